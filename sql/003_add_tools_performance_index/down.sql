@@ -1,0 +1,2 @@
+DROP INDEX idx_tools_last_execution;
+DROP INDEX idx_tools_active_name;

@@ -1,0 +1,178 @@
+#!/usr/bin/env bun
+// The command line: flags, help, and the one place that prints errors and
+// picks the exit code. Each command's work is in src/commands/.
+
+import { cac } from "cac";
+import pc from "picocolors";
+import { EXIT, StairwayError, type ExitCode } from "./errors.ts";
+import { redactUrl } from "./drivers/url.ts";
+import type { GlobalFlags } from "./session.ts";
+import { VERSION } from "./version.ts";
+
+type Handler = (flags: GlobalFlags & Record<string, unknown>, args: string[]) => Promise<ExitCode>;
+
+/** Loaded when the command runs, so `--version` and `--help` start fast. */
+const lazy =
+  (load: () => Promise<{ default: Handler }>): Handler =>
+  async (flags, args) =>
+    (await load()).default(flags, args);
+
+const COMMANDS: { name: string; describe: string; options?: [string, string, object?][]; examples?: string[]; run: Handler }[] = [
+  {
+    name: "up",
+    describe: "Apply pending migrations (all, or through --to VERSION)",
+    options: [
+      ["--to <version>", "Stop after this version"],
+      ["--dry-run", "Print the SQL that would run; touch nothing"],
+    ],
+    examples: ["stairway up --db postgres://app@localhost/app", "stairway up --to 003 --dry-run"],
+    run: lazy(() => import("./commands/migrate.ts").then((m) => ({ default: m.upCommand }))),
+  },
+  {
+    name: "down",
+    describe: "Revert the last migration (or --steps N, or --to VERSION; --to 0 reverts all)",
+    options: [
+      ["--to <version>", "Revert everything after this version (0: everything)"],
+      ["--steps <n>", "Revert this many migrations", { default: undefined }],
+      ["--dry-run", "Print the SQL that would run; touch nothing"],
+    ],
+    examples: ["stairway down", "stairway down --steps 3", "stairway down --to 0"],
+    run: lazy(() => import("./commands/migrate.ts").then((m) => ({ default: m.downCommand }))),
+  },
+  {
+    name: "redo",
+    describe: "Revert the last migration and apply it again",
+    run: lazy(() => import("./commands/migrate.ts").then((m) => ({ default: m.redoCommand }))),
+  },
+  {
+    name: "status",
+    describe: "Show each migration's state: applied, pending, dirty, drifted, missing-file",
+    examples: ["stairway status --db sqlite:app.db", "stairway status --json"],
+    run: lazy(() => import("./commands/migrate.ts").then((m) => ({ default: m.statusCommand }))),
+  },
+  {
+    name: "force <version>",
+    describe: "After fixing a dirty version by hand: mark it applied (or --pending)",
+    options: [["--pending", "Mark the version not applied instead"]],
+    run: lazy(() => import("./commands/migrate.ts").then((m) => ({ default: m.forceCommand }))),
+  },
+  {
+    name: "new <name>",
+    describe: "Create the next migration: sql/NNN_name/{up,down}.sql (or a Redis transform with --redis)",
+    options: [["--redis", "Create a Redis transform in redis-migrations/"]],
+    examples: ["stairway new add_tool_owner"],
+    run: lazy(() => import("./commands/new.ts")),
+  },
+  {
+    name: "test",
+    describe: "The stairway: each migration up, down, up again on a scratch copy of every target, checking schema and data",
+    examples: ["stairway test", "stairway test --db postgres://postgres@localhost/postgres --json"],
+    run: lazy(() => import("./commands/test.ts")),
+  },
+  {
+    name: "rollback",
+    describe: "Fill a scratch target at head with fixtures and generated rows, then roll back the last K migrations checking no row is lost",
+    options: [["--last <k>", "How many migrations to roll back (default: all)"]],
+    run: lazy(() => import("./commands/rollback.ts")),
+  },
+  {
+    name: "schema <action>",
+    describe: "dump: canonical schema of a target (SQL-like text, or --json); diff: compare two targets",
+    options: [["--at <version>", "dump: the schema of a scratch database migrated to this version ('head' for all)"]],
+    examples: ["stairway schema dump --target sqlite --at head > sql/schema.sqlite.sql", "stairway schema diff --db sqlite:a.db --db sqlite:b.db"],
+    run: lazy(() => import("./commands/schema.ts")),
+  },
+];
+
+export async function main(argv: string[]): Promise<ExitCode> {
+  const cli = cac("stairway");
+  cli
+    .option("--config <file>", "Config file (default: tests/migrations/config.yaml when present)")
+    .option("--sql <dir>", "SQL migration tree (default: sql)")
+    .option("--redis <dir>", "Redis transforms (default: redis-migrations)")
+    .option("--db <url>", "Database URL; repeatable; replaces configured targets (else DATABASE_URL)", { type: [String] })
+    .option("--target <name>", "Only this configured target; repeatable", { type: [String] })
+    .option("--json", "Print the result as one JSON object")
+    .option("--report-dir <dir>", "Where <command>.json is written (default: tests/migrations/reports)")
+    .option("--wait [seconds]", "Wait for a server that is still starting (default 60 s)")
+    .option("--keep", "Keep scratch databases after a test command (for inspection)")
+    .option("--debug", "Show stack traces");
+
+  let ran: Promise<ExitCode> | undefined;
+  for (const c of COMMANDS) {
+    const cmd = cli.command(c.name, c.describe);
+    for (const [flag, text, cfg] of c.options ?? []) cmd.option(flag, text, cfg);
+    for (const ex of c.examples ?? []) cmd.example(ex);
+    cmd.action((...args: unknown[]) => {
+      const flags = args.pop() as GlobalFlags & Record<string, unknown>;
+      ran = c.run(normalize(flags), args.filter((a): a is string => typeof a === "string"));
+    });
+  }
+  cli.help((sections) => {
+    sections.splice(1, 0, {
+      body: "Runs database migrations and tests them: every step up, down and up again, with no row lost.",
+    });
+    sections.push({
+      title: "Exit codes",
+      body: "  0 all passed · 1 a check failed · 2 usage or configuration error · 3 a target could not be reached",
+    });
+    return sections;
+  });
+  cli.version(VERSION);
+
+  let debug = argv.includes("--debug");
+  try {
+    const parsed = cli.parse(["node", "stairway", ...argv], { run: false });
+    debug = !!parsed.options.debug;
+    if (parsed.options.help || parsed.options.version) return EXIT.ok;
+    if (!cli.matchedCommand) {
+      if (parsed.args.length === 0) {
+        cli.outputHelp();
+        return EXIT.ok;
+      }
+      throw new StairwayError("E_USAGE", `unknown command "${parsed.args[0]}" (run "stairway --help" for the list)`);
+    }
+    await cli.runMatchedCommand();
+    return await ran!;
+  } catch (e) {
+    return printError(e, debug, argv.includes("--json"));
+  }
+}
+
+function normalize(flags: GlobalFlags & Record<string, unknown>): GlobalFlags & Record<string, unknown> {
+  const list = (v: unknown) => (v === undefined ? undefined : Array.isArray(v) ? v.map(String) : [String(v)]);
+  const raw = flags.wait as unknown;
+  const wait = raw === true ? 60 : raw === undefined ? undefined : Number(raw);
+  if (wait !== undefined && !(wait >= 0)) throw new StairwayError("E_USAGE", `--wait ${flags.wait}: expected a number of seconds`);
+  return { ...flags, db: list(flags.db), target: list(flags.target), wait };
+}
+
+function printError(e: unknown, debug: boolean, json: boolean): ExitCode {
+  let code: ExitCode = EXIT.failed;
+  let lines: string[];
+  if (e instanceof StairwayError) {
+    code = e.exitCode;
+    lines = [e.message, ...e.more];
+  } else if ((e as { name?: string }).name === "CACError") {
+    code = EXIT.usage;
+    lines = [`${(e as Error).message.replace(/\.$/, "")} (run "stairway --help")`];
+  } else {
+    lines = [`unexpected error: ${(e as Error)?.message ?? String(e)} (run with --debug for the stack trace)`];
+  }
+  lines = lines.map(redactUrl);
+  if (json) {
+    const [first, ...rest] = lines;
+    const code_ = e instanceof StairwayError ? e.code : "E_INTERNAL";
+    process.stdout.write(
+      JSON.stringify({ tool: "stairway", version: VERSION, ok: false, error: { code: code_, message: first, more: rest } }, null, 2) + "\n",
+    );
+  }
+  for (const l of lines) process.stderr.write(`${pc.red("stairway:")} ${l}\n`);
+  if (debug && e instanceof Error) process.stderr.write(pc.dim(`${e.stack ?? ""}\n`));
+  if (debug && e instanceof StairwayError && e.cause instanceof Error) process.stderr.write(pc.dim(`cause: ${e.cause.stack}\n`));
+  return code;
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,70 @@
+// What every command shares: a session that is cleaned up on every path
+// (Ctrl-C included), and one way to finish: JSON report file + output.
+
+import { EXIT, type ExitCode } from "../errors.ts";
+import { isOk, type CheckResult, type MigrationState, type Report, type TargetInfo } from "../results.ts";
+import { Session, type GlobalFlags } from "../session.ts";
+import type { Target } from "../targets.ts";
+import { VERSION } from "../version.ts";
+
+export async function withSession(flags: GlobalFlags, fn: (s: Session) => Promise<ExitCode>): Promise<ExitCode> {
+  const session = new Session(flags, process.env);
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write(`\nstairway: ${signal}: dropping scratch databases…\n`);
+    session.cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await fn(session);
+  } finally {
+    await session.cleanup();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+export function targetInfo(t: Target): TargetInfo {
+  return { name: t.name, dialect: t.dialect, url: t.url.redacted };
+}
+
+export interface Finish {
+  command: string;
+  targets: Target[];
+  results: CheckResult[];
+  migrations?: MigrationState[];
+  /** Human output, used when --json is not given. */
+  render: (report: Report) => string;
+  /** Do not write <report-dir>/<command>.json (dry runs). */
+  noReportFile?: boolean;
+}
+
+export function finish(session: Session, f: Finish): ExitCode {
+  const report: Report = {
+    tool: "stairway",
+    version: VERSION,
+    command: f.command,
+    ok: isOk(f.results),
+    targets: f.targets.map(targetInfo),
+    results: f.results,
+    ...(f.migrations ? { migrations: f.migrations } : {}),
+  };
+  if (!f.noReportFile) session.writeReport(report);
+  const out = session.flags.json ? JSON.stringify(report, null, 2) : f.render(report);
+  if (out) process.stdout.write(session.redact(out) + "\n");
+  return report.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** Writes a progress line on a terminal only (stderr), replacing the previous one. */
+export function progress(session: Session): (line: string) => void {
+  const tty = process.stderr.isTTY && !session.flags.json;
+  if (!tty) return () => {};
+  return (line: string) => {
+    const cols = process.stderr.columns ?? 80;
+    process.stderr.write(`\r\x1b[2K${line.slice(0, cols - 1)}`);
+    if (line === "") process.stderr.write("\r\x1b[2K");
+  };
+}

@@ -1,0 +1,114 @@
+// up, down, redo, status, force: the runner on each target's own database.
+
+import pc from "picocolors";
+import { EXIT, usageError, type ExitCode } from "../errors.ts";
+import { fileFor, type Migration } from "../plan/migration.ts";
+import { renderStatus, renderSteps } from "../report/console.ts";
+import type { CheckResult, MigrationState } from "../results.ts";
+import * as runner from "../runner.ts";
+import type { GlobalFlags, Session } from "../session.ts";
+import type { Target } from "../targets.ts";
+import { finish, withSession } from "./common.ts";
+
+type Flags = GlobalFlags & Record<string, unknown>;
+const LOCK_TIMEOUT_MS = 60_000;
+
+/** Targets the runner acts on; Redis targets are skipped until the Redis driver lands. */
+function sqlTargets(session: Session): Target[] {
+  return session.targets(false).filter((t) => t.dialect !== "redis");
+}
+
+async function context(session: Session, t: Target, readOnly = false): Promise<runner.RunnerContext> {
+  const plan = session.runnablePlan(t);
+  const driver = await session.open(t, { readOnly });
+  return { driver, target: t.name, migrations: plan.migrations, lockTimeoutMs: LOCK_TIMEOUT_MS };
+}
+
+function printDryRun(t: Target, list: Migration[], direction: "up" | "down", dialect: "sqlite" | "postgres"): void {
+  if (list.length === 0) process.stdout.write(`-- ${t.name}: nothing to do\n`);
+  for (const m of list) {
+    const file = fileFor(m, direction, dialect)!;
+    const tx = file.directives.noTransaction ? " (no transaction)" : "";
+    process.stdout.write(`-- ${t.name}: ${m.id} ${direction}${tx}: ${file.path}\n${file.text.trimEnd()}\n\n`);
+  }
+}
+
+export async function upCommand(flags: Flags): Promise<ExitCode> {
+  return withSession(flags, async (session) => {
+    const targets = sqlTargets(session);
+    const results: CheckResult[] = [];
+    for (const t of targets) {
+      const ctx = await context(session, t, !!flags.dryRun);
+      if (flags.dryRun) {
+        printDryRun(t, await runner.pendingUp(ctx, opt(flags.to)), "up", ctx.driver.dialect);
+        continue;
+      }
+      results.push(...(await runner.up(ctx, { to: opt(flags.to) })));
+    }
+    if (flags.dryRun) return EXIT.ok;
+    return finish(session, { command: "up", targets, results, render: (r) => renderSteps(r.results, r.targets) });
+  });
+}
+
+export async function downCommand(flags: Flags): Promise<ExitCode> {
+  const steps = flags.steps === undefined ? undefined : Number(flags.steps);
+  if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw usageError(`--steps ${flags.steps}: expected a positive whole number`);
+  if (steps !== undefined && flags.to !== undefined) throw usageError("--steps and --to cannot be used together");
+  return withSession(flags, async (session) => {
+    const targets = sqlTargets(session);
+    const results: CheckResult[] = [];
+    for (const t of targets) {
+      const ctx = await context(session, t, !!flags.dryRun);
+      if (flags.dryRun) {
+        const list = (await runner.pendingDown(ctx, { to: opt(flags.to), steps })).filter((m): m is Migration => "files" in m);
+        printDryRun(t, list, "down", ctx.driver.dialect);
+        continue;
+      }
+      results.push(...(await runner.down(ctx, { to: opt(flags.to), steps })));
+    }
+    if (flags.dryRun) return EXIT.ok;
+    return finish(session, { command: "down", targets, results, render: (r) => renderSteps(r.results, r.targets) });
+  });
+}
+
+export async function redoCommand(flags: Flags): Promise<ExitCode> {
+  return withSession(flags, async (session) => {
+    const targets = sqlTargets(session);
+    const results: CheckResult[] = [];
+    for (const t of targets) results.push(...(await runner.redo(await context(session, t))));
+    return finish(session, { command: "redo", targets, results, render: (r) => renderSteps(r.results, r.targets) });
+  });
+}
+
+export async function statusCommand(flags: Flags): Promise<ExitCode> {
+  return withSession(flags, async (session) => {
+    const targets = sqlTargets(session);
+    const migrations: MigrationState[] = [];
+    for (const t of targets) migrations.push(...(await runner.status(await context(session, t, true))));
+    // status reports; states like dirty or drifted are shown, not failed.
+    finish(session, {
+      command: "status",
+      targets,
+      results: [],
+      migrations,
+      render: (r) => renderStatus(r.migrations ?? [], r.targets),
+    });
+    return EXIT.ok;
+  });
+}
+
+export async function forceCommand(flags: Flags, args: string[]): Promise<ExitCode> {
+  const version = args[0]!;
+  return withSession(flags, async (session) => {
+    for (const t of sqlTargets(session)) {
+      const m = await runner.force(await context(session, t), version, !!flags.pending);
+      process.stdout.write(`${pc.green("✓")} ${t.name}: ${m.id} marked ${flags.pending ? "pending" : "applied"}\n`);
+    }
+    return EXIT.ok;
+  });
+}
+
+function opt(v: unknown): string | undefined {
+  return v === undefined || v === true ? undefined : String(v);
+}
+

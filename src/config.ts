@@ -1,0 +1,201 @@
+// Loads tests/migrations/config.yaml: expands ${VAR:-default}, checks every key
+// and type against one spec, and reports every problem together with its line.
+// Below this edge the config is trusted.
+
+import { existsSync, readFileSync } from "node:fs";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { configError } from "./errors.ts";
+
+export interface TargetConfig {
+  url: string;
+  /** ms; `perf.threshold` fails a step that takes longer. */
+  max_migration_time?: number;
+  /** ms; the longest a lock may be held (`perf.lock`). */
+  max_lock_duration?: number;
+  /** ms; the longest stall a concurrent probe may see (`perf.lock`). */
+  max_downtime?: number;
+  /** Migration tree of this target, when it differs from `migrations.sql`. */
+  migrations?: string;
+}
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  fixtures?: string[];
+  rows?: number;
+  performance_test?: boolean;
+}
+
+export interface Config {
+  /** The file it came from, or undefined for the built-in defaults. */
+  path?: string;
+  migrations: { sql: string; redis: string };
+  layout?: { pattern: string };
+  databases: Record<string, TargetConfig>;
+  scenarios: Scenario[];
+  fixtures: string;
+  test: { rows: number; seed: number };
+}
+
+export const DEFAULT_CONFIG_PATH = "tests/migrations/config.yaml";
+
+export function defaultConfig(): Config {
+  return {
+    migrations: { sql: "sql", redis: "redis-migrations" },
+    databases: {},
+    scenarios: [],
+    fixtures: "tests/migrations/fixtures",
+    test: { rows: 20, seed: 1 },
+  };
+}
+
+type Spec =
+  | { kind: "string" | "number" | "boolean" }
+  | { kind: "list"; item: Spec }
+  | { kind: "object"; keys: Record<string, Spec>; required?: string[] }
+  | { kind: "map"; value: Spec };
+
+const str: Spec = { kind: "string" };
+const num: Spec = { kind: "number" };
+const bool: Spec = { kind: "boolean" };
+
+const SPEC: Spec = {
+  kind: "object",
+  keys: {
+    migrations: { kind: "object", keys: { sql: str, redis: str } },
+    layout: { kind: "object", keys: { pattern: str }, required: ["pattern"] },
+    databases: {
+      kind: "map",
+      value: {
+        kind: "object",
+        keys: { url: str, max_migration_time: num, max_lock_duration: num, max_downtime: num, migrations: str },
+        required: ["url"],
+      },
+    },
+    scenarios: {
+      kind: "list",
+      item: {
+        kind: "object",
+        keys: { name: str, description: str, fixtures: { kind: "list", item: str }, rows: num, performance_test: bool },
+        required: ["name"],
+      },
+    },
+    fixtures: str,
+    test: { kind: "object", keys: { rows: num, seed: num } },
+  },
+};
+
+export function loadConfig(path: string | undefined, env: Record<string, string | undefined>): Config {
+  const explicit = path !== undefined;
+  const file = path ?? DEFAULT_CONFIG_PATH;
+  if (!existsSync(file)) {
+    if (explicit) throw configError(`config file ${file} does not exist`);
+    return defaultConfig();
+  }
+  return parseConfig(readFileSync(file, "utf8"), file, env);
+}
+
+export function parseConfig(text: string, file: string, env: Record<string, string | undefined>): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems: string[] = [];
+  const at = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 1);
+  for (const e of doc.errors) problems.push(`${file}:${lines.linePos(e.pos[0]).line}: ${e.message.split("\n")[0]}`);
+  if (problems.length) throw fail(file, problems);
+
+  const check = (node: Node | null | undefined, spec: Spec, where: string): unknown => {
+    const here = `${file}:${at(node)}`;
+    switch (spec.kind) {
+      case "string":
+      case "number":
+      case "boolean": {
+        if (!isScalar(node) || node.value === null || typeof node.value === "object") {
+          problems.push(`${here}: ${where} must be a ${spec.kind}`);
+          return undefined;
+        }
+        let value = node.value;
+        if (spec.kind === "string" && typeof value === "number") value = String(value);
+        if (typeof value !== spec.kind) {
+          problems.push(`${here}: ${where} must be a ${spec.kind}, got ${JSON.stringify(value)}`);
+          return undefined;
+        }
+        if (typeof value === "string") return expand(value, env, (msg) => problems.push(`${here}: ${where}: ${msg}`));
+        return value;
+      }
+      case "list": {
+        if (!isSeq(node)) {
+          problems.push(`${here}: ${where} must be a list`);
+          return undefined;
+        }
+        return node.items.map((item, i) => check(item as Node, spec.item, `${where}[${i}]`));
+      }
+      case "map":
+      case "object": {
+        if (!isMap(node)) {
+          problems.push(`${here}: ${where || "the file"} must be a mapping of keys`);
+          return undefined;
+        }
+        const out: Record<string, unknown> = {};
+        for (const pair of node.items) {
+          const keyNode = pair.key as Node;
+          const key = isScalar(keyNode) ? String(keyNode.value) : "?";
+          const path = where ? `${where}.${key}` : key;
+          if (spec.kind === "map") {
+            out[key] = check(pair.value as Node, spec.value, path);
+            continue;
+          }
+          const sub = spec.keys[key];
+          if (!sub) {
+            problems.push(
+              `${file}:${at(keyNode)}: unknown key "${key}"${where ? ` in ${where}` : ""} (known: ${Object.keys(spec.keys).join(", ")})`,
+            );
+            continue;
+          }
+          out[key] = check(pair.value as Node, sub, path);
+        }
+        if (spec.kind === "object")
+          for (const r of spec.required ?? [])
+            if (!(r in out)) problems.push(`${here}: ${where || "the file"} needs "${r}"`);
+        return out;
+      }
+    }
+  };
+
+  const raw = doc.contents ? (check(doc.contents as Node, SPEC, "") as Partial<Config>) : {};
+  if (problems.length) throw fail(file, problems);
+
+  const base = defaultConfig();
+  const config: Config = {
+    path: file,
+    migrations: { ...base.migrations, ...(raw.migrations ?? {}) },
+    layout: raw.layout,
+    databases: raw.databases ?? {},
+    scenarios: raw.scenarios ?? [],
+    fixtures: raw.fixtures ?? base.fixtures,
+    test: { ...base.test, ...(raw.test ?? {}) },
+  };
+  if (config.layout) {
+    try {
+      new RegExp(config.layout.pattern);
+    } catch (e) {
+      throw fail(file, [`${file}: layout.pattern is not a valid regular expression: ${(e as Error).message}`]);
+    }
+  }
+  return config;
+}
+
+function fail(file: string, problems: string[]) {
+  const [first, ...rest] = problems;
+  return configError(first ?? `${file} is not valid`, rest);
+}
+
+/** `${VAR}` and `${VAR:-default}`, as in a shell. */
+export function expand(value: string, env: Record<string, string | undefined>, problem: (m: string) => void): string {
+  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_all, name: string, fallback?: string) => {
+    const v = env[name];
+    if (v !== undefined && v !== "") return v;
+    if (fallback !== undefined) return fallback;
+    problem(`\${${name}} is not set and has no default (write \${${name}:-value})`);
+    return "";
+  });
+}

@@ -1,0 +1,116 @@
+// THE contract between the core and a SQL database. Drivers are deliberately
+// dumb: they lock, run one statement, record, read and write rows. Ordering,
+// transactions policy and every verdict live in runner.ts and checks/.
+//
+// To add a dialect:
+//  1. src/drivers/<name>.ts exporting a DialectModule;
+//  2. src/schema/introspect-<name>.ts returning the canonical model;
+//  3. register it in src/drivers/index.ts;
+//  4. make tests/drivers/conformance.test.ts pass against a real server.
+
+import type { SqlDialect } from "../plan/migration.ts";
+import type { Schema } from "../schema/model.ts";
+import type { TargetUrl } from "./url.ts";
+
+export interface Capabilities {
+  /** DDL rolls back with its transaction (both SQLite and PostgreSQL). */
+  transactionalDdl: boolean;
+  /** A lock held for a whole run; else each migration's transaction is the lock (SQLite BEGIN IMMEDIATE). */
+  sessionLock: boolean;
+  /** A second connection can work while a migration runs (concurrent probes). */
+  concurrentConnections: boolean;
+}
+
+export interface AppliedRow {
+  version: string;
+  name: string;
+  checksum: string;
+  /** ISO 8601. */
+  appliedAt: string;
+  durationMs: number;
+  dirty: boolean;
+}
+
+/** A value written by the generator or a fixture. */
+export type Value = string | number | bigint | boolean | null | Uint8Array;
+
+export interface FkViolation {
+  table: string;
+  /** The referenced table. */
+  parent: string;
+  /** Number of rows pointing at no parent. */
+  rows: number;
+}
+
+/** A failed statement, as the database described it. */
+export class SqlExecError extends Error {
+  readonly sqlState?: string;
+  /** 1-based character position in the statement, when the database gives one. */
+  readonly position?: number;
+  readonly detail?: string;
+  readonly hint?: string;
+  constructor(message: string, opts: { sqlState?: string; position?: number; detail?: string; hint?: string } = {}) {
+    super(message);
+    this.name = "SqlExecError";
+    Object.assign(this, opts);
+  }
+}
+
+export interface OpenOptions {
+  /** Do not create anything (SQLite: do not create a missing file). */
+  readOnly?: boolean;
+  /** Give up connecting after this many ms (retrying while the server starts). */
+  waitMs?: number;
+  /** Target name for messages. */
+  name: string;
+}
+
+export interface SqlDriver {
+  readonly dialect: SqlDialect;
+  readonly capabilities: Capabilities;
+  close(): Promise<void>;
+
+  /** Takes the run lock or throws E_LOCKED after timeoutMs. No-op without sessionLock. */
+  lock(timeoutMs: number): Promise<void>;
+  unlock(): Promise<void>;
+
+  /** Bookkeeping table `stairway_migrations`; created on first use. */
+  bookkeepingExists(): Promise<boolean>;
+  ensureBookkeeping(): Promise<void>;
+  applied(): Promise<AppliedRow[]>;
+  record(row: AppliedRow): Promise<void>;
+  forget(version: string): Promise<void>;
+
+  /** Transaction control; SQLite's begin takes the write lock (BEGIN IMMEDIATE). */
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  /** Runs one statement; throws SqlExecError. */
+  execute(statement: string): Promise<void>;
+
+  introspect(): Promise<Schema>;
+  /** Rows of `columns`, each value as canonical text (null stays null). */
+  readRows(table: string, columns: string[]): AsyncIterable<(string | null)[]>;
+  /** Inserts rows, skipping those that clash with a unique key; returns how many went in. */
+  insertRows(table: string, columns: string[], rows: Value[][]): Promise<number>;
+  /** Up to `limit` existing value tuples of `columns` (for foreign keys). */
+  sampleRows(table: string, columns: string[], limit: number): Promise<Value[][]>;
+  /** Largest value of a numeric column, or null on an empty table. */
+  maxValue(table: string, column: string): Promise<number | null>;
+  rowCount(table: string): Promise<number>;
+  /** Rows whose foreign keys point at nothing. */
+  foreignKeyViolations(): Promise<FkViolation[]>;
+}
+
+/** Everything a dialect offers the core beyond an open connection. */
+export interface DialectModule {
+  readonly dialect: SqlDialect;
+  open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver>;
+  /** Creates an empty scratch database next to `url` and returns its URL. */
+  createScratch(url: TargetUrl, name: string, opts: OpenOptions): Promise<TargetUrl>;
+  dropScratch(url: TargetUrl, scratch: TargetUrl): Promise<void>;
+  /** Names of scratch databases with this prefix left on the server (for `clean`). */
+  listScratch(url: TargetUrl, prefix: string): Promise<string[]>;
+}
+
+export const BOOKKEEPING_TABLE = "stairway_migrations";

@@ -1,0 +1,303 @@
+// PostgreSQL driver over postgres.js with a single connection (max: 1), so the
+// session advisory lock, BEGIN/COMMIT and every statement share one backend.
+// https://github.com/porsager/postgres
+
+import postgres, { type Sql } from "postgres";
+import { StairwayError } from "../errors.ts";
+import { introspectPostgres } from "../schema/introspect-postgres.ts";
+import {
+  BOOKKEEPING_TABLE,
+  SqlExecError,
+  type AppliedRow,
+  type DialectModule,
+  type FkViolation,
+  type OpenOptions,
+  type SqlDriver,
+  type Value,
+} from "./driver.ts";
+import { databaseOf, redactUrl, withDatabase, type TargetUrl } from "./url.ts";
+
+/** pg_advisory_lock key: "stairway" on a phone keypad. */
+const LOCK_KEY = 78247929;
+
+export function quoteIdent(name: string): string {
+  return name
+    .split(".")
+    .map((p) => `"${p.replace(/"/g, '""')}"`)
+    .join(".");
+}
+const q = quoteIdent;
+
+function toParam(v: Value): string | null {
+  if (v === null) return null;
+  if (v instanceof Uint8Array) return "\\x" + Buffer.from(v).toString("hex");
+  return String(v);
+}
+
+function execError(e: unknown): SqlExecError {
+  const err = e as { message?: string; code?: string; position?: string; detail?: string; hint?: string };
+  return new SqlExecError(String(err.message ?? e), {
+    sqlState: err.code,
+    position: err.position ? Number(err.position) : undefined,
+    detail: err.detail,
+    hint: err.hint,
+  });
+}
+
+function connectError(e: unknown, url: TargetUrl, name: string): StairwayError {
+  const err = e as { code?: string; message?: string; errno?: string };
+  const where = `target ${name} (${url.redacted})`;
+  const code = err.code ?? err.errno;
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: "connection refused: is PostgreSQL running there? (--wait waits for a server that is starting)",
+    ENOTFOUND: "host not found: check the host name in the URL",
+    EAI_AGAIN: "host name lookup failed: check the host name in the URL",
+    CONNECT_TIMEOUT: "no answer within 10 s: check the host, port and firewall",
+    ETIMEDOUT: "no answer: check the host, port and firewall",
+    "28P01": "password authentication failed: check the user and password in the URL",
+    "28000": "the server refused this user: check the user and pg_hba.conf",
+    "3D000": `database "${databaseOf(url.raw)}" does not exist: create it (createdb) or name another in the URL`,
+    "57P03": "the server is starting up: try again, or pass --wait",
+    "53300": "too many connections on the server",
+  };
+  const reason = (code && reasons[code]) ?? String(err.message ?? e).replace(/\s+/g, " ");
+  return new StairwayError("E_UNREACHABLE", `cannot connect to ${where}: ${reason}`, { cause: e });
+}
+
+const RETRYABLE = new Set(["ECONNREFUSED", "57P03", "CONNECT_TIMEOUT", "ETIMEDOUT", "EAI_AGAIN"]);
+
+export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promise<Sql> {
+  const deadline = Date.now() + (opts.waitMs ?? 0);
+  for (;;) {
+    const sql = postgres(url.raw, {
+      max: 1,
+      onnotice: () => {},
+      connect_timeout: 10,
+      idle_timeout: 0,
+      connection: { application_name: "stairway" },
+    });
+    try {
+      await sql.unsafe("SELECT 1");
+      return sql;
+    } catch (e) {
+      await sql.end({ timeout: 0 }).catch(() => {});
+      const code = (e as { code?: string }).code ?? "";
+      if (RETRYABLE.has(code) && Date.now() < deadline) {
+        await sleep(500);
+        continue;
+      }
+      throw connectError(e, url, opts.name);
+    }
+  }
+}
+
+function sleep(ms: number) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export function postgresDriver(sql: Sql, name: string): SqlDriver {
+  let locked = false;
+  const driver: SqlDriver = {
+    dialect: "postgres",
+    capabilities: { transactionalDdl: true, sessionLock: true, concurrentConnections: true },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+    async lock(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const [row] = await sql.unsafe<{ ok: boolean }[]>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS ok`);
+        if (row!.ok) {
+          locked = true;
+          return;
+        }
+        if (Date.now() >= deadline) {
+          const [holder] = await sql.unsafe<{ pid: number; since: string | null }[]>(
+            `SELECT l.pid, a.backend_start::text AS since FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+              WHERE l.locktype = 'advisory' AND l.objid = ${LOCK_KEY} AND l.granted LIMIT 1`,
+          );
+          throw new StairwayError(
+            "E_LOCKED",
+            `target ${name} is locked by another stairway run${holder ? ` (backend pid ${holder.pid})` : ""}: wait for it to finish, or stop it`,
+          );
+        }
+        await sleep(100);
+      }
+    },
+    async unlock() {
+      if (!locked) return;
+      locked = false;
+      await sql.unsafe(`SELECT pg_advisory_unlock(${LOCK_KEY})`);
+    },
+    async bookkeepingExists() {
+      const [row] = await sql.unsafe<{ ok: boolean }[]>(`SELECT to_regclass('${BOOKKEEPING_TABLE}') IS NOT NULL AS ok`);
+      return row!.ok;
+    },
+    async ensureBookkeeping() {
+      if (await driver.bookkeepingExists()) return;
+      await sql.unsafe(`CREATE TABLE IF NOT EXISTS ${BOOKKEEPING_TABLE} (
+        version     text PRIMARY KEY,
+        name        text NOT NULL,
+        checksum    text NOT NULL,
+        applied_at  timestamptz NOT NULL DEFAULT now(),
+        duration_ms double precision NOT NULL,
+        dirty       boolean NOT NULL DEFAULT false
+      )`);
+    },
+    async applied() {
+      if (!(await driver.bookkeepingExists())) return [];
+      const rows = await sql.unsafe<
+        { version: string; name: string; checksum: string; applied_at: string; duration_ms: number; dirty: boolean }[]
+      >(`SELECT version, name, checksum, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,
+                duration_ms, dirty FROM ${BOOKKEEPING_TABLE}`);
+      return rows.map((r) => ({
+        version: r.version,
+        name: r.name,
+        checksum: r.checksum,
+        appliedAt: r.applied_at,
+        durationMs: Number(r.duration_ms),
+        dirty: r.dirty,
+      }));
+    },
+    async record(row: AppliedRow) {
+      await sql.unsafe(
+        `INSERT INTO ${BOOKKEEPING_TABLE} (version, name, checksum, applied_at, duration_ms, dirty) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (version) DO UPDATE SET name = excluded.name, checksum = excluded.checksum,
+           applied_at = excluded.applied_at, duration_ms = excluded.duration_ms, dirty = excluded.dirty`,
+        [row.version, row.name, row.checksum, row.appliedAt, String(row.durationMs), String(row.dirty)],
+      );
+    },
+    async forget(version) {
+      await sql.unsafe(`DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = $1`, [version]);
+    },
+    async begin() {
+      await sql.unsafe("BEGIN");
+    },
+    async commit() {
+      try {
+        await sql.unsafe("COMMIT");
+      } catch (e) {
+        throw execError(e);
+      }
+    },
+    async rollback() {
+      await sql.unsafe("ROLLBACK").catch(() => {});
+    },
+    async execute(statement) {
+      try {
+        await sql.unsafe(statement);
+      } catch (e) {
+        throw execError(e);
+      }
+    },
+    async introspect() {
+      return introspectPostgres(sql);
+    },
+    async *readRows(table, columns) {
+      const select = columns.map((c, i) => `${q(c)}::text AS c${i}`).join(", ");
+      const cursor = sql.unsafe(`SELECT ${select} FROM ${q(table)}`).cursor(2000);
+      for await (const rows of cursor) {
+        for (const r of rows as Record<string, string | null>[]) yield columns.map((_, i) => r[`c${i}`] ?? null);
+      }
+    },
+    async insertRows(table, columns, rows) {
+      if (rows.length === 0) return 0;
+      const perBatch = Math.max(1, Math.min(1000, Math.floor(60000 / columns.length)));
+      let n = 0;
+      for (let start = 0; start < rows.length; start += perBatch) {
+        const batch = rows.slice(start, start + perBatch);
+        const params: (string | null)[] = [];
+        const tuples = batch.map((r) => `(${r.map((v) => (params.push(toParam(v)), `$${params.length}`)).join(", ")})`);
+        try {
+          const res = await sql.unsafe(
+            `INSERT INTO ${q(table)} (${columns.map(q).join(", ")}) VALUES ${tuples.join(", ")} ON CONFLICT DO NOTHING`,
+            params,
+          );
+          n += res.count;
+        } catch (e) {
+          throw execError(e);
+        }
+      }
+      return n;
+    },
+    async sampleRows(table, columns, limit) {
+      const cols = columns.map(q);
+      const rows = await sql.unsafe<Record<string, string>[]>(
+        `SELECT DISTINCT ${cols.map((c, i) => `${c}::text AS c${i}`).join(", ")}, ${cols.join(", ")} FROM ${q(table)}
+          WHERE ${cols.map((c) => `${c} IS NOT NULL`).join(" AND ")} ORDER BY ${cols.join(", ")} LIMIT ${limit}`,
+      );
+      return rows.map((r) => columns.map((_, i) => r[`c${i}`] ?? null));
+    },
+    async maxValue(table, column) {
+      const [row] = await sql.unsafe<{ m: number | null }[]>(`SELECT max(${q(column)})::float8 AS m FROM ${q(table)}`);
+      return row?.m ?? null;
+    },
+    async rowCount(table) {
+      const [row] = await sql.unsafe<{ n: string }[]>(`SELECT count(*)::text AS n FROM ${q(table)}`);
+      return Number(row!.n);
+    },
+    async foreignKeyViolations() {
+      const schema = await introspectPostgres(sql);
+      const out: FkViolation[] = [];
+      for (const t of schema.tables) {
+        for (const fk of t.foreignKeys) {
+          const notNull = fk.columns.map((c) => `c.${q(c)} IS NOT NULL`).join(" AND ");
+          const match = fk.columns.map((c, i) => `p.${q(fk.refColumns[i]!)} = c.${q(c)}`).join(" AND ");
+          const [row] = await sql.unsafe<{ n: string }[]>(
+            `SELECT count(*)::text AS n FROM ${q(t.name)} c WHERE ${notNull}
+               AND NOT EXISTS (SELECT 1 FROM ${q(fk.refTable)} p WHERE ${match})`,
+          );
+          if (Number(row!.n) > 0) out.push({ table: t.name, parent: fk.refTable, rows: Number(row!.n) });
+        }
+      }
+      return out;
+    },
+  };
+  return driver;
+}
+
+async function withServer<T>(url: TargetUrl, opts: OpenOptions, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  const sql = await connectPostgres(url, opts);
+  try {
+    return await fn(sql);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+export const postgresModule: DialectModule = {
+  dialect: "postgres",
+  async open(url, opts) {
+    return postgresDriver(await connectPostgres(url, opts), opts.name);
+  },
+  async createScratch(url, name, opts) {
+    await withServer(url, opts, async (sql) => {
+      try {
+        await sql.unsafe(`CREATE DATABASE ${q(name)}`);
+      } catch (e) {
+        const err = e as { code?: string; message?: string };
+        const why =
+          err.code === "42501"
+            ? "the user may not create databases: grant it CREATEDB, or point the target at a server where it may"
+            : String(err.message);
+        throw new StairwayError("E_UNREACHABLE", `target ${opts.name}: cannot create scratch database ${name}: ${why}`);
+      }
+    });
+    const raw = withDatabase(url.raw, name);
+    return { ...url, raw, redacted: redactUrl(raw) };
+  },
+  async dropScratch(url, scratch) {
+    await withServer(url, { name: "scratch" }, async (sql) => {
+      await sql.unsafe(`DROP DATABASE IF EXISTS ${q(databaseOf(scratch.raw))} WITH (FORCE)`);
+    });
+  },
+  async listScratch(url, prefix) {
+    return withServer(url, { name: "scratch" }, async (sql) => {
+      const rows = await sql.unsafe<{ datname: string }[]>(
+        `SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY 1`,
+        [prefix.replace(/_/g, "\\_") + "%"],
+      );
+      return rows.map((r) => r.datname);
+    });
+  },
+};

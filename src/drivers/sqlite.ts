@@ -1,0 +1,212 @@
+// SQLite driver: one connection; the lock is each migration's BEGIN IMMEDIATE.
+
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { StairwayError } from "../errors.ts";
+import { introspectSqlite } from "../schema/introspect-sqlite.ts";
+import {
+  BOOKKEEPING_TABLE,
+  SqlExecError,
+  type AppliedRow,
+  type DialectModule,
+  type FkViolation,
+  type OpenOptions,
+  type SqlDriver,
+  type Value,
+} from "./driver.ts";
+import { openSqliteEngine, type SqliteEngine, type SqliteValue } from "./sqlite-engine.ts";
+import type { TargetUrl } from "./url.ts";
+
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Text a value is compared by: the same for both engines. */
+export function sqliteText(v: SqliteValue): string | null {
+  if (v === null) return null;
+  if (v instanceof Uint8Array) return "\\x" + Buffer.from(v).toString("hex");
+  return String(v);
+}
+
+function toSqlite(v: Value): SqliteValue {
+  if (typeof v === "boolean") return v ? 1 : 0;
+  return v;
+}
+
+function wrap<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    const err = e as { message?: string; code?: string };
+    throw new SqlExecError(String(err.message ?? e), { sqlState: err.code });
+  }
+}
+
+export function sqliteDriver(db: SqliteEngine): SqlDriver {
+  let inTx = false;
+  const driver: SqlDriver = {
+    dialect: "sqlite",
+    capabilities: { transactionalDdl: true, sessionLock: false, concurrentConnections: false },
+    async close() {
+      db.close();
+    },
+    async lock() {},
+    async unlock() {},
+    async bookkeepingExists() {
+      return db.values("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", [BOOKKEEPING_TABLE]).length > 0;
+    },
+    async ensureBookkeeping() {
+      db.run(
+        `CREATE TABLE IF NOT EXISTS ${BOOKKEEPING_TABLE} (
+          version     TEXT PRIMARY KEY,
+          name        TEXT NOT NULL,
+          checksum    TEXT NOT NULL,
+          applied_at  TEXT NOT NULL,
+          duration_ms REAL NOT NULL,
+          dirty       INTEGER NOT NULL DEFAULT 0
+        )`,
+      );
+    },
+    async applied() {
+      if (!(await driver.bookkeepingExists())) return [];
+      return db
+        .all<{ version: string; name: string; checksum: string; applied_at: string; duration_ms: number; dirty: number }>(
+          `SELECT version, name, checksum, applied_at, duration_ms, dirty FROM ${BOOKKEEPING_TABLE}`,
+        )
+        .map((r) => ({
+          version: String(r.version),
+          name: r.name,
+          checksum: r.checksum,
+          appliedAt: r.applied_at,
+          durationMs: Number(r.duration_ms),
+          dirty: r.dirty === 1,
+        }));
+    },
+    async record(row: AppliedRow) {
+      db.run(
+        `INSERT INTO ${BOOKKEEPING_TABLE} (version, name, checksum, applied_at, duration_ms, dirty) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (version) DO UPDATE SET name = excluded.name, checksum = excluded.checksum,
+           applied_at = excluded.applied_at, duration_ms = excluded.duration_ms, dirty = excluded.dirty`,
+        [row.version, row.name, row.checksum, row.appliedAt, row.durationMs, row.dirty ? 1 : 0],
+      );
+    },
+    async forget(version) {
+      db.run(`DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = ?`, [version]);
+    },
+    async begin() {
+      // IMMEDIATE takes the write lock now, so two runners serialise here.
+      wrap(() => db.run("BEGIN IMMEDIATE"));
+      inTx = true;
+    },
+    async commit() {
+      wrap(() => db.run("COMMIT"));
+      inTx = false;
+    },
+    async rollback() {
+      inTx = false;
+      try {
+        db.run("ROLLBACK");
+      } catch {
+        // Some errors (e.g. SQLITE_FULL) roll back by themselves.
+      }
+    },
+    async execute(statement) {
+      wrap(() => db.values(statement));
+    },
+    async introspect() {
+      return introspectSqlite(db);
+    },
+    async *readRows(table, columns) {
+      const sql = `SELECT ${columns.map(q).join(", ")} FROM ${q(table)}`;
+      for (const row of db.iterate(sql)) yield row.map(sqliteText);
+    },
+    async insertRows(table, columns, rows) {
+      if (rows.length === 0) return 0;
+      const stmt = db.prepare(
+        `INSERT INTO ${q(table)} (${columns.map(q).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`,
+      );
+      const own = !inTx;
+      if (own) db.run("BEGIN");
+      let n = 0;
+      try {
+        for (const r of rows) n += wrap(() => stmt.run(r.map(toSqlite))).changes;
+        if (own) db.run("COMMIT");
+      } catch (e) {
+        if (own) db.run("ROLLBACK");
+        throw e;
+      }
+      return n;
+    },
+    async sampleRows(table, columns, limit) {
+      const notNull = columns.map((c) => `${q(c)} IS NOT NULL`).join(" AND ");
+      return db.values(
+        `SELECT DISTINCT ${columns.map(q).join(", ")} FROM ${q(table)} WHERE ${notNull} ORDER BY ${columns.map(q).join(", ")} LIMIT ${limit}`,
+      );
+    },
+    async maxValue(table, column) {
+      const v = db.values(`SELECT max(${q(column)}) FROM ${q(table)} WHERE typeof(${q(column)}) IN ('integer', 'real')`)[0]?.[0];
+      return v === null || v === undefined ? null : Number(v);
+    },
+    async rowCount(table) {
+      return Number(db.values(`SELECT count(*) FROM ${q(table)}`)[0]![0]);
+    },
+    async foreignKeyViolations() {
+      // https://www.sqlite.org/pragma.html#pragma_foreign_key_check
+      const rows = db.all<{ table: string; parent: string }>("PRAGMA foreign_key_check");
+      const counts = new Map<string, FkViolation>();
+      for (const r of rows) {
+        const key = `${r.table}\u0000${r.parent}`;
+        const v = counts.get(key) ?? { table: r.table, parent: r.parent, rows: 0 };
+        v.rows++;
+        counts.set(key, v);
+      }
+      return [...counts.values()];
+    },
+  };
+  return driver;
+}
+
+async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
+  const path = url.path!;
+  if (path !== ":memory:" && !existsSync(path)) {
+    // Reading the state of a database that does not exist: an empty one, nothing created.
+    if (opts.readOnly) return sqliteDriver(await openSqliteEngine(":memory:"));
+    if (!existsSync(dirname(path)))
+      throw new StairwayError(
+        "E_UNREACHABLE",
+        `target ${opts.name}: cannot create SQLite database ${path}: directory ${dirname(path)} does not exist`,
+      );
+  }
+  let db: SqliteEngine;
+  try {
+    db = await openSqliteEngine(path, { readonly: opts.readOnly, create: true });
+    db.run(`PRAGMA busy_timeout = ${Number(url.params.busy_timeout ?? 15000)}`);
+    db.values("SELECT count(*) FROM sqlite_schema");
+  } catch (e) {
+    throw new StairwayError("E_UNREACHABLE", `target ${opts.name}: cannot open SQLite database ${path}: ${(e as Error).message}`);
+  }
+  // Foreign keys are enforced, as an application should have them; ?foreign_keys=off opts out.
+  if (!opts.readOnly) db.run(`PRAGMA foreign_keys = ${url.params.foreign_keys === "off" ? "OFF" : "ON"}`);
+  return sqliteDriver(db);
+}
+
+export const sqliteModule: DialectModule = {
+  dialect: "sqlite",
+  open,
+  async createScratch(url, name) {
+    const dir = join(tmpdir(), "stairway");
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${name}.db`);
+    rmSync(path, { force: true });
+    return { ...url, raw: `sqlite:${path}`, redacted: `sqlite:${path}`, path };
+  },
+  async dropScratch(_url, scratch) {
+    for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(scratch.path! + suffix, { force: true });
+  },
+  async listScratch(_url, prefix) {
+    const dir = join(tmpdir(), "stairway");
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => f.startsWith(prefix) && f.endsWith(".db"))
+      .map((f) => join(dir, f));
+  },
+};

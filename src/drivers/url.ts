@@ -1,0 +1,103 @@
+// Database URLs of the contract (DESIGN.md "Targets and URLs") and their
+// redaction: a password never leaves this module in clear.
+
+import { isAbsolute, resolve } from "node:path";
+import type { Dialect } from "../plan/migration.ts";
+import { StairwayError } from "../errors.ts";
+
+export interface TargetUrl {
+  dialect: Dialect;
+  /** The URL as given (may hold a password: never print it). */
+  raw: string;
+  /** The URL with its password replaced by ***. */
+  redacted: string;
+  /** SQLite: the file path (absolute), or ":memory:". */
+  path?: string;
+  /** Query parameters (e.g. sqlite:x.db?foreign_keys=off). */
+  params: Record<string, string>;
+}
+
+export function parseTargetUrl(raw: string, where = "--db"): TargetUrl {
+  const trimmed = raw.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1]?.toLowerCase();
+  if (scheme === "sqlite" || scheme === "sqlite3") return parseSqlite(trimmed, where);
+  if (scheme === "postgres" || scheme === "postgresql") return parseNetwork(trimmed, "postgres", where);
+  if (scheme === "redis" || scheme === "rediss" || scheme === "redis+cluster") return parseNetwork(trimmed, "redis", where);
+  throw new StairwayError(
+    "E_URL",
+    `${where}: "${redactUrl(trimmed)}" is not a database URL stairway knows (use sqlite:path.db, postgres://user@host:5432/db or redis://host:6379/15)`,
+  );
+}
+
+function parseSqlite(raw: string, where: string): TargetUrl {
+  let rest = raw.replace(/^sqlite3?:/i, "");
+  const q = rest.indexOf("?");
+  const params: Record<string, string> = {};
+  if (q >= 0) {
+    for (const [k, v] of new URLSearchParams(rest.slice(q + 1))) params[k] = v;
+    rest = rest.slice(0, q);
+  }
+  let path: string;
+  if (rest === ":memory:" || rest === "//:memory:") path = ":memory:";
+  else if (rest.startsWith("///")) path = rest.slice(2); // sqlite:///abs/path.db
+  else if (rest.startsWith("//")) path = resolve(rest.slice(2)); // sqlite://rel/path.db
+  else path = isAbsolute(rest) ? rest : resolve(rest);
+  if (!rest) throw new StairwayError("E_URL", `${where}: "${raw}" names no file (use sqlite:path/to.db or sqlite::memory:)`);
+  return { dialect: "sqlite", raw, redacted: raw, path, params };
+}
+
+function parseNetwork(raw: string, dialect: Dialect, where: string): TargetUrl {
+  // redis+cluster://h:p,h:p is not a WHATWG URL; check it by hand.
+  if (/^redis\+cluster:/i.test(raw)) {
+    const hosts = raw.replace(/^redis\+cluster:\/\//i, "").replace(/\/.*$/, "");
+    if (!hosts) throw new StairwayError("E_URL", `${where}: "${redactUrl(raw)}" names no host`);
+    return { dialect, raw, redacted: redactUrl(raw), params: {} };
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new StairwayError("E_URL", `${where}: "${redactUrl(raw)}" is not a valid URL`);
+  }
+  if (!url.hostname && dialect === "redis")
+    throw new StairwayError("E_URL", `${where}: "${redactUrl(raw)}" names no host`);
+  const params: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) params[k] = v;
+  return { dialect, raw, redacted: redactUrl(raw), params };
+}
+
+/** Replaces the password of any URL-looking text with ***. */
+export function redactUrl(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):([^@\s/]*)@/gi, (_m, user: string, pass: string) =>
+    pass ? `${user}:***@` : `${user}@`,
+  );
+}
+
+/** Redacts every password that `secrets` lists, wherever it appears in `text`. */
+export function redactSecrets(text: string, secrets: string[]): string {
+  let out = redactUrl(text);
+  for (const s of secrets) if (s.length >= 3) out = out.split(s).join("***");
+  return out;
+}
+
+export function passwordOf(raw: string): string | undefined {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s/]+)@/i.exec(raw);
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]!);
+  } catch {
+    return m[1];
+  }
+}
+
+/** The same server with another database: postgres://u@h/other. */
+export function withDatabase(raw: string, database: string): string {
+  const url = new URL(raw);
+  url.pathname = "/" + encodeURIComponent(database);
+  return url.toString();
+}
+
+export function databaseOf(raw: string): string {
+  const url = new URL(raw);
+  return decodeURIComponent(url.pathname.replace(/^\//, "")) || decodeURIComponent(url.username) || "postgres";
+}

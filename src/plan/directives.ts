@@ -1,0 +1,83 @@
+// `-- stairway:<name> args` comments, read from anywhere in a file
+// (DESIGN.md "Migration tree").
+
+export interface Lossy {
+  table: string;
+  column?: string;
+}
+
+export interface Allow {
+  rule: string;
+  reason: string;
+  line: number;
+}
+
+export interface Directives {
+  noTransaction: boolean;
+  /** Dialects this migration does not apply to. */
+  skip: string[];
+  lossy: Lossy[];
+  allow: Allow[];
+}
+
+export interface DirectiveProblem {
+  line: number;
+  message: string;
+}
+
+const DIRECTIVE = /--\s*stairway:([A-Za-z-]+)(.*)$/;
+const DIALECTS = ["sqlite", "postgres", "redis"];
+
+export function parseDirectives(text: string): { directives: Directives; problems: DirectiveProblem[] } {
+  const directives: Directives = { noTransaction: false, skip: [], lossy: [], allow: [] };
+  const problems: DirectiveProblem[] = [];
+  const lines = text.split("\n");
+  lines.forEach((raw, index) => {
+    const m = DIRECTIVE.exec(raw);
+    if (!m) return;
+    const line = index + 1;
+    const name = m[1]!.toLowerCase();
+    const args = m[2]!.trim().split(/\s+/).filter(Boolean);
+    switch (name) {
+      case "no-transaction":
+        directives.noTransaction = true;
+        break;
+      case "skip":
+        if (args.length === 0) problems.push({ line, message: "stairway:skip needs a dialect (sqlite, postgres)" });
+        for (const d of args.map((a) => a.replace(/,$/, "").toLowerCase())) {
+          if (d === "postgresql") directives.skip.push("postgres");
+          else if (DIALECTS.includes(d)) directives.skip.push(d);
+          else problems.push({ line, message: `stairway:skip names an unknown dialect "${d}" (use sqlite or postgres)` });
+        }
+        break;
+      case "lossy":
+        if (args.length === 0) problems.push({ line, message: "stairway:lossy needs table or table.column names" });
+        for (const a of args) {
+          const [table, column] = a.replace(/,$/, "").split(".", 2) as [string, string | undefined];
+          directives.lossy.push(column ? { table, column } : { table });
+        }
+        break;
+      case "allow": {
+        const [rule, ...reason] = args;
+        if (!rule) problems.push({ line, message: "stairway:allow needs a rule id and a reason" });
+        else directives.allow.push({ rule, reason: reason.join(" "), line });
+        break;
+      }
+      default:
+        problems.push({
+          line,
+          message: `unknown directive "stairway:${m[1]}" (known: no-transaction, skip, lossy, allow)`,
+        });
+    }
+  });
+  return { directives, problems };
+}
+
+export function mergeDirectives(list: Directives[]): Directives {
+  return {
+    noTransaction: list.some((d) => d.noTransaction),
+    skip: [...new Set(list.flatMap((d) => d.skip))],
+    lossy: list.flatMap((d) => d.lossy),
+    allow: list.flatMap((d) => d.allow),
+  };
+}

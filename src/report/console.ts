@@ -1,0 +1,91 @@
+// Human output on the terminal: pure functions of results, so the same object
+// feeds JSON, JUnit and these lines.
+
+import pc from "picocolors";
+import type { CheckResult, MigrationState, Status, TargetInfo } from "../results.ts";
+
+export const MARK: Record<Status, string> = {
+  pass: pc.green("✓"),
+  fail: pc.red("✗"),
+  skip: pc.dim("–"),
+  warn: pc.yellow("!"),
+};
+
+export function ms(n: number | undefined): string {
+  if (n === undefined) return "";
+  if (n >= 10_000) return `${(n / 1000).toFixed(1)} s`;
+  if (n >= 1000) return `${(n / 1000).toFixed(2)} s`;
+  return `${n.toFixed(1)} ms`;
+}
+
+const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
+export function pad(s: string, width: number): string {
+  return s + " ".repeat(Math.max(0, width - [...visible(s)].length));
+}
+
+/** Lines for up/down/redo: one per step. */
+export function renderSteps(results: CheckResult[], targets: TargetInfo[]): string {
+  const lines: string[] = [];
+  for (const t of targets) {
+    const mine = results.filter((r) => r.target === t.name);
+    lines.push(pc.bold(`${t.name}`) + pc.dim(`  ${t.url}`));
+    if (mine.length === 0) lines.push(pc.dim("  nothing to do"));
+    const width = Math.max(0, ...mine.map((r) => (r.migration ?? "").length));
+    for (const r of mine) {
+      const verb = r.check === "step.down" ? "down" : "up";
+      const main = `  ${MARK[r.status]} ${pad(r.migration ?? "", width)}  ${verb.padEnd(4)} ${pc.dim(ms(r.durationMs))}`;
+      lines.push(r.status === "fail" ? `${main}\n    ${pc.red(r.message)}` : main);
+    }
+  }
+  return lines.join("\n");
+}
+
+const STATE_COLOR: Record<MigrationState["state"], (s: string) => string> = {
+  applied: pc.green,
+  pending: pc.yellow,
+  dirty: pc.red,
+  drifted: pc.magenta,
+  "missing-file": pc.red,
+};
+
+const STATE_HINT: Partial<Record<MigrationState["state"], string>> = {
+  dirty: 'failed halfway outside a transaction: fix by hand, then "stairway force VERSION" or "--pending"',
+  drifted: "its up file changed after it was applied",
+  "missing-file": "applied here, but its files are gone from the tree",
+};
+
+export function renderStatus(states: MigrationState[], targets: TargetInfo[]): string {
+  const lines: string[] = [];
+  for (const t of targets) {
+    const mine = states.filter((s) => s.target === t.name);
+    lines.push(pc.bold(t.name) + pc.dim(`  ${t.url}`));
+    if (mine.length === 0) lines.push(pc.dim("  no migrations for this target"));
+    const width = Math.max(0, ...mine.map((s) => `${s.version}_${s.name}`.length));
+    for (const s of mine) {
+      const when = s.appliedAt ? pc.dim(s.appliedAt.replace("T", " ").replace(/\.\d+Z$/, "Z")) : "";
+      const hint = STATE_HINT[s.state] ? pc.dim(`  ${STATE_HINT[s.state]}`) : "";
+      lines.push(`  ${pad(`${s.version}_${s.name}`, width)}  ${pad(STATE_COLOR[s.state](s.state), 12)} ${when}${hint}`);
+    }
+    const counts = new Map<string, number>();
+    for (const s of mine) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
+    if (mine.length) lines.push(pc.dim(`  ${[...counts].map(([k, v]) => `${v} ${k}`).join(", ")}`));
+  }
+  return lines.join("\n");
+}
+
+/** Problems found outside any migration step (files.*, targets). */
+export function renderFindings(results: CheckResult[]): string {
+  return results
+    .filter((r) => r.status === "fail" || r.status === "warn")
+    .map((r) => `${MARK[r.status]} ${pc.dim(r.check)} ${r.message}`)
+    .join("\n");
+}
+
+export function summaryLine(results: CheckResult[]): string {
+  const n = (s: Status) => results.filter((r) => r.status === s).length;
+  const parts = [pc.green(`${n("pass")} passed`)];
+  if (n("fail")) parts.push(pc.red(`${n("fail")} failed`));
+  if (n("warn")) parts.push(pc.yellow(`${n("warn")} warnings`));
+  if (n("skip")) parts.push(pc.dim(`${n("skip")} skipped`));
+  return parts.join(", ");
+}

@@ -1,0 +1,58 @@
+// What every command returns and every reporter renders (DESIGN.md "Output contract").
+
+export type Status = "pass" | "fail" | "skip" | "warn";
+
+export interface CheckResult {
+  check: string;
+  target: string;
+  migration?: string;
+  status: Status;
+  message: string;
+  durationMs?: number;
+  details?: Record<string, unknown>;
+}
+
+export interface TargetInfo {
+  name: string;
+  dialect: string;
+  /** Redacted. */
+  url: string;
+}
+
+export type MigrationStateName = "applied" | "pending" | "dirty" | "drifted" | "missing-file";
+
+export interface MigrationState {
+  target: string;
+  version: string;
+  name: string;
+  state: MigrationStateName;
+  appliedAt?: string;
+  durationMs?: number;
+}
+
+export interface Report {
+  tool: "stairway";
+  version: string;
+  command: string;
+  ok: boolean;
+  targets: TargetInfo[];
+  results: CheckResult[];
+  migrations?: MigrationState[];
+  /** Set when the command stopped on an error before it could finish. */
+  error?: { code: string; message: string };
+}
+
+export function isOk(results: CheckResult[]): boolean {
+  return results.every((r) => r.status !== "fail");
+}
+
+/** Times an async step in milliseconds, to 0.1 ms. */
+export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { value, ms: round(performance.now() - t0) };
+}
+
+export function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

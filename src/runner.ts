@@ -1,0 +1,268 @@
+// Applies and reverts migrations on one SQL target: lock, transaction, record.
+// Never throws for a failed migration: it returns the outcome and the caller
+// renders it (kysely's migrator). Throws only for what a person must fix first
+// (dirty version, lock held, unknown version).
+
+import { StairwayError, usageError } from "./errors.ts";
+import { SqlExecError, type AppliedRow, type SqlDriver } from "./drivers/driver.ts";
+import { appliesTo, compareVersions, fileFor, versionKey, type Direction, type Migration, type MigrationFile } from "./plan/migration.ts";
+import { lineCol, splitStatements, type Statement } from "./plan/statements.ts";
+import { round, type CheckResult, type MigrationState } from "./results.ts";
+
+export interface StepOutcome {
+  migration: Migration;
+  direction: Direction;
+  /** skipped: another runner applied (or reverted) it first. */
+  status: "done" | "failed" | "skipped";
+  durationMs: number;
+  /** One sentence naming file:line. */
+  error?: string;
+  /** The failure left the version dirty (no-transaction migration). */
+  dirty?: boolean;
+}
+
+/** Runs one migration's up or down on the target, with its bookkeeping. */
+export async function applyStep(driver: SqlDriver, m: Migration, direction: Direction): Promise<StepOutcome> {
+  const file = fileFor(m, direction, driver.dialect);
+  if (!file) return { migration: m, direction, status: "failed", durationMs: 0, error: `${m.id} has no ${direction} file for ${driver.dialect}` };
+  const upFile = fileFor(m, "up", driver.dialect)!;
+  const statements = splitStatements(file.text);
+  const transactional = driver.capabilities.transactionalDdl && !file.directives.noTransaction;
+  const t0 = performance.now();
+  const row = (dirty: boolean): AppliedRow => ({
+    version: m.version,
+    name: m.name,
+    checksum: upFile.checksum,
+    appliedAt: new Date().toISOString(),
+    durationMs: round(performance.now() - t0),
+    dirty,
+  });
+  const done = (): StepOutcome => ({ migration: m, direction, status: "done", durationMs: round(performance.now() - t0) });
+
+  if (transactional) {
+    await driver.begin();
+    try {
+      if (!driver.capabilities.sessionLock) {
+        // The transaction is the lock (SQLite BEGIN IMMEDIATE): look again now that we hold it.
+        const isApplied = (await driver.applied()).some((r) => versionKey(r.version) === m.key);
+        if (isApplied === (direction === "up")) {
+          await driver.rollback();
+          return { migration: m, direction, status: "skipped", durationMs: 0 };
+        }
+      }
+      for (const s of statements) await runStatement(driver, file, s);
+      if (direction === "up") await driver.record(row(false));
+      else await driver.forget(m.version);
+      await driver.commit();
+      return done();
+    } catch (e) {
+      await driver.rollback();
+      return { migration: m, direction, status: "failed", durationMs: round(performance.now() - t0), error: describe(e, file) };
+    }
+  }
+
+  // Outside a transaction: mark dirty first, so a failure halfway is visible (golang-migrate's dirty flag).
+  await driver.record(row(true));
+  try {
+    for (const s of statements) await runStatement(driver, file, s);
+  } catch (e) {
+    return { migration: m, direction, status: "failed", durationMs: round(performance.now() - t0), error: describe(e, file), dirty: true };
+  }
+  if (direction === "up") await driver.record(row(false));
+  else await driver.forget(m.version);
+  return done();
+}
+
+class StatementError extends Error {
+  constructor(
+    override readonly cause: SqlExecError,
+    readonly where: string,
+  ) {
+    super(cause.message);
+  }
+}
+
+async function runStatement(driver: SqlDriver, file: MigrationFile, s: Statement) {
+  try {
+    await driver.execute(s.text);
+  } catch (e) {
+    if (!(e instanceof SqlExecError)) throw e;
+    const at = e.position ? lineCol(file.text, s.offset + e.position - 1) : { line: s.line, col: s.col };
+    throw new StatementError(e, `${file.path}:${at.line}:${at.col}`);
+  }
+}
+
+function describe(e: unknown, file: MigrationFile): string {
+  if (e instanceof StatementError) {
+    const extra = e.cause.detail ? ` (${e.cause.detail.replace(/\.$/, "")})` : "";
+    return `${e.where}: ${e.cause.message}${extra}`;
+  }
+  if (e instanceof SqlExecError) return `${file.path}: ${e.message}`;
+  return `${file.path}: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+export interface RunnerContext {
+  driver: SqlDriver;
+  target: string;
+  /** The whole plan; the runner keeps what applies to this dialect. */
+  migrations: Migration[];
+  lockTimeoutMs: number;
+  /** Called after each step, for progress. */
+  onStep?: (o: StepOutcome) => void;
+}
+
+function applicable(ctx: RunnerContext): Migration[] {
+  return ctx.migrations.filter((m) => appliesTo(m, ctx.driver.dialect));
+}
+
+function findVersion(list: Migration[], version: string, what: string): Migration {
+  const m = list.find((x) => x.key === versionKey(version) || x.id === version);
+  if (!m) throw usageError(`${what} ${version}: no such migration (known: ${list.map((x) => x.version).join(", ") || "none"})`);
+  return m;
+}
+
+function refuseDirty(ctx: RunnerContext, rows: AppliedRow[]): void {
+  const dirty = rows.find((r) => r.dirty);
+  if (!dirty) return;
+  throw new StairwayError(
+    "E_DIRTY",
+    `target ${ctx.target}: version ${dirty.version} is dirty: a migration outside a transaction failed halfway; ` +
+      `check what it changed, finish or undo it by hand, then run "stairway force ${dirty.version}" (done) or "stairway force ${dirty.version} --pending" (undone)`,
+  );
+}
+
+export function outcomeResult(target: string, o: StepOutcome): CheckResult {
+  const check = o.direction === "up" ? "step.up" : "step.down";
+  if (o.status === "failed")
+    return {
+      check,
+      target,
+      migration: o.migration.id,
+      status: "fail",
+      message: o.error! + (o.dirty ? ` — version ${o.migration.version} is now dirty` : ""),
+      durationMs: o.durationMs,
+      ...(o.dirty ? { details: { dirty: true } } : {}),
+    };
+  return {
+    check,
+    target,
+    migration: o.migration.id,
+    status: o.status === "done" ? "pass" : "skip",
+    message: o.status === "done" ? (o.direction === "up" ? "applied" : "reverted") : "already done by another run",
+    durationMs: o.durationMs,
+  };
+}
+
+async function withLock<T>(ctx: RunnerContext, fn: () => Promise<T>): Promise<T> {
+  await ctx.driver.lock(ctx.lockTimeoutMs);
+  try {
+    await ctx.driver.ensureBookkeeping();
+    return await fn();
+  } finally {
+    await ctx.driver.unlock();
+  }
+}
+
+/** Pending migrations up to `to` (inclusive), oldest first. */
+export async function pendingUp(ctx: RunnerContext, to?: string): Promise<Migration[]> {
+  const list = applicable(ctx);
+  const limit = to === undefined ? undefined : findVersion(list, to, "--to");
+  const done = new Set((await ctx.driver.applied()).map((r) => versionKey(r.version)));
+  return list.filter((m) => !done.has(m.key) && (!limit || compareVersions(m.version, limit.version) <= 0));
+}
+
+/** Applied migrations to revert, newest first. `to` stays applied; "0" reverts all. */
+export async function pendingDown(ctx: RunnerContext, opts: { to?: string; steps?: number }): Promise<(Migration | AppliedRow)[]> {
+  const list = applicable(ctx);
+  const rows = (await ctx.driver.applied()).sort((a, b) => compareVersions(b.version, a.version));
+  let chosen = rows;
+  if (opts.to !== undefined) {
+    if (versionKey(opts.to) !== "0") findVersion(list, opts.to, "--to");
+    chosen = rows.filter((r) => compareVersions(r.version, opts.to!) > 0);
+  } else chosen = rows.slice(0, opts.steps ?? 1);
+  return chosen.map((r) => list.find((m) => m.key === versionKey(r.version)) ?? r);
+}
+
+export async function up(ctx: RunnerContext, opts: { to?: string } = {}): Promise<CheckResult[]> {
+  return withLock(ctx, async () => {
+    refuseDirty(ctx, await ctx.driver.applied());
+    const results: CheckResult[] = [];
+    for (const m of await pendingUp(ctx, opts.to)) {
+      const o = await applyStep(ctx.driver, m, "up");
+      ctx.onStep?.(o);
+      results.push(outcomeResult(ctx.target, o));
+      if (o.status === "failed") break;
+    }
+    return results;
+  });
+}
+
+export async function down(ctx: RunnerContext, opts: { to?: string; steps?: number } = {}): Promise<CheckResult[]> {
+  return withLock(ctx, async () => {
+    refuseDirty(ctx, await ctx.driver.applied());
+    const results: CheckResult[] = [];
+    for (const m of await pendingDown(ctx, opts)) {
+      if (!("files" in m)) {
+        results.push({
+          check: "step.down",
+          target: ctx.target,
+          migration: `${m.version}_${m.name}`,
+          status: "fail",
+          message: `version ${m.version} (${m.name}) is applied but its files are missing: restore them to revert it`,
+        });
+        break;
+      }
+      const o = await applyStep(ctx.driver, m, "down");
+      ctx.onStep?.(o);
+      results.push(outcomeResult(ctx.target, o));
+      if (o.status === "failed") break;
+    }
+    return results;
+  });
+}
+
+export async function redo(ctx: RunnerContext): Promise<CheckResult[]> {
+  const reverted = await down(ctx, { steps: 1 });
+  if (reverted.length === 0 || reverted.some((r) => r.status === "fail")) return reverted;
+  const m = applicable(ctx).find((x) => x.id === reverted[0]!.migration)!;
+  return [...reverted, ...(await up(ctx, { to: m.version }))];
+}
+
+/** Marks a version applied and clean, or forgets it (--pending), after a person fixed a dirty state. */
+export async function force(ctx: RunnerContext, version: string, pending: boolean): Promise<Migration> {
+  return withLock(ctx, async () => {
+    const list = applicable(ctx);
+    const m = findVersion(list, version, "force");
+    if (pending) await ctx.driver.forget(m.version);
+    else
+      await ctx.driver.record({
+        version: m.version,
+        name: m.name,
+        checksum: fileFor(m, "up", ctx.driver.dialect)!.checksum,
+        appliedAt: new Date().toISOString(),
+        durationMs: 0,
+        dirty: false,
+      });
+    return m;
+  });
+}
+
+export async function status(ctx: RunnerContext): Promise<MigrationState[]> {
+  const rows = await ctx.driver.applied();
+  const byKey = new Map(rows.map((r) => [versionKey(r.version), r]));
+  const out: MigrationState[] = [];
+  for (const m of applicable(ctx)) {
+    const r = byKey.get(m.key);
+    byKey.delete(m.key);
+    if (!r) {
+      out.push({ target: ctx.target, version: m.version, name: m.name, state: "pending" });
+      continue;
+    }
+    const checksum = fileFor(m, "up", ctx.driver.dialect)!.checksum;
+    const state = r.dirty ? "dirty" : r.checksum !== checksum ? "drifted" : "applied";
+    out.push({ target: ctx.target, version: m.version, name: m.name, state, appliedAt: r.appliedAt, durationMs: r.durationMs });
+  }
+  for (const r of byKey.values())
+    out.push({ target: ctx.target, version: r.version, name: r.name, state: "missing-file", appliedAt: r.appliedAt });
+  return out.sort((a, b) => compareVersions(a.version, b.version));
+}

@@ -1,0 +1,197 @@
+// PostgreSQL → canonical model, through pg_catalog. Partitions are folded into
+// their parent (Table.partitioning); objects owned by extensions are left out.
+// https://www.postgresql.org/docs/current/catalogs.html
+
+import type { Sql } from "postgres";
+import { BOOKKEEPING_TABLE } from "../drivers/driver.ts";
+import { emptySchema, type Column, type Schema, type Table } from "./model.ts";
+import { normalizeSqlText } from "./sql-text.ts";
+
+const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'`;
+const QUAL = (ns: string, name: string) => `CASE WHEN ${ns} = 'public' THEN ${name} ELSE ${ns} || '.' || ${name} END`;
+const NOT_EXTENSION = (oid: string) => `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = ${oid} AND d.deptype = 'e')`;
+
+const ACTIONS: Record<string, string> = { a: "NO ACTION", r: "RESTRICT", c: "CASCADE", n: "SET NULL", d: "SET DEFAULT" };
+
+interface TableRow {
+  oid: number;
+  name: string;
+  relkind: string;
+  relispartition: boolean;
+  partkey: string | null;
+  bound: string | null;
+  parent: string | null;
+}
+
+export async function introspectPostgres(sql: Sql): Promise<Schema> {
+  const schema = emptySchema("postgres");
+  const tables = await sql.unsafe<TableRow[]>(`
+    SELECT c.oid::int AS oid, ${QUAL("n.nspname", "c.relname")} AS name, c.relkind::text AS relkind, c.relispartition,
+           CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey,
+           CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
+           (SELECT ${QUAL("pn.nspname", "p.relname")} FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+              JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid LIMIT 1) AS parent
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'p') AND ${USER_NS} AND ${NOT_EXTENSION("c.oid")}
+       AND NOT (n.nspname = 'public' AND c.relname = '${BOOKKEEPING_TABLE}')
+     ORDER BY 2`);
+
+  const byOid = new Map<number, Table>();
+  const partitionsOf = new Map<string, { name: string; bound: string }[]>();
+  for (const t of tables) {
+    if (t.relispartition && t.parent) {
+      partitionsOf.set(t.parent, [...(partitionsOf.get(t.parent) ?? []), { name: t.name, bound: t.bound ?? "" }]);
+      continue;
+    }
+    const table: Table = { name: t.name, columns: [], primaryKey: null, uniques: [], foreignKeys: [], checks: [], indexes: [] };
+    if (t.partkey) table.partitioning = { key: t.partkey, partitions: [] };
+    byOid.set(t.oid, table);
+    schema.tables.push(table);
+  }
+  for (const table of schema.tables)
+    if (table.partitioning) table.partitioning.partitions = (partitionsOf.get(table.name) ?? []).sort((a, b) => a.name.localeCompare(b.name));
+
+  const oids = [...byOid.keys()];
+  if (oids.length) {
+    const list = oids.join(",");
+    const columns = await sql.unsafe<
+      { relid: number; name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string }[]
+    >(`
+      SELECT a.attrelid::int AS relid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
+             pg_get_expr(ad.adbin, ad.adrelid) AS def, a.attidentity::text AS identity, a.attgenerated::text AS generated
+        FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+       WHERE a.attrelid IN (${list}) AND a.attnum > 0 AND NOT a.attisdropped
+       ORDER BY a.attrelid, a.attnum`);
+    for (const c of columns) {
+      const generated = c.generated === "s" ? c.def : null;
+      const col: Column = {
+        name: c.name,
+        type: c.type,
+        nullable: !c.notnull,
+        default: generated ? null : c.def,
+        identity: c.identity === "a" ? "always" : c.identity === "d" ? "by default" : null,
+        generated,
+      };
+      byOid.get(c.relid)!.columns.push(col);
+    }
+
+    const constraints = await sql.unsafe<
+      {
+        relid: number;
+        name: string;
+        type: string;
+        def: string;
+        cols: string[];
+        reftable: string | null;
+        refcols: string[];
+        deltype: string;
+        updtype: string;
+        deferrable: boolean;
+      }[]
+    >(`
+      SELECT con.conrelid::int AS relid, con.conname AS name, con.contype::text AS type, pg_get_constraintdef(con.oid, true) AS def,
+             ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
+                     JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord) AS cols,
+             (SELECT ${QUAL("rn.nspname", "r.relname")} FROM pg_class r JOIN pg_namespace rn ON rn.oid = r.relnamespace
+               WHERE r.oid = con.confrelid) AS reftable,
+             ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
+                     JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord) AS refcols,
+             con.confdeltype::text AS deltype, con.confupdtype::text AS updtype, con.condeferrable AS deferrable
+        FROM pg_constraint con
+       WHERE con.conrelid IN (${list}) AND con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0
+       ORDER BY con.conname`);
+    for (const c of constraints) {
+      const t = byOid.get(c.relid)!;
+      if (c.type === "p") t.primaryKey = { name: c.name, columns: c.cols };
+      else if (c.type === "u") t.uniques.push({ name: c.name, columns: c.cols });
+      else if (c.type === "f")
+        t.foreignKeys.push({
+          name: c.name,
+          columns: c.cols,
+          refTable: c.reftable ?? "?",
+          refColumns: c.refcols,
+          onDelete: ACTIONS[c.deltype] ?? c.deltype,
+          onUpdate: ACTIONS[c.updtype] ?? c.updtype,
+          ...(c.deferrable ? { deferrable: true } : {}),
+        });
+      else if (c.type === "c") t.checks.push({ name: c.name, expression: c.def.replace(/^CHECK\s*/i, "") });
+      else t.checks.push({ name: c.name, expression: c.def });
+    }
+
+    const indexes = await sql.unsafe<
+      { relid: number; name: string; unique: boolean; method: string; cols: string[]; pred: string | null; valid: boolean }[]
+    >(`
+      SELECT i.indrelid::int AS relid, ic.relname AS name, i.indisunique AS unique, am.amname AS method,
+             ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k) ||
+             ARRAY(SELECT 'INCLUDE ' || pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(i.indnkeyatts + 1, i.indnatts) k) AS cols,
+             pg_get_expr(i.indpred, i.indrelid, true) AS pred, i.indisvalid AS valid
+        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
+       WHERE i.indrelid IN (${list})
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+                                                         AND c.contype IN ('p', 'u', 'x'))
+       ORDER BY ic.relname`);
+    for (const ix of indexes) {
+      byOid.get(ix.relid)!.indexes.push({
+        // A CREATE INDEX CONCURRENTLY that failed leaves an invalid index behind.
+        name: ix.valid ? ix.name : `${ix.name} (INVALID)`,
+        unique: ix.unique,
+        columns: ix.cols,
+        where: ix.pred,
+        ...(ix.method !== "btree" ? { method: ix.method } : {}),
+      });
+    }
+  }
+
+  const views = await sql.unsafe<{ name: string; kind: string; def: string }[]>(`
+    SELECT ${QUAL("n.nspname", "c.relname")} AS name, c.relkind::text AS kind, pg_get_viewdef(c.oid, true) AS def
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('v', 'm') AND ${USER_NS} AND ${NOT_EXTENSION("c.oid")} ORDER BY 1`);
+  schema.views = views.map((v) => ({ name: v.name, materialized: v.kind === "m", definition: normalizeSqlText(v.def) }));
+
+  const sequences = await sql.unsafe<{ name: string; type: string; increment: string; start: string; owned: string | null }[]>(`
+    SELECT ${QUAL("n.nspname", "c.relname")} AS name, format_type(s.seqtypid, NULL) AS type, s.seqincrement::text AS increment,
+           s.seqstart::text AS start,
+           (SELECT ${QUAL("tn.nspname", "t.relname")} || '.' || a.attname FROM pg_depend d
+              JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace
+              JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+             WHERE d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+               AND d.deptype = 'a' LIMIT 1) AS owned
+      FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE ${USER_NS} AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('i', 'e'))
+     ORDER BY 1`);
+  schema.sequences = sequences.map((s) => ({
+    name: s.name,
+    type: s.type,
+    ownedBy: s.owned,
+    increment: Number(s.increment),
+    start: s.start,
+  }));
+
+  const enums = await sql.unsafe<{ name: string; labels: string[] }[]>(`
+    SELECT ${QUAL("n.nspname", "t.typname")} AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
+      FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
+     WHERE ${USER_NS} AND ${NOT_EXTENSION("t.oid")} GROUP BY 1 ORDER BY 1`);
+  schema.enums = enums.map((e) => ({ name: e.name, labels: e.labels }));
+
+  const triggers = await sql.unsafe<{ name: string; table: string; def: string }[]>(`
+    SELECT t.tgname AS name, ${QUAL("n.nspname", "c.relname")} AS table, pg_get_triggerdef(t.oid, true) AS def
+      FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE NOT t.tgisinternal AND NOT c.relispartition AND ${USER_NS} ORDER BY 2, 1`);
+  schema.triggers = triggers.map((t) => ({ name: t.name, table: t.table, definition: normalizeSqlText(t.def) }));
+
+  const routines = await sql.unsafe<{ signature: string; def: string }[]>(`
+    SELECT ${QUAL("n.nspname", "p.proname")} || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS signature,
+           pg_get_functiondef(p.oid) AS def
+      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+     WHERE p.prokind IN ('f', 'p') AND ${USER_NS} AND ${NOT_EXTENSION("p.oid")} ORDER BY 1`);
+  schema.routines = routines.map((r) => ({ signature: r.signature, definition: normalizeSqlText(r.def) }));
+
+  const namespaces = await sql.unsafe<{ name: string }[]>(`
+    SELECT n.nspname AS name FROM pg_namespace n
+     WHERE ${USER_NS} AND n.nspname <> 'public' AND ${NOT_EXTENSION("n.oid")} ORDER BY 1`);
+  schema.namespaces = namespaces.map((n) => n.name);
+
+  const extensions = await sql.unsafe<{ name: string }[]>(`SELECT extname AS name FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1`);
+  schema.extensions = extensions.map((e) => e.name);
+  return schema;
+}

@@ -1,0 +1,134 @@
+// The canonical schema model: what introspection of any SQL dialect produces,
+// what snapshots hold and what diffs compare. Plain data, JSON-serialisable.
+
+import type { SqlDialect } from "../plan/migration.ts";
+
+export interface Column {
+  name: string;
+  /** The type as the database spells it (format_type on PostgreSQL, declared type on SQLite). */
+  type: string;
+  nullable: boolean;
+  /** Default expression as the database prints it, or null. */
+  default: string | null;
+  /** always / by default (PostgreSQL identity), autoincrement (SQLite), rowid (SQLite INTEGER PRIMARY KEY). */
+  identity: "always" | "by default" | "autoincrement" | "rowid" | null;
+  /** Expression of a generated column. */
+  generated: string | null;
+}
+
+export interface KeyConstraint {
+  /** Constraint name; null where the database keeps none (SQLite). */
+  name: string | null;
+  columns: string[];
+}
+
+export interface ForeignKey {
+  name: string | null;
+  columns: string[];
+  refTable: string;
+  refColumns: string[];
+  onDelete: string;
+  onUpdate: string;
+  deferrable?: boolean;
+}
+
+export interface CheckConstraint {
+  name: string | null;
+  expression: string;
+}
+
+export interface Index {
+  name: string;
+  unique: boolean;
+  /** Column names, or expression text for expression parts. */
+  columns: string[];
+  /** Partial index predicate. */
+  where: string | null;
+  /** Access method when not the default (PostgreSQL: gin, gist, …). */
+  method?: string;
+}
+
+export interface Partitioning {
+  /** e.g. RANGE (logged_at) */
+  key: string;
+  partitions: { name: string; bound: string }[];
+}
+
+export interface Table {
+  name: string;
+  columns: Column[];
+  primaryKey: KeyConstraint | null;
+  uniques: KeyConstraint[];
+  foreignKeys: ForeignKey[];
+  checks: CheckConstraint[];
+  indexes: Index[];
+  partitioning?: Partitioning;
+  /** SQLite table options (STRICT, WITHOUT ROWID). */
+  options?: string[];
+}
+
+export interface View {
+  name: string;
+  materialized: boolean;
+  definition: string;
+}
+
+export interface Sequence {
+  name: string;
+  type: string;
+  /** table.column owning the sequence (serial), or null. */
+  ownedBy: string | null;
+  increment: number;
+  start: string;
+}
+
+export interface EnumType {
+  name: string;
+  labels: string[];
+}
+
+export interface Trigger {
+  name: string;
+  table: string;
+  definition: string;
+}
+
+export interface Routine {
+  /** name(argument types) */
+  signature: string;
+  definition: string;
+}
+
+export interface Schema {
+  dialect: SqlDialect;
+  tables: Table[];
+  views: View[];
+  sequences: Sequence[];
+  enums: EnumType[];
+  triggers: Trigger[];
+  routines: Routine[];
+  /** Non-default schemas (PostgreSQL). */
+  namespaces: string[];
+  extensions: string[];
+}
+
+export function emptySchema(dialect: SqlDialect): Schema {
+  return { dialect, tables: [], views: [], sequences: [], enums: [], triggers: [], routines: [], namespaces: [], extensions: [] };
+}
+
+export function findTable(schema: Schema, name: string): Table | undefined {
+  return schema.tables.find((t) => t.name === name);
+}
+
+/** True when nothing but the objects stairway itself keeps is left. */
+export function isEmptySchema(schema: Schema): boolean {
+  return (
+    schema.tables.length === 0 &&
+    schema.views.length === 0 &&
+    schema.sequences.length === 0 &&
+    schema.enums.length === 0 &&
+    schema.triggers.length === 0 &&
+    schema.routines.length === 0 &&
+    schema.namespaces.length === 0
+  );
+}

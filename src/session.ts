@@ -1,0 +1,133 @@
+// One command's world: flags, config, plans, targets, open connections and the
+// scratch databases it created (dropped at the end, on failure and on Ctrl-C).
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig, type Config } from "./config.ts";
+import { StairwayError } from "./errors.ts";
+import type { SqlDriver } from "./drivers/driver.ts";
+import { dialectModule } from "./drivers/index.ts";
+import { passwordOf, redactSecrets, type TargetUrl } from "./drivers/url.ts";
+import { loadPlan } from "./plan/discover.ts";
+import type { Plan, SqlDialect } from "./plan/migration.ts";
+import type { Report } from "./results.ts";
+import { resolveTargets, type Target } from "./targets.ts";
+
+export interface GlobalFlags {
+  config?: string;
+  sql?: string;
+  redis?: string;
+  db?: string[];
+  target?: string[];
+  json?: boolean;
+  reportDir?: string;
+  debug?: boolean;
+  /** Seconds to wait for a server that is still starting. */
+  wait?: number;
+  keep?: boolean;
+  flush?: boolean;
+}
+
+export const DEFAULT_REPORT_DIR = "tests/migrations/reports";
+export const SCRATCH_PREFIX = "stairway_";
+
+export class Session {
+  readonly config: Config;
+  private readonly plans = new Map<string, Plan>();
+  private readonly cleanups: (() => Promise<void>)[] = [];
+  private readonly secrets: string[] = [];
+  /** A short id that names this run's scratch databases. */
+  readonly runId = Date.now().toString(36).slice(-6) + process.pid.toString(36).slice(-3);
+
+  constructor(
+    readonly flags: GlobalFlags,
+    readonly env: Record<string, string | undefined>,
+  ) {
+    this.config = loadConfig(flags.config, env);
+  }
+
+  /** The plan of the tree a target uses (its own `migrations:` dir, else --sql, else the config). */
+  plan(target?: Target): Plan {
+    const sqlDir = this.flags.sql ?? target?.migrations ?? this.config.migrations.sql;
+    const redisDir = this.flags.redis ?? this.config.migrations.redis;
+    const key = `${sqlDir}\u0000${redisDir}`;
+    let plan = this.plans.get(key);
+    if (!plan) {
+      const pattern = this.config.layout ? new RegExp(this.config.layout.pattern) : undefined;
+      plan = loadPlan({ sqlDir, redisDir, pattern });
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  /** The plan, refusing a tree the runner cannot trust (all problems in one error). */
+  runnablePlan(target?: Target): Plan {
+    const plan = this.plan(target);
+    const blocking = plan.problems.filter((p) => p.blocking);
+    if (blocking.length)
+      throw new StairwayError("E_TREE", blocking[0]!.message, { more: blocking.slice(1).map((p) => p.message) });
+    return plan;
+  }
+
+  targets(allowDefault: boolean): Target[] {
+    const targets = resolveTargets({ config: this.config, db: this.flags.db, target: this.flags.target, env: this.env, allowDefault });
+    for (const t of targets) {
+      const p = passwordOf(t.url.raw);
+      if (p) this.secrets.push(p);
+    }
+    return targets;
+  }
+
+  /** Opens the target's own database (runner commands). */
+  async open(target: Target, opts: { readOnly?: boolean } = {}): Promise<SqlDriver> {
+    const driver = await dialectModule(target.dialect as SqlDialect).open(target.url, {
+      name: target.name,
+      readOnly: opts.readOnly,
+      waitMs: (this.flags.wait ?? 0) * 1000,
+    });
+    this.cleanups.push(() => driver.close().catch(() => {}));
+    return driver;
+  }
+
+  /**
+   * Creates a scratch database beside the target (DESIGN.md: test commands
+   * never touch data they did not create) and opens it. Dropped by cleanup()
+   * unless --keep.
+   */
+  async scratch(target: Target, label = ""): Promise<{ driver: SqlDriver; url: TargetUrl }> {
+    const mod = dialectModule(target.dialect as SqlDialect);
+    const name = `${SCRATCH_PREFIX}${this.runId}_${target.name}${label ? "_" + label : ""}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+    const opts = { name: target.name, waitMs: (this.flags.wait ?? 0) * 1000 };
+    const url = await mod.createScratch(target.url, name, opts);
+    let driver: SqlDriver | undefined;
+    const drop = async () => {
+      await driver?.close().catch(() => {});
+      if (!this.flags.keep) await mod.dropScratch(target.url, url).catch(() => {});
+    };
+    this.cleanups.push(drop);
+    driver = await mod.open(url, { name: target.name });
+    return { driver, url };
+  }
+
+  /** Closes connections and drops scratch databases, newest first. Safe to call twice. */
+  async cleanup(): Promise<void> {
+    while (this.cleanups.length) await this.cleanups.pop()!();
+  }
+
+  redact(text: string): string {
+    return redactSecrets(text, this.secrets);
+  }
+
+  reportDir(): string {
+    return this.flags.reportDir ?? DEFAULT_REPORT_DIR;
+  }
+
+  /** Writes <report-dir>/<command>.json; `report` reads these. */
+  writeReport(report: Report): string {
+    const dir = this.reportDir();
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${report.command}.json`);
+    writeFileSync(path, this.redact(JSON.stringify(report, null, 2)) + "\n");
+    return path;
+  }
+}

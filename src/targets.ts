@@ -1,0 +1,61 @@
+// Which databases a command acts on: --db, else the config, else DATABASE_URL,
+// else (for test commands) one throwaway SQLite database.
+
+import type { Config, TargetConfig } from "./config.ts";
+import { StairwayError, usageError } from "./errors.ts";
+import { parseTargetUrl, type TargetUrl } from "./drivers/url.ts";
+import type { Dialect } from "./plan/migration.ts";
+
+export interface Target {
+  name: string;
+  dialect: Dialect;
+  url: TargetUrl;
+  limits: Omit<TargetConfig, "url" | "migrations">;
+  /** Per-target migration tree from the config, when it has its own. */
+  migrations?: string;
+}
+
+export interface TargetOptions {
+  config: Config;
+  db?: string[];
+  target?: string[];
+  env: Record<string, string | undefined>;
+  /** Test commands fall back to a throwaway SQLite database; the runner does not. */
+  allowDefault: boolean;
+}
+
+export function resolveTargets(opts: TargetOptions): Target[] {
+  let targets: Target[];
+  if (opts.db?.length) {
+    const used = new Map<string, number>();
+    targets = opts.db.map((raw) => {
+      const url = parseTargetUrl(raw, "--db");
+      const n = (used.get(url.dialect) ?? 0) + 1;
+      used.set(url.dialect, n);
+      return { name: n === 1 ? url.dialect : `${url.dialect}${n}`, dialect: url.dialect, url, limits: {} };
+    });
+  } else if (Object.keys(opts.config.databases).length) {
+    targets = Object.entries(opts.config.databases).map(([name, t]) => {
+      const url = parseTargetUrl(t.url, `${opts.config.path}: databases.${name}.url`);
+      const { url: _u, migrations, ...limits } = t;
+      return { name, dialect: url.dialect, url, limits, migrations };
+    });
+  } else if (opts.env.DATABASE_URL) {
+    const url = parseTargetUrl(opts.env.DATABASE_URL, "DATABASE_URL");
+    targets = [{ name: url.dialect, dialect: url.dialect, url, limits: {} }];
+  } else if (opts.allowDefault) {
+    targets = [{ name: "sqlite", dialect: "sqlite", url: parseTargetUrl("sqlite::memory:"), limits: {} }];
+  } else {
+    throw new StairwayError(
+      "E_USAGE",
+      "no database to act on: pass --db URL, set DATABASE_URL, or list databases in tests/migrations/config.yaml",
+    );
+  }
+  if (opts.target?.length) {
+    const known = targets.map((t) => t.name);
+    const unknown = opts.target.filter((n) => !known.includes(n));
+    if (unknown.length) throw usageError(`--target ${unknown.join(", ")}: no such target (known: ${known.join(", ")})`);
+    targets = targets.filter((t) => opts.target!.includes(t.name));
+  }
+  return targets;
+}
