@@ -122,12 +122,11 @@ export class Session {
     return this.flags.reportDir ?? DEFAULT_REPORT_DIR;
   }
 
-  /** Writes <report-dir>/<command>.json; `report` reads these. */
-  writeReport(report: Report): string {
+  /** Writes <report-dir>/<command>.json (which `report` reads), and the JUnit XML when given. */
+  writeReport(report: Report, junit?: string): void {
     const dir = this.reportDir();
     mkdirSync(dir, { recursive: true });
-    const path = join(dir, `${report.command}.json`);
-    writeFileSync(path, this.redact(JSON.stringify(report, null, 2)) + "\n");
-    return path;
+    writeFileSync(join(dir, `${report.command}.json`), this.redact(JSON.stringify(report, null, 2)) + "\n");
+    if (junit) writeFileSync(join(dir, `${report.command}.junit.xml`), this.redact(junit));
   }
 }

@@ -6,6 +6,7 @@ import { isOk, type CheckResult, type MigrationState, type Report, type TargetIn
 import { Session, type GlobalFlags } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { VERSION } from "../version.ts";
+import { renderJunit } from "../report/junit.ts";
 
 export async function withSession(flags: GlobalFlags, fn: (s: Session) => Promise<ExitCode>): Promise<ExitCode> {
   const session = new Session(flags, process.env);
@@ -40,6 +41,8 @@ export interface Finish {
   render: (report: Report) => string;
   /** Do not write <report-dir>/<command>.json (dry runs). */
   noReportFile?: boolean;
+  /** Also write <report-dir>/<command>.junit.xml. */
+  junit?: boolean;
 }
 
 export function finish(session: Session, f: Finish): ExitCode {
@@ -52,7 +55,7 @@ export function finish(session: Session, f: Finish): ExitCode {
     results: f.results,
     ...(f.migrations ? { migrations: f.migrations } : {}),
   };
-  if (!f.noReportFile) session.writeReport(report);
+  if (!f.noReportFile) session.writeReport(report, f.junit ? renderJunit([report]) : undefined);
   const out = session.flags.json ? JSON.stringify(report, null, 2) : f.render(report);
   if (out) process.stdout.write(session.redact(out) + "\n");
   return report.ok ? EXIT.ok : EXIT.failed;

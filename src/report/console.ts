@@ -89,3 +89,69 @@ export function summaryLine(results: CheckResult[]): string {
   if (n("skip")) parts.push(pc.dim(`${n("skip")} skipped`));
   return parts.join(", ");
 }
+
+const STAIRWAY_COLUMNS: [string, string][] = [
+  ["step.up", "up"],
+  ["step.integrity", "fk"],
+  ["step.down", "down"],
+  ["step.down-restores-schema", "schema"],
+  ["step.data-preserved", "data"],
+  ["step.redo", "redo"],
+];
+
+const ROLLBACK_COLUMNS: [string, string][] = [
+  ["step.down", "rollback"],
+  ["step.down-restores-schema", "schema"],
+  ["rollback.data-preserved", "data"],
+];
+
+export const renderStairway = (results: CheckResult[], targets: TargetInfo[], title: string) =>
+  renderMatrix(results, targets, title, STAIRWAY_COLUMNS);
+export const renderRollback = (results: CheckResult[], targets: TargetInfo[]) =>
+  renderMatrix(results, targets, "stairway rollback", ROLLBACK_COLUMNS);
+
+const TIMED = new Set(["step.up", "step.down"]);
+
+/** A table per target: migration × check, then every failure in full. */
+function renderMatrix(results: CheckResult[], targets: TargetInfo[], title: string, COLUMNS: [string, string][]): string {
+  const lines: string[] = [];
+  for (const t of targets) {
+    const mine = results.filter((r) => r.target === t.name);
+    lines.push(pc.bold(`${title} · ${t.name}`) + pc.dim(`  ${t.url}`));
+    const migrations = [...new Set(mine.filter((r) => r.migration && COLUMNS.some(([id]) => id === r.check)).map((r) => r.migration!))];
+    if (migrations.length === 0 && !mine.length) {
+      lines.push(pc.dim("  no migrations for this target"));
+      continue;
+    }
+    const width = Math.max(9, ...migrations.map((m) => m.length));
+    const cell = (r: CheckResult | undefined, timed: boolean) =>
+      r ? pad(`${MARK[r.status]}${timed && r.durationMs !== undefined ? " " + pc.dim(ms(r.durationMs)) : ""}`, timed ? 11 : 7) : pad(pc.dim("·"), timed ? 11 : 7);
+    lines.push(pc.dim(`  ${pad("migration", width)}  ${COLUMNS.map(([id, h]) => pad(h, TIMED.has(id) ? 11 : 7)).join("")}`));
+    for (const m of migrations) {
+      const row = COLUMNS.map(([id]) => cell(mine.find((r) => r.migration === m && r.check === id), TIMED.has(id)));
+      lines.push(`  ${pad(m, width)}  ${row.join("")}`);
+    }
+    for (const r of mine.filter((r) => !r.migration || !COLUMNS.some(([id]) => id === r.check)))
+      lines.push(`  ${MARK[r.status]} ${pc.dim(r.check)}  ${r.message}${r.durationMs !== undefined ? pc.dim("  " + ms(r.durationMs)) : ""}`);
+  }
+  const problems = results.filter((r) => r.status === "fail" || r.status === "warn");
+  if (problems.length) {
+    lines.push("");
+    for (const r of problems) {
+      lines.push(`${MARK[r.status]} ${pc.bold(r.check)}  ${r.target}${r.migration ? "  " + r.migration : ""}`);
+      lines.push(`  ${r.status === "fail" ? pc.red(r.message) : pc.yellow(r.message)}`);
+      const diff = r.details?.diff;
+      if (typeof diff === "string") lines.push(diff.split("\n").map((l) => "    " + colorDiff(l)).join("\n"));
+    }
+  }
+  lines.push("", summaryLine(results));
+  return lines.join("\n");
+}
+
+function colorDiff(line: string): string {
+  if (line.startsWith("+++") || line.startsWith("---")) return pc.dim(line);
+  if (line.startsWith("+")) return pc.green(line);
+  if (line.startsWith("-")) return pc.red(line);
+  if (line.startsWith("@@")) return pc.cyan(line);
+  return line;
+}

@@ -1,0 +1,46 @@
+# stairway — run `make demo` to see it work, `make test` to prove it.
+SHELL := /bin/bash
+BUN := node_modules/.bin/bun
+STAIRWAY := dist/stairway
+CONFIG := tests/migrations/config.yaml
+REPORTS := tests/migrations/reports
+
+.PHONY: demo test deps services typecheck build clean bench \
+	migration-test migration-rollback migration-schema
+
+## demo: the stairway test of the showcase migrations on SQLite (no server needed)
+demo: build
+	@$(STAIRWAY) test --config $(CONFIG) --target sqlite
+
+## test: install, start PostgreSQL and Redis if needed, typecheck, run the whole suite
+test: deps services typecheck build
+	$(BUN) test --timeout 120000
+
+deps: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+services:
+	@bash scripts/services.sh
+
+typecheck: deps
+	node_modules/.bin/tsc --noEmit -p .
+
+build: deps $(STAIRWAY)
+$(STAIRWAY): package.json $(shell find src -name '*.ts')
+	$(BUN) build --compile --minify --bytecode src/cli.ts --outfile $(STAIRWAY)
+
+## the request's make targets (tests/migrations/config.yaml)
+migration-test: build
+	$(STAIRWAY) test --config $(CONFIG)
+
+migration-rollback: build
+	$(STAIRWAY) rollback --config $(CONFIG)
+
+## bench: benchmarks against the peers (not part of make test)
+bench: build
+	$(BUN) scripts/bench/runner.ts
+
+clean:
+	rm -rf dist $(REPORTS)

@@ -1,0 +1,70 @@
+// stairway schema dump | diff: the canonical schema of targets, as text or JSON.
+
+import { EXIT, usageError, type ExitCode } from "../errors.ts";
+import type { SqlDriver } from "../drivers/driver.ts";
+import type { Migration } from "../plan/migration.ts";
+import { diffSchemas, formatDiffs } from "../schema/diff.ts";
+import type { Schema } from "../schema/model.ts";
+import { renderSchema } from "../schema/render.ts";
+import type { CheckResult } from "../results.ts";
+import * as runner from "../runner.ts";
+import type { GlobalFlags, Session } from "../session.ts";
+import type { Target } from "../targets.ts";
+import { VERSION } from "../version.ts";
+import { finish, targetInfo, withSession } from "./common.ts";
+
+type Flags = GlobalFlags & { at?: string };
+
+/** The schema of the target itself, or (--at) of a scratch copy migrated to a version. */
+export async function schemaOf(session: Session, t: Target, at: string | undefined): Promise<Schema> {
+  if (at === undefined) return (await session.open(t, { readOnly: true })).introspect();
+  const plan = session.runnablePlan(t);
+  const { driver } = await session.scratch(t, "dump");
+  await migrateTo(driver, t.name, plan.migrations, at);
+  return driver.introspect();
+}
+
+async function migrateTo(driver: SqlDriver, target: string, migrations: Migration[], at: string): Promise<void> {
+  const ctx: runner.RunnerContext = { driver, target, migrations, lockTimeoutMs: 60_000 };
+  const results = await runner.up(ctx, at === "head" ? {} : { to: at });
+  const failed = results.find((r) => r.status === "fail");
+  if (failed) throw usageError(`cannot build the schema at ${at}: ${failed.migration} failed: ${failed.message}`);
+}
+
+export default async function schemaCommand(flags: Flags, args: string[]): Promise<ExitCode> {
+  const action = args[0];
+  if (action !== "dump" && action !== "diff") throw usageError(`schema ${action ?? ""}: expected "schema dump" or "schema diff"`);
+  const at = flags.at === undefined ? undefined : String(flags.at);
+  return withSession(flags, async (session) => {
+    const targets = session.targets(false).filter((t) => t.dialect !== "redis");
+    if (action === "dump") {
+      const schemas: Record<string, Schema> = {};
+      for (const t of targets) schemas[t.name] = await schemaOf(session, t, at);
+      if (flags.json) {
+        const out = { tool: "stairway", version: VERSION, command: "schema dump", ok: true, targets: targets.map(targetInfo), results: [], schemas };
+        process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+      } else
+        for (const t of targets) {
+          if (targets.length > 1) process.stdout.write(`-- target ${t.name}\n`);
+          process.stdout.write(renderSchema(schemas[t.name]!));
+        }
+      return EXIT.ok;
+    }
+    if (targets.length !== 2) throw usageError(`schema diff compares two targets; got ${targets.length} (pass --db twice, or --target twice)`);
+    const [a, b] = targets as [Target, Target];
+    const diffs = diffSchemas(await schemaOf(session, a, at), await schemaOf(session, b, at), [a.name, b.name]);
+    const result: CheckResult = {
+      check: "cross-db.schema",
+      target: b.name,
+      status: diffs.length ? "fail" : "pass",
+      message: diffs.length ? diffs.flatMap((d) => d.summary).join("; ") : `${a.name} and ${b.name} have the same schema`,
+      ...(diffs.length ? { details: { diff: formatDiffs(diffs) } } : {}),
+    };
+    return finish(session, {
+      command: "schema-diff",
+      targets,
+      results: [result],
+      render: () => (diffs.length ? formatDiffs(diffs) : result.message),
+    });
+  });
+}

@@ -1,0 +1,59 @@
+// stairway test: the stairway on a scratch copy of every target.
+
+import { runStairway } from "../checks/stairway.ts";
+import { configFixtures } from "../data/fixtures.ts";
+import { StairwayError, type ExitCode } from "../errors.ts";
+import type { Plan } from "../plan/migration.ts";
+import { renderStairway } from "../report/console.ts";
+import type { CheckResult } from "../results.ts";
+import type { GlobalFlags, Session } from "../session.ts";
+import type { Target } from "../targets.ts";
+import { finish, progress, withSession } from "./common.ts";
+
+/** Tree problems become results; those that make the order itself unknowable stop the command. */
+export function treeResults(session: Session, t: Target): { plan: Plan; results: CheckResult[] } {
+  const plan = session.plan(t);
+  const fatal = plan.problems.filter((p) => p.blocking && p.check !== "files.missing-down");
+  if (fatal.length) throw new StairwayError("E_TREE", fatal[0]!.message, { more: fatal.slice(1).map((p) => p.message) });
+  const results = plan.problems.map(
+    (p): CheckResult => ({
+      check: p.check,
+      target: t.name,
+      migration: plan.migrations.find((m) => Object.values(m.files.up).concat(Object.values(m.files.down)).some((f) => f?.path === p.path))?.id,
+      status: "fail",
+      message: p.message,
+    }),
+  );
+  return { plan, results };
+}
+
+export default async function testCommand(flags: GlobalFlags): Promise<ExitCode> {
+  return withSession(flags, async (session) => {
+    const targets = session.targets(true).filter((t) => t.dialect !== "redis");
+    const fixtures = configFixtures(session.config);
+    const say = progress(session);
+    const results: CheckResult[] = [];
+    for (const t of targets) {
+      const { plan, results: tree } = treeResults(session, t);
+      results.push(...tree);
+      say(`${t.name}: creating a scratch database`);
+      const { driver } = await session.scratch(t);
+      results.push(
+        ...(await runStairway(driver, t.name, plan.migrations, {
+          rowsPerTable: session.config.test.rows,
+          seed: session.config.test.seed,
+          fixtures,
+          progress: say,
+        })),
+      );
+      say("");
+    }
+    return finish(session, {
+      command: "test",
+      targets,
+      results,
+      junit: true,
+      render: (r) => renderStairway(r.results, r.targets, "stairway test"),
+    });
+  });
+}

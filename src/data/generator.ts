@@ -1,0 +1,298 @@
+// Generated rows: foreign-key aware (parents first, children point at real
+// parent keys), deterministic from a seed, within types, lengths, NOT NULL,
+// UNIQUE and the CHECKs we recognise, and with values that expose bugs:
+// fractional numbers, non-ASCII text, time zones, NULLs where allowed.
+// A table we cannot fill is skipped with the reason, never failed.
+
+import type { SqlDriver, Value } from "../drivers/driver.ts";
+import type { Column, Schema, Table } from "../schema/model.ts";
+import { valueKind, type ColumnHints, type ValueKind } from "../schema/types.ts";
+
+export interface SeedOptions {
+  /** Every table ends with at least this many rows. */
+  rowsPerTable: number;
+  seed: number;
+  /** Rows to add on top, whatever the table holds (tables an up changed). */
+  extra?: Map<string, number>;
+  /** Only these tables (and none else). */
+  only?: Set<string>;
+  /** Next row counter per table, kept by the caller across calls so unique values never repeat. */
+  counters?: Map<string, number>;
+}
+
+export interface SeedResult {
+  inserted: Record<string, number>;
+  skipped: { table: string; reason: string }[];
+}
+
+/** Parents before children; cycles are broken where a foreign key is nullable. */
+export function insertionOrder(schema: Schema): Table[] {
+  const byName = new Map(schema.tables.map((t) => [t.name, t]));
+  const done = new Set<string>();
+  const visiting = new Set<string>();
+  const out: Table[] = [];
+  const visit = (t: Table) => {
+    if (done.has(t.name) || visiting.has(t.name)) return;
+    visiting.add(t.name);
+    for (const fk of t.foreignKeys) {
+      const parent = byName.get(fk.refTable);
+      if (parent && parent !== t) visit(parent);
+    }
+    visiting.delete(t.name);
+    done.add(t.name);
+    out.push(t);
+  };
+  for (const t of [...schema.tables].sort((a, b) => a.name.localeCompare(b.name))) visit(t);
+  return out;
+}
+
+export async function seedTables(driver: SqlDriver, schema: Schema, opts: SeedOptions): Promise<SeedResult> {
+  const result: SeedResult = { inserted: {}, skipped: [] };
+  for (const table of insertionOrder(schema)) {
+    if (opts.only && !opts.only.has(table.name)) continue;
+    const have = await driver.rowCount(table.name);
+    const want = Math.max(0, opts.rowsPerTable - have) + (opts.extra?.get(table.name) ?? 0);
+    if (want === 0) continue;
+    const plan = await planTable(driver, schema, table, opts.seed);
+    if ("reason" in plan) {
+      result.skipped.push({ table: table.name, reason: plan.reason });
+      continue;
+    }
+    // Counters start past what is there, so unique values do not collide with earlier rows.
+    const start = Math.max(have + (await counterBase(driver, schema, table)), opts.counters?.get(table.name) ?? 0);
+    opts.counters?.set(table.name, start + want);
+    const rows = Array.from({ length: want }, (_, i) => plan.row(start + i));
+    const res = await insertTolerant(driver, table.name, plan.columns, rows);
+    result.inserted[table.name] = res.inserted;
+    if (res.inserted === 0) result.skipped.push({ table: table.name, reason: res.error ?? "every generated row was rejected" });
+  }
+  return result;
+}
+
+/** Inserts in one go; when the database refuses the batch, row by row, keeping what it accepts. */
+async function insertTolerant(
+  driver: SqlDriver,
+  table: string,
+  columns: string[],
+  rows: Value[][],
+): Promise<{ inserted: number; error?: string }> {
+  try {
+    return { inserted: await driver.insertRows(table, columns, rows) };
+  } catch (e) {
+    let inserted = 0;
+    let error = (e as Error).message;
+    for (const r of rows) {
+      try {
+        inserted += await driver.insertRows(table, columns, [r]);
+      } catch (e2) {
+        error = (e2 as Error).message;
+      }
+    }
+    return { inserted, error: inserted === 0 ? `cannot generate rows: ${error}` : undefined };
+  }
+}
+
+async function counterBase(driver: SqlDriver, schema: Schema, table: Table): Promise<number> {
+  // Numeric keys without a generator: continue after the largest value.
+  let base = 0;
+  const keyCols = new Set([...(table.primaryKey?.columns ?? []), ...table.uniques.flatMap((u) => u.columns)]);
+  for (const name of keyCols) {
+    const col = table.columns.find((c) => c.name === name);
+    if (!col || col.identity || isFkColumn(table, name)) continue;
+    const kind = valueKind(schema, table, col).kind.kind;
+    if (kind !== "int" && kind !== "float" && kind !== "numeric") continue;
+    const max = await driver.maxValue(table.name, name);
+    if (max !== null && max + 1 > base) base = Math.ceil(max) + 1;
+  }
+  return base;
+}
+
+function isFkColumn(table: Table, column: string): boolean {
+  return table.foreignKeys.some((f) => f.columns.includes(column));
+}
+
+interface TablePlan {
+  columns: string[];
+  row: (n: number) => Value[];
+}
+
+async function planTable(driver: SqlDriver, schema: Schema, table: Table, seed: number): Promise<TablePlan | { reason: string }> {
+  const columns: string[] = [];
+  const makers: ((n: number) => Value)[] = [];
+  const unique = new Set([...(table.primaryKey?.columns ?? []), ...table.uniques.flatMap((u) => u.columns)]);
+  for (const ix of table.indexes) if (ix.unique) for (const c of ix.columns) unique.add(c);
+
+  // Foreign keys: each row points at existing parent rows; several keys of one
+  // table walk their parents like digits of a counter, so (a, b) pairs stay distinct.
+  let stride = 1;
+  for (const fk of table.foreignKeys) {
+    const self = fk.refTable === table.name;
+    const parents = self ? [] : await driver.sampleRows(fk.refTable, fk.refColumns, 500);
+    const nullable = fk.columns.every((c) => table.columns.find((x) => x.name === c)?.nullable);
+    if (parents.length === 0 && !nullable)
+      return { reason: self ? `its foreign key to itself (${fk.columns.join(", ")}) is NOT NULL` : `its parent table ${fk.refTable} has no rows` };
+    const s = stride;
+    stride *= Math.max(1, parents.length);
+    fk.columns.forEach((col, i) => {
+      if (columns.includes(col)) return;
+      columns.push(col);
+      makers.push((n) => {
+        if (parents.length === 0 || (nullable && n % 7 === 5)) return null;
+        return parents[Math.floor(n / s) % parents.length]![i]!;
+      });
+    });
+  }
+
+  for (const col of table.columns) {
+    if (columns.includes(col.name) || col.generated || col.identity) continue;
+    const { kind, hints } = valueKind(schema, table, col);
+    const make = valueMaker(kind, hints, col, unique.has(col.name), hash(`${seed}:${table.name}:${col.name}`));
+    if (!make) {
+      if (col.nullable || col.default !== null) continue;
+      return { reason: `no generator for column ${col.name} of type ${col.type}` };
+    }
+    columns.push(col.name);
+    makers.push(make);
+  }
+  return { columns, row: (n) => makers.map((m) => m(n)) };
+}
+
+// Text that exposes encoding bugs: accents, CJK, an emoji (two UTF-16 units), quotes.
+const FLOURISH = ["ünïcødé", "日本語", "🚀 ok", "l'été", 'say "hi"', "tab\tand space", "ß→SS", "Ωmega"];
+
+function valueMaker(kind: ValueKind, hints: ColumnHints, col: Column, unique: boolean, salt: number): ((n: number) => Value) | null {
+  const nullable = col.nullable && !unique;
+  const maybeNull = (f: (n: number) => Value) => (nullable ? (n: number) => (n % 5 === 3 ? null : f(n)) : f);
+  const rand = (n: number) => mulberry(salt ^ Math.imul(n + 1, 2654435761));
+  if (hints.oneOf?.length) {
+    const values = hints.oneOf;
+    return maybeNull((n) => values[n % values.length]!);
+  }
+  switch (kind.kind) {
+    case "int": {
+      const lo = Math.max(kind.min, hints.min ?? 0);
+      const hi = Math.min(kind.max, lo + 1_000_000);
+      if (unique) return (n) => lo + n + 1;
+      return maybeNull((n) => lo + Math.floor(rand(n) * (hi - lo)));
+    }
+    case "float":
+      return maybeNull((n) => (unique ? n + 0.25 : Math.round((hints.min ?? 0) * 1000 + rand(n) * 1e7) / 1000 + 0.125));
+    case "numeric": {
+      const digits = Math.max(1, Math.min(9, kind.precision - kind.scale));
+      const max = 10 ** digits - 1;
+      return maybeNull((n) => {
+        const whole = unique ? n % max : Math.floor(rand(n) * max);
+        const frac = kind.scale > 0 ? "." + String(Math.floor(rand(n + 7) * 10 ** kind.scale)).padStart(kind.scale, "0") : "";
+        return `${Math.max(hints.min ?? 0, whole)}${frac}`;
+      });
+    }
+    case "text": {
+      // A text column named like a time (created_at, …) gets ISO timestamps, as applications store them.
+      if (/(_at|_on|_time|timestamp)$/i.test(col.name) && !unique && (kind.maxLength ?? 99) >= 24)
+        return maybeNull((n) => timestamp(Date.UTC(2024, 0, 1) + Math.floor(rand(n) * 4 * 365 * 86_400_000), n, { tz: true, format: "%Y-%m-%dT%H:%M:%fZ" }));
+      const max = Math.min(kind.maxLength ?? 80, hints.maxLength ?? Infinity);
+      const min = hints.minLength ?? 0;
+      return maybeNull((n) => {
+        let s = `${n}·${col.name} ${FLOURISH[n % FLOURISH.length]}`;
+        if (!unique && n % 9 === 0) s = `${col.name} ${FLOURISH[(n + 3) % FLOURISH.length]}`.repeat(4);
+        while ([...s].length < min) s += "x";
+        return [...s].slice(0, Math.max(1, max)).join("");
+      });
+    }
+    case "enum":
+      return maybeNull((n) => kind.labels[n % kind.labels.length]!);
+    case "bool":
+      return maybeNull((n) => (kind.asInteger ? n % 2 : n % 2 === 0 ? "true" : "false"));
+    case "date":
+      return maybeNull((n) => isoDate(Date.UTC(2024, 0, 1) + (unique ? n : Math.floor(rand(n) * 1400)) * 86_400_000));
+    case "timestamp":
+      return maybeNull((n) => timestamp(Date.UTC(2024, 0, 1) + Math.floor((unique ? n / 1e6 : rand(n)) * 4 * 365 * 86_400_000), n, kind));
+    case "time":
+      return maybeNull((n) => `${String(n % 24).padStart(2, "0")}:${String((n * 7) % 60).padStart(2, "0")}:${String((n * 13) % 60).padStart(2, "0")}.25`);
+    case "json":
+      return maybeNull((n) =>
+        n % 4 === 0 ? `[${n}, "${FLOURISH[n % FLOURISH.length]!.replace(/["\t]/g, "")}"]` : JSON.stringify({ n, label: FLOURISH[n % FLOURISH.length], ratio: n / 8 }),
+      );
+    case "uuid":
+      return maybeNull((n) => uuid(salt, n));
+    case "bytes":
+      return maybeNull((n) => new Uint8Array([n & 255, (n >> 8) & 255, 0, 255, salt & 255]));
+    case "interval":
+      return maybeNull((n) => `${n % 48} hours ${n % 60} minutes`);
+    case "inet":
+      return maybeNull((n) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`);
+    case "array": {
+      const inner = valueMaker(kind.of, {}, { ...col, nullable: false }, false, salt);
+      if (!inner || kind.of.kind === "array" || kind.of.kind === "bytes") return null;
+      return maybeNull((n) => `{${[inner(n), inner(n + 1)].map((v) => JSON.stringify(String(v))).join(",")}}`);
+    }
+    case "unknown":
+      return null;
+  }
+}
+
+function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function timestamp(ms: number, n: number, kind: { tz: boolean; format?: string }): string {
+  const d = new Date(ms + (n % 1000));
+  if (kind.format) return strftime(kind.format, d);
+  const base = d.toISOString().replace("T", " ").replace("Z", "");
+  if (!kind.tz) return base;
+  // A time zone other than UTC, so a lost offset shows.
+  const offsets = ["+00:00", "+05:30", "-08:00", "+09:00"];
+  const off = offsets[n % offsets.length]!;
+  const sign = off[0] === "-" ? -1 : 1;
+  const shifted = new Date(d.getTime() + sign * (Number(off.slice(1, 3)) * 60 + Number(off.slice(4))) * 60_000);
+  return shifted.toISOString().replace("T", " ").replace("Z", "") + off;
+}
+
+/** The strftime subset SQLite supports: %Y %m %d %H %M %S %f %j %s and literals. */
+function strftime(format: string, d: Date): string {
+  const p = (v: number, w = 2) => String(v).padStart(w, "0");
+  return format.replace(/%([YmdHMSfs%])/g, (_m, c: string) => {
+    switch (c) {
+      case "Y":
+        return String(d.getUTCFullYear());
+      case "m":
+        return p(d.getUTCMonth() + 1);
+      case "d":
+        return p(d.getUTCDate());
+      case "H":
+        return p(d.getUTCHours());
+      case "M":
+        return p(d.getUTCMinutes());
+      case "S":
+        return p(d.getUTCSeconds());
+      case "f":
+        return `${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}`;
+      case "s":
+        return String(Math.floor(d.getTime() / 1000));
+      default:
+        return "%";
+    }
+  });
+}
+
+function uuid(salt: number, n: number): string {
+  const hex = (x: number) => (x >>> 0).toString(16).padStart(8, "0");
+  const a = hex(salt ^ n);
+  const b = hex(Math.imul(n + 1, 2246822519));
+  const c = hex(Math.imul(salt + n, 3266489917));
+  const d = hex(n);
+  return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-8${c.slice(1, 4)}-${c.slice(4)}${d}`;
+}
+
+function mulberry(a: number): number {
+  let t = (a + 0x6d2b79f5) | 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
