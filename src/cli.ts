@@ -118,13 +118,21 @@ export async function main(argv: string[]): Promise<ExitCode> {
     });
     return sections;
   });
-  cli.version(VERSION);
+  cli.option("-v, --version", "Print the version");
 
   let debug = argv.includes("--debug");
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
+    process.stdout.write(`stairway ${VERSION}\n`);
+    return EXIT.ok;
+  }
   try {
     const parsed = cli.parse(["node", "stairway", ...argv], { run: false });
     debug = !!parsed.options.debug;
-    if (parsed.options.help || parsed.options.version) return EXIT.ok;
+    if (parsed.options.help) return EXIT.ok;
+    if (parsed.options.version) {
+      process.stdout.write(`stairway ${VERSION}\n`);
+      return EXIT.ok;
+    }
     if (!cli.matchedCommand) {
       if (parsed.args.length === 0) {
         cli.outputHelp();

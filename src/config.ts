@@ -50,7 +50,7 @@ export function defaultConfig(): Config {
 }
 
 type Spec =
-  | { kind: "string" | "number" | "boolean" }
+  | { kind: "string" | "number" | "boolean" | "regex" }
   | { kind: "list"; item: Spec }
   | { kind: "object"; keys: Record<string, Spec>; required?: string[] }
   | { kind: "map"; value: Spec };
@@ -63,7 +63,7 @@ const SPEC: Spec = {
   kind: "object",
   keys: {
     migrations: { kind: "object", keys: { sql: str, redis: str } },
-    layout: { kind: "object", keys: { pattern: str }, required: ["pattern"] },
+    layout: { kind: "object", keys: { pattern: { kind: "regex" } }, required: ["pattern"] },
     databases: {
       kind: "map",
       value: {
@@ -106,6 +106,16 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
   const check = (node: Node | null | undefined, spec: Spec, where: string): unknown => {
     const here = `${file}:${at(node)}`;
     switch (spec.kind) {
+      case "regex": {
+        const value = check(node, str, where);
+        if (typeof value !== "string") return undefined;
+        try {
+          new RegExp(value);
+        } catch (e) {
+          problems.push(`${here}: ${where} is not a valid regular expression: ${(e as Error).message}`);
+        }
+        return value;
+      }
       case "string":
       case "number":
       case "boolean": {
@@ -174,13 +184,6 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
     fixtures: raw.fixtures ?? base.fixtures,
     test: { ...base.test, ...(raw.test ?? {}) },
   };
-  if (config.layout) {
-    try {
-      new RegExp(config.layout.pattern);
-    } catch (e) {
-      throw fail(file, [`${file}: layout.pattern is not a valid regular expression: ${(e as Error).message}`]);
-    }
-  }
   return config;
 }
 

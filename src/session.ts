@@ -100,9 +100,11 @@ export class Session {
     const opts = { name: target.name, waitMs: (this.flags.wait ?? 0) * 1000 };
     const url = await mod.createScratch(target.url, name, opts);
     let driver: SqlDriver | undefined;
+    // Dropped before closing: PostgreSQL's DROP … WITH (FORCE) also ends a
+    // statement still running there (Ctrl-C in the middle of a migration).
     const drop = async () => {
-      await driver?.close().catch(() => {});
       if (!this.flags.keep) await mod.dropScratch(target.url, url).catch(() => {});
+      await driver?.close().catch(() => {});
     };
     this.cleanups.push(drop);
     driver = await mod.open(url, { name: target.name });

@@ -10,18 +10,23 @@ import { renderJunit } from "../report/junit.ts";
 
 export async function withSession(flags: GlobalFlags, fn: (s: Session) => Promise<ExitCode>): Promise<ExitCode> {
   const session = new Session(flags, process.env);
-  let interrupted = false;
+  // On Ctrl-C: one cleanup, then exit 130 (143 for SIGTERM); the command's own
+  // failure (its connection was cut) must not exit first.
+  let interrupted: Promise<never> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return;
-    interrupted = true;
     process.stderr.write(`\nstairway: ${signal}: dropping scratch databases…\n`);
-    session.cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    interrupted = session.cleanup().then(() => process.exit(signal === "SIGINT" ? 130 : 143));
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
     return await fn(session);
+  } catch (e) {
+    if (interrupted) await interrupted;
+    throw e;
   } finally {
+    if (interrupted) await interrupted;
     await session.cleanup();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -34,6 +34,32 @@ function toParam(v: Value): string | null {
   return String(v);
 }
 
+// Parameters go to the server as the text we give, as psql would send them.
+// postgres.js would otherwise re-encode a string by the column's type: JSON
+// strings stringified again, "true" sent as 'f' for booleans, timestamps
+// through Date (losing microseconds and the offset).
+const RAW_TYPES = {
+  rawBool: { to: 16, from: [16], serialize: (x: unknown) => String(x), parse: (x: string) => x === "t" },
+  rawJson: {
+    to: 114,
+    from: [114, 3802],
+    serialize: (x: unknown) => (typeof x === "string" ? x : JSON.stringify(x)),
+    parse: (x: string) => JSON.parse(x),
+  },
+  rawTime: {
+    to: 1184,
+    from: [1082, 1114, 1184],
+    serialize: (x: unknown) => (x instanceof Date ? x.toISOString() : String(x)),
+    parse: (x: string) => new Date(x),
+  },
+  rawBytea: {
+    to: 17,
+    from: [17],
+    serialize: (x: unknown) => (typeof x === "string" ? x : "\\x" + Buffer.from(x as Uint8Array).toString("hex")),
+    parse: (x: string) => Buffer.from(x.slice(2), "hex"),
+  },
+};
+
 function execError(e: unknown): SqlExecError {
   const err = e as { message?: string; code?: string; position?: string; detail?: string; hint?: string };
   return new SqlExecError(String(err.message ?? e), {
@@ -75,6 +101,7 @@ export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promis
       connect_timeout: 10,
       idle_timeout: 0,
       connection: { application_name: "stairway" },
+      types: RAW_TYPES,
     });
     try {
       await sql.unsafe("SELECT 1");

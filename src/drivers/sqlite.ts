@@ -32,12 +32,17 @@ function toSqlite(v: Value): SqliteValue {
   return v;
 }
 
-function wrap<T>(fn: () => T): T {
+function wrap<T>(fn: () => T, statement?: string): T {
   try {
     return fn();
   } catch (e) {
-    const err = e as { message?: string; code?: string };
-    throw new SqlExecError(String(err.message ?? e), { sqlState: err.code });
+    const err = e as { message?: string; code?: string; byteOffset?: number };
+    // bun:sqlite reports sqlite3_error_offset() as a UTF-8 byte offset (-1: none).
+    const position =
+      statement && typeof err.byteOffset === "number" && err.byteOffset >= 0
+        ? Buffer.from(statement, "utf8").subarray(0, err.byteOffset).toString("utf8").length + 1
+        : undefined;
+    throw new SqlExecError(String(err.message ?? e), { sqlState: err.code, position });
   }
 }
 
@@ -110,7 +115,7 @@ export function sqliteDriver(db: SqliteEngine): SqlDriver {
       }
     },
     async execute(statement) {
-      wrap(() => db.values(statement));
+      wrap(() => db.values(statement), statement);
     },
     async introspect() {
       return introspectSqlite(db);

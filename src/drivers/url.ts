@@ -68,7 +68,9 @@ function parseNetwork(raw: string, dialect: Dialect, where: string): TargetUrl {
 
 /** Replaces the password of any URL-looking text with ***. */
 export function redactUrl(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):([^@\s/]*)@/gi, (_m, user: string, pass: string) =>
+  // The password runs to the last "@" of the URL, as URL parsers read it,
+  // so one holding an unencoded "@" or "/" is hidden whole.
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s"]*):([^\s"]*)@/gi, (_m, user: string, pass: string) =>
     pass ? `${user}:***@` : `${user}@`,
   );
 }
@@ -81,7 +83,7 @@ export function redactSecrets(text: string, secrets: string[]): string {
 }
 
 export function passwordOf(raw: string): string | undefined {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s/]+)@/i.exec(raw);
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:(\S+)@/i.exec(raw);
   if (!m) return undefined;
   try {
     return decodeURIComponent(m[1]!);

@@ -31,7 +31,7 @@ const DIALECTS = ["sqlite", "postgres", "redis"];
 export function parseDirectives(text: string): { directives: Directives; problems: DirectiveProblem[] } {
   const directives: Directives = { noTransaction: false, skip: [], lossy: [], allow: [] };
   const problems: DirectiveProblem[] = [];
-  const lines = text.split("\n");
+  const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {
     const m = DIRECTIVE.exec(raw);
     if (!m) return;
@@ -59,7 +59,8 @@ export function parseDirectives(text: string): { directives: Directives; problem
         break;
       case "allow": {
         const [rule, ...reason] = args;
-        if (!rule) problems.push({ line, message: "stairway:allow needs a rule id and a reason" });
+        if (!rule || reason.length === 0)
+          problems.push({ line, message: `stairway:allow needs a rule id and a reason, e.g. "-- stairway:allow ${rule ?? "ban-drop-column"} the column was never read"` });
         else directives.allow.push({ rule, reason: reason.join(" "), line });
         break;
       }

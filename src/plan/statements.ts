@@ -66,10 +66,10 @@ export function splitStatements(sql: string): Statement[] {
       i = skipQuoted(sql, i, c, false);
       continue;
     }
-    if (c === "[" && words.length > 0) {
-      // SQLite accepts [identifier]; PostgreSQL uses [ for arrays, which hold no ';'.
-      const close = sql.indexOf("]", i);
-      i = close < 0 ? n : close + 1;
+    if (c === "[") {
+      // SQLite's [identifier]; PostgreSQL's array brackets may hold quoted text, which the quote rules handle.
+      const ident = /^\[[^\]'"\n]*\]/.exec(sql.slice(i, i + 256));
+      i += ident ? ident[0].length : 1;
       continue;
     }
     if (c === "$") {

@@ -122,7 +122,12 @@ export async function introspectPostgres(sql: Sql): Promise<Schema> {
       { relid: number; name: string; unique: boolean; method: string; cols: string[]; pred: string | null; valid: boolean }[]
     >(`
       SELECT i.indrelid::int AS relid, ic.relname AS name, i.indisunique AS unique, am.amname AS method,
-             ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k) ||
+             ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) ||
+                          -- indoption: bit 0 DESC, bit 1 NULLS FIRST (pg_index.h)
+                          CASE WHEN i.indoption[k - 1] & 1 = 1
+                               THEN ' DESC' || CASE WHEN i.indoption[k - 1] & 2 = 0 THEN ' NULLS LAST' ELSE '' END
+                               ELSE CASE WHEN i.indoption[k - 1] & 2 = 2 THEN ' NULLS FIRST' ELSE '' END END
+                     FROM generate_series(1, i.indnkeyatts) k) ||
              ARRAY(SELECT 'INCLUDE ' || pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(i.indnkeyatts + 1, i.indnatts) k) AS cols,
              pg_get_expr(i.indpred, i.indrelid, true) AS pred, i.indisvalid AS valid
         FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam

@@ -1,0 +1,137 @@
+// Where `stairway test` spends its time: the stairway run in this process,
+// from src/, on a driver whose every call is timed. Whatever is not inside a
+// driver call is the core's own work (schema diffs, row comparison, planning).
+// Comparing the sizes shows which part grows faster than the tree.
+//
+// It measures the working tree's src/, not dist/stairway: label it so.
+
+import { join } from "node:path";
+import { runStairway } from "../../src/checks/stairway.ts";
+import { defaultConfig } from "../../src/config.ts";
+import type { SqlDriver } from "../../src/drivers/driver.ts";
+import { dialectModule } from "../../src/drivers/index.ts";
+import { parseTargetUrl } from "../../src/drivers/url.ts";
+import { loadPlan } from "../../src/plan/discover.ts";
+import { createDb, dropDb, fmtMs, PG_SERVER, table } from "./lib.ts";
+
+interface Sized {
+  size: number;
+  dir: string;
+  sql: string;
+}
+
+type Dialect = "sqlite" | "postgres";
+
+interface Tally {
+  calls: number;
+  ms: number;
+}
+
+interface Profile {
+  totalMs: number;
+  byMethod: Map<string, Tally>;
+}
+
+/** The same driver, with the time of each method (async iterators included) added to `byMethod`. */
+function timed(driver: SqlDriver, byMethod: Map<string, Tally>): SqlDriver {
+  const add = (name: string, ms: number, call: boolean) => {
+    const t = byMethod.get(name) ?? { calls: 0, ms: 0 };
+    t.ms += ms;
+    if (call) t.calls++;
+    byMethod.set(name, t);
+  };
+  return new Proxy(driver, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function") return value;
+      const name = String(prop);
+      return (...a: unknown[]) => {
+        const t0 = performance.now();
+        const out = value.apply(target, a);
+        if (out && typeof out[Symbol.asyncIterator] === "function") return timeIterator(name, out, add);
+        return Promise.resolve(out).finally(() => add(name, performance.now() - t0, true));
+      };
+    },
+  });
+}
+
+async function* timeIterator<T>(name: string, it: AsyncIterable<T>, add: (name: string, ms: number, call: boolean) => void): AsyncGenerator<T> {
+  const iter = it[Symbol.asyncIterator]();
+  let first = true;
+  for (;;) {
+    const t0 = performance.now();
+    const r = await iter.next();
+    add(name, performance.now() - t0, first);
+    first = false;
+    if (r.done) return;
+    yield r.value;
+  }
+}
+
+async function profileOne(s: Sized, dialect: Dialect): Promise<Profile> {
+  const cfg = defaultConfig();
+  const plan = loadPlan({ sqlDir: s.sql });
+  const mod = dialectModule(dialect);
+  const db = dialect === "postgres" ? createDb(`bench_${process.pid}_profile`) : undefined;
+  const url = parseTargetUrl(db ? `${PG_SERVER}/${db}` : `sqlite:${join(s.dir, "profile.db")}`);
+  const raw = await mod.open(url, { name: dialect });
+  const byMethod = new Map<string, Tally>();
+  try {
+    const t0 = performance.now();
+    const results = await runStairway(timed(raw, byMethod), dialect, plan.migrations, { rowsPerTable: cfg.test.rows, seed: cfg.test.seed, fixtures: [] });
+    const totalMs = performance.now() - t0;
+    const failed = results.filter((r) => r.status === "fail");
+    if (failed.length) throw new Error(`profile run on ${dialect} failed: ${failed[0]!.check} ${failed[0]!.migration}: ${failed[0]!.message}`);
+    return { totalMs, byMethod };
+  } finally {
+    await raw.close();
+    if (db) dropDb(db);
+  }
+}
+
+/** Groups driver methods by the job they do in the stairway. */
+const GROUPS: Record<string, string[]> = {
+  "migration SQL + bookkeeping": ["execute", "begin", "commit", "rollback", "record", "forget", "applied", "ensureBookkeeping", "bookkeepingExists"],
+  "introspect (schema snapshots)": ["introspect"],
+  "foreign-key check": ["foreignKeyViolations"],
+  "seeding (counts, samples, inserts)": ["rowCount", "sampleRows", "maxValue", "insertRows"],
+  "row snapshots (readRows)": ["readRows"],
+};
+
+function group(p: Profile): Map<string, Tally> {
+  const out = new Map<string, Tally>();
+  let inDriver = 0;
+  for (const [g, methods] of Object.entries(GROUPS)) {
+    const t = { calls: 0, ms: 0 };
+    for (const m of methods) {
+      const x = p.byMethod.get(m);
+      if (x) (t.calls += x.calls), (t.ms += x.ms);
+    }
+    inDriver += t.ms;
+    out.set(g, t);
+  }
+  out.set("core JS (diffs, row compare, plans)", { calls: 0, ms: p.totalMs - inDriver });
+  return out;
+}
+
+/** Runs the profile for every size and dialect; returns the printed tables. */
+export async function profileAll(sized: Sized[]): Promise<string> {
+  const small = sized.reduce((a, b) => (a.size < b.size ? a : b));
+  const large = sized.reduce((a, b) => (a.size > b.size ? a : b));
+  const lines: string[] = [];
+  for (const dialect of ["sqlite", "postgres"] as Dialect[]) {
+    process.stderr.write(`  profile: ${dialect}…\n`);
+    const a = group(await profileOne(small, dialect));
+    const b = group(await profileOne(large, dialect));
+    const rows = [...b.keys()].map((g) => {
+      const x = a.get(g)!;
+      const y = b.get(g)!;
+      return [g, fmtMs(x.ms), String(x.calls || ""), fmtMs(y.ms), String(y.calls || ""), x.ms > 0 ? `${(y.ms / x.ms).toFixed(1)}×` : ""];
+    });
+    const total = (m: Map<string, Tally>) => [...m.values()].reduce((s, t) => s + t.ms, 0);
+    rows.push(["total (in process)", fmtMs(total(a)), "", fmtMs(total(b)), "", `${(total(b) / total(a)).toFixed(1)}×`]);
+    lines.push(`\nwhere the time goes: ${dialect}, in-process run of src/ (working tree, not dist/stairway), driver calls timed`);
+    lines.push(table(["part", `${small.size} ms`, "calls", `${large.size} ms`, "calls", "growth"], rows));
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,201 @@
+// Benchmark 1: stairway as a plain runner against its peer.
+//   `stairway up` vs `dbmate up` vs `psql -1 -f all.sql` (the floor) on the same
+//   generated tree, each on a fresh PostgreSQL database; then start-up time
+//   (`--version`) of both binaries. Goals from the issue: up ≤ 1.0× dbmate,
+//   start ≤ 1.5× dbmate.
+//
+//   node_modules/.bin/bun scripts/bench/runner.ts [--runs 5] [--migrations 100]
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  checkStairwayBuild,
+  countTables,
+  createDb,
+  dbmateBinary,
+  dropDb,
+  fmtMs,
+  fmtRatio,
+  generateTree,
+  main,
+  median,
+  PG_SERVER,
+  psqlFile,
+  rotate,
+  round2,
+  run,
+  STAIRWAY,
+  table,
+  tempDir,
+  verdict,
+  which,
+  writeAllUps,
+  writeDbmateTree,
+  writeStairwayTree,
+  type GenTree,
+} from "./lib.ts";
+
+const GOAL_UP = 1.0;
+const GOAL_START = 1.5;
+
+const { values: args } = parseArgs({
+  options: { runs: { type: "string", default: "5" }, migrations: { type: "string", default: "100" } },
+});
+const RUNS = Number(args.runs);
+const COUNT = Number(args.migrations);
+
+type Tool = "stairway" | "dbmate" | "psql";
+
+interface Trees {
+  work: string;
+  sql: string;
+  dbmateDir: string;
+  allUps: string;
+}
+
+function writeTrees(tree: GenTree): Trees {
+  const work = tempDir("runner");
+  return {
+    work,
+    sql: writeStairwayTree(join(work, "sql"), tree),
+    dbmateDir: writeDbmateTree(join(work, "db", "migrations"), tree),
+    allUps: writeAllUps(join(work, "all.sql"), tree),
+  };
+}
+
+/**
+ * One timed `up` of the whole tree by one tool on a fresh database.
+ * Every tool runs with the temp dir as its working directory, so neither picks
+ * up this repository's config, Redis transforms or report dir.
+ */
+function upOnce(tool: Tool, trees: Trees, dbmate: string, db: string): number {
+  const url = `${PG_SERVER}/${db}`;
+  const cwd = trees.work;
+  switch (tool) {
+    case "stairway":
+      return run([STAIRWAY, "up", "--db", url, "--sql", trees.sql, "--report-dir", join(trees.work, "reports")], { cwd }).ms;
+    case "dbmate":
+      return run([dbmate, "--url", `${url}?sslmode=disable`, "--migrations-dir", trees.dbmateDir, "--no-dump-schema", "up"], { cwd }).ms;
+    case "psql":
+      return psqlFile(trees.allUps, db).ms;
+  }
+}
+
+/** Tables each tool leaves: the tree's own, plus its bookkeeping table. */
+function expectedTables(tool: Tool, tree: GenTree): number {
+  return tree.tables + (tool === "psql" ? 0 : 1);
+}
+
+function benchUp(tree: GenTree, trees: Trees, dbmate: string): Record<Tool, number[]> {
+  const tools: Tool[] = ["stairway", "dbmate", "psql"];
+  const times: Record<Tool, number[]> = { stairway: [], dbmate: [], psql: [] };
+  // One warm-up round (not counted): the first CREATE DATABASE and the first exec of each binary pay for cold caches.
+  for (let r = -1; r < RUNS; r++) {
+    for (const tool of rotate(tools, r + 1)) {
+      const db = createDb(`bench_${process.pid}_${tool}`);
+      try {
+        const ms = upOnce(tool, trees, dbmate, db);
+        const tables = countTables(db);
+        if (tables !== expectedTables(tool, tree)) throw new Error(`${tool} left ${tables} tables, expected ${expectedTables(tool, tree)}`);
+        if (r >= 0) times[tool].push(ms);
+      } finally {
+        dropDb(db);
+      }
+    }
+    if (r >= 0) process.stderr.write(`  up: run ${r + 1}/${RUNS} done\n`);
+  }
+  return times;
+}
+
+interface Startup {
+  stairway: number;
+  dbmate: number;
+  method: string;
+}
+
+/** `--version` of both binaries: hyperfine when installed, else our own interleaved loop. */
+function benchStartup(dbmate: string, work: string): Startup {
+  if (which("hyperfine")) {
+    const out = join(work, "startup.json");
+    run(["hyperfine", "-N", "--warmup", "5", "--runs", "30", "--export-json", out, `${STAIRWAY} --version`, `${dbmate} --version`], {
+      stdio: "ignore",
+    });
+    const res = JSON.parse(readFileSync(out, "utf8")) as { results: { median: number }[] };
+    return { stairway: res.results[0]!.median * 1000, dbmate: res.results[1]!.median * 1000, method: "hyperfine -N, 30 runs, median" };
+  }
+  const s: number[] = [];
+  const d: number[] = [];
+  for (let i = -5; i < 30; i++) {
+    const a = run([STAIRWAY, "--version"]).ms;
+    const b = run([dbmate, "--version"]).ms;
+    if (i >= 0) s.push(a), d.push(b);
+  }
+  return { stairway: median(s), dbmate: median(d), method: "own loop, 30 interleaved runs, median" };
+}
+
+function report(tree: GenTree, up: Record<Tool, number>, spread: Record<Tool, number[]>, start: Startup, versions: Record<string, string>): void {
+  const rows = (["stairway", "dbmate", "psql"] as Tool[]).map((t) => [
+    t,
+    fmtMs(up[t]),
+    fmtMs(Math.min(...spread[t])),
+    fmtMs(Math.max(...spread[t])),
+    fmtMs(up[t] / tree.migrations.length),
+  ]);
+  const upRatio = up.stairway / up.dbmate;
+  const startRatio = start.stairway / start.dbmate;
+  console.log(`\nup: ${tree.migrations.length} migrations (${tree.tables} tables), PostgreSQL, fresh database per run, median of ${RUNS}`);
+  console.log(table(["tool", "median ms", "min", "max", "ms/migration"], rows));
+  console.log();
+  console.log(
+    table(
+      ["ratio", "value", "goal"],
+      [
+        ["stairway / dbmate", fmtRatio(upRatio), verdict(upRatio, GOAL_UP)],
+        ["stairway / psql", fmtRatio(up.stairway / up.psql), ""],
+        ["dbmate / psql", fmtRatio(up.dbmate / up.psql), ""],
+      ],
+    ),
+  );
+  console.log(`\nstart-up: --version (${start.method})`);
+  console.log(
+    table(
+      ["tool", "median ms", "goal"],
+      [
+        ["stairway", fmtMs(start.stairway), ""],
+        ["dbmate", fmtMs(start.dbmate), ""],
+        ["stairway / dbmate", fmtRatio(startRatio), verdict(startRatio, GOAL_START)],
+      ],
+    ),
+  );
+  console.log(`\nversions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  const summary = {
+    bench: "runner",
+    migrations: tree.migrations.length,
+    runs: RUNS,
+    upMs: { stairway: round2(up.stairway), dbmate: round2(up.dbmate), psql: round2(up.psql) },
+    upRatio: { stairwayDbmate: round2(upRatio), stairwayPsql: round2(up.stairway / up.psql), dbmatePsql: round2(up.dbmate / up.psql) },
+    startMs: { stairway: round2(start.stairway), dbmate: round2(start.dbmate) },
+    startRatio: round2(startRatio),
+    goals: { up: { max: GOAL_UP, met: upRatio <= GOAL_UP }, start: { max: GOAL_START, met: startRatio <= GOAL_START } },
+    versions,
+  };
+  console.log(JSON.stringify(summary));
+}
+
+await main(() => {
+  if (!(RUNS >= 1 && COUNT >= 4)) throw new Error("--runs must be ≥ 1 and --migrations ≥ 4");
+  checkStairwayBuild();
+  const dbmate = dbmateBinary();
+  const tree = generateTree(COUNT);
+  const trees = writeTrees(tree);
+  const versions = {
+    stairway: run([STAIRWAY, "--version"]).stdout.trim(),
+    dbmate: run([dbmate, "--version"]).stdout.trim(),
+    psql: run(["psql", "--version"]).stdout.trim(),
+  };
+  const spread = benchUp(tree, trees, dbmate);
+  const up = { stairway: median(spread.stairway), dbmate: median(spread.dbmate), psql: median(spread.psql) };
+  const start = benchStartup(dbmate, trees.work);
+  report(tree, up, spread, start, versions);
+});

@@ -1,0 +1,195 @@
+// Benchmark 2: how `stairway test` grows with the tree.
+//   Trees of 50 and 200 migrations, `stairway test --json` on SQLite and on
+//   PostgreSQL (which creates and drops its own scratch database), the 200/50
+//   time ratio per dialect (goal ≤ 4.5× for 4× the migrations: about linear),
+//   and the cost of one step against the floor: the same ups applied by psql
+//   (sqlite3 for SQLite) in one transaction.
+//
+//   node_modules/.bin/bun scripts/bench/stairway-growth.ts [--runs 3] [--sizes 50,200] [--profile]
+//
+//   --profile also runs the stairway in this process, from src/, with every
+//   driver call timed, to show where the time goes and which part grows.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  checkStairwayBuild,
+  countTables,
+  createDb,
+  databasesLike,
+  dropDb,
+  fmtMs,
+  fmtRatio,
+  generateTree,
+  main,
+  median,
+  PG_SERVER,
+  psqlFile,
+  rotate,
+  round2,
+  run,
+  STAIRWAY,
+  table,
+  tempDir,
+  verdict,
+  which,
+  writeAllUps,
+  writeStairwayTree,
+  type GenTree,
+} from "./lib.ts";
+
+const GOAL_GROWTH = 4.5;
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: "string", default: "3" },
+    sizes: { type: "string", default: "50,200" },
+    profile: { type: "boolean", default: false },
+  },
+});
+const RUNS = Number(args.runs);
+const SIZES = args.sizes.split(",").map(Number);
+
+type Dialect = "sqlite" | "postgres";
+const DIALECTS: Dialect[] = ["sqlite", "postgres"];
+
+interface Sized {
+  size: number;
+  tree: GenTree;
+  dir: string;
+  sql: string;
+  allUps: string;
+}
+
+interface TestRun {
+  wallMs: number;
+  /** Time inside the steps themselves (durationMs of step.up/down/redo/down-to-base), as stairway measured it. */
+  inStepMs: number;
+  /** Steps taken: up, down, up again per migration, and one down each on the way back to base. */
+  steps: number;
+}
+
+function prepare(size: number): Sized {
+  const dir = tempDir(`growth${size}`);
+  const tree = generateTree(size);
+  return { size, tree, dir, sql: writeStairwayTree(join(dir, "sql"), tree), allUps: writeAllUps(join(dir, "all.sql"), tree) };
+}
+
+interface Report {
+  ok: boolean;
+  results: { check: string; status: string; durationMs?: number }[];
+}
+
+/** One `stairway test --json`; fails unless "ok": true and every step of every migration was checked. */
+function stairwayTest(s: Sized, dialect: Dialect, r: number): TestRun {
+  const db = dialect === "sqlite" ? `sqlite:${join(s.dir, `target_${r}.db`)}` : `${PG_SERVER}/postgres`;
+  const reportDir = join(s.dir, `reports_${dialect}_${r}`);
+  const { ms, stdout } = run([STAIRWAY, "test", "--db", db, "--sql", s.sql, "--json", "--report-dir", reportDir], { cwd: s.dir });
+  const report = JSON.parse(stdout) as Report;
+  if (!report.ok) {
+    const failed = report.results.filter((x) => x.status === "fail").slice(0, 5);
+    throw new Error(`stairway test on ${dialect} (${s.size} migrations) is not ok: ${JSON.stringify(failed)}`);
+  }
+  const passed = (check: string) => report.results.filter((x) => x.check === check && x.status === "pass");
+  if (passed("step.redo").length !== s.size) throw new Error(`${dialect}: ${passed("step.redo").length} of ${s.size} redos passed`);
+  const timed = report.results.filter((x) => ["step.up", "step.down", "step.redo", "step.down-to-base"].includes(x.check));
+  const inStepMs = timed.reduce((sum, x) => sum + (x.durationMs ?? 0), 0);
+  return { wallMs: ms, inStepMs, steps: 4 * s.size };
+}
+
+/** The floor: every up in one transaction by the database's own shell, on a fresh database. */
+function floor(s: Sized, dialect: Dialect, r: number): number | undefined {
+  if (dialect === "postgres") {
+    const db = createDb(`bench_${process.pid}_floor`);
+    try {
+      const { ms } = psqlFile(s.allUps, db);
+      if (countTables(db) !== s.tree.tables) throw new Error(`psql left ${countTables(db)} tables, expected ${s.tree.tables}`);
+      return ms;
+    } finally {
+      dropDb(db);
+    }
+  }
+  if (!which("sqlite3")) return undefined;
+  const file = join(s.dir, `floor_${r}.db`);
+  const input = `BEGIN;\n${readFileSync(s.allUps, "utf8")}\nCOMMIT;\n`;
+  return run(["sqlite3", "-bail", file], { input }).ms;
+}
+
+interface Cell {
+  test: TestRun[];
+  floor: number[];
+}
+
+function measure(sized: Sized[]): Map<string, Cell> {
+  const cells = new Map<string, Cell>();
+  const jobs = sized.flatMap((s) => DIALECTS.map((d) => ({ s, d })));
+  const before = databasesLike("stairway_");
+  for (let r = 0; r < RUNS; r++) {
+    for (const { s, d } of rotate(jobs, r)) {
+      const cell = cells.get(`${d}:${s.size}`) ?? { test: [], floor: [] };
+      cell.test.push(stairwayTest(s, d, r));
+      const f = floor(s, d, r);
+      if (f !== undefined) cell.floor.push(f);
+      cells.set(`${d}:${s.size}`, cell);
+      process.stderr.write(`  run ${r + 1}/${RUNS}: ${d} ${s.size} migrations: ${fmtMs(cell.test.at(-1)!.wallMs)} ms\n`);
+    }
+  }
+  // stairway test must drop its scratch databases; another process's may show up here too, hence only a warning.
+  const left = databasesLike("stairway_").filter((n) => !before.includes(n));
+  if (left.length) process.stderr.write(`bench: warning: stairway_* databases appeared and remain: ${left.join(", ")}\n`);
+  return cells;
+}
+
+function medianOf(cell: Cell, pick: (t: TestRun) => number): number {
+  return median(cell.test.map(pick));
+}
+
+function report(cells: Map<string, Cell>, profile: string | undefined): void {
+  const small = Math.min(...SIZES);
+  const large = Math.max(...SIZES);
+  const cell = (d: Dialect, n: number) => cells.get(`${d}:${n}`)!;
+  const wall = (d: Dialect, n: number) => medianOf(cell(d, n), (t) => t.wallMs);
+
+  console.log(`\nstairway test: wall time, median of ${RUNS} (exit to exit, scratch database and report included)`);
+  const rows: string[][] = [];
+  for (const d of DIALECTS)
+    for (const n of SIZES) rows.push([d, String(n), fmtMs(wall(d, n)), fmtMs(wall(d, n) / n), n === large ? fmtRatio(wall(d, large) / wall(d, small)) : "", n === large ? verdict(wall(d, large) / wall(d, small), GOAL_GROWTH) : ""]);
+  console.log(table(["dialect", "migrations", "median ms", "ms/migration", `${large}/${small}`, "goal"], rows));
+
+  console.log(`\nper step, ${large} migrations (stairway: ${4 * large} steps = up, down, up again per migration + down to base; floor: ${large} ups in one transaction)`);
+  const stepRows = DIALECTS.map((d) => {
+    const c = cell(d, large);
+    const perStep = wall(d, large) / (4 * large);
+    const inStep = medianOf(c, (t) => t.inStepMs) / (4 * large);
+    const fl = c.floor.length ? median(c.floor) / large : NaN;
+    return [d, fmtMs(perStep), fmtMs(inStep), fmtMs(perStep - inStep), Number.isNaN(fl) ? "n/a" : fmtMs(fl), Number.isNaN(fl) ? "" : fmtRatio(perStep / fl), d === "postgres" ? "psql -1 -f" : "sqlite3 (BEGIN…COMMIT)"];
+  });
+  console.log(table(["dialect", "stairway ms/step", "in step", "checks etc.", "floor ms/step", "stairway/floor", "floor tool"], stepRows));
+  if (profile) console.log(profile);
+
+  const summary = {
+    bench: "stairway-growth",
+    runs: RUNS,
+    sizes: SIZES,
+    wallMs: Object.fromEntries(DIALECTS.map((d) => [d, Object.fromEntries(SIZES.map((n) => [n, round2(wall(d, n))]))])),
+    growth: Object.fromEntries(DIALECTS.map((d) => [d, round2(wall(d, large) / wall(d, small))])),
+    goalGrowth: { max: GOAL_GROWTH, met: DIALECTS.every((d) => wall(d, large) / wall(d, small) <= GOAL_GROWTH) },
+    perStepMs: Object.fromEntries(
+      DIALECTS.map((d) => {
+        const c = cell(d, large);
+        return [d, { stairway: round2(wall(d, large) / (4 * large)), inStep: round2(medianOf(c, (t) => t.inStepMs) / (4 * large)), floor: c.floor.length ? round2(median(c.floor) / large) : null }];
+      }),
+    ),
+  };
+  console.log(JSON.stringify(summary));
+}
+
+await main(async () => {
+  if (!(RUNS >= 1 && SIZES.length >= 2 && SIZES.every((n) => n >= 4))) throw new Error("--runs must be ≥ 1 and --sizes two or more counts ≥ 4");
+  checkStairwayBuild();
+  const sized = SIZES.map(prepare);
+  const cells = measure(sized);
+  const profile = args.profile ? (await import("./profile.ts")).profileAll(sized) : undefined;
+  report(cells, await profile);
+});

@@ -1,0 +1,145 @@
+// The driver conformance suite on SQLite (bun:sqlite, and better-sqlite3
+// under Node) and PostgreSQL, plus what only one dialect does (locks, scratch).
+
+import { afterAll, describe, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { StairwayError } from "../../src/errors.ts";
+import { postgresModule } from "../../src/drivers/postgres.ts";
+import { sqliteModule } from "../../src/drivers/sqlite.ts";
+import { parseTargetUrl } from "../../src/drivers/url.ts";
+import { cleanup, PG_URL, pgDatabase, ROOT, tempDir } from "../helpers.ts";
+import { cases, runConformance } from "./conformance.ts";
+
+const dir = tempDir();
+afterAll(() => cleanup(dir));
+let n = 0;
+
+async function openSqlite() {
+  const path = join(dir, `c${n++}.db`);
+  const driver = await sqliteModule.open(parseTargetUrl(`sqlite:${path}`), { name: "sqlite" });
+  return { driver, close: () => driver.close() };
+}
+
+async function openPostgres() {
+  const db = await pgDatabase();
+  const driver = await postgresModule.open(parseTargetUrl(db.url), { name: "postgres" });
+  return {
+    driver,
+    close: async () => {
+      await driver.close();
+      await db.drop();
+    },
+  };
+}
+
+for (const [dialect, open] of [
+  ["sqlite", openSqlite],
+  ["postgres", openPostgres],
+] as const) {
+  describe(`conformance: ${dialect}`, () => {
+    for (const c of cases)
+      test(c.name, async () => {
+        const { driver, close } = await open();
+        try {
+          await c.run(driver);
+        } finally {
+          await close();
+        }
+      });
+  });
+}
+
+test("conformance: sqlite through better-sqlite3 under Node", async () => {
+  const out = join(dir, "node-conformance.mjs");
+  const build = Bun.spawnSync([process.execPath, "build", join(ROOT, "tests/drivers/node-entry.ts"), "--target=node", "--outfile", out, "--external", "better-sqlite3"]);
+  expect(build.exitCode).toBe(0);
+  const run = Bun.spawnSync(["node", out, join(dir, "node")], { cwd: ROOT, env: { ...process.env, NODE_PATH: join(ROOT, "node_modules") } });
+  const report = JSON.parse(run.stdout.toString());
+  expect(report.engine).toBe("better-sqlite3");
+  expect(report.failures).toEqual([]);
+  expect(report.cases).toBe(cases.length);
+}, 60_000);
+
+describe("postgres only", () => {
+  test("a second runner waits for the advisory lock, then gives up with E_LOCKED", async () => {
+    const db = await pgDatabase();
+    const a = await postgresModule.open(parseTargetUrl(db.url), { name: "pg" });
+    const b = await postgresModule.open(parseTargetUrl(db.url), { name: "pg" });
+    try {
+      await a.lock(1000);
+      const t0 = Date.now();
+      const err = await b.lock(300).catch((e) => e);
+      expect(err).toBeInstanceOf(StairwayError);
+      expect(err.code).toBe("E_LOCKED");
+      expect(err.message).toMatch(/target pg is locked by another stairway run \(backend pid \d+\)/);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+      await a.unlock();
+      await b.lock(300);
+      await b.unlock();
+    } finally {
+      await a.close();
+      await b.close();
+      await db.drop();
+    }
+  });
+
+  test("scratch databases are created, listed and dropped", async () => {
+    const url = parseTargetUrl(PG_URL);
+    const name = `stairway_conf_${Date.now().toString(36)}`;
+    const scratch = await postgresModule.createScratch(url, name, { name: "pg" });
+    expect(scratch.raw).toEndWith(`/${name}`);
+    expect(await postgresModule.listScratch(url, "stairway_conf_")).toContain(name);
+    const d = await postgresModule.open(scratch, { name: "pg" });
+    await d.execute("CREATE TABLE x (id int)");
+    await d.close();
+    await postgresModule.dropScratch(url, scratch);
+    expect(await postgresModule.listScratch(url, name)).toEqual([]);
+  });
+
+  test("connection errors are one sentence naming the target, exit code 3, password hidden", async () => {
+    const cases: [string, RegExp][] = [
+      ["postgres://postgres:s3cret@127.0.0.1:1/postgres", /cannot connect to target pg \(postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/postgres\): connection refused/],
+      [PG_URL.replace(/\/[^/]*$/, "/no_such_db_stairway"), /database "no_such_db_stairway" does not exist/],
+    ];
+    for (const [raw, re] of cases) {
+      const err = await postgresModule.open(parseTargetUrl(raw), { name: "pg" }).catch((e) => e);
+      expect(err).toBeInstanceOf(StairwayError);
+      expect(err.exitCode).toBe(3);
+      expect(err.message).toMatch(re);
+      expect(err.message).not.toContain("s3cret");
+    }
+  });
+});
+
+describe("sqlite only", () => {
+  test("status of a database that does not exist creates nothing", async () => {
+    const path = join(dir, "absent.db");
+    const d = await sqliteModule.open(parseTargetUrl(`sqlite:${path}`), { name: "sqlite", readOnly: true });
+    expect(await d.applied()).toEqual([]);
+    await d.close();
+    expect(await Bun.file(path).exists()).toBe(false);
+  });
+
+  test("a missing directory is a clear unreachable-target error", async () => {
+    const err = await sqliteModule.open(parseTargetUrl(`sqlite:${join(dir, "no/such/dir/x.db")}`), { name: "sqlite" }).catch((e) => e);
+    expect(err.exitCode).toBe(3);
+    expect(err.message).toMatch(/target sqlite: cannot create SQLite database .*directory .* does not exist/);
+  });
+
+  test("foreign keys are enforced unless the URL says foreign_keys=off", async () => {
+    for (const [q, enforced] of [["", true], ["?foreign_keys=off", false]] as const) {
+      const path = join(dir, `fk${q ? "off" : "on"}.db`);
+      rmSync(path, { force: true });
+      const d = await sqliteModule.open(parseTargetUrl(`sqlite:${path}${q}`), { name: "sqlite" });
+      await d.execute("CREATE TABLE p (id integer PRIMARY KEY)");
+      await d.execute("CREATE TABLE c (p_id integer REFERENCES p (id))");
+      const r = await d.execute("INSERT INTO c VALUES (7)").then(() => "ok", () => "refused");
+      expect(r).toBe(enforced ? "refused" : "ok");
+      await d.close();
+    }
+  });
+});
+
+// Keeps runConformance referenced for the Node entry's type check.
+void runConformance;

@@ -1,0 +1,184 @@
+// The suite every SQL driver passes, on a real database (golang-migrate's
+// database/testing). Plain async functions with node:assert, so the same
+// suite runs under bun test and, bundled, under Node (better-sqlite3).
+
+import assert from "node:assert/strict";
+import { SqlExecError, type SqlDriver } from "../../src/drivers/driver.ts";
+
+export interface Case {
+  name: string;
+  run: (d: SqlDriver) => Promise<void>;
+}
+
+const pg = (d: SqlDriver) => d.dialect === "postgres";
+
+async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+export const cases: Case[] = [
+  {
+    name: "bookkeeping: created once, records, updates and forgets",
+    async run(d) {
+      assert.equal(await d.bookkeepingExists(), false);
+      assert.deepEqual(await d.applied(), []);
+      await d.ensureBookkeeping();
+      await d.ensureBookkeeping();
+      assert.equal(await d.bookkeepingExists(), true);
+      const row = { version: "001", name: "a", checksum: "c1", appliedAt: "2026-01-02T03:04:05.000Z", durationMs: 1.5, dirty: true };
+      await d.record(row);
+      await d.record({ ...row, checksum: "c2", dirty: false });
+      const rows = await d.applied();
+      assert.equal(rows.length, 1);
+      assert.deepEqual({ ...rows[0], appliedAt: rows[0]!.appliedAt.slice(0, 19) }, { ...row, checksum: "c2", dirty: false, appliedAt: "2026-01-02T03:04:05" });
+      await d.forget("001");
+      assert.deepEqual(await d.applied(), []);
+    },
+  },
+  {
+    name: "transactions: DDL and rows roll back together",
+    async run(d) {
+      await d.begin();
+      await d.execute("CREATE TABLE t_tx (id integer PRIMARY KEY, v text)");
+      await d.execute("INSERT INTO t_tx VALUES (1, 'a')");
+      await d.rollback();
+      assert.equal((await d.introspect()).tables.some((t) => t.name === "t_tx"), false);
+      await d.begin();
+      await d.execute("CREATE TABLE t_tx (id integer PRIMARY KEY, v text)");
+      await d.commit();
+      assert.equal((await d.introspect()).tables.some((t) => t.name === "t_tx"), true);
+    },
+  },
+  {
+    name: "execute: a failing statement throws SqlExecError with the database's code",
+    async run(d) {
+      await assert.rejects(d.execute("CREATE TABLE x (id integer,"), (e: unknown) => {
+        assert.ok(e instanceof SqlExecError);
+        if (pg(d)) {
+          assert.equal(e.sqlState, "42601");
+          assert.ok(e.position && e.position > 20, "PostgreSQL gives the error position");
+        } else assert.match(e.message, /syntax error|incomplete input/);
+        return true;
+      });
+      await d.execute("CREATE TABLE t_err (id integer PRIMARY KEY)");
+      await d.execute("INSERT INTO t_err VALUES (1)");
+      await assert.rejects(d.execute("INSERT INTO t_err VALUES (1)"), (e: unknown) => e instanceof SqlExecError && /unique|UNIQUE/i.test(e.message));
+    },
+  },
+  {
+    name: "introspect: columns, keys, foreign keys, checks, indexes, views",
+    async run(d) {
+      const text = pg(d) ? "text" : "TEXT";
+      await d.execute(`CREATE TABLE parent (id integer PRIMARY KEY, code ${text} NOT NULL UNIQUE)`);
+      await d.execute(
+        `CREATE TABLE child (
+           id integer PRIMARY KEY,
+           parent_id integer NOT NULL REFERENCES parent (id) ON DELETE CASCADE,
+           qty integer NOT NULL DEFAULT 0 CHECK (qty >= 0),
+           note ${text}
+         )`,
+      );
+      await d.execute("CREATE INDEX idx_child_note ON child (note) WHERE note IS NOT NULL");
+      await d.execute("CREATE UNIQUE INDEX idx_child_pq ON child (parent_id, qty)");
+      await d.execute("CREATE VIEW v_child AS SELECT id, qty FROM child");
+      const s = await d.introspect();
+      const child = s.tables.find((t) => t.name === "child")!;
+      assert.deepEqual(child.columns.map((c) => c.name), ["id", "parent_id", "qty", "note"]);
+      const qty = child.columns.find((c) => c.name === "qty")!;
+      assert.equal(qty.nullable, false);
+      assert.equal(qty.default, "0");
+      assert.equal(child.columns.find((c) => c.name === "note")!.nullable, true);
+      assert.deepEqual(child.primaryKey?.columns, ["id"]);
+      assert.equal(child.foreignKeys.length, 1);
+      assert.deepEqual(
+        { ...child.foreignKeys[0]!, name: null },
+        { name: null, columns: ["parent_id"], refTable: "parent", refColumns: ["id"], onDelete: "CASCADE", onUpdate: "NO ACTION" },
+      );
+      assert.equal(child.checks.length, 1);
+      assert.match(child.checks[0]!.expression, /qty >= 0/);
+      const note = child.indexes.find((i) => i.name === "idx_child_note")!;
+      assert.deepEqual(note.columns, ["note"]);
+      assert.match(note.where ?? "", /note IS NOT NULL/);
+      assert.equal(child.indexes.find((i) => i.name === "idx_child_pq")!.unique, true);
+      const parent = s.tables.find((t) => t.name === "parent")!;
+      assert.deepEqual(parent.uniques.map((u) => u.columns), [["code"]]);
+      assert.deepEqual(s.views.map((v) => v.name), ["v_child"]);
+      assert.equal(s.tables.some((t) => t.name === "stairway_migrations"), false, "bookkeeping stays out of the model");
+    },
+  },
+  {
+    name: "rows: insert, skip clashes, read as text, sample, max, count",
+    async run(d) {
+      await d.execute(`CREATE TABLE r (id integer PRIMARY KEY, name ${pg(d) ? "text" : "TEXT"} UNIQUE, price ${pg(d) ? "numeric(10,2)" : "REAL"}, blob ${pg(d) ? "bytea" : "BLOB"})`);
+      const n = await d.insertRows("r", ["id", "name", "price", "blob"], [
+        [1, "ünï 🚀", 12.5, new Uint8Array([0, 255])],
+        [2, null, null, null],
+        [3, "ünï 🚀", 1, null], // clashes with row 1 on name: skipped, not an error
+      ]);
+      assert.equal(n, 2);
+      assert.equal(await d.rowCount("r"), 2);
+      const rows = (await all(d.readRows("r", ["id", "name", "price", "blob"]))).sort((a, b) => Number(a[0]) - Number(b[0]));
+      assert.deepEqual(rows[0], ["1", "ünï 🚀", pg(d) ? "12.50" : "12.5", "\\x00ff"]);
+      assert.deepEqual(rows[1], ["2", null, null, null]);
+      assert.equal(await d.maxValue("r", "id"), 2);
+      assert.deepEqual((await d.sampleRows("r", ["id"], 10)).map((r) => String(r[0])), ["1", "2"]);
+      assert.equal(await d.maxValue("r", "price"), 12.5);
+    },
+  },
+  {
+    name: "rows: typed values are written exactly as given (booleans, JSON, time zones, microseconds)",
+    async run(d) {
+      if (!pg(d)) {
+        await d.execute("CREATE TABLE v (flag INTEGER, doc TEXT, at TEXT)");
+        await d.insertRows("v", ["flag", "doc", "at"], [[true, '{"a": "ü"}', "2026-03-04T05:06:07.123Z"]]);
+        assert.deepEqual(await all(d.readRows("v", ["flag", "doc", "at"])), [["1", '{"a": "ü"}', "2026-03-04T05:06:07.123Z"]]);
+        return;
+      }
+      await d.execute("SET TIME ZONE 'UTC'");
+      await d.execute("CREATE TABLE v (flag boolean, off boolean, doc jsonb, at timestamptz, local timestamp, day date)");
+      await d.insertRows("v", ["flag", "off", "doc", "at", "local", "day"], [
+        ["true", false, '{"a": "ü"}', "2026-03-04 05:06:07.123456+05:30", "2026-03-04 05:06:07.654321", "2026-02-28"],
+      ]);
+      assert.deepEqual(await all(d.readRows("v", ["flag", "off", "doc", "at", "local", "day"])), [
+        ["true", "false", '{"a": "ü"}', "2026-03-03 23:36:07.123456+00", "2026-03-04 05:06:07.654321", "2026-02-28"],
+      ]);
+    },
+  },
+  {
+    name: "foreign key violations are found",
+    async run(d) {
+      await d.execute("CREATE TABLE p (id integer PRIMARY KEY)");
+      await d.execute("CREATE TABLE c (id integer PRIMARY KEY, p_id integer)");
+      await d.execute("INSERT INTO c VALUES (1, 42), (2, NULL)");
+      if (pg(d)) await d.execute("ALTER TABLE c ADD CONSTRAINT c_p_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID");
+      else {
+        // SQLite checks a foreign key only on write: declare it on a rebuilt table.
+        await d.execute("PRAGMA foreign_keys = OFF");
+        await d.execute("CREATE TABLE c2 (id integer PRIMARY KEY, p_id integer REFERENCES p (id))");
+        await d.execute("INSERT INTO c2 SELECT * FROM c");
+        await d.execute("DROP TABLE c");
+        await d.execute("ALTER TABLE c2 RENAME TO c");
+        await d.execute("PRAGMA foreign_keys = ON");
+      }
+      assert.deepEqual(await d.foreignKeyViolations(), [{ table: "c", parent: "p", rows: 1 }]);
+    },
+  },
+];
+
+/** Runs every case on a fresh database from `open`; returns failures as text. */
+export async function runConformance(open: () => Promise<{ driver: SqlDriver; close: () => Promise<void> }>): Promise<string[]> {
+  const failures: string[] = [];
+  for (const c of cases) {
+    const { driver, close } = await open();
+    try {
+      await c.run(driver);
+    } catch (e) {
+      failures.push(`${c.name}: ${(e as Error).message}`);
+    } finally {
+      await close();
+    }
+  }
+  return failures;
+}

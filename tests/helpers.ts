@@ -1,0 +1,80 @@
+// Shared by the tests: real databases only. PostgreSQL tests create their own
+// databases (stairway_test_*) and drop them; SQLite tests use temp files.
+
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import postgres from "postgres";
+
+export const ROOT = resolve(import.meta.dir, "..");
+export const PG_URL = process.env.STAIRWAY_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const REDIS_URL = process.env.STAIRWAY_REDIS_URL ?? "redis://127.0.0.1:6379/15";
+
+export function tempDir(prefix = "stairway-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes files given as { "relative/path": "content" } under dir. */
+export function writeTree(dir: string, files: Record<string, string>): string {
+  for (const [rel, text] of Object.entries(files)) {
+    const path = join(dir, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  }
+  return dir;
+}
+
+/** A fresh PostgreSQL database for one test; drop() removes it. */
+export async function pgDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+  const name = `stairway_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
+  const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      const a = postgres(PG_URL, { max: 1, onnotice: () => {} });
+      await a.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+/** Runs a SQL query on a PostgreSQL URL and returns the rows. */
+export async function pgQuery<T = Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
+  const c = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    return (await c.unsafe(sql)) as unknown as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: () => any;
+}
+
+/** Runs the CLI from source, as a user would, in `cwd`. */
+export async function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: "1", ...opts.env })) if (v !== undefined) env[k] = v;
+  if (!opts.env || !("DATABASE_URL" in opts.env)) delete env.DATABASE_URL;
+  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+}
+
+export function cleanup(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+}

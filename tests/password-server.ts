@@ -1,0 +1,51 @@
+// A throwaway PostgreSQL server that asks for passwords (the machine's own
+// server trusts everyone, so a wrong password could not fail there). initdb
+// refuses to run as root, so the cluster belongs to the postgres user.
+
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const BIN = (() => {
+  const glob = new Bun.Glob("usr/lib/postgresql/*/bin/initdb");
+  const found = [...glob.scanSync({ cwd: "/", absolute: true })].sort().at(-1);
+  if (!found) throw new Error("initdb not found under /usr/lib/postgresql/*/bin (install postgresql)");
+  return found.replace(/\/initdb$/, "");
+})();
+
+function asPostgres(cmd: string[]): string[] {
+  return process.getuid?.() === 0 ? ["runuser", "-u", "postgres", "--", ...cmd] : cmd;
+}
+
+export async function passwordServer(): Promise<{ port: number; stop: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), "stairway-pgpw-"));
+  const data = join(dir, "data");
+  const port = 54000 + Math.floor(Math.random() * 900);
+  const pwfile = join(dir, "pw");
+  writeFileSync(pwfile, "right-password\n");
+  chmodSync(dir, 0o755);
+  if (process.getuid?.() === 0) {
+    const { uid, gid } = userIds("postgres");
+    chownSync(dir, uid, gid);
+    chownSync(pwfile, uid, gid);
+  }
+  const run = (cmd: string[]) => {
+    const r = Bun.spawnSync(asPostgres(cmd), { stdout: "pipe", stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`${cmd[0]} failed: ${r.stderr.toString()}`);
+  };
+  run([`${BIN}/initdb`, "-D", data, "-U", "postgres", "--pwfile", pwfile, "-A", "scram-sha-256", "--no-sync"]);
+  run([`${BIN}/pg_ctl`, "-D", data, "-w", "-l", join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+  return {
+    port,
+    stop: () => {
+      Bun.spawnSync(asPostgres([`${BIN}/pg_ctl`, "-D", data, "-m", "immediate", "stop"]));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function userIds(name: string): { uid: number; gid: number } {
+  const line = Bun.spawnSync(["getent", "passwd", name]).stdout.toString().trim();
+  const [, , uid, gid] = line.split(":");
+  return { uid: Number(uid), gid: Number(gid) };
+}
