@@ -114,6 +114,20 @@ function group(p: Profile): Map<string, Tally> {
   return out;
 }
 
+/** Per driver method: total, calls and ms per call at both sizes. */
+function methodTable(a: Profile, b: Profile, small: number, large: number): string {
+  const names = [...b.byMethod.keys()].sort((x, y) => b.byMethod.get(y)!.ms - b.byMethod.get(x)!.ms);
+  const perCall = (t?: Tally) => (t && t.calls ? fmtMs(t.ms / t.calls) : "");
+  const rows = names.map((n) => {
+    const x = a.byMethod.get(n);
+    const y = b.byMethod.get(n)!;
+    return [n, fmtMs(x?.ms ?? 0), String(x?.calls ?? 0), perCall(x), fmtMs(y.ms), String(y.calls), perCall(y)];
+  });
+  return table(["method", `${small} ms`, "calls", "ms/call", `${large} ms`, "calls", "ms/call"], rows);
+}
+
+const indent = (text: string) => text.replace(/^/gm, "  ");
+
 /** Runs the profile for every size and dialect; returns the printed tables. */
 export async function profileAll(sized: Sized[]): Promise<string> {
   const small = sized.reduce((a, b) => (a.size < b.size ? a : b));
@@ -121,8 +135,10 @@ export async function profileAll(sized: Sized[]): Promise<string> {
   const lines: string[] = [];
   for (const dialect of ["sqlite", "postgres"] as Dialect[]) {
     process.stderr.write(`  profile: ${dialect}…\n`);
-    const a = group(await profileOne(small, dialect));
-    const b = group(await profileOne(large, dialect));
+    const pa = await profileOne(small, dialect);
+    const pb = await profileOne(large, dialect);
+    const a = group(pa);
+    const b = group(pb);
     const rows = [...b.keys()].map((g) => {
       const x = a.get(g)!;
       const y = b.get(g)!;
@@ -132,6 +148,8 @@ export async function profileAll(sized: Sized[]): Promise<string> {
     rows.push(["total (in process)", fmtMs(total(a)), "", fmtMs(total(b)), "", `${(total(b) / total(a)).toFixed(1)}×`]);
     lines.push(`\nwhere the time goes: ${dialect}, in-process run of src/ (working tree, not dist/stairway), driver calls timed`);
     lines.push(table(["part", `${small.size} ms`, "calls", `${large.size} ms`, "calls", "growth"], rows));
+    lines.push(`\n  driver methods, ${dialect}, slowest first (ms/call shows what grows per call, calls what grows in number)`);
+    lines.push(indent(methodTable(pa, pb, small.size, large.size)));
   }
   return lines.join("\n");
 }

@@ -1,6 +1,8 @@
 // What every command shares: a session that is cleaned up on every path
 // (Ctrl-C included), and one way to finish: JSON report file + output.
 
+import { join } from "node:path";
+import pc from "picocolors";
 import { EXIT, type ExitCode } from "../errors.ts";
 import { isOk, type CheckResult, type MigrationState, type Report, type TargetInfo } from "../results.ts";
 import { Session, type GlobalFlags } from "../session.ts";
@@ -61,7 +63,8 @@ export function finish(session: Session, f: Finish): ExitCode {
     ...(f.migrations ? { migrations: f.migrations } : {}),
   };
   if (!f.noReportFile) session.writeReport(report, f.junit ? renderJunit([report]) : undefined);
-  const out = session.flags.json ? JSON.stringify(report, null, 2) : f.render(report);
+  let out = session.flags.json ? JSON.stringify(report, null, 2) : f.render(report);
+  if (f.junit && !session.flags.json) out += pc.dim(`\nreport: ${join(session.reportDir(), `${f.command}.json`)} and ${f.command}.junit.xml`);
   if (out) process.stdout.write(session.redact(out) + "\n");
   return report.ok ? EXIT.ok : EXIT.failed;
 }

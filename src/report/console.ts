@@ -117,7 +117,7 @@ function renderMatrix(results: CheckResult[], targets: TargetInfo[], title: stri
   const lines: string[] = [];
   for (const t of targets) {
     const mine = results.filter((r) => r.target === t.name);
-    lines.push(pc.bold(`${title} · ${t.name}`) + pc.dim(`  ${t.url}`));
+    lines.push(pc.bold(`${title} · ${t.name}`) + pc.dim(`  on a scratch database beside ${t.url}`));
     const migrations = [...new Set(mine.filter((r) => r.migration && COLUMNS.some(([id]) => id === r.check)).map((r) => r.migration!))];
     if (migrations.length === 0 && !mine.length) {
       lines.push(pc.dim("  no migrations for this target"));
@@ -144,9 +144,15 @@ function renderMatrix(results: CheckResult[], targets: TargetInfo[], title: stri
       if (typeof diff === "string") lines.push(diff.split("\n").map((l) => "    " + colorDiff(l)).join("\n"));
     }
   }
-  lines.push("", summaryLine(results));
+  lines.push("", pc.dim(LEGEND[title] ?? ""), summaryLine(results));
   return lines.join("\n");
 }
+
+const LEGEND: Record<string, string> = {
+  "stairway test":
+    "up/down: the step ran (time) · fk: foreign keys hold · schema: down restored the schema · data: no row or value lost · redo: up again, same schema",
+  "stairway rollback": "rollback: the down ran over fixtures and generated rows (time) · schema: as before its up · data: no row or value lost",
+};
 
 function colorDiff(line: string): string {
   if (line.startsWith("+++") || line.startsWith("---")) return pc.dim(line);
