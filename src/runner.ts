@@ -4,7 +4,7 @@
 // (dirty version, lock held, unknown version).
 
 import { StairwayError, usageError } from "./errors.ts";
-import { SqlExecError, type AppliedRow, type SqlDriver } from "./drivers/driver.ts";
+import { isSqlDriver, SqlExecError, type AppliedRow, type SqlDriver, type StoreDriver, type TransformDriver } from "./drivers/driver.ts";
 import { appliesTo, compareVersions, fileFor, versionKey, type Direction, type Migration, type MigrationFile } from "./plan/migration.ts";
 import { lineCol, splitStatements, type Statement } from "./plan/statements.ts";
 import { round, type CheckResult, type MigrationState } from "./results.ts";
@@ -22,7 +22,40 @@ export interface StepOutcome {
 }
 
 /** Runs one migration's up or down on the target, with its bookkeeping. */
-export async function applyStep(driver: SqlDriver, m: Migration, direction: Direction): Promise<StepOutcome> {
+export async function applyStep(driver: StoreDriver, m: Migration, direction: Direction): Promise<StepOutcome> {
+  return isSqlDriver(driver) ? applySqlStep(driver, m, direction) : applyTransformStep(driver as TransformDriver, m, direction);
+}
+
+/** The checksum recorded for a migration on this store: of its up file, or of its transform module. */
+export function upChecksum(m: Migration, driver: StoreDriver): string | undefined {
+  return isSqlDriver(driver) ? fileFor(m, "up", driver.dialect)?.checksum : m.module?.checksum;
+}
+
+// A transform cannot roll back: it is marked dirty while it runs, and a
+// resumable store runs it again to finish (DESIGN.md: transforms resume).
+async function applyTransformStep(driver: TransformDriver, m: Migration, direction: Direction): Promise<StepOutcome> {
+  const t0 = performance.now();
+  const row = (dirty: boolean): AppliedRow => ({
+    version: m.version,
+    name: m.name,
+    checksum: m.module!.checksum,
+    appliedAt: new Date().toISOString(),
+    durationMs: round(performance.now() - t0),
+    dirty,
+  });
+  await driver.record(row(true));
+  try {
+    await driver.runTransform(m, direction);
+  } catch (e) {
+    const where = m.module?.path ?? m.id;
+    return { migration: m, direction, status: "failed", durationMs: round(performance.now() - t0), error: `${where}: ${direction} failed: ${e instanceof Error ? e.message : String(e)}`, dirty: true };
+  }
+  if (direction === "up") await driver.record(row(false));
+  else await driver.forget(m.version);
+  return { migration: m, direction, status: "done", durationMs: round(performance.now() - t0) };
+}
+
+async function applySqlStep(driver: SqlDriver, m: Migration, direction: Direction): Promise<StepOutcome> {
   const file = fileFor(m, direction, driver.dialect);
   if (!file) return { migration: m, direction, status: "failed", durationMs: 0, error: `${m.id} has no ${direction} file for ${driver.dialect}` };
   const upFile = fileFor(m, "up", driver.dialect)!;
@@ -102,7 +135,7 @@ function describe(e: unknown, file: MigrationFile): string {
 }
 
 export interface RunnerContext {
-  driver: SqlDriver;
+  driver: StoreDriver;
   target: string;
   /** The whole plan; the runner keeps what applies to this dialect. */
   migrations: Migration[];
@@ -123,7 +156,7 @@ function findVersion(list: Migration[], version: string, what: string): Migratio
 
 function refuseDirty(ctx: RunnerContext, rows: AppliedRow[]): void {
   const dirty = rows.find((r) => r.dirty);
-  if (!dirty) return;
+  if (!dirty || ctx.driver.capabilities.resumable) return;
   throw new StairwayError(
     "E_DIRTY",
     `target ${ctx.target}: version ${dirty.version} is dirty: a migration outside a transaction failed halfway; ` +
@@ -167,7 +200,8 @@ async function withLock<T>(ctx: RunnerContext, fn: () => Promise<T>): Promise<T>
 export async function pendingUp(ctx: RunnerContext, to?: string): Promise<Migration[]> {
   const list = applicable(ctx);
   const limit = to === undefined ? undefined : findVersion(list, to, "--to");
-  const done = new Set((await ctx.driver.applied()).map((r) => versionKey(r.version)));
+  // A dirty version of a resumable store is pending: running it again finishes it.
+  const done = new Set((await ctx.driver.applied()).filter((r) => !r.dirty || !ctx.driver.capabilities.resumable).map((r) => versionKey(r.version)));
   return list.filter((m) => !done.has(m.key) && (!limit || compareVersions(m.version, limit.version) <= 0));
 }
 
@@ -238,7 +272,7 @@ export async function force(ctx: RunnerContext, version: string, pending: boolea
       await ctx.driver.record({
         version: m.version,
         name: m.name,
-        checksum: fileFor(m, "up", ctx.driver.dialect)!.checksum,
+        checksum: upChecksum(m, ctx.driver)!,
         appliedAt: new Date().toISOString(),
         durationMs: 0,
         dirty: false,
@@ -258,7 +292,7 @@ export async function status(ctx: RunnerContext): Promise<MigrationState[]> {
       out.push({ target: ctx.target, version: m.version, name: m.name, state: "pending" });
       continue;
     }
-    const checksum = fileFor(m, "up", ctx.driver.dialect)!.checksum;
+    const checksum = upChecksum(m, ctx.driver);
     const state = r.dirty ? "dirty" : r.checksum !== checksum ? "drifted" : "applied";
     out.push({ target: ctx.target, version: m.version, name: m.name, state, appliedAt: r.appliedAt, durationMs: r.durationMs });
   }

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dir, "../..");
-export const STAIRWAY = join(ROOT, "dist/stairway");
+/** STAIRWAY_BIN measures another build (e.g. one made from a given commit) with the same scripts. */
+export const STAIRWAY = process.env.STAIRWAY_BIN ?? join(ROOT, "dist/stairway");
 export const PEERS = join(import.meta.dir, ".peers");
 export const PG_SERVER = "postgres://postgres@127.0.0.1:5432";
 
@@ -165,6 +166,7 @@ export function rotate<T>(xs: T[], by: number): T[] {
 /** Fails with the fix when dist/stairway is missing; warns when src/ is newer (a stale build measures old code). */
 export function checkStairwayBuild(): void {
   if (!existsSync(STAIRWAY)) throw new Error(`${STAIRWAY} is missing: run "make build" first`);
+  if (process.env.STAIRWAY_BIN) return;
   const built = statSync(STAIRWAY).mtimeMs;
   const newer = newestMtime(join(ROOT, "src")) > built;
   if (newer) process.stderr.write(`bench: warning: src/ changed after ${STAIRWAY} was built; run "make build" to measure the current code\n`);
@@ -292,7 +294,7 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
-/** "✓ met" / "✗ missed" next to a goal of the form actual ≤ goal. */
+/** The verdict printed next to a goal of the form "actual ≤ goal". */
 export function verdict(actual: number, goal: number): string {
   return actual <= goal ? `met (≤ ${goal}×)` : `MISSED (goal ≤ ${goal}×)`;
 }

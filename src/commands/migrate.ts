@@ -2,7 +2,7 @@
 
 import pc from "picocolors";
 import { EXIT, usageError, type ExitCode } from "../errors.ts";
-import { fileFor, type Migration } from "../plan/migration.ts";
+import { fileFor, type Dialect, type Migration } from "../plan/migration.ts";
 import { renderStatus, renderSteps } from "../report/console.ts";
 import type { CheckResult, MigrationState } from "../results.ts";
 import * as runner from "../runner.ts";
@@ -24,10 +24,10 @@ async function context(session: Session, t: Target, readOnly = false): Promise<r
   return { driver, target: t.name, migrations: plan.migrations, lockTimeoutMs: LOCK_TIMEOUT_MS };
 }
 
-function printDryRun(t: Target, list: Migration[], direction: "up" | "down", dialect: "sqlite" | "postgres"): void {
+function printDryRun(t: Target, list: Migration[], direction: "up" | "down", dialect: Dialect): void {
   if (list.length === 0) process.stdout.write(`-- ${t.name}: nothing to do\n`);
   for (const m of list) {
-    const file = fileFor(m, direction, dialect)!;
+    const file = dialect === "redis" ? m.module! : fileFor(m, direction, dialect)!;
     const tx = file.directives.noTransaction ? " (no transaction)" : "";
     process.stdout.write(`-- ${t.name}: ${m.id} ${direction}${tx}: ${file.path}\n${file.text.trimEnd()}\n\n`);
   }

@@ -8,17 +8,19 @@
 //  3. register it in src/drivers/index.ts;
 //  4. make tests/drivers/conformance.test.ts pass against a real server.
 
-import type { SqlDialect } from "../plan/migration.ts";
+import type { Dialect, Direction, Migration, SqlDialect } from "../plan/migration.ts";
 import type { Schema } from "../schema/model.ts";
 import type { TargetUrl } from "./url.ts";
 
 export interface Capabilities {
-  /** DDL rolls back with its transaction (both SQLite and PostgreSQL). */
+  /** DDL rolls back with its transaction (both SQLite and PostgreSQL; not Redis). */
   transactionalDdl: boolean;
   /** A lock held for a whole run; else each migration's transaction is the lock (SQLite BEGIN IMMEDIATE). */
   sessionLock: boolean;
   /** A second connection can work while a migration runs (concurrent probes). */
   concurrentConnections: boolean;
+  /** A migration that stopped halfway may simply be run again (Redis transforms resume). */
+  resumable: boolean;
 }
 
 export interface AppliedRow {
@@ -65,8 +67,9 @@ export interface OpenOptions {
   name: string;
 }
 
-export interface SqlDriver {
-  readonly dialect: SqlDialect;
+/** What every store offers the runner: lock and bookkeeping. */
+export interface StoreDriver {
+  readonly dialect: Dialect;
   readonly capabilities: Capabilities;
   close(): Promise<void>;
 
@@ -74,12 +77,26 @@ export interface SqlDriver {
   lock(timeoutMs: number): Promise<void>;
   unlock(): Promise<void>;
 
-  /** Bookkeeping table `stairway_migrations`; created on first use. */
+  /** Bookkeeping (`stairway_migrations` table, `stairway:migrations` hash); created on first use. */
   bookkeepingExists(): Promise<boolean>;
   ensureBookkeeping(): Promise<void>;
   applied(): Promise<AppliedRow[]>;
   record(row: AppliedRow): Promise<void>;
   forget(version: string): Promise<void>;
+}
+
+/** A store whose migrations are programs (Redis transforms) rather than SQL. */
+export interface TransformDriver extends StoreDriver {
+  /** Runs the migration's up or down; throws on failure (the runner marks it dirty). */
+  runTransform(m: Migration, direction: Direction): Promise<void>;
+}
+
+export function isSqlDriver(d: StoreDriver): d is SqlDriver {
+  return d.dialect === "sqlite" || d.dialect === "postgres";
+}
+
+export interface SqlDriver extends StoreDriver {
+  readonly dialect: SqlDialect;
 
   /** Transaction control; SQLite's begin takes the write lock (BEGIN IMMEDIATE). */
   begin(): Promise<void>;

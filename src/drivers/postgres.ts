@@ -126,7 +126,7 @@ export function postgresDriver(sql: Sql, name: string): SqlDriver {
   let locked = false;
   const driver: SqlDriver = {
     dialect: "postgres",
-    capabilities: { transactionalDdl: true, sessionLock: true, concurrentConnections: true },
+    capabilities: { transactionalDdl: true, sessionLock: true, concurrentConnections: true, resumable: false },
     async close() {
       await sql.end({ timeout: 5 });
     },

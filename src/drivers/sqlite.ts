@@ -50,7 +50,7 @@ export function sqliteDriver(db: SqliteEngine): SqlDriver {
   let inTx = false;
   const driver: SqlDriver = {
     dialect: "sqlite",
-    capabilities: { transactionalDdl: true, sessionLock: false, concurrentConnections: false },
+    capabilities: { transactionalDdl: true, sessionLock: false, concurrentConnections: false, resumable: false },
     async close() {
       db.close();
     },
