@@ -76,6 +76,16 @@ const COMMANDS: { name: string; describe: string; options?: [string, string, obj
     run: lazy(() => import("./commands/rollback.ts")),
   },
   {
+    name: "cross-db",
+    describe: "Migrate every SQL target, compare their schemas with a readable diff, and check they accept and reject the same rows",
+    options: [
+      ["--each-step", "Compare after every migration, not only at head"],
+      ["--reference <target>", "The target the others are compared with (default: the first PostgreSQL target)"],
+    ],
+    examples: ["stairway cross-db", "stairway cross-db --each-step --target sqlite --target postgres"],
+    run: lazy(() => import("./commands/cross-db.ts")),
+  },
+  {
     name: "schema <action>",
     describe: "dump: canonical schema of a target (SQL-like text, or --json); diff: compare two targets",
     options: [["--at <version>", "dump: the schema of a scratch database migrated to this version ('head' for all)"]],

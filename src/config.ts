@@ -26,6 +26,25 @@ export interface Scenario {
   performance_test?: boolean;
 }
 
+/** A difference between targets that is known and accepted (cross-db), with why. */
+export interface ExpectedDifference {
+  /** The object, as diffs name it: "table tool_invocation_logs", "index idx_x", "type mood". */
+  object: string;
+  /** Only these parts of it ("partition key", "primary key", "column x"); all when absent. */
+  parts?: string[];
+  /** Only for these targets; all when absent. */
+  targets?: string[];
+  reason: string;
+}
+
+export interface CrossDbConfig {
+  /** The target the others are compared with (default: the first PostgreSQL target, else the first). */
+  reference?: string;
+  expected: ExpectedDifference[];
+  /** More type equivalences, tried before the built-in ones (src/schema/equivalences.ts). */
+  types: { postgres: string; sqlite: string; sqliteCheck?: string; note: string }[];
+}
+
 export interface Config {
   /** The file it came from, or undefined for the built-in defaults. */
   path?: string;
@@ -35,6 +54,7 @@ export interface Config {
   scenarios: Scenario[];
   fixtures: string;
   test: { rows: number; seed: number };
+  cross_db: CrossDbConfig;
 }
 
 export const DEFAULT_CONFIG_PATH = "tests/migrations/config.yaml";
@@ -46,6 +66,7 @@ export function defaultConfig(): Config {
     scenarios: [],
     fixtures: "tests/migrations/fixtures",
     test: { rows: 20, seed: 1 },
+    cross_db: { expected: [], types: [] },
   };
 }
 
@@ -82,6 +103,28 @@ const SPEC: Spec = {
     },
     fixtures: str,
     test: { kind: "object", keys: { rows: num, seed: num } },
+    cross_db: {
+      kind: "object",
+      keys: {
+        reference: str,
+        expected: {
+          kind: "list",
+          item: {
+            kind: "object",
+            keys: { object: str, parts: { kind: "list", item: str }, targets: { kind: "list", item: str }, reason: str },
+            required: ["object", "reason"],
+          },
+        },
+        types: {
+          kind: "list",
+          item: {
+            kind: "object",
+            keys: { postgres: { kind: "regex" }, sqlite: { kind: "regex" }, sqlite_check: str, note: str },
+            required: ["postgres", "sqlite", "note"],
+          },
+        },
+      },
+    },
   },
 };
 
@@ -183,8 +226,19 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
     scenarios: raw.scenarios ?? [],
     fixtures: raw.fixtures ?? base.fixtures,
     test: { ...base.test, ...(raw.test ?? {}) },
+    cross_db: crossDb(raw.cross_db as RawCrossDb | undefined),
   };
   return config;
+}
+
+type RawCrossDb = Partial<Omit<CrossDbConfig, "types">> & { types?: { postgres: string; sqlite: string; sqlite_check?: string; note: string }[] };
+
+function crossDb(raw: RawCrossDb | undefined): CrossDbConfig {
+  return {
+    reference: raw?.reference,
+    expected: raw?.expected ?? [],
+    types: (raw?.types ?? []).map(({ sqlite_check, ...t }) => ({ ...t, ...(sqlite_check ? { sqliteCheck: sqlite_check } : {}) })),
+  };
 }
 
 function fail(file: string, problems: string[]) {

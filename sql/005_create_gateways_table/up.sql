@@ -6,6 +6,6 @@ CREATE TABLE gateways (
     transport    TEXT    NOT NULL DEFAULT 'SSE' CHECK (transport IN ('SSE', 'STREAMABLEHTTP', 'STDIO')),
     capabilities TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(capabilities)),
     is_active    INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
-    last_seen_at TEXT,
-    created_at   TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    last_seen_at TEXT    CHECK (last_seen_at IS strftime('%Y-%m-%dT%H:%M:%fZ', last_seen_at)),
+    created_at   TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) CHECK (created_at IS strftime('%Y-%m-%dT%H:%M:%fZ', created_at))
 ) STRICT;

@@ -11,12 +11,12 @@ CREATE TABLE tools_rebuild (
     request_type      TEXT    NOT NULL DEFAULT 'SSE' CHECK (request_type IN ('SSE', 'STDIO', 'STREAMABLEHTTP', 'GET', 'POST')),
     input_schema      TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(input_schema)),
     is_active         INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
-    created_at        TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    updated_at        TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    created_at        TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) CHECK (created_at IS strftime('%Y-%m-%dT%H:%M:%fZ', created_at)),
+    updated_at        TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) CHECK (updated_at IS strftime('%Y-%m-%dT%H:%M:%fZ', updated_at)),
     tags              TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(tags)),
     annotations       TEXT    CHECK (annotations IS NULL OR json_valid(annotations)),
     execution_count   INTEGER NOT NULL DEFAULT 0 CHECK (execution_count >= 0),
-    last_execution_at TEXT
+    last_execution_at TEXT    CHECK (last_execution_at IS strftime('%Y-%m-%dT%H:%M:%fZ', last_execution_at))
 ) STRICT;
 INSERT INTO tools_rebuild (id, name, description, url, integration_type, request_type, input_schema, is_active,
                            created_at, updated_at, tags, annotations, execution_count, last_execution_at)

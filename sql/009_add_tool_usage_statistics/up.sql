@@ -2,7 +2,7 @@
 -- computed from.
 CREATE TABLE tool_usage_stats (
     tool_id           INTEGER NOT NULL REFERENCES tools (id) ON DELETE CASCADE,
-    day               TEXT    NOT NULL CHECK (day = date(day)),
+    day               TEXT    NOT NULL CHECK (day IS date(day)),
     invocations       INTEGER NOT NULL DEFAULT 0 CHECK (invocations >= 0),
     errors            INTEGER NOT NULL DEFAULT 0 CHECK (errors >= 0 AND errors <= invocations),
     total_duration_ms INTEGER NOT NULL DEFAULT 0 CHECK (total_duration_ms >= 0),
@@ -17,6 +17,6 @@ CREATE TABLE tool_invocation_logs (
     gateway_id  INTEGER REFERENCES gateways (id) ON DELETE SET NULL,
     status      TEXT    NOT NULL CHECK (status IN ('ok', 'error', 'timeout')),
     duration_ms REAL    NOT NULL CHECK (duration_ms >= 0),
-    invoked_at  TEXT    NOT NULL CHECK (invoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', invoked_at))
+    invoked_at  TEXT    NOT NULL CHECK (invoked_at IS strftime('%Y-%m-%dT%H:%M:%fZ', invoked_at))
 ) STRICT;
 CREATE INDEX idx_tool_invocation_logs_tool_time ON tool_invocation_logs (tool_id, invoked_at);

@@ -111,12 +111,14 @@ function isFkColumn(table: Table, column: string): boolean {
   return table.foreignKeys.some((f) => f.columns.includes(column));
 }
 
-interface TablePlan {
+export interface TablePlan {
   columns: string[];
+  /** The n-th generated row (deterministic). */
   row: (n: number) => Value[];
 }
 
-async function planTable(driver: SqlDriver, schema: Schema, table: Table, seed: number): Promise<TablePlan | { reason: string }> {
+/** How rows of one table are generated, or why they cannot be. */
+export async function planTable(driver: SqlDriver, schema: Schema, table: Table, seed: number): Promise<TablePlan | { reason: string }> {
   const columns: string[] = [];
   const makers: ((n: number) => Value)[] = [];
   const unique = new Set([...(table.primaryKey?.columns ?? []), ...table.uniques.flatMap((u) => u.columns)]);

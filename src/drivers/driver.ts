@@ -108,6 +108,8 @@ export interface SqlDriver extends StoreDriver {
   introspect(): Promise<Schema>;
   /** Rows of `columns`, each value as canonical text (null stays null). */
   readRows(table: string, columns: string[]): AsyncIterable<(string | null)[]>;
+  /** Inserts one row as given; throws SqlExecError when the database refuses it (behaviour probes). */
+  insertRow(table: string, columns: string[], row: Value[]): Promise<void>;
   /** Inserts rows, skipping those that clash with a unique key; returns how many went in. */
   insertRows(table: string, columns: string[], rows: Value[][]): Promise<number>;
   /** Up to `limit` existing value tuples of `columns` (for foreign keys). */

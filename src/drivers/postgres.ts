@@ -227,6 +227,16 @@ export function postgresDriver(sql: Sql, name: string): SqlDriver {
         for (const r of rows as Record<string, string | null>[]) yield columns.map((_, i) => r[`c${i}`] ?? null);
       }
     },
+    async insertRow(table, columns, row) {
+      try {
+        await sql.unsafe(
+          `INSERT INTO ${q(table)} (${columns.map(q).join(", ")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(", ")})`,
+          row.map(toParam),
+        );
+      } catch (e) {
+        throw execError(e);
+      }
+    },
     async insertRows(table, columns, rows) {
       if (rows.length === 0) return 0;
       const perBatch = Math.max(1, Math.min(1000, Math.floor(60000 / columns.length)));

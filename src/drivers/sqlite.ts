@@ -124,6 +124,10 @@ export function sqliteDriver(db: SqliteEngine): SqlDriver {
       const sql = `SELECT ${columns.map(q).join(", ")} FROM ${q(table)}`;
       for (const row of db.iterate(sql)) yield row.map(sqliteText);
     },
+    async insertRow(table, columns, row) {
+      const sql = `INSERT INTO ${q(table)} (${columns.map(q).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+      wrap(() => db.run(sql, row.map(toSqlite)), sql);
+    },
     async insertRows(table, columns, rows) {
       if (rows.length === 0) return 0;
       const stmt = db.prepare(

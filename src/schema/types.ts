@@ -92,9 +92,9 @@ function refine(kind: ValueKind, table: Table, column: string, hints: ColumnHint
   const c = esc(column);
   if (kind.kind === "text" || kind.kind === "unknown") {
     if (checks.some((e) => new RegExp(`json_valid\\(\\s*"?${c}"?\\s*\\)`, "i").test(e))) return { kind: "json" };
-    if (checks.some((e) => new RegExp(`"?${c}"?\\s*=\\s*date\\(\\s*"?${c}"?\\s*\\)`, "i").test(e))) return { kind: "date" };
+    if (checks.some((e) => new RegExp(`"?${c}"?\\s*(=|IS)\\s*date\\(\\s*"?${c}"?\\s*\\)`, "i").test(e))) return { kind: "date" };
     const fmt = checks
-      .map((e) => new RegExp(`"?${c}"?\\s*=\\s*strftime\\(\\s*'([^']+)'\\s*,\\s*"?${c}"?\\s*\\)`, "i").exec(e)?.[1])
+      .map((e) => new RegExp(`"?${c}"?\\s*(?:=|IS)\\s*strftime\\(\\s*'([^']+)'\\s*,\\s*"?${c}"?\\s*\\)`, "i").exec(e)?.[1])
       .find(Boolean);
     if (fmt) return { kind: "timestamp", tz: true, format: fmt };
     if (checks.some((e) => new RegExp(`(datetime|julianday)\\(\\s*"?${c}"?\\s*\\)\\s*IS\\s+NOT\\s+NULL`, "i").test(e)))

@@ -1,0 +1,153 @@
+// stairway cross-db: every SQL target migrated (to head, or step by step),
+// its canonical schema compared with the reference target's after making the
+// dialects comparable (schema/normalize.ts), then the same behaviour probes
+// everywhere. Declared differences are shown with their reason, never hidden.
+
+import type { ExpectedDifference } from "../config.ts";
+import type { SqlDriver } from "../drivers/driver.ts";
+import { appliesTo, compareVersions, type Migration } from "../plan/migration.ts";
+import { diffSchemas, type ObjectDiff } from "../schema/diff.ts";
+import type { CompiledEquivalence } from "../schema/equivalences.ts";
+import type { Schema } from "../schema/model.ts";
+import { normalizePair } from "../schema/normalize.ts";
+import type { CheckResult } from "../results.ts";
+import { applyStep } from "../runner.ts";
+import { runProbes } from "./probes.ts";
+
+export interface CrossDbTarget {
+  name: string;
+  driver: SqlDriver;
+  /** The plan of the tree this target uses. */
+  migrations: Migration[];
+  /** Where its tree is, for messages. */
+  tree: string;
+}
+
+export interface CrossDbOptions {
+  eachStep: boolean;
+  rules: CompiledEquivalence[];
+  expected: ExpectedDifference[];
+  seed: number;
+  progress?: (line: string) => void;
+}
+
+/** Runs the comparison; `targets[0]` is the reference. */
+export async function runCrossDb(targets: CrossDbTarget[], opts: CrossDbOptions): Promise<CheckResult[]> {
+  const results: CheckResult[] = [...missingVersions(targets)];
+  for (const t of targets) await t.driver.ensureBookkeeping();
+  const versions = unionVersions(targets);
+  const used = new Set<ExpectedDifference>();
+
+  for (const [i, version] of versions.entries()) {
+    for (const t of targets) {
+      const m = t.migrations.find((x) => x.key === version.key);
+      if (!m || !appliesTo(m, t.driver.dialect)) continue;
+      opts.progress?.(`${t.name}  up  ${m.id}`);
+      const o = await applyStep(t.driver, m, "up");
+      if (o.status !== "done") {
+        results.push({ check: "step.up", target: t.name, migration: m.id, status: "fail", message: o.error ?? "up failed", durationMs: o.durationMs });
+        return results;
+      }
+    }
+    if (opts.eachStep || i === versions.length - 1) results.push(...(await compareAll(targets, opts, used, opts.eachStep ? version.id : undefined)));
+  }
+  if (versions.length === 0) results.push(...(await compareAll(targets, opts, used, undefined)));
+
+  for (const e of opts.expected.filter((x) => !used.has(x)))
+    results.push({
+      check: "cross-db.schema",
+      target: (e.targets ?? targets.slice(1).map((t) => t.name)).join(","),
+      status: "warn",
+      message: `the declared difference "${e.object}"${e.parts ? ` (${e.parts.join(", ")})` : ""} did not occur: remove it from cross_db.expected`,
+    });
+
+  opts.progress?.("behaviour probes");
+  const schemas = await Promise.all(targets.map((t) => t.driver.introspect()));
+  results.push(...(await runProbes(targets.map((t, i) => ({ name: t.name, driver: t.driver, schema: schemas[i]! })), opts.seed)));
+  return results;
+}
+
+async function compareAll(targets: CrossDbTarget[], opts: CrossDbOptions, used: Set<ExpectedDifference>, migration: string | undefined): Promise<CheckResult[]> {
+  const [ref, ...others] = targets;
+  const refSchema = await ref!.driver.introspect();
+  const out: CheckResult[] = [];
+  for (const other of others) {
+    out.push(compareSchemas(ref!.name, refSchema, other.name, await other.driver.introspect(), opts, used, migration));
+  }
+  return out;
+}
+
+export function compareSchemas(
+  refName: string,
+  ref: Schema,
+  name: string,
+  other: Schema,
+  opts: Pick<CrossDbOptions, "rules" | "expected">,
+  used: Set<ExpectedDifference>,
+  migration?: string,
+): CheckResult {
+  const { schemas, notes } = normalizePair(ref, other, opts.rules);
+  const diffs = diffSchemas(schemas[0], schemas[1], [`on ${refName}`, `on ${name}`]);
+  const declared: { object: string; reason: string; differences: string[] }[] = [];
+  const open: ObjectDiff[] = [];
+  for (const d of diffs) {
+    const e = opts.expected.find((x) => x.object === d.id && (!x.targets || x.targets.includes(name)));
+    if (!e) {
+      open.push(d);
+      continue;
+    }
+    const covered = d.summary.filter((s) => !e.parts || e.parts.some((p) => s.startsWith(`${d.id}: ${p} `)));
+    const rest = d.summary.filter((s) => !covered.includes(s));
+    if (covered.length) {
+      used.add(e);
+      declared.push({ object: d.id, reason: e.reason, differences: covered });
+    }
+    if (rest.length) open.push({ ...d, summary: rest });
+  }
+  const details: Record<string, unknown> = { equivalences: notes };
+  if (declared.length) details.declared = declared;
+  if (open.length) details.diff = open.map((d) => d.patch).join("\n");
+  const declaredText = declared.length ? `; declared differences: ${declared.map((d) => `${d.object} (${d.reason})`).join("; ")}` : "";
+  return {
+    check: "cross-db.schema",
+    target: name,
+    ...(migration ? { migration } : {}),
+    status: open.length ? "fail" : "pass",
+    message: open.length
+      ? `${name} differs from ${refName}: ${open.flatMap((d) => d.summary).join("; ")}${declaredText}`
+      : `${name} has the schema of ${refName}${notes.length ? ` (${notes.length} type equivalences)` : ""}${declaredText}`,
+    details,
+  };
+}
+
+interface VersionRef {
+  key: string;
+  id: string;
+  version: string;
+}
+
+function unionVersions(targets: CrossDbTarget[]): VersionRef[] {
+  const seen = new Map<string, VersionRef>();
+  for (const t of targets)
+    for (const m of t.migrations)
+      if (m.store === "sql" && !seen.has(m.key)) seen.set(m.key, { key: m.key, id: m.id, version: m.version });
+  return [...seen.values()].sort((a, b) => compareVersions(a.version, b.version));
+}
+
+/** A version in one target's tree and not in another's (a skip directive is not "missing"). */
+function missingVersions(targets: CrossDbTarget[]): CheckResult[] {
+  const out: CheckResult[] = [];
+  for (const v of unionVersions(targets)) {
+    const has = targets.filter((t) => t.migrations.some((m) => m.key === v.key && m.store === "sql"));
+    if (has.length === targets.length) continue;
+    for (const t of targets.filter((x) => !has.includes(x)))
+      out.push({
+        check: "cross-db.schema",
+        target: t.name,
+        migration: v.id,
+        status: "fail",
+        message: `version ${v.id} is in the tree of ${has.map((h) => `${h.name} (${h.tree})`).join(", ")} but not in the tree of ${t.name} (${t.tree})`,
+      });
+  }
+  return out;
+}
