@@ -6,7 +6,7 @@ CONFIG := tests/migrations/config.yaml
 REPORTS := tests/migrations/reports
 
 .PHONY: demo test deps services typecheck build clean bench \
-	migration-test migration-rollback migration-schema
+	migration-test migration-rollback migration-cross-db migration-validate
 
 ## demo: the stairway test of the showcase migrations on SQLite (no server needed)
 demo: build
@@ -37,6 +37,12 @@ migration-test: build
 
 migration-rollback: build
 	$(STAIRWAY) rollback --config $(CONFIG)
+
+migration-cross-db: build
+	$(STAIRWAY) cross-db --config $(CONFIG)
+
+migration-validate: build
+	$(STAIRWAY) validate --config $(CONFIG)
 
 ## bench: benchmarks against the peers (not part of make test)
 bench: build

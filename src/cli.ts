@@ -86,6 +86,12 @@ const COMMANDS: { name: string; describe: string; options?: [string, string, obj
     run: lazy(() => import("./commands/cross-db.ts")),
   },
   {
+    name: "validate",
+    describe: "Check the tree, that every SQL file parses, that applied files are unchanged (--db) and that committed schema dumps are current",
+    examples: ["stairway validate", "stairway validate --db postgres://app@db/app"],
+    run: lazy(() => import("./commands/validate.ts")),
+  },
+  {
     name: "schema <action>",
     describe: "dump: canonical schema of a target (SQL-like text, or --json); diff: compare two targets",
     options: [["--at <version>", "dump: the schema of a scratch database migrated to this version ('head' for all)"]],
@@ -106,6 +112,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
     .option("--report-dir <dir>", "Where <command>.json is written (default: tests/migrations/reports)")
     .option("--wait [seconds]", "Wait for a server that is still starting (default 60 s)")
     .option("--keep", "Keep scratch databases after a test command (for inspection)")
+    .option("--flush", "Let a test command empty a Redis logical database that holds keys (it refuses otherwise)")
     .option("--debug", "Show stack traces");
 
   let ran: Promise<ExitCode> | undefined;

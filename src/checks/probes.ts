@@ -55,12 +55,19 @@ async function probeTable(targets: ProbeTarget[], tables: Table[], seed: number)
     message: `${name}: ${message}`,
     ...(details ? { details } : {}),
   });
-  // A valid row per target, from the same generator and counter.
+  // A valid row per target, from the same generator and counter. A column one
+  // target fills by itself (SQLite's INTEGER PRIMARY KEY) takes the reference's
+  // value everywhere, so a duplicate is a duplicate on every target.
   const makers: ((n: number) => Record<string, Value>)[] = [];
   for (const [i, t] of targets.entries()) {
     const plan = await planTable(t.driver, t.schema, tables[i]!, seed);
     if ("reason" in plan) return result("skip", `cannot build a valid row on ${t.name}: ${plan.reason}`);
-    makers.push((n) => Object.fromEntries(plan.columns.map((c, j) => [c, plan.row(n)[j]!])));
+    const own = (n: number): Record<string, Value> => Object.fromEntries(plan.columns.map((c, j) => [c, plan.row(n)[j]!]));
+    const ref = makers[0];
+    const columns = new Set(tables[i]!.columns.map((c) => c.name));
+    makers.push(
+      ref ? (n) => ({ ...Object.fromEntries(Object.entries(ref(n)).filter(([c]) => columns.has(c) && !plan.columns.includes(c))), ...own(n) }) : own,
+    );
   }
   // Rows every target accepts, to start each probe from: generated rows may
   // still break a CHECK the generator cannot read (errors <= invocations), or

@@ -108,12 +108,15 @@ export function normalizeExpression(e: string): string {
   s = s.replace(/([\w."]+(?:\([^()]*\))?)\s+BETWEEN\s+(\S+)\s+AND\s+(\S+)/gi, "$1 >= $2 AND $1 <= $3");
   s = dropGroupingParens(s);
   s = s.replace(/\b(and|or|not|in|is|null|like|between)\b/gi, (w) => w.toUpperCase());
+  return outsideQuotes(s, (part) => part.replace(/\s+/g, " ").replace(/\s*,\s*/g, ", ").replace(/\( /g, "(").replace(/ \)/g, ")")).trim();
+}
+
+/** Applies `fn` to the text between string literals only. */
+function outsideQuotes(s: string, fn: (part: string) => string): string {
   return s
-    .replace(/\s+/g, " ")
-    .replace(/\s*,\s*(?=(?:[^']*'[^']*')*[^']*$)/g, ", ")
-    .replace(/\( /g, "(")
-    .replace(/ \)/g, ")")
-    .trim();
+    .split(/('(?:[^']|'')*')/)
+    .map((part, i) => (i % 2 === 0 ? fn(part) : part))
+    .join("");
 }
 
 // PostgreSQL prints casts on literals: 'x'::text, 0::double precision, '{}'::jsonb.

@@ -25,7 +25,8 @@ export function normalizeSqlText(sql: string): string {
       i++;
       continue;
     }
-    if (space && out && !/[(,]$/.test(out) && c !== ")" && c !== ",") out += " ";
+    // One space between tokens, none inside parentheses, one after each comma.
+    if ((space || out.endsWith(",")) && out && !out.endsWith("(") && c !== ")" && c !== ",") out += " ";
     space = false;
     if (c === "'" || c === '"' || c === "`") {
       const j = quotedEnd(sql, i);
