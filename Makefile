@@ -6,7 +6,8 @@ CONFIG := tests/migrations/config.yaml
 REPORTS := tests/migrations/reports
 
 .PHONY: demo test deps services typecheck build clean bench \
-	migration-test migration-rollback migration-cross-db migration-validate
+	migration-test migration-rollback migration-perf migration-data-test migration-backup-test \
+	migration-cross-db migration-validate
 
 ## demo: the stairway test of the showcase migrations on SQLite (no server needed)
 demo: build
@@ -37,6 +38,15 @@ migration-test: build
 
 migration-rollback: build
 	$(STAIRWAY) rollback --config $(CONFIG)
+
+migration-perf: build
+	$(STAIRWAY) perf --config $(CONFIG)
+
+migration-data-test: build
+	$(STAIRWAY) data-test --config $(CONFIG)
+
+migration-backup-test: build
+	$(STAIRWAY) backup-test --config $(CONFIG)
 
 migration-cross-db: build
 	$(STAIRWAY) cross-db --config $(CONFIG)

@@ -22,8 +22,11 @@ export interface Scenario {
   name: string;
   description?: string;
   fixtures?: string[];
+  /** Generated rows per table (perf loads them as each table appears). */
   rows?: number;
   performance_test?: boolean;
+  /** ms; overrides the target's max_migration_time in this scenario. */
+  max_migration_time?: number;
 }
 
 /** A difference between targets that is known and accepted (cross-db), with why. */
@@ -97,7 +100,7 @@ const SPEC: Spec = {
       kind: "list",
       item: {
         kind: "object",
-        keys: { name: str, description: str, fixtures: { kind: "list", item: str }, rows: num, performance_test: bool },
+        keys: { name: str, description: str, fixtures: { kind: "list", item: str }, rows: num, performance_test: bool, max_migration_time: num },
         required: ["name"],
       },
     },

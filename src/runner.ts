@@ -21,9 +21,14 @@ export interface StepOutcome {
   dirty?: boolean;
 }
 
+export interface StepHooks {
+  /** Called inside the migration's transaction, after its last statement (perf reads pg_locks here). */
+  beforeCommit?: () => Promise<void>;
+}
+
 /** Runs one migration's up or down on the target, with its bookkeeping. */
-export async function applyStep(driver: StoreDriver, m: Migration, direction: Direction): Promise<StepOutcome> {
-  return isSqlDriver(driver) ? applySqlStep(driver, m, direction) : applyTransformStep(driver as TransformDriver, m, direction);
+export async function applyStep(driver: StoreDriver, m: Migration, direction: Direction, hooks: StepHooks = {}): Promise<StepOutcome> {
+  return isSqlDriver(driver) ? applySqlStep(driver, m, direction, hooks) : applyTransformStep(driver as TransformDriver, m, direction);
 }
 
 /** The checksum recorded for a migration on this store: of its up file, or of its transform module. */
@@ -55,7 +60,7 @@ async function applyTransformStep(driver: TransformDriver, m: Migration, directi
   return { migration: m, direction, status: "done", durationMs: round(performance.now() - t0) };
 }
 
-async function applySqlStep(driver: SqlDriver, m: Migration, direction: Direction): Promise<StepOutcome> {
+async function applySqlStep(driver: SqlDriver, m: Migration, direction: Direction, hooks: StepHooks): Promise<StepOutcome> {
   const file = fileFor(m, direction, driver.dialect);
   if (!file) return { migration: m, direction, status: "failed", durationMs: 0, error: `${m.id} has no ${direction} file for ${driver.dialect}` };
   const upFile = fileFor(m, "up", driver.dialect)!;
@@ -84,6 +89,7 @@ async function applySqlStep(driver: SqlDriver, m: Migration, direction: Directio
         }
       }
       for (const s of statements) await runStatement(driver, file, s);
+      await hooks.beforeCommit?.();
       if (direction === "up") await driver.record(row(false));
       else await driver.forget(m.version);
       await driver.commit();

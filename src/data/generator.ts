@@ -6,6 +6,7 @@
 
 import type { SqlDriver, Value } from "../drivers/driver.ts";
 import type { Column, Schema, Table } from "../schema/model.ts";
+import { normalizeExpression } from "../schema/normalize.ts";
 import { valueKind, type ColumnHints, type ValueKind } from "../schema/types.ts";
 
 export interface SeedOptions {
@@ -51,13 +52,15 @@ export async function seedTables(driver: SqlDriver, schema: Schema, opts: SeedOp
   for (const table of insertionOrder(schema)) {
     if (opts.only && !opts.only.has(table.name)) continue;
     const have = await driver.rowCount(table.name);
-    const want = Math.max(0, opts.rowsPerTable - have) + (opts.extra?.get(table.name) ?? 0);
+    let want = Math.max(0, opts.rowsPerTable - have) + (opts.extra?.get(table.name) ?? 0);
     if (want === 0) continue;
     const plan = await planTable(driver, schema, table, opts.seed);
     if ("reason" in plan) {
       result.skipped.push({ table: table.name, reason: plan.reason });
       continue;
     }
+    want = Math.min(want, Math.max(0, plan.maxRows - have));
+    if (want === 0) continue;
     // Counters start past what is there, so unique values do not collide with earlier rows.
     const start = Math.max(have + (await counterBase(driver, schema, table)), opts.counters?.get(table.name) ?? 0);
     opts.counters?.set(table.name, start + want);
@@ -92,7 +95,7 @@ async function insertTolerant(
   }
 }
 
-async function counterBase(driver: SqlDriver, schema: Schema, table: Table): Promise<number> {
+export async function counterBase(driver: SqlDriver, schema: Schema, table: Table): Promise<number> {
   // Numeric keys without a generator: continue after the largest value.
   let base = 0;
   const keyCols = new Set([...(table.primaryKey?.columns ?? []), ...table.uniques.flatMap((u) => u.columns)]);
@@ -115,6 +118,8 @@ export interface TablePlan {
   columns: string[];
   /** The n-th generated row (deterministic). */
   row: (n: number) => Value[];
+  /** How many distinct rows there can be, when a unique key is made of foreign keys only. */
+  maxRows: number;
 }
 
 /** How rows of one table are generated, or why they cannot be. */
@@ -127,6 +132,7 @@ export async function planTable(driver: SqlDriver, schema: Schema, table: Table,
   // Foreign keys: each row points at existing parent rows; several keys of one
   // table walk their parents like digits of a counter, so (a, b) pairs stay distinct.
   let stride = 1;
+  const parentCount = new Map<string, number>();
   for (const fk of table.foreignKeys) {
     const self = fk.refTable === table.name;
     const parents = self ? [] : await driver.sampleRows(fk.refTable, fk.refColumns, 500);
@@ -135,6 +141,7 @@ export async function planTable(driver: SqlDriver, schema: Schema, table: Table,
       return { reason: self ? `its foreign key to itself (${fk.columns.join(", ")}) is NOT NULL` : `its parent table ${fk.refTable} has no rows` };
     const s = stride;
     stride *= Math.max(1, parents.length);
+    for (const c of fk.columns) parentCount.set(c, Math.max(1, parents.length));
     fk.columns.forEach((col, i) => {
       if (columns.includes(col)) return;
       columns.push(col);
@@ -156,11 +163,55 @@ export async function planTable(driver: SqlDriver, schema: Schema, table: Table,
     columns.push(col.name);
     makers.push(make);
   }
-  return { columns, row: (n) => makers.map((m) => m(n)) };
+  let maxRows = Infinity;
+  for (const key of [table.primaryKey?.columns ?? [], ...table.uniques.map((u) => u.columns)]) {
+    if (key.length && key.every((c) => parentCount.has(c))) maxRows = Math.min(maxRows, key.reduce((p, c) => p * parentCount.get(c)!, 1));
+  }
+  const repair = orderRepairs(table, columns);
+  return {
+    columns,
+    row: (n) => {
+      const r = makers.map((m) => m(n));
+      for (const fix of repair) fix(r);
+      return r;
+    },
+    maxRows,
+  };
+}
+
+/**
+ * CHECKs that order two columns of the row (errors <= invocations): the
+ * generated values are put in that order, so rows are not thrown away.
+ */
+function orderRepairs(table: Table, columns: string[]): ((row: Value[]) => void)[] {
+  const fixes: ((row: Value[]) => void)[] = [];
+  for (const check of table.checks) {
+    for (const part of normalizeExpression(check.expression).split(" AND ")) {
+      const m = /^"?(\w+)"? (<=|<|>=|>) "?(\w+)"?$/.exec(part.trim());
+      if (!m) continue;
+      const [a, b] = m[2]!.startsWith("<") ? [m[1]!, m[3]!] : [m[3]!, m[1]!];
+      const strict = !m[2]!.includes("=");
+      const i = columns.indexOf(a);
+      const j = columns.indexOf(b);
+      if (i < 0 || j < 0) continue;
+      fixes.push((row) => {
+        const x = row[i];
+        const y = row[j];
+        if (typeof x !== "number" || typeof y !== "number") return;
+        if (x > y || (strict && x === y)) {
+          row[i] = Math.min(x, y);
+          row[j] = Math.max(x, y) + (strict && x === y ? 1 : 0);
+        }
+      });
+    }
+  }
+  return fixes;
 }
 
 // Text that exposes encoding bugs: accents, CJK, an emoji (two UTF-16 units), quotes.
 const FLOURISH = ["ünïcødé", "日本語", "🚀 ok", "l'été", 'say "hi"', "tab\tand space", "ß→SS", "Ωmega"];
+// The same, escaped for a JSON string (built by hand: JSON.stringify per row is slow at a million rows).
+const JSON_LABELS = FLOURISH.map((f) => JSON.stringify(f).slice(1, -1));
 
 function valueMaker(kind: ValueKind, hints: ColumnHints, col: Column, unique: boolean, salt: number): ((n: number) => Value) | null {
   const nullable = col.nullable && !unique;
@@ -191,14 +242,17 @@ function valueMaker(kind: ValueKind, hints: ColumnHints, col: Column, unique: bo
     case "text": {
       // A text column named like a time (created_at, …) gets ISO timestamps, as applications store them.
       if (/(_at|_on|_time|timestamp)$/i.test(col.name) && !unique && (kind.maxLength ?? 99) >= 24)
-        return maybeNull((n) => timestamp(Date.UTC(2024, 0, 1) + Math.floor(rand(n) * 4 * 365 * 86_400_000), n, { tz: true, format: "%Y-%m-%dT%H:%M:%fZ" }));
+        return maybeNull((n) => timestamp(Date.UTC(2024, 0, 1) + Math.floor(rand(n) * 4 * 365 * 86_400_000), n, { tz: true, format: ISO_FORMAT }));
       const max = Math.min(kind.maxLength ?? 80, hints.maxLength ?? Infinity);
       const min = hints.minLength ?? 0;
+      const long = `${col.name} ${FLOURISH[3]} `.repeat(4);
       return maybeNull((n) => {
         let s = `${n}·${col.name} ${FLOURISH[n % FLOURISH.length]}`;
-        if (!unique && n % 9 === 0) s = `${col.name} ${FLOURISH[(n + 3) % FLOURISH.length]}`.repeat(4);
-        while ([...s].length < min) s += "x";
-        return [...s].slice(0, Math.max(1, max)).join("");
+        if (!unique && n % 9 === 0) s = long;
+        // Lengths count characters (code points), as char_length() and SQLite's length() do;
+        // UTF-16 length is an upper bound, so most strings need no counting.
+        if (s.length < min * 2) while ([...s].length < min) s += "x";
+        return s.length > max ? [...s].slice(0, Math.max(1, max)).join("") : s;
       });
     }
     case "enum":
@@ -213,7 +267,7 @@ function valueMaker(kind: ValueKind, hints: ColumnHints, col: Column, unique: bo
       return maybeNull((n) => `${String(n % 24).padStart(2, "0")}:${String((n * 7) % 60).padStart(2, "0")}:${String((n * 13) % 60).padStart(2, "0")}.25`);
     case "json":
       return maybeNull((n) =>
-        n % 4 === 0 ? `[${n}, "${FLOURISH[n % FLOURISH.length]!.replace(/["\t]/g, "")}"]` : JSON.stringify({ n, label: FLOURISH[n % FLOURISH.length], ratio: n / 8 }),
+        n % 4 === 0 ? `[${n}, "${JSON_LABELS[n % JSON_LABELS.length]}"]` : `{"n":${n},"label":"${JSON_LABELS[n % JSON_LABELS.length]}","ratio":${n / 8}}`,
       );
     case "uuid":
       return maybeNull((n) => uuid(salt, n));
@@ -237,8 +291,12 @@ function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** strftime('%Y-%m-%dT%H:%M:%fZ') is exactly what Date.toISOString() prints. */
+const ISO_FORMAT = "%Y-%m-%dT%H:%M:%fZ";
+
 function timestamp(ms: number, n: number, kind: { tz: boolean; format?: string }): string {
   const d = new Date(ms + (n % 1000));
+  if (kind.format === ISO_FORMAT) return d.toISOString();
   if (kind.format) return strftime(kind.format, d);
   const base = d.toISOString().replace("T", " ").replace("Z", "");
   if (!kind.tz) return base;

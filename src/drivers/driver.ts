@@ -36,6 +36,12 @@ export interface AppliedRow {
 /** A value written by the generator or a fixture. */
 export type Value = string | number | bigint | boolean | null | Uint8Array;
 
+export interface TableFingerprint {
+  rows: number;
+  /** Column → checksum (hex), the same whatever the row order. */
+  columns: Record<string, string>;
+}
+
 export interface FkViolation {
   table: string;
   /** The referenced table. */
@@ -112,6 +118,19 @@ export interface SqlDriver extends StoreDriver {
   insertRow(table: string, columns: string[], row: Value[]): Promise<void>;
   /** Inserts rows, skipping those that clash with a unique key; returns how many went in. */
   insertRows(table: string, columns: string[], rows: Value[][]): Promise<number>;
+  /**
+   * Loads many rows fast (PostgreSQL COPY … FROM STDIN, SQLite prepared
+   * inserts in large transactions), chunk by chunk so memory stays flat.
+   * All or nothing: a refused row fails the load (callers fall back to insertRows).
+   */
+  bulkLoad(table: string, columns: string[], chunks: AsyncIterable<Value[][]> | Iterable<Value[][]>): Promise<number>;
+  /**
+   * Row count and an order-independent checksum per column, computed in the
+   * database where it can (PostgreSQL), streamed otherwise; linear in rows.
+   */
+  fingerprint(table: string, columns: string[]): Promise<TableFingerprint>;
+  /** Relation locks this connection holds now (inside a migration's transaction), PostgreSQL only. */
+  heldLocks(): Promise<{ relation: string; mode: string }[]>;
   /** Up to `limit` existing value tuples of `columns` (for foreign keys). */
   sampleRows(table: string, columns: string[], limit: number): Promise<Value[][]>;
   /** Largest value of a numeric column, or null on an empty table. */
@@ -130,6 +149,10 @@ export interface DialectModule {
   dropScratch(url: TargetUrl, scratch: TargetUrl): Promise<void>;
   /** Names of scratch databases with this prefix left on the server (for `clean`). */
   listScratch(url: TargetUrl, prefix: string): Promise<string[]>;
+  /** Backs the database at `url` up into `file`, the way an operator would; says how. */
+  backup(url: TargetUrl, file: string): Promise<string>;
+  /** Restores `file` into a new scratch database `name` beside `server`, and returns its URL. */
+  restore(server: TargetUrl, file: string, name: string): Promise<TargetUrl>;
 }
 
 export const BOOKKEEPING_TABLE = "stairway_migrations";

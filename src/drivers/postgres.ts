@@ -15,7 +15,11 @@ import {
   type SqlDriver,
   type Value,
 } from "./driver.ts";
-import { databaseOf, redactUrl, withDatabase, type TargetUrl } from "./url.ts";
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { databaseOf, passwordOf, redactUrl, withDatabase, type TargetUrl } from "./url.ts";
 
 /** pg_advisory_lock key: "stairway" on a phone keypad. */
 const LOCK_KEY = 78247929;
@@ -59,6 +63,15 @@ const RAW_TYPES = {
     parse: (x: string) => Buffer.from(x.slice(2), "hex"),
   },
 };
+
+const QUALIFIED = `CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END`;
+
+function copyText(v: Value): string {
+  if (v === null) return "\\N";
+  if (v instanceof Uint8Array) return "\\\\x" + Buffer.from(v).toString("hex");
+  const s = String(v);
+  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r") : s;
+}
 
 function execError(e: unknown): SqlExecError {
   const err = e as { message?: string; code?: string; position?: string; detail?: string; hint?: string };
@@ -257,6 +270,43 @@ export function postgresDriver(sql: Sql, name: string): SqlDriver {
       }
       return n;
     },
+    async bulkLoad(table, columns, chunks) {
+      // COPY's text format: tab-separated, \N for NULL, backslash escapes.
+      // https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.2
+      let n = 0;
+      async function* lines() {
+        for await (const chunk of chunks) {
+          let text = "";
+          for (const row of chunk) text += row.map(copyText).join("\t") + "\n";
+          n += chunk.length;
+          yield text;
+        }
+      }
+      try {
+        const writable = await sql.unsafe(`COPY ${q(table)} (${columns.map(q).join(", ")}) FROM STDIN`).writable();
+        await pipeline(Readable.from(lines()), writable);
+      } catch (e) {
+        throw execError(e);
+      }
+      return n;
+    },
+    async fingerprint(table, columns) {
+      // hashtextextended (PostgreSQL 11+) summed as numeric: exact, any row order.
+      const parts = columns.map((c, i) => `sum(hashtextextended(coalesce(${q(c)}::text, E'\\x01NULL'), 0)::numeric)::text AS c${i}`);
+      const [row] = await sql.unsafe<Record<string, string | null>[]>(
+        `SELECT count(*)::text AS rows${parts.length ? ", " + parts.join(", ") : ""} FROM ${q(table)}`,
+      );
+      return { rows: Number(row!.rows), columns: Object.fromEntries(columns.map((c, i) => [c, row![`c${i}`] ?? "0"])) };
+    },
+    async heldLocks() {
+      const rows = await sql.unsafe<{ relation: string; mode: string }[]>(
+        `SELECT ${QUALIFIED} AS relation, l.mode
+           FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND c.relkind IN ('r', 'p', 'm')
+            AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2`,
+      );
+      return rows.map((r) => ({ relation: r.relation, mode: r.mode }));
+    },
     async sampleRows(table, columns, limit) {
       const cols = columns.map(q);
       const rows = await sql.unsafe<Record<string, string>[]>(
@@ -293,6 +343,28 @@ export function postgresDriver(sql: Sql, name: string): SqlDriver {
   return driver;
 }
 
+/** Runs a PostgreSQL client program; the password goes in PGPASSWORD, never on the command line. */
+function runClient(cmd: string[], env: Record<string, string>): { ok: boolean; why: string } {
+  try {
+    const r = spawnSync(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, encoding: "utf8" });
+    if (r.error) return { ok: false, why: `${cmd[0]} is not installed` };
+    return { ok: r.status === 0, why: (r.stderr || r.stdout || `exit ${r.status}`).trim().split("\n")[0]! };
+  } catch (e) {
+    return { ok: false, why: (e as Error).message };
+  }
+}
+
+function withoutPassword(raw: string): string {
+  const u = new URL(raw);
+  u.password = "";
+  return u.toString();
+}
+
+function pgEnv(raw: string): Record<string, string> {
+  const p = passwordOf(raw);
+  return p ? { PGPASSWORD: p } : {};
+}
+
 async function withServer<T>(url: TargetUrl, opts: OpenOptions, fn: (sql: Sql) => Promise<T>): Promise<T> {
   const sql = await connectPostgres(url, opts);
   try {
@@ -327,6 +399,38 @@ export const postgresModule: DialectModule = {
     await withServer(url, { name: "scratch" }, async (sql) => {
       await sql.unsafe(`DROP DATABASE IF EXISTS ${q(databaseOf(scratch.raw))} WITH (FORCE)`);
     });
+  },
+  async backup(url, file) {
+    // pg_dump, as operators do; without it (or when its version cannot read
+    // the server's), a copy of the database made with CREATE DATABASE … TEMPLATE.
+    rmSync(file, { force: true });
+    const dump = runClient(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", file, "--dbname", withoutPassword(url.raw)], pgEnv(url.raw));
+    if (dump.ok) return "pg_dump --format=custom";
+    const copy = `${databaseOf(url.raw)}_bak`.slice(0, 63);
+    await withServer(url, { name: "backup" }, async (sql) => {
+      // A template must have no other session; ours reconnects on its next query.
+      await sql.unsafe(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [databaseOf(url.raw)]);
+      await sql.unsafe(`DROP DATABASE IF EXISTS ${q(copy)}`);
+      await sql.unsafe(`CREATE DATABASE ${q(copy)} TEMPLATE ${q(databaseOf(url.raw))}`);
+    });
+    writeFileSync(file, `template:${copy}`);
+    return `CREATE DATABASE … TEMPLATE (pg_dump: ${dump.why})`;
+  },
+  async restore(server, file, name) {
+    const text = readFileSync(file).subarray(0, 200).toString("utf8");
+    await withServer(server, { name: "restore" }, async (sql) => {
+      if (text.startsWith("template:")) {
+        const copy = text.slice("template:".length).trim();
+        await sql.unsafe(`CREATE DATABASE ${q(name)} TEMPLATE ${q(copy)}`);
+        await sql.unsafe(`DROP DATABASE IF EXISTS ${q(copy)}`);
+      } else await sql.unsafe(`CREATE DATABASE ${q(name)}`);
+    });
+    const url = withDatabase(server.raw, name);
+    if (!text.startsWith("template:")) {
+      const r = runClient(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", withoutPassword(url), file], pgEnv(url));
+      if (!r.ok) throw new StairwayError("E_SQL", `pg_restore into ${name} failed: ${r.why}`);
+    }
+    return { ...server, raw: url, redacted: redactUrl(url) };
   },
   async listScratch(url, prefix) {
     return withServer(url, { name: "scratch" }, async (sql) => {

@@ -1,9 +1,10 @@
 // SQLite driver: one connection; the lock is each migration's BEGIN IMMEDIATE.
 
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { StairwayError } from "../errors.ts";
+import { ColumnChecksum } from "../data/checksum.ts";
 import { introspectSqlite } from "../schema/introspect-sqlite.ts";
 import {
   BOOKKEEPING_TABLE,
@@ -16,7 +17,7 @@ import {
   type Value,
 } from "./driver.ts";
 import { openSqliteEngine, type SqliteEngine, type SqliteValue } from "./sqlite-engine.ts";
-import type { TargetUrl } from "./url.ts";
+import { parseTargetUrl, type TargetUrl } from "./url.ts";
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -145,6 +146,53 @@ export function sqliteDriver(db: SqliteEngine): SqlDriver {
       }
       return n;
     },
+    async bulkLoad(table, columns, chunks) {
+      // Many rows per statement: far fewer calls into SQLite than one insert per row.
+      const per = Math.max(1, Math.min(200, Math.floor(30_000 / columns.length)));
+      const values = (k: number) => Array.from({ length: k }, () => `(${columns.map(() => "?").join(", ")})`).join(", ");
+      const head = `INSERT INTO ${q(table)} (${columns.map(q).join(", ")}) VALUES `;
+      const full = db.prepare(head + values(per));
+      const one = db.prepare(head + values(1));
+      let n = 0;
+      let inBatch = 0;
+      db.run("BEGIN");
+      try {
+        for await (const chunk of chunks) {
+          let i = 0;
+          for (; i + per <= chunk.length; i += per) {
+            const params: SqliteValue[] = [];
+            for (let k = i; k < i + per; k++) for (const v of chunk[k]!) params.push(toSqlite(v));
+            wrap(() => full.run(params));
+          }
+          for (; i < chunk.length; i++) wrap(() => one.run(chunk[i]!.map(toSqlite)));
+          n += chunk.length;
+          inBatch += chunk.length;
+          if (inBatch >= 100_000) {
+            db.run("COMMIT");
+            db.run("BEGIN");
+            inBatch = 0;
+          }
+        }
+        db.run("COMMIT");
+      } catch (e) {
+        db.run("ROLLBACK");
+        throw e;
+      }
+      return n;
+    },
+    async fingerprint(table, columns) {
+      if (columns.length === 0) return { rows: await driver.rowCount(table), columns: {} };
+      const sums = columns.map(() => new ColumnChecksum());
+      let rows = 0;
+      for (const row of db.iterate(`SELECT ${columns.map(q).join(", ")} FROM ${q(table)}`)) {
+        rows++;
+        row.forEach((v, i) => sums[i]!.add(sqliteText(v)));
+      }
+      return { rows, columns: Object.fromEntries(columns.map((c, i) => [c, sums[i]!.hex()])) };
+    },
+    async heldLocks() {
+      return [];
+    },
     async sampleRows(table, columns, limit) {
       const notNull = columns.map((c) => `${q(c)} IS NOT NULL`).join(" AND ");
       return db.values(
@@ -210,6 +258,25 @@ export const sqliteModule: DialectModule = {
   },
   async dropScratch(_url, scratch) {
     for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(scratch.path! + suffix, { force: true });
+  },
+  async backup(url, file) {
+    // VACUUM INTO writes a consistent copy while the database stays online.
+    // https://www.sqlite.org/lang_vacuum.html#vacuuminto
+    rmSync(file, { force: true });
+    const db = await openSqliteEngine(url.path!);
+    try {
+      db.run(`VACUUM INTO '${file.replace(/'/g, "''")}'`);
+    } finally {
+      db.close();
+    }
+    return "VACUUM INTO";
+  },
+  async restore(_server, file, name) {
+    const dir = join(tmpdir(), "stairway");
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${name}.db`);
+    copyFileSync(file, path);
+    return parseTargetUrl(`sqlite:${path}`);
   },
   async listScratch(_url, prefix) {
     const dir = join(tmpdir(), "stairway");

@@ -88,7 +88,7 @@ describe("targets", () => {
     let server: Awaited<ReturnType<typeof passwordServer>>;
     beforeAll(async () => {
       server = await passwordServer();
-    });
+    }, 60_000);
     afterAll(() => server?.stop());
 
     test("a wrong password is exit 3, one sentence, password hidden", async () => {

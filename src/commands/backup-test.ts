@@ -1,0 +1,38 @@
+// stairway backup-test: a backup before each migration restores exactly.
+
+import { runBackupTest } from "../checks/backup.ts";
+import { dialectModule } from "../drivers/index.ts";
+import { databaseOf } from "../drivers/url.ts";
+import type { ExitCode } from "../errors.ts";
+import type { SqlDialect } from "../plan/migration.ts";
+import { renderMatrixSimple } from "../report/simple-console.ts";
+import type { CheckResult } from "../results.ts";
+import type { GlobalFlags } from "../session.ts";
+import { finish, progress, withSession } from "./common.ts";
+
+export default async function backupTestCommand(flags: GlobalFlags): Promise<ExitCode> {
+  return withSession(flags, async (session) => {
+    const targets = session.targets(true).filter((t) => t.dialect !== "redis");
+    const say = progress(session);
+    const results: CheckResult[] = [];
+    for (const t of targets) {
+      const plan = session.runnablePlan(t);
+      say(`${t.name}: creating a scratch database`);
+      const { driver, url } = await session.scratch(t, "bak");
+      const scratchName = t.dialect === "postgres" ? databaseOf(url.raw) : url.path!.replace(/^.*\//, "").replace(/\.db$/, "");
+      results.push(
+        ...(await runBackupTest(driver, t.name, plan.migrations, {
+          module: dialectModule(t.dialect as SqlDialect),
+          server: t.url,
+          url,
+          scratchName,
+          rowsPerTable: session.config.test.rows,
+          seed: session.config.test.seed,
+          progress: say,
+        })),
+      );
+    }
+    say("");
+    return finish(session, { command: "backup-test", targets, results, junit: true, render: (r) => renderMatrixSimple("stairway backup-test", r.results) });
+  });
+}
