@@ -16,6 +16,10 @@ export interface TargetConfig {
   max_downtime?: number;
   /** Migration tree of this target, when it differs from `migrations.sql`. */
   migrations?: string;
+  /** ms; PostgreSQL lock_timeout set for every migration (a waiting DDL gives up instead of queueing everyone). */
+  lock_timeout?: number;
+  /** ms; PostgreSQL statement_timeout set for every migration. */
+  statement_timeout?: number;
 }
 
 export interface Scenario {
@@ -92,7 +96,15 @@ const SPEC: Spec = {
       kind: "map",
       value: {
         kind: "object",
-        keys: { url: str, max_migration_time: num, max_lock_duration: num, max_downtime: num, migrations: str },
+        keys: {
+          url: str,
+          max_migration_time: num,
+          max_lock_duration: num,
+          max_downtime: num,
+          migrations: str,
+          lock_timeout: num,
+          statement_timeout: num,
+        },
         required: ["url"],
       },
     },

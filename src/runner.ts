@@ -80,6 +80,7 @@ async function applySqlStep(driver: SqlDriver, m: Migration, direction: Directio
   if (transactional) {
     await driver.begin();
     try {
+      await driver.setTimeouts(true);
       if (!driver.capabilities.sessionLock) {
         // The transaction is the lock (SQLite BEGIN IMMEDIATE): look again now that we hold it.
         const isApplied = (await driver.applied()).some((r) => versionKey(r.version) === m.key);
@@ -103,9 +104,13 @@ async function applySqlStep(driver: SqlDriver, m: Migration, direction: Directio
   // Outside a transaction: mark dirty first, so a failure halfway is visible (golang-migrate's dirty flag).
   await driver.record(row(true));
   try {
+    await driver.setTimeouts(false);
     for (const s of statements) await runStatement(driver, file, s);
   } catch (e) {
     return { migration: m, direction, status: "failed", durationMs: round(performance.now() - t0), error: describe(e, file), dirty: true };
+  } finally {
+    // Session settings would outlive this migration on the shared connection.
+    await driver.resetTimeouts().catch(() => {});
   }
   if (direction === "up") await driver.record(row(false));
   else await driver.forget(m.version);

@@ -5,8 +5,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, type Config } from "./config.ts";
 import { StairwayError } from "./errors.ts";
-import type { SqlDriver } from "./drivers/driver.ts";
+import type { MigrationTimeouts, SqlDriver, StoreDriver } from "./drivers/driver.ts";
 import { dialectModule } from "./drivers/index.ts";
+import type { RedisDriver } from "./drivers/redis.ts";
 import { passwordOf, redactSecrets, type TargetUrl } from "./drivers/url.ts";
 import { loadPlan } from "./plan/discover.ts";
 import type { Plan, SqlDialect } from "./plan/migration.ts";
@@ -82,10 +83,52 @@ export class Session {
   async open(target: Target, opts: { readOnly?: boolean } = {}): Promise<SqlDriver> {
     const driver = await dialectModule(target.dialect as SqlDialect).open(target.url, {
       name: target.name,
+      timeouts: timeoutsOf(target),
       readOnly: opts.readOnly,
       waitMs: (this.flags.wait ?? 0) * 1000,
     });
     this.cleanups.push(() => driver.close().catch(() => {}));
+    return driver;
+  }
+
+  /** Opens the target's own database for the runner: SQL or Redis. */
+  async openStore(target: Target, opts: { readOnly?: boolean } = {}): Promise<StoreDriver> {
+    if (target.dialect !== "redis") return this.open(target, opts);
+    const { openRedis } = await import("./drivers/redis.ts");
+    const { loadTransform } = await import("./redis/load.ts");
+    // Every transform is loaded and checked before anything runs: one that
+    // cannot load stops the command here, naming its file, instead of
+    // leaving a version dirty halfway through.
+    if (!opts.readOnly) for (const m of this.plan(target).migrations) if (m.module) await loadTransform(m.module.path);
+    const driver = await openRedis(target.url, { name: target.name, waitMs: (this.flags.wait ?? 0) * 1000 });
+    this.cleanups.push(() => driver.close().catch(() => {}));
+    return driver;
+  }
+
+  /**
+   * The logical database a Redis test command works in: the configured one
+   * itself, which must hold no key (DESIGN.md: test commands never touch data
+   * they did not create) unless --flush allows emptying it first. Emptied again
+   * at the end, on failure and on Ctrl-C, unless --keep.
+   */
+  async redisScratch(target: Target, command: string): Promise<RedisDriver> {
+    const { openRedis } = await import("./drivers/redis.ts");
+    const driver = await openRedis(target.url, { name: target.name, waitMs: (this.flags.wait ?? 0) * 1000 });
+    let ours = false;
+    this.cleanups.push(async () => {
+      driver.abort(new Error(`target ${target.name}: the run was interrupted`));
+      if (ours && !this.flags.keep) await driver.flush().catch(() => {});
+      await driver.close().catch(() => {});
+    });
+    const n = await driver.keyCount();
+    if (n > 0 && !this.flags.flush)
+      throw new StairwayError(
+        "E_REFUSED",
+        `target ${target.name}: ${driver.where} holds ${n} key${n === 1 ? "" : "s"}; stairway ${command} only runs on an empty database — ` +
+          "point it at an empty one or pass --flush to empty it first",
+      );
+    if (n > 0) await driver.flush();
+    ours = true;
     return driver;
   }
 
@@ -107,7 +150,7 @@ export class Session {
       await driver?.close().catch(() => {});
     };
     this.cleanups.push(drop);
-    driver = await mod.open(url, { name: target.name });
+    driver = await mod.open(url, { name: target.name, timeouts: timeoutsOf(target) });
     return { driver, url };
   }
 
@@ -131,4 +174,9 @@ export class Session {
     writeFileSync(join(dir, `${report.command}.json`), this.redact(JSON.stringify(report, null, 2)) + "\n");
     if (junit) writeFileSync(join(dir, `${report.command}.junit.xml`), this.redact(junit));
   }
+}
+
+/** The timeouts the runner sets around each migration of this target (config lock_timeout, statement_timeout). */
+export function timeoutsOf(target: Target): MigrationTimeouts {
+  return { lockMs: target.limits.lock_timeout, statementMs: target.limits.statement_timeout };
 }

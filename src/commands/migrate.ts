@@ -6,21 +6,24 @@ import { fileFor, type Dialect, type Migration } from "../plan/migration.ts";
 import { renderStatus, renderSteps } from "../report/console.ts";
 import type { CheckResult, MigrationState } from "../results.ts";
 import * as runner from "../runner.ts";
+import type { RedisDriver } from "../drivers/redis.ts";
 import type { GlobalFlags, Session } from "../session.ts";
 import type { Target } from "../targets.ts";
-import { finish, withSession } from "./common.ts";
+import { finish, progress, withSession } from "./common.ts";
 
 type Flags = GlobalFlags & Record<string, unknown>;
 const LOCK_TIMEOUT_MS = 60_000;
 
-/** Targets the runner acts on; Redis targets are skipped until the Redis driver lands. */
-function sqlTargets(session: Session): Target[] {
-  return session.targets(false).filter((t) => t.dialect !== "redis");
+/** Targets the runner acts on: SQL targets skip Redis versions and Redis targets skip SQL ones (runner.applicable). */
+function storeTargets(session: Session): Target[] {
+  return session.targets(false);
 }
 
 async function context(session: Session, t: Target, readOnly = false): Promise<runner.RunnerContext> {
   const plan = session.runnablePlan(t);
-  const driver = await session.open(t, { readOnly });
+  const driver = await session.openStore(t, { readOnly });
+  // A Redis transform's ctx.log: progress on a terminal, quiet otherwise; every line on stderr with --debug.
+  if (driver.dialect === "redis") (driver as RedisDriver).log = session.flags.debug ? (l) => process.stderr.write(`${l}\n`) : progress(session);
   return { driver, target: t.name, migrations: plan.migrations, lockTimeoutMs: LOCK_TIMEOUT_MS };
 }
 
@@ -35,7 +38,7 @@ function printDryRun(t: Target, list: Migration[], direction: "up" | "down", dia
 
 export async function upCommand(flags: Flags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
-    const targets = sqlTargets(session);
+    const targets = storeTargets(session);
     const results: CheckResult[] = [];
     for (const t of targets) {
       const ctx = await context(session, t, !!flags.dryRun);
@@ -44,6 +47,7 @@ export async function upCommand(flags: Flags): Promise<ExitCode> {
         continue;
       }
       results.push(...(await runner.up(ctx, { to: opt(flags.to) })));
+      progress(session)("");
     }
     if (flags.dryRun) return EXIT.ok;
     return finish(session, { command: "up", targets, results, render: (r) => renderSteps(r.results, r.targets) });
@@ -55,7 +59,7 @@ export async function downCommand(flags: Flags): Promise<ExitCode> {
   if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw usageError(`--steps ${flags.steps}: expected a positive whole number`);
   if (steps !== undefined && flags.to !== undefined) throw usageError("--steps and --to cannot be used together");
   return withSession(flags, async (session) => {
-    const targets = sqlTargets(session);
+    const targets = storeTargets(session);
     const results: CheckResult[] = [];
     for (const t of targets) {
       const ctx = await context(session, t, !!flags.dryRun);
@@ -65,6 +69,7 @@ export async function downCommand(flags: Flags): Promise<ExitCode> {
         continue;
       }
       results.push(...(await runner.down(ctx, { to: opt(flags.to), steps })));
+      progress(session)("");
     }
     if (flags.dryRun) return EXIT.ok;
     return finish(session, { command: "down", targets, results, render: (r) => renderSteps(r.results, r.targets) });
@@ -73,16 +78,19 @@ export async function downCommand(flags: Flags): Promise<ExitCode> {
 
 export async function redoCommand(flags: Flags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
-    const targets = sqlTargets(session);
+    const targets = storeTargets(session);
     const results: CheckResult[] = [];
-    for (const t of targets) results.push(...(await runner.redo(await context(session, t))));
+    for (const t of targets) {
+      results.push(...(await runner.redo(await context(session, t))));
+      progress(session)("");
+    }
     return finish(session, { command: "redo", targets, results, render: (r) => renderSteps(r.results, r.targets) });
   });
 }
 
 export async function statusCommand(flags: Flags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
-    const targets = sqlTargets(session);
+    const targets = storeTargets(session);
     const migrations: MigrationState[] = [];
     for (const t of targets) migrations.push(...(await runner.status(await context(session, t, true))));
     // status reports; states like dirty or drifted are shown, not failed.
@@ -100,7 +108,7 @@ export async function statusCommand(flags: Flags): Promise<ExitCode> {
 export async function forceCommand(flags: Flags, args: string[]): Promise<ExitCode> {
   const version = args[0]!;
   return withSession(flags, async (session) => {
-    for (const t of sqlTargets(session)) {
+    for (const t of storeTargets(session)) {
       const m = await runner.force(await context(session, t), version, !!flags.pending);
       process.stdout.write(`${pc.green("✓")} ${t.name}: ${m.id} marked ${flags.pending ? "pending" : "applied"}\n`);
     }

@@ -1,5 +1,6 @@
 // stairway rollback [--last K]: roll back the newest migrations over real data.
 
+import { runRedisRollback } from "../checks/redis-rollback.ts";
 import { runRollback } from "../checks/rollback.ts";
 import { configFixtures } from "../data/fixtures.ts";
 import { usageError, type ExitCode } from "../errors.ts";
@@ -7,19 +8,31 @@ import { renderRollback } from "../report/console.ts";
 import type { CheckResult } from "../results.ts";
 import type { GlobalFlags } from "../session.ts";
 import { finish, progress, withSession } from "./common.ts";
-import { treeResults } from "./test.ts";
+import { REDIS_KEYS_PER_ROW, treeResults } from "./test.ts";
 
 export default async function rollbackCommand(flags: GlobalFlags & { last?: unknown }): Promise<ExitCode> {
   const last = flags.last === undefined ? undefined : Number(flags.last);
   if (last !== undefined && !(Number.isInteger(last) && last > 0)) throw usageError(`--last ${flags.last}: expected a positive whole number`);
   return withSession(flags, async (session) => {
-    const targets = session.targets(true).filter((t) => t.dialect !== "redis");
+    const targets = session.targets(true);
     const fixtures = configFixtures(session.config);
     const say = progress(session);
     const results: CheckResult[] = [];
     for (const t of targets) {
       const { plan, results: tree } = treeResults(session, t);
       results.push(...tree);
+      if (t.dialect === "redis") {
+        const driver = await session.redisScratch(t, "rollback");
+        results.push(
+          ...(await runRedisRollback(driver, t.name, plan.migrations, {
+            last,
+            seedCount: session.config.test.rows * REDIS_KEYS_PER_ROW,
+            progress: say,
+          })),
+        );
+        say("");
+        continue;
+      }
       const { driver } = await session.scratch(t);
       results.push(
         ...(await runRollback(driver, t.name, plan.migrations, {

@@ -1,5 +1,6 @@
 // stairway test: the stairway on a scratch copy of every target.
 
+import { runRedisStairway } from "../checks/redis.ts";
 import { runStairway } from "../checks/stairway.ts";
 import { configFixtures } from "../data/fixtures.ts";
 import { StairwayError, type ExitCode } from "../errors.ts";
@@ -19,7 +20,9 @@ export function treeResults(session: Session, t: Target): { plan: Plan; results:
     (p): CheckResult => ({
       check: p.check,
       target: t.name,
-      migration: plan.migrations.find((m) => Object.values(m.files.up).concat(Object.values(m.files.down)).some((f) => f?.path === p.path))?.id,
+      migration: plan.migrations.find(
+        (m) => m.module?.path === p.path || Object.values(m.files.up).concat(Object.values(m.files.down)).some((f) => f?.path === p.path),
+      )?.id,
       status: "fail",
       message: p.message,
     }),
@@ -27,15 +30,31 @@ export function treeResults(session: Session, t: Target): { plan: Plan; results:
   return { plan, results };
 }
 
+/** Keys a Redis seed writes per generated SQL row (test.rows): 20 rows → 1,000 keys. */
+export const REDIS_KEYS_PER_ROW = 50;
+
 export default async function testCommand(flags: GlobalFlags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
-    const targets = session.targets(true).filter((t) => t.dialect !== "redis");
+    const targets = session.targets(true);
     const fixtures = configFixtures(session.config);
     const say = progress(session);
     const results: CheckResult[] = [];
     for (const t of targets) {
       const { plan, results: tree } = treeResults(session, t);
       results.push(...tree);
+      if (t.dialect === "redis") {
+        say(`${t.name}: checking that the logical database is empty`);
+        const driver = await session.redisScratch(t, "test");
+        results.push(
+          ...(await runRedisStairway(driver, t.name, plan.migrations, {
+            seedCount: session.config.test.rows * REDIS_KEYS_PER_ROW,
+            seed: session.config.test.seed,
+            progress: say,
+          })),
+        );
+        say("");
+        continue;
+      }
       say(`${t.name}: creating a scratch database`);
       const { driver } = await session.scratch(t);
       results.push(

@@ -64,6 +64,12 @@ export class SqlExecError extends Error {
   }
 }
 
+/** Timeouts the runner sets for each migration (PostgreSQL lock_timeout / statement_timeout), in ms. */
+export interface MigrationTimeouts {
+  lockMs?: number;
+  statementMs?: number;
+}
+
 export interface OpenOptions {
   /** Do not create anything (SQLite: do not create a missing file). */
   readOnly?: boolean;
@@ -71,6 +77,8 @@ export interface OpenOptions {
   waitMs?: number;
   /** Target name for messages. */
   name: string;
+  /** Set around every migration this connection runs. */
+  timeouts?: MigrationTimeouts;
 }
 
 /** What every store offers the runner: lock and bookkeeping. */
@@ -110,6 +118,15 @@ export interface SqlDriver extends StoreDriver {
   rollback(): Promise<void>;
   /** Runs one statement; throws SqlExecError. */
   execute(statement: string): Promise<void>;
+  /** The timeouts to set around each migration (from the target's config). */
+  readonly timeouts: MigrationTimeouts;
+  /**
+   * Sets the timeouts for the migration about to run: for its transaction
+   * (`local`), or for the session until resetTimeouts(). No-op where the
+   * database has no such setting (SQLite waits by busy_timeout).
+   */
+  setTimeouts(local: boolean): Promise<void>;
+  resetTimeouts(): Promise<void>;
 
   introspect(): Promise<Schema>;
   /** Rows of `columns`, each value as canonical text (null stays null). */

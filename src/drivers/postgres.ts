@@ -11,6 +11,7 @@ import {
   type AppliedRow,
   type DialectModule,
   type FkViolation,
+  type MigrationTimeouts,
   type OpenOptions,
   type SqlDriver,
   type Value,
@@ -135,7 +136,7 @@ function sleep(ms: number) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export function postgresDriver(sql: Sql, name: string): SqlDriver {
+export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeouts = {}): SqlDriver {
   let locked = false;
   const driver: SqlDriver = {
     dialect: "postgres",
@@ -222,6 +223,16 @@ export function postgresDriver(sql: Sql, name: string): SqlDriver {
     },
     async rollback() {
       await sql.unsafe("ROLLBACK").catch(() => {});
+    },
+    timeouts,
+    async setTimeouts(local) {
+      const scope = local ? "SET LOCAL" : "SET";
+      if (timeouts.lockMs !== undefined) await sql.unsafe(`${scope} lock_timeout = '${Math.round(timeouts.lockMs)}ms'`);
+      if (timeouts.statementMs !== undefined) await sql.unsafe(`${scope} statement_timeout = '${Math.round(timeouts.statementMs)}ms'`);
+    },
+    async resetTimeouts() {
+      if (timeouts.lockMs !== undefined) await sql.unsafe("RESET lock_timeout");
+      if (timeouts.statementMs !== undefined) await sql.unsafe("RESET statement_timeout");
     },
     async execute(statement) {
       try {
@@ -377,7 +388,7 @@ async function withServer<T>(url: TargetUrl, opts: OpenOptions, fn: (sql: Sql) =
 export const postgresModule: DialectModule = {
   dialect: "postgres",
   async open(url, opts) {
-    return postgresDriver(await connectPostgres(url, opts), opts.name);
+    return postgresDriver(await connectPostgres(url, opts), opts.name, opts.timeouts);
   },
   async createScratch(url, name, opts) {
     await withServer(url, opts, async (sql) => {

@@ -12,6 +12,7 @@ import {
   type AppliedRow,
   type DialectModule,
   type FkViolation,
+  type MigrationTimeouts,
   type OpenOptions,
   type SqlDriver,
   type Value,
@@ -47,7 +48,7 @@ function wrap<T>(fn: () => T, statement?: string): T {
   }
 }
 
-export function sqliteDriver(db: SqliteEngine): SqlDriver {
+export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {}): SqlDriver {
   let inTx = false;
   const driver: SqlDriver = {
     dialect: "sqlite",
@@ -115,6 +116,9 @@ export function sqliteDriver(db: SqliteEngine): SqlDriver {
         // Some errors (e.g. SQLITE_FULL) roll back by themselves.
       }
     },
+    timeouts,
+    async setTimeouts() {},
+    async resetTimeouts() {},
     async execute(statement) {
       wrap(() => db.values(statement), statement);
     },
@@ -226,7 +230,7 @@ async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
   const path = url.path!;
   if (path !== ":memory:" && !existsSync(path)) {
     // Reading the state of a database that does not exist: an empty one, nothing created.
-    if (opts.readOnly) return sqliteDriver(await openSqliteEngine(":memory:"));
+    if (opts.readOnly) return sqliteDriver(await openSqliteEngine(":memory:"), opts.timeouts);
     if (!existsSync(dirname(path)))
       throw new StairwayError(
         "E_UNREACHABLE",
@@ -243,7 +247,7 @@ async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
   }
   // Foreign keys are enforced, as an application should have them; ?foreign_keys=off opts out.
   if (!opts.readOnly) db.run(`PRAGMA foreign_keys = ${url.params.foreign_keys === "off" ? "OFF" : "ON"}`);
-  return sqliteDriver(db);
+  return sqliteDriver(db, opts.timeouts);
 }
 
 export const sqliteModule: DialectModule = {

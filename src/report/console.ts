@@ -54,6 +54,9 @@ const STATE_HINT: Partial<Record<MigrationState["state"], string>> = {
   "missing-file": "applied here, but its files are gone from the tree",
 };
 
+// A Redis transform does not roll back; it resumes from its checkpoints.
+const REDIS_DIRTY_HINT = 'a transform stopped halfway: "stairway up" resumes it, "stairway down" undoes what it did';
+
 export function renderStatus(states: MigrationState[], targets: TargetInfo[]): string {
   const lines: string[] = [];
   for (const t of targets) {
@@ -63,7 +66,8 @@ export function renderStatus(states: MigrationState[], targets: TargetInfo[]): s
     const width = Math.max(0, ...mine.map((s) => `${s.version}_${s.name}`.length));
     for (const s of mine) {
       const when = s.appliedAt ? pc.dim(s.appliedAt.replace("T", " ").replace(/\.\d+Z$/, "Z")) : "";
-      const hint = STATE_HINT[s.state] ? pc.dim(`  ${STATE_HINT[s.state]}`) : "";
+      const text = t.dialect === "redis" && s.state === "dirty" ? REDIS_DIRTY_HINT : STATE_HINT[s.state];
+      const hint = text ? pc.dim(`  ${text}`) : "";
       lines.push(`  ${pad(`${s.version}_${s.name}`, width)}  ${pad(STATE_COLOR[s.state](s.state), 12)} ${when}${hint}`);
     }
     const counts = new Map<string, number>();
@@ -105,30 +109,54 @@ const ROLLBACK_COLUMNS: [string, string][] = [
   ["rollback.data-preserved", "data"],
 ];
 
-export const renderStairway = (results: CheckResult[], targets: TargetInfo[], title: string) =>
-  renderMatrix(results, targets, title, STAIRWAY_COLUMNS);
-export const renderRollback = (results: CheckResult[], targets: TargetInfo[]) =>
-  renderMatrix(results, targets, "stairway rollback", ROLLBACK_COLUMNS);
+const REDIS_STAIRWAY_COLUMNS: Column[] = [
+  ["redis.up", "up"],
+  ["redis.ttl-preserved", "ttl"],
+  ["step.down", "down"],
+  ["redis.down-restores", "restores"],
+  ["step.redo", "redo", true],
+  ["redis.concurrent-writes", "concurrent"],
+];
 
-const TIMED = new Set(["step.up", "step.down"]);
+const REDIS_ROLLBACK_COLUMNS: Column[] = [
+  ["step.down", "rollback"],
+  ["redis.down-restores", "restores"],
+];
+
+/** Check id, header, and whether the cell shows the time (default: up and down steps do). */
+type Column = [string, string, boolean?];
+type Columns = (t: TargetInfo) => Column[];
+
+export const renderStairway = (results: CheckResult[], targets: TargetInfo[], title: string) =>
+  renderMatrix(results, targets, title, (t) => (t.dialect === "redis" ? REDIS_STAIRWAY_COLUMNS : STAIRWAY_COLUMNS));
+export const renderRollback = (results: CheckResult[], targets: TargetInfo[]) =>
+  renderMatrix(results, targets, "stairway rollback", (t) => (t.dialect === "redis" ? REDIS_ROLLBACK_COLUMNS : ROLLBACK_COLUMNS));
+
+const TIMED = new Set(["step.up", "step.down", "redis.up"]);
 
 /** A table per target: migration × check, then every failure in full. */
-function renderMatrix(results: CheckResult[], targets: TargetInfo[], title: string, COLUMNS: [string, string][]): string {
+function renderMatrix(results: CheckResult[], targets: TargetInfo[], title: string, columnsOf: Columns): string {
   const lines: string[] = [];
   for (const t of targets) {
+    const COLUMNS = columnsOf(t);
     const mine = results.filter((r) => r.target === t.name);
-    lines.push(pc.bold(`${title} · ${t.name}`) + pc.dim(`  on a scratch database beside ${t.url}`));
+    const where = t.dialect === "redis" ? `in ${t.url}, emptied at the end` : `on a scratch database beside ${t.url}`;
+    lines.push(pc.bold(`${title} · ${t.name}`) + pc.dim(`  ${where}`));
     const migrations = [...new Set(mine.filter((r) => r.migration && COLUMNS.some(([id]) => id === r.check)).map((r) => r.migration!))];
     if (migrations.length === 0 && !mine.length) {
       lines.push(pc.dim("  no migrations for this target"));
       continue;
     }
     const width = Math.max(9, ...migrations.map((m) => m.length));
-    const cell = (r: CheckResult | undefined, timed: boolean) =>
-      r ? pad(`${MARK[r.status]}${timed && r.durationMs !== undefined ? " " + pc.dim(ms(r.durationMs)) : ""}`, timed ? 11 : 7) : pad(pc.dim("·"), timed ? 11 : 7);
-    lines.push(pc.dim(`  ${pad("migration", width)}  ${COLUMNS.map(([id, h]) => pad(h, TIMED.has(id) ? 11 : 7)).join("")}`));
+    const timed = ([id, , t]: Column) => t ?? TIMED.has(id);
+    const colWidth = (c: Column) => Math.max(timed(c) ? 11 : 7, c[1].length + 1);
+    const cell = (r: CheckResult | undefined, c: Column) =>
+      r
+        ? pad(`${MARK[r.status]}${timed(c) && r.durationMs !== undefined ? " " + pc.dim(ms(r.durationMs)) : ""}`, colWidth(c))
+        : pad(pc.dim("·"), colWidth(c));
+    lines.push(pc.dim(`  ${pad("migration", width)}  ${COLUMNS.map((c) => pad(c[1], colWidth(c))).join("")}`));
     for (const m of migrations) {
-      const row = COLUMNS.map(([id]) => cell(mine.find((r) => r.migration === m && r.check === id), TIMED.has(id)));
+      const row = COLUMNS.map((c) => cell(mine.find((r) => r.migration === m && r.check === c[0]), c));
       lines.push(`  ${pad(m, width)}  ${row.join("")}`);
     }
     for (const r of mine.filter((r) => !r.migration || !COLUMNS.some(([id]) => id === r.check)))
@@ -144,7 +172,10 @@ function renderMatrix(results: CheckResult[], targets: TargetInfo[], title: stri
       if (typeof diff === "string") lines.push(diff.split("\n").map((l) => "    " + colorDiff(l)).join("\n"));
     }
   }
-  lines.push("", pc.dim(LEGEND[title] ?? ""), summaryLine(results));
+  lines.push("");
+  if (targets.length === 0 || targets.some((t) => t.dialect !== "redis")) lines.push(pc.dim(LEGEND[title] ?? ""));
+  if (targets.some((t) => t.dialect === "redis")) lines.push(pc.dim(LEGEND[`${title} redis`] ?? ""));
+  lines.push(summaryLine(results));
   return lines.join("\n");
 }
 
@@ -152,6 +183,9 @@ const LEGEND: Record<string, string> = {
   "stairway test":
     "up/down: the step ran (time) · fk: foreign keys hold · schema: down restored the schema · data: no row or value lost · redo: up again, same schema",
   "stairway rollback": "rollback: the down ran over fixtures and generated rows (time) · schema: as before its up · data: no row or value lost",
+  "stairway test redis":
+    "redis — up: the transform ran over seeded keys (time) · ttl: no key lost its TTL · restores: down gave back every key, value and TTL · redo: up again, same keys · concurrent: nothing a writer wrote during up was lost",
+  "stairway rollback redis": "redis — rollback: the down ran at head over seeded keys (time) · restores: every key, value and TTL as before its up",
 };
 
 function colorDiff(line: string): string {

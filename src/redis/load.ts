@@ -1,0 +1,52 @@
+// Loads a Redis transform (redis-migrations/NNN_name.ts) at run time: from
+// source under `bun`, and from the user's tree in the compiled binary, which
+// transpiles TypeScript on import. Transforms import only types from
+// "stairway", so nothing has to be resolved in the user's project.
+
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { StairwayError } from "../errors.ts";
+import type { RedisMigration } from "../types.ts";
+
+// Bun caches a module by path (a ?query does not make a new instance), so one
+// process sees one version of each file: the one it loaded first.
+const loaded = new Map<string, Promise<RedisMigration>>();
+
+/** The transform's default export, checked to be a RedisMigration; the error names the file. */
+export function loadTransform(path: string): Promise<RedisMigration> {
+  const abs = resolve(path);
+  let p = loaded.get(abs);
+  if (!p) {
+    p = importTransform(path, abs);
+    loaded.set(abs, p);
+    p.catch(() => loaded.delete(abs));
+  }
+  return p;
+}
+
+async function importTransform(path: string, abs: string): Promise<RedisMigration> {
+  let mod: { default?: unknown };
+  try {
+    mod = await import(pathToFileURL(abs).href);
+  } catch (e) {
+    const why = (e instanceof Error ? e.message : String(e)).split("\n")[0]!.replace(/\.$/, "");
+    throw new StairwayError("E_TREE", `${path} cannot be loaded: ${why}`, { cause: e });
+  }
+  const m = mod.default as Partial<Record<keyof RedisMigration, unknown>> | undefined;
+  const problem =
+    !m || typeof m !== "object"
+      ? "has no default export"
+      : typeof m.up !== "function" || typeof m.down !== "function"
+        ? `exports no ${typeof m.up !== "function" ? "up" : "down"}() function`
+        : m.seed !== undefined && typeof m.seed !== "function"
+          ? "exports a seed that is not a function"
+          : m.description !== undefined && typeof m.description !== "string"
+            ? "exports a description that is not a string"
+            : undefined;
+  if (problem)
+    throw new StairwayError(
+      "E_TREE",
+      `${path} ${problem}: a Redis transform is \`export default { async up(ctx) {…}, async down(ctx) {…} } satisfies RedisMigration\``,
+    );
+  return m as RedisMigration;
+}
