@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import type { Node, ParseResult } from "@pgsql/types";
 import wasmPath from "libpg-query/wasm/libpg-query.wasm" with { type: "file" };
-import { lineCol } from "../plan/statements.ts";
+import { lineIndex } from "./text.ts";
 
 type PgQuery = typeof import("libpg-query");
 let loading: Promise<PgQuery> | undefined;
@@ -52,6 +52,7 @@ export type PgParse = { ok: true; statements: PgStatement[]; bytesToIndex: (byte
 export async function parsePostgres(sql: string): Promise<PgParse> {
   const { parseSync } = await loadPgParser();
   const toIndex = byteIndexer(sql);
+  const lines = lineIndex(sql);
   if (sql.trim() === "") return { ok: true, statements: [], bytesToIndex: toIndex };
   let res: ParseResult;
   try {
@@ -60,7 +61,7 @@ export async function parsePostgres(sql: string): Promise<PgParse> {
     // cursorPosition counts Unicode code points from 0.
     const cp = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition ?? 0;
     const index = [...sql].slice(0, cp).join("").length;
-    return { ok: false, error: { message: (e as Error).message, ...lineCol(sql, index) } };
+    return { ok: false, error: { message: (e as Error).message, ...lines.lineCol(index) } };
   }
   const total = Buffer.byteLength(sql, "utf8");
   const statements = (res.stmts ?? []).map((s): PgStatement => {
@@ -68,7 +69,7 @@ export async function parsePostgres(sql: string): Promise<PgParse> {
     const start = toIndex(b0);
     const end = toIndex(s.stmt_len ? b0 + s.stmt_len : total);
     const node = s.stmt as Node;
-    return { node, kind: Object.keys(node)[0]!, start, end, ...lineCol(sql, start), text: sql.slice(start, end).trim() };
+    return { node, kind: Object.keys(node)[0]!, start, end, ...lines.lineCol(start), text: sql.slice(start, end).trim() };
   });
   return { ok: true, statements, bytesToIndex: toIndex };
 }
@@ -80,8 +81,22 @@ export async function parsePlpgsql(sql: string): Promise<unknown[]> {
   return res.plpgsql_funcs ?? [];
 }
 
-/** Maps UTF-8 byte offsets of `text` to UTF-16 indexes. */
+/**
+ * Maps UTF-8 byte offsets of `text` to UTF-16 indexes: one pass over the text,
+ * so a file of thousands of statements is not decoded once per statement.
+ */
 function byteIndexer(text: string): (byte: number) => number {
-  const buf = Buffer.from(text, "utf8");
-  return (byte: number) => buf.subarray(0, byte).toString("utf8").length;
+  const total = Buffer.byteLength(text, "utf8");
+  if (total === text.length) return (byte) => Math.min(byte, text.length); // ASCII: bytes are indexes
+  const index = new Int32Array(total + 1);
+  let b = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.codePointAt(i)!;
+    const width = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    for (let k = 0; k < width; k++) index[b + k] = i;
+    b += width;
+    if (c >= 0x10000) i++; // a surrogate pair: two UTF-16 units, one code point
+  }
+  index[total] = text.length;
+  return (byte) => index[Math.max(0, Math.min(byte, total))]!;
 }

@@ -1,0 +1,125 @@
+// stairway safety [FILES…] (alias lint): dangerous operations in migration
+// files, per dialect, with rule ids, file:line:col and a fix hint. Files named
+// on the command line, else the tree. Needs no database.
+
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { usageError, type ExitCode } from "../errors.ts";
+import { loadPlan } from "../plan/discover.ts";
+import type { Plan, SqlDialect } from "../plan/migration.ts";
+import type { GlobalFlags, Session } from "../session.ts";
+import type { Target } from "../targets.ts";
+import { renderSarif } from "../lint/format-sarif.ts";
+import { renderText } from "../lint/format-text.ts";
+import { dedupe, DIALECTS, fileInputs, parseDialect, treeInputs } from "../lint/inputs.ts";
+import type { PresetTimeouts } from "../lint/facts.ts";
+import { lint, type LintInput } from "../lint/lint.ts";
+import { toResults } from "../lint/results.ts";
+import { RULES } from "../lint/rules/index.ts";
+import { finish, withSession } from "./common.ts";
+
+type Flags = GlobalFlags & { format?: string; dialect?: string };
+const FORMATS = ["text", "json", "sarif"];
+
+export default async function safetyCommand(flags: Flags, args: string[]): Promise<ExitCode> {
+  const format = String(flags.format ?? (flags.json ? "json" : "text")).toLowerCase();
+  if (!FORMATS.includes(format)) throw usageError(`--format ${flags.format}: expected text, json or sarif`);
+  const dialect = flags.dialect === undefined ? undefined : parseDialect(String(flags.dialect));
+  if (flags.dialect !== undefined && !dialect) throw usageError(`--dialect ${flags.dialect}: expected postgres or sqlite`);
+  for (const a of args) if (!existsSync(a)) throw usageError(`${a} does not exist (pass migration files or directories, or nothing to lint the tree)`);
+
+  const json = flags.json || format === "json";
+  // The report is printed here, not by finish(): see print().
+  return withSession({ ...flags, json: false }, async (session) => {
+    const targets = sqlTargets(session);
+    const configured = [...new Set(targets.map((t) => t.dialect as SqlDialect))];
+    const defaults = dialect ? [dialect] : configured.length ? configured : (["postgres"] as SqlDialect[]);
+    const preset = presetTimeouts(targets);
+    const inputs = dedupe(args.length ? args.flatMap((a) => argInputs(session, a, dialect, defaults)) : treeOf(session, targets, dialect, defaults)).map(
+      (i) => (preset[i.dialect] ? { ...i, preset: preset[i.dialect] } : i),
+    );
+    const results = toResults(await lint(inputs));
+    const linted = [...new Set(inputs.map((i) => i.dialect))].sort((a, b) => DIALECTS.indexOf(a) - DIALECTS.indexOf(b));
+    let out = "";
+    const code = finish(session, {
+      command: "safety",
+      targets: targets.filter((t) => linted.includes(t.dialect as SqlDialect)),
+      results,
+      render: (report) => {
+        if (json) out = JSON.stringify(report, null, 2);
+        else if (format === "sarif") out = renderSarif(report, RULES);
+        else out = renderText(report, { files: new Set(inputs.map((i) => i.path)).size, dialects: linted });
+        return "";
+      },
+    });
+    await print(session.redact(out) + "\n");
+    return code;
+  });
+}
+
+/**
+ * Writes the report and waits until a pipe has taken all of it: cli.ts ends
+ * with process.exit(), which drops what a slow reader (`| jq`, a CI step) has
+ * not read yet — a large JSON or SARIF report would arrive cut short.
+ */
+function print(text: string): Promise<void> {
+  return new Promise((done) => {
+    const finished = () => {
+      process.stdout.off("error", finished); // EPIPE: the reader went away (`| head`)
+      done();
+    };
+    process.stdout.once("error", finished);
+    if (process.stdout.write(text)) finished();
+    else process.stdout.once("drain", finished);
+  });
+}
+
+/** Per dialect, the timeouts every configured target of that dialect has the runner set (lint counts them as in force). */
+function presetTimeouts(targets: Target[]): Partial<Record<SqlDialect, PresetTimeouts>> {
+  const out: Partial<Record<SqlDialect, PresetTimeouts>> = {};
+  for (const d of ["postgres", "sqlite"] as SqlDialect[]) {
+    const of = targets.filter((t) => t.dialect === d);
+    if (!of.length) continue;
+    out[d] = {
+      lock_timeout: of.every((t) => t.limits.lock_timeout !== undefined && t.limits.lock_timeout > 0),
+      statement_timeout: of.every((t) => t.limits.statement_timeout !== undefined && t.limits.statement_timeout > 0),
+    };
+  }
+  return out;
+}
+
+/** The configured SQL targets (no connection is made); none when nothing names a target. */
+function sqlTargets(session: Session): Target[] {
+  const named = session.flags.db?.length || Object.keys(session.config.databases).length || session.env.DATABASE_URL;
+  if (!named) return [];
+  return session.targets(false).filter((t) => t.dialect === "sqlite" || t.dialect === "postgres");
+}
+
+/** The tree of each target (its own `migrations:` dir, else --sql / the config), linted for the dialects that use it. */
+function treeOf(session: Session, targets: Target[], dialect: SqlDialect | undefined, defaults: SqlDialect[]): LintInput[] {
+  if (dialect || targets.length === 0) return treeInputs(session.plan(), defaults);
+  const byTree = new Map<Plan, SqlDialect[]>();
+  for (const t of targets) {
+    const plan = session.plan(t);
+    const list = byTree.get(plan) ?? [];
+    if (!list.includes(t.dialect as SqlDialect)) list.push(t.dialect as SqlDialect);
+    byTree.set(plan, list);
+  }
+  return [...byTree].flatMap(([plan, dialects]) => treeInputs(plan, dialects));
+}
+
+/** A file; a directory that is a migration tree; or any other directory (one migration's, say): its .sql files. */
+function argInputs(session: Session, arg: string, dialect: SqlDialect | undefined, defaults: SqlDialect[]): LintInput[] {
+  if (!statSync(arg).isDirectory()) return fileInputs(arg, session.plan(), dialect, defaults);
+  const pattern = session.config.layout ? new RegExp(session.config.layout.pattern) : undefined;
+  const plan = loadPlan({ sqlDir: arg, pattern });
+  if (plan.migrations.some((m) => m.store === "sql")) return treeInputs(plan, defaults);
+  return sqlFilesIn(arg).flatMap((f) => fileInputs(f, session.plan(), dialect, defaults));
+}
+
+function sqlFilesIn(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith("."))
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((e) => (e.isDirectory() ? sqlFilesIn(join(dir, e.name)) : e.name.endsWith(".sql") ? [join(dir, e.name)] : []));
+}

@@ -1,0 +1,108 @@
+// Which files to lint, as which dialect (DESIGN.md "safety"): `--dialect`,
+// else the file's name (up.postgres.sql), else each dialect the configured
+// targets use, else postgres. In a tree, a dialect lints the file the runner
+// would apply for it (the override when there is one, nothing when the
+// migration skips that dialect).
+
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { appliesTo, fileFor, type Direction, type Migration, type MigrationFile, type Plan, type SqlDialect } from "../plan/migration.ts";
+import type { LintInput } from "./lint.ts";
+
+export const DIALECTS: SqlDialect[] = ["postgres", "sqlite"];
+
+export function parseDialect(s: string): SqlDialect | undefined {
+  const d = s.toLowerCase();
+  if (d === "postgres" || d === "postgresql" || d === "pg") return "postgres";
+  if (d === "sqlite" || d === "sqlite3") return "sqlite";
+  return undefined;
+}
+
+/** Every SQL file of a tree, once per dialect in `dialects` that runs it. */
+export function treeInputs(plan: Plan, dialects: SqlDialect[]): LintInput[] {
+  const out: LintInput[] = [];
+  for (const m of plan.migrations) {
+    if (m.store !== "sql") continue;
+    for (const d of dialects) {
+      if (!appliesTo(m, d)) continue;
+      for (const direction of ["up", "down"] as Direction[]) {
+        const file = fileFor(m, direction, d);
+        if (file) out.push(inputOf(m, file, d));
+      }
+    }
+  }
+  return dedupe(out);
+}
+
+function inputOf(m: Migration, file: MigrationFile, dialect: SqlDialect): LintInput {
+  const up = file.direction === "down" ? fileFor(m, "up", dialect) : undefined;
+  return {
+    path: file.path,
+    text: file.text,
+    dialect,
+    direction: file.direction,
+    migration: m.id,
+    ...(up ? { upText: up.text } : {}),
+  };
+}
+
+/**
+ * A file named on the command line: when it belongs to the tree, linted for the
+ * dialects that run it there; otherwise by its name, else the defaults.
+ */
+export function fileInputs(path: string, plan: Plan, flagDialect: SqlDialect | undefined, defaults: SqlDialect[]): LintInput[] {
+  const found = filesOf(plan).get(resolve(path));
+  if (found) {
+    const { m, file } = found;
+    const runs = flagDialect ? [flagDialect] : file.dialect ? [file.dialect] : defaults.filter((d) => appliesTo(m, d) && fileFor(m, file.direction, d) === file);
+    const dialects = runs.length ? runs : [file.dialect ?? defaults[0]!];
+    return dialects.map((d) => ({ ...inputOf(m, file, d), path }));
+  }
+  const text = readFileSync(path, "utf8");
+  const name = basename(path);
+  const direction: Direction = /(^|[._])down([._]|$)/i.test(name) ? "down" : "up";
+  const fromName = /\.(postgres|postgresql|sqlite)\.|\.(postgres|postgresql|sqlite)$/i.exec(name.replace(/\.sql$/i, ""));
+  const named = fromName ? parseDialect(fromName[1] ?? fromName[2] ?? "") : undefined;
+  const dialects = flagDialect ? [flagDialect] : named ? [named] : defaults;
+  const upPath = direction === "down" ? join(dirname(path), name.replace(/down/i, "up")) : undefined;
+  const upText = upPath && existsSync(upPath) ? readFileSync(upPath, "utf8") : undefined;
+  const migration = migrationId(path);
+  return dialects.map((dialect) => ({
+    path,
+    text,
+    dialect,
+    direction,
+    ...(migration ? { migration } : {}),
+    ...(upText !== undefined ? { upText } : {}),
+  }));
+}
+
+const indexes = new WeakMap<Plan, Map<string, { m: Migration; file: MigrationFile }>>();
+
+/** The plan's files by absolute path (built once: a command line may name hundreds). */
+function filesOf(plan: Plan): Map<string, { m: Migration; file: MigrationFile }> {
+  let index = indexes.get(plan);
+  if (index) return index;
+  index = new Map();
+  for (const m of plan.migrations)
+    for (const direction of ["up", "down"] as Direction[])
+      for (const file of Object.values(m.files[direction])) if (file) index.set(resolve(file.path), { m, file });
+  indexes.set(plan, index);
+  return index;
+}
+
+function migrationId(path: string): string | undefined {
+  const dir = basename(dirname(resolve(path)));
+  if (/^\d+_[^.\s]+$/.test(dir)) return dir;
+  return /^(\d+_[^.]+)\./.exec(basename(path))?.[1];
+}
+
+export function dedupe(inputs: LintInput[]): LintInput[] {
+  const seen = new Set<string>();
+  return inputs.filter((i) => {
+    const key = `${resolve(i.path)}\u0000${i.dialect}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

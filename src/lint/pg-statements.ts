@@ -1,0 +1,270 @@
+// PostgreSQL front end of the linter: the real parser's statements, plus the
+// SQL inside DO blocks and inside functions the file calls (squawk cannot see
+// those), each with its effects and its place in the file.
+
+import type { Node, SelectStmt } from "@pgsql/types";
+import { splitStatements } from "../plan/statements.ts";
+import type { Effect, LintStatement, SyntaxProblem } from "./model.ts";
+import { as, constText, dotted, each, funcName, objectName, relName, walk } from "./pg-ast.ts";
+import { parsePlpgsql, parsePostgres, type PgStatement } from "./pg-parser.ts";
+import { lineIndex, type LineIndex } from "./text.ts";
+
+/** A statement before the file's facts (index, transaction, timeouts) are known. */
+export type Draft = Omit<LintStatement, "index" | "tx" | "lockTimeout" | "statementTimeout">;
+
+export async function pgStatements(text: string): Promise<{ statements: Draft[]; syntaxErrors: SyntaxProblem[] }> {
+  const syntaxErrors: SyntaxProblem[] = [];
+  const top = await parseWithFallback(text, syntaxErrors);
+  const at = lineIndex(text);
+  const functions = new Map<string, Draft[]>();
+  const out: Draft[] = [];
+
+  const expandCalls = (s: Draft, seen: Set<string>) => {
+    for (const name of calledFunctions(s.pg)) {
+      const body = functions.get(name);
+      if (!body || seen.has(name)) continue;
+      const inner = new Set(seen).add(name);
+      for (const b of body) {
+        const copy: Draft = { ...b, via: { kind: "function", name, parent: (s.via?.parent ?? s) as LintStatement } };
+        out.push(copy);
+        expandCalls(copy, inner);
+      }
+    }
+  };
+
+  for (const p of top) {
+    const s: Draft = { line: p.line, col: p.col, text: p.text, kind: p.kind, pg: p.node, effects: effectsOf(p.node) };
+    out.push(s);
+    const doStmt = as(p.node, "DoStmt");
+    if (doStmt) {
+      const lang = defString(doStmt.args, "language") ?? "plpgsql";
+      if (lang === "plpgsql") {
+        for (const inner of await plpgsqlBody(text, at, p, defString(doStmt.args, "as") ?? "", syntaxErrors)) {
+          const d: Draft = { ...inner, via: { kind: "do", parent: s as LintStatement } };
+          out.push(d);
+          expandCalls(d, new Set());
+        }
+      }
+      continue;
+    }
+    const fn = as(p.node, "CreateFunctionStmt");
+    if (fn) {
+      const name = (dotted(fn.funcname).pop() ?? "").toLowerCase();
+      const lang = (defString(fn.options, "language") ?? "sql").toLowerCase();
+      const body = defBody(fn.options);
+      if (body !== undefined && lang === "plpgsql") functions.set(name, await plpgsqlBody(text, at, p, body, syntaxErrors));
+      else if (body !== undefined && lang === "sql") functions.set(name, await sqlBody(text, p, body));
+      continue;
+    }
+    expandCalls(s, new Set());
+  }
+  return { statements: out, syntaxErrors };
+}
+
+/** The whole file in one parse; when it does not parse, statement by statement, so one error hides nothing else. */
+async function parseWithFallback(text: string, errors: SyntaxProblem[]): Promise<PgStatement[]> {
+  const whole = await parsePostgres(text);
+  if (whole.ok) return whole.statements;
+  const out: PgStatement[] = [];
+  for (const piece of splitStatements(text)) {
+    const r = await parsePostgres(piece.text);
+    if (!r.ok) {
+      const line = piece.line + r.error.line - 1;
+      const col = r.error.line === 1 ? piece.col + r.error.col - 1 : r.error.col;
+      errors.push({ line, col, message: r.error.message });
+      continue;
+    }
+    for (const s of r.statements)
+      out.push({
+        ...s,
+        start: piece.offset + s.start,
+        end: piece.offset + s.end,
+        line: piece.line + s.line - 1,
+        col: s.line === 1 ? piece.col + s.col - 1 : s.col,
+      });
+  }
+  if (errors.length === 0) errors.push({ ...whole.error }); // the splitter saw it differently: report the parser's view
+  return out;
+}
+
+function defString(options: Node[] | undefined, name: string): string | undefined {
+  for (const d of each(options, "DefElem")) if (d.defname === name) return as(d.arg, "String")?.sval;
+  return undefined;
+}
+
+function defBody(options: Node[] | undefined): string | undefined {
+  for (const d of each(options, "DefElem")) {
+    if (d.defname !== "as") continue;
+    const list = as(d.arg, "List");
+    return list ? as(list.items?.[0], "String")?.sval : as(d.arg, "String")?.sval;
+  }
+  return undefined;
+}
+
+interface PlExpr {
+  PLpgSQL_expr?: { query?: string };
+}
+
+/** The SQL statements of a PL/pgSQL body, at their lines in the file. */
+async function plpgsqlBody(
+  text: string,
+  at: LineIndex,
+  owner: PgStatement,
+  body: string,
+  errors: SyntaxProblem[],
+): Promise<Draft[]> {
+  let funcs: unknown[];
+  try {
+    funcs = await parsePlpgsql(owner.text);
+  } catch (e) {
+    errors.push({ line: owner.line, col: owner.col, message: `PL/pgSQL: ${(e as Error).message}` });
+    return [];
+  }
+  // lineno counts from the line the body starts on (the line of its opening quote).
+  const bodyStart = owner.start + Math.max(0, text.slice(owner.start, owner.end).indexOf(body));
+  const bodyLine = at.lineCol(bodyStart).line;
+  const found: { lineno: number; query?: string; dynamic?: boolean }[] = [];
+  walk(funcs[0], (kind, v) => {
+    const lineno = Number(v.lineno ?? 1);
+    if (kind === "PLpgSQL_stmt_execsql") found.push({ lineno, query: (v.sqlstmt as PlExpr)?.PLpgSQL_expr?.query });
+    else if (kind === "PLpgSQL_stmt_perform") found.push({ lineno, query: (v.expr as PlExpr)?.PLpgSQL_expr?.query });
+    else if (kind === "PLpgSQL_stmt_dynexecute" || kind === "PLpgSQL_stmt_dynfors") found.push({ lineno, dynamic: true });
+  });
+  found.sort((a, b) => a.lineno - b.lineno);
+  const out: Draft[] = [];
+  for (const f of found) {
+    const line = bodyLine + f.lineno - 1;
+    const lineStart = at.offsetOf(line);
+    if (f.dynamic) {
+      const k = text.slice(lineStart, at.offsetOf(line + 1)).search(/\bexecute\b/i);
+      out.push({ line, col: k < 0 ? 1 : k + 1, text: at.lineText(line).trim(), kind: "DynamicSql", effects: [] });
+      continue;
+    }
+    if (!f.query) continue;
+    const r = await parsePostgres(f.query);
+    if (!r.ok) continue; // PL/pgSQL-only forms (SELECT … INTO var) the SQL grammar refuses
+    for (const s of r.statements) {
+      const word = f.query.trim().split(/\s+/)[0] ?? "";
+      const k = text.slice(lineStart, at.offsetOf(line + 1)).toLowerCase().indexOf(word.toLowerCase());
+      out.push({ line, col: k < 0 ? 1 : k + 1, text: s.text, kind: s.kind, pg: s.node, effects: effectsOf(s.node) });
+    }
+  }
+  return out;
+}
+
+/** The statements of a LANGUAGE sql function body. */
+async function sqlBody(text: string, owner: PgStatement, body: string): Promise<Draft[]> {
+  const r = await parsePostgres(body);
+  if (!r.ok) return [];
+  const offset = owner.start + Math.max(0, text.slice(owner.start, owner.end).indexOf(body));
+  const at = lineIndex(text);
+  return r.statements.map((s) => {
+    const pos = at.lineCol(offset + s.start);
+    return { ...pos, text: s.text, kind: s.kind, pg: s.node, effects: effectsOf(s.node) };
+  });
+}
+
+/** Functions a statement calls (SELECT f(), CALL p(), PERFORM f()). */
+function calledFunctions(node: Node | undefined): string[] {
+  if (!node) return [];
+  const names: string[] = [];
+  const call = as(node, "CallStmt");
+  if (call?.funccall) names.push(funcName(call.funccall));
+  if (as(node, "SelectStmt") || call)
+    walk(node, (kind, v) => {
+      if (kind === "FuncCall") names.push(funcName(v as never));
+    });
+  return [...new Set(names)];
+}
+
+const TIMEOUTS = new Set(["lock_timeout", "statement_timeout"]);
+
+/** What a statement does to the schema and data, in the dialect-neutral form rules share. */
+export function effectsOf(node: Node | undefined): Effect[] {
+  if (!node) return [];
+  const out: Effect[] = [];
+  const create = as(node, "CreateStmt");
+  if (create) out.push({ type: "create-table", table: relName(create.relation), ...(create.relation?.relpersistence === "t" ? { temp: true } : {}) });
+  const ctas = as(node, "CreateTableAsStmt");
+  if (ctas?.into?.rel && ctas.objtype !== "OBJECT_MATVIEW") {
+    const into = relName(ctas.into.rel);
+    out.push({ type: "create-table", table: into, ...(ctas.into.rel.relpersistence === "t" ? { temp: true } : {}) });
+    copies(as(ctas.query, "SelectStmt"), into, out);
+  }
+  const select = as(node, "SelectStmt");
+  if (select?.intoClause?.rel) {
+    const into = relName(select.intoClause.rel);
+    out.push({ type: "create-table", table: into, ...(select.intoClause.rel.relpersistence === "t" ? { temp: true } : {}) });
+    copies(select, into, out);
+  }
+  const insert = as(node, "InsertStmt");
+  if (insert?.relation) copies(as(insert.selectStmt, "SelectStmt"), relName(insert.relation), out);
+  const drop = as(node, "DropStmt");
+  if (drop) {
+    const type = drop.removeType;
+    for (const o of drop.objects ?? []) {
+      const name = objectName(o);
+      if (type === "OBJECT_TABLE") out.push({ type: "drop-table", table: name });
+      else if (type === "OBJECT_INDEX") out.push({ type: "drop-index", index: name });
+      else if (type === "OBJECT_SCHEMA") out.push({ type: "drop-schema", schema: name });
+    }
+  }
+  const rename = as(node, "RenameStmt");
+  if (rename?.newname) {
+    const from = relName(rename.relation);
+    const schema = from.includes(".") ? from.slice(0, from.lastIndexOf(".") + 1) : "";
+    if (rename.renameType === "OBJECT_TABLE") out.push({ type: "rename-table", from, to: schema + rename.newname });
+    else if (rename.renameType === "OBJECT_COLUMN" && rename.subname)
+      out.push({ type: "rename-column", table: from, from: rename.subname, to: rename.newname });
+    else if (rename.renameType === "OBJECT_SCHEMA" && rename.subname) out.push({ type: "rename-schema", from: rename.subname, to: rename.newname });
+  }
+  const alter = as(node, "AlterTableStmt");
+  if (alter && alter.objtype === "OBJECT_TABLE") {
+    const table = relName(alter.relation);
+    for (const cmd of each(alter.cmds, "AlterTableCmd")) {
+      if (cmd.subtype === "AT_AddColumn") {
+        const col = as(cmd.def, "ColumnDef");
+        if (col?.colname) out.push({ type: "add-column", table, column: col.colname });
+      } else if (cmd.subtype === "AT_DropColumn" && cmd.name) out.push({ type: "drop-column", table, column: cmd.name });
+      else if (cmd.subtype === "AT_SetNotNull" && cmd.name) out.push({ type: "set-not-null", table, column: cmd.name });
+    }
+  }
+  const index = as(node, "IndexStmt");
+  if (index?.relation) out.push({ type: "create-index", index: index.idxname ?? "", table: relName(index.relation) });
+  const schema = as(node, "CreateSchemaStmt");
+  if (schema?.schemaname) out.push({ type: "create-schema", schema: schema.schemaname });
+  const del = as(node, "DeleteStmt");
+  if (del?.relation) out.push({ type: "delete-rows", table: relName(del.relation), where: !!del.whereClause });
+  const upd = as(node, "UpdateStmt");
+  if (upd?.relation) out.push({ type: "update-rows", table: relName(upd.relation), where: !!upd.whereClause });
+  const trunc = as(node, "TruncateStmt");
+  if (trunc)
+    for (const r of each(trunc.relations, "RangeVar")) out.push({ type: "truncate", table: relName(r), cascade: trunc.behavior === "DROP_CASCADE" });
+  const tx = as(node, "TransactionStmt");
+  if (tx?.kind === "TRANS_STMT_BEGIN" || tx?.kind === "TRANS_STMT_START") out.push({ type: "tx", action: "begin" });
+  else if (tx?.kind === "TRANS_STMT_COMMIT" || tx?.kind === "TRANS_STMT_PREPARE") out.push({ type: "tx", action: "commit" });
+  else if (tx?.kind === "TRANS_STMT_ROLLBACK") out.push({ type: "tx", action: "rollback" });
+  const set = as(node, "VariableSetStmt");
+  if (set) {
+    const local = !!set.is_local;
+    if (set.kind === "VAR_RESET_ALL") for (const name of TIMEOUTS) out.push({ type: "set", name: name as "lock_timeout", on: false, local });
+    else if (set.name && TIMEOUTS.has(set.name)) {
+      const value = set.kind === "VAR_SET_VALUE" ? constText(as(set.args?.[0], "A_Const") ?? {}) : undefined;
+      // 0, '0', '0s', '0ms' disable the timeout, as DEFAULT and RESET do.
+      const on = value !== undefined && !/^\s*0+(\.0*)?\s*[a-z]*\s*$/i.test(value);
+      out.push({ type: "set", name: set.name as "lock_timeout", on, local });
+    }
+  }
+  return out;
+}
+
+/** INSERT … SELECT / CREATE TABLE AS: every table read, and whether all its rows come along. */
+function copies(select: SelectStmt | undefined, into: string, out: Effect[]): void {
+  if (!select) return;
+  const complete = isPlain(select);
+  for (const r of each(select.fromClause, "RangeVar")) out.push({ type: "copy-rows", from: relName(r), into, complete });
+}
+
+function isPlain(s: SelectStmt): boolean {
+  return !s.whereClause && !s.limitCount && !s.havingClause && (s.op ?? "SETOP_NONE") === "SETOP_NONE";
+}

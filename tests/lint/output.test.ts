@@ -1,0 +1,154 @@
+// What a person (or code scanning) reads from `stairway safety`: text, the
+// JSON contract and SARIF 2.1.0, with paths relative to the project.
+
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { cleanup, runCli, tempDir, writeTree } from "../helpers.ts";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(cleanup));
+
+function project(): string {
+  const dir = tempDir("stairway-lint-");
+  dirs.push(dir);
+  return writeTree(dir, {
+    "sql/001_a/up.sql": "CREATE TABLE a (id bigint PRIMARY KEY, name text);\n",
+    "sql/001_a/down.sql": "DROP TABLE a;\n",
+    "sql/002_b/up.sql":
+      "-- stairway:allow ban-drop-column the column was never read\nSET LOCAL lock_timeout = '5s';\nALTER TABLE a DROP COLUMN name;\nCREATE INDEX idx_a_id ON a (id);\n",
+    "sql/002_b/down.sql": "ALTER TABLE a ADD COLUMN name text;\nDROP INDEX idx_a_id;\n",
+  });
+}
+
+const TEXT = `sql/002_b/up.sql:4:1: error require-concurrent-index-creation (postgres)
+  4 | CREATE INDEX idx_a_id ON a (id)
+    | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  CREATE INDEX idx_a_id on existing table a without CONCURRENTLY: writes to a wait for the whole build
+  hint: Use CREATE INDEX CONCURRENTLY in a file with \`-- stairway:no-transaction\` (ideally alone in its migration); a table created in the same file needs no CONCURRENTLY.
+
+sql/002_b/up.sql:4:1: warning require-statement-timeout (postgres)
+  4 | CREATE INDEX idx_a_id ON a (id)
+    | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  CREATE INDEX idx_a_id ON a (id) holds SHARE on a while it scans or rewrites it, with no statement_timeout: nothing bounds how long the table stays blocked
+  hint: SET LOCAL statement_timeout = '…' to the longest outage you accept (SET in a no-transaction file); better, make the statement non-blocking (CONCURRENTLY, NOT VALID + VALIDATE, batches).
+
+allowed by -- stairway:allow (1):
+  sql/002_b/up.sql:3:1 ban-drop-column (postgres): the column was never read
+
+✗ safety: 1 error, 1 warning, 1 allowed in 1 file (postgres)
+`;
+
+describe("stairway safety output", () => {
+  test("text: file:line:col, the statement with carets, rule, message, hint; exit 1 on an error", async () => {
+    const dir = project();
+    const r = await runCli(["safety", "sql/002_b/up.sql"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(TEXT);
+    expect(r.code).toBe(1);
+    expect(existsSync(join(dir, "tests/migrations/reports/safety.json"))).toBe(true);
+  });
+
+  test("lint is an alias, and warnings alone exit 0", async () => {
+    const dir = project();
+    const r = await runCli(["lint", "sql/001_a/down.sql", "--report-dir", "out"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("warning require-lock-timeout");
+    expect(r.stdout).toContain("✓ safety: 0 errors, 1 warning, 0 allowed in 1 file (postgres)");
+  });
+
+  test("a directory: a migration's own directory lints its files; a tree lints the tree", async () => {
+    const dir = project();
+    const one = await runCli(["safety", "sql/002_b", "--json", "--report-dir", "out"], { cwd: dir });
+    expect([...new Set(one.json().results.map((x: { details: { file: string } }) => x.details.file))].sort()).toEqual(["sql/002_b/down.sql", "sql/002_b/up.sql"]);
+    const tree = await runCli(["safety", "sql", "--json", "--report-dir", "out"], { cwd: dir });
+    expect(tree.json().results.some((x: { details: { file: string } }) => x.details.file === "sql/001_a/down.sql")).toBe(true);
+  });
+
+  test("json: the contract object, also written to <report-dir>/safety.json", async () => {
+    const dir = project();
+    const r = await runCli(["safety", "sql/002_b/up.sql", "--format", "json", "--report-dir", "out"], { cwd: dir });
+    expect(r.code).toBe(1);
+    const report = r.json();
+    expect(JSON.parse(readFileSync(join(dir, "out/safety.json"), "utf8"))).toEqual(report);
+    expect(report).toMatchObject({ tool: "stairway", command: "safety", ok: false, targets: [] });
+    expect(report.results).toEqual([
+      {
+        check: "safety.ban-drop-column",
+        target: "postgres",
+        migration: "002_b",
+        status: "skip",
+        message: "DROP COLUMN a.name deletes its values for good, and queries of the running application that name it fail — allowed: the column was never read",
+        details: expect.objectContaining({ file: "sql/002_b/up.sql", line: 3, col: 1, rule: "ban-drop-column", severity: "error", allowed: { reason: "the column was never read", line: 1 } }),
+      },
+      {
+        check: "safety.require-concurrent-index-creation",
+        target: "postgres",
+        migration: "002_b",
+        status: "fail",
+        message: "CREATE INDEX idx_a_id on existing table a without CONCURRENTLY: writes to a wait for the whole build",
+        details: {
+          file: "sql/002_b/up.sql",
+          line: 4,
+          col: 1,
+          rule: "require-concurrent-index-creation",
+          severity: "error",
+          hint: expect.stringContaining("CONCURRENTLY"),
+          statement: "CREATE INDEX idx_a_id ON a (id)",
+        },
+      },
+      expect.objectContaining({ check: "safety.require-statement-timeout", status: "warn" }),
+    ]);
+    // --json means the same
+    const again = await runCli(["safety", "sql/002_b/up.sql", "--json", "--report-dir", "out"], { cwd: dir });
+    expect(again.json().results).toEqual(report.results);
+  });
+
+  test("sarif: valid SARIF 2.1.0 with rules, locations relative to the project, suppressions for allowed findings", async () => {
+    const dir = project();
+    const r = await runCli(["safety", "--format", "sarif", "--report-dir", "out"], { cwd: dir });
+    expect(r.code).toBe(1);
+    const sarif = r.json();
+    expect(sarif.version).toBe("2.1.0");
+    expect(sarif.$schema).toContain("sarif-2.1.0");
+    expect(sarif.runs).toHaveLength(1);
+    const run = sarif.runs[0];
+    expect(run.tool.driver.name).toBe("stairway");
+    const rules = run.tool.driver.rules;
+    for (const rule of rules) {
+      expect(rule.id).toMatch(/^[a-z-]+$/);
+      expect(rule.shortDescription.text.length).toBeGreaterThan(0);
+      expect(["error", "warning"]).toContain(rule.defaultConfiguration.level);
+    }
+    expect(run.results.length).toBeGreaterThan(0);
+    for (const res of run.results) {
+      expect(rules[res.ruleIndex].id).toBe(res.ruleId);
+      expect(["error", "warning"]).toContain(res.level);
+      expect(res.message.text.length).toBeGreaterThan(0);
+      const loc = res.locations[0].physicalLocation;
+      expect(loc.artifactLocation.uriBaseId).toBe("SRCROOT");
+      expect(loc.artifactLocation.uri).toMatch(/^sql\/00\d_[ab]\/(up|down)\.sql$/);
+      expect(loc.region.startLine).toBeGreaterThan(0);
+      expect(loc.region.startColumn).toBeGreaterThan(0);
+    }
+    const index = run.results.find((x: { ruleId: string }) => x.ruleId === "require-concurrent-index-creation");
+    expect(index.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: "sql/002_b/up.sql" }, region: { startLine: 4, startColumn: 1 } });
+    const allowed = run.results.find((x: { ruleId: string }) => x.ruleId === "ban-drop-column");
+    expect(allowed.suppressions).toEqual([{ kind: "inSource", justification: "the column was never read" }]);
+    expect(run.originalUriBaseIds.SRCROOT.uri).toMatch(/^file:\/\/.*\/$/);
+  });
+
+  test("usage errors exit 2 with one sentence", async () => {
+    const dir = project();
+    for (const [args, message] of [
+      [["safety", "--format", "xml"], /--format xml: expected text, json or sarif/],
+      [["safety", "--dialect", "oracle"], /--dialect oracle: expected postgres or sqlite/],
+      [["safety", "nope.sql"], /nope\.sql does not exist/],
+    ] as const) {
+      const r = await runCli([...args], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  });
+});
