@@ -7,7 +7,7 @@ REPORTS := tests/migrations/reports
 
 .PHONY: demo test deps services typecheck build clean bench \
 	migration-test migration-rollback migration-perf migration-data-test migration-backup-test \
-	migration-cross-db migration-validate
+	migration-cross-db migration-validate migration-safety migration-report migration-clean bench-lint
 
 ## demo: the stairway test of the showcase migrations on SQLite (no server needed)
 demo: build
@@ -48,6 +48,15 @@ migration-data-test: build
 migration-backup-test: build
 	$(STAIRWAY) backup-test --config $(CONFIG)
 
+migration-safety: build
+	$(STAIRWAY) safety --config $(CONFIG)
+
+migration-report: build
+	$(STAIRWAY) report --config $(CONFIG)
+
+migration-clean: build
+	$(STAIRWAY) clean --config $(CONFIG)
+
 migration-cross-db: build
 	$(STAIRWAY) cross-db --config $(CONFIG)
 
@@ -57,6 +66,10 @@ migration-validate: build
 ## bench: benchmarks against the peers (not part of make test)
 bench: build
 	$(BUN) scripts/bench/runner.ts
+
+## bench-lint: stairway safety vs squawk (npm squawk-cli in scripts/bench/.peers) on the same files
+bench-lint: build
+	$(BUN) scripts/bench/lint.ts
 
 clean:
 	rm -rf dist $(REPORTS)

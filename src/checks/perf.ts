@@ -186,6 +186,6 @@ function lockResult(t: PerfTiming, limits: PerfOptions["limits"]): CheckResult {
     migration: t.migration,
     status: problems.length ? "fail" : blocking.length ? "warn" : "pass",
     message: `${t.scenario}: ${problems.length ? problems.join("; ") : lockText + stallText}`,
-    details: { locks: t.locks, stallMs: t.stallMs, stallTable: t.stallTable },
+    details: { scenario: t.scenario, locks: t.locks, blocking: t.blocking, stallMs: t.stallMs, stallTable: t.stallTable },
   };
 }

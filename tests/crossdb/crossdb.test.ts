@@ -2,7 +2,6 @@
 // other difference is reported, and behaviour probes catch what schemas hide.
 
 import { afterAll, expect, test } from "bun:test";
-import { join } from "node:path";
 import { cleanup, PG_URL, ROOT, runCli, tempDir, writeTree } from "../helpers.ts";
 
 const dirs: string[] = [];
@@ -104,7 +103,9 @@ test("type equivalences extend from the config; an unused declared difference is
 }, 60_000);
 
 test("--each-step compares after every migration", async () => {
-  const r = await runCli(["cross-db", "--each-step", "--target", "sqlite", "--target", "postgres", "--json", "--report-dir", join(ROOT, "tests/migrations/reports")], { cwd: ROOT });
+  const reports = tempDir();
+  dirs.push(reports);
+  const r = await runCli(["cross-db", "--each-step", "--target", "sqlite", "--target", "postgres", "--json", "--report-dir", reports], { cwd: ROOT });
   const steps = r.json().results.filter((x: any) => x.check === "cross-db.schema").map((x: any) => x.migration);
   expect(steps).toEqual([
     "001_create_tools_table",

@@ -1,0 +1,125 @@
+// stairway report: every <command>.json in the report dir (whichever commands
+// ran) → migration-summary.md (PR comment, $GITHUB_STEP_SUMMARY), a
+// self-contained report.html and one junit.xml for all commands. Touches no
+// database.
+
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import pc from "picocolors";
+import { usageError, type ExitCode } from "../errors.ts";
+import { digest, MARK, verdictText } from "../report/digest.ts";
+import { renderHtml } from "../report/html.ts";
+import { renderJunit } from "../report/junit.ts";
+import { renderMarkdown } from "../report/markdown.ts";
+import type { CheckResult, Report } from "../results.ts";
+import type { GlobalFlags } from "../session.ts";
+import { finish, withSession } from "./common.ts";
+
+export const OUTPUTS = { markdown: "migration-summary.md", html: "report.html", junit: "junit.xml" } as const;
+
+export default async function reportCommand(flags: GlobalFlags): Promise<ExitCode> {
+  return withSession(flags, async (session) => {
+    const dir = session.reportDir();
+    const { reports, read } = readReports(dir);
+    const d = digest(reports);
+    const files: [string, string, string][] = [
+      [OUTPUTS.markdown, renderMarkdown(d, { reportDir: dir }), "the summary for a pull-request comment or $GITHUB_STEP_SUMMARY"],
+      [OUTPUTS.html, renderHtml(d, { generatedAt: new Date().toISOString(), reportDir: dir }), "one self-contained page with charts"],
+      [OUTPUTS.junit, renderJunit(d.reports), `${d.total} test cases for CI`],
+    ];
+    const results: CheckResult[] = files.map(([name, text, what]) => {
+      const path = join(dir, name);
+      writeFileSync(path, session.redact(text));
+      return { check: "report", target: "", status: "pass", message: `wrote ${path}: ${what}`, details: { path, bytes: Buffer.byteLength(text) } };
+    });
+    results[0]!.details = { ...results[0]!.details, verdict: d.verdict, verdictText: verdictText(d), read, missing: d.missing };
+    return finish(session, {
+      command: "report",
+      targets: [],
+      results,
+      // Written into the directory it reads: a report.json would feed the next run.
+      noReportFile: true,
+      render: () => {
+        const mark = d.verdict === "fail" ? pc.red(MARK.fail) : pc.green(MARK.pass);
+        const lines = [`${pc.bold("stairway report")}  ${mark} ${verdictText(d)}`];
+        for (const r of results) lines.push(`  wrote ${r.details!.path as string}`);
+        lines.push(pc.dim(`  from ${read.join(", ")}${d.missing.length ? ` · not run: ${d.missing.join(", ")}` : ""}`));
+        return lines.join("\n");
+      },
+    });
+  });
+}
+
+/**
+ * Every stairway report in `dir`. A file that is not JSON, or JSON that is
+ * not a report, stops the command naming it (exit 2): a report built from
+ * half the runs would look like a pass. A saved perf baseline is skipped.
+ */
+export function readReports(dir: string): { reports: Report[]; read: string[] } {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw usageError(`${dir} does not exist: run the test commands first (e.g. "stairway test --report-dir ${dir}"), or pass --report-dir`);
+  const reports: Report[] = [];
+  const read: string[] = [];
+  for (const name of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
+    const path = join(dir, name);
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(path, "utf8"));
+    } catch (e) {
+      throw usageError(`${path} is not valid JSON (${(e as Error).message.split("\n")[0]}): run its command again or remove the file`);
+    }
+    const v = value as Record<string, unknown>;
+    if (v && v.tool === "stairway" && v.kind === "perf-baseline") continue;
+    const problem = reportProblem(value);
+    if (problem) throw usageError(`${path} is not a stairway report (${problem}): remove it, or keep other files out of the report directory`);
+    if ((value as Report).command === "report") continue;
+    reports.push(value as Report);
+    read.push(name);
+  }
+  if (!reports.length)
+    throw usageError(`${dir} holds no stairway report: run the test commands first (e.g. "stairway test --report-dir ${dir}")`);
+  return { reports, read };
+}
+
+const STATUSES = new Set(["pass", "fail", "skip", "warn"]);
+
+/** Why a parsed value is not a Report (the contract of DESIGN.md "Output contract"), or undefined. */
+function reportProblem(v: unknown): string | undefined {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return "it is not a JSON object";
+  const r = v as Record<string, unknown>;
+  if (r.tool !== "stairway") return `"tool" is ${JSON.stringify(r.tool) ?? "missing"}, not "stairway"`;
+  if (typeof r.command !== "string") return `"command" is missing`;
+  if (!Array.isArray(r.results)) return `"results" is not a list`;
+  if (!Array.isArray(r.targets)) return `"targets" is not a list`;
+  if (typeof r.ok !== "boolean") return `"ok" is not true or false`;
+  for (const [i, t] of r.targets.entries()) {
+    const x = t as Record<string, unknown>;
+    if (!x || typeof x.name !== "string" || typeof x.dialect !== "string" || typeof x.url !== "string") return `target ${i + 1} lacks a name, dialect or url`;
+  }
+  for (const [i, res] of r.results.entries()) {
+    const x = res as Record<string, unknown>;
+    if (!x || typeof x !== "object") return `result ${i + 1} is not an object`;
+    if (typeof x.check !== "string" || typeof x.target !== "string" || typeof x.message !== "string") return `result ${i + 1} lacks a check, target or message`;
+    if (!STATUSES.has(x.status as string)) return `result ${i + 1} has status ${JSON.stringify(x.status)}`;
+    if (x.migration !== undefined && typeof x.migration !== "string") return `result ${i + 1} has a migration that is not text`;
+    if (x.durationMs !== undefined && typeof x.durationMs !== "number") return `result ${i + 1} has a durationMs that is not a number`;
+    if (x.details !== undefined && (typeof x.details !== "object" || x.details === null || Array.isArray(x.details))) return `result ${i + 1} has details that are not an object`;
+  }
+  const e = r.error as Record<string, unknown> | undefined;
+  if (e !== undefined && (typeof e !== "object" || typeof e?.message !== "string")) return `"error" has no message`;
+  return undefined;
+}
+
+if (import.meta.main) {
+  // For trying the command before it is registered in cli.ts: bun src/commands/report.ts [--report-dir DIR] [--json]
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf("--report-dir");
+  const flags: GlobalFlags = { json: argv.includes("--json"), ...(at >= 0 ? { reportDir: argv[at + 1] } : {}) };
+  reportCommand(flags).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`stairway: ${(e as Error).message}\n`);
+      process.exit((e as { exitCode?: number }).exitCode ?? 1);
+    },
+  );
+}
