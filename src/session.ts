@@ -37,8 +37,8 @@ export class Session {
   private readonly plans = new Map<string, Plan>();
   private readonly cleanups: (() => Promise<void>)[] = [];
   private readonly secrets: string[] = [];
-  /** A short id that names this run's scratch databases. */
-  readonly runId = Date.now().toString(36).slice(-6) + process.pid.toString(36).slice(-3);
+  /** Names this run's scratch databases: 6 characters of time, then the pid (5, base 36), so `clean` can tell a live run's. */
+  readonly runId = Date.now().toString(36).slice(-6) + process.pid.toString(36).padStart(5, "0").slice(-5);
 
   constructor(
     readonly flags: GlobalFlags,
@@ -112,7 +112,7 @@ export class Session {
    * at the end, on failure and on Ctrl-C, unless --keep.
    */
   async redisScratch(target: Target, command: string): Promise<RedisDriver> {
-    const { openRedis } = await import("./drivers/redis.ts");
+    const { openRedis, SCRATCH_MARKER } = await import("./drivers/redis.ts");
     const driver = await openRedis(target.url, { name: target.name, waitMs: (this.flags.wait ?? 0) * 1000 });
     let ours = false;
     this.cleanups.push(async () => {
@@ -129,6 +129,8 @@ export class Session {
       );
     if (n > 0) await driver.flush();
     ours = true;
+    // If this run dies (SIGKILL), `stairway clean` knows the keys here are a test's.
+    await driver.client.set(SCRATCH_MARKER, this.runId);
     return driver;
   }
 

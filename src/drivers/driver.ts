@@ -164,8 +164,8 @@ export interface DialectModule {
   /** Creates an empty scratch database next to `url` and returns its URL. */
   createScratch(url: TargetUrl, name: string, opts: OpenOptions): Promise<TargetUrl>;
   dropScratch(url: TargetUrl, scratch: TargetUrl): Promise<void>;
-  /** Names of scratch databases with this prefix left on the server (for `clean`). */
-  listScratch(url: TargetUrl, prefix: string): Promise<string[]>;
+  /** Names of scratch databases with this prefix on the server (for `clean`); idleOnly: none in use. */
+  listScratch(url: TargetUrl, prefix: string, opts?: { idleOnly?: boolean }): Promise<string[]>;
   /** Backs the database at `url` up into `file`, the way an operator would; says how. */
   backup(url: TargetUrl, file: string): Promise<string>;
   /** Restores `file` into a new scratch database `name` beside `server`, and returns its URL. */

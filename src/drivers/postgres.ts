@@ -119,6 +119,9 @@ export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promis
     });
     try {
       await sql.unsafe("SELECT 1");
+      // PostgreSQL 14+: a backend whose client died (SIGKILL) stops within a second
+      // instead of finishing a long statement, so its database is free to drop.
+      await sql.unsafe("SET client_connection_check_interval = 1000").catch(() => {});
       return sql;
     } catch (e) {
       await sql.end({ timeout: 0 }).catch(() => {});
@@ -443,10 +446,11 @@ export const postgresModule: DialectModule = {
     }
     return { ...server, raw: url, redacted: redactUrl(url) };
   },
-  async listScratch(url, prefix) {
+  async listScratch(url, prefix, opts = {}) {
     return withServer(url, { name: "scratch" }, async (sql) => {
+      const idle = opts.idleOnly ? "AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)" : "";
       const rows = await sql.unsafe<{ datname: string }[]>(
-        `SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY 1`,
+        `SELECT datname FROM pg_database d WHERE datname LIKE $1 ${idle} ORDER BY 1`,
         [prefix.replace(/_/g, "\\_") + "%"],
       );
       return rows.map((r) => r.datname);

@@ -18,6 +18,8 @@ import type { TargetUrl } from "./url.ts";
 
 export const BOOKKEEPING_HASH = "stairway:migrations";
 export const LOCK_KEY = "stairway:lock";
+/** Set while a test command works in a logical database (it was empty, or --flush emptied it): `clean` may empty it. */
+export const SCRATCH_MARKER = "stairway:scratch";
 /** A run that dies leaves the lock for at most this long. */
 export const LOCK_TTL_MS = 5000;
 const RENEW_EVERY_MS = 1500;
