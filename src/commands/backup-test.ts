@@ -1,6 +1,7 @@
 // stairway backup-test: a backup before each migration restores exactly.
 
 import { runBackupTest } from "../checks/backup.ts";
+import { runRedisBackupTest } from "../checks/redis-scale.ts";
 import { dialectModule } from "../drivers/index.ts";
 import { databaseOf } from "../drivers/url.ts";
 import type { ExitCode } from "../errors.ts";
@@ -12,11 +13,16 @@ import { finish, progress, withSession } from "./common.ts";
 
 export default async function backupTestCommand(flags: GlobalFlags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
-    const targets = session.targets(true).filter((t) => t.dialect !== "redis");
+    const targets = session.targets(true);
     const say = progress(session);
     const results: CheckResult[] = [];
     for (const t of targets) {
       const plan = session.runnablePlan(t);
+      if (t.dialect === "redis") {
+        const driver = await session.redisScratch(t, "backup-test");
+        results.push(...(await runRedisBackupTest(driver, t.name, plan.migrations, { seedCount: session.config.test.rows * 50, progress: say })));
+        continue;
+      }
       say(`${t.name}: creating a scratch database`);
       const { driver, url } = await session.scratch(t, "bak");
       const scratchName = t.dialect === "postgres" ? databaseOf(url.raw) : url.path!.replace(/^.*\//, "").replace(/\.db$/, "");

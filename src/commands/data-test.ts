@@ -1,6 +1,7 @@
 // stairway data-test [--rows N]: every migration over production-sized tables.
 
 import { runDataTest } from "../checks/data-test.ts";
+import { runRedisDataTest } from "../checks/redis-scale.ts";
 import { usageError, type ExitCode } from "../errors.ts";
 import { renderMatrixSimple } from "../report/simple-console.ts";
 import type { CheckResult } from "../results.ts";
@@ -11,11 +12,16 @@ export default async function dataTestCommand(flags: GlobalFlags & { rows?: unkn
   const rows = flags.rows === undefined ? 10_000 : Number(flags.rows);
   if (!(Number.isInteger(rows) && rows > 0)) throw usageError(`--rows ${flags.rows}: expected a positive whole number`);
   return withSession(flags, async (session) => {
-    const targets = session.targets(true).filter((t) => t.dialect !== "redis");
+    const targets = session.targets(true);
     const say = progress(session);
     const results: CheckResult[] = [];
     for (const t of targets) {
       const plan = session.runnablePlan(t);
+      if (t.dialect === "redis") {
+        const driver = await session.redisScratch(t, "data-test");
+        results.push(...(await runRedisDataTest(driver, t.name, plan.migrations, { seedCount: rows, progress: say })));
+        continue;
+      }
       say(`${t.name}: creating a scratch database`);
       const { driver } = await session.scratch(t, "data");
       results.push(...(await runDataTest(driver, t.name, plan.migrations, { rows, seed: session.config.test.seed, progress: say })));

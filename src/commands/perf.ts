@@ -2,6 +2,7 @@
 
 import { compareBaseline, loadBaseline, saveBaseline } from "../checks/baseline.ts";
 import { runPerf, type PerfTiming } from "../checks/perf.ts";
+import { runRedisPerf } from "../checks/redis-scale.ts";
 import { loadFixture } from "../data/fixtures.ts";
 import { dialectModule } from "../drivers/index.ts";
 import { usageError, type ExitCode } from "../errors.ts";
@@ -20,7 +21,7 @@ export default async function perfCommand(flags: Flags): Promise<ExitCode> {
   if (rows !== undefined && !(Number.isInteger(rows) && rows > 0)) throw usageError(`--rows ${flags.rows}: expected a positive whole number`);
   return withSession(flags, async (session) => {
     const baseline = flags.baseline ? loadBaseline(String(flags.baseline)) : undefined;
-    const targets = session.targets(true).filter((t) => t.dialect !== "redis");
+    const targets = session.targets(true);
     const wanted = flags.scenario === undefined ? undefined : [flags.scenario].flat().map(String);
     let scenarios: Scenario[] = session.config.scenarios.length ? session.config.scenarios : [{ name: "empty_database" }];
     if (wanted) {
@@ -36,6 +37,19 @@ export default async function perfCommand(flags: Flags): Promise<ExitCode> {
       const fixtures = (scenario.fixtures ?? []).map((f) => loadFixture(join(session.config.fixtures, f)));
       for (const t of targets) {
         const plan = session.runnablePlan(t);
+        if (t.dialect === "redis") {
+          const driver = await session.redisScratch(t, "perf");
+          const run = await runRedisPerf(driver, t.name, plan.migrations, {
+            scenario: scenario.name,
+            seedCount: scenario.rows ?? session.config.test.rows * 50,
+            maxMs: scenario.max_migration_time ?? t.limits.max_migration_time,
+            progress: say,
+          });
+          await driver.flush();
+          results.push(...run.results);
+          timings.push(...run.timings);
+          continue;
+        }
         say(`${scenario.name} · ${t.name}: creating a scratch database`);
         const { driver, url } = await session.scratch(t, scenario.name.slice(0, 20));
         const mod = dialectModule(t.dialect as SqlDialect);
