@@ -5,7 +5,7 @@ STAIRWAY := dist/stairway
 CONFIG := tests/migrations/config.yaml
 REPORTS := tests/migrations/reports
 
-.PHONY: demo test deps services typecheck build clean bench \
+.PHONY: demo test deps services typecheck build build-node dist clean bench \
 	migration-test migration-rollback migration-perf migration-data-test migration-backup-test \
 	migration-cross-db migration-validate migration-safety migration-report migration-clean bench-lint
 
@@ -14,7 +14,7 @@ demo: build
 	@$(STAIRWAY) test --config $(CONFIG) --target sqlite
 
 ## test: install, start PostgreSQL and Redis if needed, typecheck, run the whole suite
-test: deps services typecheck build
+test: deps services typecheck build build-node
 	$(BUN) test --timeout 120000
 
 deps: node_modules/.installed
@@ -30,7 +30,20 @@ typecheck: deps
 
 build: deps $(STAIRWAY)
 $(STAIRWAY): package.json $(shell find src -name '*.ts')
-	$(BUN) build --compile --minify --bytecode src/cli.ts --outfile $(STAIRWAY)
+	$(BUN) build --compile --minify --bytecode src/bin.ts --outfile $(STAIRWAY)
+
+## build-node: the npm package's Node.js 20+ build (bin/stairway.mjs runs it)
+# --splitting keeps commands lazy (a fast start) and each module once.
+build-node: deps dist/node/bin.js
+dist/node/bin.js: package.json $(shell find src -name '*.ts')
+	rm -rf dist/node
+	$(BUN) build src/bin.ts --target=node --splitting --minify --outdir dist/node --external better-sqlite3 --external amaro
+
+## dist: binaries for other platforms (Bun fetches their runtimes from the npm registry)
+dist: build
+	for t in linux-arm64 darwin-arm64 windows-x64; do \
+	  $(BUN) build --compile --minify --bytecode --target=bun-$$t src/bin.ts --outfile dist/stairway-$$t || exit 1; \
+	done
 
 ## the request's make targets (tests/migrations/config.yaml)
 migration-test: build

@@ -5,6 +5,8 @@
 // embedded copy. https://github.com/constructive-io/libpg-query-node
 
 import fs from "node:fs";
+import { isAbsolute } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Node, ParseResult } from "@pgsql/types";
 import wasmPath from "libpg-query/wasm/libpg-query.wasm" with { type: "file" };
 import { lineIndex } from "./text.ts";
@@ -12,11 +14,15 @@ import { lineIndex } from "./text.ts";
 type PgQuery = typeof import("libpg-query");
 let loading: Promise<PgQuery> | undefined;
 
+// Absolute from source and in the binary (/$bunfs/…); in the Node.js build a
+// path relative to the chunk that imports it.
+const wasmFile = isAbsolute(wasmPath) ? wasmPath : fileURLToPath(new URL(wasmPath, import.meta.url));
+
 export function loadPgParser(): Promise<PgQuery> {
   return (loading ??= (async () => {
     const readFileSync = fs.readFileSync;
     (fs as { readFileSync: unknown }).readFileSync = (path: unknown, ...rest: unknown[]) =>
-      (readFileSync as (...a: unknown[]) => unknown)(typeof path === "string" && path.endsWith("libpg-query.wasm") ? wasmPath : path, ...rest);
+      (readFileSync as (...a: unknown[]) => unknown)(typeof path === "string" && /libpg-query[^/]*\.wasm$/.test(path) ? wasmFile : path, ...rest);
     try {
       // Only ever imported here, dynamically: a static import would start loading before the redirect.
       const mod = await import("libpg-query");

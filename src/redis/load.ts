@@ -3,10 +3,31 @@
 // transpiles TypeScript on import. Transforms import only types from
 // "stairway", so nothing has to be resolved in the user's project.
 
-import { resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { StairwayError } from "../errors.ts";
 import type { RedisMigration } from "../types.ts";
+
+const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+
+/**
+ * Node 20 cannot import TypeScript: the types are stripped (amaro, the
+ * stripper Node itself uses; https://github.com/nodejs/amaro) into a .mjs
+ * beside the original's contents in a temp dir, which Node imports.
+ */
+async function strippedCopy(abs: string): Promise<string> {
+  const name = ["am", "aro"].join(""); // Node only: kept out of the Bun binary's bundle
+  const { transformSync } = (await import(name)) as { transformSync: (code: string, o: { mode: string }) => { code: string } };
+  const source = readFileSync(abs, "utf8");
+  const dir = join(tmpdir(), "stairway-transforms");
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, `${createHash("sha256").update(abs + "\u0000" + source).digest("hex").slice(0, 16)}.mjs`);
+  writeFileSync(out, transformSync(source, { mode: "strip-only" }).code);
+  return out;
+}
 
 // Bun caches a module by path (a ?query does not make a new instance), so one
 // process sees one version of each file: the one it loaded first.
@@ -27,7 +48,7 @@ export function loadTransform(path: string): Promise<RedisMigration> {
 async function importTransform(path: string, abs: string): Promise<RedisMigration> {
   let mod: { default?: unknown };
   try {
-    mod = await import(pathToFileURL(abs).href);
+    mod = await import(pathToFileURL(isBun ? abs : await strippedCopy(abs)).href);
   } catch (e) {
     const why = (e instanceof Error ? e.message : String(e)).split("\n")[0]!.replace(/\.$/, "");
     throw new StairwayError("E_TREE", `${path} cannot be loaded: ${why}`, { cause: e });
