@@ -7,7 +7,8 @@ REPORTS := tests/migrations/reports
 
 .PHONY: demo test deps services typecheck build build-node dist clean bench \
 	migration-test migration-rollback migration-perf migration-data-test migration-backup-test \
-	migration-cross-db migration-validate migration-safety migration-report migration-clean bench-lint
+	migration-cross-db migration-validate migration-safety migration-report migration-clean \
+	bench-runner bench-growth bench-bulk bench-lint
 
 ## demo: the stairway test of the showcase migrations on SQLite (no server needed)
 demo: build
@@ -76,9 +77,20 @@ migration-cross-db: build
 migration-validate: build
 	$(STAIRWAY) validate --config $(CONFIG)
 
-## bench: benchmarks against the peers (not part of make test)
-bench: build
+## bench: every benchmark against its peer or floor, same run (not part of make test; see scripts/bench/README.md)
+bench: bench-runner bench-growth bench-bulk bench-lint
+
+## bench-runner: stairway up vs dbmate up vs psql -1 -f on 100 generated migrations; start-up vs dbmate
+bench-runner: build
 	$(BUN) scripts/bench/runner.ts
+
+## bench-growth: stairway test on 50 and 200 generated migrations (linear growth), per-step cost vs psql/sqlite3
+bench-growth: build
+	$(BUN) scripts/bench/stairway-growth.ts
+
+## bench-bulk: 1M generated rows into PostgreSQL and SQLite vs psql \copy and sqlite3 .import of the same rows
+bench-bulk: build
+	$(BUN) scripts/bench/bulk.ts --rows 1000000
 
 ## bench-lint: stairway safety vs squawk (npm squawk-cli in scripts/bench/.peers) on the same files
 bench-lint: build

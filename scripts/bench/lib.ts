@@ -3,8 +3,8 @@
 // files a run creates (and removes on every path, Ctrl-C included).
 
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dir, "../..");
@@ -163,13 +163,22 @@ export function rotate<T>(xs: T[], by: number): T[] {
 
 // ---------------------------------------------------------------- the binary under test
 
-/** Fails with the fix when dist/stairway is missing; warns when src/ is newer (a stale build measures old code). */
-export function checkStairwayBuild(): void {
+/**
+ * The binary under test, copied into `work` so that a `make build` running
+ * beside the benchmark cannot swap it halfway; with where it came from, so a
+ * figure can be traced to a commit. Warns when src/ is newer than the build.
+ */
+export function pinStairway(work: string): { path: string; about: string } {
   if (!existsSync(STAIRWAY)) throw new Error(`${STAIRWAY} is missing: run "make build" first`);
-  if (process.env.STAIRWAY_BIN) return;
   const built = statSync(STAIRWAY).mtimeMs;
-  const newer = newestMtime(join(ROOT, "src")) > built;
-  if (newer) process.stderr.write(`bench: warning: src/ changed after ${STAIRWAY} was built; run "make build" to measure the current code\n`);
+  if (!process.env.STAIRWAY_BIN && newestMtime(join(ROOT, "src")) > built)
+    process.stderr.write(`bench: warning: src/ changed after ${STAIRWAY} was built; run "make build" to measure the current code\n`);
+  const path = join(work, "stairway");
+  copyFileSync(STAIRWAY, path);
+  chmodSync(path, 0o755);
+  const head = spawnSync("git", ["-C", ROOT, "log", "-1", "--format=%h %s"], { encoding: "utf8" }).stdout.trim();
+  const dirty = spawnSync("git", ["-C", ROOT, "status", "--porcelain", "--", "src"], { encoding: "utf8" }).stdout.trim() ? ", src/ has uncommitted changes" : "";
+  return { path, about: `${STAIRWAY} built ${new Date(built).toISOString()}; HEAD ${head.slice(0, 70)}${dirty}` };
 }
 
 function newestMtime(dir: string): number {
@@ -281,7 +290,21 @@ export async function main(fn: () => Promise<void> | void): Promise<void> {
   }
 }
 
+/** The optional in-process profile; when it fails (src/ mid-edit, node_modules mid-install) the figures still print. */
+export async function optionalProfile(fn: () => Promise<string>): Promise<string> {
+  try {
+    return await fn();
+  } catch (e) {
+    return `\nprofile skipped: ${(e as Error).message}`;
+  }
+}
+
 // ---------------------------------------------------------------- output
+
+/** CPUs and load: a busy machine (tests running beside the benchmark) explains a wide min–max. */
+export function machine(): string {
+  return `${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} (1, 5, 15 min) at the end`;
+}
 
 export const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 export const fmtRatio = (r: number) => `${r.toFixed(2)}×`;
@@ -294,7 +317,11 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
-/** The verdict printed next to a goal of the form "actual ≤ goal". */
-export function verdict(actual: number, goal: number): string {
-  return actual <= goal ? `met (≤ ${goal}×)` : `MISSED (goal ≤ ${goal}×)`;
+/** A ratio meets a goal "≤ goal" to the two decimals printed, so a figure shown as 1.50× never reads as a miss of 1.5×. */
+export function meets(ratio: number, goal: number): boolean {
+  return round2(ratio) <= goal;
+}
+
+export function verdict(ratio: number, goal: number): string {
+  return meets(ratio, goal) ? `met (≤ ${goal}×)` : `MISSED (goal ≤ ${goal}×)`;
 }

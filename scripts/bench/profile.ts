@@ -1,7 +1,7 @@
-// Where `stairway test` spends its time: the stairway run in this process,
-// from src/, on a driver whose every call is timed. Whatever is not inside a
-// driver call is the core's own work (schema diffs, row comparison, planning).
-// Comparing the sizes shows which part grows faster than the tree.
+// Where stairway spends its time: `up` and the stairway test run in this
+// process, from src/, on a driver whose every call is timed. Whatever is not
+// inside a driver call is the core's own work (schema diffs, row comparison,
+// planning). Comparing sizes shows which part grows faster than the tree.
 //
 // It measures the working tree's src/, not dist/stairway: label it so.
 
@@ -12,7 +12,8 @@ import type { SqlDriver } from "../../src/drivers/driver.ts";
 import { dialectModule } from "../../src/drivers/index.ts";
 import { parseTargetUrl } from "../../src/drivers/url.ts";
 import { loadPlan } from "../../src/plan/discover.ts";
-import { createDb, dropDb, fmtMs, PG_SERVER, table } from "./lib.ts";
+import { up } from "../../src/runner.ts";
+import { createDb, dropDb, fmtMs, median, PG_SERVER, table } from "./lib.ts";
 
 interface Sized {
   size: number;
@@ -152,4 +153,47 @@ export async function profileAll(sized: Sized[]): Promise<string> {
     lines.push(indent(methodTable(pa, pb, small.size, large.size)));
   }
   return lines.join("\n");
+}
+
+/**
+ * `stairway up` of a tree on fresh PostgreSQL databases, phase by phase
+ * (reading the tree, connecting, the runner) and driver call by call; the
+ * process start-up is measured separately (`--version`).
+ */
+export async function profileUp(sqlDir: string, runs: number): Promise<string> {
+  const phases = { plan: [] as number[], connect: [] as number[], up: [] as number[] };
+  const byMethod = new Map<string, Tally>();
+  for (let r = 0; r < runs; r++) {
+    const db = createDb(`bench_${process.pid}_profile`);
+    try {
+      const t0 = performance.now();
+      const plan = loadPlan({ sqlDir });
+      const t1 = performance.now();
+      const raw = await dialectModule("postgres").open(parseTargetUrl(`${PG_SERVER}/${db}`), { name: "postgres" });
+      const t2 = performance.now();
+      try {
+        const results = await up({ driver: timed(raw, byMethod), target: "postgres", migrations: plan.migrations, lockTimeoutMs: 10_000 });
+        if (results.some((x) => x.status === "fail")) throw new Error(`profile: up failed: ${results.find((x) => x.status === "fail")!.message}`);
+      } finally {
+        phases.up.push(performance.now() - t2);
+        await raw.close();
+      }
+      phases.plan.push(t1 - t0);
+      phases.connect.push(t2 - t1);
+    } finally {
+      dropDb(db);
+    }
+  }
+  const rows = [
+    ["read the tree (loadPlan)", fmtMs(median(phases.plan)), ""],
+    ["connect", fmtMs(median(phases.connect)), ""],
+    ["runner.up", fmtMs(median(phases.up)), ""],
+    ...[...byMethod.entries()]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .map(([name, t]) => [`  driver.${name}`, fmtMs(t.ms / runs), String(t.calls / runs)]),
+  ];
+  return [
+    `\nwhere the time of \`up\` goes: in-process run of src/ (working tree, not dist/stairway), median of ${runs}; driver rows are means per run`,
+    table(["part", "ms", "calls"], rows),
+  ].join("\n");
 }

@@ -4,13 +4,15 @@
 //   (`--version`) of both binaries. Goals from the issue: up ≤ 1.0× dbmate,
 //   start ≤ 1.5× dbmate.
 //
-//   node_modules/.bin/bun scripts/bench/runner.ts [--runs 5] [--migrations 100]
+//   node_modules/.bin/bun scripts/bench/runner.ts [--runs 5] [--migrations 100] [--profile]
+//
+//   --profile also runs `up` in this process, from src/, with every driver call
+//   timed, to show where stairway's time goes.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
-  checkStairwayBuild,
   countTables,
   createDb,
   dbmateBinary,
@@ -18,14 +20,17 @@ import {
   fmtMs,
   fmtRatio,
   generateTree,
+  machine,
   main,
+  meets,
   median,
+  optionalProfile,
+  pinStairway,
   PG_SERVER,
   psqlFile,
   rotate,
   round2,
   run,
-  STAIRWAY,
   table,
   tempDir,
   verdict,
@@ -40,12 +45,22 @@ const GOAL_UP = 1.0;
 const GOAL_START = 1.5;
 
 const { values: args } = parseArgs({
-  options: { runs: { type: "string", default: "5" }, migrations: { type: "string", default: "100" } },
+  options: {
+    runs: { type: "string", default: "5" },
+    migrations: { type: "string", default: "100" },
+    profile: { type: "boolean", default: false },
+  },
 });
 const RUNS = Number(args.runs);
 const COUNT = Number(args.migrations);
 
 type Tool = "stairway" | "dbmate" | "psql";
+
+/** Paths of the two binaries under test. */
+interface Bins {
+  stairway: string;
+  dbmate: string;
+}
 
 interface Trees {
   work: string;
@@ -69,14 +84,14 @@ function writeTrees(tree: GenTree): Trees {
  * Every tool runs with the temp dir as its working directory, so neither picks
  * up this repository's config, Redis transforms or report dir.
  */
-function upOnce(tool: Tool, trees: Trees, dbmate: string, db: string): number {
+function upOnce(tool: Tool, trees: Trees, bins: Bins, db: string): number {
   const url = `${PG_SERVER}/${db}`;
   const cwd = trees.work;
   switch (tool) {
     case "stairway":
-      return run([STAIRWAY, "up", "--db", url, "--sql", trees.sql, "--report-dir", join(trees.work, "reports")], { cwd }).ms;
+      return run([bins.stairway, "up", "--db", url, "--sql", trees.sql, "--report-dir", join(trees.work, "reports")], { cwd }).ms;
     case "dbmate":
-      return run([dbmate, "--url", `${url}?sslmode=disable`, "--migrations-dir", trees.dbmateDir, "--no-dump-schema", "up"], { cwd }).ms;
+      return run([bins.dbmate, "--url", `${url}?sslmode=disable`, "--migrations-dir", trees.dbmateDir, "--no-dump-schema", "up"], { cwd }).ms;
     case "psql":
       return psqlFile(trees.allUps, db).ms;
   }
@@ -87,7 +102,7 @@ function expectedTables(tool: Tool, tree: GenTree): number {
   return tree.tables + (tool === "psql" ? 0 : 1);
 }
 
-function benchUp(tree: GenTree, trees: Trees, dbmate: string): Record<Tool, number[]> {
+function benchUp(tree: GenTree, trees: Trees, bins: Bins): Record<Tool, number[]> {
   const tools: Tool[] = ["stairway", "dbmate", "psql"];
   const times: Record<Tool, number[]> = { stairway: [], dbmate: [], psql: [] };
   // One warm-up round (not counted): the first CREATE DATABASE and the first exec of each binary pay for cold caches.
@@ -95,7 +110,7 @@ function benchUp(tree: GenTree, trees: Trees, dbmate: string): Record<Tool, numb
     for (const tool of rotate(tools, r + 1)) {
       const db = createDb(`bench_${process.pid}_${tool}`);
       try {
-        const ms = upOnce(tool, trees, dbmate, db);
+        const ms = upOnce(tool, trees, bins, db);
         const tables = countTables(db);
         if (tables !== expectedTables(tool, tree)) throw new Error(`${tool} left ${tables} tables, expected ${expectedTables(tool, tree)}`);
         if (r >= 0) times[tool].push(ms);
@@ -111,30 +126,46 @@ function benchUp(tree: GenTree, trees: Trees, dbmate: string): Record<Tool, numb
 interface Startup {
   stairway: number;
   dbmate: number;
+  /** user + system CPU ms (hyperfine only): hardly moved by other load on the machine, unlike wall time. */
+  cpu?: { stairway: number; dbmate: number };
   method: string;
 }
 
 /** `--version` of both binaries: hyperfine when installed, else our own interleaved loop. */
-function benchStartup(dbmate: string, work: string): Startup {
+function benchStartup(bins: Bins, work: string): Startup {
   if (which("hyperfine")) {
     const out = join(work, "startup.json");
-    run(["hyperfine", "-N", "--warmup", "5", "--runs", "30", "--export-json", out, `${STAIRWAY} --version`, `${dbmate} --version`], {
+    run(["hyperfine", "-N", "--warmup", "5", "--runs", "30", "--export-json", out, `${bins.stairway} --version`, `${bins.dbmate} --version`], {
       stdio: "ignore",
     });
-    const res = JSON.parse(readFileSync(out, "utf8")) as { results: { median: number }[] };
-    return { stairway: res.results[0]!.median * 1000, dbmate: res.results[1]!.median * 1000, method: "hyperfine -N, 30 runs, median" };
+    const [a, b] = (JSON.parse(readFileSync(out, "utf8")) as { results: { median: number; user: number; system: number }[] }).results;
+    return {
+      stairway: a!.median * 1000,
+      dbmate: b!.median * 1000,
+      cpu: { stairway: (a!.user + a!.system) * 1000, dbmate: (b!.user + b!.system) * 1000 },
+      method: "hyperfine -N, 5 warm-ups, 30 runs; wall median, CPU mean",
+    };
   }
   const s: number[] = [];
   const d: number[] = [];
   for (let i = -5; i < 30; i++) {
-    const a = run([STAIRWAY, "--version"]).ms;
-    const b = run([dbmate, "--version"]).ms;
+    const a = run([bins.stairway, "--version"]).ms;
+    const b = run([bins.dbmate, "--version"]).ms;
     if (i >= 0) s.push(a), d.push(b);
   }
   return { stairway: median(s), dbmate: median(d), method: "own loop, 30 interleaved runs, median" };
 }
 
-function report(tree: GenTree, up: Record<Tool, number>, spread: Record<Tool, number[]>, start: Startup, versions: Record<string, string>): void {
+interface Measured {
+  up: Record<Tool, number>;
+  spread: Record<Tool, number[]>;
+  start: Startup;
+  versions: Record<string, string>;
+  about: string;
+  profile?: string;
+}
+
+function report(tree: GenTree, { up, spread, start, versions, about, profile }: Measured): void {
   const rows = (["stairway", "dbmate", "psql"] as Tool[]).map((t) => [
     t,
     fmtMs(up[t]),
@@ -158,17 +189,21 @@ function report(tree: GenTree, up: Record<Tool, number>, spread: Record<Tool, nu
     ),
   );
   console.log(`\nstart-up: --version (${start.method})`);
+  const cpu = start.cpu;
   console.log(
     table(
-      ["tool", "median ms", "goal"],
+      ["tool", "wall ms", "cpu ms", "goal (on wall)"],
       [
-        ["stairway", fmtMs(start.stairway), ""],
-        ["dbmate", fmtMs(start.dbmate), ""],
-        ["stairway / dbmate", fmtRatio(startRatio), verdict(startRatio, GOAL_START)],
+        ["stairway", fmtMs(start.stairway), cpu ? fmtMs(cpu.stairway) : "n/a", ""],
+        ["dbmate", fmtMs(start.dbmate), cpu ? fmtMs(cpu.dbmate) : "n/a", ""],
+        ["stairway / dbmate", fmtRatio(startRatio), cpu ? fmtRatio(cpu.stairway / cpu.dbmate) : "", verdict(startRatio, GOAL_START)],
       ],
     ),
   );
-  console.log(`\nversions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  if (profile) console.log(profile);
+  console.log(`\nbinary: ${about}`);
+  console.log(`machine: ${machine()}`);
+  console.log(`versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   const summary = {
     bench: "runner",
     migrations: tree.migrations.length,
@@ -177,25 +212,27 @@ function report(tree: GenTree, up: Record<Tool, number>, spread: Record<Tool, nu
     upRatio: { stairwayDbmate: round2(upRatio), stairwayPsql: round2(up.stairway / up.psql), dbmatePsql: round2(up.dbmate / up.psql) },
     startMs: { stairway: round2(start.stairway), dbmate: round2(start.dbmate) },
     startRatio: round2(startRatio),
-    goals: { up: { max: GOAL_UP, met: upRatio <= GOAL_UP }, start: { max: GOAL_START, met: startRatio <= GOAL_START } },
+    ...(cpu ? { startCpuMs: { stairway: round2(cpu.stairway), dbmate: round2(cpu.dbmate) } } : {}),
+    goals: { up: { max: GOAL_UP, met: meets(upRatio, GOAL_UP) }, start: { max: GOAL_START, met: meets(startRatio, GOAL_START) } },
     versions,
   };
   console.log(JSON.stringify(summary));
 }
 
-await main(() => {
+await main(async () => {
   if (!(RUNS >= 1 && COUNT >= 4)) throw new Error("--runs must be ≥ 1 and --migrations ≥ 4");
-  checkStairwayBuild();
-  const dbmate = dbmateBinary();
   const tree = generateTree(COUNT);
   const trees = writeTrees(tree);
+  const pinned = pinStairway(trees.work);
+  const bins: Bins = { stairway: pinned.path, dbmate: dbmateBinary() };
   const versions = {
-    stairway: run([STAIRWAY, "--version"]).stdout.trim(),
-    dbmate: run([dbmate, "--version"]).stdout.trim(),
+    stairway: run([bins.stairway, "--version"]).stdout.trim(),
+    dbmate: run([bins.dbmate, "--version"]).stdout.trim(),
     psql: run(["psql", "--version"]).stdout.trim(),
   };
-  const spread = benchUp(tree, trees, dbmate);
+  const spread = benchUp(tree, trees, bins);
   const up = { stairway: median(spread.stairway), dbmate: median(spread.dbmate), psql: median(spread.psql) };
-  const start = benchStartup(dbmate, trees.work);
-  report(tree, up, spread, start, versions);
+  const start = benchStartup(bins, trees.work);
+  const profile = args.profile ? await optionalProfile(async () => (await import("./profile.ts")).profileUp(trees.sql, RUNS)) : undefined;
+  report(tree, { up, spread, start, versions, about: pinned.about, profile });
 });

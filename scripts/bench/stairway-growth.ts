@@ -14,7 +14,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
-  checkStairwayBuild,
   countTables,
   createDb,
   databasesLike,
@@ -22,14 +21,17 @@ import {
   fmtMs,
   fmtRatio,
   generateTree,
+  machine,
   main,
+  meets,
   median,
+  optionalProfile,
+  pinStairway,
   PG_SERVER,
   psqlFile,
   rotate,
   round2,
   run,
-  STAIRWAY,
   table,
   tempDir,
   verdict,
@@ -66,9 +68,10 @@ interface TestRun {
   wallMs: number;
   /** Time inside the steps themselves (durationMs of step.up/down/redo/down-to-base), as stairway measured it. */
   inStepMs: number;
-  /** Steps taken: up, down, up again per migration, and one down each on the way back to base. */
-  steps: number;
 }
+
+/** Steps a test takes: up, down, up again per migration, and one down each on the way back to base. */
+const stepsOf = (migrations: number) => 4 * migrations;
 
 function prepare(size: number): Sized {
   const dir = tempDir(`growth${size}`);
@@ -81,12 +84,24 @@ interface Report {
   results: { check: string; status: string; durationMs?: number }[];
 }
 
+/** `--json` promises one object on stdout; anything else is a bug worth showing, not a crash of the benchmark. */
+function parseReport(stdout: string, what: string): Report {
+  try {
+    return JSON.parse(stdout) as Report;
+  } catch (e) {
+    throw new Error(`${what}: --json output is not JSON (${(e as Error).message}); it starts:\n${stdout.slice(0, 600)}`);
+  }
+}
+
 /** One `stairway test --json`; fails unless "ok": true and every step of every migration was checked. */
-function stairwayTest(s: Sized, dialect: Dialect, r: number): TestRun {
+function stairwayTest(bin: string, s: Sized, dialect: Dialect, r: number): TestRun {
   const db = dialect === "sqlite" ? `sqlite:${join(s.dir, `target_${r}.db`)}` : `${PG_SERVER}/postgres`;
   const reportDir = join(s.dir, `reports_${dialect}_${r}`);
-  const { ms, stdout } = run([STAIRWAY, "test", "--db", db, "--sql", s.sql, "--json", "--report-dir", reportDir], { cwd: s.dir });
-  const report = JSON.parse(stdout) as Report;
+  // TMPDIR puts the SQLite scratch file ($TMPDIR/stairway/…) in our own dir: a `stairway clean` run beside the
+  // benchmark (a test suite) removes scratch files it takes for leftovers, which fails a run halfway.
+  const env = { ...process.env, TMPDIR: s.dir };
+  const { ms, stdout } = run([bin, "test", "--db", db, "--sql", s.sql, "--json", "--report-dir", reportDir], { cwd: s.dir, env });
+  const report = parseReport(stdout, `stairway test on ${dialect} (${s.size} migrations)`);
   if (!report.ok) {
     const failed = report.results.filter((x) => x.status === "fail").slice(0, 5);
     throw new Error(`stairway test on ${dialect} (${s.size} migrations) is not ok: ${JSON.stringify(failed)}`);
@@ -95,7 +110,7 @@ function stairwayTest(s: Sized, dialect: Dialect, r: number): TestRun {
   if (passed("step.redo").length !== s.size) throw new Error(`${dialect}: ${passed("step.redo").length} of ${s.size} redos passed`);
   const timed = report.results.filter((x) => ["step.up", "step.down", "step.redo", "step.down-to-base"].includes(x.check));
   const inStepMs = timed.reduce((sum, x) => sum + (x.durationMs ?? 0), 0);
-  return { wallMs: ms, inStepMs, steps: 4 * s.size };
+  return { wallMs: ms, inStepMs };
 }
 
 /** The floor: every up in one transaction by the database's own shell, on a fresh database. */
@@ -121,14 +136,14 @@ interface Cell {
   floor: number[];
 }
 
-function measure(sized: Sized[]): Map<string, Cell> {
+function measure(bin: string, sized: Sized[]): Map<string, Cell> {
   const cells = new Map<string, Cell>();
   const jobs = sized.flatMap((s) => DIALECTS.map((d) => ({ s, d })));
   const before = databasesLike("stairway_");
   for (let r = 0; r < RUNS; r++) {
     for (const { s, d } of rotate(jobs, r)) {
       const cell = cells.get(`${d}:${s.size}`) ?? { test: [], floor: [] };
-      cell.test.push(stairwayTest(s, d, r));
+      cell.test.push(stairwayTest(bin, s, d, r));
       const f = floor(s, d, r);
       if (f !== undefined) cell.floor.push(f);
       cells.set(`${d}:${s.size}`, cell);
@@ -145,7 +160,7 @@ function medianOf(cell: Cell, pick: (t: TestRun) => number): number {
   return median(cell.test.map(pick));
 }
 
-function report(cells: Map<string, Cell>, profile: string | undefined): void {
+function report(cells: Map<string, Cell>, profile: string | undefined, about: string): void {
   const small = Math.min(...SIZES);
   const large = Math.max(...SIZES);
   const cell = (d: Dialect, n: number) => cells.get(`${d}:${n}`)!;
@@ -164,6 +179,7 @@ function report(cells: Map<string, Cell>, profile: string | undefined): void {
         d,
         String(n),
         fmtMs(wall(d, n)),
+        cell(d, n).test.length > 1 ? `${fmtMs(Math.min(...cell(d, n).test.map((t) => t.wallMs)))}–${fmtMs(Math.max(...cell(d, n).test.map((t) => t.wallMs)))}` : "",
         fmtMs(wall(d, n) / n),
         opt(floorMs(d, n), fmtMs),
         last ? fmtRatio(growth(d)) : "",
@@ -171,12 +187,12 @@ function report(cells: Map<string, Cell>, profile: string | undefined): void {
         last ? verdict(growth(d), GOAL_GROWTH) : "",
       ]);
     }
-  console.log(table(["dialect", "migrations", "stairway ms", "ms/migration", "floor ms", `${large}/${small}`, "floor growth", "goal"], rows));
+  console.log(table(["dialect", "migrations", "stairway ms", "min–max", "ms/migration", "floor ms", `${large}/${small}`, "floor growth", "goal"], rows));
 
-  console.log(`\nper step, ${large} migrations (stairway: ${4 * large} steps = up, down, up again per migration + down to base; floor: ${large} ups)`);
+  console.log(`\nper step, ${large} migrations (stairway: ${stepsOf(large)} steps = up, down, up again per migration + down to base; floor: ${large} ups)`);
   const perStep = (d: Dialect) => ({
-    stairway: wall(d, large) / (4 * large),
-    inStep: medianOf(cell(d, large), (t) => t.inStepMs) / (4 * large),
+    stairway: wall(d, large) / stepsOf(large),
+    inStep: medianOf(cell(d, large), (t) => t.inStepMs) / stepsOf(large),
     floor: floorMs(d, large) / large,
   });
   const stepRows = DIALECTS.map((d) => {
@@ -185,6 +201,8 @@ function report(cells: Map<string, Cell>, profile: string | undefined): void {
   });
   console.log(table(["dialect", "stairway ms/step", "in step", "checks etc.", "floor ms/step", "stairway/floor", "in step/floor", "floor tool"], stepRows));
   if (profile) console.log(profile);
+  console.log(`\nbinary: ${about}`);
+  console.log(`machine: ${machine()}`);
 
   const num = (x: number) => (Number.isNaN(x) ? null : round2(x));
   const summary = {
@@ -194,7 +212,7 @@ function report(cells: Map<string, Cell>, profile: string | undefined): void {
     wallMs: Object.fromEntries(DIALECTS.map((d) => [d, Object.fromEntries(SIZES.map((n) => [n, round2(wall(d, n))]))])),
     floorMs: Object.fromEntries(DIALECTS.map((d) => [d, Object.fromEntries(SIZES.map((n) => [n, num(floorMs(d, n))]))])),
     growth: Object.fromEntries(DIALECTS.map((d) => [d, round2(growth(d))])),
-    goalGrowth: { max: GOAL_GROWTH, met: DIALECTS.every((d) => growth(d) <= GOAL_GROWTH) },
+    goalGrowth: { max: GOAL_GROWTH, met: DIALECTS.every((d) => meets(growth(d), GOAL_GROWTH)) },
     perStepMs: Object.fromEntries(
       DIALECTS.map((d) => {
         const p = perStep(d);
@@ -209,9 +227,9 @@ const FLOOR_TOOL: Record<Dialect, string> = { postgres: "psql -1 -f", sqlite: "s
 
 await main(async () => {
   if (!(RUNS >= 1 && SIZES.length >= 2 && SIZES.every((n) => n >= 4))) throw new Error("--runs must be ≥ 1 and --sizes two or more counts ≥ 4");
-  checkStairwayBuild();
+  const pinned = pinStairway(tempDir("bin"));
   const sized = SIZES.map(prepare);
-  const cells = measure(sized);
-  const profile = args.profile ? (await import("./profile.ts")).profileAll(sized) : undefined;
-  report(cells, await profile);
+  const cells = measure(pinned.path, sized);
+  const profile = args.profile ? await optionalProfile(async () => (await import("./profile.ts")).profileAll(sized)) : undefined;
+  report(cells, profile, pinned.about);
 });
