@@ -89,7 +89,7 @@ async function applySqlStep(driver: SqlDriver, m: Migration, direction: Directio
           return { migration: m, direction, status: "skipped", durationMs: 0 };
         }
       }
-      for (const s of statements) await runStatement(driver, file, s);
+      await runScript(driver, file, statements);
       await hooks.beforeCommit?.();
       if (direction === "up") await driver.record(row(false));
       else await driver.forget(m.version);
@@ -124,6 +124,31 @@ class StatementError extends Error {
   ) {
     super(cause.message);
   }
+}
+
+/**
+ * The whole file in one round trip (as psql -f or dbmate would send it). When
+ * it fails without a position (a constraint, a missing table…), the
+ * transaction is rolled back and the file run again statement by statement,
+ * which stops at the same statement: its line is what the error must name.
+ */
+async function runScript(driver: SqlDriver, file: MigrationFile, statements: Statement[]): Promise<void> {
+  if (statements.length <= 1) {
+    for (const s of statements) await runStatement(driver, file, s);
+    return;
+  }
+  try {
+    await driver.executeScript(file.text);
+    return;
+  } catch (e) {
+    if (!(e instanceof SqlExecError)) throw e;
+    if (e.position && driver.dialect === "postgres") throw new StatementError(e, `${file.path}:${Object.values(lineCol(file.text, e.position - 1)).join(":")}`);
+  }
+  await driver.rollback();
+  await driver.begin();
+  await driver.setTimeouts(true);
+  for (const s of statements) await runStatement(driver, file, s);
+  // Should the file succeed the second time (it depends on time or randomness), it stays done.
 }
 
 async function runStatement(driver: SqlDriver, file: MigrationFile, s: Statement) {

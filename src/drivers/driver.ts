@@ -118,6 +118,11 @@ export interface SqlDriver extends StoreDriver {
   rollback(): Promise<void>;
   /** Runs one statement; throws SqlExecError. */
   execute(statement: string): Promise<void>;
+  /**
+   * Runs a whole script in one round trip (a transactional migration file);
+   * throws SqlExecError, with a position in the script where the database gives one.
+   */
+  executeScript(script: string): Promise<void>;
   /** The timeouts to set around each migration (from the target's config). */
   readonly timeouts: MigrationTimeouts;
   /**

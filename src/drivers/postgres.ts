@@ -244,6 +244,14 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
         throw execError(e);
       }
     },
+    async executeScript(script) {
+      // Without parameters postgres.js uses the simple query protocol: every statement, one round trip.
+      try {
+        await sql.unsafe(script);
+      } catch (e) {
+        throw execError(e);
+      }
+    },
     async introspect() {
       return introspectPostgres(sql);
     },

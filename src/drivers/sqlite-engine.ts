@@ -10,6 +10,8 @@ export type SqliteValue = string | number | bigint | null | Uint8Array;
 export interface SqliteEngine {
   readonly name: "bun:sqlite" | "better-sqlite3";
   run(sql: string, params?: SqliteValue[]): { changes: number };
+  /** Runs a script of several statements. */
+  exec(sql: string): void;
   /** Rows as arrays, in column order. */
   values(sql: string, params?: SqliteValue[]): SqliteValue[][];
   /** Rows as objects. */
@@ -42,6 +44,7 @@ async function openBun(path: string, opts: SqliteOpenOptions): Promise<SqliteEng
   return {
     name: "bun:sqlite",
     run: (sql, params = []) => ({ changes: db.prepare(sql).run(...(params as never[])).changes }),
+    exec: (sql) => void db.exec(sql),
     values: (sql, params = []) => (db.prepare(sql).values(...(params as never[])) as unknown[][]).map(row),
     all: <T>(sql: string, params: SqliteValue[] = []) => db.prepare(sql).all(...(params as never[])) as T[],
     iterate: function* (sql, params = []) {
@@ -68,6 +71,7 @@ async function openNode(path: string, opts: SqliteOpenOptions): Promise<SqliteEn
   return {
     name: "better-sqlite3",
     run: (sql, params = []) => ({ changes: db.prepare(sql).run(...bind(params)).changes }),
+    exec: (sql) => void db.exec(sql),
     values: (sql, params = []) => {
       const stmt = db.prepare(sql);
       if (!stmt.reader) {
@@ -97,5 +101,6 @@ interface BetterStatement {
 }
 interface BetterDb {
   prepare(sql: string): BetterStatement;
+  exec(sql: string): void;
   close(): void;
 }

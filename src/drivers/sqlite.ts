@@ -122,6 +122,10 @@ export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {})
     async execute(statement) {
       wrap(() => db.values(statement), statement);
     },
+    async executeScript(script) {
+      // SQLite says where in the script only for syntax errors; the runner locates the rest.
+      wrap(() => db.exec(script));
+    },
     async introspect() {
       return introspectSqlite(db);
     },

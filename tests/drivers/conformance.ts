@@ -68,6 +68,18 @@ export const cases: Case[] = [
     },
   },
   {
+    name: "executeScript: several statements in one go; a syntax error's position is in the script",
+    async run(d) {
+      await d.executeScript("CREATE TABLE s1 (id integer PRIMARY KEY);\n-- a comment; with a semicolon\nINSERT INTO s1 VALUES (1);\nINSERT INTO s1 VALUES (2);\n");
+      assert.equal(await d.rowCount("s1"), 2);
+      await assert.rejects(d.executeScript("SELECT 1;\nSELECT FROM WHERE;\n"), (e: unknown) => {
+        assert.ok(e instanceof SqlExecError);
+        if (pg(d)) assert.equal(e.position, 23);
+        return true;
+      });
+    },
+  },
+  {
     name: "introspect: columns, keys, foreign keys, checks, indexes, views",
     async run(d) {
       const text = pg(d) ? "text" : "TEXT";
