@@ -13,6 +13,7 @@ import type { Schema } from "../schema/model.ts";
 import { schemaObjects } from "../schema/render.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
+import { stepScope } from "./scope.ts";
 
 export interface StairwayOptions {
   rowsPerTable: number;
@@ -29,6 +30,7 @@ export async function runStairway(driver: SqlDriver, target: string, all: Migrat
   const migrations = all.filter((m) => appliesTo(m, driver.dialect));
   const counters = new Map<string, number>();
   const base = await driver.introspect();
+  let triggersExist = base.triggers.length > 0;
   await driver.ensureBookkeeping();
   let stopped: string | null = null;
   const applied: Migration[] = [];
@@ -40,8 +42,10 @@ export async function runStairway(driver: SqlDriver, target: string, all: Migrat
     }
     const say = (what: string) => opts.progress?.(`${target}  ${m.id}  ${what}`);
 
+    // Only the tables this step can touch are read (scope.ts): linear, not quadratic, in the tree.
+    const scope = await stepScope(driver, m, triggersExist);
     say("seeding");
-    const s0 = await driver.introspect();
+    const s0 = await driver.introspect(scope);
     const seeded = await seedTables(driver, s0, { rowsPerTable: opts.rowsPerTable, seed: opts.seed, counters });
     const rows0 = await snapshotRows(driver, s0);
 
@@ -56,7 +60,8 @@ export async function runStairway(driver: SqlDriver, target: string, all: Migrat
     applied.push(m);
     add({ check: "step.up", migration: m.id, status: "pass", message: "applied", durationMs: up.durationMs });
 
-    const fk = await driver.foreignKeyViolations();
+    const s1 = await driver.introspect(scope);
+    const fk = await driver.foreignKeyViolations(s1);
     add({
       check: "step.integrity",
       migration: m.id,
@@ -67,7 +72,6 @@ export async function runStairway(driver: SqlDriver, target: string, all: Migrat
       ...(fk.length ? { details: { violations: fk } } : {}),
     });
 
-    const s1 = await driver.introspect();
     for (const f of opts.fixtures.filter((f) => f.version !== undefined && versionKey(f.version) === m.key)) await insertFixture(driver, s1, f);
     const changed = changedTables(s0, s1);
     const more = await seedTables(driver, s1, {
@@ -90,7 +94,7 @@ export async function runStairway(driver: SqlDriver, target: string, all: Migrat
     applied.pop();
     add({ check: "step.down", migration: m.id, status: "pass", message: "reverted", durationMs: down.durationMs });
 
-    const s2 = await driver.introspect();
+    const s2 = await driver.introspect(scope);
     const schemaDiff = diffSchemas(s0, s2, ["before up", "after down"]);
     add({
       check: "step.down-restores-schema",
@@ -114,7 +118,8 @@ export async function runStairway(driver: SqlDriver, target: string, all: Migrat
       continue;
     }
     applied.push(m);
-    const s3 = await driver.introspect();
+    const s3 = await driver.introspect(scope);
+    triggersExist = s3.triggers.length > 0;
     const redoDiff = diffSchemas(s1, s3, ["first up", "second up"]);
     add({
       check: "step.redo",

@@ -9,7 +9,7 @@
 //  4. make tests/drivers/conformance.test.ts pass against a real server.
 
 import type { Dialect, Direction, Migration, SqlDialect } from "../plan/migration.ts";
-import type { Schema } from "../schema/model.ts";
+import type { Schema, TableGraph, TableScope } from "../schema/model.ts";
 import type { TargetUrl } from "./url.ts";
 
 export interface Capabilities {
@@ -133,7 +133,10 @@ export interface SqlDriver extends StoreDriver {
   setTimeouts(local: boolean): Promise<void>;
   resetTimeouts(): Promise<void>;
 
-  introspect(): Promise<Schema>;
+  /** The canonical schema; with a scope, only those tables are read in full (other objects always). */
+  introspect(scope?: TableScope): Promise<Schema>;
+  /** Table names and foreign-key edges, cheaply. */
+  tableGraph(): Promise<TableGraph>;
   /** Rows of `columns`, each value as canonical text (null stays null). */
   readRows(table: string, columns: string[]): AsyncIterable<(string | null)[]>;
   /** Inserts one row as given; throws SqlExecError when the database refuses it (behaviour probes). */
@@ -158,8 +161,8 @@ export interface SqlDriver extends StoreDriver {
   /** Largest value of a numeric column, or null on an empty table. */
   maxValue(table: string, column: string): Promise<number | null>;
   rowCount(table: string): Promise<number>;
-  /** Rows whose foreign keys point at nothing. */
-  foreignKeyViolations(): Promise<FkViolation[]>;
+  /** Rows whose foreign keys point at nothing; in the tables of `schema` when given, else everywhere. */
+  foreignKeyViolations(schema?: Schema): Promise<FkViolation[]>;
 }
 
 /** Everything a dialect offers the core beyond an open connection. */

@@ -4,7 +4,7 @@
 
 import postgres, { type Sql } from "postgres";
 import { StairwayError } from "../errors.ts";
-import { introspectPostgres } from "../schema/introspect-postgres.ts";
+import { introspectPostgres, tableGraphPostgres } from "../schema/introspect-postgres.ts";
 import {
   BOOKKEEPING_TABLE,
   SqlExecError,
@@ -252,8 +252,11 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
         throw execError(e);
       }
     },
-    async introspect() {
-      return introspectPostgres(sql);
+    async introspect(scope) {
+      return introspectPostgres(sql, scope);
+    },
+    async tableGraph() {
+      return tableGraphPostgres(sql);
     },
     async *readRows(table, columns) {
       const select = columns.map((c, i) => `${q(c)}::text AS c${i}`).join(", ");
@@ -345,8 +348,8 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
       const [row] = await sql.unsafe<{ n: string }[]>(`SELECT count(*)::text AS n FROM ${q(table)}`);
       return Number(row!.n);
     },
-    async foreignKeyViolations() {
-      const schema = await introspectPostgres(sql);
+    async foreignKeyViolations(given) {
+      const schema = given ?? (await introspectPostgres(sql));
       const out: FkViolation[] = [];
       for (const t of schema.tables) {
         for (const fk of t.foreignKeys) {

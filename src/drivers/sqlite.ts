@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { StairwayError } from "../errors.ts";
 import { ColumnChecksum } from "../data/checksum.ts";
-import { introspectSqlite } from "../schema/introspect-sqlite.ts";
+import { introspectSqlite, tableGraphSqlite } from "../schema/introspect-sqlite.ts";
 import {
   BOOKKEEPING_TABLE,
   SqlExecError,
@@ -126,8 +126,11 @@ export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {})
       // SQLite says where in the script only for syntax errors; the runner locates the rest.
       wrap(() => db.exec(script));
     },
-    async introspect() {
-      return introspectSqlite(db);
+    async introspect(scope) {
+      return introspectSqlite(db, scope);
+    },
+    async tableGraph() {
+      return tableGraphSqlite(db);
     },
     async *readRows(table, columns) {
       const sql = `SELECT ${columns.map(q).join(", ")} FROM ${q(table)}`;
@@ -214,9 +217,11 @@ export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {})
     async rowCount(table) {
       return Number(db.values(`SELECT count(*) FROM ${q(table)}`)[0]![0]);
     },
-    async foreignKeyViolations() {
+    async foreignKeyViolations(schema) {
       // https://www.sqlite.org/pragma.html#pragma_foreign_key_check
-      const rows = db.all<{ table: string; parent: string }>("PRAGMA foreign_key_check");
+      const rows = schema
+        ? schema.tables.flatMap((t) => db.all<{ table: string; parent: string }>(`PRAGMA foreign_key_check(${q(t.name)})`))
+        : db.all<{ table: string; parent: string }>("PRAGMA foreign_key_check");
       const counts = new Map<string, FkViolation>();
       for (const r of rows) {
         const key = `${r.table}\u0000${r.parent}`;

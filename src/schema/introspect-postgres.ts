@@ -4,7 +4,7 @@
 
 import type { Sql } from "postgres";
 import { BOOKKEEPING_TABLE } from "../drivers/driver.ts";
-import { emptySchema, type Column, type Schema, type Table } from "./model.ts";
+import { emptySchema, inScope, type Column, type Schema, type Table, type TableGraph, type TableScope } from "./model.ts";
 import { normalizeSqlText } from "./sql-text.ts";
 
 const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'`;
@@ -23,7 +23,7 @@ interface TableRow {
   parent: string | null;
 }
 
-export async function introspectPostgres(sql: Sql): Promise<Schema> {
+export async function introspectPostgres(sql: Sql, scope?: TableScope): Promise<Schema> {
   const schema = emptySchema("postgres");
   const tables = await sql.unsafe<TableRow[]>(`
     SELECT c.oid::int AS oid, ${QUAL("n.nspname", "c.relname")} AS name, c.relkind::text AS relkind, c.relispartition,
@@ -43,6 +43,7 @@ export async function introspectPostgres(sql: Sql): Promise<Schema> {
       partitionsOf.set(t.parent, [...(partitionsOf.get(t.parent) ?? []), { name: t.name, bound: t.bound ?? "" }]);
       continue;
     }
+    if (!inScope(scope, t.name)) continue;
     const table: Table = { name: t.name, columns: [], primaryKey: null, uniques: [], foreignKeys: [], checks: [], indexes: [] };
     if (t.partkey) table.partitioning = { key: t.partkey, partitions: [] };
     byOid.set(t.oid, table);
@@ -199,4 +200,18 @@ export async function introspectPostgres(sql: Sql): Promise<Schema> {
   const extensions = await sql.unsafe<{ name: string }[]>(`SELECT extname AS name FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1`);
   schema.extensions = extensions.map((e) => e.name);
   return schema;
+}
+
+/** Every table and foreign-key edge, in two cheap catalog queries. */
+export async function tableGraphPostgres(sql: Sql): Promise<TableGraph> {
+  const tables = await sql.unsafe<{ name: string }[]>(`
+    SELECT ${QUAL("n.nspname", "c.relname")} AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${USER_NS} AND ${NOT_EXTENSION("c.oid")}
+       AND NOT (n.nspname = 'public' AND c.relname = '${BOOKKEEPING_TABLE}')`);
+  const refs = await sql.unsafe<{ table: string; parent: string }[]>(`
+    SELECT ${QUAL("cn.nspname", "c.relname")} AS table, ${QUAL("pn.nspname", "p.relname")} AS parent
+      FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace cn ON cn.oid = c.relnamespace
+      JOIN pg_class p ON p.oid = con.confrelid JOIN pg_namespace pn ON pn.oid = p.relnamespace
+     WHERE con.contype = 'f' AND con.conparentid = 0`);
+  return { tables: tables.map((t) => t.name), references: refs.map((r) => ({ table: r.table, parent: r.parent })) };
 }

@@ -6,7 +6,19 @@
 
 import type { SqliteEngine } from "../drivers/sqlite-engine.ts";
 import { BOOKKEEPING_TABLE } from "../drivers/driver.ts";
-import { emptySchema, type CheckConstraint, type Column, type ForeignKey, type Index, type KeyConstraint, type Schema, type Table } from "./model.ts";
+import {
+  emptySchema,
+  inScope,
+  type CheckConstraint,
+  type Column,
+  type ForeignKey,
+  type Index,
+  type KeyConstraint,
+  type Schema,
+  type Table,
+  type TableGraph,
+  type TableScope,
+} from "./model.ts";
 import { clauseArgs, normalizeSqlText, parenthesised, splitTopLevel, unquoteIdent } from "./sql-text.ts";
 
 interface MasterRow {
@@ -16,14 +28,16 @@ interface MasterRow {
   sql: string | null;
 }
 
-export function introspectSqlite(db: SqliteEngine): Schema {
+export function introspectSqlite(db: SqliteEngine, scope?: TableScope): Schema {
   const schema = emptySchema("sqlite");
   const rows = db.all<MasterRow>(
     "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
   );
   const indexSql = new Map(rows.filter((r) => r.type === "index").map((r) => [r.name, r.sql]));
   for (const r of rows) {
-    if (r.type === "table" && r.name !== BOOKKEEPING_TABLE) schema.tables.push(readTable(db, r, indexSql));
+    if (r.type === "table" && r.name !== BOOKKEEPING_TABLE) {
+      if (inScope(scope, r.name)) schema.tables.push(readTable(db, r, indexSql));
+    }
     else if (r.type === "view") schema.views.push({ name: r.name, materialized: false, definition: normalizeSqlText(r.sql ?? "") });
     else if (r.type === "trigger")
       schema.triggers.push({ name: r.name, table: r.tbl_name, definition: normalizeSqlText(r.sql ?? "") });
@@ -168,4 +182,16 @@ export function indexParts(sql: string): { columns: string[]; where: string | nu
   const rest = sql.slice(p.end + 1);
   const w = /\bWHERE\b([\s\S]*)$/i.exec(rest);
   return { columns, where: w ? normalizeSqlText(w[1]!) : null };
+}
+
+/** Every table and foreign-key edge, from sqlite_schema alone (no pragma per table). */
+export function tableGraphSqlite(db: SqliteEngine): TableGraph {
+  const rows = db.all<{ name: string; sql: string | null }>(
+    `SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '${BOOKKEEPING_TABLE}'`,
+  );
+  const references: TableGraph["references"] = [];
+  for (const r of rows)
+    for (const m of (r.sql ?? "").matchAll(/\bREFERENCES\s+("[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)/gi))
+      references.push({ table: r.name, parent: unquoteIdent(m[1]!) });
+  return { tables: rows.map((r) => r.name), references };
 }

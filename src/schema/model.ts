@@ -112,6 +112,25 @@ export interface Schema {
   extensions: string[];
 }
 
+/**
+ * Which tables an introspection reads in full: those whose name (or name
+ * without its schema) is in the set. Other kinds of object are always read.
+ * Undefined: every table.
+ */
+export type TableScope = Set<string> | undefined;
+
+export function inScope(scope: TableScope, table: string): boolean {
+  if (!scope) return true;
+  const bare = table.slice(table.lastIndexOf(".") + 1);
+  return scope.has(table) || scope.has(bare) || scope.has(bare.toLowerCase());
+}
+
+/** The tables of a database and who references whom: cheap to read, for choosing a scope. */
+export interface TableGraph {
+  tables: string[];
+  references: { table: string; parent: string }[];
+}
+
 export function emptySchema(dialect: SqlDialect): Schema {
   return { dialect, tables: [], views: [], sequences: [], enums: [], triggers: [], routines: [], namespaces: [], extensions: [] };
 }

@@ -1,0 +1,35 @@
+// Which tables one step of the stairway can affect, so each step reads only
+// those and the test stays linear in the number of migrations: the tables its
+// up and down files name, and every table that references one of them (a
+// cascade reaches there). Where a file can act on tables it does not name
+// (DO blocks, functions, triggers, dynamic SQL), every table is in scope.
+
+import type { SqlDriver } from "../drivers/driver.ts";
+import { fileFor, type Migration } from "../plan/migration.ts";
+import type { TableScope } from "../schema/model.ts";
+
+const HIDDEN = /\b(DO|CALL|EXECUTE|PERFORM|COPY)\b|\bCREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE|TRIGGER|RULE|EXTENSION)\b|\bDROP\s+(SCHEMA|OWNED|EXTENSION)\b|\bALTER\s+EXTENSION\b/i;
+
+export async function stepScope(driver: SqlDriver, m: Migration, triggersExist: boolean): Promise<TableScope> {
+  const text = ["up", "down"].map((d) => fileFor(m, d as "up" | "down", driver.dialect)?.text ?? "").join("\n");
+  if (triggersExist || HIDDEN.test(text)) return undefined;
+  // Every identifier the files hold (a table not created yet is among them too).
+  const words = new Set<string>();
+  for (const w of text.matchAll(/"((?:[^"]|"")+)"|`([^`]+)`|\[([^\]]+)\]|([A-Za-z_][A-Za-z0-9_$]*)/g)) {
+    const word = w[1]?.replace(/""/g, '"') ?? w[2] ?? w[3] ?? w[4]!;
+    words.add(word);
+    words.add(word.toLowerCase());
+  }
+  const graph = await driver.tableGraph();
+  const scope = new Set(words);
+  const named = (t: string) => scope.has(t) || scope.has(t.slice(t.lastIndexOf(".") + 1).toLowerCase());
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const r of graph.references)
+      if (named(r.parent) && !named(r.table)) {
+        scope.add(r.table);
+        grew = true;
+      }
+  }
+  return scope;
+}
