@@ -67,11 +67,24 @@ const RAW_TYPES = {
 
 const QUALIFIED = `CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END`;
 
+const COPY_SPECIAL = /[\\\t\n\r]/;
+
 function copyText(v: Value): string {
+  if (typeof v === "string")
+    return COPY_SPECIAL.test(v) ? v.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r") : v;
   if (v === null) return "\\N";
   if (v instanceof Uint8Array) return "\\\\x" + Buffer.from(v).toString("hex");
-  const s = String(v);
-  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r") : s;
+  return String(v);
+}
+
+/** Rows in COPY's text format, built with plain concatenation (map/join allocate per row). */
+function copyLines(rows: Value[][]): string {
+  let text = "";
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) text += i === 0 ? copyText(row[i]!) : "\t" + copyText(row[i]!);
+    text += "\n";
+  }
+  return text;
 }
 
 function execError(e: unknown): SqlExecError {
@@ -301,10 +314,9 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
       let n = 0;
       async function* lines() {
         for await (const chunk of chunks) {
-          let text = "";
-          for (const row of chunk) text += row.map(copyText).join("\t") + "\n";
           n += chunk.length;
-          yield text;
+          // A Buffer goes to the socket as it is; a string would be converted on the way.
+          yield Buffer.from(copyLines(chunk));
         }
       }
       try {
