@@ -70,12 +70,12 @@ function parseNetwork(raw: string, dialect: Dialect, where: string): TargetUrl {
 export function redactUrl(text: string): string {
   // The password runs to the last "@" of the URL, as URL parsers read it,
   // so one holding an unencoded "@" or "/" is hidden whole.
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s"]*):([^\s"]*)@/gi, (_m, user: string, pass: string) =>
-    pass ? `${user}:***@` : `${user}@`,
-  );
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s"]*):([^\s"]*)@/gi, (_m, user: string, pass: string) => (pass ? `${user}:***@` : `${user}@`))
+    .replace(/([?&]password=)[^&\s"]*/gi, "$1***");
 }
 
-/** Redacts every password that `secrets` lists, wherever it appears in `text`. */
+/** Redacts URLs, and every password that `secrets` lists wherever it appears in `text`. */
 export function redactSecrets(text: string, secrets: string[]): string {
   let out = redactUrl(text);
   for (const s of secrets) if (s.length >= 3) out = out.split(s).join("***");
@@ -83,13 +83,32 @@ export function redactSecrets(text: string, secrets: string[]): string {
 }
 
 export function passwordOf(raw: string): string | undefined {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:(\S+)@/i.exec(raw);
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:(\S+)@/i.exec(raw) ?? /[?&]password=([^&\s]+)/i.exec(raw);
   if (!m) return undefined;
   try {
     return decodeURIComponent(m[1]!);
   } catch {
     return m[1];
   }
+}
+
+/**
+ * The password of a URL that must be hidden wherever it appears in output —
+ * unless it is also a word the output holds anyway (the user, host or
+ * database, a dialect or target name: `postgres:postgres@…/postgres` is common),
+ * where hiding it would garble names and not protect anything.
+ */
+export function secretOf(raw: string, targetName: string): string | undefined {
+  const p = passwordOf(raw);
+  if (!p || p.length < 4) return undefined;
+  const plain = new Set([targetName, "postgres", "postgresql", "sqlite", "redis", "stairway"]);
+  try {
+    const u = new URL(raw);
+    for (const w of [decodeURIComponent(u.username), u.hostname, decodeURIComponent(u.pathname.replace(/^\//, ""))]) plain.add(w);
+  } catch {
+    // Not a WHATWG URL (redis+cluster://h:p,h:p): the password alone is hidden.
+  }
+  return plain.has(p) ? undefined : p;
 }
 
 /** The same server with another database: postgres://u@h/other. */

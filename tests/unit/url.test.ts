@@ -7,6 +7,7 @@ import {
   passwordOf,
   redactSecrets,
   redactUrl,
+  secretOf,
   withDatabase,
 } from "../../src/drivers/url.ts";
 
@@ -159,5 +160,21 @@ describe("withDatabase and databaseOf", () => {
     expect(databaseOf("postgres://u@h/my%20db")).toBe("my db");
     expect(databaseOf("postgres://alice@h")).toBe("alice");
     expect(databaseOf("postgres://h:5432/")).toBe("postgres");
+  });
+});
+
+describe("secretOf: the passwords output must hide", () => {
+  test("a real password is hidden wherever it appears", () => {
+    expect(secretOf("postgres://app:hunter22@db.example/app", "postgres")).toBe("hunter22");
+  });
+  test("a password that is also the user, host, database, dialect or target name would garble output: not hidden by itself", () => {
+    expect(secretOf("postgres://postgres:postgres@localhost:5432/postgres", "postgres")).toBeUndefined();
+    expect(secretOf("postgres://app:app@localhost/app", "main")).toBeUndefined();
+    expect(secretOf("redis://:redis@localhost:6379/0", "cache")).toBeUndefined();
+  });
+  test("URLs still lose their password in text, and ?password= too", () => {
+    expect(redactUrl("see postgres://postgres:postgres@localhost/postgres")).toBe("see postgres://postgres:***@localhost/postgres");
+    expect(redactUrl("postgres://u@h/db?sslmode=disable&password=s3cr3t&x=1")).toBe("postgres://u@h/db?sslmode=disable&password=***&x=1");
+    expect(passwordOf("postgres://u@h/db?password=s3cr3t")).toBe("s3cr3t");
   });
 });
