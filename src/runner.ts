@@ -232,13 +232,16 @@ async function withLock<T>(ctx: RunnerContext, fn: () => Promise<T>): Promise<T>
   }
 }
 
-/** Pending migrations up to `to` (inclusive), oldest first. */
+/**
+ * Pending migrations up to `to` (inclusive), oldest first. `to` is a version
+ * of the global sequence: it may belong to another store (up --to 008 on a
+ * SQL target applies SQL versions up to 008).
+ */
 export async function pendingUp(ctx: RunnerContext, to?: string): Promise<Migration[]> {
-  const list = applicable(ctx);
-  const limit = to === undefined ? undefined : findVersion(list, to, "--to");
+  const limit = to === undefined ? undefined : findVersion(ctx.migrations, to, "--to");
   // A dirty version of a resumable store is pending: running it again finishes it.
   const done = new Set((await ctx.driver.applied()).filter((r) => !r.dirty || !ctx.driver.capabilities.resumable).map((r) => versionKey(r.version)));
-  return list.filter((m) => !done.has(m.key) && (!limit || compareVersions(m.version, limit.version) <= 0));
+  return applicable(ctx).filter((m) => !done.has(m.key) && (!limit || compareVersions(m.version, limit.version) <= 0));
 }
 
 /** Applied migrations to revert, newest first. `to` stays applied; "0" reverts all. */
@@ -247,62 +250,72 @@ export async function pendingDown(ctx: RunnerContext, opts: { to?: string; steps
   const rows = (await ctx.driver.applied()).sort((a, b) => compareVersions(b.version, a.version));
   let chosen = rows;
   if (opts.to !== undefined) {
-    if (versionKey(opts.to) !== "0") findVersion(list, opts.to, "--to");
+    if (versionKey(opts.to) !== "0") findVersion(ctx.migrations, opts.to, "--to");
     chosen = rows.filter((r) => compareVersions(r.version, opts.to!) > 0);
   } else chosen = rows.slice(0, opts.steps ?? 1);
   return chosen.map((r) => list.find((m) => m.key === versionKey(r.version)) ?? r);
 }
 
 export async function up(ctx: RunnerContext, opts: { to?: string } = {}): Promise<CheckResult[]> {
-  return withLock(ctx, async () => {
-    refuseDirty(ctx, await ctx.driver.applied());
-    const results: CheckResult[] = [];
-    for (const m of await pendingUp(ctx, opts.to)) {
-      const o = await applyStep(ctx.driver, m, "up");
-      ctx.onStep?.(o);
-      results.push(outcomeResult(ctx.target, o));
-      if (o.status === "failed") break;
-    }
-    return results;
-  });
+  return withLock(ctx, () => upLocked(ctx, opts));
+}
+
+async function upLocked(ctx: RunnerContext, opts: { to?: string }): Promise<CheckResult[]> {
+  refuseDirty(ctx, await ctx.driver.applied());
+  const results: CheckResult[] = [];
+  for (const m of await pendingUp(ctx, opts.to)) {
+    const o = await applyStep(ctx.driver, m, "up");
+    ctx.onStep?.(o);
+    results.push(outcomeResult(ctx.target, o));
+    if (o.status === "failed") break;
+  }
+  return results;
 }
 
 export async function down(ctx: RunnerContext, opts: { to?: string; steps?: number } = {}): Promise<CheckResult[]> {
-  return withLock(ctx, async () => {
-    refuseDirty(ctx, await ctx.driver.applied());
-    const results: CheckResult[] = [];
-    for (const m of await pendingDown(ctx, opts)) {
-      if (!("files" in m)) {
-        results.push({
-          check: "step.down",
-          target: ctx.target,
-          migration: `${m.version}_${m.name}`,
-          status: "fail",
-          message: `version ${m.version} (${m.name}) is applied but its files are missing: restore them to revert it`,
-        });
-        break;
-      }
-      const o = await applyStep(ctx.driver, m, "down");
-      ctx.onStep?.(o);
-      results.push(outcomeResult(ctx.target, o));
-      if (o.status === "failed") break;
+  return withLock(ctx, () => downLocked(ctx, opts));
+}
+
+async function downLocked(ctx: RunnerContext, opts: { to?: string; steps?: number }): Promise<CheckResult[]> {
+  refuseDirty(ctx, await ctx.driver.applied());
+  const results: CheckResult[] = [];
+  for (const m of await pendingDown(ctx, opts)) {
+    if (!("files" in m)) {
+      results.push({
+        check: "step.down",
+        target: ctx.target,
+        migration: `${m.version}_${m.name}`,
+        status: "fail",
+        message: `version ${m.version} (${m.name}) is applied but its files are missing: restore them to revert it`,
+      });
+      break;
     }
-    return results;
+    const o = await applyStep(ctx.driver, m, "down");
+    ctx.onStep?.(o);
+    results.push(outcomeResult(ctx.target, o));
+    if (o.status === "failed") break;
+  }
+  return results;
+}
+
+/** The last migration down and up again, under one lock: no other run can step in between. */
+export async function redo(ctx: RunnerContext): Promise<CheckResult[]> {
+  return withLock(ctx, async () => {
+    const reverted = await downLocked(ctx, { steps: 1 });
+    if (reverted.length === 0 || reverted.some((r) => r.status === "fail")) return reverted;
+    const m = applicable(ctx).find((x) => x.id === reverted[0]!.migration)!;
+    return [...reverted, ...(await upLocked(ctx, { to: m.version }))];
   });
 }
 
-export async function redo(ctx: RunnerContext): Promise<CheckResult[]> {
-  const reverted = await down(ctx, { steps: 1 });
-  if (reverted.length === 0 || reverted.some((r) => r.status === "fail")) return reverted;
-  const m = applicable(ctx).find((x) => x.id === reverted[0]!.migration)!;
-  return [...reverted, ...(await up(ctx, { to: m.version }))];
-}
-
-/** Marks a version applied and clean, or forgets it (--pending), after a person fixed a dirty state. */
-export async function force(ctx: RunnerContext, version: string, pending: boolean): Promise<Migration> {
+/**
+ * Marks a version applied and clean, or forgets it (--pending), after a person
+ * fixed a dirty state. Undefined when the version belongs to another store.
+ */
+export async function force(ctx: RunnerContext, version: string, pending: boolean): Promise<Migration | undefined> {
+  const m = findVersion(ctx.migrations, version, "force");
+  if (!applicable(ctx).includes(m)) return undefined;
   return withLock(ctx, async () => {
-    const list = applicable(ctx);
-    const m = findVersion(list, version, "force");
     if (pending) await ctx.driver.forget(m.version);
     else
       await ctx.driver.record({

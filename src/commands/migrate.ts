@@ -14,11 +14,6 @@ import { finish, progress, withSession } from "./common.ts";
 type Flags = GlobalFlags & Record<string, unknown>;
 const LOCK_TIMEOUT_MS = 60_000;
 
-/** Targets the runner acts on: SQL targets skip Redis versions and Redis targets skip SQL ones (runner.applicable). */
-function storeTargets(session: Session): Target[] {
-  return session.targets(false);
-}
-
 async function context(session: Session, t: Target, readOnly = false): Promise<runner.RunnerContext> {
   const plan = session.runnablePlan(t);
   const driver = await session.openStore(t, { readOnly });
@@ -38,7 +33,7 @@ function printDryRun(t: Target, list: Migration[], direction: "up" | "down", dia
 
 export async function upCommand(flags: Flags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
-    const targets = storeTargets(session);
+    const targets = session.targets(false);
     const results: CheckResult[] = [];
     for (const t of targets) {
       const ctx = await context(session, t, !!flags.dryRun);
@@ -59,7 +54,7 @@ export async function downCommand(flags: Flags): Promise<ExitCode> {
   if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw usageError(`--steps ${flags.steps}: expected a positive whole number`);
   if (steps !== undefined && flags.to !== undefined) throw usageError("--steps and --to cannot be used together");
   return withSession(flags, async (session) => {
-    const targets = storeTargets(session);
+    const targets = session.targets(false);
     const results: CheckResult[] = [];
     for (const t of targets) {
       const ctx = await context(session, t, !!flags.dryRun);
@@ -78,7 +73,7 @@ export async function downCommand(flags: Flags): Promise<ExitCode> {
 
 export async function redoCommand(flags: Flags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
-    const targets = storeTargets(session);
+    const targets = session.targets(false);
     const results: CheckResult[] = [];
     for (const t of targets) {
       results.push(...(await runner.redo(await context(session, t))));
@@ -90,7 +85,7 @@ export async function redoCommand(flags: Flags): Promise<ExitCode> {
 
 export async function statusCommand(flags: Flags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
-    const targets = storeTargets(session);
+    const targets = session.targets(false);
     const migrations: MigrationState[] = [];
     for (const t of targets) migrations.push(...(await runner.status(await context(session, t, true))));
     // status reports; states like dirty or drifted are shown, not failed.
@@ -108,9 +103,9 @@ export async function statusCommand(flags: Flags): Promise<ExitCode> {
 export async function forceCommand(flags: Flags, args: string[]): Promise<ExitCode> {
   const version = args[0]!;
   return withSession(flags, async (session) => {
-    for (const t of storeTargets(session)) {
+    for (const t of session.targets(false)) {
       const m = await runner.force(await context(session, t), version, !!flags.pending);
-      process.stdout.write(`${pc.green("✓")} ${t.name}: ${m.id} marked ${flags.pending ? "pending" : "applied"}\n`);
+      if (m) process.stdout.write(`${pc.green("✓")} ${t.name}: ${m.id} marked ${flags.pending ? "pending" : "applied"}\n`);
     }
     return EXIT.ok;
   });

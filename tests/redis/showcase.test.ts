@@ -151,13 +151,25 @@ test("one global sequence: SQL targets skip Redis versions, Redis targets skip S
   try {
     const sqlite = `sqlite:${join(dir, "app.db")}`;
     const args = ["--db", sqlite, "--db", db.url, "--config", join(ROOT, "tests/migrations/config.yaml")];
+    const versions = (r: { json: () => any }, t: string) => r.json().results.filter((x: any) => x.target === t).map((x: any) => x.migration.slice(0, 3));
+    // --to names a version of the whole sequence: 008 is Redis's, and stops SQLite before 009.
+    const upTo = await runCli(["up", "--to", "008", ...args, "--json"], { cwd: ROOT });
+    expect(upTo.code).toBe(0);
+    expect(versions(upTo, "sqlite")).toEqual(["001", "002", "003", "004", "005", "006"]);
+    expect(versions(upTo, "redis")).toEqual(["007", "008"]);
+    const unknown = await runCli(["up", "--to", "404", ...args], { cwd: ROOT });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("404");
     const up = await runCli(["up", ...args, "--json"], { cwd: ROOT });
     expect(up.code).toBe(0);
-    const by = (t: string) => up.json().results.filter((x: any) => x.target === t).map((x: any) => x.migration.slice(0, 3));
-    expect(by("sqlite")).toEqual(["001", "002", "003", "004", "005", "006", "009"]);
-    expect(by("redis")).toEqual(["007", "008"]);
+    expect(versions(up, "sqlite")).toEqual(["009"]);
+    expect(versions(up, "redis")).toEqual([]);
+    const downTo = await runCli(["down", "--to", "007", ...args, "--json"], { cwd: ROOT });
+    expect(downTo.code).toBe(0);
+    expect(versions(downTo, "sqlite")).toEqual(["009"]);
+    expect(versions(downTo, "redis")).toEqual(["008"]);
     const status = await runCli(["status", ...args, "--json"], { cwd: ROOT });
-    expect(status.json().migrations.filter((m: any) => m.target === "redis").map((m: any) => `${m.version}:${m.state}`)).toEqual(["007:applied", "008:applied"]);
+    expect(status.json().migrations.filter((m: any) => m.target === "redis").map((m: any) => `${m.version}:${m.state}`)).toEqual(["007:applied", "008:pending"]);
     const down = await runCli(["down", "--to", "0", ...args], { cwd: ROOT });
     expect(down.code).toBe(0);
     expect(await db.redis.dbsize()).toBe(0);
