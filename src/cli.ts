@@ -6,6 +6,9 @@ import { cac } from "cac";
 import pc from "picocolors";
 import { EXIT, StairwayError, type ExitCode } from "./errors.ts";
 import { redactUrl } from "./drivers/url.ts";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_REPORT_DIR } from "./results.ts";
 import type { GlobalFlags } from "./session.ts";
 import { VERSION } from "./version.ts";
 
@@ -162,6 +165,8 @@ export async function main(argv: string[]): Promise<ExitCode> {
     .option("--debug", "Show stack traces");
 
   let ran: Promise<ExitCode> | undefined;
+  /** The command running and its report dir, for the report of a failed run. */
+  let current: { command: string; reportDir: string } | undefined;
   for (const c of COMMANDS) {
     const cmd = cli.command(c.name, c.describe);
     if (c.alias) cmd.alias(c.alias);
@@ -169,6 +174,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
     for (const ex of c.examples ?? []) cmd.example(ex);
     cmd.action((...args: unknown[]) => {
       const flags = args.pop() as GlobalFlags & Record<string, unknown>;
+      current = { command: c.name.split(" ")[0]!, reportDir: String(flags.reportDir ?? DEFAULT_REPORT_DIR) };
       ran = c.run(normalize(flags), args.flat().filter((a): a is string => typeof a === "string"));
     });
   }
@@ -207,7 +213,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
     await cli.runMatchedCommand();
     return await ran!;
   } catch (e) {
-    return printError(e, debug, argv.includes("--json"));
+    return printError(e, debug, argv.includes("--json"), current);
   }
 }
 
@@ -219,7 +225,7 @@ function normalize(flags: GlobalFlags & Record<string, unknown>): GlobalFlags & 
   return { ...flags, db: list(flags.db), target: list(flags.target), wait };
 }
 
-function printError(e: unknown, debug: boolean, json: boolean): ExitCode {
+function printError(e: unknown, debug: boolean, json: boolean, current?: { command: string; reportDir: string }): ExitCode {
   let code: ExitCode = EXIT.failed;
   let lines: string[];
   if (e instanceof StairwayError) {
@@ -232,12 +238,23 @@ function printError(e: unknown, debug: boolean, json: boolean): ExitCode {
     lines = [`unexpected error: ${(e as Error)?.message ?? String(e)} (run with --debug for the stack trace)`];
   }
   lines = lines.map(redactUrl);
-  if (json) {
-    const [first, ...rest] = lines;
-    const code_ = e instanceof StairwayError ? e.code : "E_INTERNAL";
-    process.stdout.write(
-      JSON.stringify({ tool: "stairway", version: VERSION, ok: false, error: { code: code_, message: first, more: rest } }, null, 2) + "\n",
-    );
+  const [first, ...rest] = lines;
+  const report = {
+    tool: "stairway",
+    version: VERSION,
+    command: current?.command ?? null,
+    ok: false,
+    targets: [],
+    results: [],
+    error: { code: e instanceof StairwayError ? e.code : "E_INTERNAL", message: first, more: rest },
+  };
+  if (json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+  // A report left by an earlier run of this command must not pass for this one's.
+  const previous = current && join(current.reportDir, `${current.command}.json`);
+  try {
+    if (previous && existsSync(previous)) writeFileSync(previous, JSON.stringify(report, null, 2) + "\n");
+  } catch {
+    // Unwritable report dir: the message on stderr is what matters now.
   }
   for (const l of lines) process.stderr.write(`${pc.red("stairway:")} ${l}\n`);
   if (debug && e instanceof Error) process.stderr.write(pc.dim(`${e.stack ?? ""}\n`));
@@ -256,6 +273,14 @@ export function exitAfterFlush(code: number): void {
   setTimeout(() => process.exit(code), 3000).unref();
 }
 
-if (import.meta.main) {
-  main(process.argv.slice(2)).then(exitAfterFlush);
+/** The command line's entry: runs main(), exits with its code once stdout is drained. */
+export function run(argv: string[]): void {
+  // The reader went away (`| head`): the rest of the output is nobody's loss,
+  // and the command still finishes and exits with its own code.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+  });
+  main(argv).then(exitAfterFlush);
 }
+
+if (import.meta.main) run(process.argv.slice(2));

@@ -2,6 +2,8 @@
 
 export type Status = "pass" | "fail" | "skip" | "warn";
 
+export const DEFAULT_REPORT_DIR = "tests/migrations/reports";
+
 export interface CheckResult {
   check: string;
   target: string;

@@ -29,7 +29,7 @@ export default async function safetyCommand(flags: Flags, args: string[]): Promi
   for (const a of args) if (!existsSync(a)) throw usageError(`${a} does not exist (pass migration files or directories, or nothing to lint the tree)`);
 
   const json = flags.json || format === "json";
-  // The report is printed here, not by finish(): see print().
+  // json: false, so finish() prints what render() chooses (JSON, SARIF or text).
   return withSession({ ...flags, json: false }, async (session) => {
     const targets = sqlTargets(session);
     const configured = [...new Set(targets.map((t) => t.dialect as SqlDialect))];
@@ -40,37 +40,16 @@ export default async function safetyCommand(flags: Flags, args: string[]): Promi
     );
     const results = toResults(await lint(inputs));
     const linted = [...new Set(inputs.map((i) => i.dialect))].sort((a, b) => DIALECTS.indexOf(a) - DIALECTS.indexOf(b));
-    let out = "";
-    const code = finish(session, {
+    return finish(session, {
       command: "safety",
       targets: targets.filter((t) => linted.includes(t.dialect as SqlDialect)),
       results,
       render: (report) => {
-        if (json) out = JSON.stringify(report, null, 2);
-        else if (format === "sarif") out = renderSarif(report, RULES);
-        else out = renderText(report, { files: new Set(inputs.map((i) => i.path)).size, dialects: linted });
-        return "";
+        if (json) return JSON.stringify(report, null, 2);
+        if (format === "sarif") return renderSarif(report, RULES);
+        return renderText(report, { files: new Set(inputs.map((i) => i.path)).size, dialects: linted });
       },
     });
-    await print(session.redact(out) + "\n");
-    return code;
-  });
-}
-
-/**
- * Writes the report and waits until a pipe has taken all of it: cli.ts ends
- * with process.exit(), which drops what a slow reader (`| jq`, a CI step) has
- * not read yet — a large JSON or SARIF report would arrive cut short.
- */
-function print(text: string): Promise<void> {
-  return new Promise((done) => {
-    const finished = () => {
-      process.stdout.off("error", finished); // EPIPE: the reader went away (`| head`)
-      done();
-    };
-    process.stdout.once("error", finished);
-    if (process.stdout.write(text)) finished();
-    else process.stdout.once("drain", finished);
   });
 }
 

@@ -2,7 +2,7 @@
 // contract's exit code, no stack trace, no password, and nothing written.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { passwordServer } from "../password-server.ts";
 import { cleanup, runCli, tempDir, writeTree } from "../helpers.ts";
@@ -135,7 +135,16 @@ describe("config and flags", () => {
   test("--json errors are one object with the code", async () => {
     const r = await runCli(["status", "--json", "--db", "nope://x"]);
     expect(r.code).toBe(2);
-    expect(r.json()).toMatchObject({ tool: "stairway", ok: false, error: { code: "E_URL" } });
+    expect(r.json()).toMatchObject({ tool: "stairway", command: "status", ok: false, targets: [], results: [], error: { code: "E_URL" } });
+  });
+
+  test("a failed run replaces the report an earlier run left, so `report` cannot show a stale pass", async () => {
+    const dir = project(GOOD);
+    expect((await runCli(["status", "--db", `sqlite:${join(dir, "app.db")}`], { cwd: dir })).code).toBe(0);
+    const file = join(dir, "tests/migrations/reports/status.json");
+    expect(JSON.parse(readFileSync(file, "utf8")).ok).toBe(true);
+    expectCleanFailure(await runCli(["status", "--db", "nope://x"], { cwd: dir }), 2, /nope/);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ command: "status", ok: false, error: { code: "E_URL" } });
   });
 
   test("--debug shows the stack trace", async () => {
