@@ -8,10 +8,10 @@ import { StairwayError } from "./errors.ts";
 import type { MigrationTimeouts, SqlDriver, StoreDriver } from "./drivers/driver.ts";
 import { dialectModule } from "./drivers/index.ts";
 import type { RedisDriver } from "./drivers/redis.ts";
-import { passwordOf, redactSecrets, type TargetUrl } from "./drivers/url.ts";
+import { redactSecrets, secretOf, type TargetUrl } from "./drivers/url.ts";
 import { loadPlan } from "./plan/discover.ts";
 import type { Plan, SqlDialect } from "./plan/migration.ts";
-import type { Report } from "./results.ts";
+import { DEFAULT_REPORT_DIR, type Report } from "./results.ts";
 import { resolveTargets, type Target } from "./targets.ts";
 
 export interface GlobalFlags {
@@ -29,8 +29,16 @@ export interface GlobalFlags {
   flush?: boolean;
 }
 
-export const DEFAULT_REPORT_DIR = "tests/migrations/reports";
 export const SCRATCH_PREFIX = "stairway_";
+
+export interface Scratch {
+  driver: SqlDriver;
+  url: TargetUrl;
+  /** Its name: stairway_<run>_<target>[_<label>]. */
+  name: string;
+  /** Drops it now (else at the end of the command). */
+  drop: () => Promise<void>;
+}
 
 export class Session {
   readonly config: Config;
@@ -73,7 +81,7 @@ export class Session {
   targets(allowDefault: boolean): Target[] {
     const targets = resolveTargets({ config: this.config, db: this.flags.db, target: this.flags.target, env: this.env, allowDefault });
     for (const t of targets) {
-      const p = passwordOf(t.url.raw);
+      const p = secretOf(t.url.raw, t.name);
       if (p) this.secrets.push(p);
     }
     return targets;
@@ -139,21 +147,25 @@ export class Session {
    * never touch data they did not create) and opens it. Dropped by cleanup()
    * unless --keep.
    */
-  async scratch(target: Target, label = ""): Promise<{ driver: SqlDriver; url: TargetUrl }> {
+  async scratch(target: Target, label = ""): Promise<Scratch> {
     const mod = dialectModule(target.dialect as SqlDialect);
     const name = `${SCRATCH_PREFIX}${this.runId}_${target.name}${label ? "_" + label : ""}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
     const opts = { name: target.name, waitMs: (this.flags.wait ?? 0) * 1000 };
-    const url = await mod.createScratch(target.url, name, opts);
+    let url: TargetUrl | undefined;
     let driver: SqlDriver | undefined;
+    // Registered before the database exists, so Ctrl-C while it is created drops it too.
     // Dropped before closing: PostgreSQL's DROP … WITH (FORCE) also ends a
     // statement still running there (Ctrl-C in the middle of a migration).
     const drop = async () => {
-      if (!this.flags.keep) await mod.dropScratch(target.url, url).catch(() => {});
+      const i = this.cleanups.indexOf(drop);
+      if (i >= 0) this.cleanups.splice(i, 1);
+      if (!this.flags.keep) await mod.dropScratch(target.url, url ?? mod.scratchUrl(target.url, name)).catch(() => {});
       await driver?.close().catch(() => {});
     };
     this.cleanups.push(drop);
+    url = await mod.createScratch(target.url, name, opts);
     driver = await mod.open(url, { name: target.name, timeouts: timeoutsOf(target) });
-    return { driver, url };
+    return { driver, url, name, drop };
   }
 
   /** Closes connections and drops scratch databases, newest first. Safe to call twice. */

@@ -3,7 +3,6 @@
 import { runBackupTest } from "../checks/backup.ts";
 import { runRedisBackupTest } from "../checks/redis-scale.ts";
 import { dialectModule } from "../drivers/index.ts";
-import { databaseOf } from "../drivers/url.ts";
 import type { ExitCode } from "../errors.ts";
 import type { SqlDialect } from "../plan/migration.ts";
 import { renderMatrixSimple } from "../report/simple-console.ts";
@@ -24,8 +23,7 @@ export default async function backupTestCommand(flags: GlobalFlags): Promise<Exi
         continue;
       }
       say(`${t.name}: creating a scratch database`);
-      const { driver, url } = await session.scratch(t, "bak");
-      const scratchName = t.dialect === "postgres" ? databaseOf(url.raw) : url.path!.replace(/^.*\//, "").replace(/\.db$/, "");
+      const { driver, url, name: scratchName } = await session.scratch(t, "bak");
       results.push(
         ...(await runBackupTest(driver, t.name, plan.migrations, {
           module: dialectModule(t.dialect as SqlDialect),

@@ -51,7 +51,7 @@ export default async function perfCommand(flags: Flags): Promise<ExitCode> {
           continue;
         }
         say(`${scenario.name} · ${t.name}: creating a scratch database`);
-        const { driver, url } = await session.scratch(t, scenario.name.slice(0, 20));
+        const { driver, url, drop } = await session.scratch(t, scenario.name.slice(0, 20));
         const mod = dialectModule(t.dialect as SqlDialect);
         const run = await runPerf(driver, t.name, plan.migrations, {
           scenario,
@@ -61,6 +61,8 @@ export default async function perfCommand(flags: Flags): Promise<ExitCode> {
           openProbe: () => mod.open(url, { name: `${t.name} probe` }),
           progress: say,
         });
+        // Dropped now: the next scenario's millions of rows need the disk.
+        await drop();
         results.push(...run.results);
         timings.push(...run.timings);
       }

@@ -169,6 +169,8 @@ export interface SqlDriver extends StoreDriver {
 export interface DialectModule {
   readonly dialect: SqlDialect;
   open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver>;
+  /** The URL a scratch database `name` beside `url` has; pure, creates nothing. */
+  scratchUrl(url: TargetUrl, name: string): TargetUrl;
   /** Creates an empty scratch database next to `url` and returns its URL. */
   createScratch(url: TargetUrl, name: string, opts: OpenOptions): Promise<TargetUrl>;
   dropScratch(url: TargetUrl, scratch: TargetUrl): Promise<void>;

@@ -416,6 +416,10 @@ export const postgresModule: DialectModule = {
   async open(url, opts) {
     return postgresDriver(await connectPostgres(url, opts), opts.name, opts.timeouts);
   },
+  scratchUrl(url, name) {
+    const raw = withDatabase(url.raw, name);
+    return { ...url, raw, redacted: redactUrl(raw) };
+  },
   async createScratch(url, name, opts) {
     await withServer(url, opts, async (sql) => {
       try {
@@ -429,8 +433,7 @@ export const postgresModule: DialectModule = {
         throw new StairwayError("E_UNREACHABLE", `target ${opts.name}: cannot create scratch database ${name}: ${why}`);
       }
     });
-    const raw = withDatabase(url.raw, name);
-    return { ...url, raw, redacted: redactUrl(raw) };
+    return postgresModule.scratchUrl(url, name);
   },
   async dropScratch(url, scratch) {
     await withServer(url, { name: "scratch" }, async (sql) => {
@@ -462,12 +465,12 @@ export const postgresModule: DialectModule = {
         await sql.unsafe(`DROP DATABASE IF EXISTS ${q(copy)}`);
       } else await sql.unsafe(`CREATE DATABASE ${q(name)}`);
     });
-    const url = withDatabase(server.raw, name);
+    const url = postgresModule.scratchUrl(server, name);
     if (!text.startsWith("template:")) {
-      const r = runClient(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", withoutPassword(url), file], pgEnv(url));
+      const r = runClient(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", withoutPassword(url.raw), file], pgEnv(url.raw));
       if (!r.ok) throw new StairwayError("E_SQL", `pg_restore into ${name} failed: ${r.why}`);
     }
-    return { ...server, raw: url, redacted: redactUrl(url) };
+    return url;
   },
   async listScratch(url, prefix, opts = {}) {
     return withServer(url, { name: "scratch" }, async (sql) => {

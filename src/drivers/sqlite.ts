@@ -18,7 +18,7 @@ import {
   type Value,
 } from "./driver.ts";
 import { openSqliteEngine, type SqliteEngine, type SqliteValue } from "./sqlite-engine.ts";
-import { parseTargetUrl, type TargetUrl } from "./url.ts";
+import type { TargetUrl } from "./url.ts";
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -262,12 +262,15 @@ async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
 export const sqliteModule: DialectModule = {
   dialect: "sqlite",
   open,
-  async createScratch(url, name) {
-    const dir = join(tmpdir(), "stairway");
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, `${name}.db`);
-    rmSync(path, { force: true });
+  scratchUrl(url, name) {
+    const path = join(tmpdir(), "stairway", `${name}.db`);
     return { ...url, raw: `sqlite:${path}`, redacted: `sqlite:${path}`, path };
+  },
+  async createScratch(url, name) {
+    const scratch = sqliteModule.scratchUrl(url, name);
+    mkdirSync(dirname(scratch.path!), { recursive: true });
+    rmSync(scratch.path!, { force: true });
+    return scratch;
   },
   async dropScratch(_url, scratch) {
     for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(scratch.path! + suffix, { force: true });
@@ -284,12 +287,11 @@ export const sqliteModule: DialectModule = {
     }
     return "VACUUM INTO";
   },
-  async restore(_server, file, name) {
-    const dir = join(tmpdir(), "stairway");
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, `${name}.db`);
-    copyFileSync(file, path);
-    return parseTargetUrl(`sqlite:${path}`);
+  async restore(server, file, name) {
+    const scratch = sqliteModule.scratchUrl(server, name);
+    mkdirSync(dirname(scratch.path!), { recursive: true });
+    copyFileSync(file, scratch.path!);
+    return scratch;
   },
   async listScratch(_url, prefix) {
     const dir = join(tmpdir(), "stairway");
