@@ -41,7 +41,8 @@ export default async function newCommand(flags: GlobalFlags & Record<string, unk
       const dir = session.flags.redis ?? session.config.migrations.redis;
       mkdirSync(dir, { recursive: true });
       const path = join(dir, `${version}_${name}.ts`);
-      writeFileSync(path, REDIS_TEMPLATE(name), { flag: "wx" });
+      if (existsSync(path)) throw usageError(`${path} already exists`);
+      writeFileSync(path, REDIS_TEMPLATE(name));
       created.push(path);
     } else {
       const dir = join(session.flags.sql ?? session.config.migrations.sql, `${version}_${name}`);

@@ -4,9 +4,9 @@
 // load (a CHECK the generator cannot read), it falls back to batched inserts
 // that keep the rows it accepts.
 
-import type { SqlDriver, Value } from "../drivers/driver.ts";
+import { SqlExecError, type SqlDriver, type Value } from "../drivers/driver.ts";
 import type { Schema } from "../schema/model.ts";
-import { counterBase, insertionOrder, planTable } from "./generator.ts";
+import { counterBase, insertionOrder, insertTolerant, planTable } from "./generator.ts";
 
 export interface LoadResult {
   table: string;
@@ -56,22 +56,13 @@ export async function loadTables(driver: SqlDriver, schema: Schema, rows: number
     let loaded: number;
     try {
       loaded = await driver.bulkLoad(table.name, plan.columns, chunks());
-    } catch {
+    } catch (e) {
+      if (!(e instanceof SqlExecError)) throw e;
       method = "insert";
       loaded = 0;
-      for (const chunk of chunks()) loaded += await insertKeeping(driver, table.name, plan.columns, chunk);
+      for (const chunk of chunks()) loaded += (await insertTolerant(driver, table.name, plan.columns, chunk)).inserted;
     }
     out.push({ table: table.name, rows: loaded, ms: Math.round(performance.now() - t0), method });
   }
   return out;
-}
-
-async function insertKeeping(driver: SqlDriver, table: string, columns: string[], rows: Value[][]): Promise<number> {
-  try {
-    return await driver.insertRows(table, columns, rows);
-  } catch {
-    let n = 0;
-    for (const r of rows) n += await driver.insertRows(table, columns, [r]).catch(() => 0);
-    return n;
-  }
 }

@@ -4,7 +4,7 @@
 // fractional numbers, non-ASCII text, time zones, NULLs where allowed.
 // A table we cannot fill is skipped with the reason, never failed.
 
-import type { SqlDriver, Value } from "../drivers/driver.ts";
+import { SqlExecError, type SqlDriver, type Value } from "../drivers/driver.ts";
 import type { Column, Schema, Table } from "../schema/model.ts";
 import { normalizeExpression } from "../schema/normalize.ts";
 import { valueKind, type ColumnHints, type ValueKind } from "../schema/types.ts";
@@ -73,7 +73,12 @@ export async function seedTables(driver: SqlDriver, schema: Schema, opts: SeedOp
 }
 
 /** Inserts in one go; when the database refuses the batch, row by row, keeping what it accepts. */
-async function insertTolerant(
+/**
+ * Inserts in one go; when the database refuses the batch (a CHECK the
+ * generator cannot read), row by row, keeping what it accepts. Only a refusal
+ * of the SQL is tolerated: a lost connection or a full disk still fails.
+ */
+export async function insertTolerant(
   driver: SqlDriver,
   table: string,
   columns: string[],
@@ -82,13 +87,15 @@ async function insertTolerant(
   try {
     return { inserted: await driver.insertRows(table, columns, rows) };
   } catch (e) {
+    if (!(e instanceof SqlExecError)) throw e;
     let inserted = 0;
-    let error = (e as Error).message;
+    let error = e.message;
     for (const r of rows) {
       try {
         inserted += await driver.insertRows(table, columns, [r]);
       } catch (e2) {
-        error = (e2 as Error).message;
+        if (!(e2 instanceof SqlExecError)) throw e2;
+        error = e2.message;
       }
     }
     return { inserted, error: inserted === 0 ? `cannot generate rows: ${error}` : undefined };
