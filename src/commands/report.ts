@@ -109,17 +109,3 @@ function reportProblem(v: unknown): string | undefined {
   if (e !== undefined && (typeof e !== "object" || typeof e?.message !== "string")) return `"error" has no message`;
   return undefined;
 }
-
-if (import.meta.main) {
-  // For trying the command before it is registered in cli.ts: bun src/commands/report.ts [--report-dir DIR] [--json]
-  const argv = process.argv.slice(2);
-  const at = argv.indexOf("--report-dir");
-  const flags: GlobalFlags = { json: argv.includes("--json"), ...(at >= 0 ? { reportDir: argv[at + 1] } : {}) };
-  reportCommand(flags).then(
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`stairway: ${(e as Error).message}\n`);
-      process.exit((e as { exitCode?: number }).exitCode ?? 1);
-    },
-  );
-}

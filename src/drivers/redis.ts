@@ -294,8 +294,3 @@ export async function openRedis(url: TargetUrl, opts: OpenOptions): Promise<Redi
   };
   return driver;
 }
-
-/** True for a driver opened by openRedis. */
-export function isRedisDriver(d: { dialect: string }): d is RedisDriver {
-  return d.dialect === "redis";
-}

@@ -16,10 +16,6 @@ export function as<K extends NodeKind>(node: Node | undefined, kind: K): NodeOf<
   return (node as Record<string, unknown>)[kind] as NodeOf<K> | undefined;
 }
 
-export function kindOf(node: Node): string {
-  return Object.keys(node)[0]!;
-}
-
 /** All payloads of kind `kind` in a list of nodes. */
 export function each<K extends NodeKind>(nodes: Node[] | undefined, kind: K): NodeOf<K>[] {
   const out: NodeOf<K>[] = [];

@@ -3,6 +3,7 @@
 
 import pc from "picocolors";
 import type { CheckResult, MigrationState, Status, TargetInfo } from "../results.ts";
+import { ms as duration } from "./digest.ts";
 
 export const MARK: Record<Status, string> = {
   pass: pc.green("✓"),
@@ -11,12 +12,7 @@ export const MARK: Record<Status, string> = {
   warn: pc.yellow("!"),
 };
 
-export function ms(n: number | undefined): string {
-  if (n === undefined) return "";
-  if (n >= 10_000) return `${(n / 1000).toFixed(1)} s`;
-  if (n >= 1000) return `${(n / 1000).toFixed(2)} s`;
-  return `${n.toFixed(1)} ms`;
-}
+export const ms = (n: number | undefined): string => duration(n, "");
 
 const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
 export function pad(s: string, width: number): string {

@@ -151,8 +151,9 @@ export function verdictText(d: Digest): string {
 }
 
 /** Milliseconds the way the console prints them. */
-export function ms(n: number | undefined): string {
-  if (n === undefined) return "–";
+/** A duration for people: 12.3 ms, 1.23 s, 12.3 s; `none` when unknown. */
+export function ms(n: number | undefined, none = "–"): string {
+  if (n === undefined) return none;
   if (n >= 10_000) return `${(n / 1000).toFixed(1)} s`;
   if (n >= 1000) return `${(n / 1000).toFixed(2)} s`;
   return `${n.toFixed(1)} ms`;

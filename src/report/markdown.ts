@@ -10,7 +10,7 @@
 // https://docs.github.com/en/get-started/writing-on-github/getting-started-with-writing-and-formatting-on-github/basic-writing-and-formatting-syntax
 
 import type { Status } from "../results.ts";
-import { cellStatus, countsText, MARK, ms, slowest, verdictText, type Counts, type Digest, type Entry, type SafetyFinding } from "./digest.ts";
+import { cellStatus, countsText, ms, slowest, verdictText, type Counts, type Digest, type Entry, type SafetyFinding } from "./digest.ts";
 
 /** Below GitHub's 65,536: actions that post the comment add a few lines of their own. */
 export const MARKDOWN_LIMIT = 60_000;

@@ -134,20 +134,3 @@ export interface TableGraph {
 export function emptySchema(dialect: SqlDialect): Schema {
   return { dialect, tables: [], views: [], sequences: [], enums: [], triggers: [], routines: [], namespaces: [], extensions: [] };
 }
-
-export function findTable(schema: Schema, name: string): Table | undefined {
-  return schema.tables.find((t) => t.name === name);
-}
-
-/** True when nothing but the objects stairway itself keeps is left. */
-export function isEmptySchema(schema: Schema): boolean {
-  return (
-    schema.tables.length === 0 &&
-    schema.views.length === 0 &&
-    schema.sequences.length === 0 &&
-    schema.enums.length === 0 &&
-    schema.triggers.length === 0 &&
-    schema.routines.length === 0 &&
-    schema.namespaces.length === 0
-  );
-}

@@ -7,7 +7,7 @@
 // other difference shows in the diff.
 
 import { equivalence, type CompiledEquivalence } from "./equivalences.ts";
-import type { Column, Schema, Table } from "./model.ts";
+import type { Column, Schema } from "./model.ts";
 
 export interface Normalized {
   /** The two schemas, in the order given, made comparable. */
@@ -178,9 +178,4 @@ function balanced(s: string): boolean {
     else if (c === ")" && --depth < 0) return false;
   }
   return depth === 0;
-}
-
-/** Tables in both schemas, for probes and per-table reports. */
-export function commonTables(a: Schema, b: Schema): Table[] {
-  return a.tables.filter((t) => b.tables.some((x) => x.name === t.name));
 }

@@ -104,7 +104,3 @@ export const RULES: Rule[] = [
   unusedAllow,
   validateInSameTransaction,
 ];
-
-export function ruleById(id: string): Rule | undefined {
-  return RULES.find((r) => r.id === id);
-}
