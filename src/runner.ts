@@ -26,6 +26,16 @@ export interface StepHooks {
   beforeCommit?: () => Promise<void>;
 }
 
+/** Reverts `applied` newest first (the stairway's last step); the reason when one down fails. */
+export async function revertAll(driver: StoreDriver, applied: Migration[], progress?: (line: string) => void): Promise<string | undefined> {
+  for (const m of [...applied].reverse()) {
+    progress?.(`down to base  ${m.id}`);
+    const o = await applyStep(driver, m, "down");
+    if (o.status !== "done") return `stopped at ${m.id}: ${o.error}`;
+  }
+  return undefined;
+}
+
 /** Runs one migration's up or down on the target, with its bookkeeping. */
 export async function applyStep(driver: StoreDriver, m: Migration, direction: Direction, hooks: StepHooks = {}): Promise<StepOutcome> {
   return isSqlDriver(driver) ? applySqlStep(driver, m, direction, hooks) : applyTransformStep(driver as TransformDriver, m, direction);
@@ -91,9 +101,7 @@ async function applySqlStep(driver: SqlDriver, m: Migration, direction: Directio
       }
       await runScript(driver, file, statements);
       await hooks.beforeCommit?.();
-      if (direction === "up") await driver.record(row(false));
-      else await driver.forget(m.version);
-      await driver.commit();
+      await driver.commit(direction === "up" ? { record: row(false) } : { forget: m.version });
       return done();
     } catch (e) {
       await driver.rollback();

@@ -5,10 +5,7 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dialectModule } from "../drivers/index.ts";
-import { redactUrl, withDatabase } from "../drivers/url.ts";
 import type { ExitCode } from "../errors.ts";
-import type { SqlDialect } from "../plan/migration.ts";
 import { renderFindings, summaryLine } from "../report/console.ts";
 import type { CheckResult } from "../results.ts";
 import type { GlobalFlags, Session } from "../session.ts";
@@ -40,14 +37,10 @@ export default async function cleanCommand(flags: GlobalFlags): Promise<ExitCode
     for (const t of targets) {
       if (t.dialect !== "postgres" || servers.has(t.url.raw)) continue;
       servers.add(t.url.raw);
-      const mod = dialectModule(t.dialect as SqlDialect);
+      const { listScratchDatabases, postgresModule } = await import("../drivers/postgres.ts");
       // A database someone is connected to belongs to a run still going (perhaps on another machine).
-      const names = (await mod.listScratch(t.url, "stairway_", { idleOnly: true })).filter((n) => SCRATCH_NAME.test(n) && !runIsAlive(n.slice(9, 20)));
-      for (const name of names) {
-        const raw = withDatabase(t.url.raw, name);
-        const scratch = { ...t.url, raw, redacted: redactUrl(raw) };
-        await mod.dropScratch(t.url, scratch);
-      }
+      const names = (await listScratchDatabases(t.url, "stairway_", { idleOnly: true })).filter((n) => SCRATCH_NAME.test(n) && !runIsAlive(n.slice(9, 20)));
+      for (const name of names) await postgresModule.dropScratch(t.url, postgresModule.scratchUrl(t.url, name));
       results.push({ check: "clean", target: t.name, status: "pass", message: names.length ? `dropped ${names.length} scratch databases: ${names.join(", ")}` : "no scratch database left" });
     }
     for (const t of targets.filter((x) => x.dialect === "redis")) results.push(await cleanRedis(t));

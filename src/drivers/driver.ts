@@ -82,6 +82,9 @@ export interface OpenOptions {
 }
 
 /** What every store offers the runner: lock and bookkeeping. */
+/** What a step changes in the bookkeeping when it commits. */
+export type BookkeepingChange = { record: AppliedRow } | { forget: string };
+
 export interface StoreDriver {
   readonly dialect: Dialect;
   readonly capabilities: Capabilities;
@@ -114,7 +117,8 @@ export interface SqlDriver extends StoreDriver {
 
   /** Transaction control; SQLite's begin takes the write lock (BEGIN IMMEDIATE). */
   begin(): Promise<void>;
-  commit(): Promise<void>;
+  /** Commits, first recording or forgetting a version when asked (PostgreSQL: one round trip for both). */
+  commit(change?: BookkeepingChange): Promise<void>;
   rollback(): Promise<void>;
   /** Runs one statement; throws SqlExecError. */
   execute(statement: string): Promise<void>;
@@ -174,8 +178,6 @@ export interface DialectModule {
   /** Creates an empty scratch database next to `url` and returns its URL. */
   createScratch(url: TargetUrl, name: string, opts: OpenOptions): Promise<TargetUrl>;
   dropScratch(url: TargetUrl, scratch: TargetUrl): Promise<void>;
-  /** Names of scratch databases with this prefix on the server (for `clean`); idleOnly: none in use. */
-  listScratch(url: TargetUrl, prefix: string, opts?: { idleOnly?: boolean }): Promise<string[]>;
   /** Backs the database at `url` up into `file`, the way an operator would; says how. */
   backup(url: TargetUrl, file: string): Promise<string>;
   /** Restores `file` into a new scratch database `name` beside `server`, and returns its URL. */

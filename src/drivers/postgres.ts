@@ -119,6 +119,9 @@ function connectError(e: unknown, url: TargetUrl, name: string): StairwayError {
 
 const RETRYABLE = new Set(["ECONNREFUSED", "57P03", "CONNECT_TIMEOUT", "ETIMEDOUT", "EAI_AGAIN"]);
 
+/** SQLSTATE of "unrecognized configuration parameter". */
+const UNKNOWN_SETTING = "42704";
+
 export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promise<Sql> {
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (;;) {
@@ -129,12 +132,17 @@ export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promis
       idle_timeout: 0,
       connection: { application_name: "stairway" },
       types: RAW_TYPES,
+      // No catalogue query at connect (a third of its time): values come as the
+      // server's text, arrays included; introspection asks for JSON.
+      fetch_types: false,
     });
     try {
-      await sql.unsafe("SELECT 1");
-      // PostgreSQL 14+: a backend whose client died (SIGKILL) stops within a second
-      // instead of finishing a long statement, so its database is free to drop.
-      await sql.unsafe("SET client_connection_check_interval = 1000").catch(() => {});
+      // The first query connects. PostgreSQL 14+: a backend whose client died
+      // (SIGKILL) stops within a second instead of finishing a long statement,
+      // so its database is free to drop; older servers do not know the setting.
+      await sql.unsafe("SET client_connection_check_interval = 1000").catch((e: { code?: string }) => {
+        if (e.code !== UNKNOWN_SETTING) throw e;
+      });
       return sql;
     } catch (e) {
       await sql.end({ timeout: 0 }).catch(() => {});
@@ -150,6 +158,22 @@ export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promis
 
 function sleep(ms: number) {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A SQL string literal (standard_conforming_strings, on since PostgreSQL 9.1). */
+function literal(v: string): string {
+  return `'${v.replace(/'/g, "''")}'`;
+}
+
+function recordSql(row: AppliedRow): string {
+  const values = [literal(row.version), literal(row.name), literal(row.checksum), literal(row.appliedAt), literal(String(row.durationMs)), String(row.dirty)];
+  return `INSERT INTO ${BOOKKEEPING_TABLE} (version, name, checksum, applied_at, duration_ms, dirty) VALUES (${values.join(", ")})
+   ON CONFLICT (version) DO UPDATE SET name = excluded.name, checksum = excluded.checksum,
+     applied_at = excluded.applied_at, duration_ms = excluded.duration_ms, dirty = excluded.dirty`;
+}
+
+function forgetSql(version: string): string {
+  return `DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = ${literal(version)}`;
 }
 
 export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeouts = {}): SqlDriver {
@@ -217,22 +241,20 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
       }));
     },
     async record(row: AppliedRow) {
-      await sql.unsafe(
-        `INSERT INTO ${BOOKKEEPING_TABLE} (version, name, checksum, applied_at, duration_ms, dirty) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (version) DO UPDATE SET name = excluded.name, checksum = excluded.checksum,
-           applied_at = excluded.applied_at, duration_ms = excluded.duration_ms, dirty = excluded.dirty`,
-        [row.version, row.name, row.checksum, row.appliedAt, String(row.durationMs), String(row.dirty)],
-      );
+      await sql.unsafe(recordSql(row));
     },
     async forget(version) {
-      await sql.unsafe(`DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = $1`, [version]);
+      await sql.unsafe(forgetSql(version));
     },
     async begin() {
       await sql.unsafe("BEGIN");
     },
-    async commit() {
+    async commit(change) {
+      // Bookkeeping and COMMIT in one simple-protocol round trip: the values are
+      // literals (no parameters), and a failed INSERT makes COMMIT roll back.
+      const first = change ? ("record" in change ? recordSql(change.record) : forgetSql(change.forget)) + ";\n" : "";
       try {
-        await sql.unsafe("COMMIT");
+        await sql.unsafe(first + "COMMIT");
       } catch (e) {
         throw execError(e);
       }
@@ -241,14 +263,18 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
       await sql.unsafe("ROLLBACK").catch(() => {});
     },
     timeouts,
+    // Both settings in one round trip (the simple protocol takes several statements).
     async setTimeouts(local) {
       const scope = local ? "SET LOCAL" : "SET";
-      if (timeouts.lockMs !== undefined) await sql.unsafe(`${scope} lock_timeout = '${Math.round(timeouts.lockMs)}ms'`);
-      if (timeouts.statementMs !== undefined) await sql.unsafe(`${scope} statement_timeout = '${Math.round(timeouts.statementMs)}ms'`);
+      const sets = [
+        ...(timeouts.lockMs !== undefined ? [`${scope} lock_timeout = '${Math.round(timeouts.lockMs)}ms'`] : []),
+        ...(timeouts.statementMs !== undefined ? [`${scope} statement_timeout = '${Math.round(timeouts.statementMs)}ms'`] : []),
+      ];
+      if (sets.length) await sql.unsafe(sets.join("; "));
     },
     async resetTimeouts() {
-      if (timeouts.lockMs !== undefined) await sql.unsafe("RESET lock_timeout");
-      if (timeouts.statementMs !== undefined) await sql.unsafe("RESET statement_timeout");
+      const resets = [...(timeouts.lockMs !== undefined ? ["RESET lock_timeout"] : []), ...(timeouts.statementMs !== undefined ? ["RESET statement_timeout"] : [])];
+      if (resets.length) await sql.unsafe(resets.join("; "));
     },
     async execute(statement) {
       try {
@@ -472,14 +498,15 @@ export const postgresModule: DialectModule = {
     }
     return url;
   },
-  async listScratch(url, prefix, opts = {}) {
-    return withServer(url, { name: "scratch" }, async (sql) => {
-      const idle = opts.idleOnly ? "AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)" : "";
-      const rows = await sql.unsafe<{ datname: string }[]>(
-        `SELECT datname FROM pg_database d WHERE datname LIKE $1 ${idle} ORDER BY 1`,
-        [prefix.replace(/_/g, "\\_") + "%"],
-      );
-      return rows.map((r) => r.datname);
-    });
-  },
 };
+
+/** Names of scratch databases with this prefix on the server (for `clean`); idleOnly: none in use. */
+export async function listScratchDatabases(url: TargetUrl, prefix: string, opts: { idleOnly?: boolean } = {}): Promise<string[]> {
+  return withServer(url, { name: "scratch" }, async (sql) => {
+    const idle = opts.idleOnly ? "AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)" : "";
+    const rows = await sql.unsafe<{ datname: string }[]>(`SELECT datname FROM pg_database d WHERE datname LIKE $1 ${idle} ORDER BY 1`, [
+      prefix.replace(/_/g, "\\_") + "%",
+    ]);
+    return rows.map((r) => r.datname);
+  });
+}

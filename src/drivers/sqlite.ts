@@ -1,6 +1,6 @@
 // SQLite driver: one connection; the lock is each migration's BEGIN IMMEDIATE.
 
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { StairwayError } from "../errors.ts";
@@ -104,7 +104,9 @@ export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {})
       wrap(() => db.run("BEGIN IMMEDIATE"));
       inTx = true;
     },
-    async commit() {
+    async commit(change) {
+      if (change && "record" in change) await driver.record(change.record);
+      else if (change) await driver.forget(change.forget);
       wrap(() => db.run("COMMIT"));
       inTx = false;
     },
@@ -292,12 +294,5 @@ export const sqliteModule: DialectModule = {
     mkdirSync(dirname(scratch.path!), { recursive: true });
     copyFileSync(file, scratch.path!);
     return scratch;
-  },
-  async listScratch(_url, prefix) {
-    const dir = join(tmpdir(), "stairway");
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .filter((f) => f.startsWith(prefix) && f.endsWith(".db"))
-      .map((f) => join(dir, f));
   },
 };

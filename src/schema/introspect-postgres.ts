@@ -91,12 +91,12 @@ export async function introspectPostgres(sql: Sql, scope?: TableScope): Promise<
       }[]
     >(`
       SELECT con.conrelid::int AS relid, con.conname AS name, con.contype::text AS type, pg_get_constraintdef(con.oid, true) AS def,
-             ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
-                     JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord) AS cols,
+             to_json(ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
+                     JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord)) AS cols,
              (SELECT ${QUAL("rn.nspname", "r.relname")} FROM pg_class r JOIN pg_namespace rn ON rn.oid = r.relnamespace
                WHERE r.oid = con.confrelid) AS reftable,
-             ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
-                     JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord) AS refcols,
+             to_json(ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
+                     JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord)) AS refcols,
              con.confdeltype::text AS deltype, con.confupdtype::text AS updtype, con.condeferrable AS deferrable
         FROM pg_constraint con
        WHERE con.conrelid IN (${list}) AND con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0
@@ -123,13 +123,13 @@ export async function introspectPostgres(sql: Sql, scope?: TableScope): Promise<
       { relid: number; name: string; unique: boolean; method: string; cols: string[]; pred: string | null; valid: boolean }[]
     >(`
       SELECT i.indrelid::int AS relid, ic.relname AS name, i.indisunique AS unique, am.amname AS method,
-             ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) ||
+             to_json(ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) ||
                           -- indoption: bit 0 DESC, bit 1 NULLS FIRST (pg_index.h)
                           CASE WHEN i.indoption[k - 1] & 1 = 1
                                THEN ' DESC' || CASE WHEN i.indoption[k - 1] & 2 = 0 THEN ' NULLS LAST' ELSE '' END
                                ELSE CASE WHEN i.indoption[k - 1] & 2 = 2 THEN ' NULLS FIRST' ELSE '' END END
                      FROM generate_series(1, i.indnkeyatts) k) ||
-             ARRAY(SELECT 'INCLUDE ' || pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(i.indnkeyatts + 1, i.indnatts) k) AS cols,
+             ARRAY(SELECT 'INCLUDE ' || pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(i.indnkeyatts + 1, i.indnatts) k)) AS cols,
              pg_get_expr(i.indpred, i.indrelid, true) AS pred, i.indisvalid AS valid
         FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
        WHERE i.indrelid IN (${list})
@@ -174,7 +174,7 @@ export async function introspectPostgres(sql: Sql, scope?: TableScope): Promise<
   }));
 
   const enums = await sql.unsafe<{ name: string; labels: string[] }[]>(`
-    SELECT ${QUAL("n.nspname", "t.typname")} AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
+    SELECT ${QUAL("n.nspname", "t.typname")} AS name, json_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
       FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
      WHERE ${USER_NS} AND ${NOT_EXTENSION("t.oid")} GROUP BY 1 ORDER BY 1`);
   schema.enums = enums.map((e) => ({ name: e.name, labels: e.labels }));

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { StairwayError } from "../../src/errors.ts";
-import { postgresModule } from "../../src/drivers/postgres.ts";
+import { listScratchDatabases, postgresModule } from "../../src/drivers/postgres.ts";
 import { sqliteModule } from "../../src/drivers/sqlite.ts";
 import { parseTargetUrl } from "../../src/drivers/url.ts";
 import { cleanup, PG_URL, pgDatabase, ROOT, tempDir } from "../helpers.ts";
@@ -89,12 +89,12 @@ describe("postgres only", () => {
     const name = `stairway_conf_${Date.now().toString(36)}`;
     const scratch = await postgresModule.createScratch(url, name, { name: "pg" });
     expect(scratch.raw).toEndWith(`/${name}`);
-    expect(await postgresModule.listScratch(url, "stairway_conf_")).toContain(name);
+    expect(await listScratchDatabases(url, "stairway_conf_")).toContain(name);
     const d = await postgresModule.open(scratch, { name: "pg" });
     await d.execute("CREATE TABLE x (id int)");
     await d.close();
     await postgresModule.dropScratch(url, scratch);
-    expect(await postgresModule.listScratch(url, name)).toEqual([]);
+    expect(await listScratchDatabases(url, name)).toEqual([]);
   });
 
   test("connection errors are one sentence naming the target, exit code 3, password hidden", async () => {
