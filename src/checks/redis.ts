@@ -13,7 +13,7 @@ import { loadTransform } from "../redis/load.ts";
 import { lostWrites, startWriter, type WriterTarget } from "../redis/writer.ts";
 import { errorMessage } from "../errors.ts";
 import type { CheckResult } from "../results.ts";
-import { applyStep } from "../runner.ts";
+import { applyStep, revertAll } from "../runner.ts";
 
 export interface RedisStairwayOptions {
   /** Keys each migration's seed writes. */
@@ -215,12 +215,8 @@ async function redoWithWriter(driver: RedisDriver, m: Migration, s0: Keyspace, r
 
 async function downToBase(driver: RedisDriver, applied: Migration[], opts: RedisStairwayOptions): Promise<Omit<CheckResult, "target">> {
   const t0 = performance.now();
-  for (const m of [...applied].reverse()) {
-    opts.progress?.(`down to base  ${m.id}`);
-    const o = await applyStep(driver, m, "down");
-    if (o.status !== "done")
-      return { check: "step.down-to-base", status: "fail", message: `stopped at ${m.id}: ${o.error}`, durationMs: Math.round(performance.now() - t0) };
-  }
+  const stopped = await revertAll(driver, applied, opts.progress);
+  if (stopped) return { check: "step.down-to-base", status: "fail", message: stopped, durationMs: Math.round(performance.now() - t0) };
   const rest = (await driver.applied()).map((r) => r.version);
   const checkpoints = await scanKeys(driver.client, "stairway:checkpoint:*");
   const problems = [

@@ -12,7 +12,7 @@ import { diffSchemas, formatDiffs } from "../schema/diff.ts";
 import type { Schema } from "../schema/model.ts";
 import { schemaObjects } from "../schema/render.ts";
 import type { CheckResult } from "../results.ts";
-import { applyStep } from "../runner.ts";
+import { applyStep, revertAll } from "../runner.ts";
 import { stepScope } from "./scope.ts";
 
 export interface StairwayOptions {
@@ -184,12 +184,8 @@ export function dataResult(
 
 async function downToBase(driver: SqlDriver, applied: Migration[], base: Schema, opts: StairwayOptions): Promise<Omit<CheckResult, "target">> {
   const t0 = performance.now();
-  for (const m of [...applied].reverse()) {
-    opts.progress?.(`down to base  ${m.id}`);
-    const o = await applyStep(driver, m, "down");
-    if (o.status !== "done")
-      return { check: "step.down-to-base", status: "fail", message: `stopped at ${m.id}: ${o.error}`, durationMs: Math.round(performance.now() - t0) };
-  }
+  const stopped = await revertAll(driver, applied, opts.progress);
+  if (stopped) return { check: "step.down-to-base", status: "fail", message: stopped, durationMs: Math.round(performance.now() - t0) };
   const end = await driver.introspect();
   const left = diffSchemas(base, end, ["base", "after all downs"]);
   const rest = (await driver.applied()).length;

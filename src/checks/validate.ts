@@ -7,20 +7,14 @@
 import { createTwoFilesPatch } from "diff";
 import { SqlExecError, type SqlDriver } from "../drivers/driver.ts";
 import { parsePostgres } from "../lint/pg-parser.ts";
-import { appliesTo, fileFor, type Migration, type MigrationFile, type Plan, type SqlDialect } from "../plan/migration.ts";
+import { appliesTo, fileFor, problemResults, type Migration, type MigrationFile, type Plan, type SqlDialect } from "../plan/migration.ts";
 import { lineCol, splitStatements } from "../plan/statements.ts";
 import { renderSchema } from "../schema/render.ts";
 import type { CheckResult } from "../results.ts";
 import { status } from "../runner.ts";
 
 export function treeChecks(plan: Plan, target: string): CheckResult[] {
-  const results: CheckResult[] = plan.problems.map((p) => ({
-    check: p.check,
-    target,
-    migration: migrationOf(plan, p.path),
-    status: "fail",
-    message: p.message,
-  }));
+  const results = problemResults(plan, target);
   // Gaps only mean something in small sequential numbers (not timestamps).
   const numbers = [...new Set(plan.migrations.map((m) => m.key))].filter((k) => /^\d+$/.test(k)).map(Number).sort((a, b) => a - b);
   if (numbers.length && numbers.length === new Set(plan.migrations.map((m) => m.key)).size && numbers.at(-1)! < 100_000) {
@@ -37,10 +31,6 @@ export function treeChecks(plan: Plan, target: string): CheckResult[] {
   if (!results.some((r) => r.status === "fail"))
     results.unshift({ check: "files.naming", target, status: "pass", message: `${plan.migrations.length} migrations, well named, each up with its down` });
   return results;
-}
-
-function migrationOf(plan: Plan, path: string): string | undefined {
-  return plan.migrations.find((m) => [m.module, ...Object.values(m.files.up), ...Object.values(m.files.down)].some((f) => f?.path === path))?.id;
 }
 
 /** PostgreSQL files through libpg_query: the first syntax error of each, at file:line:col. */

@@ -4,7 +4,7 @@ import { runRedisStairway } from "../checks/redis.ts";
 import { runStairway } from "../checks/stairway.ts";
 import { configFixtures } from "../data/fixtures.ts";
 import { StairwayError, type ExitCode } from "../errors.ts";
-import type { Plan } from "../plan/migration.ts";
+import { problemResults, type Plan } from "../plan/migration.ts";
 import { renderStairway } from "../report/console.ts";
 import type { CheckResult } from "../results.ts";
 import type { GlobalFlags, Session } from "../session.ts";
@@ -16,18 +16,7 @@ export function treeResults(session: Session, t: Target): { plan: Plan; results:
   const plan = session.plan(t);
   const fatal = plan.problems.filter((p) => p.blocking && p.check !== "files.missing-down");
   if (fatal.length) throw new StairwayError("E_TREE", fatal[0]!.message, { more: fatal.slice(1).map((p) => p.message) });
-  const results = plan.problems.map(
-    (p): CheckResult => ({
-      check: p.check,
-      target: t.name,
-      migration: plan.migrations.find(
-        (m) => m.module?.path === p.path || Object.values(m.files.up).concat(Object.values(m.files.down)).some((f) => f?.path === p.path),
-      )?.id,
-      status: "fail",
-      message: p.message,
-    }),
-  );
-  return { plan, results };
+  return { plan, results: problemResults(plan, t.name) };
 }
 
 /** Keys a Redis seed writes per generated SQL row (test.rows): 20 rows → 1,000 keys. */

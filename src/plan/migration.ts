@@ -1,4 +1,5 @@
 import type { Directives } from "./directives.ts";
+import type { CheckResult } from "../results.ts";
 
 export type Store = "sql" | "redis";
 export type SqlDialect = "sqlite" | "postgres";
@@ -44,6 +45,17 @@ export interface TreeProblem {
 export interface Plan {
   migrations: Migration[];
   problems: TreeProblem[];
+}
+
+/** The tree's problems (misnamed files, missing downs, bad directives…) as failed checks of `target`. */
+export function problemResults(plan: Plan, target: string): CheckResult[] {
+  return plan.problems.map((p) => ({
+    check: p.check,
+    target,
+    migration: plan.migrations.find((m) => [m.module, ...Object.values(m.files.up), ...Object.values(m.files.down)].some((f) => f?.path === p.path))?.id,
+    status: "fail",
+    message: p.message,
+  }));
 }
 
 /** The file that applies to `dialect`: the override when there is one. */

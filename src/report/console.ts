@@ -165,7 +165,7 @@ function renderMatrix(results: CheckResult[], targets: TargetInfo[], title: stri
       lines.push(`${MARK[r.status]} ${pc.bold(r.check)}  ${r.target}${r.migration ? "  " + r.migration : ""}`);
       lines.push(`  ${r.status === "fail" ? pc.red(r.message) : pc.yellow(r.message)}`);
       const diff = r.details?.diff;
-      if (typeof diff === "string") lines.push(diff.split("\n").map((l) => "    " + colorDiff(l)).join("\n"));
+      if (typeof diff === "string") lines.push(indentDiff(diff));
     }
   }
   lines.push("");
@@ -183,6 +183,14 @@ const LEGEND: Record<string, string> = {
     "redis — up: the transform ran over seeded keys (time) · ttl: no key lost its TTL · restores: down gave back every key, value and TTL · redo: up again, same keys · concurrent: nothing a writer wrote during up was lost",
   "stairway rollback redis": "redis — rollback: the down ran at head over seeded keys (time) · restores: every key, value and TTL as before its up",
 };
+
+/** A unified diff indented under its result line, in colour on a terminal. */
+export function indentDiff(diff: string, indent = "    "): string {
+  return diff
+    .split("\n")
+    .map((l) => indent + colorDiff(l))
+    .join("\n");
+}
 
 function colorDiff(line: string): string {
   if (line.startsWith("+++") || line.startsWith("---")) return pc.dim(line);

@@ -3,7 +3,7 @@
 
 import pc from "picocolors";
 import type { CheckResult, TargetInfo } from "../results.ts";
-import { MARK, renderFindings, summaryLine } from "./console.ts";
+import { indentDiff, MARK, renderFindings, summaryLine } from "./console.ts";
 
 export function renderCrossDb(results: CheckResult[], targets: TargetInfo[]): string {
   const [ref, ...others] = targets;
@@ -16,7 +16,7 @@ export function renderCrossDb(results: CheckResult[], targets: TargetInfo[]): st
       for (const s of d.differences) lines.push(pc.dim(`      ${s}`));
     }
     const diff = r.details?.diff;
-    if (typeof diff === "string") lines.push(diff.split("\n").map((l) => "    " + l).join("\n"));
+    if (typeof diff === "string") lines.push(indentDiff(diff));
   }
   const probes = results.filter((x) => x.check === "cross-db.behaviour");
   if (probes.length) {

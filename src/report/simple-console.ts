@@ -3,7 +3,7 @@
 
 import pc from "picocolors";
 import type { CheckResult } from "../results.ts";
-import { MARK, ms, pad, summaryLine } from "./console.ts";
+import { indentDiff, MARK, ms, pad, summaryLine } from "./console.ts";
 
 export function renderMatrixSimple(title: string, results: CheckResult[]): string {
   const lines = [pc.bold(title)];
@@ -15,7 +15,7 @@ export function renderMatrixSimple(title: string, results: CheckResult[]): strin
       const time = r.durationMs !== undefined ? pc.dim(ms(r.durationMs).padStart(10)) : " ".repeat(10);
       lines.push(`  ${MARK[r.status]} ${pad(r.migration ?? "", width)} ${time}  ${r.status === "fail" ? pc.red(r.message) : r.message}`);
       const diff = r.details?.diff;
-      if (typeof diff === "string") lines.push(diff.split("\n").map((l) => "      " + l).join("\n"));
+      if (typeof diff === "string") lines.push(indentDiff(diff, "      "));
     }
   }
   lines.push("", summaryLine(results));
