@@ -260,8 +260,16 @@ export function tempDir(label: string): string {
   return d;
 }
 
+const cleanups: (() => void)[] = [];
+
+/** Registers more to undo at the end (synchronous: it also runs on Ctrl-C). */
+export function onCleanup(fn: () => void): void {
+  cleanups.push(fn);
+}
+
 /** Drops every bench database and removes every temp dir this process made. Safe to call twice. */
 export function cleanup(): void {
+  while (cleanups.length) cleanups.pop()!();
   for (const db of [...createdDbs]) {
     try {
       dropDb(db);
