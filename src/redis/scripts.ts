@@ -29,7 +29,9 @@ local moved, dropped, mode = 0, 0, ARGV[1]
 for i = 1, #KEYS, 2 do
   local src, dst = KEYS[i], KEYS[i + 1]
   local r = redis.pcall('RENAMENX', src, dst)
-  if r == 1 then
+  if type(r) == 'table' and r.err and not string.find(r.err, 'no such key', 1, true) then
+    return redis.error_reply(r.err)
+  elseif r == 1 then
     if mode == 'persist' then redis.call('PERSIST', dst)
     elseif mode == 'ms' then redis.call('PEXPIRE', dst, ARGV[2]) end
     moved = moved + 1
