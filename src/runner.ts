@@ -150,7 +150,7 @@ async function runScript(driver: SqlDriver, file: MigrationFile, statements: Sta
     return;
   } catch (e) {
     if (!(e instanceof SqlExecError)) throw e;
-    if (e.position && driver.dialect === "postgres") throw new StatementError(e, `${file.path}:${Object.values(lineCol(file.text, e.position - 1)).join(":")}`);
+    if (e.position) throw new StatementError(e, `${file.path}:${Object.values(lineCol(file.text, e.position - 1)).join(":")}`);
   }
   await driver.rollback();
   await driver.begin();
