@@ -114,6 +114,12 @@ export interface Facts {
   nameRetaken(table: string, at: number): LintStatement | undefined;
 }
 
-export function hasEffect<T extends Effect["type"]>(s: LintStatement, type: T): Extract<Effect, { type: T }>[] {
-  return s.effects.filter((e): e is Extract<Effect, { type: T }> => e.type === type);
+// Rules ask every statement for one effect type, ~100,000 times on 2,000
+// statements, and nearly always get none: that answer allocates nothing.
+const NONE: readonly never[] = Object.freeze([]);
+
+export function hasEffect<T extends Effect["type"]>(s: LintStatement, type: T): readonly Extract<Effect, { type: T }>[] {
+  let found: Extract<Effect, { type: T }>[] | undefined;
+  for (const e of s.effects) if (e.type === type) (found ??= []).push(e as Extract<Effect, { type: T }>);
+  return found ?? NONE;
 }

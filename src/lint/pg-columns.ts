@@ -115,8 +115,19 @@ export interface DefinedColumn {
   primaryKey: boolean;
 }
 
+// Six rules ask about the same statement.
+const cache = new WeakMap<LintStatement, DefinedColumn[]>();
+const NONE: readonly DefinedColumn[] = Object.freeze([]);
+
 /** Columns a statement gives a type to: CREATE TABLE, ADD COLUMN, ALTER COLUMN … TYPE. */
-export function definedColumns(s: LintStatement): DefinedColumn[] {
+export function definedColumns(s: LintStatement): readonly DefinedColumn[] {
+  if (s.kind !== "CreateStmt" && s.kind !== "AlterTableStmt") return NONE;
+  let cols = cache.get(s);
+  if (!cols) cache.set(s, (cols = computeColumns(s)));
+  return cols;
+}
+
+function computeColumns(s: LintStatement): DefinedColumn[] {
   const out: DefinedColumn[] = [];
   const create = as(s.pg, "CreateStmt");
   if (create) {

@@ -35,7 +35,9 @@ export function blocks(mode: number): string {
 
 /** The locks a statement takes that block others, on objects that existed before this file. */
 export function blockingLocks(file: LintFile, s: LintStatement): Lock[] {
-  return pgLocks(s).filter((l) => blocks(l.mode) && !(l.index ? file.facts.isNewIndex(l.name, s.index) : file.facts.isNewTable(l.name, s.index)));
+  const locks = pgLocks(s);
+  if (locks.length === 0) return locks;
+  return locks.filter((l) => blocks(l.mode) && !(l.index ? file.facts.isNewIndex(l.name, s.index) : file.facts.isNewTable(l.name, s.index)));
 }
 
 // Several rules ask about the same statement.
@@ -47,66 +49,87 @@ export function pgLocks(s: LintStatement): Lock[] {
   return locks;
 }
 
+// By the statement's kind first: one key looked up per statement, not one per kind of statement that locks.
 function computeLocks(s: LintStatement): Lock[] {
   const node = s.pg;
-  if (!node) return [];
   const out: Lock[] = [];
+  if (!node) return out;
   const add = (name: string, mode: number, long: boolean, index = false) => {
     if (name) out.push({ name, mode, long, ...(index ? { index } : {}) });
   };
 
-  const idx = as(node, "IndexStmt");
-  if (idx) add(relName(idx.relation), idx.concurrent ? SHARE_UPDATE_EXCLUSIVE : SHARE, true);
-
-  const drop = as(node, "DropStmt");
-  if (drop?.removeType === "OBJECT_TABLE") for (const o of drop.objects ?? []) add(objectName(o), ACCESS_EXCLUSIVE, false);
-  if (drop?.removeType === "OBJECT_INDEX")
-    for (const o of drop.objects ?? []) add(objectName(o), drop.concurrent ? SHARE_UPDATE_EXCLUSIVE : ACCESS_EXCLUSIVE, false, true);
-
-  const rename = as(node, "RenameStmt");
-  if (rename?.relation) {
-    if (rename.renameType === "OBJECT_INDEX") add(relName(rename.relation), SHARE_UPDATE_EXCLUSIVE, false, true);
-    else if (rename.renameType === "OBJECT_TABLE" || rename.renameType === "OBJECT_COLUMN" || rename.renameType === "OBJECT_TABCONSTRAINT")
-      add(relName(rename.relation), ACCESS_EXCLUSIVE, false);
+  switch (s.kind) {
+    case "IndexStmt": {
+      const idx = as(node, "IndexStmt")!;
+      add(relName(idx.relation), idx.concurrent ? SHARE_UPDATE_EXCLUSIVE : SHARE, true);
+      break;
+    }
+    case "DropStmt": {
+      const drop = as(node, "DropStmt")!;
+      if (drop.removeType === "OBJECT_TABLE") for (const o of drop.objects ?? []) add(objectName(o), ACCESS_EXCLUSIVE, false);
+      if (drop.removeType === "OBJECT_INDEX")
+        for (const o of drop.objects ?? []) add(objectName(o), drop.concurrent ? SHARE_UPDATE_EXCLUSIVE : ACCESS_EXCLUSIVE, false, true);
+      break;
+    }
+    case "RenameStmt": {
+      const rename = as(node, "RenameStmt")!;
+      if (!rename.relation) break;
+      if (rename.renameType === "OBJECT_INDEX") add(relName(rename.relation), SHARE_UPDATE_EXCLUSIVE, false, true);
+      else if (rename.renameType === "OBJECT_TABLE" || rename.renameType === "OBJECT_COLUMN" || rename.renameType === "OBJECT_TABCONSTRAINT")
+        add(relName(rename.relation), ACCESS_EXCLUSIVE, false);
+      break;
+    }
+    case "AlterTableStmt": {
+      const alter = as(node, "AlterTableStmt")!;
+      if (alter.objtype === "OBJECT_TABLE") alterLocks(relName(alter.relation), alter.cmds, add);
+      break;
+    }
+    case "TruncateStmt":
+      for (const r of each(as(node, "TruncateStmt")!.relations, "RangeVar")) add(relName(r), ACCESS_EXCLUSIVE, false);
+      break;
+    case "LockStmt": {
+      const lock = as(node, "LockStmt")!;
+      for (const r of each(lock.relations, "RangeVar")) add(relName(r), lock.mode ?? ACCESS_EXCLUSIVE, false);
+      break;
+    }
+    case "VacuumStmt": {
+      const vacuum = as(node, "VacuumStmt")!;
+      if (each(vacuum.options, "DefElem").some((d) => d.defname === "full"))
+        for (const r of each(vacuum.rels, "VacuumRelation")) add(relName(r.relation), ACCESS_EXCLUSIVE, true);
+      break;
+    }
+    case "ClusterStmt": {
+      const cluster = as(node, "ClusterStmt")!;
+      if (cluster.relation) add(relName(cluster.relation), ACCESS_EXCLUSIVE, true);
+      break;
+    }
+    case "ReindexStmt": {
+      const reindex = as(node, "ReindexStmt")!;
+      if (!reindex.relation || each(reindex.params, "DefElem").some((d) => d.defname === "concurrently")) break;
+      if (reindex.kind === "REINDEX_OBJECT_INDEX") add(relName(reindex.relation), ACCESS_EXCLUSIVE, true, true);
+      else add(relName(reindex.relation), SHARE, true);
+      break;
+    }
+    case "CreateStmt": {
+      // A foreign key to an existing table takes SHARE ROW EXCLUSIVE on it; a partition, ACCESS EXCLUSIVE on its parent.
+      const create = as(node, "CreateStmt")!;
+      for (const c of each(create.tableElts, "Constraint")) if (c.contype === "CONSTR_FOREIGN") add(relName(c.pktable), 6, false);
+      for (const col of each(create.tableElts, "ColumnDef"))
+        for (const c of constraints(col)) if (c.contype === "CONSTR_FOREIGN") add(relName(c.pktable), 6, false);
+      if (create.partbound) for (const p of each(create.inhRelations, "RangeVar")) add(relName(p), ACCESS_EXCLUSIVE, false);
+      break;
+    }
+    case "CreateTrigStmt": {
+      const trig = as(node, "CreateTrigStmt")!;
+      if (trig.relation) add(relName(trig.relation), 6, false);
+      break;
+    }
+    case "RefreshMatViewStmt": {
+      const refresh = as(node, "RefreshMatViewStmt")!;
+      if (refresh.relation) add(relName(refresh.relation), refresh.concurrent ? 7 : ACCESS_EXCLUSIVE, true);
+      break;
+    }
   }
-
-  const alter = as(node, "AlterTableStmt");
-  if (alter?.objtype === "OBJECT_TABLE") alterLocks(relName(alter.relation), alter.cmds, add);
-
-  const trunc = as(node, "TruncateStmt");
-  for (const r of each(trunc?.relations, "RangeVar")) add(relName(r), ACCESS_EXCLUSIVE, false);
-
-  const lock = as(node, "LockStmt");
-  for (const r of each(lock?.relations, "RangeVar")) add(relName(r), lock?.mode ?? ACCESS_EXCLUSIVE, false);
-
-  const vacuum = as(node, "VacuumStmt");
-  if (vacuum && each(vacuum.options, "DefElem").some((d) => d.defname === "full"))
-    for (const r of each(vacuum.rels, "VacuumRelation")) add(relName(r.relation), ACCESS_EXCLUSIVE, true);
-
-  const cluster = as(node, "ClusterStmt");
-  if (cluster?.relation) add(relName(cluster.relation), ACCESS_EXCLUSIVE, true);
-
-  const reindex = as(node, "ReindexStmt");
-  if (reindex?.relation && !each(reindex.params, "DefElem").some((d) => d.defname === "concurrently")) {
-    if (reindex.kind === "REINDEX_OBJECT_INDEX") add(relName(reindex.relation), ACCESS_EXCLUSIVE, true, true);
-    else add(relName(reindex.relation), SHARE, true);
-  }
-
-  const create = as(node, "CreateStmt");
-  if (create) {
-    // A foreign key to an existing table takes SHARE ROW EXCLUSIVE on it; a partition, ACCESS EXCLUSIVE on its parent.
-    for (const c of each(create.tableElts, "Constraint")) if (c.contype === "CONSTR_FOREIGN") add(relName(c.pktable), 6, false);
-    for (const col of each(create.tableElts, "ColumnDef"))
-      for (const c of constraints(col)) if (c.contype === "CONSTR_FOREIGN") add(relName(c.pktable), 6, false);
-    if (create.partbound) for (const p of each(create.inhRelations, "RangeVar")) add(relName(p), ACCESS_EXCLUSIVE, false);
-  }
-
-  const trig = as(node, "CreateTrigStmt");
-  if (trig?.relation) add(relName(trig.relation), 6, false);
-
-  const refresh = as(node, "RefreshMatViewStmt");
-  if (refresh?.relation) add(relName(refresh.relation), refresh.concurrent ? 7 : ACCESS_EXCLUSIVE, true);
-
   return out;
 }
 

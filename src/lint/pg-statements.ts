@@ -20,7 +20,7 @@ export async function pgStatements(text: string): Promise<{ statements: Draft[];
   const out: Draft[] = [];
 
   const expandCalls = (s: Draft, seen: Set<string>) => {
-    for (const name of calledFunctions(s.pg)) {
+    for (const name of calledFunctions(s.kind, s.pg)) {
       const body = functions.get(name);
       if (!body || seen.has(name)) continue;
       const inner = new Set(seen).add(name);
@@ -33,7 +33,7 @@ export async function pgStatements(text: string): Promise<{ statements: Draft[];
   };
 
   for (const p of top) {
-    const s: Draft = { line: p.line, col: p.col, text: p.text, kind: p.kind, pg: p.node, effects: effectsOf(p.node) };
+    const s: Draft = { line: p.line, col: p.col, text: p.text, kind: p.kind, pg: p.node, effects: effectsOf(p.kind, p.node) };
     out.push(s);
     const doStmt = as(p.node, "DoStmt");
     if (doStmt) {
@@ -146,7 +146,7 @@ async function plpgsqlBody(
     for (const s of r.statements) {
       const word = f.query.trim().split(/\s+/)[0] ?? "";
       const k = text.slice(lineStart, at.offsetOf(line + 1)).toLowerCase().indexOf(word.toLowerCase());
-      out.push({ line, col: k < 0 ? 1 : k + 1, text: s.text, kind: s.kind, pg: s.node, effects: effectsOf(s.node) });
+      out.push({ line, col: k < 0 ? 1 : k + 1, text: s.text, kind: s.kind, pg: s.node, effects: effectsOf(s.kind, s.node) });
     }
   }
   return out;
@@ -160,99 +160,139 @@ async function sqlBody(text: string, owner: PgStatement, body: string): Promise<
   const at = lineIndex(text);
   return r.statements.map((s) => {
     const pos = at.lineCol(offset + s.start);
-    return { ...pos, text: s.text, kind: s.kind, pg: s.node, effects: effectsOf(s.node) };
+    return { ...pos, text: s.text, kind: s.kind, pg: s.node, effects: effectsOf(s.kind, s.node) };
   });
 }
 
 /** Functions a statement calls (SELECT f(), CALL p(), PERFORM f()). */
-function calledFunctions(node: Node | undefined): string[] {
-  if (!node) return [];
+function calledFunctions(kind: string, node: Node | undefined): string[] {
+  if (!node || (kind !== "SelectStmt" && kind !== "CallStmt")) return [];
   const names: string[] = [];
   const call = as(node, "CallStmt");
   if (call?.funccall) names.push(funcName(call.funccall));
-  if (as(node, "SelectStmt") || call)
-    walk(node, (kind, v) => {
-      if (kind === "FuncCall") names.push(funcName(v as never));
-    });
+  walk(node, (kind, v) => {
+    if (kind === "FuncCall") names.push(funcName(v as never));
+  });
   return [...new Set(names)];
 }
 
 const TIMEOUTS = new Set(["lock_timeout", "statement_timeout"]);
 
-/** What a statement does to the schema and data, in the dialect-neutral form rules share. */
-export function effectsOf(node: Node | undefined): Effect[] {
-  if (!node) return [];
+/**
+ * What a statement does to the schema and data, in the dialect-neutral form
+ * rules share. By its kind first: one key looked up per statement, not one per
+ * kind of statement that has effects.
+ */
+export function effectsOf(kind: string, node: Node | undefined): Effect[] {
   const out: Effect[] = [];
-  const create = as(node, "CreateStmt");
-  if (create) out.push({ type: "create-table", table: relName(create.relation), ...(create.relation?.relpersistence === "t" ? { temp: true } : {}) });
-  const ctas = as(node, "CreateTableAsStmt");
-  if (ctas?.into?.rel && ctas.objtype !== "OBJECT_MATVIEW") {
-    const into = relName(ctas.into.rel);
-    out.push({ type: "create-table", table: into, ...(ctas.into.rel.relpersistence === "t" ? { temp: true } : {}) });
-    copies(as(ctas.query, "SelectStmt"), into, out);
-  }
-  const select = as(node, "SelectStmt");
-  if (select?.intoClause?.rel) {
-    const into = relName(select.intoClause.rel);
-    out.push({ type: "create-table", table: into, ...(select.intoClause.rel.relpersistence === "t" ? { temp: true } : {}) });
-    copies(select, into, out);
-  }
-  const insert = as(node, "InsertStmt");
-  if (insert?.relation) copies(as(insert.selectStmt, "SelectStmt"), relName(insert.relation), out);
-  const drop = as(node, "DropStmt");
-  if (drop) {
-    const type = drop.removeType;
-    for (const o of drop.objects ?? []) {
-      const name = objectName(o);
-      if (type === "OBJECT_TABLE") out.push({ type: "drop-table", table: name });
-      else if (type === "OBJECT_INDEX") out.push({ type: "drop-index", index: name });
-      else if (type === "OBJECT_SCHEMA") out.push({ type: "drop-schema", schema: name });
+  if (!node) return out;
+  switch (kind) {
+    case "CreateStmt": {
+      const create = as(node, "CreateStmt")!;
+      out.push({ type: "create-table", table: relName(create.relation), ...(create.relation?.relpersistence === "t" ? { temp: true } : {}) });
+      break;
     }
-  }
-  const rename = as(node, "RenameStmt");
-  if (rename?.newname) {
-    const from = relName(rename.relation);
-    const schema = from.includes(".") ? from.slice(0, from.lastIndexOf(".") + 1) : "";
-    if (rename.renameType === "OBJECT_TABLE") out.push({ type: "rename-table", from, to: schema + rename.newname });
-    else if (rename.renameType === "OBJECT_COLUMN" && rename.subname)
-      out.push({ type: "rename-column", table: from, from: rename.subname, to: rename.newname });
-    else if (rename.renameType === "OBJECT_SCHEMA" && rename.subname) out.push({ type: "rename-schema", from: rename.subname, to: rename.newname });
-  }
-  const alter = as(node, "AlterTableStmt");
-  if (alter && alter.objtype === "OBJECT_TABLE") {
-    const table = relName(alter.relation);
-    for (const cmd of each(alter.cmds, "AlterTableCmd")) {
-      if (cmd.subtype === "AT_AddColumn") {
-        const col = as(cmd.def, "ColumnDef");
-        if (col?.colname) out.push({ type: "add-column", table, column: col.colname });
-      } else if (cmd.subtype === "AT_DropColumn" && cmd.name) out.push({ type: "drop-column", table, column: cmd.name });
-      else if (cmd.subtype === "AT_SetNotNull" && cmd.name) out.push({ type: "set-not-null", table, column: cmd.name });
+    case "CreateTableAsStmt": {
+      const ctas = as(node, "CreateTableAsStmt")!;
+      if (ctas.into?.rel && ctas.objtype !== "OBJECT_MATVIEW") {
+        const into = relName(ctas.into.rel);
+        out.push({ type: "create-table", table: into, ...(ctas.into.rel.relpersistence === "t" ? { temp: true } : {}) });
+        copies(as(ctas.query, "SelectStmt"), into, out);
+      }
+      break;
     }
-  }
-  const index = as(node, "IndexStmt");
-  if (index?.relation) out.push({ type: "create-index", index: index.idxname ?? "", table: relName(index.relation) });
-  const schema = as(node, "CreateSchemaStmt");
-  if (schema?.schemaname) out.push({ type: "create-schema", schema: schema.schemaname });
-  const del = as(node, "DeleteStmt");
-  if (del?.relation) out.push({ type: "delete-rows", table: relName(del.relation), where: !!del.whereClause });
-  const upd = as(node, "UpdateStmt");
-  if (upd?.relation) out.push({ type: "update-rows", table: relName(upd.relation), where: !!upd.whereClause });
-  const trunc = as(node, "TruncateStmt");
-  if (trunc)
-    for (const r of each(trunc.relations, "RangeVar")) out.push({ type: "truncate", table: relName(r), cascade: trunc.behavior === "DROP_CASCADE" });
-  const tx = as(node, "TransactionStmt");
-  if (tx?.kind === "TRANS_STMT_BEGIN" || tx?.kind === "TRANS_STMT_START") out.push({ type: "tx", action: "begin" });
-  else if (tx?.kind === "TRANS_STMT_COMMIT" || tx?.kind === "TRANS_STMT_PREPARE") out.push({ type: "tx", action: "commit" });
-  else if (tx?.kind === "TRANS_STMT_ROLLBACK") out.push({ type: "tx", action: "rollback" });
-  const set = as(node, "VariableSetStmt");
-  if (set) {
-    const local = !!set.is_local;
-    if (set.kind === "VAR_RESET_ALL") for (const name of TIMEOUTS) out.push({ type: "set", name: name as "lock_timeout", on: false, local });
-    else if (set.name && TIMEOUTS.has(set.name)) {
-      const value = set.kind === "VAR_SET_VALUE" ? constText(as(set.args?.[0], "A_Const") ?? {}) : undefined;
-      // 0, '0', '0s', '0ms' disable the timeout, as DEFAULT and RESET do.
-      const on = value !== undefined && !/^\s*0+(\.0*)?\s*[a-z]*\s*$/i.test(value);
-      out.push({ type: "set", name: set.name as "lock_timeout", on, local });
+    case "SelectStmt": {
+      const select = as(node, "SelectStmt")!;
+      if (select.intoClause?.rel) {
+        const into = relName(select.intoClause.rel);
+        out.push({ type: "create-table", table: into, ...(select.intoClause.rel.relpersistence === "t" ? { temp: true } : {}) });
+        copies(select, into, out);
+      }
+      break;
+    }
+    case "InsertStmt": {
+      const insert = as(node, "InsertStmt")!;
+      if (insert.relation) copies(as(insert.selectStmt, "SelectStmt"), relName(insert.relation), out);
+      break;
+    }
+    case "DropStmt": {
+      const drop = as(node, "DropStmt")!;
+      const type = drop.removeType;
+      for (const o of drop.objects ?? []) {
+        const name = objectName(o);
+        if (type === "OBJECT_TABLE") out.push({ type: "drop-table", table: name });
+        else if (type === "OBJECT_INDEX") out.push({ type: "drop-index", index: name });
+        else if (type === "OBJECT_SCHEMA") out.push({ type: "drop-schema", schema: name });
+      }
+      break;
+    }
+    case "RenameStmt": {
+      const rename = as(node, "RenameStmt")!;
+      if (!rename.newname) break;
+      const from = relName(rename.relation);
+      const schema = from.includes(".") ? from.slice(0, from.lastIndexOf(".") + 1) : "";
+      if (rename.renameType === "OBJECT_TABLE") out.push({ type: "rename-table", from, to: schema + rename.newname });
+      else if (rename.renameType === "OBJECT_COLUMN" && rename.subname)
+        out.push({ type: "rename-column", table: from, from: rename.subname, to: rename.newname });
+      else if (rename.renameType === "OBJECT_SCHEMA" && rename.subname) out.push({ type: "rename-schema", from: rename.subname, to: rename.newname });
+      break;
+    }
+    case "AlterTableStmt": {
+      const alter = as(node, "AlterTableStmt")!;
+      if (alter.objtype !== "OBJECT_TABLE") break;
+      const table = relName(alter.relation);
+      for (const cmd of each(alter.cmds, "AlterTableCmd")) {
+        if (cmd.subtype === "AT_AddColumn") {
+          const col = as(cmd.def, "ColumnDef");
+          if (col?.colname) out.push({ type: "add-column", table, column: col.colname });
+        } else if (cmd.subtype === "AT_DropColumn" && cmd.name) out.push({ type: "drop-column", table, column: cmd.name });
+        else if (cmd.subtype === "AT_SetNotNull" && cmd.name) out.push({ type: "set-not-null", table, column: cmd.name });
+      }
+      break;
+    }
+    case "IndexStmt": {
+      const index = as(node, "IndexStmt")!;
+      if (index.relation) out.push({ type: "create-index", index: index.idxname ?? "", table: relName(index.relation) });
+      break;
+    }
+    case "CreateSchemaStmt": {
+      const schema = as(node, "CreateSchemaStmt")!;
+      if (schema.schemaname) out.push({ type: "create-schema", schema: schema.schemaname });
+      break;
+    }
+    case "DeleteStmt": {
+      const del = as(node, "DeleteStmt")!;
+      if (del.relation) out.push({ type: "delete-rows", table: relName(del.relation), where: !!del.whereClause });
+      break;
+    }
+    case "UpdateStmt": {
+      const upd = as(node, "UpdateStmt")!;
+      if (upd.relation) out.push({ type: "update-rows", table: relName(upd.relation), where: !!upd.whereClause });
+      break;
+    }
+    case "TruncateStmt": {
+      const trunc = as(node, "TruncateStmt")!;
+      for (const r of each(trunc.relations, "RangeVar")) out.push({ type: "truncate", table: relName(r), cascade: trunc.behavior === "DROP_CASCADE" });
+      break;
+    }
+    case "TransactionStmt": {
+      const tx = as(node, "TransactionStmt")!;
+      if (tx.kind === "TRANS_STMT_BEGIN" || tx.kind === "TRANS_STMT_START") out.push({ type: "tx", action: "begin" });
+      else if (tx.kind === "TRANS_STMT_COMMIT" || tx.kind === "TRANS_STMT_PREPARE") out.push({ type: "tx", action: "commit" });
+      else if (tx.kind === "TRANS_STMT_ROLLBACK") out.push({ type: "tx", action: "rollback" });
+      break;
+    }
+    case "VariableSetStmt": {
+      const set = as(node, "VariableSetStmt")!;
+      const local = !!set.is_local;
+      if (set.kind === "VAR_RESET_ALL") for (const name of TIMEOUTS) out.push({ type: "set", name: name as "lock_timeout", on: false, local });
+      else if (set.name && TIMEOUTS.has(set.name)) {
+        const value = set.kind === "VAR_SET_VALUE" ? constText(as(set.args?.[0], "A_Const") ?? {}) : undefined;
+        // 0, '0', '0s', '0ms' disable the timeout, as DEFAULT and RESET do.
+        const on = value !== undefined && !/^\s*0+(\.0*)?\s*[a-z]*\s*$/i.test(value);
+        out.push({ type: "set", name: set.name as "lock_timeout", on, local });
+      }
+      break;
     }
   }
   return out;

@@ -73,6 +73,7 @@ export function normalizeRule(id: string): string {
 
 /** An ALTER TABLE's table and commands. */
 export function alterTable(s: LintStatement): { table: string; cmds: AlterTableCmd[] } | undefined {
+  if (s.kind !== "AlterTableStmt") return undefined; // cheaper than looking the key up in every other statement's node
   const a = as(s.pg, "AlterTableStmt");
   if (!a || a.objtype !== "OBJECT_TABLE") return undefined;
   return { table: relName(a.relation), cmds: each(a.cmds, "AlterTableCmd") };

@@ -8,22 +8,30 @@ function refusedInTransaction(s: LintStatement): string | undefined {
   if (s.sqlite?.kind === "vacuum") return "VACUUM";
   const n = s.pg;
   if (!n) return;
-  if (as(n, "IndexStmt")?.concurrent) return "CREATE INDEX CONCURRENTLY";
-  const drop = as(n, "DropStmt");
-  if (drop?.concurrent) return "DROP INDEX CONCURRENTLY";
-  const reindex = as(n, "ReindexStmt");
-  if (reindex && each(reindex.params, "DefElem").some((d) => d.defname === "concurrently")) return "REINDEX CONCURRENTLY";
-  const alter = as(n, "AlterTableStmt");
-  if (each(alter?.cmds, "AlterTableCmd").some((c) => c.subtype === "AT_DetachPartition" && as(c.def, "PartitionCmd")?.concurrent))
-    return "DETACH PARTITION CONCURRENTLY";
-  if (as(n, "VacuumStmt")?.is_vacuumcmd) return "VACUUM";
-  if (as(n, "CreatedbStmt")) return "CREATE DATABASE";
-  if (as(n, "DropdbStmt")) return "DROP DATABASE";
-  if (as(n, "AlterSystemStmt")) return "ALTER SYSTEM";
-  if (as(n, "CreateTableSpaceStmt")) return "CREATE TABLESPACE";
-  if (as(n, "DropTableSpaceStmt")) return "DROP TABLESPACE";
-  return undefined;
+  switch (s.kind) {
+    case "IndexStmt":
+      return as(n, "IndexStmt")?.concurrent ? "CREATE INDEX CONCURRENTLY" : undefined;
+    case "DropStmt":
+      return as(n, "DropStmt")?.concurrent ? "DROP INDEX CONCURRENTLY" : undefined;
+    case "ReindexStmt":
+      return each(as(n, "ReindexStmt")?.params, "DefElem").some((d) => d.defname === "concurrently") ? "REINDEX CONCURRENTLY" : undefined;
+    case "AlterTableStmt":
+      return each(as(n, "AlterTableStmt")?.cmds, "AlterTableCmd").some((c) => c.subtype === "AT_DetachPartition" && as(c.def, "PartitionCmd")?.concurrent)
+        ? "DETACH PARTITION CONCURRENTLY"
+        : undefined;
+    case "VacuumStmt":
+      return as(n, "VacuumStmt")?.is_vacuumcmd ? "VACUUM" : undefined;
+  }
+  return REFUSED.get(s.kind);
 }
+
+const REFUSED = new Map([
+  ["CreatedbStmt", "CREATE DATABASE"],
+  ["DropdbStmt", "DROP DATABASE"],
+  ["AlterSystemStmt", "ALTER SYSTEM"],
+  ["CreateTableSpaceStmt", "CREATE TABLESPACE"],
+  ["DropTableSpaceStmt", "DROP TABLESPACE"],
+]);
 
 export default defineRule({
   id: "require-no-transaction",
