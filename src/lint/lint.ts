@@ -6,6 +6,7 @@ import type { Direction, SqlDialect } from "../plan/migration.ts";
 import { parseDirectives } from "../plan/directives.ts";
 import { factsOf, settle, upCreated, type PresetTimeouts } from "./facts.ts";
 import type { AllowLine, LintFile, LintStatement } from "./model.ts";
+import { DIALECTS } from "./inputs.ts";
 import { pgStatements, type Draft } from "./pg-statements.ts";
 import { normalizeRule, type Rule } from "./rule.ts";
 import { RULES } from "./rules/index.ts";
@@ -43,23 +44,25 @@ const ALLOW = /--\s*stairway:allow\b[ \t]*(\S*)[ \t]*(.*)$/i;
 
 /** Lints files; a file given once per dialect is linted once per dialect, its allow directives judged across them. */
 export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<Finding[]> {
-  fronts.clear();
   const findings: Finding[] = [];
   const byPath = new Map<string, { file: LintFile; input: LintInput }[]>();
+  const fronts: Fronts = new Map();
   for (const input of inputs) {
-    const file = await analyse(input);
+    const file = await analyse(input, fronts);
     const list = byPath.get(input.path) ?? [];
     list.push({ file, input });
     byPath.set(input.path, list);
   }
   const known = new Set(rules.map((r) => r.id));
+  const checks = new Map(DIALECTS.map((d) => [d, rules.filter((r) => !r.meta && r.dialects.includes(d))]));
   for (const list of byPath.values()) {
     const used = new Set<number>();
     for (const { file, input } of list) {
-      for (const rule of rules) {
-        if (rule.meta || !rule.dialects.includes(input.dialect)) continue;
+      for (const rule of checks.get(input.dialect) ?? []) {
+        const hits = rule.check(file);
+        if (hits.length === 0) continue;
         const seen = new Set<LintStatement | number>();
-        for (const hit of rule.check(file)) {
+        for (const hit of hits) {
           const key = hit.statement ?? hit.line ?? 0;
           if (seen.has(key)) continue; // one finding per statement and rule
           seen.add(key);
@@ -96,10 +99,9 @@ function toFinding(rule: Rule, input: LintInput, file: LintFile, hit: { statemen
   };
 }
 
-export async function analyse(input: LintInput): Promise<LintFile> {
-  const { directives } = parseDirectives(input.text);
-  const transactional = !directives.noTransaction;
-  const { statements, syntaxErrors } = await front(input.text, input.dialect, transactional, input.preset);
+async function analyse(input: LintInput, fronts: Fronts): Promise<LintFile> {
+  const transactional = isTransactional(input.text);
+  const { statements, syntaxErrors } = await front(fronts, input.text, input.dialect, transactional, input.preset);
   const file: LintFile = {
     path: input.path,
     dialect: input.dialect,
@@ -112,16 +114,23 @@ export async function analyse(input: LintInput): Promise<LintFile> {
     facts: factsOf(statements),
   };
   if (input.direction === "down" && input.upText !== undefined) {
-    const up = await front(input.upText, input.dialect, !parseDirectives(input.upText).directives.noTransaction, input.preset);
+    const up = await front(fronts, input.upText, input.dialect, isTransactional(input.upText), input.preset);
     file.up = upCreated(up.statements, factsOf(up.statements));
   }
   return file;
 }
 
-// An up is parsed again for its down: the second time comes from here (one lint run's files only).
-const fronts = new Map<string, ReturnType<typeof frontUncached>>();
+/** stairway runs the file in a transaction unless it says `-- stairway:no-transaction`. */
+function isTransactional(text: string): boolean {
+  if (!text.includes("stairway:")) return true; // most files have no directive: no need to read them line by line
+  return !parseDirectives(text).directives.noTransaction;
+}
 
-function front(text: string, dialect: SqlDialect, transactional: boolean, preset: PresetTimeouts = {}) {
+// An up is parsed again for its down: the second time comes from here. One
+// per lint run, so the trees are garbage once the run is over.
+type Fronts = Map<string, ReturnType<typeof frontUncached>>;
+
+function front(fronts: Fronts, text: string, dialect: SqlDialect, transactional: boolean, preset: PresetTimeouts = {}) {
   const key = `${dialect}${transactional}${!!preset.lock_timeout}${!!preset.statement_timeout}\u0000${text}`;
   let f = fronts.get(key);
   if (!f) fronts.set(key, (f = frontUncached(text, dialect, transactional, preset)));
@@ -138,6 +147,7 @@ async function frontUncached(text: string, dialect: SqlDialect, transactional: b
 
 function allowLines(text: string): AllowLine[] {
   const out: AllowLine[] = [];
+  if (!/stairway:allow/i.test(text)) return out; // most files have none: no need to read them line by line
   text.split("\n").forEach((raw, i) => {
     const m = ALLOW.exec(raw);
     if (m) out.push({ rule: m[1] ?? "", reason: (m[2] ?? "").trim(), line: i + 1, col: raw.indexOf("--") + 1 });
