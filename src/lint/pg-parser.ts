@@ -1,37 +1,99 @@
-// The real PostgreSQL parser (libpg_query compiled to WASM, npm libpg-query),
-// loaded only by the commands that need it. Its .wasm is embedded in the
-// compiled binary: the package's loader reads it from the absolute
-// node_modules path of the build machine, so that one read is redirected to the
-// embedded copy. https://github.com/constructive-io/libpg-query-node
+// The real PostgreSQL parser: libpg_query compiled to WASM (npm libpg-query),
+// loaded only by the commands that need it. We drive the package's Emscripten
+// module ourselves, as its wasm/index.cjs does (libpg-query 18.1.5), for two
+// reasons: the .wasm is compiled from the path Bun gives us (embedded in the
+// compiled binary, next to the chunk in the Node.js build) with nothing to
+// redirect; and SQL goes in and JSON comes out through the native
+// TextEncoder/TextDecoder instead of the glue's byte-by-byte loops.
+// https://github.com/constructive-io/libpg-query-node
 
-import fs from "node:fs";
+import { readFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Node, ParseResult } from "@pgsql/types";
+import createModule from "libpg-query/wasm/libpg-query.js";
 import wasmPath from "libpg-query/wasm/libpg-query.wasm" with { type: "file" };
 import { lineIndex } from "./text.ts";
-
-type PgQuery = typeof import("libpg-query");
-let loading: Promise<PgQuery> | undefined;
 
 // Absolute from source and in the binary (/$bunfs/…); in the Node.js build a
 // path relative to the chunk that imports it.
 const wasmFile = isAbsolute(wasmPath) ? wasmPath : fileURLToPath(new URL(wasmPath, import.meta.url));
 
+/** The exports of libpg-query's Emscripten module that parsing needs. */
+interface PgQuery {
+  HEAPU8: Uint8Array;
+  HEAPU32: Uint32Array;
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+  /** → PgQueryParseResult* { char *parse_tree; char *stderr_buffer; PgQueryError *error } */
+  _wasm_parse_query_raw(sql: number): number;
+  _wasm_free_parse_result(result: number): void;
+  /** → the PL/pgSQL functions as JSON, or an error message */
+  _wasm_parse_plpgsql(sql: number): number;
+  _wasm_free_string(ptr: number): void;
+}
+
+let loading: Promise<PgQuery> | undefined;
+
+/**
+ * Loads the parser once. Commands call it early, without waiting: compiling
+ * the WASM (~70 ms) then goes on in the background while they read files.
+ */
 export function loadPgParser(): Promise<PgQuery> {
   return (loading ??= (async () => {
-    const readFileSync = fs.readFileSync;
-    (fs as { readFileSync: unknown }).readFileSync = (path: unknown, ...rest: unknown[]) =>
-      (readFileSync as (...a: unknown[]) => unknown)(typeof path === "string" && /libpg-query[^/]*\.wasm$/.test(path) ? wasmFile : path, ...rest);
-    try {
-      // Only ever imported here, dynamically: a static import would start loading before the redirect.
-      const mod = await import("libpg-query");
-      await mod.loadModule();
-      return mod;
-    } finally {
-      (fs as { readFileSync: unknown }).readFileSync = readFileSync;
-    }
+    const wasm = await WebAssembly.compile(readFileSync(wasmFile));
+    return (await createModule({
+      // Instead of reading and compiling the file the glue was built next to.
+      instantiateWasm(imports: Bun.WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) {
+        done(new WebAssembly.Instance(wasm, imports));
+        return {};
+      },
+    })) as PgQuery;
   })());
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Runs `fn` on `text` as a NUL-terminated UTF-8 string in the module's memory. */
+function withCString<T>(pg: PgQuery, text: string, fn: (ptr: number) => T): T {
+  const size = Buffer.byteLength(text, "utf8") + 1;
+  const ptr = pg._malloc(size);
+  try {
+    encoder.encodeInto(text, pg.HEAPU8.subarray(ptr, ptr + size - 1));
+    pg.HEAPU8[ptr + size - 1] = 0;
+    return fn(ptr);
+  } finally {
+    pg._free(ptr);
+  }
+}
+
+function readCString(pg: PgQuery, ptr: number): string {
+  if (!ptr) return "";
+  const heap = pg.HEAPU8;
+  return decoder.decode(heap.subarray(ptr, heap.indexOf(0, ptr)));
+}
+
+type RawParse = { tree: ParseResult } | { error: string; cursor: number };
+
+function parseRaw(pg: PgQuery, sql: string): RawParse {
+  return withCString(pg, sql, (query) => {
+    const result = pg._wasm_parse_query_raw(query);
+    if (!result) throw new Error("Failed to parse query: memory allocation failed");
+    try {
+      const tree = pg.HEAPU32[result >> 2]!;
+      const error = pg.HEAPU32[(result + 8) >> 2]!;
+      if (error) {
+        // PgQueryError { char *message; char *funcname; char *filename; int lineno; int cursorpos }: cursorpos counts from 1.
+        const cursorpos = pg.HEAPU32[(error + 16) >> 2]!;
+        return { error: readCString(pg, pg.HEAPU32[error >> 2]!) || "Unknown error", cursor: cursorpos > 0 ? cursorpos - 1 : 0 };
+      }
+      if (!tree) throw new Error("No parse tree generated");
+      return { tree: JSON.parse(readCString(pg, tree)) as ParseResult };
+    } finally {
+      pg._wasm_free_parse_result(result);
+    }
+  });
 }
 
 export interface PgStatement {
@@ -56,19 +118,17 @@ export interface PgSyntaxError {
 export type PgParse = { ok: true; statements: PgStatement[]; bytesToIndex: (byte: number) => number } | { ok: false; error: PgSyntaxError };
 
 export async function parsePostgres(sql: string): Promise<PgParse> {
-  const { parseSync } = await loadPgParser();
+  const pg = await loadPgParser();
   const toIndex = byteIndexer(sql);
   const lines = lineIndex(sql);
   if (sql.trim() === "") return { ok: true, statements: [], bytesToIndex: toIndex };
-  let res: ParseResult;
-  try {
-    res = parseSync(sql);
-  } catch (e) {
-    // cursorPosition counts Unicode code points from 0.
-    const cp = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition ?? 0;
-    const index = [...sql].slice(0, cp).join("").length;
-    return { ok: false, error: { message: (e as Error).message, ...lines.lineCol(index) } };
+  const raw = parseRaw(pg, sql);
+  if ("error" in raw) {
+    // The cursor counts Unicode code points from 0.
+    const index = [...sql].slice(0, raw.cursor).join("").length;
+    return { ok: false, error: { message: raw.error, ...lines.lineCol(index) } };
   }
+  const res = raw.tree;
   const total = Buffer.byteLength(sql, "utf8");
   const statements = (res.stmts ?? []).map((s): PgStatement => {
     const b0 = s.stmt_location ?? 0; // zero values are left out of the JSON
@@ -82,8 +142,18 @@ export async function parsePostgres(sql: string): Promise<PgParse> {
 
 /** The PL/pgSQL functions (DO blocks, CREATE FUNCTION … LANGUAGE plpgsql) of a text, parsed. */
 export async function parsePlpgsql(sql: string): Promise<unknown[]> {
-  const { parsePlPgSQLSync } = await loadPgParser();
-  const res = parsePlPgSQLSync(sql) as { plpgsql_funcs?: unknown[] };
+  const pg = await loadPgParser();
+  const text = withCString(pg, sql, (query) => {
+    const out = pg._wasm_parse_plpgsql(query);
+    try {
+      return readCString(pg, out);
+    } finally {
+      if (out) pg._wasm_free_string(out);
+    }
+  });
+  // Success is a JSON object; anything else is the error message.
+  if (!text.startsWith("{")) throw new Error(text);
+  const res = JSON.parse(text) as { plpgsql_funcs?: unknown[] };
   return res.plpgsql_funcs ?? [];
 }
 
