@@ -2,7 +2,7 @@
 // files, per dialect, with rule ids, file:line:col and a fix hint. Files named
 // on the command line, else the tree. Needs no database.
 
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { usageError, type ExitCode } from "../errors.ts";
 import { loadPlan } from "../plan/discover.ts";
@@ -14,6 +14,7 @@ import { renderText } from "../lint/format-text.ts";
 import { dedupe, DIALECTS, fileInputs, parseDialect, treeInputs } from "../lint/inputs.ts";
 import type { PresetTimeouts } from "../lint/facts.ts";
 import { lint, type LintInput } from "../lint/lint.ts";
+import { loadPgParser } from "../lint/pg-parser.ts";
 import { toResults } from "../lint/results.ts";
 import { RULES } from "../lint/rules/index.ts";
 import { finish, withSession } from "./common.ts";
@@ -27,7 +28,7 @@ export default async function safetyCommand(flags: Flags, args: string[]): Promi
   // statements: median 565 → 454 ms). A Bun knob; the Node.js build has none.
   // https://bun.com/docs/bundler/executables#jit-policy
   const bun = (globalThis as { Bun?: typeof Bun }).Bun;
-  bun?.unsafe.setJITPolicy(10);
+  bun?.unsafe.setJITPolicy(100);
   try {
     return await safety(flags, args);
   } finally {
@@ -40,7 +41,13 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
   if (!FORMATS.includes(format)) throw usageError(`--format ${flags.format}: expected text, json or sarif`);
   const dialect = flags.dialect === undefined ? undefined : parseDialect(String(flags.dialect));
   if (flags.dialect !== undefined && !dialect) throw usageError(`--dialect ${flags.dialect}: expected postgres or sqlite`);
-  for (const a of args) if (!existsSync(a)) throw usageError(`${a} does not exist (pass migration files or directories, or nothing to lint the tree)`);
+  // One stat per argument (hundreds of files, the whole tree, is common): it proves the path exists and tells a directory.
+  const dirs = new Set<string>();
+  for (const a of args) {
+    const stat = statOf(a);
+    if (!stat) throw usageError(`${a} does not exist (pass migration files or directories, or nothing to lint the tree)`);
+    if (stat.isDirectory()) dirs.add(a);
+  }
 
   const json = flags.json || format === "json";
   // json: false, so finish() prints what render() chooses (JSON, SARIF or text).
@@ -48,8 +55,10 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
     const targets = sqlTargets(session);
     const configured = [...new Set(targets.map((t) => t.dialect as SqlDialect))];
     const defaults = dialect ? [dialect] : configured.length ? configured : (["postgres"] as SqlDialect[]);
+    // Started now, the PostgreSQL parser's WASM compiles on another core while the files are read (its errors surface when it is used).
+    if (defaults.includes("postgres")) loadPgParser().catch(() => {});
     const preset = presetTimeouts(targets);
-    const inputs = dedupe(args.length ? args.flatMap((a) => argInputs(session, a, dialect, defaults)) : treeOf(session, targets, dialect, defaults)).map(
+    const inputs = dedupe(args.length ? args.flatMap((a) => argInputs(session, a, dirs.has(a), dialect, defaults)) : treeOf(session, targets, dialect, defaults)).map(
       (i) => (preset[i.dialect] ? { ...i, preset: preset[i.dialect] } : i),
     );
     const results = toResults(await lint(inputs));
@@ -102,12 +111,21 @@ function treeOf(session: Session, targets: Target[], dialect: SqlDialect | undef
 }
 
 /** A file; a directory that is a migration tree; or any other directory (one migration's, say): its .sql files. */
-function argInputs(session: Session, arg: string, dialect: SqlDialect | undefined, defaults: SqlDialect[]): LintInput[] {
-  if (!statSync(arg).isDirectory()) return fileInputs(arg, session.plan(), dialect, defaults);
+function argInputs(session: Session, arg: string, isDir: boolean, dialect: SqlDialect | undefined, defaults: SqlDialect[]): LintInput[] {
+  if (!isDir) return fileInputs(arg, session.plan(), dialect, defaults);
   const pattern = session.config.layout ? new RegExp(session.config.layout.pattern) : undefined;
   const plan = loadPlan({ sqlDir: arg, pattern });
   if (plan.migrations.some((m) => m.store === "sql")) return treeInputs(plan, defaults);
   return sqlFilesIn(arg).flatMap((f) => fileInputs(f, session.plan(), dialect, defaults));
+}
+
+/** Like existsSync, an unreadable path is one that does not exist. */
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function sqlFilesIn(dir: string): string[] {
