@@ -23,9 +23,10 @@ type Flags = GlobalFlags & { format?: string; dialect?: string };
 const FORMATS = ["text", "json", "sarif"];
 
 export default async function safetyCommand(flags: Flags, args: string[]): Promise<ExitCode> {
-  // Linting runs most code once or a few thousand times, too few for the
-  // optimizing JIT tiers to pay back their compile time (bench-lint on 2,000
-  // statements: median 565 → 454 ms). A Bun knob; the Node.js build has none.
+  // Linting runs most code once or a few thousand times, too few for the JIT
+  // to pay back its compile time (bench-lint, 2,006 statements: median
+  // 588–616 ms at the normal policy, 542–545 ms at ×100, same machine and
+  // hour). A Bun knob; the Node.js build has none.
   // https://bun.com/docs/bundler/executables#jit-policy
   const bun = (globalThis as { Bun?: typeof Bun }).Bun;
   bun?.unsafe.setJITPolicy(100);
