@@ -89,7 +89,7 @@ export class Session {
 
   /** Opens the target's own database (runner commands). */
   async open(target: Target, opts: { readOnly?: boolean } = {}): Promise<SqlDriver> {
-    const driver = await dialectModule(target.dialect as SqlDialect).open(target.url, {
+    const driver = await (await dialectModule(target.dialect as SqlDialect)).open(target.url, {
       name: target.name,
       timeouts: timeoutsOf(target),
       readOnly: opts.readOnly,
@@ -148,7 +148,7 @@ export class Session {
    * unless --keep.
    */
   async scratch(target: Target, label = ""): Promise<Scratch> {
-    const mod = dialectModule(target.dialect as SqlDialect);
+    const mod = await dialectModule(target.dialect as SqlDialect);
     const name = `${SCRATCH_PREFIX}${this.runId}_${target.name}${label ? "_" + label : ""}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
     const opts = { name: target.name, waitMs: (this.flags.wait ?? 0) * 1000 };
     let url: TargetUrl | undefined;
@@ -181,12 +181,12 @@ export class Session {
     return this.flags.reportDir ?? DEFAULT_REPORT_DIR;
   }
 
-  /** Writes <report-dir>/<command>.json (which `report` reads), and the JUnit XML when given. */
-  writeReport(report: Report, junit?: string): void {
+  /** Writes <report-dir>/<command>.json (which `report` reads; `json` is already redacted), and the JUnit XML when given. */
+  writeReport(command: string, json: string, junit?: string): void {
     const dir = this.reportDir();
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${report.command}.json`), this.redact(JSON.stringify(report, null, 2)) + "\n");
-    if (junit) writeFileSync(join(dir, `${report.command}.junit.xml`), this.redact(junit));
+    writeFileSync(join(dir, `${command}.json`), json + "\n");
+    if (junit) writeFileSync(join(dir, `${command}.junit.xml`), this.redact(junit));
   }
 }
 

@@ -38,7 +38,7 @@ async function pgDb(name: string): Promise<string> {
 
 async function atHead(url: string): Promise<SqlDriver> {
   const t = parseTargetUrl(url);
-  const driver = await dialectModule(t.dialect as "sqlite" | "postgres").open(t, { name: "bench" });
+  const driver = await (await dialectModule(t.dialect as "sqlite" | "postgres")).open(t, { name: "bench" });
   await runner.up({ driver, target: "bench", migrations: loadPlan({ sqlDir: join(ROOT, "sql") }).migrations, lockTimeoutMs: 10_000 });
   return driver;
 }

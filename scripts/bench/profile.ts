@@ -72,7 +72,7 @@ async function* timeIterator<T>(name: string, it: AsyncIterable<T>, add: (name: 
 async function profileOne(s: Sized, dialect: Dialect): Promise<Profile> {
   const cfg = defaultConfig();
   const plan = loadPlan({ sqlDir: s.sql });
-  const mod = dialectModule(dialect);
+  const mod = await dialectModule(dialect);
   const db = dialect === "postgres" ? createDb(`bench_${process.pid}_profile`) : undefined;
   const url = parseTargetUrl(db ? `${PG_SERVER}/${db}` : `sqlite:${join(s.dir, "profile.db")}`);
   const raw = await mod.open(url, { name: dialect });
@@ -169,7 +169,7 @@ export async function profileUp(sqlDir: string, runs: number): Promise<string> {
       const t0 = performance.now();
       const plan = loadPlan({ sqlDir });
       const t1 = performance.now();
-      const raw = await dialectModule("postgres").open(parseTargetUrl(`${PG_SERVER}/${db}`), { name: "postgres" });
+      const raw = await (await dialectModule("postgres")).open(parseTargetUrl(`${PG_SERVER}/${db}`), { name: "postgres" });
       const t2 = performance.now();
       try {
         const results = await up({ driver: timed(raw, byMethod), target: "postgres", migrations: plan.migrations, lockTimeoutMs: 10_000 });

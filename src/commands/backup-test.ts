@@ -26,7 +26,7 @@ export default async function backupTestCommand(flags: GlobalFlags): Promise<Exi
       const { driver, url, name: scratchName } = await session.scratch(t, "bak");
       results.push(
         ...(await runBackupTest(driver, t.name, plan.migrations, {
-          module: dialectModule(t.dialect as SqlDialect),
+          module: await dialectModule(t.dialect as SqlDialect),
           server: t.url,
           url,
           scratchName,

@@ -62,10 +62,12 @@ export function finish(session: Session, f: Finish): ExitCode {
     results: f.results,
     ...(f.migrations ? { migrations: f.migrations } : {}),
   };
-  if (!f.noReportFile) session.writeReport(report, f.junit ? renderJunit([report]) : undefined);
-  let out = session.flags.json ? JSON.stringify(report, null, 2) : f.render(report);
+  // Stringified and redacted once: the file and --json print the same text (a lint report can be megabytes).
+  const json = session.redact(JSON.stringify(report, null, 2));
+  if (!f.noReportFile) session.writeReport(f.command, json, f.junit ? renderJunit([report]) : undefined);
+  let out = session.flags.json ? json : session.redact(f.render(report));
   if (f.junit && !session.flags.json) out += pc.dim(`\nreport: ${join(session.reportDir(), `${f.command}.json`)} and ${f.command}.junit.xml`);
-  if (out) process.stdout.write(session.redact(out) + "\n");
+  if (out) process.stdout.write(out + "\n");
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 

@@ -52,7 +52,7 @@ export default async function perfCommand(flags: Flags): Promise<ExitCode> {
         }
         say(`${scenario.name} · ${t.name}: creating a scratch database`);
         const { driver, url, drop } = await session.scratch(t, scenario.name.slice(0, 20));
-        const mod = dialectModule(t.dialect as SqlDialect);
+        const mod = await dialectModule(t.dialect as SqlDialect);
         const run = await runPerf(driver, t.name, plan.migrations, {
           scenario,
           fixtures,

@@ -50,9 +50,8 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
     if (stat.isDirectory()) dirs.add(a);
   }
 
-  const json = flags.json || format === "json";
-  // json: false, so finish() prints what render() chooses (JSON, SARIF or text).
-  return withSession({ ...flags, json: false }, async (session) => {
+  // --format json is --json: finish() prints the report's JSON; render() draws text or SARIF.
+  return withSession({ ...flags, json: flags.json || format === "json" }, async (session) => {
     const targets = sqlTargets(session);
     const configured = [...new Set(targets.map((t) => t.dialect as SqlDialect))];
     const defaults = dialect ? [dialect] : configured.length ? configured : (["postgres"] as SqlDialect[]);
@@ -69,7 +68,6 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
       targets: targets.filter((t) => linted.includes(t.dialect as SqlDialect)),
       results,
       render: (report) => {
-        if (json) return JSON.stringify(report, null, 2);
         if (format === "sarif") return renderSarif(report, RULES);
         return renderText(report, { files: new Set(inputs.map((i) => i.path)).size, dialects: linted });
       },

@@ -1,15 +1,10 @@
 // URL dialect → driver module. The only place that knows every SQL dialect.
+// Loaded on first use: commands that open no database (safety, validate's
+// parse, report) never load postgres.js or SQLite.
 
 import type { SqlDialect } from "../plan/migration.ts";
 import type { DialectModule } from "./driver.ts";
-import { postgresModule } from "./postgres.ts";
-import { sqliteModule } from "./sqlite.ts";
 
-const modules: Record<SqlDialect, DialectModule> = {
-  sqlite: sqliteModule,
-  postgres: postgresModule,
-};
-
-export function dialectModule(dialect: SqlDialect): DialectModule {
-  return modules[dialect];
+export async function dialectModule(dialect: SqlDialect): Promise<DialectModule> {
+  return dialect === "postgres" ? (await import("./postgres.ts")).postgresModule : (await import("./sqlite.ts")).sqliteModule;
 }
