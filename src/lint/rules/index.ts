@@ -16,6 +16,7 @@ import banDropDatabase from "./ban-drop-database.ts";
 import banDropNotNull from "./ban-drop-not-null.ts";
 import banDropSchema from "./ban-drop-schema.ts";
 import banDropTable from "./ban-drop-table.ts";
+import banDuplicateColumnAssignments from "./ban-duplicate-column-assignments.ts";
 import banExplicitLock from "./ban-explicit-lock.ts";
 import banTableRewrite from "./ban-table-rewrite.ts";
 import banTruncate from "./ban-truncate.ts";
@@ -69,6 +70,7 @@ export const RULES: Rule[] = [
   banDropNotNull,
   banDropSchema,
   banDropTable,
+  banDuplicateColumnAssignments,
   banExplicitLock,
   banTableRewrite,
   banTruncate,
