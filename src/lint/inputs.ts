@@ -77,6 +77,11 @@ export function fileInputs(path: string, plan: Plan, flagDialect: SqlDialect | u
   }));
 }
 
+/** The absolute paths of the tree's files. */
+export function treeFiles(plan: Plan): ReadonlySet<string> {
+  return new Set(filesOf(plan).keys());
+}
+
 const indexes = new WeakMap<Plan, Map<string, { m: Migration; file: MigrationFile }>>();
 
 /** The plan's files by absolute path (built once: a command line may name hundreds). */

@@ -31,6 +31,7 @@ const DIALECTS = ["sqlite", "postgres", "redis"];
 export function parseDirectives(text: string): { directives: Directives; problems: DirectiveProblem[] } {
   const directives: Directives = { noTransaction: false, skip: [], lossy: [], allow: [] };
   const problems: DirectiveProblem[] = [];
+  if (!text.includes("stairway:")) return { directives, problems }; // most files have none
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {
     const m = DIRECTIVE.exec(raw);

@@ -2,7 +2,7 @@
 // reported together, never one at a time.
 
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { mergeDirectives, parseDirectives } from "./directives.ts";
 import { isEmptySql } from "./statements.ts";
@@ -68,10 +68,11 @@ export function loadPlan(opts: TreeOptions): Plan {
 }
 
 function scanBuiltIn(root: string, entries: Entry[], problems: TreeProblem[]): void {
-  for (const name of readdirSync(root).sort()) {
+  for (const entry of readdirSync(root, { withFileTypes: true }).sort(byName)) {
+    const name = entry.name;
     if (name.startsWith(".")) continue;
     const path = join(root, name);
-    if (statSync(path).isDirectory()) {
+    if (isDirectory(entry, path)) {
       const dm = DIR_NAME.exec(name);
       if (!dm) {
         problems.push({
@@ -165,12 +166,21 @@ function scanWithPattern(root: string, pattern: RegExp, entries: Entry[], proble
 }
 
 function* walk(dir: string): Generator<string> {
-  for (const name of readdirSync(dir).sort()) {
-    if (name.startsWith(".")) continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* walk(path);
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort(byName)) {
+    if (entry.name.startsWith(".")) continue;
+    const path = join(dir, entry.name);
+    if (isDirectory(entry, path)) yield* walk(path);
     else yield path;
   }
+}
+
+/** The entry's type comes with the listing (no stat per entry); a symlink is followed. */
+function isDirectory(entry: Dirent, path: string): boolean {
+  return entry.isDirectory() || (entry.isSymbolicLink() && statSync(path).isDirectory());
+}
+
+function byName(a: Dirent, b: Dirent): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 function dialectOf(s: string | undefined): SqlDialect | undefined {
@@ -186,12 +196,16 @@ function readMigrationFile(path: string, direction: Direction, dialect: SqlDiale
   const { directives, problems: dp } = parseDirectives(text);
   for (const p of dp)
     problems.push({ check: "files.parse", path, line: p.line, blocking: true, message: `${path}:${p.line}: ${p.message}` });
+  let checksum: string | undefined;
   return {
     path,
     direction,
     dialect,
     text,
-    checksum: createHash("sha256").update(bytes).digest("hex"),
+    // Hashed when asked for: the runner and validate need it, the linter (hundreds of files) does not.
+    get checksum() {
+      return (checksum ??= createHash("sha256").update(bytes).digest("hex"));
+    },
     directives,
   };
 }

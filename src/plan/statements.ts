@@ -158,5 +158,7 @@ export function lineCol(text: string, offset: number): { line: number; col: numb
 
 /** True when a file holds no statement at all (only comments and blanks). */
 export function isEmptySql(sql: string): boolean {
+  const start = sql.trimStart()[0];
+  if (start !== undefined && start !== "-" && start !== "/" && start !== ";") return false; // starts with a statement
   return splitStatements(sql).length === 0;
 }
