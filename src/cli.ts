@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { DEFAULT_REPORT_DIR } from "./results.ts";
 import type { GlobalFlags } from "./session.ts";
 import { VERSION } from "./version.ts";
+import { loadPgParser } from "./lint/pg-parser.ts";
 
 type Handler = (flags: GlobalFlags & Record<string, unknown>, args: string[]) => Promise<ExitCode>;
 
@@ -280,6 +281,10 @@ export function run(argv: string[]): void {
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code !== "EPIPE") throw e;
   });
+  // safety needs the PostgreSQL parser: its WASM (~65 ms) starts compiling on
+  // another core now, while the command loads and reads its files.
+  const command = argv.find((a) => !a.startsWith("-"));
+  if ((command === "safety" || command === "lint") && !/^--dialect[= ]?sqlite/.test(argv.join(" ").match(/--dialect[= ]\S+/)?.[0] ?? "")) loadPgParser().catch(() => {});
   main(argv).then(exitAfterFlush);
 }
 

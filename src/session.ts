@@ -1,7 +1,7 @@
 // One command's world: flags, config, plans, targets, open connections and the
 // scratch databases it created (dropped at the end, on failure and on Ctrl-C).
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, type Config } from "./config.ts";
 import { StairwayError } from "./errors.ts";
@@ -185,7 +185,14 @@ export class Session {
   writeReport(command: string, json: string, junit?: string): void {
     const dir = this.reportDir();
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${command}.json`), json + "\n");
+    // Two writes, not json + "\n": a lint report can be megabytes, and the concatenation would copy it.
+    const fd = openSync(join(dir, `${command}.json`), "w");
+    try {
+      writeSync(fd, json);
+      writeSync(fd, "\n");
+    } finally {
+      closeSync(fd);
+    }
     if (junit) writeFileSync(join(dir, `${command}.junit.xml`), this.redact(junit));
   }
 }

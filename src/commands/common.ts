@@ -67,7 +67,10 @@ export function finish(session: Session, f: Finish): ExitCode {
   if (!f.noReportFile) session.writeReport(f.command, json, f.junit ? renderJunit([report]) : undefined);
   let out = session.flags.json ? json : session.redact(f.render(report));
   if (f.junit && !session.flags.json) out += pc.dim(`\nreport: ${join(session.reportDir(), `${f.command}.json`)} and ${f.command}.junit.xml`);
-  if (out) process.stdout.write(out + "\n");
+  if (out) {
+    process.stdout.write(out);
+    process.stdout.write("\n"); // not out + "\n": a copy of megabytes
+  }
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 

@@ -5,7 +5,7 @@
 import type { Direction, SqlDialect } from "../plan/migration.ts";
 import { parseDirectives } from "../plan/directives.ts";
 import { factsOf, settle, upCreated, type PresetTimeouts } from "./facts.ts";
-import type { AllowLine, LintFile, LintStatement } from "./model.ts";
+import type { AllowLine, LintFile, LintStatement, UpCreated } from "./model.ts";
 import { DIALECTS } from "./inputs.ts";
 import { pgStatements, type Draft } from "./pg-statements.ts";
 import { normalizeRule, type Rule } from "./rule.ts";
@@ -45,19 +45,23 @@ const ALLOW = /--\s*stairway:allow\b[ \t]*(\S*)[ \t]*(.*)$/i;
 /** Lints files; a file given once per dialect is linted once per dialect, its allow directives judged across them. */
 export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<Finding[]> {
   const findings: Finding[] = [];
-  const byPath = new Map<string, { file: LintFile; input: LintInput }[]>();
-  const fronts: Fronts = new Map();
-  for (const input of inputs) {
-    const file = await analyse(input, fronts);
-    const list = byPath.get(input.path) ?? [];
-    list.push({ file, input });
-    byPath.set(input.path, list);
-  }
   const known = new Set(rules.map((r) => r.id));
   const checks = new Map(DIALECTS.map((d) => [d, rules.filter((r) => !r.meta && r.dialects.includes(d))]));
-  for (const list of byPath.values()) {
+  const ups: UpCache = new Map();
+  // One path at a time: its parse trees are garbage once it is done, so a
+  // run of thousands of files holds one file's, not all of them.
+  let done = 0;
+  for (const list of byPath(inputs)) {
+    // A young-generation collection every 100 files lets the next files reuse
+    // the memory of the last ones instead of growing the heap: fresh pages
+    // cost more than the collection (bench-lint, 944 files: ~6,000 fewer page
+    // faults, ~15 ms faster). Bun only; Node.js collects as it sees fit.
+    if (++done % 100 === 0) (globalThis as { Bun?: typeof Bun }).Bun?.gc(false);
     const used = new Set<number>();
-    for (const { file, input } of list) {
+    let first: LintFile | undefined;
+    for (const input of list) {
+      const file = await analyse(input, ups);
+      first ??= file;
       for (const rule of checks.get(input.dialect) ?? []) {
         const hits = rule.check(file);
         if (hits.length === 0) continue;
@@ -72,15 +76,29 @@ export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<
         }
       }
     }
-    const { file, input } = list[0]!;
     for (const rule of rules) {
       if (!rule.meta) continue;
-      for (const hit of rule.check({ ...file, allowState: { used, known } })) findings.push(toFinding(rule, input, file, hit));
+      for (const hit of rule.check({ ...first!, allowState: { used, known } })) findings.push(toFinding(rule, list[0]!, first!, hit));
     }
   }
   // Plain code-unit order: localeCompare (ICU) is the slowest part of a large run.
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   return findings.sort((a, b) => cmp(a.path, b.path) || a.line - b.line || a.col - b.col || cmp(a.rule.id, b.rule.id) || cmp(a.dialect, b.dialect));
+}
+
+/**
+ * The inputs of each path together (a file linted for two dialects), the ups
+ * first: a down then finds what its up created already worked out.
+ */
+function byPath(inputs: LintInput[]): LintInput[][] {
+  const groups = new Map<string, LintInput[]>();
+  for (const input of inputs) {
+    const list = groups.get(input.path);
+    if (list) list.push(input);
+    else groups.set(input.path, [input]);
+  }
+  const rank = (list: LintInput[]) => (list[0]!.direction === "up" ? 0 : 1);
+  return [...groups.values()].sort((a, b) => rank(a) - rank(b));
 }
 
 function toFinding(rule: Rule, input: LintInput, file: LintFile, hit: { statement?: LintStatement; line?: number; col?: number; message: string }, allow?: AllowLine): Finding {
@@ -99,9 +117,10 @@ function toFinding(rule: Rule, input: LintInput, file: LintFile, hit: { statemen
   };
 }
 
-async function analyse(input: LintInput, fronts: Fronts): Promise<LintFile> {
+async function analyse(input: LintInput, ups: UpCache): Promise<LintFile> {
   const transactional = isTransactional(input.text);
-  const { statements, syntaxErrors } = await front(fronts, input.text, input.dialect, transactional, input.preset);
+  const { statements, syntaxErrors } = await front(input.text, input.dialect, transactional, input.preset);
+  const facts = factsOf(statements);
   const file: LintFile = {
     path: input.path,
     dialect: input.dialect,
@@ -111,11 +130,18 @@ async function analyse(input: LintInput, fronts: Fronts): Promise<LintFile> {
     statements,
     syntaxErrors,
     allows: allowLines(input.text),
-    facts: factsOf(statements),
+    facts,
   };
+  if (input.direction === "up") ups.set(upKey(input.text, input.dialect, transactional, input.preset), upCreated(statements, facts));
   if (input.direction === "down" && input.upText !== undefined) {
-    const up = await front(fronts, input.upText, input.dialect, isTransactional(input.upText), input.preset);
-    file.up = upCreated(up.statements, factsOf(up.statements));
+    const upTransactional = isTransactional(input.upText);
+    const key = upKey(input.upText, input.dialect, upTransactional, input.preset);
+    let created = ups.get(key);
+    if (!created) {
+      const up = await front(input.upText, input.dialect, upTransactional, input.preset);
+      ups.set(key, (created = upCreated(up.statements, factsOf(up.statements))));
+    }
+    file.up = created;
   }
   return file;
 }
@@ -126,18 +152,14 @@ function isTransactional(text: string): boolean {
   return !parseDirectives(text).directives.noTransaction;
 }
 
-// An up is parsed again for its down: the second time comes from here. One
-// per lint run, so the trees are garbage once the run is over.
-type Fronts = Map<string, ReturnType<typeof frontUncached>>;
+// What each up created, for the down of its migration (read with its up, DESIGN.md "Down files").
+type UpCache = Map<string, UpCreated>;
 
-function front(fronts: Fronts, text: string, dialect: SqlDialect, transactional: boolean, preset: PresetTimeouts = {}) {
-  const key = `${dialect}${transactional}${!!preset.lock_timeout}${!!preset.statement_timeout}\u0000${text}`;
-  let f = fronts.get(key);
-  if (!f) fronts.set(key, (f = frontUncached(text, dialect, transactional, preset)));
-  return f;
+function upKey(text: string, dialect: SqlDialect, transactional: boolean, preset: PresetTimeouts = {}): string {
+  return `${dialect}${transactional}${!!preset.lock_timeout}${!!preset.statement_timeout}\u0000${text}`;
 }
 
-async function frontUncached(text: string, dialect: SqlDialect, transactional: boolean, preset: PresetTimeouts) {
+async function front(text: string, dialect: SqlDialect, transactional: boolean, preset: PresetTimeouts = {}) {
   let drafts: Draft[];
   let syntaxErrors: LintFile["syntaxErrors"] = [];
   if (dialect === "postgres") ({ statements: drafts, syntaxErrors } = await pgStatements(text));

@@ -34,7 +34,7 @@ export function toResults(findings: Finding[]): CheckResult[] {
       target: f.dialect,
       ...(f.migration ? { migration: f.migration } : {}),
       status: f.allowed ? "skip" : f.rule.severity === "error" ? "fail" : "warn",
-      message: f.allowed ? `${f.message} — allowed: ${f.allowed.reason}` : f.message,
+      message: f.allowed ? `${f.message} (allowed: ${f.allowed.reason})` : f.message,
       details: details as unknown as Record<string, unknown>,
     } satisfies CheckResult;
   });

@@ -82,5 +82,5 @@ export function alterTable(s: LintStatement): { table: string; cmds: AlterTableC
 /** The first words of a statement, for messages: "CREATE INDEX idx_a ON a". */
 export function head(s: LintStatement, words = 6): string {
   const w = s.text.replace(/\s+/g, " ").trim().split(" ");
-  return w.slice(0, words).join(" ") + (w.length > words ? " …" : "");
+  return w.slice(0, words).join(" ") + (w.length > words ? " ..." : "");
 }

@@ -31,7 +31,7 @@ sql/002_b/up.sql:4:1: warning require-statement-timeout (postgres)
   4 | CREATE INDEX idx_a_id ON a (id)
     | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
   CREATE INDEX idx_a_id ON a (id) holds SHARE on a while it scans or rewrites it, with no statement_timeout: nothing bounds how long the table stays blocked
-  hint: SET LOCAL statement_timeout = '…' to the longest outage you accept (SET in a no-transaction file); better, make the statement non-blocking (CONCURRENTLY, NOT VALID + VALIDATE, batches).
+  hint: SET LOCAL statement_timeout = '...' to the longest outage you accept (SET in a no-transaction file); better, make the statement non-blocking (CONCURRENTLY, NOT VALID + VALIDATE, batches).
 
 allowed by -- stairway:allow (1):
   sql/002_b/up.sql:3:1 ban-drop-column (postgres): the column was never read
@@ -78,7 +78,7 @@ describe("stairway safety output", () => {
         target: "postgres",
         migration: "002_b",
         status: "skip",
-        message: "DROP COLUMN a.name deletes its values for good, and queries of the running application that name it fail — allowed: the column was never read",
+        message: "DROP COLUMN a.name deletes its values for good, and queries of the running application that name it fail (allowed: the column was never read)",
         details: expect.objectContaining({ file: "sql/002_b/up.sql", line: 3, col: 1, rule: "ban-drop-column", severity: "error", allowed: { reason: "the column was never read", line: 1 } }),
       },
       {

@@ -29,7 +29,7 @@ export default defineRule({
   id: "adding-not-nullable-field",
   severity: "error",
   dialects: ["postgres"],
-  summary: "ALTER COLUMN … SET NOT NULL on an existing table",
+  summary: "ALTER COLUMN ... SET NOT NULL on an existing table",
   locks: "ACCESS EXCLUSIVE while the whole table is scanned for NULLs: nothing reads or writes it meanwhile.",
   hint: "Add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it in its own transaction, then SET NOT NULL (PostgreSQL 12+ skips the scan) and drop the CHECK.",
   cases: {

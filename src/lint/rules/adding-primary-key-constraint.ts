@@ -5,9 +5,9 @@ export default defineRule({
   id: "adding-primary-key-constraint",
   severity: "error",
   dialects: ["postgres"],
-  summary: "ADD PRIMARY KEY (or ADD COLUMN … PRIMARY KEY) without USING INDEX on an existing table",
+  summary: "ADD PRIMARY KEY (or ADD COLUMN ... PRIMARY KEY) without USING INDEX on an existing table",
   locks: "ACCESS EXCLUSIVE while the index is built, plus an implicit SET NOT NULL scan of the key columns: the table is unreadable until both end.",
-  hint: "CREATE UNIQUE INDEX CONCURRENTLY on the key (no-transaction file), make the columns NOT NULL the safe way (CHECK … NOT VALID, VALIDATE, SET NOT NULL), then ADD CONSTRAINT … PRIMARY KEY USING INDEX.",
+  hint: "CREATE UNIQUE INDEX CONCURRENTLY on the key (no-transaction file), make the columns NOT NULL the safe way (CHECK ... NOT VALID, VALIDATE, SET NOT NULL), then ADD CONSTRAINT ... PRIMARY KEY USING INDEX.",
   cases: {
     flag: ["ALTER TABLE events ADD PRIMARY KEY (id);", "ALTER TABLE events ADD COLUMN id bigint PRIMARY KEY;"],
     pass: ["ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_id_idx;", "CREATE TABLE e (id bigint);\nALTER TABLE e ADD PRIMARY KEY (id);"],
@@ -21,7 +21,7 @@ export default defineRule({
         return `PRIMARY KEY on ${a.table} builds its index (and checks NOT NULL) under ACCESS EXCLUSIVE`;
       const col = cmd.subtype === "AT_AddColumn" ? as(cmd.def, "ColumnDef") : undefined;
       if (col && constraints(col).some((k) => k.contype === "CONSTR_PRIMARY"))
-        return `ADD COLUMN ${col.colname} … PRIMARY KEY builds an index under ACCESS EXCLUSIVE on ${a.table}`;
+        return `ADD COLUMN ${col.colname} ... PRIMARY KEY builds an index under ACCESS EXCLUSIVE on ${a.table}`;
     }
     return undefined;
   }),

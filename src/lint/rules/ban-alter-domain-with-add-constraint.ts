@@ -5,9 +5,9 @@ export default defineRule({
   id: "ban-alter-domain-with-add-constraint",
   severity: "error",
   dialects: ["postgres"],
-  summary: "ALTER DOMAIN … ADD CONSTRAINT without NOT VALID",
+  summary: "ALTER DOMAIN ... ADD CONSTRAINT without NOT VALID",
   locks: "Checks every column of every table that uses the domain, holding locks on them for the whole scan.",
-  hint: "ADD CONSTRAINT … NOT VALID, then ALTER DOMAIN … VALIDATE CONSTRAINT in a separate transaction — or put the CHECK on the columns.",
+  hint: "ADD CONSTRAINT ... NOT VALID, then ALTER DOMAIN ... VALIDATE CONSTRAINT in a separate transaction; or put the CHECK on the columns.",
   cases: { flag: ["ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0);"], pass: ["ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0) NOT VALID;"] },
   check: perStatement((s) => {
     const d = as(s.pg, "AlterDomainStmt");

@@ -5,7 +5,7 @@ export default defineRule({
   id: "ban-create-domain-with-constraint",
   severity: "warning",
   dialects: ["postgres"],
-  summary: "CREATE DOMAIN … CHECK",
+  summary: "CREATE DOMAIN ... CHECK",
   locks: "None now; changing the domain's constraint later re-checks every column of every table that uses it, under locks, with no NOT VALID path for columns.",
   hint: "Put the CHECK on the table columns instead, where it can be added NOT VALID and validated online.",
   cases: { flag: ["CREATE DOMAIN positive AS bigint CHECK (VALUE > 0);"], pass: ["CREATE DOMAIN label AS text;"] },

@@ -4,7 +4,7 @@ export default defineRule({
   id: "ban-drop-not-null",
   severity: "warning",
   dialects: ["postgres"],
-  summary: "ALTER COLUMN … DROP NOT NULL",
+  summary: "ALTER COLUMN ... DROP NOT NULL",
   locks: "ACCESS EXCLUSIVE (brief); the running application, which assumes a value, starts reading NULLs.",
   hint: "Make sure every reader copes with NULL first. Not flagged in a down that undoes the up's SET NOT NULL, or for a table this file created.",
   cases: { flag: ["ALTER TABLE tools ALTER COLUMN url DROP NOT NULL;"], pass: ["CREATE TABLE t (a int NOT NULL);\nALTER TABLE t ALTER COLUMN a DROP NOT NULL;"] },

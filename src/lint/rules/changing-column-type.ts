@@ -5,7 +5,7 @@ export default defineRule({
   id: "changing-column-type",
   severity: "error",
   dialects: ["postgres"],
-  summary: "ALTER COLUMN … TYPE on an existing table",
+  summary: "ALTER COLUMN ... TYPE on an existing table",
   locks: "ACCESS EXCLUSIVE, and unless the change is binary-coercible (varchar → text, varchar(n) → varchar(m ≥ n), numeric precision up) a rewrite of the table and all its indexes; the running application may also break on the new type.",
   hint: "Add a new column of the new type, write both from the application, backfill in batches, switch reads, then drop the old column. A linter cannot see the old type: if this change is binary-coercible, allow it with the reason.",
   cases: {

@@ -5,9 +5,9 @@ export default defineRule({
   id: "disallowed-unique-constraint",
   severity: "error",
   dialects: ["postgres"],
-  summary: "ADD CONSTRAINT … UNIQUE (or EXCLUDE, or ADD COLUMN … UNIQUE) without USING INDEX on an existing table",
+  summary: "ADD CONSTRAINT ... UNIQUE (or EXCLUDE, or ADD COLUMN ... UNIQUE) without USING INDEX on an existing table",
   locks: "ACCESS EXCLUSIVE while the unique index is built: nothing reads or writes the table until the build ends.",
-  hint: "CREATE UNIQUE INDEX CONCURRENTLY (no-transaction file), then ALTER TABLE … ADD CONSTRAINT … UNIQUE USING INDEX (brief). EXCLUDE constraints have no online path: build them in a maintenance window.",
+  hint: "CREATE UNIQUE INDEX CONCURRENTLY (no-transaction file), then ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX (brief). EXCLUDE constraints have no online path: build them in a maintenance window.",
   cases: {
     flag: [
       "ALTER TABLE tools ADD CONSTRAINT tools_url_key UNIQUE (url);",
@@ -26,7 +26,7 @@ export default defineRule({
       if (c?.contype === "CONSTR_EXCLUSION") return `EXCLUDE constraint ${c.conname ?? ""} builds its index under ACCESS EXCLUSIVE: ${a.table} is unreadable until it is built`;
       const col = cmd.subtype === "AT_AddColumn" ? as(cmd.def, "ColumnDef") : undefined;
       if (col && constraints(col).some((k) => k.contype === "CONSTR_UNIQUE"))
-        return `ADD COLUMN ${col.colname} … UNIQUE builds a unique index under ACCESS EXCLUSIVE on ${a.table}`;
+        return `ADD COLUMN ${col.colname} ... UNIQUE builds a unique index under ACCESS EXCLUSIVE on ${a.table}`;
     }
     return undefined;
   }),

@@ -5,7 +5,7 @@ export default defineRule({
   id: "enum-value-used-in-transaction",
   severity: "error",
   dialects: ["postgres"],
-  summary: "A value added with ALTER TYPE … ADD VALUE used in the same transaction",
+  summary: "A value added with ALTER TYPE ... ADD VALUE used in the same transaction",
   locks: "None: PostgreSQL refuses it (\"unsafe use of new value\") and the migration fails.",
   hint: "Use the new value in the next migration, or put `-- stairway:no-transaction` on this file so ADD VALUE commits first.",
   cases: {

@@ -10,7 +10,7 @@ export default defineRule({
   dialects: ["postgres"],
   summary: "integer / smallint primary keys, identity and serial columns",
   locks: "None now; the key runs out at 2,147,483,647 (32,767 for smallint), and widening it later is a rewrite of the table and every index and foreign key that uses it.",
-  hint: "Use bigint (bigint GENERATED … AS IDENTITY). Plain int columns that are not keys are not flagged; nor is a down.",
+  hint: "Use bigint (bigint GENERATED ... AS IDENTITY). Plain int columns that are not keys are not flagged; nor is a down.",
   cases: {
     flag: ["CREATE TABLE a (id integer PRIMARY KEY);", "CREATE TABLE b (id serial, PRIMARY KEY (id));", "CREATE TABLE c (id int GENERATED ALWAYS AS IDENTITY, n int);"],
     pass: ["CREATE TABLE a (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, qty integer NOT NULL);"],

@@ -5,7 +5,7 @@ export default defineRule({
   id: "renaming-schema",
   severity: "error",
   dialects: ["postgres"],
-  summary: "ALTER SCHEMA … RENAME TO",
+  summary: "ALTER SCHEMA ... RENAME TO",
   locks: "Brief catalog change; every query that names the old schema, and every search_path that lists it, breaks at once.",
   hint: "Create the new schema and move objects (or keep the old name); if the rename is meant, allow it with the reason. Not flagged in a down that undoes the up's rename.",
   cases: { flag: ["ALTER SCHEMA reporting RENAME TO analytics;"], pass: ["CREATE SCHEMA analytics;"] },

@@ -5,9 +5,9 @@ export default defineRule({
   id: "require-concurrent-partition-detach",
   severity: "error",
   dialects: ["postgres"],
-  summary: "ALTER TABLE … DETACH PARTITION without CONCURRENTLY",
+  summary: "ALTER TABLE ... DETACH PARTITION without CONCURRENTLY",
   locks: "ACCESS EXCLUSIVE on the partitioned table and the partition: every read and write of the whole table waits.",
-  hint: "Use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+) in a file with `-- stairway:no-transaction`.",
+  hint: "Use DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+) in a file with `-- stairway:no-transaction`.",
   cases: {
     flag: ["ALTER TABLE logs DETACH PARTITION logs_2024;"],
     pass: ["-- stairway:no-transaction\nALTER TABLE logs DETACH PARTITION logs_2024 CONCURRENTLY;"],

@@ -5,7 +5,7 @@ export default defineRule({
   id: "require-enum-value-ordering",
   severity: "warning",
   dialects: ["postgres"],
-  summary: "ALTER TYPE … ADD VALUE without BEFORE or AFTER",
+  summary: "ALTER TYPE ... ADD VALUE without BEFORE or AFTER",
   locks: "No table lock; the value goes last, which decides how ORDER BY and comparisons on the enum sort it — usually by accident.",
   hint: "Say where it belongs: ADD VALUE 'x' BEFORE 'y' (or AFTER).",
   cases: { flag: ["ALTER TYPE tool_state ADD VALUE 'paused';"], pass: ["ALTER TYPE tool_state ADD VALUE 'paused' AFTER 'active';"] },

@@ -37,9 +37,9 @@ export default defineRule({
   id: "require-no-transaction",
   severity: "error",
   dialects: ["postgres", "sqlite"],
-  summary: "CONCURRENTLY (or VACUUM, CREATE DATABASE …) in a file stairway runs in a transaction",
+  summary: "CONCURRENTLY (or VACUUM, CREATE DATABASE ...) in a file stairway runs in a transaction",
   locks: "None: the statement fails at once (\"cannot run inside a transaction block\") and the migration does not apply.",
-  hint: "Add `-- stairway:no-transaction` to the file (and keep such statements in a migration of their own), and keep them out of BEGIN … COMMIT and DO blocks.",
+  hint: "Add `-- stairway:no-transaction` to the file (and keep such statements in a migration of their own), and keep them out of BEGIN ... COMMIT and DO blocks.",
   cases: {
     flag: [
       "-- dialect: postgres\nCREATE INDEX CONCURRENTLY idx_tools_name ON tools (name);",
@@ -60,6 +60,6 @@ export default defineRule({
     if (s.via?.kind === "function") return `${what} inside a function: a function always runs in a transaction, so it fails`;
     if (s.tx === null) return;
     if (file.transactional) return `${what} cannot run inside a transaction, and stairway runs this file in one: the migration fails`;
-    return `${what} inside BEGIN … COMMIT: it cannot run inside a transaction, so it fails`;
+    return `${what} inside BEGIN ... COMMIT: it cannot run inside a transaction, so it fails`;
   }),
 });

@@ -20,7 +20,7 @@ export default defineRule({
   dialects: ["postgres"],
   summary: "A long statement (scan, rewrite, copy) while reads or writes of an existing table are blocked, with no statement_timeout",
   locks: "The blocking lock is held for as long as the scan, rewrite or copy takes; nothing bounds the outage.",
-  hint: "SET LOCAL statement_timeout = '…' to the longest outage you accept (SET in a no-transaction file); better, make the statement non-blocking (CONCURRENTLY, NOT VALID + VALIDATE, batches).",
+  hint: "SET LOCAL statement_timeout = '...' to the longest outage you accept (SET in a no-transaction file); better, make the statement non-blocking (CONCURRENTLY, NOT VALID + VALIDATE, batches).",
   cases: {
     flag: [
       "ALTER TABLE tools ALTER COLUMN execution_count TYPE numeric;",

@@ -28,7 +28,7 @@ export default defineRule({
     const v = pragma(s, "foreign_keys");
     if (v === undefined || !OFF.has(v)) return;
     if (s.tx !== null)
-      return `PRAGMA foreign_keys = OFF ${file.transactional ? "in a file stairway runs in a transaction" : "inside BEGIN … COMMIT"} does nothing: foreign keys stay on`;
+      return `PRAGMA foreign_keys = OFF ${file.transactional ? "in a file stairway runs in a transaction" : "inside BEGIN ... COMMIT"} does nothing: foreign keys stay on`;
     const later = file.statements.filter((x) => x.index > s.index);
     const problems: string[] = [];
     if (!later.some((x) => pragma(x, "foreign_key_check") !== undefined)) problems.push("no PRAGMA foreign_key_check follows, so broken references go unnoticed");

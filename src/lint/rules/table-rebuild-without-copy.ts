@@ -6,8 +6,8 @@ export default defineRule({
   severity: "error",
   dialects: ["sqlite", "postgres"],
   summary: "A table rebuilt (new table created, old one dropped, new one renamed to the old name) without copying the rows",
-  locks: "The rebuild itself is SQLite's documented way to change a table; without INSERT INTO new SELECT … FROM old before the DROP, every row of the table is lost.",
-  hint: "Copy the rows before dropping: INSERT INTO t_new (cols…) SELECT cols… FROM t; (https://www.sqlite.org/lang_altertable.html#otheralter).",
+  locks: "The rebuild itself is SQLite's documented way to change a table; without INSERT INTO new SELECT ... FROM old before the DROP, every row of the table is lost.",
+  hint: "Copy the rows before dropping: INSERT INTO t_new (cols...) SELECT cols... FROM t; (https://www.sqlite.org/lang_altertable.html#otheralter).",
   cases: {
     flag: [
       "CREATE TABLE tools_new (id integer PRIMARY KEY, name text NOT NULL);\nDROP TABLE tools;\nALTER TABLE tools_new RENAME TO tools;",
@@ -25,7 +25,7 @@ export default defineRule({
       const partial = file.statements.some(
         (c) => c.index < dropped.index && hasEffect(c, "copy-rows").some((x) => x.from === e.to && !x.complete),
       );
-      return `${e.from} replaces ${e.to} (dropped at line ${dropped.line}), but ${partial ? "only some rows of" : "no INSERT … SELECT copies the rows of"} ${e.to} ${partial ? "were copied" : "into it"}: ${partial ? "the others are" : "every row is"} lost`;
+      return `${e.from} replaces ${e.to} (dropped at line ${dropped.line}), but ${partial ? "only some rows of" : "no INSERT ... SELECT copies the rows of"} ${e.to} ${partial ? "were copied" : "into it"}: ${partial ? "the others are" : "every row is"} lost`;
     }
     return undefined;
   }),

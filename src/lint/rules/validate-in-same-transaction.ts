@@ -28,7 +28,7 @@ export default defineRule({
       const lock = pgLocks(earlier).find((l) => l.name === a.table && !l.index && blocks(l.mode));
       if (!lock) continue;
       const addedHere = alterTable(earlier)?.cmds.some((c) => c.subtype === "AT_AddConstraint");
-      return `VALIDATE CONSTRAINT ${v.name} runs in the transaction that took ${lockName(lock.mode)} on ${a.table} at line ${earlier.line}${addedHere ? " (the ADD … NOT VALID)" : ""}: the lock is held for the whole validation scan`;
+      return `VALIDATE CONSTRAINT ${v.name} runs in the transaction that took ${lockName(lock.mode)} on ${a.table} at line ${earlier.line}${addedHere ? " (the ADD ... NOT VALID)" : ""}: the lock is held for the whole validation scan`;
     }
     return undefined;
   }),
