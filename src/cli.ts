@@ -282,9 +282,11 @@ export function run(argv: string[]): void {
     if (e.code !== "EPIPE") throw e;
   });
   // safety needs the PostgreSQL parser: its WASM (~65 ms) starts compiling on
-  // another core now, while the command loads and reads its files.
+  // another core now, while the command loads and reads its files (the
+  // command starts it too, for a command line this guess misreads).
   const command = argv.find((a) => !a.startsWith("-"));
-  if ((command === "safety" || command === "lint") && !/^--dialect[= ]?sqlite/.test(argv.join(" ").match(/--dialect[= ]\S+/)?.[0] ?? "")) loadPgParser().catch(() => {});
+  const sqliteOnly = argv.some((a, i) => a === "--dialect=sqlite" || (a === "--dialect" && argv[i + 1] === "sqlite"));
+  if ((command === "safety" || command === "lint") && !sqliteOnly) loadPgParser().catch(() => {});
   main(argv).then(exitAfterFlush);
 }
 
