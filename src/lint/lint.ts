@@ -47,6 +47,7 @@ export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<
   const findings: Finding[] = [];
   const known = new Set(rules.map((r) => r.id));
   const checks = new Map(DIALECTS.map((d) => [d, rules.filter((r) => !r.meta && r.dialects.includes(d))]));
+  const needs = new Map(rules.map((r) => [r, r.only ? [...(r.only.kinds ?? []).map((k) => `kind:${k}`), ...(r.only.effects ?? []).map((e) => `effect:${e}`)] : undefined]));
   const ups: UpCache = new Map();
   // One path at a time: its parse trees are garbage once it is done, so a
   // run of thousands of files holds one file's, not all of them.
@@ -62,7 +63,10 @@ export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<
     for (const input of list) {
       const file = await analyse(input, ups);
       first ??= file;
+      const has = contents(file);
       for (const rule of checks.get(input.dialect) ?? []) {
+        const need = needs.get(rule);
+        if (need && !need.some((k) => has.has(k))) continue; // nothing here the rule looks at
         const hits = rule.check(file);
         if (hits.length === 0) continue;
         const seen = new Set<LintStatement | number>();
@@ -84,6 +88,16 @@ export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<
   // Plain code-unit order: localeCompare (ICU) is the slowest part of a large run.
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   return findings.sort((a, b) => cmp(a.path, b.path) || a.line - b.line || a.col - b.col || cmp(a.rule.id, b.rule.id) || cmp(a.dialect, b.dialect));
+}
+
+/** What a file holds, as rules name it in `only`: "kind:<statement kind>" and "effect:<effect type>". */
+function contents(file: LintFile): Set<string> {
+  const out = new Set<string>();
+  for (const s of file.statements) {
+    out.add(`kind:${s.kind}`);
+    for (const e of s.effects) out.add(`effect:${e.type}`);
+  }
+  return out;
 }
 
 /**

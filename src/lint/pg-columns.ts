@@ -119,9 +119,12 @@ export interface DefinedColumn {
 const cache = new WeakMap<LintStatement, DefinedColumn[]>();
 const NONE: readonly DefinedColumn[] = Object.freeze([]);
 
+/** The statement kinds that define columns (the `only` of the rules that read definedColumns()). */
+export const COLUMN_KINDS = ["CreateStmt", "AlterTableStmt"];
+
 /** Columns a statement gives a type to: CREATE TABLE, ADD COLUMN, ALTER COLUMN … TYPE. */
 export function definedColumns(s: LintStatement): readonly DefinedColumn[] {
-  if (s.kind !== "CreateStmt" && s.kind !== "AlterTableStmt") return NONE;
+  if (!COLUMN_KINDS.includes(s.kind)) return NONE;
   let cols = cache.get(s);
   if (!cols) cache.set(s, (cols = computeColumns(s)));
   return cols;

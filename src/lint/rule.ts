@@ -3,7 +3,7 @@
 
 import type { SqlDialect } from "../plan/migration.ts";
 import type { AlterTableCmd } from "@pgsql/types";
-import type { LintFile, LintStatement } from "./model.ts";
+import type { Effect, LintFile, LintStatement } from "./model.ts";
 import { as, each, relName } from "./pg-ast.ts";
 
 export type Severity = "error" | "warning";
@@ -32,6 +32,13 @@ export interface Rule {
    * on every dialect of the rule. Directives (`-- stairway:no-transaction`) apply.
    */
   cases: { flag: string[]; pass: string[] };
+  /**
+   * The statement kinds (the parser's, e.g. "AlterTableStmt", or the SQLite
+   * classifier's) or effects without which the rule finds nothing: a file
+   * that has none of them is not shown to the rule. Most rules care about one
+   * or two kinds, and a file of migrations holds a few statements.
+   */
+  only?: { kinds?: string[]; effects?: Effect["type"][] };
   /** Runs after the other rules, on the allow directives (allow-* and unused-allow). */
   meta?: boolean;
   check(file: LintFile): Hit[];

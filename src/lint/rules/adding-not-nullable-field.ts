@@ -32,6 +32,7 @@ export default defineRule({
   summary: "ALTER COLUMN ... SET NOT NULL on an existing table",
   locks: "ACCESS EXCLUSIVE while the whole table is scanned for NULLs: nothing reads or writes it meanwhile.",
   hint: "Add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it in its own transaction, then SET NOT NULL (PostgreSQL 12+ skips the scan) and drop the CHECK.",
+  only: { kinds: ["AlterTableStmt"] },
   cases: {
     flag: ["ALTER TABLE tools ALTER COLUMN url SET NOT NULL;"],
     pass: [

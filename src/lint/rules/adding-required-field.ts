@@ -9,6 +9,7 @@ export default defineRule({
   summary: "ADD COLUMN ... NOT NULL without a default on an existing table",
   locks: "ACCESS EXCLUSIVE, and the statement fails on any table that has rows; where it succeeds, INSERTs of the application version still running (which do not know the column) fail.",
   hint: "Add the column nullable (or NOT NULL with a constant DEFAULT), backfill, then add CHECK (col IS NOT NULL) NOT VALID and VALIDATE it in a later migration.",
+  only: { kinds: ["AlterTableStmt"] },
   cases: {
     flag: ["ALTER TABLE tools ADD COLUMN owner_id bigint NOT NULL;", "ALTER TABLE tools ADD COLUMN a int, ADD COLUMN b text NOT NULL;"],
     pass: [

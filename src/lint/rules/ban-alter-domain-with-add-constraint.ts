@@ -8,6 +8,7 @@ export default defineRule({
   summary: "ALTER DOMAIN ... ADD CONSTRAINT without NOT VALID",
   locks: "Checks every column of every table that uses the domain, holding locks on them for the whole scan.",
   hint: "ADD CONSTRAINT ... NOT VALID, then ALTER DOMAIN ... VALIDATE CONSTRAINT in a separate transaction; or put the CHECK on the columns.",
+  only: { kinds: ["AlterDomainStmt"] },
   cases: { flag: ["ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0);"], pass: ["ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0) NOT VALID;"] },
   check: perStatement((s) => {
     const d = as(s.pg, "AlterDomainStmt");

@@ -1,5 +1,5 @@
 import { typeLabel, typeName } from "../pg-ast.ts";
-import { definedColumns } from "../pg-columns.ts";
+import { COLUMN_KINDS, definedColumns } from "../pg-columns.ts";
 import { defineRule, perStatement } from "../rule.ts";
 
 export default defineRule({
@@ -9,6 +9,7 @@ export default defineRule({
   summary: "char(n) / character columns",
   locks: "None; char pads with spaces (comparisons and lengths surprise), and is no faster than text.",
   hint: "Use text (with a CHECK on length if needed). Not flagged in a down.",
+  only: { kinds: COLUMN_KINDS },
   cases: { flag: ["CREATE TABLE c (code char(3));", "ALTER TABLE c ADD COLUMN flag character;"], pass: ["CREATE TABLE c (code text CHECK (char_length(code) = 3));"] },
   check: perStatement((s, file) => {
     if (file.direction === "down") return;

@@ -8,6 +8,7 @@ export default defineRule({
   summary: "DROP COLUMN of a column that holds data",
   locks: "PostgreSQL: ACCESS EXCLUSIVE (brief, no rewrite). SQLite: rewrites the table. Either way the values are gone, and the running application's queries that name the column fail.",
   hint: "Stop reading and writing the column in the application (deploy that first), then drop it. Not flagged: a column this file added, and in a down, a column the same migration's up added.",
+  only: { effects: ["drop-column"] },
   cases: {
     flag: ["ALTER TABLE tools DROP COLUMN description;"],
     pass: ["ALTER TABLE tools ADD COLUMN note text;\nALTER TABLE tools DROP COLUMN note;", "CREATE TABLE t (a int, b int);\nALTER TABLE t DROP COLUMN b;"],

@@ -7,6 +7,7 @@ export default defineRule({
   summary: "ALTER COLUMN ... DROP NOT NULL",
   locks: "ACCESS EXCLUSIVE (brief); the running application, which assumes a value, starts reading NULLs.",
   hint: "Make sure every reader copes with NULL first. Not flagged in a down that undoes the up's SET NOT NULL, or for a table this file created.",
+  only: { kinds: ["AlterTableStmt"] },
   cases: { flag: ["ALTER TABLE tools ALTER COLUMN url DROP NOT NULL;"], pass: ["CREATE TABLE t (a int NOT NULL);\nALTER TABLE t ALTER COLUMN a DROP NOT NULL;"] },
   check: perStatement((s, file) => {
     const a = alterTable(s);

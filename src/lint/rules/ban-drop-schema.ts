@@ -8,6 +8,7 @@ export default defineRule({
   summary: "DROP SCHEMA",
   locks: "ACCESS EXCLUSIVE on everything in it; with CASCADE every table, view and function in the schema is gone for good.",
   hint: "Drop the objects you mean to drop one by one, after the application stopped using them. Not flagged in a down when the up created the schema, or when this file created it.",
+  only: { effects: ["drop-schema"] },
   cases: {
     flag: ["DROP SCHEMA reporting CASCADE;"],
     pass: ["CREATE SCHEMA tmp;\nDROP SCHEMA tmp;"],

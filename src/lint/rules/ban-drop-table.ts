@@ -8,6 +8,7 @@ export default defineRule({
   summary: "DROP TABLE of a table that holds data",
   locks: "ACCESS EXCLUSIVE on the table (and on tables whose foreign keys point at it); every row is gone for good, and the running application breaks on the missing table.",
   hint: "Stop using the table in the application first, keep a backup, and drop it in a later migration. Not flagged: a table this file created, a table whose rows this file copied elsewhere first (a rebuild), and in a down, a table the same migration's up created.",
+  only: { effects: ["drop-table"] },
   cases: {
     flag: ["DROP TABLE tools;", "DROP TABLE IF EXISTS old_logs;"],
     pass: [

@@ -9,6 +9,7 @@ export default defineRule({
   summary: "a column defined, inserted or assigned twice in one statement",
   locks: "Nothing: PostgreSQL rejects the statement (\"specified more than once\", \"multiple assignments to same column\"), so the migration fails where it is deployed.",
   hint: "Keep one definition or assignment per column; when two were meant for two columns, fix the second name.",
+  only: { kinds: ["CreateStmt", "AlterTableStmt", "InsertStmt", "UpdateStmt"] },
   cases: {
     flag: [
       "CREATE TABLE accounts (id bigint PRIMARY KEY, name text, name varchar(10));",

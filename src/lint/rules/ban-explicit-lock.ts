@@ -9,6 +9,7 @@ export default defineRule({
   summary: "LOCK TABLE in a mode that blocks writes (SHARE or stronger), or outside a transaction",
   locks: "The lock named, held until the migration commits: with ACCESS EXCLUSIVE nothing reads the table meanwhile. Outside a transaction block LOCK TABLE fails.",
   hint: "Let each statement take the lock it needs, with a lock_timeout; if the explicit lock is deliberate (to order concurrent writers), allow it with the reason.",
+  only: { kinds: ["LockStmt"] },
   cases: {
     flag: ["LOCK TABLE tools IN ACCESS EXCLUSIVE MODE;", "LOCK tools;", "-- stairway:no-transaction\nLOCK TABLE tools IN ROW SHARE MODE;"],
     pass: ["LOCK TABLE tools IN ROW SHARE MODE;"],

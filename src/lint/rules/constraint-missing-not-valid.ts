@@ -8,6 +8,7 @@ export default defineRule({
   summary: "ADD CONSTRAINT ... CHECK / FOREIGN KEY / NOT NULL without NOT VALID on an existing table (also ADD COLUMN ... REFERENCES or CHECK)",
   locks: "CHECK and NOT NULL: ACCESS EXCLUSIVE while every row is checked. FOREIGN KEY: SHARE ROW EXCLUSIVE on both tables (writes to either wait) while every row is checked.",
   hint: "ADD CONSTRAINT ... NOT VALID (brief, checks new rows only), then ALTER TABLE ... VALIDATE CONSTRAINT in a separate transaction (it takes SHARE UPDATE EXCLUSIVE: reads and writes go on). For ADD COLUMN ... REFERENCES, add the column first, then the constraint NOT VALID.",
+  only: { kinds: ["AlterTableStmt"] },
   cases: {
     flag: [
       "ALTER TABLE tools ADD CONSTRAINT tools_count_check CHECK (execution_count >= 0);",

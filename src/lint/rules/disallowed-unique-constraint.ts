@@ -8,6 +8,7 @@ export default defineRule({
   summary: "ADD CONSTRAINT ... UNIQUE (or EXCLUDE, or ADD COLUMN ... UNIQUE) without USING INDEX on an existing table",
   locks: "ACCESS EXCLUSIVE while the unique index is built: nothing reads or writes the table until the build ends.",
   hint: "CREATE UNIQUE INDEX CONCURRENTLY (no-transaction file), then ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX (brief). EXCLUDE constraints have no online path: build them in a maintenance window.",
+  only: { kinds: ["AlterTableStmt"] },
   cases: {
     flag: [
       "ALTER TABLE tools ADD CONSTRAINT tools_url_key UNIQUE (url);",

@@ -8,6 +8,7 @@ export default defineRule({
   summary: "A value added with ALTER TYPE ... ADD VALUE used in the same transaction",
   locks: "None: PostgreSQL refuses it (\"unsafe use of new value\") and the migration fails.",
   hint: "Use the new value in the next migration, or put `-- stairway:no-transaction` on this file so ADD VALUE commits first.",
+  only: { kinds: ["AlterEnumStmt"] },
   cases: {
     flag: ["ALTER TYPE tool_state ADD VALUE 'paused' AFTER 'active';\nUPDATE tools SET state = 'paused' WHERE id = 1;"],
     pass: [

@@ -1,5 +1,5 @@
 import { typeName } from "../pg-ast.ts";
-import { definedColumns } from "../pg-columns.ts";
+import { COLUMN_KINDS, definedColumns } from "../pg-columns.ts";
 import { defineRule, perStatement } from "../rule.ts";
 
 export default defineRule({
@@ -9,6 +9,7 @@ export default defineRule({
   summary: "json columns",
   locks: "None; json has no equality operator (SELECT DISTINCT, UNION and GROUP BY on the table fail) and cannot be indexed with GIN.",
   hint: "Use jsonb. Not flagged in a down.",
+  only: { kinds: COLUMN_KINDS },
   cases: { flag: ["CREATE TABLE a (payload json);"], pass: ["CREATE TABLE a (payload jsonb);"] },
   check: perStatement((s, file) => {
     if (file.direction === "down") return;

@@ -8,6 +8,7 @@ export default defineRule({
   summary: "ALTER TYPE ... RENAME VALUE",
   locks: "Brief catalog change; rows keep their value under its new label, and the running application that writes or compares the old label fails.",
   hint: "Add the new value, move the application and the rows to it, and stop using the old one (enum values cannot be dropped). Not flagged for a type this file created.",
+  only: { kinds: ["AlterEnumStmt"] },
   cases: { flag: ["ALTER TYPE tool_state RENAME VALUE 'active' TO 'enabled';"], pass: ["CREATE TYPE s AS ENUM ('a');\nALTER TYPE s RENAME VALUE 'a' TO 'b';"] },
   check: perStatement((s, file) => {
     const e = as(s.pg, "AlterEnumStmt");

@@ -8,6 +8,7 @@ export default defineRule({
   summary: "CREATE INDEX without CONCURRENTLY on a table that already exists",
   locks: "SHARE lock on the table for the whole index build: reads go on, every INSERT, UPDATE and DELETE waits until the build ends.",
   hint: "Use CREATE INDEX CONCURRENTLY in a file with `-- stairway:no-transaction` (ideally alone in its migration); a table created in the same file needs no CONCURRENTLY.",
+  only: { kinds: ["IndexStmt"] },
   cases: {
     flag: ["CREATE INDEX idx_tools_name ON tools (name);", "CREATE UNIQUE INDEX idx_users_email ON users (email);"],
     pass: [

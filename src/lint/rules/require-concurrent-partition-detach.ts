@@ -8,6 +8,7 @@ export default defineRule({
   summary: "ALTER TABLE ... DETACH PARTITION without CONCURRENTLY",
   locks: "ACCESS EXCLUSIVE on the partitioned table and the partition: every read and write of the whole table waits.",
   hint: "Use DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+) in a file with `-- stairway:no-transaction`.",
+  only: { kinds: ["AlterTableStmt"] },
   cases: {
     flag: ["ALTER TABLE logs DETACH PARTITION logs_2024;"],
     pass: ["-- stairway:no-transaction\nALTER TABLE logs DETACH PARTITION logs_2024 CONCURRENTLY;"],

@@ -40,6 +40,7 @@ export default defineRule({
   summary: "CONCURRENTLY (or VACUUM, CREATE DATABASE ...) in a file stairway runs in a transaction",
   locks: "None: the statement fails at once (\"cannot run inside a transaction block\") and the migration does not apply.",
   hint: "Add `-- stairway:no-transaction` to the file (and keep such statements in a migration of their own), and keep them out of BEGIN ... COMMIT and DO blocks.",
+  only: { kinds: ["IndexStmt", "DropStmt", "ReindexStmt", "AlterTableStmt", "VacuumStmt", ...REFUSED.keys(), "vacuum"] },
   cases: {
     flag: [
       "-- dialect: postgres\nCREATE INDEX CONCURRENTLY idx_tools_name ON tools (name);",

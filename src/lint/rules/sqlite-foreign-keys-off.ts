@@ -14,6 +14,7 @@ export default defineRule({
   summary: "PRAGMA foreign_keys = OFF inside a transaction (a no-op), or without a later PRAGMA foreign_key_check",
   locks: "Inside a transaction the pragma does nothing (https://www.sqlite.org/pragma.html#pragma_foreign_keys), so a rebuild that relied on it cascades or fails; outside one, rows that break foreign keys go unnoticed unless foreign_key_check runs, and keys stay off for the rest of the connection unless switched back on.",
   hint: "Put `-- stairway:no-transaction` on the file, and follow the rebuild with PRAGMA foreign_key_check; and PRAGMA foreign_keys = ON; (https://www.sqlite.org/lang_altertable.html#otheralter).",
+  only: { kinds: ["pragma"] },
   cases: {
     flag: [
       "PRAGMA foreign_keys = OFF;\nDROP TABLE t;",

@@ -20,6 +20,7 @@ export default defineRule({
   summary: "ALTER TABLE forms SQLite does not have (ALTER COLUMN, ADD/DROP CONSTRAINT, several actions) and ADD COLUMN forms it refuses",
   locks: "None: SQLite rejects the statement and the migration fails.",
   hint: "SQLite only has RENAME TO, RENAME COLUMN, ADD COLUMN and DROP COLUMN; anything else is a table rebuild: CREATE TABLE new, INSERT INTO new SELECT ... FROM old, DROP TABLE old, ALTER TABLE new RENAME TO old (https://www.sqlite.org/lang_altertable.html#otheralter).",
+  only: { kinds: ["alter-table"] },
   cases: {
     flag: [
       "ALTER TABLE tools ALTER COLUMN name SET NOT NULL;",

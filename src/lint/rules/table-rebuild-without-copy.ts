@@ -8,6 +8,7 @@ export default defineRule({
   summary: "A table rebuilt (new table created, old one dropped, new one renamed to the old name) without copying the rows",
   locks: "The rebuild itself is SQLite's documented way to change a table; without INSERT INTO new SELECT ... FROM old before the DROP, every row of the table is lost.",
   hint: "Copy the rows before dropping: INSERT INTO t_new (cols...) SELECT cols... FROM t; (https://www.sqlite.org/lang_altertable.html#otheralter).",
+  only: { effects: ["rename-table"] },
   cases: {
     flag: [
       "CREATE TABLE tools_new (id integer PRIMARY KEY, name text NOT NULL);\nDROP TABLE tools;\nALTER TABLE tools_new RENAME TO tools;",

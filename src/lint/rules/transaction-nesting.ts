@@ -8,6 +8,7 @@ export default defineRule({
   summary: "BEGIN / COMMIT / ROLLBACK in a file stairway runs in a transaction, or a BEGIN never committed",
   locks: "In a transactional file, COMMIT ends stairway's transaction early: what follows, and the bookkeeping row, run outside it, so a failure leaves a half-applied migration (SQLite refuses the nested BEGIN outright). An unterminated BEGIN keeps its locks until the connection closes.",
   hint: "Drop the BEGIN/COMMIT (stairway already wraps the file), or put `-- stairway:no-transaction` on the file and pair every BEGIN with a COMMIT.",
+  only: { effects: ["tx"] },
   cases: {
     flag: ["BEGIN;\nALTER TABLE tools ADD COLUMN note text;\nCOMMIT;", "-- stairway:no-transaction\nBEGIN;\nALTER TABLE tools ADD COLUMN note text;"],
     pass: ["-- stairway:no-transaction\nBEGIN;\nALTER TABLE tools ADD COLUMN note text;\nCOMMIT;", "ALTER TABLE tools ADD COLUMN note text;"],

@@ -8,6 +8,7 @@ export default defineRule({
   summary: "VALIDATE CONSTRAINT in the same transaction that added it NOT VALID (or that already locked the table)",
   locks: "The lock taken earlier in the transaction (ACCESS EXCLUSIVE for ADD CHECK, SHARE ROW EXCLUSIVE for ADD FOREIGN KEY) is held until COMMIT, so the validation scan runs under it: NOT VALID gains nothing.",
   hint: "Validate in a separate transaction: put `-- stairway:no-transaction` on the file (each statement then commits on its own) or move VALIDATE CONSTRAINT to the next migration.",
+  only: { kinds: ["AlterTableStmt"] },
   cases: {
     flag: [
       "ALTER TABLE tools ADD CONSTRAINT c CHECK (execution_count >= 0) NOT VALID;\nALTER TABLE tools VALIDATE CONSTRAINT c;",
