@@ -11,7 +11,6 @@ import { join } from "node:path";
 import { DEFAULT_REPORT_DIR } from "./results.ts";
 import type { GlobalFlags } from "./session.ts";
 import { VERSION } from "./version.ts";
-import { loadPgParser } from "./lint/pg-parser.ts";
 
 type Handler = (flags: GlobalFlags & Record<string, unknown>, args: string[]) => Promise<ExitCode>;
 
@@ -281,12 +280,6 @@ export function run(argv: string[]): void {
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code !== "EPIPE") throw e;
   });
-  // safety needs the PostgreSQL parser: its WASM (~65 ms) starts compiling on
-  // another core now, while the command loads and reads its files (the
-  // command starts it too, for a command line this guess misreads).
-  const command = argv.find((a) => !a.startsWith("-"));
-  const sqliteOnly = argv.some((a, i) => a === "--dialect=sqlite" || (a === "--dialect" && argv[i + 1] === "sqlite"));
-  if ((command === "safety" || command === "lint") && !sqliteOnly) loadPgParser().catch(() => {});
   main(argv).then(exitAfterFlush);
 }
 
