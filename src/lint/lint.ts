@@ -7,6 +7,7 @@ import { parseDirectives } from "../plan/directives.ts";
 import { factsOf, settle, upCreated, type PresetTimeouts } from "./facts.ts";
 import type { AllowLine, LintFile, LintStatement, UpCreated } from "./model.ts";
 import { DIALECTS } from "./inputs.ts";
+import { loadPgParser, type PgParser } from "./pg-parser.ts";
 import { pgStatements, type Draft } from "./pg-statements.ts";
 import { normalizeRule, type Rule } from "./rule.ts";
 import { RULES } from "./rules/index.ts";
@@ -49,6 +50,8 @@ export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<
   const checks = new Map(DIALECTS.map((d) => [d, rules.filter((r) => !r.meta && r.dialects.includes(d))]));
   const needs = new Map(rules.map((r) => [r, r.only ? [...(r.only.kinds ?? []).map((k) => `kind:${k}`), ...(r.only.effects ?? []).map((e) => `effect:${e}`)] : undefined]));
   const ups: UpCache = new Map();
+  // Waited for once; every file is then read synchronously (thousands of awaits cost more than the parsing).
+  const pg = inputs.some((i) => i.dialect === "postgres") ? await loadPgParser() : undefined;
   // One path at a time: its parse trees are garbage once it is done, so a
   // run of thousands of files holds one file's, not all of them.
   let done = 0;
@@ -61,7 +64,7 @@ export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<
     const used = new Set<number>();
     let first: LintFile | undefined;
     for (const input of list) {
-      const file = await analyse(input, ups);
+      const file = analyse(input, ups, pg);
       first ??= file;
       const has = contents(file);
       for (const rule of checks.get(input.dialect) ?? []) {
@@ -131,9 +134,9 @@ function toFinding(rule: Rule, input: LintInput, file: LintFile, hit: { statemen
   };
 }
 
-async function analyse(input: LintInput, ups: UpCache): Promise<LintFile> {
+function analyse(input: LintInput, ups: UpCache, pg: PgParser | undefined): LintFile {
   const transactional = isTransactional(input.text);
-  const { statements, syntaxErrors } = await front(input.text, input.dialect, transactional, input.preset);
+  const { statements, syntaxErrors } = front(pg, input.text, input.dialect, transactional, input.preset);
   const facts = factsOf(statements);
   const file: LintFile = {
     path: input.path,
@@ -152,7 +155,7 @@ async function analyse(input: LintInput, ups: UpCache): Promise<LintFile> {
     const key = upKey(input.upText, input.dialect, upTransactional, input.preset);
     let created = ups.get(key);
     if (!created) {
-      const up = await front(input.upText, input.dialect, upTransactional, input.preset);
+      const up = front(pg, input.upText, input.dialect, upTransactional, input.preset);
       ups.set(key, (created = upCreated(up.statements, factsOf(up.statements))));
     }
     file.up = created;
@@ -173,10 +176,10 @@ function upKey(text: string, dialect: SqlDialect, transactional: boolean, preset
   return `${dialect}${transactional}${!!preset.lock_timeout}${!!preset.statement_timeout}\u0000${text}`;
 }
 
-async function front(text: string, dialect: SqlDialect, transactional: boolean, preset: PresetTimeouts = {}) {
+function front(pg: PgParser | undefined, text: string, dialect: SqlDialect, transactional: boolean, preset: PresetTimeouts = {}) {
   let drafts: Draft[];
   let syntaxErrors: LintFile["syntaxErrors"] = [];
-  if (dialect === "postgres") ({ statements: drafts, syntaxErrors } = await pgStatements(text));
+  if (dialect === "postgres") ({ statements: drafts, syntaxErrors } = pgStatements(pg!, text));
   else drafts = sqliteStatements(text);
   return { statements: settle(drafts, transactional, preset), syntaxErrors };
 }

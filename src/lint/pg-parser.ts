@@ -117,8 +117,14 @@ export interface PgSyntaxError {
 
 export type PgParse = { ok: true; statements: PgStatement[]; bytesToIndex: (byte: number) => number } | { ok: false; error: PgSyntaxError };
 
+/** The loaded parser: a lint of thousands of files waits for it once, then parses synchronously. */
+export type PgParser = PgQuery;
+
 export async function parsePostgres(sql: string): Promise<PgParse> {
-  const pg = await loadPgParser();
+  return parseWith(await loadPgParser(), sql);
+}
+
+export function parseWith(pg: PgParser, sql: string): PgParse {
   const toIndex = byteIndexer(sql);
   const lines = lineIndex(sql);
   if (sql.trim() === "") return { ok: true, statements: [], bytesToIndex: toIndex };
@@ -141,8 +147,7 @@ export async function parsePostgres(sql: string): Promise<PgParse> {
 }
 
 /** The PL/pgSQL functions (DO blocks, CREATE FUNCTION … LANGUAGE plpgsql) of a text, parsed. */
-export async function parsePlpgsql(sql: string): Promise<unknown[]> {
-  const pg = await loadPgParser();
+export function parsePlpgsqlWith(pg: PgParser, sql: string): unknown[] {
   const text = withCString(pg, sql, (query) => {
     const out = pg._wasm_parse_plpgsql(query);
     try {

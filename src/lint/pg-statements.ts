@@ -6,15 +6,15 @@ import type { Node, SelectStmt } from "@pgsql/types";
 import { splitStatements } from "../plan/statements.ts";
 import type { Effect, LintStatement, SyntaxProblem } from "./model.ts";
 import { as, constText, dotted, each, funcName, objectName, relName, walk } from "./pg-ast.ts";
-import { parsePlpgsql, parsePostgres, type PgStatement } from "./pg-parser.ts";
+import { parsePlpgsqlWith, parseWith, type PgParser, type PgStatement } from "./pg-parser.ts";
 import { lineIndex, type LineIndex } from "./text.ts";
 
 /** A statement before the file's facts (index, transaction, timeouts) are known. */
 export type Draft = Omit<LintStatement, "index" | "tx" | "lockTimeout" | "statementTimeout">;
 
-export async function pgStatements(text: string): Promise<{ statements: Draft[]; syntaxErrors: SyntaxProblem[] }> {
+export function pgStatements(pg: PgParser, text: string): { statements: Draft[]; syntaxErrors: SyntaxProblem[] } {
   const syntaxErrors: SyntaxProblem[] = [];
-  const top = await parseWithFallback(text, syntaxErrors);
+  const top = parseWithFallback(pg, text, syntaxErrors);
   const at = lineIndex(text);
   const functions = new Map<string, Draft[]>();
   const out: Draft[] = [];
@@ -39,7 +39,7 @@ export async function pgStatements(text: string): Promise<{ statements: Draft[];
     if (doStmt) {
       const lang = defString(doStmt.args, "language") ?? "plpgsql";
       if (lang === "plpgsql") {
-        for (const inner of await plpgsqlBody(text, at, p, defString(doStmt.args, "as") ?? "", syntaxErrors)) {
+        for (const inner of plpgsqlBody(pg, text, at, p, defString(doStmt.args, "as") ?? "", syntaxErrors)) {
           const d: Draft = { ...inner, via: { kind: "do", parent: s as LintStatement } };
           out.push(d);
           expandCalls(d, new Set());
@@ -52,8 +52,8 @@ export async function pgStatements(text: string): Promise<{ statements: Draft[];
       const name = (dotted(fn.funcname).pop() ?? "").toLowerCase();
       const lang = (defString(fn.options, "language") ?? "sql").toLowerCase();
       const body = defBody(fn.options);
-      if (body !== undefined && lang === "plpgsql") functions.set(name, await plpgsqlBody(text, at, p, body, syntaxErrors));
-      else if (body !== undefined && lang === "sql") functions.set(name, await sqlBody(text, p, body));
+      if (body !== undefined && lang === "plpgsql") functions.set(name, plpgsqlBody(pg, text, at, p, body, syntaxErrors));
+      else if (body !== undefined && lang === "sql") functions.set(name, sqlBody(pg, text, p, body));
       continue;
     }
     expandCalls(s, new Set());
@@ -62,12 +62,12 @@ export async function pgStatements(text: string): Promise<{ statements: Draft[];
 }
 
 /** The whole file in one parse; when it does not parse, statement by statement, so one error hides nothing else. */
-async function parseWithFallback(text: string, errors: SyntaxProblem[]): Promise<PgStatement[]> {
-  const whole = await parsePostgres(text);
+function parseWithFallback(pg: PgParser, text: string, errors: SyntaxProblem[]): PgStatement[] {
+  const whole = parseWith(pg, text);
   if (whole.ok) return whole.statements;
   const out: PgStatement[] = [];
   for (const piece of splitStatements(text)) {
-    const r = await parsePostgres(piece.text);
+    const r = parseWith(pg, piece.text);
     if (!r.ok) {
       const line = piece.line + r.error.line - 1;
       const col = r.error.line === 1 ? piece.col + r.error.col - 1 : r.error.col;
@@ -106,16 +106,17 @@ interface PlExpr {
 }
 
 /** The SQL statements of a PL/pgSQL body, at their lines in the file. */
-async function plpgsqlBody(
+function plpgsqlBody(
+  pg: PgParser,
   text: string,
   at: LineIndex,
   owner: PgStatement,
   body: string,
   errors: SyntaxProblem[],
-): Promise<Draft[]> {
+): Draft[] {
   let funcs: unknown[];
   try {
-    funcs = await parsePlpgsql(owner.text);
+    funcs = parsePlpgsqlWith(pg, owner.text);
   } catch (e) {
     errors.push({ line: owner.line, col: owner.col, message: `PL/pgSQL: ${(e as Error).message}` });
     return [];
@@ -141,7 +142,7 @@ async function plpgsqlBody(
       continue;
     }
     if (!f.query) continue;
-    const r = await parsePostgres(f.query);
+    const r = parseWith(pg, f.query);
     if (!r.ok) continue; // PL/pgSQL-only forms (SELECT … INTO var) the SQL grammar refuses
     for (const s of r.statements) {
       const word = f.query.trim().split(/\s+/)[0] ?? "";
@@ -153,8 +154,8 @@ async function plpgsqlBody(
 }
 
 /** The statements of a LANGUAGE sql function body. */
-async function sqlBody(text: string, owner: PgStatement, body: string): Promise<Draft[]> {
-  const r = await parsePostgres(body);
+function sqlBody(pg: PgParser, text: string, owner: PgStatement, body: string): Draft[] {
+  const r = parseWith(pg, body);
   if (!r.ok) return [];
   const offset = owner.start + Math.max(0, text.slice(owner.start, owner.end).indexOf(body));
   const at = lineIndex(text);
