@@ -49,7 +49,15 @@ async function openBun(path: string, opts: SqliteOpenOptions): Promise<SqliteEng
     all: <T>(sql: string, params: SqliteValue[] = []) => db.prepare(sql).all(...(params as never[])) as T[],
     iterate: function* (sql, params = []) {
       const stmt = db.prepare(sql);
-      for (const r of stmt.iterate(...(params as never[]))) yield row(Object.values(r as object));
+      // Rows stream as objects, which list integer-like keys ("2024") first:
+      // the values are read back by column name, in column order. Two columns
+      // of one name would share a key, so such a query is read whole instead.
+      const names = stmt.columnNames;
+      if (new Set(names).size < names.length) {
+        yield* (stmt.values(...(params as never[])) as unknown[][]).map(row);
+        return;
+      }
+      for (const r of stmt.iterate(...(params as never[]))) yield names.map((n) => fix((r as Record<string, unknown>)[n]));
     },
     prepare: (sql) => {
       const stmt = db.prepare(sql);

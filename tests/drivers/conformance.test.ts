@@ -143,3 +143,14 @@ describe("sqlite only", () => {
 
 // Keeps runConformance referenced for the Node entry's type check.
 void runConformance;
+
+test("bun:sqlite rows stream in column order: integer-like names, and two columns of one name", async () => {
+  const { openSqliteEngine } = await import("../../src/drivers/sqlite-engine.ts");
+  const db = await openSqliteEngine(":memory:");
+  try {
+    expect([...db.iterate(`SELECT 'a' AS z, 'b' AS "10", 'c' AS "2"`)]).toEqual([["a", "b", "c"]]);
+    expect([...db.iterate("SELECT 1 AS x, 2 AS x UNION ALL SELECT 3, 4")]).toEqual([[1, 2], [3, 4]]);
+  } finally {
+    db.close();
+  }
+});

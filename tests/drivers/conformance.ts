@@ -140,6 +140,17 @@ export const cases: Case[] = [
     },
   },
   {
+    name: "rows: read in the order the columns are asked for, even when a column's name is a number",
+    async run(d) {
+      await d.execute(`CREATE TABLE n (id integer PRIMARY KEY, "2024" integer, z text, "7" text)`);
+      await d.insertRows("n", ["id", "2024", "z", "7"], [[1, 20, "zed", "seven"]]);
+      assert.deepEqual(await all(d.readRows("n", ["z", "2024", "id", "7"])), [["zed", "20", "1", "seven"]]);
+      const print = await d.fingerprint("n", ["z", "7"]);
+      assert.deepEqual(print, await d.fingerprint("n", ["z", "7"]));
+      assert.notEqual(print.columns.z, print.columns["7"]);
+    },
+  },
+  {
     name: "rows: typed values are written exactly as given (booleans, JSON, time zones, microseconds)",
     async run(d) {
       if (!pg(d)) {
