@@ -1,7 +1,7 @@
 // One command's world: flags, config, plans, targets, open connections and the
 // scratch databases it created (dropped at the end, on failure and on Ctrl-C).
 
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, type Config } from "./config.ts";
 import { StairwayError } from "./errors.ts";
@@ -188,8 +188,8 @@ export class Session {
     // Two writes, not json + "\n": a lint report can be megabytes, and the concatenation would copy it.
     const fd = openSync(join(dir, `${command}.json`), "w");
     try {
-      writeSync(fd, json);
-      writeSync(fd, "\n");
+      writeFileSync(fd, json);
+      writeFileSync(fd, "\n");
     } finally {
       closeSync(fd);
     }

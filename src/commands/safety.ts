@@ -23,10 +23,6 @@ type Flags = GlobalFlags & { format?: string; dialect?: string };
 const FORMATS = ["text", "json", "sarif"];
 
 export default async function safetyCommand(flags: Flags, args: string[]): Promise<ExitCode> {
-  // Started first, the PostgreSQL parser's WASM (~65 ms to compile) compiles
-  // on another core while the config and files are read; its errors surface
-  // when it is used. Only --dialect sqlite is sure not to need it.
-  if (flags.dialect === undefined || parseDialect(String(flags.dialect)) !== "sqlite") loadPgParser().catch(() => {});
   // Linting runs most code once or a few thousand times, too few for the JIT
   // to pay back its compile time (bench-lint, 2,006 statements: median
   // 588–616 ms at the normal policy, 542–545 ms at ×100, same machine and
@@ -49,18 +45,21 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
 
   // --format json is --json: finish() prints the report's JSON; render() draws text or SARIF.
   return withSession({ ...flags, json: flags.json || format === "json" }, async (session) => {
-    // A file of the tree was just read; any other argument is looked at once, to prove it exists and tell a directory.
+    const targets = sqlTargets(session);
+    const configured = [...new Set(targets.map((t) => t.dialect as SqlDialect))];
+    const defaults = dialect ? [dialect] : configured.length ? configured : (["postgres"] as SqlDialect[]);
+    // Started now, the PostgreSQL parser's WASM (~65 ms) compiles on another core while the files are read (its errors surface when it is used).
+    if (defaults.includes("postgres")) loadPgParser().catch(() => {});
+    // Each argument is looked at once, to prove it exists and tell a directory;
+    // a file of the tree was read with it (hundreds of files named is common).
     const dirs = new Set<string>();
-    const known = args.length ? treeFiles(session.plan()) : new Set<string>();
+    const known = args.some((a) => a.endsWith(".sql")) ? treeFiles(session.plan()) : new Set<string>();
     for (const a of args) {
-      if (known.has(resolve(a))) continue;
+      if (a.endsWith(".sql") && known.has(resolve(a))) continue;
       const stat = statOf(a);
       if (!stat) throw usageError(`${a} does not exist (pass migration files or directories, or nothing to lint the tree)`);
       if (stat.isDirectory()) dirs.add(a);
     }
-    const targets = sqlTargets(session);
-    const configured = [...new Set(targets.map((t) => t.dialect as SqlDialect))];
-    const defaults = dialect ? [dialect] : configured.length ? configured : (["postgres"] as SqlDialect[]);
     const preset = presetTimeouts(targets);
     const inputs = dedupe(args.length ? args.flatMap((a) => argInputs(session, a, dirs.has(a), dialect, defaults)) : treeOf(session, targets, dialect, defaults)).map(
       (i) => (preset[i.dialect] ? { ...i, preset: preset[i.dialect] } : i),

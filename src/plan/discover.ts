@@ -174,9 +174,15 @@ function* walk(dir: string): Generator<string> {
   }
 }
 
-/** The entry's type comes with the listing (no stat per entry); a symlink is followed. */
+/**
+ * The entry's type comes with the listing (no stat per entry). A symlink is
+ * followed (a dangling one is no directory), and so is an entry whose type the
+ * file system does not report (some network file systems): it is stat'ed.
+ */
 function isDirectory(entry: Dirent, path: string): boolean {
-  return entry.isDirectory() || (entry.isSymbolicLink() && statSync(path).isDirectory());
+  if (entry.isDirectory()) return true;
+  if (entry.isFile()) return false;
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 function byName(a: Dirent, b: Dirent): number {

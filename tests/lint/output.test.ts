@@ -144,11 +144,22 @@ describe("stairway safety output", () => {
       [["safety", "--format", "xml"], /--format xml: expected text, json or sarif/],
       [["safety", "--dialect", "oracle"], /--dialect oracle: expected postgres or sqlite/],
       [["safety", "nope.sql"], /nope\.sql does not exist/],
+      // A tree file named with a trailing slash is no file: not linted as if it were.
+      [["safety", "sql/001_a/up.sql/", "sql/001_a/down.sql"], /sql\/001_a\/up\.sql\/ does not exist/],
     ] as const) {
       const r = await runCli([...args], { cwd: dir });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
     }
+  });
+
+  test("a directory of migrations lints without reading the configured tree, whatever state that is in", async () => {
+    const dir = project();
+    writeTree(dir, { "other/001_c/up.sql": "CREATE TABLE c (id bigint PRIMARY KEY);\n", "other/001_c/down.sql": "DROP TABLE c;\n", "not-a-dir": "x\n" });
+    const r = await runCli(["safety", "other", "--sql", "not-a-dir", "--format", "json"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).results.map((x: { details: { file: string } }) => x.details.file)).toEqual(["other/001_c/down.sql"]);
   });
 });

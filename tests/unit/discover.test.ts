@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { loadPlan } from "../../src/plan/discover.ts";
@@ -77,6 +77,15 @@ describe("per-directory layout", () => {
     const plan = loadPlan({ sqlDir: join(root, "sql") });
     expect(plan.problems).toEqual([]);
     expect(ids(plan)).toEqual(["001_a"]);
+  });
+
+  test("a symlinked migration directory is read; a dangling symlink is no directory", () => {
+    const root = tree({ "sql/001_a/up.sql": UP, "sql/001_a/down.sql": DOWN, "shared/002_b/up.sql": UP, "shared/002_b/down.sql": DOWN });
+    symlinkSync(join(root, "shared/002_b"), join(root, "sql/002_b"));
+    symlinkSync(join(root, "gone"), join(root, "sql/003_c"));
+    const plan = loadPlan({ sqlDir: join(root, "sql") });
+    expect(ids(plan)).toEqual(["001_a", "002_b"]);
+    expect(plan.problems).toEqual([]);
   });
 
   test("versions sort as numbers: 2 before 10", () => {
