@@ -23,6 +23,9 @@ type Flags = GlobalFlags & { format?: string; dialect?: string };
 const FORMATS = ["text", "json", "sarif"];
 
 export default async function safetyCommand(flags: Flags, args: string[]): Promise<ExitCode> {
+  // --dialect postgres needs the parser for sure: its WASM starts compiling
+  // before the config is read (else once the config names a PostgreSQL target).
+  if (flags.dialect !== undefined && parseDialect(String(flags.dialect)) === "postgres") loadPgParser().catch(() => {});
   // Linting runs most code once or a few thousand times, too few for the JIT
   // to pay back its compile time (bench-lint, 2,006 statements: median
   // 588–616 ms at the normal policy, 542–545 ms at ×100, same machine and
@@ -48,7 +51,7 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
     const targets = sqlTargets(session);
     const configured = [...new Set(targets.map((t) => t.dialect as SqlDialect))];
     const defaults = dialect ? [dialect] : configured.length ? configured : (["postgres"] as SqlDialect[]);
-    // Started now, the PostgreSQL parser's WASM (~65 ms) compiles on another core while the files are read (its errors surface when it is used).
+    // Started now (if not already), the PostgreSQL parser's WASM (~65 ms) compiles on another core while the files are read (its errors surface when it is used).
     if (defaults.includes("postgres")) loadPgParser().catch(() => {});
     // Each argument is looked at once, to prove it exists and tell a directory;
     // a file of the tree was read with it (hundreds of files named is common).
