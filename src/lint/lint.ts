@@ -50,7 +50,7 @@ export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<
   const checks = new Map(DIALECTS.map((d) => [d, rules.filter((r) => !r.meta && r.dialects.includes(d))]));
   const needs = new Map(rules.map((r) => [r, r.only ? [...(r.only.kinds ?? []).map((k) => `kind:${k}`), ...(r.only.effects ?? []).map((e) => `effect:${e}`)] : undefined]));
   const ups: UpCache = new Map();
-  // Waited for once; every file is then read synchronously (thousands of awaits cost more than the parsing).
+  // Waited for once: every file is then read synchronously, not through thousands of awaits.
   const pg = inputs.some((i) => i.dialect === "postgres") ? await loadPgParser() : undefined;
   // One path at a time: its parse trees are garbage once it is done, so a
   // run of thousands of files holds one file's, not all of them.
