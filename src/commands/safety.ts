@@ -3,7 +3,7 @@
 // on the command line, else the tree. Needs no database.
 
 import { readdirSync, statSync, type Stats } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { usageError, type ExitCode } from "../errors.ts";
 import { loadPlan } from "../plan/discover.ts";
 import type { Plan, SqlDialect } from "../plan/migration.ts";
@@ -11,7 +11,7 @@ import type { GlobalFlags, Session } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { renderSarif } from "../lint/format-sarif.ts";
 import { renderText } from "../lint/format-text.ts";
-import { dedupe, DIALECTS, fileInputs, parseDialect, treeFiles, treeInputs } from "../lint/inputs.ts";
+import { dedupe, DIALECTS, fileInputs, isTreeFile, parseDialect, treeInputs } from "../lint/inputs.ts";
 import type { PresetTimeouts } from "../lint/facts.ts";
 import { lint, type LintInput } from "../lint/lint.ts";
 import { loadPgParser } from "../lint/pg-parser.ts";
@@ -56,9 +56,8 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
     // Each argument is looked at once, to prove it exists and tell a directory;
     // a file of the tree was read with it (hundreds of files named is common).
     const dirs = new Set<string>();
-    const known = args.some((a) => a.endsWith(".sql")) ? treeFiles(session.plan()) : new Set<string>();
     for (const a of args) {
-      if (a.endsWith(".sql") && known.has(resolve(a))) continue;
+      if (a.endsWith(".sql") && isTreeFile(session.plan(), a)) continue;
       const stat = statOf(a);
       if (!stat) throw usageError(`${a} does not exist (pass migration files or directories, or nothing to lint the tree)`);
       if (stat.isDirectory()) dirs.add(a);

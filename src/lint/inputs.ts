@@ -77,9 +77,9 @@ export function fileInputs(path: string, plan: Plan, flagDialect: SqlDialect | u
   }));
 }
 
-/** The absolute paths of the tree's files. */
-export function treeFiles(plan: Plan): ReadonlySet<string> {
-  return new Set(filesOf(plan).keys());
+/** The path names a file of the tree. */
+export function isTreeFile(plan: Plan, path: string): boolean {
+  return filesOf(plan).has(resolve(path));
 }
 
 const indexes = new WeakMap<Plan, Map<string, { m: Migration; file: MigrationFile }>>();
