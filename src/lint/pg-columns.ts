@@ -111,6 +111,8 @@ export interface DefinedColumn {
   table: string;
   column: string;
   type: TypeName | undefined;
+  /** typeName(type), worked out once for the rules that all ask: "varchar", "int4", "timestamptz". */
+  typeName: string;
   col: ColumnDef;
   primaryKey: boolean;
 }
@@ -141,7 +143,7 @@ function computeColumns(s: LintStatement): DefinedColumn[] {
         .flatMap((c) => (c.keys ?? []).map((k) => as(k, "String")?.sval ?? "")),
     );
     for (const col of each(create.tableElts, "ColumnDef"))
-      out.push({ table, column: col.colname ?? "", type: col.typeName, col, primaryKey: pk.has(col.colname ?? "") || isPrimaryKey(col) });
+      out.push({ table, column: col.colname ?? "", type: col.typeName, typeName: typeName(col.typeName), col, primaryKey: pk.has(col.colname ?? "") || isPrimaryKey(col) });
   }
   const alter = as(s.pg, "AlterTableStmt");
   if (alter) {
@@ -149,8 +151,9 @@ function computeColumns(s: LintStatement): DefinedColumn[] {
     for (const cmd of each(alter.cmds, "AlterTableCmd")) {
       const col = as(cmd.def, "ColumnDef");
       if (!col) continue;
-      if (cmd.subtype === "AT_AddColumn") out.push({ table, column: col.colname ?? "", type: col.typeName, col, primaryKey: isPrimaryKey(col) });
-      if (cmd.subtype === "AT_AlterColumnType") out.push({ table, column: cmd.name ?? "", type: col.typeName, col, primaryKey: false });
+      const type = { type: col.typeName, typeName: typeName(col.typeName), col };
+      if (cmd.subtype === "AT_AddColumn") out.push({ table, column: col.colname ?? "", ...type, primaryKey: isPrimaryKey(col) });
+      if (cmd.subtype === "AT_AlterColumnType") out.push({ table, column: cmd.name ?? "", ...type, primaryKey: false });
     }
   }
   return out;

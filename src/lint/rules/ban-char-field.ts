@@ -1,4 +1,4 @@
-import { typeLabel, typeName } from "../pg-ast.ts";
+import { typeLabel } from "../pg-ast.ts";
 import { COLUMN_KINDS, definedColumns } from "../pg-columns.ts";
 import { defineRule, perStatement } from "../rule.ts";
 
@@ -13,7 +13,7 @@ export default defineRule({
   cases: { flag: ["CREATE TABLE c (code char(3));", "ALTER TABLE c ADD COLUMN flag character;"], pass: ["CREATE TABLE c (code text CHECK (char_length(code) = 3));"] },
   check: perStatement((s, file) => {
     if (file.direction === "down") return;
-    const cols = definedColumns(s).filter((c) => typeName(c.type) === "bpchar");
+    const cols = definedColumns(s).filter((c) => c.typeName === "bpchar");
     if (cols.length === 0) return;
     return `${cols.map((c) => `${c.table}.${c.column} ${typeLabel(c.type).replace("bpchar", "char")}`).join(", ")}: char pads values with spaces`;
   }),

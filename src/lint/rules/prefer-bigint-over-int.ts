@@ -1,4 +1,3 @@
-import { typeName } from "../pg-ast.ts";
 import { COLUMN_KINDS, definedColumns, isIdentity } from "../pg-columns.ts";
 import { defineRule, perStatement } from "../rule.ts";
 
@@ -18,8 +17,8 @@ export default defineRule({
   },
   check: perStatement((s, file) => {
     if (file.direction === "down") return;
-    const cols = definedColumns(s).filter((c) => SMALL.has(typeName(c.type)) && (c.primaryKey || isIdentity(c.col) || typeName(c.type).includes("serial")));
+    const cols = definedColumns(s).filter((c) => SMALL.has(c.typeName) && (c.primaryKey || isIdentity(c.col) || c.typeName.includes("serial")));
     if (cols.length === 0) return;
-    return `${cols.map((c) => `${c.table}.${c.column} ${typeName(c.type)}`).join(", ")}: a 32-bit key runs out, and widening it later rewrites the table`;
+    return `${cols.map((c) => `${c.table}.${c.column} ${c.typeName}`).join(", ")}: a 32-bit key runs out, and widening it later rewrites the table`;
   }),
 });

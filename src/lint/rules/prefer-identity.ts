@@ -1,4 +1,3 @@
-import { typeName } from "../pg-ast.ts";
 import { COLUMN_KINDS, definedColumns, isSerial } from "../pg-columns.ts";
 import { defineRule, perStatement } from "../rule.ts";
 
@@ -15,6 +14,6 @@ export default defineRule({
     if (file.direction === "down") return;
     const cols = definedColumns(s).filter((c) => isSerial(c.col));
     if (cols.length === 0) return;
-    return `${cols.map((c) => `${c.table}.${c.column} ${typeName(c.type)}`).join(", ")}: prefer an identity column`;
+    return `${cols.map((c) => `${c.table}.${c.column} ${c.typeName}`).join(", ")}: prefer an identity column`;
   }),
 });

@@ -1,4 +1,3 @@
-import { typeName } from "../pg-ast.ts";
 import { COLUMN_KINDS, definedColumns } from "../pg-columns.ts";
 import { defineRule, perStatement } from "../rule.ts";
 
@@ -13,7 +12,7 @@ export default defineRule({
   cases: { flag: ["CREATE TABLE a (payload json);"], pass: ["CREATE TABLE a (payload jsonb);"] },
   check: perStatement((s, file) => {
     if (file.direction === "down") return;
-    const cols = definedColumns(s).filter((c) => typeName(c.type) === "json");
+    const cols = definedColumns(s).filter((c) => c.typeName === "json");
     if (cols.length === 0) return;
     return `${cols.map((c) => `${c.table}.${c.column}`).join(", ")}: json has no equality operator; use jsonb`;
   }),

@@ -1,4 +1,4 @@
-import { typeMods, typeName } from "../pg-ast.ts";
+import { typeMods } from "../pg-ast.ts";
 import { COLUMN_KINDS, definedColumns } from "../pg-columns.ts";
 import { defineRule, perStatement } from "../rule.ts";
 
@@ -13,7 +13,7 @@ export default defineRule({
   cases: { flag: ["CREATE TABLE users (id bigint, email varchar(255));"], pass: ["CREATE TABLE users (id bigint, email text CHECK (char_length(email) <= 255));", "ALTER TABLE u ADD COLUMN code varchar;"] },
   check: perStatement((s, file) => {
     if (file.direction === "down") return;
-    const cols = definedColumns(s).filter((c) => typeName(c.type) === "varchar" && typeMods(c.type).length);
+    const cols = definedColumns(s).filter((c) => c.typeName === "varchar" && typeMods(c.type).length);
     if (cols.length === 0) return;
     return `${cols.map((c) => `${c.table}.${c.column} varchar(${typeMods(c.type)[0]})`).join(", ")}: changing the length later locks the table; text with a CHECK does not`;
   }),

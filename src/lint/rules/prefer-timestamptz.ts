@@ -1,4 +1,3 @@
-import { typeName } from "../pg-ast.ts";
 import { COLUMN_KINDS, definedColumns } from "../pg-columns.ts";
 import { defineRule, perStatement } from "../rule.ts";
 
@@ -13,7 +12,7 @@ export default defineRule({
   cases: { flag: ["CREATE TABLE e (at timestamp NOT NULL);", "ALTER TABLE e ADD COLUMN seen timestamp(3) without time zone;"], pass: ["CREATE TABLE e (at timestamptz NOT NULL);"] },
   check: perStatement((s, file) => {
     if (file.direction === "down") return;
-    const cols = definedColumns(s).filter((c) => typeName(c.type) === "timestamp");
+    const cols = definedColumns(s).filter((c) => c.typeName === "timestamp");
     if (cols.length === 0) return;
     return `${cols.map((c) => `${c.table}.${c.column}`).join(", ")}: timestamp without time zone; timestamptz stores an instant`;
   }),
