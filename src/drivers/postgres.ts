@@ -21,6 +21,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { databaseOf, passwordOf, redactUrl, withDatabase, type TargetUrl } from "./url.ts";
+import { tlsReason } from "./tls.ts";
 
 /** pg_advisory_lock key: "stairway" on a phone keypad. */
 const LOCK_KEY = 78247929;
@@ -113,7 +114,8 @@ function connectError(e: unknown, url: TargetUrl, name: string): StairwayError {
     "57P03": "the server is starting up: try again, or pass --wait",
     "53300": "too many connections on the server",
   };
-  const reason = (code && reasons[code]) ?? String(err.message ?? e).replace(/\s+/g, " ");
+  const message = String(err.message ?? e).replace(/\s+/g, " ");
+  const reason = (code && reasons[code]) ?? tlsReason(`${code ?? ""} ${message}`) ?? message;
   return new StairwayError("E_UNREACHABLE", `cannot connect to ${where}: ${reason}`, { cause: e });
 }
 

@@ -15,6 +15,7 @@ import { evalScript, isCluster, LOCK_RELEASE, LOCK_RENEW, masters, type Client }
 import type { RedisContext } from "../types.ts";
 import type { AppliedRow, OpenOptions, TransformDriver } from "./driver.ts";
 import type { TargetUrl } from "./url.ts";
+import { tlsReason } from "./tls.ts";
 
 export const BOOKKEEPING_HASH = "stairway:migrations";
 export const LOCK_KEY = "stairway:lock";
@@ -100,6 +101,10 @@ function clientFor(ep: Endpoint): Client {
     username: ep.username,
     password: ep.password,
     connectTimeout: 10_000,
+    // How long disconnect() lets a socket end gracefully before destroying it.
+    // Under Bun a socket that failed to connect never reports "close", so
+    // ioredis's default (2 s) kept a failed command alive for 2 s.
+    disconnectTimeout: 100,
     maxRetriesPerRequest: 0,
     ...(ep.tls ? { tls: {} } : {}),
   };
@@ -160,8 +165,10 @@ function connectError(text: string, ep: Endpoint, url: TargetUrl, name: string, 
     [/cluster support disabled/, "it is not a Redis Cluster: use redis://host:port/db"],
     [/LOADING/, "Redis is loading its data set: try again, or pass --wait"],
     [/startup nodes|CLUSTERDOWN/, "no node of the cluster answered with a usable slot map: check the hosts and that the cluster is up"],
+    // A server that takes TLS on that port drops a plain connection.
+    [/ECONNRESET/, ep.tls ? "the server reset the connection" : "the server reset the connection: if it takes TLS on that port, use rediss://"],
   ];
-  const reason = reasons.find(([re]) => re.test(text))?.[1] ?? text.replace(/\s+/g, " ");
+  const reason = tlsReason(text) ?? reasons.find(([re]) => re.test(text))?.[1] ?? text.replace(/\s+/g, " ");
   return new StairwayError("E_UNREACHABLE", `cannot connect to target ${name} (${url.redacted}): ${reason}`, { cause });
 }
 
@@ -204,7 +211,10 @@ export async function openRedis(url: TargetUrl, opts: OpenOptions): Promise<Redi
       // Like a PostgreSQL session lock at disconnect: released after every
       // command this connection already sent, so Ctrl-C does not make the next run wait.
       if (token) await driver.unlock().catch(() => {});
-      await Promise.race([client.quit().catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
+      // QUIT waits for the server's answer, at most a second; the timer must not keep the process alive after it.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([client.quit().catch(() => {}), new Promise((r) => (timer = setTimeout(r, 1000)))]);
+      clearTimeout(timer);
       client.disconnect();
     },
 
