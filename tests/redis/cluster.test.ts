@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Subprocess } from "bun";
 import { Cluster, Redis } from "ioredis";
-import { createConnection } from "node:net";
 import { cleanup, ROOT, runCli, tempDir } from "../helpers.ts";
+import { portFree } from "./helpers.ts";
 import { createContext } from "../../src/redis/context.ts";
 import { keySlot } from "../../src/redis/slot.ts";
 
@@ -15,13 +15,6 @@ const dir = tempDir("stairway-cluster-");
 const servers: Subprocess[] = [];
 let ports: number[] = [];
 let cluster: Cluster;
-
-const portFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = createConnection({ host: "127.0.0.1", port });
-    s.once("connect", () => (s.destroy(), resolve(false)));
-    s.once("error", () => resolve(true));
-  });
 
 async function startCluster(): Promise<void> {
   for (const base of [7101, 7201, 7301, 7401]) {

@@ -6,6 +6,7 @@
 
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
+import { createConnection } from "node:net";
 import { REDIS_URL } from "../helpers.ts";
 
 const server = new URL(REDIS_URL);
@@ -96,3 +97,11 @@ export async function pttls(redis: Redis, keys: string[]): Promise<Map<string, n
   }
   return out;
 }
+
+/** Nothing listens on 127.0.0.1:`port` (for the servers a test starts itself). */
+export const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = createConnection({ host: "127.0.0.1", port });
+    s.once("connect", () => (s.destroy(), resolve(false)));
+    s.once("error", () => resolve(true));
+  });

@@ -9,21 +9,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Subprocess } from "bun";
 import { Redis } from "ioredis";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createConnection } from "node:net";
 import { join } from "node:path";
 import { cleanup, ROOT, runCli, tempDir } from "../helpers.ts";
+import { portFree } from "./helpers.ts";
 
 const dir = tempDir("stairway-tls-");
 const ca = join(dir, "ca.pem");
 let server: Subprocess | undefined;
 let port = 0;
-
-const portFree = (p: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = createConnection({ host: "127.0.0.1", port: p });
-    s.once("connect", () => (s.destroy(), resolve(false)));
-    s.once("error", () => resolve(true));
-  });
 
 function openssl(args: string[]): void {
   const r = Bun.spawnSync(["openssl", ...args], { cwd: dir, stdout: "pipe", stderr: "pipe" });
