@@ -151,9 +151,9 @@ function computeColumns(s: LintStatement): DefinedColumn[] {
     for (const cmd of each(alter.cmds, "AlterTableCmd")) {
       const col = as(cmd.def, "ColumnDef");
       if (!col) continue;
-      const type = { type: col.typeName, typeName: typeName(col.typeName), col };
-      if (cmd.subtype === "AT_AddColumn") out.push({ table, column: col.colname ?? "", ...type, primaryKey: isPrimaryKey(col) });
-      if (cmd.subtype === "AT_AlterColumnType") out.push({ table, column: cmd.name ?? "", ...type, primaryKey: false });
+      const typed = { type: col.typeName, typeName: typeName(col.typeName), col };
+      if (cmd.subtype === "AT_AddColumn") out.push({ table, column: col.colname ?? "", ...typed, primaryKey: isPrimaryKey(col) });
+      if (cmd.subtype === "AT_AlterColumnType") out.push({ table, column: cmd.name ?? "", ...typed, primaryKey: false });
     }
   }
   return out;

@@ -33,19 +33,15 @@ export function blocks(mode: number): string {
   return "";
 }
 
-// Several rules ask about the same statement (a statement belongs to one file).
-const cache = new WeakMap<LintStatement, Lock[]>();
-const blockingCache = new WeakMap<LintStatement, Lock[]>();
-
 /** The locks a statement takes that block others, on objects that existed before this file. */
 export function blockingLocks(file: LintFile, s: LintStatement): Lock[] {
-  let locks = blockingCache.get(s);
-  if (locks) return locks;
-  locks = pgLocks(s);
-  if (locks.length) locks = locks.filter((l) => blocks(l.mode) && !(l.index ? file.facts.isNewIndex(l.name, s.index) : file.facts.isNewTable(l.name, s.index)));
-  blockingCache.set(s, locks);
-  return locks;
+  const locks = pgLocks(s);
+  if (locks.length === 0) return locks;
+  return locks.filter((l) => blocks(l.mode) && !(l.index ? file.facts.isNewIndex(l.name, s.index) : file.facts.isNewTable(l.name, s.index)));
 }
+
+// Several rules ask about the same statement.
+const cache = new WeakMap<LintStatement, Lock[]>();
 
 export function pgLocks(s: LintStatement): Lock[] {
   let locks = cache.get(s);

@@ -1,6 +1,6 @@
 // A tokenizer for SQL text good enough to find words, names, strings and
-// parentheses (the SQLite classifier, identifier lengths): comments and
-// whitespace are dropped; '…' strings, "…", `…` and […] names are read whole.
+// parentheses (the SQLite classifier): comments and whitespace are dropped;
+// '…' strings, "…", `…` and […] names are read whole.
 
 export interface Token {
   type: "word" | "ident" | "string" | "number" | "punct";
