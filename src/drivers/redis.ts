@@ -101,10 +101,6 @@ function clientFor(ep: Endpoint): Client {
     username: ep.username,
     password: ep.password,
     connectTimeout: 10_000,
-    // How long disconnect() lets a socket end gracefully before destroying it.
-    // Under Bun a socket that failed to connect never reports "close", so
-    // ioredis's default (2 s) kept a failed command alive for 2 s.
-    disconnectTimeout: 100,
     maxRetriesPerRequest: 0,
     ...(ep.tls ? { tls: {} } : {}),
   };
@@ -116,7 +112,9 @@ function clientFor(ep: Endpoint): Client {
         redisOptions: common,
       })
     : // The database is SELECTed by connect(): ioredis would ignore a failed SELECT and stay on 0.
-      new Redis({ ...common, ...ep.nodes[0]!, lazyConnect: true, retryStrategy: () => null });
+      // disconnectTimeout: under Bun a socket that failed to connect never reports
+      // "close", and ioredis's default kept a failed command alive 2 s.
+      new Redis({ ...common, ...ep.nodes[0]!, lazyConnect: true, retryStrategy: () => null, disconnectTimeout: 100 });
   return client;
 }
 

@@ -63,6 +63,12 @@ function parseNetwork(raw: string, dialect: Dialect, where: string): TargetUrl {
     throw new StairwayError("E_URL", `${where}: "${redactUrl(raw)}" names no host`);
   const params: Record<string, string> = {};
   for (const [k, v] of url.searchParams) params[k] = v;
+  // postgres.js would send it to the server as a setting, which refuses the connection.
+  if (dialect === "postgres" && params.sslrootcert !== undefined && params.sslrootcert !== "system")
+    throw new StairwayError(
+      "E_URL",
+      `${where}: "${redactUrl(raw)}": sslrootcert=<file> is not supported; drop it and point NODE_EXTRA_CA_CERTS at the CA file (NODE_EXTRA_CA_CERTS=${params.sslrootcert} stairway …)`,
+    );
   return { dialect, raw, redacted: redactUrl(raw), params };
 }
 

@@ -90,6 +90,15 @@ describe("parseTargetUrl: servers", () => {
     expect(e.exitCode).toBe(2);
     expect(e.message).not.toContain("topsecret");
   });
+
+  test("postgres sslrootcert=<file> is a usage error that says to use NODE_EXTRA_CA_CERTS; sslrootcert=system is kept", () => {
+    const e = errorOf(() => parseTargetUrl("postgres://app:topsecret@db/x?sslmode=verify-full&sslrootcert=/etc/ca.pem"));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe(
+      '--db: "postgres://app:***@db/x?sslmode=verify-full&sslrootcert=/etc/ca.pem": sslrootcert=<file> is not supported; drop it and point NODE_EXTRA_CA_CERTS at the CA file (NODE_EXTRA_CA_CERTS=/etc/ca.pem stairway …)',
+    );
+    expect(parseTargetUrl("postgres://db/x?sslrootcert=system").params).toEqual({ sslrootcert: "system" });
+  });
 });
 
 describe("passwords never show", () => {
