@@ -1,8 +1,9 @@
 // A throwaway PostgreSQL server that asks for passwords (the machine's own
-// server trusts everyone, so a wrong password could not fail there). initdb
-// refuses to run as root, so the cluster belongs to the postgres user.
+// server trusts everyone, so a wrong password could not fail there), and takes
+// TLS when given a certificate. initdb refuses to run as root, so the cluster
+// belongs to the postgres user.
 
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -17,7 +18,7 @@ function asPostgres(cmd: string[]): string[] {
   return process.getuid?.() === 0 ? ["runuser", "-u", "postgres", "--", ...cmd] : cmd;
 }
 
-export async function passwordServer(): Promise<{ port: number; stop: () => void }> {
+export async function passwordServer(opts: { tls?: { cert: string; key: string } } = {}): Promise<{ port: number; stop: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), "stairway-pgpw-"));
   const data = join(dir, "data");
   const port = 54000 + Math.floor(Math.random() * 900);
@@ -34,7 +35,22 @@ export async function passwordServer(): Promise<{ port: number; stop: () => void
     if (r.exitCode !== 0) throw new Error(`${cmd[0]} failed: ${r.stderr.toString()}`);
   };
   run([`${BIN}/initdb`, "-D", data, "-U", "postgres", "--pwfile", pwfile, "-A", "scram-sha-256", "--no-sync"]);
-  run([`${BIN}/pg_ctl`, "-D", data, "-w", "-l", join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+  let tls = "";
+  if (opts.tls) {
+    // The server reads its key only when the postgres user owns it, mode 0600.
+    const cert = join(dir, "server.pem");
+    const key = join(dir, "server.key");
+    copyFileSync(opts.tls.cert, cert);
+    copyFileSync(opts.tls.key, key);
+    chmodSync(key, 0o600);
+    if (process.getuid?.() === 0) {
+      const { uid, gid } = userIds("postgres");
+      chownSync(cert, uid, gid);
+      chownSync(key, uid, gid);
+    }
+    tls = ` -c ssl=on -c ssl_cert_file=${cert} -c ssl_key_file=${key}`;
+  }
+  run([`${BIN}/pg_ctl`, "-D", data, "-w", "-l", join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off${tls}`, "start"]);
   return {
     port,
     stop: () => {

@@ -8,37 +8,27 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Subprocess } from "bun";
 import { Redis } from "ioredis";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanup, ROOT, runCli, tempDir } from "../helpers.ts";
+import { makeCertificates } from "../tls-certs.ts";
 import { portFree } from "./helpers.ts";
 
 const dir = tempDir("stairway-tls-");
-const ca = join(dir, "ca.pem");
+let ca = "";
 let server: Subprocess | undefined;
 let port = 0;
 
-function openssl(args: string[]): void {
-  const r = Bun.spawnSync(["openssl", ...args], { cwd: dir, stdout: "pipe", stderr: "pipe" });
-  if (r.exitCode !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr.toString()}`);
-}
-
-/** A CA, and a server certificate it signs for the name "localhost" only (not 127.0.0.1). */
-function makeCertificates(): void {
-  openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=stairway test CA"]);
-  openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]);
-  writeFileSync(join(dir, "san.cnf"), "subjectAltName=DNS:localhost\n");
-  openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.cnf"]);
-}
-
 beforeAll(async () => {
   // make test installs Redis (scripts/services.sh): a missing binary is a failure, not a skip.
-  if (!Bun.which("redis-server") || !Bun.which("openssl")) throw new Error("redis-server and openssl are needed for the TLS test (run make test, which installs Redis)");
-  makeCertificates();
+  if (!Bun.which("redis-server")) throw new Error("redis-server is needed for the TLS test (run make test, which installs Redis)");
+  // For the name "localhost" only, not 127.0.0.1.
+  const certs = makeCertificates(dir, ["DNS:localhost"]);
+  ca = certs.ca;
   for (let p = 7601; p < 7700 && !port; p++) if (await portFree(p)) port = p;
   if (!port) throw new Error("no free port for a TLS Redis among 7601–7699");
   server = Bun.spawn(
-    ["redis-server", "--port", "0", "--tls-port", String(port), "--tls-cert-file", "server.pem", "--tls-key-file", "server.key", "--tls-ca-cert-file", "ca.pem",
+    ["redis-server", "--port", "0", "--tls-port", String(port), "--tls-cert-file", certs.cert, "--tls-key-file", certs.key, "--tls-ca-cert-file", ca,
       "--tls-auth-clients", "no", "--save", "", "--appendonly", "no", "--dir", dir, "--logfile", join(dir, "redis.log")],
     { cwd: dir, stdout: "ignore", stderr: "ignore" },
   );
