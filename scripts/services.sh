@@ -50,4 +50,6 @@ if ! redis_up; then
     --dir /tmp --logfile /tmp/stairway-redis.log >/dev/null 2>&1 || true
   wait_for Redis redis_up 15
 fi
+# The TLS tests make their own certificate authority.
+command -v openssl >/dev/null || install openssl openssl
 say "PostgreSQL and Redis answer"
