@@ -3,7 +3,7 @@
 // TLS when given a certificate. initdb refuses to run as root, so the cluster
 // belongs to the postgres user.
 
-import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -21,7 +21,6 @@ function asPostgres(cmd: string[]): string[] {
 export async function passwordServer(opts: { tls?: { cert: string; key: string } } = {}): Promise<{ port: number; stop: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), "stairway-pgpw-"));
   const data = join(dir, "data");
-  const port = 54000 + Math.floor(Math.random() * 900);
   const pwfile = join(dir, "pw");
   writeFileSync(pwfile, "right-password\n");
   chmodSync(dir, 0o755);
@@ -50,7 +49,16 @@ export async function passwordServer(opts: { tls?: { cert: string; key: string }
     }
     tls = ` -c ssl=on -c ssl_cert_file=${cert} -c ssl_key_file=${key}`;
   }
-  run([`${BIN}/pg_ctl`, "-D", data, "-w", "-l", join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off${tls}`, "start"]);
+  // A random port can be taken, by a server or by an outgoing connection's
+  // local port (54000–54899 is in Linux's ephemeral range): another one is tried.
+  let port = 0;
+  for (let attempt = 1; !port; attempt++) {
+    const candidate = 54000 + Math.floor(Math.random() * 900);
+    const log = join(dir, "log");
+    const r = Bun.spawnSync(asPostgres([`${BIN}/pg_ctl`, "-D", data, "-w", "-l", log, "-o", `-p ${candidate} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off${tls}`, "start"]), { stdout: "pipe", stderr: "pipe" });
+    if (r.exitCode === 0) port = candidate;
+    else if (attempt === 5 || !/Address already in use/.test(readFileSync(log, "utf8"))) throw new Error(`pg_ctl start failed: ${r.stderr.toString()} ${readFileSync(log, "utf8").slice(-500)}`);
+  }
   return {
     port,
     stop: () => {
