@@ -180,6 +180,8 @@ function forgetSql(version: string): string {
 
 export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeouts = {}): SqlDriver {
   let locked = false;
+  /** The BEGIN in flight: resolves to its error, if any. */
+  let opened: Promise<unknown> | undefined;
   const driver: SqlDriver = {
     dialect: "postgres",
     capabilities: { transactionalDdl: true, sessionLock: true, concurrentConnections: true, resumable: false },
@@ -249,9 +251,18 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
       await sql.unsafe(forgetSql(version));
     },
     async begin() {
-      await sql.unsafe("BEGIN");
+      // Not awaited: postgres.js pipelines its one connection, so BEGIN leaves
+      // with the transaction's first statement instead of costing a round trip
+      // of its own. Its error, if any, is thrown by commit.
+      opened = sql.unsafe("BEGIN").then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     },
     async commit(change) {
+      const failed = await opened;
+      opened = undefined;
+      if (failed) throw execError(failed);
       // Bookkeeping and COMMIT in one simple-protocol round trip: the values are
       // literals (no parameters), and a failed INSERT makes COMMIT roll back.
       const first = change ? ("record" in change ? recordSql(change.record) : forgetSql(change.forget)) + ";\n" : "";
@@ -262,6 +273,8 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
       }
     },
     async rollback() {
+      await opened;
+      opened = undefined;
       await sql.unsafe("ROLLBACK").catch(() => {});
     },
     timeouts,
