@@ -48,7 +48,7 @@ export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<
   const findings: Finding[] = [];
   const known = new Set(rules.map((r) => r.id));
   const checks = new Map(DIALECTS.map((d) => [d, rules.filter((r) => !r.meta && r.dialects.includes(d))]));
-  const needs = new Map(rules.map((r) => [r, r.only ? [...(r.only.kinds ?? []).map((k) => `kind:${k}`), ...(r.only.effects ?? []).map((e) => `effect:${e}`)] : undefined]));
+  const needs = new Map(rules.map((r) => [r, r.only ? [...(r.only.kinds ?? []).map(kindKey), ...(r.only.effects ?? []).map(effectKey)] : undefined]));
   const ups: UpCache = new Map();
   // Waited for once: every file is then read synchronously, not through thousands of awaits.
   const pg = inputs.some((i) => i.dialect === "postgres") ? await loadPgParser() : undefined;
@@ -93,12 +93,15 @@ export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<
   return findings.sort((a, b) => cmp(a.path, b.path) || a.line - b.line || a.col - b.col || cmp(a.rule.id, b.rule.id) || cmp(a.dialect, b.dialect));
 }
 
+const kindKey = (kind: string) => `kind:${kind}`;
+const effectKey = (effect: string) => `effect:${effect}`;
+
 /** What a file holds, as rules name it in `only`: "kind:<statement kind>" and "effect:<effect type>". */
 function contents(file: LintFile): Set<string> {
   const out = new Set<string>();
   for (const s of file.statements) {
-    out.add(`kind:${s.kind}`);
-    for (const e of s.effects) out.add(`effect:${e.type}`);
+    out.add(kindKey(s.kind));
+    for (const e of s.effects) out.add(effectKey(e.type));
   }
   return out;
 }
