@@ -86,8 +86,11 @@ export function alterTable(s: LintStatement): { table: string; cmds: AlterTableC
   return { table: relName(a.relation), cmds: each(a.cmds, "AlterTableCmd") };
 }
 
-/** The first words of a statement, for messages: "CREATE INDEX idx_a ON a". */
-export function head(s: LintStatement, words = 6): string {
-  const w = s.text.replace(/\s+/g, " ").trim().split(" ");
-  return w.slice(0, words).join(" ") + (w.length > words ? " ..." : "");
+/** The first six words of a statement, for messages: "CREATE INDEX idx_a ON a", "ALTER TABLE t ADD COLUMN c ...". */
+export function head(s: LintStatement): string {
+  // Only the start of the text is read: a CREATE TABLE can be hundreds of words.
+  const m = FIRST_WORDS.exec(s.text);
+  return m ? m[1]!.replace(/\s+/g, " ") + (m[2] ? " ..." : "") : "";
 }
+
+const FIRST_WORDS = /^\s*(\S+(?:\s+\S+){0,5})(\s+\S)?/;
