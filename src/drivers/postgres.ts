@@ -180,8 +180,6 @@ function forgetSql(version: string): string {
 
 export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeouts = {}): SqlDriver {
   let locked = false;
-  /** The BEGIN in flight: resolves to its error, if any. */
-  let opened: Promise<unknown> | undefined;
   const driver: SqlDriver = {
     dialect: "postgres",
     capabilities: { transactionalDdl: true, sessionLock: true, concurrentConnections: true, resumable: false },
@@ -251,18 +249,9 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
       await sql.unsafe(forgetSql(version));
     },
     async begin() {
-      // Not awaited: postgres.js pipelines its one connection, so BEGIN leaves
-      // with the transaction's first statement instead of costing a round trip
-      // of its own. Its error, if any, is thrown by commit.
-      opened = sql.unsafe("BEGIN").then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      await sql.unsafe("BEGIN");
     },
     async commit(change) {
-      const failed = await opened;
-      opened = undefined;
-      if (failed) throw execError(failed);
       // Bookkeeping and COMMIT in one simple-protocol round trip: the values are
       // literals (no parameters), and a failed INSERT makes COMMIT roll back.
       const first = change ? ("record" in change ? recordSql(change.record) : forgetSql(change.forget)) + ";\n" : "";
@@ -273,8 +262,6 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
       }
     },
     async rollback() {
-      await opened;
-      opened = undefined;
       await sql.unsafe("ROLLBACK").catch(() => {});
     },
     timeouts,
