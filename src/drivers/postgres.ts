@@ -124,14 +124,23 @@ const RETRYABLE = new Set(["ECONNREFUSED", "57P03", "CONNECT_TIMEOUT", "ETIMEDOU
 /** SQLSTATE of "unrecognized configuration parameter". */
 const UNKNOWN_SETTING = "42704";
 
+/** Connections a client has lost (postgres.js opens a new one on the next query, silently). */
+const closes = new WeakMap<Sql, { count: number }>();
+
 export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promise<Sql> {
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (;;) {
+    const lost = { count: 0 };
     const sql = postgres(url.raw, {
       max: 1,
       onnotice: () => {},
+      onclose: () => void lost.count++,
       connect_timeout: 10,
       idle_timeout: 0,
+      // Never recycled (postgres.js's default: after 30–60 min): a new
+      // connection in the middle of a run would drop the session's advisory
+      // lock, and the rest of a migration would run outside its transaction.
+      max_lifetime: null,
       connection: { application_name: "stairway" },
       types: RAW_TYPES,
       // No catalogue query at connect (a third of its time): values come as the
@@ -145,6 +154,7 @@ export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promis
       await sql.unsafe("SET client_connection_check_interval = 1000").catch((e: { code?: string }) => {
         if (e.code !== UNKNOWN_SETTING) throw e;
       });
+      closes.set(sql, lost);
       return sql;
     } catch (e) {
       await sql.end({ timeout: 0 }).catch(() => {});
@@ -180,6 +190,20 @@ function forgetSql(version: string): string {
 
 export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeouts = {}): SqlDriver {
   let locked = false;
+  const lost = closes.get(sql) ?? { count: 0 };
+  let closesAtLock = 0;
+  /** The lock is the session's: once the connection was lost, another run may hold it. */
+  const stillLocked = () => {
+    if (locked && lost.count !== closesAtLock)
+      throw new StairwayError("E_LOCKED", `target ${name}: the connection to the server was lost during the run, and the migration lock with it: run again`);
+  };
+  /** Set while a transaction is open: how many connections were lost when it began. */
+  let closesAtBegin: number | undefined;
+  /** The server rolled back the transaction of a lost connection: nothing more may run as if it were open. */
+  const stillInTransaction = () => {
+    if (closesAtBegin !== undefined && lost.count !== closesAtBegin)
+      throw new SqlExecError("the connection to the server was lost in the middle of the migration, and the server rolled it back");
+  };
   const driver: SqlDriver = {
     dialect: "postgres",
     capabilities: { transactionalDdl: true, sessionLock: true, concurrentConnections: true, resumable: false },
@@ -192,6 +216,7 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
         const [row] = await sql.unsafe<{ ok: boolean }[]>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS ok`);
         if (row!.ok) {
           locked = true;
+          closesAtLock = lost.count;
           return;
         }
         if (Date.now() >= deadline) {
@@ -210,6 +235,7 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
     async unlock() {
       if (!locked) return;
       locked = false;
+      if (lost.count !== closesAtLock) return; // the lock went with the lost session
       await sql.unsafe(`SELECT pg_advisory_unlock(${LOCK_KEY})`);
     },
     async bookkeepingExists() {
@@ -243,15 +269,20 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
       }));
     },
     async record(row: AppliedRow) {
+      stillLocked();
       await sql.unsafe(recordSql(row));
     },
     async forget(version) {
       await sql.unsafe(forgetSql(version));
     },
     async begin() {
+      stillLocked();
       await sql.unsafe("BEGIN");
+      closesAtBegin = lost.count;
     },
     async commit(change) {
+      stillInTransaction();
+      closesAtBegin = undefined;
       // Bookkeeping and COMMIT in one simple-protocol round trip: the values are
       // literals (no parameters), and a failed INSERT makes COMMIT roll back.
       const first = change ? ("record" in change ? recordSql(change.record) : forgetSql(change.forget)) + ";\n" : "";
@@ -262,6 +293,9 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
       }
     },
     async rollback() {
+      const gone = closesAtBegin !== undefined && lost.count !== closesAtBegin; // the server rolled it back when the connection went
+      closesAtBegin = undefined;
+      if (gone) return;
       await sql.unsafe("ROLLBACK").catch(() => {});
     },
     timeouts,
@@ -279,6 +313,7 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
       if (resets.length) await sql.unsafe(resets.join("; "));
     },
     async execute(statement) {
+      stillInTransaction();
       try {
         await sql.unsafe(statement);
       } catch (e) {
@@ -286,6 +321,7 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
       }
     },
     async executeScript(script) {
+      stillInTransaction();
       // Without parameters postgres.js uses the simple query protocol: every statement, one round trip.
       try {
         await sql.unsafe(script);

@@ -1,0 +1,87 @@
+// The PostgreSQL driver's one connection on the real server: postgres.js
+// replaces a lost connection silently on the next query, which is harmless
+// between test steps but not in a migration run, whose advisory lock and open
+// transaction belong to the session that is gone. Such a run stops without
+// sending anything more; the connection is never recycled on a timer either.
+// (No test sends a query after the kill: under Bun, postgres.js's reconnect
+// sometimes stalls until its connect timeout.)
+
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { StairwayError } from "../../src/errors.ts";
+import type { SqlDriver } from "../../src/drivers/driver.ts";
+import { connectPostgres, postgresModule } from "../../src/drivers/postgres.ts";
+import { parseTargetUrl } from "../../src/drivers/url.ts";
+import { pgDatabase, pgQuery, PG_URL } from "../helpers.ts";
+
+let db: Awaited<ReturnType<typeof pgDatabase>>;
+beforeAll(async () => {
+  db = await pgDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+/** Ends every session on the test's database but the caller's, as a server restart or an operator would. */
+async function killSessions(): Promise<void> {
+  const [row] = await pgQuery<{ n: number }>(PG_URL, `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = '${db.name}'`);
+  expect(row!.n).toBe(1);
+}
+
+async function errorOf(p: Promise<unknown>): Promise<StairwayError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(StairwayError);
+    return e as StairwayError;
+  }
+  throw new Error("expected a StairwayError");
+}
+
+test("a connection lost while the run holds the migration lock stops the run at its next migration", async () => {
+  const driver: SqlDriver = await postgresModule.open(parseTargetUrl(db.url), { name: "pg" });
+  try {
+    await driver.lock(1000);
+    await driver.ensureBookkeeping();
+    await killSessions();
+    await Bun.sleep(200); // the socket's close arrives
+    const e = await errorOf(driver.begin());
+    expect(e.code).toBe("E_LOCKED");
+    expect(e.message).toBe("target pg: the connection to the server was lost during the run, and the migration lock with it: run again");
+    const r = await errorOf(driver.record({ version: "001", name: "a", checksum: "x", appliedAt: new Date().toISOString(), durationMs: 1, dirty: true }));
+    expect(r.code).toBe("E_LOCKED");
+    expect(await pgQuery(db.url, "SELECT * FROM stairway_migrations")).toEqual([]);
+    await driver.unlock(); // nothing to release: the lock went with the session
+  } finally {
+    await driver.close();
+  }
+});
+
+test("a connection lost inside a migration's transaction: nothing more runs as if it were open, and nothing is recorded", async () => {
+  const driver: SqlDriver = await postgresModule.open(parseTargetUrl(db.url), { name: "pg" });
+  try {
+    await driver.ensureBookkeeping();
+    await driver.begin();
+    await driver.executeScript("CREATE TABLE t_lost (a int); CREATE INDEX ix_t_lost ON t_lost (a)");
+    await killSessions();
+    await Bun.sleep(200); // the socket's close arrives
+    const e = await driver.commit({ record: { version: "001", name: "a", checksum: "x", appliedAt: new Date().toISOString(), durationMs: 1, dirty: false } }).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    expect(e?.message).toBe("the connection to the server was lost in the middle of the migration, and the server rolled it back");
+    await driver.rollback();
+    expect(await pgQuery(db.url, "SELECT * FROM stairway_migrations")).toEqual([]);
+    expect(await pgQuery(db.url, "SELECT to_regclass('t_lost') AS t")).toEqual([{ t: null }]);
+  } finally {
+    await driver.close();
+  }
+});
+
+test("the connection is never recycled on a timer (postgres.js's default max_lifetime is 30-60 min)", async () => {
+  const sql = await connectPostgres(parseTargetUrl(db.url), { name: "pg" });
+  try {
+    expect((sql as unknown as { options: { max_lifetime: unknown } }).options.max_lifetime).toBeNull();
+  } finally {
+    await sql.end();
+  }
+});
