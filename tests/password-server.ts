@@ -54,7 +54,7 @@ export async function passwordServer(opts: { tls?: { cert: string; key: string }
   let port = 0;
   for (let attempt = 1; !port; attempt++) {
     const candidate = 54000 + Math.floor(Math.random() * 900);
-    const log = join(dir, "log");
+    const log = join(dir, `log.${attempt}`);
     const r = Bun.spawnSync(asPostgres([`${BIN}/pg_ctl`, "-D", data, "-w", "-l", log, "-o", `-p ${candidate} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off${tls}`, "start"]), { stdout: "pipe", stderr: "pipe" });
     if (r.exitCode === 0) port = candidate;
     else if (attempt === 5 || !/Address already in use/.test(readFileSync(log, "utf8"))) throw new Error(`pg_ctl start failed: ${r.stderr.toString()} ${readFileSync(log, "utf8").slice(-500)}`);

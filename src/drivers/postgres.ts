@@ -115,7 +115,11 @@ function connectError(e: unknown, url: TargetUrl, name: string): StairwayError {
     "53300": "too many connections on the server",
   };
   const message = String(err.message ?? e).replace(/\s+/g, " ");
-  const reason = (code && reasons[code]) ?? tlsReason(`${code ?? ""} ${message}`) ?? message;
+  // A server with ssl = off answers the TLS request with "no"; postgres.js tries anyway.
+  const noTls = /before secure TLS connection was established/.test(message)
+    ? "the server did not take up TLS: turn ssl on in its postgresql.conf, or leave sslmode out of the URL if plain connections are fine there"
+    : undefined;
+  const reason = (code && reasons[code]) ?? tlsReason(`${code ?? ""} ${message}`) ?? noTls ?? message;
   return new StairwayError("E_UNREACHABLE", `cannot connect to ${where}: ${reason}`, { cause: e });
 }
 

@@ -10,8 +10,5 @@ export function tlsReason(text: string): string | undefined {
     return "its TLS certificate is not signed by a CA this machine trusts: point NODE_EXTRA_CA_CERTS at the CA's PEM file (NODE_EXTRA_CA_CERTS=ca.pem stairway …)";
   if (/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/.test(text)) return "its TLS certificate has expired or is not valid yet";
   if (/ERR_TLS_CERT_ALTNAME_INVALID/.test(text)) return "its TLS certificate does not name this host: connect by a name the certificate lists";
-  // PostgreSQL with ssl = off answers the TLS request with "no"; postgres.js tries anyway.
-  if (/before secure TLS connection was established/.test(text))
-    return "the server did not take up TLS: turn ssl on in its postgresql.conf, or leave sslmode out of the URL if plain connections are fine there";
   return undefined;
 }
