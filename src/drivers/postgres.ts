@@ -125,16 +125,23 @@ function connectError(e: unknown, url: TargetUrl, name: string): StairwayError {
 
 const RETRYABLE = new Set(["ECONNREFUSED", "57P03", "CONNECT_TIMEOUT", "ETIMEDOUT", "EAI_AGAIN"]);
 
+/** Errors that mean the session is gone: the socket's, postgres.js's, and the server's (terminated, shutting down). */
+const CONNECTION_GONE = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "57P01", "57P02", "57P03"]);
+
 /** SQLSTATE of "unrecognized configuration parameter". */
 const UNKNOWN_SETTING = "42704";
 
-/** Connections a client has lost (postgres.js opens a new one on the next query, silently). */
-const closes = new WeakMap<Sql, { count: number }>();
+/** How many connections a client has lost (postgres.js opens a new one on the next query, silently), and how to open another client. */
+interface Lost {
+  count: number;
+  reopen?: () => Promise<Sql>;
+}
+const closes = new WeakMap<Sql, Lost>();
 
 export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promise<Sql> {
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (;;) {
-    const lost = { count: 0 };
+    const lost: Lost = { count: 0, reopen: () => connectPostgres(url, { ...opts, waitMs: 0 }) };
     const sql = postgres(url.raw, {
       max: 1,
       onnotice: () => {},
@@ -194,12 +201,30 @@ function forgetSql(version: string): string {
 
 export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeouts = {}): SqlDriver {
   let locked = false;
-  const lost = closes.get(sql) ?? { count: 0 };
+  let lost: Lost = closes.get(sql) ?? { count: 0 };
   let closesAtLock = 0;
   /** The lock is the session's: once the connection was lost, another run may hold it. */
   const stillLocked = () => {
     if (locked && lost.count !== closesAtLock)
       throw new StairwayError("E_LOCKED", `target ${name}: the connection to the server was lost during the run, and the migration lock with it: run again`);
+  };
+  /**
+   * After a lost connection, outside a locked run and outside a transaction
+   * (a test step after backup's template copy ended our session, a server
+   * restart): a new client. Under Bun, postgres.js's own reconnect can keep
+   * the dead socket and wait out its connect timeout, again and again.
+   */
+  const fresh = async () => {
+    if (lost.count === 0 || locked || closesAtBegin !== undefined || !lost.reopen) return;
+    const old = sql;
+    sql = await lost.reopen();
+    lost = closes.get(sql)!;
+    // Not awaited: on the socket that never reported its close, end() would wait for it forever.
+    old.end({ timeout: 0 }).catch(() => {});
+  };
+  /** A statement failed because the connection went: counted as lost even when its socket never reports the close (Bun). */
+  const noteLoss = (e: unknown) => {
+    if (CONNECTION_GONE.has((e as { code?: string }).code ?? "")) lost.count++;
   };
   /** Set while a transaction is open: how many connections were lost when it began. */
   let closesAtBegin: number | undefined;
@@ -215,6 +240,7 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
       await sql.end({ timeout: 5 });
     },
     async lock(timeoutMs) {
+      await fresh();
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const [row] = await sql.unsafe<{ ok: boolean }[]>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS ok`);
@@ -281,18 +307,23 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
     },
     async begin() {
       stillLocked();
-      await sql.unsafe("BEGIN");
+      await fresh();
+      await sql.unsafe("BEGIN").catch((e: unknown) => {
+        noteLoss(e);
+        throw e;
+      });
       closesAtBegin = lost.count;
     },
     async commit(change) {
       stillInTransaction();
-      closesAtBegin = undefined;
       // Bookkeeping and COMMIT in one simple-protocol round trip: the values are
       // literals (no parameters), and a failed INSERT makes COMMIT roll back.
       const first = change ? ("record" in change ? recordSql(change.record) : forgetSql(change.forget)) + ";\n" : "";
       try {
         await sql.unsafe(first + "COMMIT");
+        closesAtBegin = undefined;
       } catch (e) {
+        noteLoss(e);
         throw execError(e);
       }
     },
@@ -318,22 +349,27 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
     },
     async execute(statement) {
       stillInTransaction();
+      await fresh();
       try {
         await sql.unsafe(statement);
       } catch (e) {
+        noteLoss(e);
         throw execError(e);
       }
     },
     async executeScript(script) {
       stillInTransaction();
+      await fresh();
       // Without parameters postgres.js uses the simple query protocol: every statement, one round trip.
       try {
         await sql.unsafe(script);
       } catch (e) {
+        noteLoss(e);
         throw execError(e);
       }
     },
     async introspect(scope) {
+      await fresh();
       return introspectPostgres(sql, scope);
     },
     async tableGraph() {

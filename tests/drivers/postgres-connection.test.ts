@@ -1,10 +1,9 @@
-// The PostgreSQL driver's one connection on the real server: postgres.js
-// replaces a lost connection silently on the next query, which is harmless
-// between test steps but not in a migration run, whose advisory lock and open
-// transaction belong to the session that is gone. Such a run stops without
-// sending anything more; the connection is never recycled on a timer either.
-// (No test sends a query after the kill: under Bun, postgres.js's reconnect
-// sometimes stalls until its connect timeout.)
+// The PostgreSQL driver's one connection on the real server. A lost
+// connection is harmless between test steps (the driver opens a new client:
+// under Bun, postgres.js's own reconnect sometimes stalls until its connect
+// timeout), but not in a migration run, whose advisory lock and open
+// transaction belong to the session that is gone: such a run stops without
+// sending anything more. The connection is never recycled on a timer either.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { StairwayError } from "../../src/errors.ts";
@@ -76,6 +75,27 @@ test("a connection lost inside a migration's transaction: nothing more runs as i
     await driver.close();
   }
 });
+
+test("outside a run and a transaction, the next step after a lost connection gets a new one at once", async () => {
+  const driver: SqlDriver = await postgresModule.open(parseTargetUrl(db.url), { name: "pg" });
+  try {
+    for (let i = 0; i < 20; i++) {
+      await driver.execute("SELECT 1");
+      await killSessions();
+      // Sent at once, it may leave on the dying socket and fail: the case where
+      // postgres.js's reconnect stalled.
+      await driver.execute("SELECT 1").catch(() => {});
+      const t0 = performance.now();
+      await driver.begin();
+      await driver.executeScript(`CREATE TABLE t_again_${i} (a int); INSERT INTO t_again_${i} VALUES (${i})`);
+      await driver.commit();
+      expect(performance.now() - t0).toBeLessThan(2000); // a stalled reconnect waits out the 10 s connect timeout
+    }
+    expect(await pgQuery(db.url, "SELECT a FROM t_again_19")).toEqual([{ a: 19 }]);
+  } finally {
+    await driver.close();
+  }
+}, 60_000);
 
 test("the connection is never recycled on a timer (postgres.js's default max_lifetime is 30-60 min)", async () => {
   const sql = await connectPostgres(parseTargetUrl(db.url), { name: "pg" });
