@@ -149,7 +149,7 @@ async function runScript(driver: SqlDriver, file: MigrationFile, statements: Sta
     await driver.executeScript(file.text);
     return;
   } catch (e) {
-    if (!(e instanceof SqlExecError)) throw e;
+    if (!(e instanceof SqlExecError) || e.connectionLost) throw e;
     if (e.position) throw new StatementError(e, `${file.path}:${Object.values(lineCol(file.text, e.position - 1)).join(":")}`);
   }
   await driver.rollback();

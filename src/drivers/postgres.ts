@@ -219,12 +219,19 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
     const old = sql;
     sql = await lost.reopen();
     lost = closes.get(sql)!;
-    // Not awaited: on the socket that never reported its close, end() would wait for it forever.
-    old.end({ timeout: 0 }).catch(() => {});
+    await old.end({ timeout: 0 }).catch(() => {});
   };
   /** A statement failed because the connection went: counted as lost even when its socket never reports the close (Bun). */
-  const noteLoss = (e: unknown) => {
-    if (CONNECTION_GONE.has((e as { code?: string }).code ?? "")) lost.count++;
+  const noteLoss = (e: unknown): boolean => {
+    if (!CONNECTION_GONE.has((e as { code?: string }).code ?? "")) return false;
+    lost.count++;
+    return true;
+  };
+  /** The error of a statement: the database's, or the lost connection's. */
+  const statementError = (e: unknown): SqlExecError => {
+    if (!noteLoss(e)) return execError(e);
+    const err = e as { code?: string; message?: string };
+    return new SqlExecError(`the connection to the server was lost (${String(err.message ?? e)})`, { sqlState: err.code, connectionLost: true });
   };
   /** Set while a transaction is open: how many connections were lost when it began. */
   let closesAtBegin: number | undefined;
@@ -237,7 +244,8 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
     dialect: "postgres",
     capabilities: { transactionalDdl: true, sessionLock: true, concurrentConnections: true, resumable: false },
     async close() {
-      await sql.end({ timeout: 5 });
+      // After a loss there is nothing to finish, and a socket that never reported its close would hold end() for its whole timeout.
+      await sql.end({ timeout: lost.count ? 0 : 5 });
     },
     async lock(timeoutMs) {
       await fresh();
@@ -300,9 +308,12 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
     },
     async record(row: AppliedRow) {
       stillLocked();
+      await fresh();
       await sql.unsafe(recordSql(row));
     },
     async forget(version) {
+      stillLocked();
+      await fresh();
       await sql.unsafe(forgetSql(version));
     },
     async begin() {
@@ -323,8 +334,7 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
         await sql.unsafe(first + "COMMIT");
         closesAtBegin = undefined;
       } catch (e) {
-        noteLoss(e);
-        throw execError(e);
+        throw statementError(e);
       }
     },
     async rollback() {
@@ -341,31 +351,34 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
         ...(timeouts.lockMs !== undefined ? [`${scope} lock_timeout = '${Math.round(timeouts.lockMs)}ms'`] : []),
         ...(timeouts.statementMs !== undefined ? [`${scope} statement_timeout = '${Math.round(timeouts.statementMs)}ms'`] : []),
       ];
-      if (sets.length) await sql.unsafe(sets.join("; "));
+      if (!sets.length) return;
+      await fresh();
+      await sql.unsafe(sets.join("; "));
     },
     async resetTimeouts() {
+      if (locked && lost.count !== closesAtLock) return; // the settings went with the session
       const resets = [...(timeouts.lockMs !== undefined ? ["RESET lock_timeout"] : []), ...(timeouts.statementMs !== undefined ? ["RESET statement_timeout"] : [])];
       if (resets.length) await sql.unsafe(resets.join("; "));
     },
     async execute(statement) {
+      stillLocked();
       stillInTransaction();
       await fresh();
       try {
         await sql.unsafe(statement);
       } catch (e) {
-        noteLoss(e);
-        throw execError(e);
+        throw statementError(e);
       }
     },
     async executeScript(script) {
+      stillLocked();
       stillInTransaction();
       await fresh();
       // Without parameters postgres.js uses the simple query protocol: every statement, one round trip.
       try {
         await sql.unsafe(script);
       } catch (e) {
-        noteLoss(e);
-        throw execError(e);
+        throw statementError(e);
       }
     },
     async introspect(scope) {
