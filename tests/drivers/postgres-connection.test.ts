@@ -6,12 +6,12 @@
 // sending anything more. The connection is never recycled on a timer either.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
 import { StairwayError } from "../../src/errors.ts";
 import type { SqlDriver } from "../../src/drivers/driver.ts";
 import { connectPostgres, postgresModule } from "../../src/drivers/postgres.ts";
 import { parseTargetUrl } from "../../src/drivers/url.ts";
 import { applyStep } from "../../src/runner.ts";
-import { join } from "node:path";
 import { loadPlan } from "../../src/plan/discover.ts";
 import type { Migration } from "../../src/plan/migration.ts";
 import { cleanup, pgDatabase, pgQuery, PG_URL, tempDir, writeTree } from "../helpers.ts";
@@ -26,7 +26,7 @@ afterAll(async () => {
   dirs.forEach(cleanup);
 });
 
-/** Ends every session on the test's database but the caller's, as a server restart or an operator would. */
+/** Ends every session on the test's database (the driver's), as a server restart or an operator would. */
 async function killSessions(): Promise<void> {
   const [row] = await pgQuery<{ n: number }>(PG_URL, `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = '${db.name}'`);
   expect(row!.n).toBeGreaterThanOrEqual(1);
