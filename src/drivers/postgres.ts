@@ -131,17 +131,16 @@ const CONNECTION_GONE = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "CONNECTION
 /** SQLSTATE of "unrecognized configuration parameter". */
 const UNKNOWN_SETTING = "42704";
 
-/** How many connections a client has lost (postgres.js opens a new one on the next query, silently), and how to open another client. */
-interface Lost {
-  count: number;
-  reopen?: () => Promise<Sql>;
+/** A client, and how many connections it has lost (postgres.js opens a new one on the next query, silently). */
+export interface PgConnection {
+  sql: Sql;
+  lost: { count: number };
 }
-const closes = new WeakMap<Sql, Lost>();
 
-export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promise<Sql> {
+export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promise<PgConnection> {
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (;;) {
-    const lost: Lost = { count: 0, reopen: () => connectPostgres(url, { ...opts, waitMs: 0 }) };
+    const lost = { count: 0 };
     const sql = postgres(url.raw, {
       max: 1,
       onnotice: () => {},
@@ -165,8 +164,7 @@ export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promis
       await sql.unsafe("SET client_connection_check_interval = 1000").catch((e: { code?: string }) => {
         if (e.code !== UNKNOWN_SETTING) throw e;
       });
-      closes.set(sql, lost);
-      return sql;
+      return { sql, lost };
     } catch (e) {
       await sql.end({ timeout: 0 }).catch(() => {});
       const code = (e as { code?: string }).code ?? "";
@@ -199,9 +197,10 @@ function forgetSql(version: string): string {
   return `DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = ${literal(version)}`;
 }
 
-export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeouts = {}): SqlDriver {
+/** `reopen` gives a new client after a loss (see fresh()); without it the driver stays on postgres.js's own reconnect. */
+export function postgresDriver(conn: PgConnection, name: string, timeouts: MigrationTimeouts = {}, reopen?: () => Promise<PgConnection>): SqlDriver {
+  let { sql, lost } = conn;
   let locked = false;
-  let lost: Lost = closes.get(sql) ?? { count: 0 };
   let closesAtLock = 0;
   /** The lock is the session's: once the connection was lost, another run may hold it. */
   const stillLocked = () => {
@@ -215,10 +214,9 @@ export function postgresDriver(sql: Sql, name: string, timeouts: MigrationTimeou
    * the dead socket and wait out its connect timeout, again and again.
    */
   const fresh = async () => {
-    if (lost.count === 0 || locked || closesAtBegin !== undefined || !lost.reopen) return;
+    if (lost.count === 0 || locked || closesAtBegin !== undefined || !reopen) return;
     const old = sql;
-    sql = await lost.reopen();
-    lost = closes.get(sql)!;
+    ({ sql, lost } = await reopen());
     await old.end({ timeout: 0 }).catch(() => {});
   };
   /** A statement failed because the connection went: counted as lost even when its socket never reports the close (Bun). */
@@ -520,7 +518,7 @@ function pgEnv(raw: string): Record<string, string> {
 }
 
 async function withServer<T>(url: TargetUrl, opts: OpenOptions, fn: (sql: Sql) => Promise<T>): Promise<T> {
-  const sql = await connectPostgres(url, opts);
+  const { sql } = await connectPostgres(url, opts);
   try {
     return await fn(sql);
   } finally {
@@ -531,7 +529,7 @@ async function withServer<T>(url: TargetUrl, opts: OpenOptions, fn: (sql: Sql) =
 export const postgresModule: DialectModule = {
   dialect: "postgres",
   async open(url, opts) {
-    return postgresDriver(await connectPostgres(url, opts), opts.name, opts.timeouts);
+    return postgresDriver(await connectPostgres(url, opts), opts.name, opts.timeouts, () => connectPostgres(url, { ...opts, waitMs: 0 }));
   },
   scratchUrl(url, name) {
     const raw = withDatabase(url.raw, name);

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { StairwayError } from "../../src/errors.ts";
-import type { SqlDriver } from "../../src/drivers/driver.ts";
+import type { OpenOptions, SqlDriver } from "../../src/drivers/driver.ts";
 import { connectPostgres, postgresModule } from "../../src/drivers/postgres.ts";
 import { parseTargetUrl } from "../../src/drivers/url.ts";
 import { applyStep } from "../../src/runner.ts";
@@ -42,6 +42,24 @@ function migration(id: string, up: string): Migration {
   return plan.migrations[0]!;
 }
 
+/** A driver on the test's database, closed at the end whatever happens. */
+async function withDriver(fn: (driver: SqlDriver) => Promise<void>, opts: Partial<OpenOptions> = {}): Promise<void> {
+  const driver = await postgresModule.open(parseTargetUrl(db.url), { name: "pg", ...opts });
+  try {
+    await fn(driver);
+  } finally {
+    await driver.close();
+  }
+}
+
+/** What `p` failed with; undefined when it succeeded. */
+function failureOf(p: Promise<unknown>): Promise<Error | undefined> {
+  return p.then(
+    () => undefined,
+    (err: Error) => err,
+  );
+}
+
 async function errorOf(p: Promise<unknown>): Promise<StairwayError> {
   try {
     await p;
@@ -53,8 +71,7 @@ async function errorOf(p: Promise<unknown>): Promise<StairwayError> {
 }
 
 test("a connection lost while the run holds the migration lock stops the run at its next migration", async () => {
-  const driver: SqlDriver = await postgresModule.open(parseTargetUrl(db.url), { name: "pg" });
-  try {
+  await withDriver(async (driver) => {
     await driver.lock(1000);
     await driver.ensureBookkeeping();
     await killSessions();
@@ -67,35 +84,26 @@ test("a connection lost while the run holds the migration lock stops the run at 
     expect(r.code).toBe("E_LOCKED");
     expect(await pgQuery(db.url, "SELECT * FROM stairway_migrations")).toEqual([]);
     await driver.unlock(); // nothing to release: the lock went with the session
-  } finally {
-    await driver.close();
-  }
+  });
 });
 
 test("a connection lost inside a migration's transaction: nothing more runs as if it were open, and nothing is recorded", async () => {
-  const driver: SqlDriver = await postgresModule.open(parseTargetUrl(db.url), { name: "pg" });
-  try {
+  await withDriver(async (driver) => {
     await driver.ensureBookkeeping();
     await driver.begin();
     await driver.executeScript("CREATE TABLE t_lost (a int); CREATE INDEX ix_t_lost ON t_lost (a)");
     await killSessions();
     await driver.execute("SELECT 1").catch(() => {});
-    const e = await driver.commit({ record: { version: "001", name: "a", checksum: "x", appliedAt: new Date().toISOString(), durationMs: 1, dirty: false } }).then(
-      () => undefined,
-      (err: Error) => err,
-    );
+    const e = await failureOf(driver.commit({ record: { version: "001", name: "a", checksum: "x", appliedAt: new Date().toISOString(), durationMs: 1, dirty: false } }));
     expect(e?.message).toBe("the connection to the server was lost in the middle of the migration, and the server rolled it back");
     await driver.rollback();
     expect(await pgQuery(db.url, "SELECT * FROM stairway_migrations")).toEqual([]);
     expect(await pgQuery(db.url, "SELECT to_regclass('t_lost') AS t")).toEqual([{ t: null }]);
-  } finally {
-    await driver.close();
-  }
+  });
 });
 
 test("outside a run and a transaction, the next step after a lost connection gets a new one at once", async () => {
-  const driver: SqlDriver = await postgresModule.open(parseTargetUrl(db.url), { name: "pg" });
-  try {
+  await withDriver(async (driver) => {
     for (let i = 0; i < 20; i++) {
       await driver.execute("SELECT 1");
       await killSessions();
@@ -109,32 +117,23 @@ test("outside a run and a transaction, the next step after a lost connection get
       expect(performance.now() - t0).toBeLessThan(2000); // a stalled reconnect waits out the 10 s connect timeout
     }
     expect(await pgQuery(db.url, "SELECT a FROM t_again_19")).toEqual([{ a: 19 }]);
-  } finally {
-    await driver.close();
-  }
+  });
 }, 60_000);
 
 test("a locked run without a transaction stops at the statement after the loss", async () => {
-  const driver: SqlDriver = await postgresModule.open(parseTargetUrl(db.url), { name: "pg" });
-  try {
+  await withDriver(async (driver) => {
     await driver.lock(1000);
     await driver.execute("CREATE TABLE nt_one (a int)");
     await killSessions();
-    const e = await driver.execute("CREATE TABLE nt_two (a int)").then(
-      () => undefined,
-      (err: Error) => err,
-    );
+    const e = await failureOf(driver.execute("CREATE TABLE nt_two (a int)"));
     expect(e).toBeDefined();
     expect(await pgQuery(db.url, "SELECT to_regclass('nt_one') IS NOT NULL AS one, to_regclass('nt_two') IS NOT NULL AS two")).toEqual([{ one: true, two: false }]);
     await driver.unlock();
-  } finally {
-    await driver.close();
-  }
+  });
 });
 
 test("a migration whose connection is cut is reported failed, not run again statement by statement", async () => {
-  const driver: SqlDriver = await postgresModule.open(parseTargetUrl(db.url), { name: "pg" });
-  try {
+  await withDriver(async (driver) => {
     await driver.ensureBookkeeping();
     const m = migration("050_cut", "CREATE TABLE cut_one (a int);\nSELECT pg_sleep(2);\nCREATE TABLE cut_two (a int);\n");
     const step = applyStep(driver, m, "up");
@@ -145,30 +144,28 @@ test("a migration whose connection is cut is reported failed, not run again stat
     expect(o.error).toStartWith(`${m.files.up.default!.path}: the connection to the server was lost (`);
     expect(await pgQuery(db.url, "SELECT to_regclass('cut_one') IS NOT NULL AS one, to_regclass('cut_two') IS NOT NULL AS two")).toEqual([{ one: false, two: false }]);
     expect(await pgQuery(db.url, "SELECT version FROM stairway_migrations WHERE version = '050'")).toEqual([]);
-  } finally {
-    await driver.close();
-  }
+  });
 });
 
 test("the timeouts of a migration without a transaction are set on the connection it runs on, after a loss too", async () => {
-  const driver: SqlDriver = await postgresModule.open(parseTargetUrl(db.url), { name: "pg", timeouts: { statementMs: 12345 } });
-  try {
-    await driver.ensureBookkeeping();
-    await driver.execute("SELECT 1");
-    await killSessions();
-    await driver.execute("SELECT 1").catch(() => {});
-    const m = migration("060_st", "-- stairway:no-transaction\nCREATE TABLE st_seen AS SELECT current_setting('statement_timeout') AS v;\n");
-    const o = await applyStep(driver, m, "up");
-    expect(o.error).toBeUndefined();
-    expect(o.status).toBe("done");
-    expect(await pgQuery(db.url, "SELECT v FROM st_seen")).toEqual([{ v: "12345ms" }]);
-  } finally {
-    await driver.close();
-  }
+  await withDriver(
+    async (driver) => {
+      await driver.ensureBookkeeping();
+      await driver.execute("SELECT 1");
+      await killSessions();
+      await driver.execute("SELECT 1").catch(() => {});
+      const m = migration("060_st", "-- stairway:no-transaction\nCREATE TABLE st_seen AS SELECT current_setting('statement_timeout') AS v;\n");
+      const o = await applyStep(driver, m, "up");
+      expect(o.error).toBeUndefined();
+      expect(o.status).toBe("done");
+      expect(await pgQuery(db.url, "SELECT v FROM st_seen")).toEqual([{ v: "12345ms" }]);
+    },
+    { timeouts: { statementMs: 12345 } },
+  );
 });
 
 test("the connection is never recycled on a timer (postgres.js's default max_lifetime is 30-60 min)", async () => {
-  const sql = await connectPostgres(parseTargetUrl(db.url), { name: "pg" });
+  const { sql } = await connectPostgres(parseTargetUrl(db.url), { name: "pg" });
   try {
     expect((sql as unknown as { options: { max_lifetime: unknown } }).options.max_lifetime).toBeNull();
   } finally {
