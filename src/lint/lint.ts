@@ -47,8 +47,7 @@ const ALLOW = /--\s*stairway:allow\b[ \t]*(\S*)[ \t]*(.*)$/i;
 export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<Finding[]> {
   const findings: Finding[] = [];
   const known = new Set(rules.map((r) => r.id));
-  const checks = new Map(DIALECTS.map((d) => [d, rules.filter((r) => !r.meta && r.dialects.includes(d))]));
-  const needs = new Map(rules.map((r) => [r, r.only ? [...(r.only.kinds ?? []).map(kindKey), ...(r.only.effects ?? []).map(effectKey)] : undefined]));
+  const dispatch = new Map(DIALECTS.map((d) => [d, dispatchOf(rules.filter((r) => !r.meta && r.dialects.includes(d)))]));
   const ups: UpCache = new Map();
   // Waited for once: every file is then read synchronously, not through thousands of awaits.
   const pg = inputs.some((i) => i.dialect === "postgres") ? await loadPgParser() : undefined;
@@ -63,10 +62,7 @@ export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<
     for (const input of list) {
       const file = analyse(input, ups, pg);
       first ??= file;
-      const has = contents(file);
-      for (const rule of checks.get(input.dialect) ?? []) {
-        const need = needs.get(rule);
-        if (need && !need.some((k) => has.has(k))) continue; // nothing here the rule looks at
+      for (const rule of rulesFor(file, dispatch.get(input.dialect)!)) {
         const hits = rule.check(file);
         if (hits.length === 0) continue;
         const seen = new Set<LintStatement | number>();
@@ -90,18 +86,35 @@ export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<
   return findings.sort((a, b) => cmp(a.path, b.path) || a.line - b.line || a.col - b.col || cmp(a.rule.id, b.rule.id) || cmp(a.dialect, b.dialect));
 }
 
-const kindKey = (kind: string) => `kind:${kind}`;
-const effectKey = (effect: string) => `effect:${effect}`;
+/** A dialect's rules by what they look at (their `only`): a file is shown the rules that can find something in it. */
+interface Dispatch {
+  always: Rule[];
+  byKind: Map<string, Rule[]>;
+  byEffect: Map<string, Rule[]>;
+}
 
-/** What a file holds, as rules name it in `only`: "kind:<statement kind>" and "effect:<effect type>". */
-function contents(file: LintFile): Set<string> {
-  const out = new Set<string>();
+function dispatchOf(rules: Rule[]): Dispatch {
+  const d: Dispatch = { always: [], byKind: new Map(), byEffect: new Map() };
+  const add = (map: Map<string, Rule[]>, key: string, rule: Rule) => map.set(key, [...(map.get(key) ?? []), rule]);
+  for (const rule of rules) {
+    if (!rule.only) d.always.push(rule);
+    for (const kind of rule.only?.kinds ?? []) add(d.byKind, kind, rule);
+    for (const effect of rule.only?.effects ?? []) add(d.byEffect, effect, rule);
+  }
+  return d;
+}
+
+/** The rules that look at something this file holds (a statement kind or an effect), each once. */
+function rulesFor(file: LintFile, d: Dispatch): Set<Rule> {
+  const out = new Set(d.always);
   for (const s of file.statements) {
-    out.add(kindKey(s.kind));
-    for (const e of s.effects) out.add(effectKey(e.type));
+    for (const rule of d.byKind.get(s.kind) ?? NONE) out.add(rule);
+    for (const e of s.effects) for (const rule of d.byEffect.get(e.type) ?? NONE) out.add(rule);
   }
   return out;
 }
+
+const NONE: Rule[] = [];
 
 /**
  * The inputs of each path together (a file linted for two dialects), the ups
