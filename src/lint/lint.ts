@@ -47,6 +47,7 @@ const ALLOW = /--\s*stairway:allow\b[ \t]*(\S*)[ \t]*(.*)$/i;
 export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<Finding[]> {
   const findings: Finding[] = [];
   const known = new Set(rules.map((r) => r.id));
+  const meta = rules.filter((r) => r.meta);
   const dispatch = new Map(DIALECTS.map((d) => [d, dispatchOf(rules.filter((r) => !r.meta && r.dialects.includes(d)))]));
   const ups: UpCache = new Map();
   // Waited for once: every file is then read synchronously, not through thousands of awaits.
@@ -76,10 +77,9 @@ export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<
         }
       }
     }
-    for (const rule of rules) {
-      if (!rule.meta) continue;
-      for (const hit of rule.check({ ...first!, allowState: { used, known } })) findings.push(toFinding(rule, list[0]!, first!, hit));
-    }
+    if (first!.allows.length === 0) continue; // the meta rules judge allow directives: none here
+    const judged = { ...first!, allowState: { used, known } };
+    for (const rule of meta) for (const hit of rule.check(judged)) findings.push(toFinding(rule, list[0]!, first!, hit));
   }
   // Plain code-unit order: localeCompare (ICU) is the slowest part of a large run.
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
