@@ -15,7 +15,8 @@ export type Draft = Omit<LintStatement, "index" | "tx" | "lockTimeout" | "statem
 export function pgStatements(pg: PgParser, text: string): { statements: Draft[]; syntaxErrors: SyntaxProblem[] } {
   const syntaxErrors: SyntaxProblem[] = [];
   const top = parseWithFallback(pg, text, syntaxErrors);
-  const at = lineIndex(text);
+  let index: LineIndex | undefined;
+  const at = () => (index ??= lineIndex(text)); // for DO blocks and function bodies only
   const functions = new Map<string, Draft[]>();
   const out: Draft[] = [];
 
@@ -39,7 +40,7 @@ export function pgStatements(pg: PgParser, text: string): { statements: Draft[];
     if (doStmt) {
       const lang = defString(doStmt.args, "language") ?? "plpgsql";
       if (lang === "plpgsql") {
-        for (const inner of plpgsqlBody(pg, text, at, p, defString(doStmt.args, "as") ?? "", syntaxErrors)) {
+        for (const inner of plpgsqlBody(pg, text, at(), p, defString(doStmt.args, "as") ?? "", syntaxErrors)) {
           const d: Draft = { ...inner, via: { kind: "do", parent: s as LintStatement } };
           out.push(d);
           expandCalls(d, new Set());
@@ -52,7 +53,7 @@ export function pgStatements(pg: PgParser, text: string): { statements: Draft[];
       const name = (dotted(fn.funcname).pop() ?? "").toLowerCase();
       const lang = (defString(fn.options, "language") ?? "sql").toLowerCase();
       const body = defBody(fn.options);
-      if (body !== undefined && lang === "plpgsql") functions.set(name, plpgsqlBody(pg, text, at, p, body, syntaxErrors));
+      if (body !== undefined && lang === "plpgsql") functions.set(name, plpgsqlBody(pg, text, at(), p, body, syntaxErrors));
       else if (body !== undefined && lang === "sql") functions.set(name, sqlBody(pg, text, p, body));
       continue;
     }
