@@ -29,9 +29,15 @@ services:
 typecheck: deps
 	node_modules/.bin/tsc --noEmit -p .
 
+# Bun's executables read bunfig.toml and .env from the directory they run in:
+# a bunfig.toml there (a checkout under review, say) must not preload code into
+# stairway, and a .env must not pick its targets (the Node.js build reads
+# neither; README "Options").
+COMPILE := $(BUN) build --compile --minify --bytecode --no-compile-autoload-bunfig --no-compile-autoload-dotenv
+
 build: deps $(STAIRWAY)
-$(STAIRWAY): package.json $(shell find src -name '*.ts')
-	$(BUN) build --compile --minify --bytecode src/bin.ts --outfile $(STAIRWAY)
+$(STAIRWAY): package.json Makefile $(shell find src -name '*.ts')
+	$(COMPILE) src/bin.ts --outfile $(STAIRWAY)
 
 ## build-node: the npm package's Node.js 20+ build (bin/stairway.mjs runs it)
 # --splitting keeps commands lazy (a fast start) and each module once.
@@ -43,7 +49,7 @@ dist/node/bin.js: package.json $(shell find src -name '*.ts')
 ## dist: binaries for other platforms (Bun fetches their runtimes from the npm registry)
 dist: build
 	for t in linux-arm64 darwin-arm64 windows-x64; do \
-	  $(BUN) build --compile --minify --bytecode --target=bun-$$t src/bin.ts --outfile dist/stairway-$$t || exit 1; \
+	  $(COMPILE) --target=bun-$$t src/bin.ts --outfile dist/stairway-$$t || exit 1; \
 	done
 
 ## the request's make targets (tests/migrations/config.yaml)

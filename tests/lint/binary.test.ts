@@ -1,12 +1,13 @@
 // The compiled binary lints on a machine without node_modules: the
-// libpg-query WASM is embedded. The binary (dist/stairway when it is newer
-// than src/, else a fresh build) is copied to a temp dir and run from another
-// one; where the test may (root, mount namespaces), the repository's
-// node_modules is hidden from it for good measure, without renaming anything.
+// libpg-query WASM is embedded. The binary (dist/stairway, as `make build`
+// leaves it) is copied to a temp dir and run from another one; where the test
+// may (root, mount namespaces), the repository's node_modules is hidden from
+// it for good measure, without renaming anything. It also reads none of Bun's
+// own files (bunfig.toml, .env) from the directory it runs in.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { cleanup, ROOT, tempDir, writeTree } from "../helpers.ts";
 
@@ -15,22 +16,11 @@ const project = tempDir("stairway-bin-project-");
 const bin = join(work, "stairway");
 afterAll(() => [work, project].forEach(cleanup));
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
 beforeAll(() => {
-  const dist = join(ROOT, "dist/stairway");
-  if (existsSync(dist) && statSync(dist).mtimeMs > newest(join(ROOT, "src"))) copyFileSync(dist, bin);
-  else {
-    const r = spawnSync(process.execPath, ["build", "--compile", "--minify", "--bytecode", join(ROOT, "src/cli.ts"), "--outfile", bin], { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`bun build failed: ${r.stderr}`);
-  }
+  // make rebuilds dist/stairway when src/ or the build flags changed, else does nothing.
+  const r = spawnSync("make", ["build"], { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`make build failed: ${r.stderr}`);
+  copyFileSync(join(ROOT, "dist/stairway"), bin);
   spawnSync("chmod", ["+x", bin]);
   writeTree(project, {
     "migrations/014_tidy.up.sql":
@@ -65,4 +55,20 @@ test("the compiled binary parses PostgreSQL (WASM embedded) from another directo
     "4 safety.ban-drop-table skip",
   ]);
   if (!r.hidden) console.warn("binary test: could not hide node_modules (no mount namespace); ran from a temp dir only");
+}, 60_000);
+
+test("the binary reads no bunfig.toml and no .env where it runs (a checkout under review cannot preload code or pick targets)", () => {
+  writeTree(project, {
+    "bunfig.toml": 'preload = ["./preload.ts"]\n',
+    "preload.ts": 'require("node:fs").writeFileSync("preloaded", "yes");\n',
+    ".env": "DATABASE_URL=sqlite:from-dotenv.db\n",
+  });
+  try {
+    const r = runBinary(["status", "--json", "--report-dir", "reports"]);
+    expect(existsSync(join(project, "preloaded"))).toBe(false);
+    expect(r.stdout + r.stderr).not.toContain("from-dotenv");
+    expect(existsSync(join(project, "from-dotenv.db"))).toBe(false);
+  } finally {
+    for (const f of ["bunfig.toml", "preload.ts", ".env", "preloaded", "from-dotenv.db"]) cleanup(join(project, f));
+  }
 }, 60_000);
