@@ -8,7 +8,7 @@ import { EXIT, StairwayError, type ExitCode } from "./errors.ts";
 import { redactUrl } from "./drivers/url.ts";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_REPORT_DIR } from "./results.ts";
+import { DEFAULT_REPORT_DIR, reportJson } from "./results.ts";
 import type { GlobalFlags } from "./session.ts";
 import { VERSION } from "./version.ts";
 
@@ -248,11 +248,11 @@ function printError(e: unknown, debug: boolean, json: boolean, current?: { comma
     results: [],
     error: { code: e instanceof StairwayError ? e.code : "E_INTERNAL", message: first, more: rest },
   };
-  if (json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+  if (json) process.stdout.write(reportJson(report, process.stdout.isTTY) + "\n");
   // A report left by an earlier run of this command must not pass for this one's.
   const previous = current && join(current.reportDir, `${current.command}.json`);
   try {
-    if (previous && existsSync(previous)) writeFileSync(previous, JSON.stringify(report, null, 2) + "\n");
+    if (previous && existsSync(previous)) writeFileSync(previous, reportJson(report) + "\n");
   } catch {
     // Unwritable report dir: the message on stderr is what matters now.
   }

@@ -58,3 +58,12 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: nu
 export function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
+
+/**
+ * A report as JSON: one line, as squawk and ESLint print theirs (a lint report
+ * of thousands of findings is megabytes, and its readers are programs);
+ * indented for a person when it goes to a terminal.
+ */
+export function reportJson(report: object, forTerminal = false): string {
+  return forTerminal ? JSON.stringify(report, null, 2) : JSON.stringify(report);
+}

@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import pc from "picocolors";
 import { EXIT, type ExitCode } from "../errors.ts";
-import { isOk, type CheckResult, type MigrationState, type Report, type TargetInfo } from "../results.ts";
+import { isOk, reportJson, type CheckResult, type MigrationState, type Report, type TargetInfo } from "../results.ts";
 import { Session, type GlobalFlags } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { VERSION } from "../version.ts";
@@ -63,9 +63,9 @@ export function finish(session: Session, f: Finish): ExitCode {
     ...(f.migrations ? { migrations: f.migrations } : {}),
   };
   // Stringified and redacted once: the file and --json print the same text (a lint report can be megabytes).
-  const json = session.redact(JSON.stringify(report, null, 2));
+  const json = session.redact(reportJson(report));
   if (!f.noReportFile) session.writeReport(f.command, json, f.junit ? renderJunit([report]) : undefined);
-  let out = session.flags.json ? json : session.redact(f.render(report));
+  let out = session.flags.json ? (process.stdout.isTTY ? session.redact(reportJson(report, true)) : json) : session.redact(f.render(report));
   if (f.junit && !session.flags.json) out += pc.dim(`\nreport: ${join(session.reportDir(), `${f.command}.json`)} and ${f.command}.junit.xml`);
   if (out) {
     process.stdout.write(out);
