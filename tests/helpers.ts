@@ -1,6 +1,7 @@
 // Shared by the tests: real databases only. PostgreSQL tests create their own
 // databases (stairway_test_*) and drop them; SQLite tests use temp files.
 
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -12,6 +13,34 @@ export const REDIS_URL = process.env.STAIRWAY_REDIS_URL ?? "redis://127.0.0.1:63
 
 export function tempDir(prefix = "stairway-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * Compiles the binary into `outfile` with the Makefile's own rule (its COMPILE
+ * line, flags included), leaving dist/ and node_modules alone: a test must not
+ * replace a binary another test is running, nor start `npm ci`.
+ */
+export function buildBinary(outfile: string): void {
+  const r = spawnSync("make", [`STAIRWAY=${outfile}`, outfile], { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`building the binary failed: ${r.stderr || r.stdout}`);
+}
+
+/**
+ * Runs a compiled binary in `cwd` as on a machine without this repository: no
+ * DATABASE_URL, and the repository's node_modules hidden behind an empty
+ * directory in a mount namespace where this machine allows one (`hidden`).
+ */
+export function runBinaryIn(bin: string, cwd: string, args: string[]): { code: number; stdout: string; stderr: string; hidden: boolean } {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
+  delete env.DATABASE_URL;
+  const empty = join(dirname(bin), "empty");
+  mkdirSync(empty, { recursive: true });
+  const hide = `mount --bind ${empty} ${join(ROOT, "node_modules")}`;
+  const hidden = spawnSync("unshare", ["-m", "sh", "-c", hide]).status === 0;
+  const r = hidden
+    ? spawnSync("unshare", ["-m", "sh", "-c", `${hide} && exec "$0" "$@"`, bin, ...args], { cwd, env, encoding: "utf8" })
+    : spawnSync(bin, args, { cwd, env, encoding: "utf8" });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, hidden };
 }
 
 /** Writes files given as { "relative/path": "content" } under dir. */

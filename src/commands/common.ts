@@ -62,7 +62,7 @@ export function finish(session: Session, f: Finish): ExitCode {
     results: f.results,
     ...(f.migrations ? { migrations: f.migrations } : {}),
   };
-  // Stringified and redacted once: the file and --json print the same text (a lint report can be megabytes).
+  // Stringified and redacted once: the file and --json print the same text, except indented on a terminal (a lint report can be megabytes).
   const json = session.redact(reportJson(report));
   if (!f.noReportFile) session.writeReport(f.command, json, f.junit ? renderJunit([report]) : undefined);
   let out = session.flags.json ? (process.stdout.isTTY ? session.redact(reportJson(report, true)) : json) : session.redact(f.render(report));

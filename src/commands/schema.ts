@@ -6,7 +6,7 @@ import type { Migration } from "../plan/migration.ts";
 import { diffSchemas, formatDiffs } from "../schema/diff.ts";
 import type { Schema } from "../schema/model.ts";
 import { renderSchema } from "../schema/render.ts";
-import type { CheckResult } from "../results.ts";
+import { reportJson, type CheckResult } from "../results.ts";
 import * as runner from "../runner.ts";
 import type { GlobalFlags, Session } from "../session.ts";
 import type { Target } from "../targets.ts";
@@ -42,7 +42,7 @@ export default async function schemaCommand(flags: Flags, args: string[]): Promi
       for (const t of targets) schemas[t.name] = await schemaOf(session, t, at);
       if (flags.json) {
         const out = { tool: "stairway", version: VERSION, command: "schema dump", ok: true, targets: targets.map(targetInfo), results: [], schemas };
-        process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+        process.stdout.write(reportJson(out, process.stdout.isTTY) + "\n");
       } else
         for (const t of targets) {
           if (targets.length > 1) process.stdout.write(`-- target ${t.name}\n`);

@@ -1,6 +1,7 @@
-// The linter: each file through its dialect's front end, every rule of that
-// dialect, then the allow directives (DESIGN.md: `-- stairway:allow RULE
-// reason` silences one rule in one file; the reason is mandatory).
+// The linter: each file through its dialect's front end, the rules of that
+// dialect that look at what it holds (their `only`), then the allow directives
+// (DESIGN.md: `-- stairway:allow RULE reason` silences one rule in one file;
+// the reason is mandatory).
 
 import type { Direction, SqlDialect } from "../plan/migration.ts";
 import { parseDirectives } from "../plan/directives.ts";
