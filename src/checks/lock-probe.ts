@@ -5,7 +5,7 @@
 
 import type { SqlDriver } from "../drivers/driver.ts";
 import { parsePostgres } from "../lint/pg-parser.ts";
-import { quoteIdent } from "../drivers/postgres.ts";
+import { quoteIdent } from "../drivers/postgres-driver.ts";
 
 export interface ProbeResult {
   /** Longest single probe wait, ms. */
