@@ -114,4 +114,3 @@ export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promis
     }
   }
 }
-

@@ -374,4 +374,3 @@ export function postgresDriver(conn: PgConnection, name: string, timeouts: Migra
   };
   return driver;
 }
-
