@@ -248,17 +248,8 @@ export function postgresDriver(conn: PgConnection, name: string, timeouts: Migra
         throw statementError(e);
       }
     },
-    async executeScript(script) {
-      stillLocked();
-      stillInTransaction();
-      await fresh();
-      // Without parameters postgres.js uses the simple query protocol: every statement, one round trip.
-      try {
-        await sql.unsafe(script);
-      } catch (e) {
-        throw statementError(e);
-      }
-    },
+    // Without parameters postgres.js uses the simple query protocol: every statement of the script, one round trip.
+    executeScript: (script) => driver.execute(script),
     async introspect(scope) {
       await fresh();
       return introspectPostgres(sql, scope);
