@@ -5,7 +5,7 @@
 import { cac } from "cac";
 import pc from "picocolors";
 import { EXIT, StairwayError, type ExitCode } from "./errors.ts";
-import { redactUrl } from "./drivers/url.ts";
+import { redactUrl } from "./stores/url.ts";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_REPORT_DIR, reportJson } from "./results.ts";

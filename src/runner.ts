@@ -4,7 +4,7 @@
 // (dirty version, lock held, unknown version).
 
 import { StairwayError, usageError } from "./errors.ts";
-import { isSqlDriver, SqlExecError, type AppliedRow, type SqlDriver, type StoreDriver, type TransformDriver } from "./drivers/driver.ts";
+import { isSqlDriver, SqlExecError, type AppliedRow, type SqlDriver, type StoreDriver, type TransformDriver } from "./stores/contract.ts";
 import { appliesTo, compareVersions, fileFor, versionKey, type Direction, type Migration, type MigrationFile } from "./plan/migration.ts";
 import { lineCol, splitStatements, type Statement } from "./plan/statements.ts";
 import { round, type CheckResult, type MigrationState } from "./results.ts";

@@ -5,10 +5,10 @@ import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, type Config } from "./config.ts";
 import { StairwayError } from "./errors.ts";
-import type { MigrationTimeouts, SqlDriver, StoreDriver } from "./drivers/driver.ts";
-import { dialectModule } from "./drivers/index.ts";
-import type { RedisDriver } from "./drivers/redis.ts";
-import { redactSecrets, secretOf, type TargetUrl } from "./drivers/url.ts";
+import type { MigrationTimeouts, SqlDriver, StoreDriver } from "./stores/contract.ts";
+import { dialectModule } from "./stores/index.ts";
+import type { RedisDriver } from "./stores/redis/driver.ts";
+import { redactSecrets, secretOf, type TargetUrl } from "./stores/url.ts";
 import { loadPlan } from "./plan/discover.ts";
 import type { Plan, SqlDialect } from "./plan/migration.ts";
 import { DEFAULT_REPORT_DIR, type Report } from "./results.ts";
@@ -102,8 +102,8 @@ export class Session {
   /** Opens the target's own database for the runner: SQL or Redis. */
   async openStore(target: Target, opts: { readOnly?: boolean } = {}): Promise<StoreDriver> {
     if (target.dialect !== "redis") return this.open(target, opts);
-    const { openRedis } = await import("./drivers/redis.ts");
-    const { loadTransform } = await import("./redis/load.ts");
+    const { openRedis } = await import("./stores/redis/driver.ts");
+    const { loadTransform } = await import("./stores/redis/load.ts");
     // Every transform is loaded and checked before anything runs: one that
     // cannot load stops the command here, naming its file, instead of
     // leaving a version dirty halfway through.
@@ -120,7 +120,7 @@ export class Session {
    * at the end, on failure and on Ctrl-C, unless --keep.
    */
   async redisScratch(target: Target, command: string): Promise<RedisDriver> {
-    const { openRedis, SCRATCH_MARKER } = await import("./drivers/redis.ts");
+    const { openRedis, SCRATCH_MARKER } = await import("./stores/redis/driver.ts");
     const driver = await openRedis(target.url, { name: target.name, waitMs: (this.flags.wait ?? 0) * 1000 });
     let ours = false;
     this.cleanups.push(async () => {

@@ -13,9 +13,9 @@ import { join, resolve } from "node:path";
 import postgres from "postgres";
 import { loadTables } from "../../src/data/bulk.ts";
 import { planTable } from "../../src/data/generator.ts";
-import type { SqlDriver, Value } from "../../src/drivers/driver.ts";
-import { dialectModule } from "../../src/drivers/index.ts";
-import { parseTargetUrl } from "../../src/drivers/url.ts";
+import type { SqlDriver, Value } from "../../src/stores/contract.ts";
+import { dialectModule } from "../../src/stores/index.ts";
+import { parseTargetUrl } from "../../src/stores/url.ts";
 import { loadPlan } from "../../src/plan/discover.ts";
 import * as runner from "../../src/runner.ts";
 

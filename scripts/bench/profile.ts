@@ -8,9 +8,9 @@
 import { join } from "node:path";
 import { runStairway } from "../../src/checks/stairway.ts";
 import { defaultConfig } from "../../src/config.ts";
-import type { SqlDriver } from "../../src/drivers/driver.ts";
-import { dialectModule } from "../../src/drivers/index.ts";
-import { parseTargetUrl } from "../../src/drivers/url.ts";
+import type { SqlDriver } from "../../src/stores/contract.ts";
+import { dialectModule } from "../../src/stores/index.ts";
+import { parseTargetUrl } from "../../src/stores/url.ts";
 import { loadPlan } from "../../src/plan/discover.ts";
 import { up } from "../../src/runner.ts";
 import { createDb, dropDb, fmtMs, median, PG_SERVER, table } from "./lib.ts";

@@ -12,7 +12,7 @@
 
 import { Redis } from "ioredis";
 import { parseArgs } from "node:util";
-import { createContext } from "../../src/redis/context.ts";
+import { createContext } from "../../src/stores/redis/context.ts";
 import { fmtRatio, machine, main, median, onCleanup, run, table, which } from "./lib.ts";
 
 const { values: args } = parseArgs({

@@ -6,8 +6,8 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rmSync } from "node:fs";
-import type { DialectModule, SqlDriver } from "../drivers/driver.ts";
-import type { TargetUrl } from "../drivers/url.ts";
+import type { DialectModule, SqlDriver } from "../stores/contract.ts";
+import type { TargetUrl } from "../stores/url.ts";
 import { seedTables } from "../data/generator.ts";
 import { compareRows, describeLoss, snapshotRows } from "../data/rows.ts";
 import { appliesTo, type Migration } from "../plan/migration.ts";

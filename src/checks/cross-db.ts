@@ -4,7 +4,7 @@
 // everywhere. Declared differences are shown with their reason, never hidden.
 
 import type { ExpectedDifference } from "../config.ts";
-import type { SqlDriver } from "../drivers/driver.ts";
+import type { SqlDriver } from "../stores/contract.ts";
 import { appliesTo, compareVersions, type Migration } from "../plan/migration.ts";
 import { diffSchemas, type ObjectDiff } from "../schema/diff.ts";
 import type { CompiledEquivalence } from "../schema/equivalences.ts";

@@ -5,7 +5,7 @@
 // Fingerprints are computed in the database where it can, so this stays
 // linear in rows and flat in memory.
 
-import type { SqlDriver, TableFingerprint } from "../drivers/driver.ts";
+import type { SqlDriver, TableFingerprint } from "../stores/contract.ts";
 import { loadTables } from "../data/bulk.ts";
 import { appliesTo, fileFor, type Migration } from "../plan/migration.ts";
 import type { Schema, Table } from "../schema/model.ts";

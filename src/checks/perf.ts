@@ -6,13 +6,13 @@
 // perf.regression.
 
 import type { Scenario, TargetConfig } from "../config.ts";
-import type { SqlDriver } from "../drivers/driver.ts";
+import type { SqlDriver } from "../stores/contract.ts";
 import { loadTables } from "../data/bulk.ts";
 import { insertFixture, type Fixture } from "../data/fixtures.ts";
 import { appliesTo, fileFor, versionKey, type Migration } from "../plan/migration.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
-import { relationsOf, startProbe, type ProbeResult } from "./lock-probe.ts";
+import { relationsOf, startProbe, type ProbeResult } from "../stores/postgres/lock-probe.ts";
 
 export interface PerfOptions {
   scenario: Scenario;

@@ -5,7 +5,7 @@
 // reject each alike; SQLite, for one, takes over-long VARCHAR and text in an
 // INTEGER column unless the table is STRICT.
 
-import { SqlExecError, type SqlDriver, type Value } from "../drivers/driver.ts";
+import { SqlExecError, type SqlDriver, type Value } from "../stores/contract.ts";
 import { planTable, seedTables } from "../data/generator.ts";
 import type { Schema, Table } from "../schema/model.ts";
 import { columnHints, valueKind } from "../schema/types.ts";

@@ -4,9 +4,9 @@
 // be back with its type, value and TTL (redis.down-restores); the only other
 // keys allowed are those later migrations' seeds wrote.
 
-import type { RedisDriver } from "../drivers/redis.ts";
+import type { RedisDriver } from "../stores/redis/driver.ts";
 import { appliesTo, type Migration } from "../plan/migration.ts";
-import { describeDiff, diffDetails, diffIsEmpty, diffKeyspaces, plural, snapshotKeyspace, type Keyspace } from "../redis/keyspace.ts";
+import { describeDiff, diffDetails, diffIsEmpty, diffKeyspaces, plural, snapshotKeyspace, type Keyspace } from "../stores/redis/keyspace.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
 import { seedMigration } from "./redis.ts";

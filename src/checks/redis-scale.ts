@@ -3,11 +3,11 @@
 // and no TTL dropped on the way to head (data.integrity); and a backup made
 // with DUMP + PTTL before each up restoring exactly (backup.restore-identical).
 
-import type { RedisDriver } from "../drivers/redis.ts";
+import type { RedisDriver } from "../stores/redis/driver.ts";
 import { appliesTo, type Migration } from "../plan/migration.ts";
-import { OWN_PREFIX } from "../redis/context.ts";
-import { describeDiff, diffDetails, diffIsEmpty, diffKeyspaces, inferRenames, plural, snapshotKeyspace } from "../redis/keyspace.ts";
-import { masters } from "../redis/scripts.ts";
+import { OWN_PREFIX } from "../stores/redis/context.ts";
+import { describeDiff, diffDetails, diffIsEmpty, diffKeyspaces, inferRenames, plural, snapshotKeyspace } from "../stores/redis/keyspace.ts";
+import { masters } from "../stores/redis/scripts.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
 import type { PerfTiming } from "./perf.ts";

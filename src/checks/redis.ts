@@ -6,11 +6,11 @@
 //     redis.concurrent-writes: every key the writer wrote holds its last value)
 // then every down to the base (step.down-to-base).
 
-import type { RedisDriver } from "../drivers/redis.ts";
+import type { RedisDriver } from "../stores/redis/driver.ts";
 import { appliesTo, type Migration } from "../plan/migration.ts";
-import { diffDetails, diffIsEmpty, diffKeyspaces, describeDiff, examples, inferRenames, plural, scanKeys, snapshotKeyspace, type Keyspace } from "../redis/keyspace.ts";
-import { loadTransform } from "../redis/load.ts";
-import { lostWrites, startWriter, type WriterTarget } from "../redis/writer.ts";
+import { diffDetails, diffIsEmpty, diffKeyspaces, describeDiff, examples, inferRenames, plural, scanKeys, snapshotKeyspace, type Keyspace } from "../stores/redis/keyspace.ts";
+import { loadTransform } from "../stores/redis/load.ts";
+import { lostWrites, startWriter, type WriterTarget } from "../stores/redis/writer.ts";
 import { errorMessage } from "../errors.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep, revertAll } from "../runner.ts";

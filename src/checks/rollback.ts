@@ -3,7 +3,7 @@
 // every table and column the previous version had (`rollback.data-preserved`),
 // give back the schema recorded on the way up, and is timed.
 
-import type { SqlDriver } from "../drivers/driver.ts";
+import type { SqlDriver } from "../stores/contract.ts";
 import { insertFixture, type Fixture } from "../data/fixtures.ts";
 import { seedTables } from "../data/generator.ts";
 import { compareRows, snapshotRows } from "../data/rows.ts";

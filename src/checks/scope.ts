@@ -4,7 +4,7 @@
 // cascade reaches there). Where a file can act on tables it does not name
 // (DO blocks, functions, triggers, dynamic SQL), every table is in scope.
 
-import type { SqlDriver } from "../drivers/driver.ts";
+import type { SqlDriver } from "../stores/contract.ts";
 import { fileFor, type Migration } from "../plan/migration.ts";
 import type { TableScope } from "../schema/model.ts";
 

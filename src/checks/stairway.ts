@@ -3,7 +3,7 @@
 // rows → down → schema and rows as before → up again; then all the way down.
 // One pass, linear in the number of migrations: the chain is never replayed.
 
-import type { SqlDriver } from "../drivers/driver.ts";
+import type { SqlDriver } from "../stores/contract.ts";
 import { seedTables } from "../data/generator.ts";
 import { insertFixture, type Fixture } from "../data/fixtures.ts";
 import { compareRows, describeLoss, snapshotRows } from "../data/rows.ts";

@@ -5,7 +5,7 @@
 // files edited after they were applied, and the committed schema dumps.
 
 import { createTwoFilesPatch } from "diff";
-import { SqlExecError, type SqlDriver } from "../drivers/driver.ts";
+import { SqlExecError, type SqlDriver } from "../stores/contract.ts";
 import { parsePostgres } from "../lint/pg-parser.ts";
 import { appliesTo, fileFor, problemResults, type Migration, type MigrationFile, type Plan, type SqlDialect } from "../plan/migration.ts";
 import { lineCol, splitStatements } from "../plan/statements.ts";

@@ -2,7 +2,7 @@
 
 import { runBackupTest } from "../checks/backup.ts";
 import { runRedisBackupTest } from "../checks/redis-scale.ts";
-import { dialectModule } from "../drivers/index.ts";
+import { dialectModule } from "../stores/index.ts";
 import type { ExitCode } from "../errors.ts";
 import type { SqlDialect } from "../plan/migration.ts";
 import { renderMatrixSimple } from "../report/simple-console.ts";

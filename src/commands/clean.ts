@@ -37,7 +37,7 @@ export default async function cleanCommand(flags: GlobalFlags): Promise<ExitCode
     for (const t of targets) {
       if (t.dialect !== "postgres" || servers.has(t.url.raw)) continue;
       servers.add(t.url.raw);
-      const { listScratchDatabases, postgresModule } = await import("../drivers/postgres.ts");
+      const { listScratchDatabases, postgresModule } = await import("../stores/postgres/index.ts");
       // A database someone is connected to belongs to a run still going (perhaps on another machine).
       const names = (await listScratchDatabases(t.url, "stairway_", { idleOnly: true })).filter((n) => SCRATCH_NAME.test(n) && !runIsAlive(n.slice(9, 20)));
       for (const name of names) await postgresModule.dropScratch(t.url, postgresModule.scratchUrl(t.url, name));
@@ -58,7 +58,7 @@ export default async function cleanCommand(flags: GlobalFlags): Promise<ExitCode
 
 /** A logical database a killed test run was working in carries the scratch marker: empty it. Any other is left alone. */
 async function cleanRedis(t: Target): Promise<CheckResult> {
-  const { openRedis, SCRATCH_MARKER } = await import("../drivers/redis.ts");
+  const { openRedis, SCRATCH_MARKER } = await import("../stores/redis/driver.ts");
   const driver = await openRedis(t.url, { name: t.name });
   try {
     const run = await driver.client.get(SCRATCH_MARKER);

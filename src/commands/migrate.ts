@@ -6,7 +6,7 @@ import { fileFor, type Dialect, type Migration } from "../plan/migration.ts";
 import { renderStatus, renderSteps } from "../report/console.ts";
 import type { CheckResult, MigrationState } from "../results.ts";
 import * as runner from "../runner.ts";
-import type { RedisDriver } from "../drivers/redis.ts";
+import type { RedisDriver } from "../stores/redis/driver.ts";
 import type { GlobalFlags, Session } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { finish, progress, withSession } from "./common.ts";

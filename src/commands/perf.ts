@@ -4,7 +4,7 @@ import { compareBaseline, loadBaseline, saveBaseline } from "../checks/baseline.
 import { runPerf, type PerfTiming } from "../checks/perf.ts";
 import { runRedisPerf } from "../checks/redis-scale.ts";
 import { loadFixture } from "../data/fixtures.ts";
-import { dialectModule } from "../drivers/index.ts";
+import { dialectModule } from "../stores/index.ts";
 import { usageError, type ExitCode } from "../errors.ts";
 import { join } from "node:path";
 import type { Scenario } from "../config.ts";

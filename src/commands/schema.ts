@@ -1,7 +1,7 @@
 // stairway schema dump | diff: the canonical schema of targets, as text or JSON.
 
 import { EXIT, usageError, type ExitCode } from "../errors.ts";
-import type { SqlDriver } from "../drivers/driver.ts";
+import type { SqlDriver } from "../stores/contract.ts";
 import type { Migration } from "../plan/migration.ts";
 import { diffSchemas, formatDiffs } from "../schema/diff.ts";
 import type { Schema } from "../schema/model.ts";

@@ -4,7 +4,7 @@
 // load (a CHECK the generator cannot read), it falls back to batched inserts
 // that keep the rows it accepts.
 
-import { SqlExecError, type SqlDriver, type Value } from "../drivers/driver.ts";
+import { SqlExecError, type SqlDriver, type Value } from "../stores/contract.ts";
 import type { Schema } from "../schema/model.ts";
 import { counterBase, insertionOrder, insertTolerant, planTable } from "./generator.ts";
 

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
-import type { SqlDriver, Value } from "../drivers/driver.ts";
+import type { SqlDriver, Value } from "../stores/contract.ts";
 import { configError } from "../errors.ts";
 import type { Schema } from "../schema/model.ts";
 

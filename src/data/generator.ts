@@ -4,7 +4,7 @@
 // fractional numbers, non-ASCII text, time zones, NULLs where allowed.
 // A table we cannot fill is skipped with the reason, never failed.
 
-import { SqlExecError, type SqlDriver, type Value } from "../drivers/driver.ts";
+import { SqlExecError, type SqlDriver, type Value } from "../stores/contract.ts";
 import type { Column, Schema, Table } from "../schema/model.ts";
 import { normalizeExpression } from "../schema/normalize.ts";
 import { valueKind, type ColumnHints, type ValueKind } from "../schema/types.ts";

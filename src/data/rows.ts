@@ -3,7 +3,7 @@
 // Values are compared as the database renders them as text, so a rounded
 // number, a dropped time zone or a truncated string all show.
 
-import type { SqlDriver } from "../drivers/driver.ts";
+import type { SqlDriver } from "../stores/contract.ts";
 import type { Lossy } from "../plan/directives.ts";
 import type { Schema, Table } from "../schema/model.ts";
 

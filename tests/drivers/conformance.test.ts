@@ -5,9 +5,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { StairwayError } from "../../src/errors.ts";
-import { listScratchDatabases, postgresModule } from "../../src/drivers/postgres.ts";
-import { sqliteModule } from "../../src/drivers/sqlite.ts";
-import { parseTargetUrl } from "../../src/drivers/url.ts";
+import { listScratchDatabases, postgresModule } from "../../src/stores/postgres/index.ts";
+import { sqliteModule } from "../../src/stores/sqlite/driver.ts";
+import { parseTargetUrl } from "../../src/stores/url.ts";
 import { cleanup, PG_URL, pgDatabase, ROOT, tempDir } from "../helpers.ts";
 import { cases, runConformance } from "./conformance.ts";
 
@@ -145,7 +145,7 @@ describe("sqlite only", () => {
 void runConformance;
 
 test("bun:sqlite rows stream in column order: integer-like names, and two columns of one name", async () => {
-  const { openSqliteEngine } = await import("../../src/drivers/sqlite-engine.ts");
+  const { openSqliteEngine } = await import("../../src/stores/sqlite/engine.ts");
   const db = await openSqliteEngine(":memory:");
   try {
     expect([...db.iterate(`SELECT 'a' AS z, 'b' AS "10", 'c' AS "2"`)]).toEqual([["a", "b", "c"]]);

@@ -3,7 +3,7 @@
 // suite runs under bun test and, bundled, under Node (better-sqlite3).
 
 import assert from "node:assert/strict";
-import { SqlExecError, type SqlDriver } from "../../src/drivers/driver.ts";
+import { SqlExecError, type SqlDriver } from "../../src/stores/contract.ts";
 
 export interface Case {
   name: string;

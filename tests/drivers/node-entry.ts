@@ -1,8 +1,8 @@
 // Bundled for Node by conformance.test.ts: the same suite through better-sqlite3.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { sqliteModule } from "../../src/drivers/sqlite.ts";
-import { parseTargetUrl } from "../../src/drivers/url.ts";
+import { sqliteModule } from "../../src/stores/sqlite/driver.ts";
+import { parseTargetUrl } from "../../src/stores/url.ts";
 import { cases, runConformance } from "./conformance.ts";
 
 const dir = process.argv[2]!;
@@ -12,6 +12,6 @@ const failures = await runConformance(async () => {
   const driver = await sqliteModule.open(parseTargetUrl(`sqlite:${join(dir, `n${n++}.db`)}`), { name: "sqlite" });
   return { driver, close: () => driver.close() };
 });
-const { openSqliteEngine } = await import("../../src/drivers/sqlite-engine.ts");
+const { openSqliteEngine } = await import("../../src/stores/sqlite/engine.ts");
 const engine = (await openSqliteEngine(":memory:")).name;
 console.log(JSON.stringify({ engine, cases: cases.length, failures }));

@@ -8,10 +8,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { StairwayError } from "../../src/errors.ts";
-import type { OpenOptions, SqlDriver } from "../../src/drivers/driver.ts";
-import { connectPostgres } from "../../src/drivers/postgres-connect.ts";
-import { postgresModule } from "../../src/drivers/postgres.ts";
-import { parseTargetUrl } from "../../src/drivers/url.ts";
+import type { OpenOptions, SqlDriver } from "../../src/stores/contract.ts";
+import { connectPostgres } from "../../src/stores/postgres/connect.ts";
+import { postgresModule } from "../../src/stores/postgres/index.ts";
+import { parseTargetUrl } from "../../src/stores/url.ts";
 import { applyStep } from "../../src/runner.ts";
 import { loadPlan } from "../../src/plan/discover.ts";
 import type { Migration } from "../../src/plan/migration.ts";

@@ -8,8 +8,8 @@ import type { Subprocess } from "bun";
 import { Cluster, Redis } from "ioredis";
 import { cleanup, ROOT, runCli, tempDir } from "../helpers.ts";
 import { portFree } from "./helpers.ts";
-import { createContext } from "../../src/redis/context.ts";
-import { keySlot } from "../../src/redis/slot.ts";
+import { createContext } from "../../src/stores/redis/context.ts";
+import { keySlot } from "../../src/stores/redis/slot.ts";
 
 const dir = tempDir("stairway-cluster-");
 const servers: Subprocess[] = [];

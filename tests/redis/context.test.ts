@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
 import type { Redis } from "ioredis";
-import { checkpointKey, createContext } from "../../src/redis/context.ts";
+import { checkpointKey, createContext } from "../../src/stores/redis/context.ts";
 import type { RedisContext } from "../../src/types.ts";
 import { claimEmptyDb, keysOf, pttls, seedSessions, type ClaimedDb } from "./helpers.ts";
 

@@ -4,10 +4,10 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { StairwayError } from "../../src/errors.ts";
-import { LOCK_KEY, LOCK_TTL_MS, openRedis, type RedisDriver } from "../../src/drivers/redis.ts";
-import { parseTargetUrl } from "../../src/drivers/url.ts";
-import { globToRegExp } from "../../src/redis/glob.ts";
-import { keySlot } from "../../src/redis/slot.ts";
+import { LOCK_KEY, LOCK_TTL_MS, openRedis, type RedisDriver } from "../../src/stores/redis/driver.ts";
+import { parseTargetUrl } from "../../src/stores/url.ts";
+import { globToRegExp } from "../../src/stores/redis/glob.ts";
+import { keySlot } from "../../src/stores/redis/slot.ts";
 import { claimEmptyDb, type ClaimedDb } from "./helpers.ts";
 
 let db: ClaimedDb;

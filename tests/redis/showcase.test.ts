@@ -6,8 +6,8 @@
 
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
 import { join } from "node:path";
-import { openRedis } from "../../src/drivers/redis.ts";
-import { parseTargetUrl } from "../../src/drivers/url.ts";
+import { openRedis } from "../../src/stores/redis/driver.ts";
+import { parseTargetUrl } from "../../src/stores/url.ts";
 import type { Migration } from "../../src/plan/migration.ts";
 import { loadPlan } from "../../src/plan/discover.ts";
 import { applyStep } from "../../src/runner.ts";

@@ -9,7 +9,7 @@ import {
   redactUrl,
   secretOf,
   withDatabase,
-} from "../../src/drivers/url.ts";
+} from "../../src/stores/url.ts";
 
 /** The StairwayError thrown by `fn` (the test fails if nothing is thrown). */
 function errorOf(fn: () => unknown): StairwayError {

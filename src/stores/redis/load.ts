@@ -8,8 +8,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { StairwayError } from "../errors.ts";
-import type { RedisMigration } from "../types.ts";
+import { StairwayError } from "../../errors.ts";
+import type { RedisMigration } from "../../types.ts";
 
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 

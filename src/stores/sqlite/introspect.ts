@@ -4,8 +4,8 @@
 // https://www.sqlite.org/pragma.html#pragma_table_xinfo
 // https://www.sqlite.org/pragma.html#pragma_index_list
 
-import type { SqliteEngine } from "../drivers/sqlite-engine.ts";
-import { BOOKKEEPING_TABLE } from "../drivers/driver.ts";
+import type { SqliteEngine } from "./engine.ts";
+import { BOOKKEEPING_TABLE } from "../contract.ts";
 import {
   emptySchema,
   inScope,
@@ -18,8 +18,8 @@ import {
   type Table,
   type TableGraph,
   type TableScope,
-} from "./model.ts";
-import { clauseArgs, normalizeSqlText, parenthesised, splitTopLevel, unquoteIdent } from "./sql-text.ts";
+} from "../../schema/model.ts";
+import { clauseArgs, normalizeSqlText, parenthesised, splitTopLevel, unquoteIdent } from "../../schema/sql-text.ts";
 
 interface MasterRow {
   type: string;

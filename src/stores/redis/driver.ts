@@ -7,15 +7,15 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
-import { StairwayError } from "../errors.ts";
-import type { Direction, Migration } from "../plan/migration.ts";
-import { checkpointKey, createContext } from "../redis/context.ts";
-import { loadTransform } from "../redis/load.ts";
-import { evalScript, isCluster, LOCK_RELEASE, LOCK_RENEW, masters, type Client } from "../redis/scripts.ts";
-import type { RedisContext } from "../types.ts";
-import type { AppliedRow, OpenOptions, TransformDriver } from "./driver.ts";
-import type { TargetUrl } from "./url.ts";
-import { tlsReason } from "./tls.ts";
+import { StairwayError } from "../../errors.ts";
+import type { Direction, Migration } from "../../plan/migration.ts";
+import { checkpointKey, createContext } from "./context.ts";
+import { loadTransform } from "./load.ts";
+import { evalScript, isCluster, LOCK_RELEASE, LOCK_RENEW, masters, type Client } from "./scripts.ts";
+import type { RedisContext } from "../../types.ts";
+import type { AppliedRow, OpenOptions, TransformDriver } from "../contract.ts";
+import type { TargetUrl } from "../url.ts";
+import { tlsReason } from "../tls.ts";
 
 export const BOOKKEEPING_HASH = "stairway:migrations";
 export const LOCK_KEY = "stairway:lock";

@@ -7,10 +7,10 @@ import type { Sql } from "postgres";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { StairwayError } from "../errors.ts";
-import { introspectPostgres, tableGraphPostgres } from "../schema/introspect-postgres.ts";
-import { BOOKKEEPING_TABLE, SqlExecError, type AppliedRow, type FkViolation, type MigrationTimeouts, type SqlDriver, type Value } from "./driver.ts";
-import { CONNECTION_GONE, type PgConnection } from "./postgres-connect.ts";
+import { StairwayError } from "../../errors.ts";
+import { introspectPostgres, tableGraphPostgres } from "./introspect.ts";
+import { BOOKKEEPING_TABLE, SqlExecError, type AppliedRow, type FkViolation, type MigrationTimeouts, type SqlDriver, type Value } from "../contract.ts";
+import { CONNECTION_GONE, type PgConnection } from "./connect.ts";
 
 /** pg_advisory_lock key: "stairway" on a phone keypad. */
 const LOCK_KEY = 78247929;

@@ -3,9 +3,9 @@
 import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { StairwayError } from "../errors.ts";
-import { ColumnChecksum } from "../data/checksum.ts";
-import { introspectSqlite, tableGraphSqlite } from "../schema/introspect-sqlite.ts";
+import { StairwayError } from "../../errors.ts";
+import { ColumnChecksum } from "../../data/checksum.ts";
+import { introspectSqlite, tableGraphSqlite } from "./introspect.ts";
 import {
   BOOKKEEPING_TABLE,
   SqlExecError,
@@ -16,9 +16,9 @@ import {
   type OpenOptions,
   type SqlDriver,
   type Value,
-} from "./driver.ts";
-import { openSqliteEngine, type SqliteEngine, type SqliteValue } from "./sqlite-engine.ts";
-import type { TargetUrl } from "./url.ts";
+} from "../contract.ts";
+import { openSqliteEngine, type SqliteEngine, type SqliteValue } from "./engine.ts";
+import type { TargetUrl } from "../url.ts";
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 

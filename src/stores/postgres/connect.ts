@@ -5,10 +5,10 @@
 
 import postgres, { type Sql } from "postgres";
 import { setTimeout as sleep } from "node:timers/promises";
-import { StairwayError } from "../errors.ts";
-import type { OpenOptions } from "./driver.ts";
-import { tlsReason } from "./tls.ts";
-import { databaseOf, type TargetUrl } from "./url.ts";
+import { StairwayError } from "../../errors.ts";
+import type { OpenOptions } from "../contract.ts";
+import { tlsReason } from "../tls.ts";
+import { databaseOf, type TargetUrl } from "../url.ts";
 
 // Parameters go to the server as the text we give, as psql would send them.
 // postgres.js would otherwise re-encode a string by the column's type: JSON

@@ -3,8 +3,8 @@
 // parse, report) never load postgres.js or SQLite.
 
 import type { SqlDialect } from "../plan/migration.ts";
-import type { DialectModule } from "./driver.ts";
+import type { DialectModule } from "./contract.ts";
 
 export async function dialectModule(dialect: SqlDialect): Promise<DialectModule> {
-  return dialect === "postgres" ? (await import("./postgres.ts")).postgresModule : (await import("./sqlite.ts")).sqliteModule;
+  return dialect === "postgres" ? (await import("./postgres/index.ts")).postgresModule : (await import("./sqlite/driver.ts")).sqliteModule;
 }

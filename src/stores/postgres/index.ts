@@ -5,11 +5,11 @@
 import type { Sql } from "postgres";
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { StairwayError } from "../errors.ts";
-import type { DialectModule, OpenOptions } from "./driver.ts";
-import { connectPostgres } from "./postgres-connect.ts";
-import { postgresDriver, quoteIdent as q } from "./postgres-driver.ts";
-import { databaseOf, passwordOf, redactUrl, withDatabase, type TargetUrl } from "./url.ts";
+import { StairwayError } from "../../errors.ts";
+import type { DialectModule, OpenOptions } from "../contract.ts";
+import { connectPostgres } from "./connect.ts";
+import { postgresDriver, quoteIdent as q } from "./driver.ts";
+import { databaseOf, passwordOf, redactUrl, withDatabase, type TargetUrl } from "../url.ts";
 
 /** Runs a PostgreSQL client program; the password goes in PGPASSWORD, never on the command line. */
 function runClient(cmd: string[], env: Record<string, string>): { ok: boolean; why: string } {

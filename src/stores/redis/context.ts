@@ -5,7 +5,7 @@
 // A.5 cluster, A.6 resume).
 
 import type { Redis } from "ioredis";
-import type { RedisContext, RenameOptions, RenameResult, ScanOptions } from "../types.ts";
+import type { RedisContext, RenameOptions, RenameResult, ScanOptions } from "../../types.ts";
 import { globToRegExp } from "./glob.ts";
 import { evalScript, isCluster, masters, nodeId, RENAME_BATCH, type Client } from "./scripts.ts";
 import { keySlot } from "./slot.ts";

@@ -3,9 +3,9 @@
 // https://www.postgresql.org/docs/current/catalogs.html
 
 import type { Sql } from "postgres";
-import { BOOKKEEPING_TABLE } from "../drivers/driver.ts";
-import { emptySchema, inScope, type Column, type Schema, type Table, type TableGraph, type TableScope } from "./model.ts";
-import { normalizeSqlText } from "./sql-text.ts";
+import { BOOKKEEPING_TABLE } from "../contract.ts";
+import { emptySchema, inScope, type Column, type Schema, type Table, type TableGraph, type TableScope } from "../../schema/model.ts";
+import { normalizeSqlText } from "../../schema/sql-text.ts";
 
 const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'`;
 const QUAL = (ns: string, name: string) => `CASE WHEN ${ns} = 'public' THEN ${name} ELSE ${ns} || '.' || ${name} END`;

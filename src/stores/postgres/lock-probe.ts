@@ -3,9 +3,9 @@
 // milliseconds, the way the application would. Its longest wait is the
 // downtime the migration would cause. Writes are rolled back.
 
-import type { SqlDriver } from "../drivers/driver.ts";
-import { parsePostgres } from "../lint/pg-parser.ts";
-import { quoteIdent } from "../drivers/postgres-driver.ts";
+import type { SqlDriver } from "../contract.ts";
+import { parsePostgres } from "../../lint/pg-parser.ts";
+import { quoteIdent } from "./driver.ts";
 
 export interface ProbeResult {
   /** Longest single probe wait, ms. */
