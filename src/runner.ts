@@ -4,7 +4,7 @@
 // (dirty version, lock held, unknown version).
 
 import { StairwayError, usageError } from "./errors.ts";
-import { isSqlDriver, SqlExecError, type AppliedRow, type SqlDriver, type StoreDriver, type TransformDriver } from "./stores/contract.ts";
+import { isSqlSession, SqlExecError, type AppliedRow, type Migrator, type SqlSession, type TransformSession } from "./stores/contract.ts";
 import { appliesTo, compareVersions, fileFor, versionKey, type Direction, type Migration, type MigrationFile } from "./plan/migration.ts";
 import { lineCol, splitStatements, type Statement } from "./plan/statements.ts";
 import { round, type CheckResult, type MigrationState } from "./results.ts";
@@ -27,7 +27,7 @@ export interface StepHooks {
 }
 
 /** Reverts `applied` newest first (the stairway's last step); the reason when one down fails. */
-export async function revertAll(driver: StoreDriver, applied: Migration[], progress?: (line: string) => void): Promise<string | undefined> {
+export async function revertAll(driver: Migrator, applied: Migration[], progress?: (line: string) => void): Promise<string | undefined> {
   for (const m of [...applied].reverse()) {
     progress?.(`down to base  ${m.id}`);
     const o = await applyStep(driver, m, "down");
@@ -37,18 +37,18 @@ export async function revertAll(driver: StoreDriver, applied: Migration[], progr
 }
 
 /** Runs one migration's up or down on the target, with its bookkeeping. */
-export async function applyStep(driver: StoreDriver, m: Migration, direction: Direction, hooks: StepHooks = {}): Promise<StepOutcome> {
-  return isSqlDriver(driver) ? applySqlStep(driver, m, direction, hooks) : applyTransformStep(driver as TransformDriver, m, direction);
+export async function applyStep(driver: Migrator, m: Migration, direction: Direction, hooks: StepHooks = {}): Promise<StepOutcome> {
+  return isSqlSession(driver) ? applySqlStep(driver, m, direction, hooks) : applyTransformStep(driver as TransformSession, m, direction);
 }
 
 /** The checksum recorded for a migration on this store: of its up file, or of its transform module. */
-export function upChecksum(m: Migration, driver: StoreDriver): string | undefined {
-  return isSqlDriver(driver) ? fileFor(m, "up", driver.dialect)?.checksum : m.module?.checksum;
+export function upChecksum(m: Migration, driver: Migrator): string | undefined {
+  return isSqlSession(driver) ? fileFor(m, "up", driver.dialect)?.checksum : m.module?.checksum;
 }
 
 // A transform cannot roll back: it is marked dirty while it runs, and a
 // resumable store runs it again to finish (DESIGN.md: transforms resume).
-async function applyTransformStep(driver: TransformDriver, m: Migration, direction: Direction): Promise<StepOutcome> {
+async function applyTransformStep(driver: TransformSession, m: Migration, direction: Direction): Promise<StepOutcome> {
   const t0 = performance.now();
   const row = (dirty: boolean): AppliedRow => ({
     version: m.version,
@@ -70,7 +70,7 @@ async function applyTransformStep(driver: TransformDriver, m: Migration, directi
   return { migration: m, direction, status: "done", durationMs: round(performance.now() - t0) };
 }
 
-async function applySqlStep(driver: SqlDriver, m: Migration, direction: Direction, hooks: StepHooks): Promise<StepOutcome> {
+async function applySqlStep(driver: SqlSession, m: Migration, direction: Direction, hooks: StepHooks): Promise<StepOutcome> {
   const file = fileFor(m, direction, driver.dialect);
   if (!file) return { migration: m, direction, status: "failed", durationMs: 0, error: `${m.id} has no ${direction} file for ${driver.dialect}` };
   const upFile = fileFor(m, "up", driver.dialect)!;
@@ -140,7 +140,7 @@ class StatementError extends Error {
  * transaction is rolled back and the file run again statement by statement,
  * which stops at the same statement: its line is what the error must name.
  */
-async function runScript(driver: SqlDriver, file: MigrationFile, statements: Statement[]): Promise<void> {
+async function runScript(driver: SqlSession, file: MigrationFile, statements: Statement[]): Promise<void> {
   if (statements.length <= 1) {
     for (const s of statements) await runStatement(driver, file, s);
     return;
@@ -159,7 +159,7 @@ async function runScript(driver: SqlDriver, file: MigrationFile, statements: Sta
   // Should the file succeed the second time (it depends on time or randomness), it stays done.
 }
 
-async function runStatement(driver: SqlDriver, file: MigrationFile, s: Statement) {
+async function runStatement(driver: SqlSession, file: MigrationFile, s: Statement) {
   try {
     await driver.execute(s.text);
   } catch (e) {
@@ -179,7 +179,7 @@ function describe(e: unknown, file: MigrationFile): string {
 }
 
 export interface RunnerContext {
-  driver: StoreDriver;
+  driver: Migrator;
   target: string;
   /** The whole plan; the runner keeps what applies to this dialect. */
   migrations: Migration[];

@@ -5,10 +5,11 @@ import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, type Config } from "./config.ts";
 import { StairwayError } from "./errors.ts";
-import type { MigrationTimeouts, SqlDriver, StoreDriver } from "./stores/contract.ts";
-import { dialectModule } from "./stores/index.ts";
-import type { RedisDriver } from "./stores/redis/driver.ts";
+import type { MigrationTimeouts, Migrator, OpenOptions, ScratchRef, SqlDriver } from "./stores/contract.ts";
+import { loadStore } from "./stores/index.ts";
+import { loadTransform } from "./stores/redis/load.ts";
 import { redactSecrets, secretOf, type TargetUrl } from "./stores/url.ts";
+import { newRunId, scratchName } from "./scratch-names.ts";
 import { loadPlan } from "./plan/discover.ts";
 import type { Plan, SqlDialect } from "./plan/migration.ts";
 import { DEFAULT_REPORT_DIR, type Report } from "./results.ts";
@@ -29,13 +30,8 @@ export interface GlobalFlags {
   flush?: boolean;
 }
 
-export const SCRATCH_PREFIX = "stairway_";
-
-export interface Scratch {
-  driver: SqlDriver;
-  url: TargetUrl;
-  /** Its name: stairway_<run>_<target>[_<label>]. */
-  name: string;
+export interface Scratch<D extends Migrator = SqlDriver> extends ScratchRef {
+  driver: D;
   /** Drops it now (else at the end of the command). */
   drop: () => Promise<void>;
 }
@@ -45,8 +41,8 @@ export class Session {
   private readonly plans = new Map<string, Plan>();
   private readonly cleanups: (() => Promise<void>)[] = [];
   private readonly secrets: string[] = [];
-  /** Names this run's scratch databases: 6 characters of time, then the pid (5, base 36), so `clean` can tell a live run's. */
-  readonly runId = Date.now().toString(36).slice(-6) + process.pid.toString(36).padStart(5, "0").slice(-5);
+  /** Names this run's scratch databases, so `clean` can tell a live run's (scratch-names.ts). */
+  readonly runId = newRunId();
 
   constructor(
     readonly flags: GlobalFlags,
@@ -87,85 +83,49 @@ export class Session {
     return targets;
   }
 
-  /** Opens the target's own database (runner commands). */
-  async open(target: Target, opts: { readOnly?: boolean } = {}): Promise<SqlDriver> {
-    const driver = await (await dialectModule(target.dialect as SqlDialect)).open(target.url, {
-      name: target.name,
-      timeouts: timeoutsOf(target),
-      readOnly: opts.readOnly,
-      waitMs: (this.flags.wait ?? 0) * 1000,
-    });
-    this.cleanups.push(() => driver.close().catch(() => {}));
-    return driver;
-  }
-
-  /** Opens the target's own database for the runner: SQL or Redis. */
-  async openStore(target: Target, opts: { readOnly?: boolean } = {}): Promise<StoreDriver> {
-    if (target.dialect !== "redis") return this.open(target, opts);
-    const { openRedis } = await import("./stores/redis/driver.ts");
-    const { loadTransform } = await import("./stores/redis/load.ts");
-    // Every transform is loaded and checked before anything runs: one that
-    // cannot load stops the command here, naming its file, instead of
-    // leaving a version dirty halfway through.
+  /**
+   * Opens the target's own database (runner commands). Transforms are loaded
+   * and checked first: one that cannot load stops the command here, naming
+   * its file, instead of leaving a version dirty halfway through.
+   */
+  async open<D extends Migrator = Migrator>(target: Target, opts: { readOnly?: boolean } = {}): Promise<D> {
+    const mod = await loadStore(target.dialect);
     if (!opts.readOnly) for (const m of this.plan(target).migrations) if (m.module) await loadTransform(m.module.path);
-    const driver = await openRedis(target.url, { name: target.name, waitMs: (this.flags.wait ?? 0) * 1000 });
+    const driver = await mod.open(target.url, this.openOptions(target, opts));
     this.cleanups.push(() => driver.close().catch(() => {}));
-    return driver;
+    return driver as D;
   }
 
   /**
-   * The logical database a Redis test command works in: the configured one
-   * itself, which must hold no key (DESIGN.md: test commands never touch data
-   * they did not create) unless --flush allows emptying it first. Emptied again
-   * at the end, on failure and on Ctrl-C, unless --keep.
+   * A scratch database beside the target (test commands never touch data
+   * they did not create), opened; dropped by cleanup() unless --keep. A store
+   * that cannot make one works in place (a Redis logical database) and
+   * refuses one that holds data, unless --flush.
    */
-  async redisScratch(target: Target, command: string): Promise<RedisDriver> {
-    const { openRedis, SCRATCH_MARKER } = await import("./stores/redis/driver.ts");
-    const driver = await openRedis(target.url, { name: target.name, waitMs: (this.flags.wait ?? 0) * 1000 });
-    let ours = false;
-    this.cleanups.push(async () => {
-      driver.abort(new Error(`target ${target.name}: the run was interrupted`));
-      if (ours && !this.flags.keep) await driver.flush().catch(() => {});
-      await driver.close().catch(() => {});
-    });
-    const n = await driver.keyCount();
-    if (n > 0 && !this.flags.flush)
-      throw new StairwayError(
-        "E_REFUSED",
-        `target ${target.name}: ${driver.where} holds ${n} key${n === 1 ? "" : "s"}; stairway ${command} only runs on an empty database — ` +
-          "point it at an empty one or pass --flush to empty it first",
-      );
-    if (n > 0) await driver.flush();
-    ours = true;
-    // If this run dies (SIGKILL), `stairway clean` knows the keys here are a test's.
-    await driver.client.set(SCRATCH_MARKER, this.runId);
-    return driver;
-  }
-
-  /**
-   * Creates a scratch database beside the target (DESIGN.md: test commands
-   * never touch data they did not create) and opens it. Dropped by cleanup()
-   * unless --keep.
-   */
-  async scratch(target: Target, label = ""): Promise<Scratch> {
-    const mod = await dialectModule(target.dialect as SqlDialect);
-    const name = `${SCRATCH_PREFIX}${this.runId}_${target.name}${label ? "_" + label : ""}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
-    const opts = { name: target.name, waitMs: (this.flags.wait ?? 0) * 1000 };
+  async scratch<D extends Migrator = SqlDriver>(target: Target, label = "", command = "test"): Promise<Scratch<D>> {
+    const mod = await loadStore(target.dialect);
+    const name = scratchName(this.runId, target.name, label);
+    const opts = this.openOptions(target);
     let url: TargetUrl | undefined;
-    let driver: SqlDriver | undefined;
+    let driver: Migrator | undefined;
     // Registered before the database exists, so Ctrl-C while it is created drops it too.
     // Dropped before closing: PostgreSQL's DROP … WITH (FORCE) also ends a
     // statement still running there (Ctrl-C in the middle of a migration).
     const drop = async () => {
       const i = this.cleanups.indexOf(drop);
       if (i >= 0) this.cleanups.splice(i, 1);
-      if (!this.flags.keep) await mod.dropScratch(target.url, url ?? mod.scratchUrl(target.url, name)).catch(() => {});
+      driver?.abort?.(new Error(`target ${target.name}: the run was interrupted`));
+      if (!this.flags.keep) await mod.dropScratch(target.url, url ?? mod.scratchUrl(target.url, name), this.runId).catch(() => {});
       await driver?.close().catch(() => {});
     };
     this.cleanups.push(drop);
-    url = await mod.createScratch(target.url, name, opts);
-    driver = await mod.open(url, { name: target.name, timeouts: timeoutsOf(target) });
-    return { driver, url, name, drop };
+    url = await mod.createScratch(target.url, name, { ...opts, command, flush: this.flags.flush, runId: this.runId });
+    driver = await mod.open(url, opts);
+    return { driver: driver as D, url, name, drop, module: mod, server: target.url, openOptions: opts };
+  }
+
+  private openOptions(target: Target, opts: { readOnly?: boolean } = {}): OpenOptions {
+    return { name: target.name, timeouts: timeoutsOf(target), readOnly: opts.readOnly, waitMs: (this.flags.wait ?? 0) * 1000 };
   }
 
   /** Closes connections and drops scratch databases, newest first. Safe to call twice. */

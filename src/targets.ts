@@ -3,7 +3,8 @@
 
 import type { Config, TargetConfig } from "./config.ts";
 import { StairwayError, usageError } from "./errors.ts";
-import { parseTargetUrl, type TargetUrl } from "./stores/url.ts";
+import { parseTargetUrl } from "./stores/index.ts";
+import type { TargetUrl } from "./stores/url.ts";
 import type { Dialect } from "./plan/migration.ts";
 
 export interface Target {

@@ -14,8 +14,7 @@ import postgres from "postgres";
 import { loadTables } from "../../src/data/bulk.ts";
 import { planTable } from "../../src/data/generator.ts";
 import type { SqlDriver, Value } from "../../src/stores/contract.ts";
-import { dialectModule } from "../../src/stores/index.ts";
-import { parseTargetUrl } from "../../src/stores/url.ts";
+import { loadStore, parseTargetUrl } from "../../src/stores/index.ts";
 import { loadPlan } from "../../src/plan/discover.ts";
 import * as runner from "../../src/runner.ts";
 
@@ -38,7 +37,7 @@ async function pgDb(name: string): Promise<string> {
 
 async function atHead(url: string): Promise<SqlDriver> {
   const t = parseTargetUrl(url);
-  const driver = await (await dialectModule(t.dialect as "sqlite" | "postgres")).open(t, { name: "bench" });
+  const driver = await (await loadStore<SqlDriver>(t.dialect)).open(t, { name: "bench" });
   await runner.up({ driver, target: "bench", migrations: loadPlan({ sqlDir: join(ROOT, "sql") }).migrations, lockTimeoutMs: 10_000 });
   return driver;
 }

@@ -9,8 +9,7 @@ import { join } from "node:path";
 import { runStairway } from "../../src/checks/stairway.ts";
 import { defaultConfig } from "../../src/config.ts";
 import type { SqlDriver } from "../../src/stores/contract.ts";
-import { dialectModule } from "../../src/stores/index.ts";
-import { parseTargetUrl } from "../../src/stores/url.ts";
+import { loadStore, parseTargetUrl } from "../../src/stores/index.ts";
 import { loadPlan } from "../../src/plan/discover.ts";
 import { up } from "../../src/runner.ts";
 import { createDb, dropDb, fmtMs, median, PG_SERVER, table } from "./lib.ts";
@@ -72,14 +71,14 @@ async function* timeIterator<T>(name: string, it: AsyncIterable<T>, add: (name: 
 async function profileOne(s: Sized, dialect: Dialect): Promise<Profile> {
   const cfg = defaultConfig();
   const plan = loadPlan({ sqlDir: s.sql });
-  const mod = await dialectModule(dialect);
+  const mod = await loadStore<SqlDriver>(dialect);
   const db = dialect === "postgres" ? createDb(`bench_${process.pid}_profile`) : undefined;
   const url = parseTargetUrl(db ? `${PG_SERVER}/${db}` : `sqlite:${join(s.dir, "profile.db")}`);
   const raw = await mod.open(url, { name: dialect });
   const byMethod = new Map<string, Tally>();
   try {
     const t0 = performance.now();
-    const results = await runStairway(timed(raw, byMethod), dialect, plan.migrations, { rowsPerTable: cfg.test.rows, seed: cfg.test.seed, fixtures: [] });
+    const results = await runStairway(timed(raw, byMethod), dialect, plan.migrations, { rows: cfg.test.rows, seed: cfg.test.seed, fixtures: [] });
     const totalMs = performance.now() - t0;
     const failed = results.filter((r) => r.status === "fail");
     if (failed.length) throw new Error(`profile run on ${dialect} failed: ${failed[0]!.check} ${failed[0]!.migration}: ${failed[0]!.message}`);
@@ -169,7 +168,7 @@ export async function profileUp(sqlDir: string, runs: number): Promise<string> {
       const t0 = performance.now();
       const plan = loadPlan({ sqlDir });
       const t1 = performance.now();
-      const raw = await (await dialectModule("postgres")).open(parseTargetUrl(`${PG_SERVER}/${db}`), { name: "postgres" });
+      const raw = await (await loadStore<SqlDriver>("postgres")).open(parseTargetUrl(`${PG_SERVER}/${db}`), { name: "postgres" });
       const t2 = performance.now();
       try {
         const results = await up({ driver: timed(raw, byMethod), target: "postgres", migrations: plan.migrations, lockTimeoutMs: 10_000 });

@@ -1,95 +1,67 @@
-// stairway backup-test: at each step, over generated rows, a backup taken the
-// way an operator would (SQLite VACUUM INTO; PostgreSQL pg_dump, else CREATE
-// DATABASE … TEMPLATE) must restore to exactly the pre-migration state —
-// schema and every row — and the restored copy must take the migration again.
+// stairway backup-test on one target, any store: before each migration, over
+// data the model puts in place, a backup taken the way an operator would
+// (SQLite VACUUM INTO; PostgreSQL pg_dump, else CREATE DATABASE … TEMPLATE;
+// Redis DUMP with PTTL) must restore exactly the state before — and the
+// restored copy must take the migration again.
 
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { rmSync } from "node:fs";
-import type { DialectModule, SqlDriver } from "../stores/contract.ts";
-import type { TargetUrl } from "../stores/url.ts";
-import { seedTables } from "../data/generator.ts";
-import { compareRows, describeLoss, snapshotRows } from "../data/rows.ts";
 import { appliesTo, type Migration } from "../plan/migration.ts";
-import { diffSchemas, formatDiffs } from "../schema/diff.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
+import type { Migrator, ScratchRef } from "../stores/contract.ts";
+import { failed, modelOf, type Draft, type ModelOptions } from "./model.ts";
 
-export interface BackupOptions {
-  module: DialectModule;
-  /** The server (or directory) the scratch database lives on. */
-  server: TargetUrl;
-  /** The scratch database under test. */
-  url: TargetUrl;
-  /** Prefix for the restored copies (a scratch name, so `clean` finds leftovers). */
-  scratchName: string;
-  rowsPerTable: number;
-  seed: number;
-  progress?: (line: string) => void;
-}
-
-export async function runBackupTest(driver: SqlDriver, target: string, all: Migration[], opts: BackupOptions): Promise<CheckResult[]> {
+export async function runBackupTest(driver: Migrator, target: string, all: Migration[], opts: ModelOptions & { scratch: ScratchRef }): Promise<CheckResult[]> {
+  const model = modelOf(driver, opts);
   const results: CheckResult[] = [];
-  const counters = new Map<string, number>();
+  const add = (d: Draft) => results.push({ target, ...d });
   await driver.ensureBookkeeping();
   let step = 0;
   for (const m of all.filter((x) => appliesTo(x, driver.dialect))) {
     step++;
     const say = (what: string) => opts.progress?.(`${target}  ${m.id}  ${what}`);
-    const before = await driver.introspect();
-    await seedTables(driver, before, { rowsPerTable: opts.rowsPerTable, seed: opts.seed, counters });
-    const rows = await snapshotRows(driver, before);
-    const file = join(tmpdir(), `${opts.scratchName}_${step}.backup`);
-    say("backup");
-    const t0 = performance.now();
-    const method = await opts.module.backup(opts.url, file);
-    const backupMs = Math.round(performance.now() - t0);
-
-    say("up");
-    const up = await applyStep(driver, m, "up");
-    if (up.status !== "done") {
-      results.push({ check: "step.up", target, migration: m.id, status: "fail", message: up.error ?? "up failed", durationMs: up.durationMs });
-      rmSync(file, { force: true });
+    say("seeding");
+    const before = await model.prepare(m, { whole: true });
+    if (failed(before)) {
+      add({ check: "backup.restore-identical", migration: m.id, status: "fail", message: before.failed });
       break;
     }
-
-    say("restore");
-    const name = `${opts.scratchName}_r${step}`;
-    const r0 = performance.now();
-    let restored: TargetUrl | undefined;
-    let copy: SqlDriver | undefined;
+    say("backup");
+    const backup = await model.backup(m, step);
     try {
-      restored = await opts.module.restore(opts.server, file, name);
-      copy = await opts.module.open(restored, { name: `${target} restored` });
-      const restoreMs = Math.round(performance.now() - r0);
-      const schema = await copy.introspect();
-      const diffs = diffSchemas(before, schema, ["before the migration", "restored"]);
-      const losses = await compareRows(copy, rows, before, schema, []);
-      const again = await applyStep(copy, m, "up");
-      const problems = [
-        ...diffs.flatMap((d) => d.summary),
-        ...losses.map(describeLoss),
-        ...(again.status === "done" ? [] : [`the restored copy does not take ${m.id} again: ${again.error}`]),
-      ];
-      let count = 0;
-      for (const t of rows.values()) count += t.rows.size;
-      results.push({
-        check: "backup.restore-identical",
-        target,
-        migration: m.id,
-        status: problems.length ? "fail" : "pass",
-        message: problems.length
-          ? `the backup taken before ${m.id} does not restore what was there: ${problems.join("; ")}`
-          : `${method}: ${count} rows and the schema restored exactly (backup ${backupMs} ms, restore ${restoreMs} ms), and ${m.id} applies again`,
-        durationMs: backupMs + restoreMs,
-        details: { method, backupMs, restoreMs, ...(diffs.length ? { diff: formatDiffs(diffs) } : {}), ...(losses.length ? { losses } : {}) },
-      });
-    } catch (e) {
-      results.push({ check: "backup.restore-identical", target, migration: m.id, status: "fail", message: `restore failed: ${(e as Error).message}` });
+      say("up");
+      const up = await applyStep(driver, m, "up");
+      if (up.status !== "done") {
+        add({ check: "step.up", migration: m.id, status: "fail", message: up.error ?? "up failed", durationMs: up.durationMs });
+        break;
+      }
+      say("restore");
+      let again: Awaited<ReturnType<typeof applyStep>> | undefined;
+      try {
+        const restored = await backup.restore();
+        try {
+          const same = await model.sameAsBefore(before, restored);
+          again = await applyStep(restored.driver, m, "up");
+          const problems = [...same.problems, ...(again.status === "done" ? [] : [`the restored copy does not take ${m.id} again: ${again.error}`])];
+          add({
+            check: "backup.restore-identical",
+            migration: m.id,
+            status: problems.length ? "fail" : "pass",
+            message: problems.length
+              ? `the backup taken before ${m.id} does not restore what was there: ${problems.join("; ")}`
+              : `${backup.method}: ${same.summary} (backup ${backup.backupMs} ms, restore ${restored.restoreMs} ms), and ${m.id} applies again`,
+            durationMs: backup.backupMs + restored.restoreMs,
+            details: { method: backup.method, backupMs: backup.backupMs, restoreMs: restored.restoreMs, ...same.details },
+          });
+        } finally {
+          await restored.dispose();
+        }
+      } catch (e) {
+        add({ check: "backup.restore-identical", migration: m.id, status: "fail", message: `restore failed: ${(e as Error).message}` });
+      }
+      // Restored in place (a store of keys), the target is the copy: one that did not migrate again ends the run.
+      if (backup.inPlace && again?.status !== "done") break;
     } finally {
-      await copy?.close().catch(() => {});
-      if (restored) await opts.module.dropScratch(opts.server, restored).catch(() => {});
-      rmSync(file, { force: true });
+      await backup.dispose();
     }
   }
   return results;

@@ -1,28 +1,23 @@
-// stairway perf: what each migration costs, per scenario of the config
-// (empty, sample fixtures, N generated rows): up and down timed, peak memory,
-// on PostgreSQL the locks it takes per relation (read from pg_locks inside its
-// transaction) and the longest stall a concurrent probe sees while it runs.
+// stairway perf on one target, any store: what each migration costs, per
+// scenario of the config (empty, sample fixtures, N generated rows or keys):
+// up and down timed, peak memory; where the store can tell, the locks it takes
+// per relation (PostgreSQL: pg_locks inside its transaction) and the longest
+// stall a concurrent probe sees while it runs.
 // Limits from the config → perf.threshold / perf.lock; a saved baseline →
 // perf.regression.
 
 import type { Scenario, TargetConfig } from "../config.ts";
-import type { SqlDriver } from "../stores/contract.ts";
-import { loadTables } from "../data/bulk.ts";
-import { insertFixture, type Fixture } from "../data/fixtures.ts";
-import { appliesTo, fileFor, versionKey, type Migration } from "../plan/migration.ts";
+import { appliesTo, type Migration } from "../plan/migration.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
-import { relationsOf, startProbe, type ProbeResult } from "../stores/postgres/lock-probe.ts";
+import type { Migrator, ProbeResult, ScratchRef } from "../stores/contract.ts";
+import { failed, modelOf, type ModelOptions } from "./model.ts";
 
-export interface PerfOptions {
+export interface PerfOptions extends ModelOptions {
   scenario: Scenario;
-  /** Fixtures this scenario names. */
-  fixtures: Fixture[];
   limits: Omit<TargetConfig, "url" | "migrations">;
-  seed: number;
-  /** Opens a second connection to the same database, for the probe (PostgreSQL). */
-  openProbe?: () => Promise<SqlDriver>;
-  progress?: (line: string) => void;
+  /** The scratch database, for a second connection (the concurrent probe). */
+  scratch?: ScratchRef;
 }
 
 export interface PerfTiming {
@@ -43,49 +38,56 @@ export interface PerfTiming {
 /** Locks that stop the application's writes (or reads) while they are held. */
 const BLOCKING = new Set(["ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock"]);
 
-export async function runPerf(driver: SqlDriver, target: string, all: Migration[], opts: PerfOptions): Promise<{ results: CheckResult[]; timings: PerfTiming[] }> {
+export async function runPerf(driver: Migrator, target: string, all: Migration[], opts: PerfOptions): Promise<{ results: CheckResult[]; timings: PerfTiming[] }> {
+  const scenario = opts.scenario.name;
+  const model = modelOf(driver, {
+    ...opts,
+    rows: opts.scenario.rows ?? opts.rows,
+    keys: opts.scenario.rows,
+    scenario: opts.scenario,
+    progress: (l) => opts.progress?.(`${scenario} · ${l}`),
+  });
   const results: CheckResult[] = [];
   const timings: PerfTiming[] = [];
-  const scenario = opts.scenario.name;
-  await driver.ensureBookkeeping();
-  const probe = driver.capabilities.concurrentConnections && opts.openProbe ? await opts.openProbe() : undefined;
   const maxTime = opts.scenario.max_migration_time ?? opts.limits.max_migration_time;
+  const fail = (m: Migration, message: string, durationMs?: number) =>
+    results.push({ check: "perf.threshold", target, migration: m.id, status: "fail", message: `${scenario}: ${message}`, ...(durationMs !== undefined ? { durationMs } : {}) });
+  await driver.ensureBookkeeping();
+  const s = opts.scratch;
+  const prober = driver.capabilities.concurrentConnections && s?.module.openProber ? await s.module.openProber(s.url, { ...s.openOptions, name: `${target} probe` }) : undefined;
   try {
     for (const m of all.filter((x) => appliesTo(x, driver.dialect))) {
       const say = (what: string) => opts.progress?.(`${scenario} · ${target}  ${m.id}  ${what}`);
-      const before = await driver.introspect();
-      const counts = await rowCounts(driver, before.tables.map((t) => t.name));
-      const rows = [...counts.values()].reduce((a, b) => a + b, 0);
-
+      say("data");
+      const before = await model.perfBefore(m);
+      if (failed(before)) {
+        fail(m, before.failed);
+        break;
+      }
       say("up");
-      const touched = probe ? await probeTables(driver, fileFor(m, "up", driver.dialect)?.text ?? "") : [];
-      const running = probe && touched.length ? startProbe(probe, touched) : undefined;
+      const running = prober && before.probe.length ? prober.start(before.probe) : undefined;
       let locks: { relation: string; mode: string }[] = [];
       const mem = sampleMemory();
-      const up = await applyStep(driver, m, "up", { beforeCommit: async () => void (locks = await driver.heldLocks()) });
+      const up = await applyStep(driver, m, "up", model.perfHooks((held) => (locks = held)));
       const peak = mem.stop();
       const stall: ProbeResult | undefined = await running?.stop();
       if (up.status !== "done") {
-        results.push({ check: "perf.threshold", target, migration: m.id, status: "fail", message: `${scenario}: up failed: ${up.error}`, durationMs: up.durationMs });
+        fail(m, `up failed: ${up.error}`, up.durationMs);
         break;
       }
-
       say("down");
       const down = await applyStep(driver, m, "down");
       if (down.status !== "done") {
-        results.push({ check: "perf.threshold", target, migration: m.id, status: "fail", message: `${scenario}: down failed: ${down.error}`, durationMs: down.durationMs });
+        fail(m, `down failed: ${down.error}`, down.durationMs);
         break;
       }
       const again = await applyStep(driver, m, "up");
       if (again.status !== "done") {
-        results.push({ check: "perf.threshold", target, migration: m.id, status: "fail", message: `${scenario}: up after down failed: ${again.error}` });
+        fail(m, `up after down failed: ${again.error}`);
         break;
       }
-      // The data that belongs to this version, for the migrations after it to run over.
-      say("loading data");
-      await loadScenarioData(driver, m, opts, new Set(before.tables.map((t) => t.name)));
+      await model.perfAfter(m);
 
-      const withRows = new Set([...counts].filter(([, n]) => n > 0).map(([name]) => name));
       const t: PerfTiming = {
         scenario,
         target,
@@ -94,52 +96,18 @@ export async function runPerf(driver: SqlDriver, target: string, all: Migration[
         downMs: down.durationMs,
         peakRssMb: peak,
         locks,
-        blocking: locks.filter((l) => BLOCKING.has(l.mode) && withRows.has(l.relation)).map((l) => `${l.mode} on ${l.relation}`),
-        rows,
+        blocking: locks.filter((l) => BLOCKING.has(l.mode) && before.withData.has(l.relation)).map((l) => `${l.mode} on ${l.relation}`),
+        rows: before.size,
         ...(stall ? { stallMs: stall.stallMs, stallTable: stall.stallTable } : {}),
       };
       timings.push(t);
-      results.push(thresholdResult(t, maxTime));
-      if (driver.capabilities.concurrentConnections) results.push(lockResult(t, opts.limits));
+      results.push(thresholdResult(t, maxTime, model.unit));
+      if (driver.capabilities.lockInsight) results.push(lockResult(t, opts.limits));
     }
   } finally {
-    await probe?.close();
+    await prober?.close();
   }
   return { results, timings };
-}
-
-async function rowCounts(driver: SqlDriver, tables: string[]): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (const t of tables) out.set(t, await driver.rowCount(t));
-  return out;
-}
-
-/** The scenario's data, once the tables it belongs to exist: fixtures at their version, N rows in new tables. */
-async function loadScenarioData(driver: SqlDriver, m: Migration, opts: PerfOptions, existed: Set<string>): Promise<void> {
-  const schema = await driver.introspect();
-  for (const f of opts.fixtures.filter((f) => f.version !== undefined && versionKey(f.version) === m.key)) await insertFixture(driver, schema, f);
-  const rows = opts.scenario.rows;
-  if (!rows) return;
-  const fresh = new Set(schema.tables.map((t) => t.name).filter((t) => !existed.has(t)));
-  if (fresh.size)
-    await loadTables(driver, schema, rows, {
-      seed: opts.seed,
-      only: fresh,
-      progress: (table, done, total) => opts.progress?.(`${opts.scenario.name} · loading ${table} ${done.toLocaleString("en")}/${total.toLocaleString("en")}`),
-    });
-}
-
-/** Tables the migration names that exist and hold rows, with a column to write. */
-async function probeTables(driver: SqlDriver, sql: string): Promise<{ name: string; column: string }[]> {
-  const names = await relationsOf(sql);
-  const schema = await driver.introspect();
-  const out: { name: string; column: string }[] = [];
-  for (const name of names) {
-    const t = schema.tables.find((x) => x.name === name);
-    const col = t?.columns.find((c) => !c.generated && c.identity !== "always");
-    if (t && col && (await driver.rowCount(name)) > 0) out.push({ name, column: col.name });
-  }
-  return out;
 }
 
 function sampleMemory(): { stop: () => number } {
@@ -153,8 +121,9 @@ function sampleMemory(): { stop: () => number } {
   };
 }
 
-function thresholdResult(t: PerfTiming, maxMs: number | undefined): CheckResult {
-  const times = `up ${t.upMs} ms, down ${t.downMs} ms over ${t.rows.toLocaleString("en")} rows`;
+function thresholdResult(t: PerfTiming, maxMs: number | undefined, unit: string): CheckResult {
+  const over = `${t.rows.toLocaleString("en")} ${t.rows === 1 ? unit.replace(/s$/, "") : unit}`;
+  const times = `up ${t.upMs} ms, down ${t.downMs} ms over ${over}`;
   const details = { ...t };
   if (maxMs === undefined)
     return { check: "perf.threshold", target: t.target, migration: t.migration, status: "pass", message: `${t.scenario}: ${times} (no max_migration_time set)`, durationMs: t.upMs, details };
@@ -164,7 +133,7 @@ function thresholdResult(t: PerfTiming, maxMs: number | undefined): CheckResult 
     target: t.target,
     migration: t.migration,
     status: slow.length ? "fail" : "pass",
-    message: slow.length ? `${t.scenario}: ${slow.join(" and ")}, over max_migration_time ${maxMs} ms (${t.rows.toLocaleString("en")} rows)` : `${t.scenario}: ${times}, within ${maxMs} ms`,
+    message: slow.length ? `${t.scenario}: ${slow.join(" and ")}, over max_migration_time ${maxMs} ms (${over})` : `${t.scenario}: ${times}, within ${maxMs} ms`,
     durationMs: t.upMs,
     details,
   };

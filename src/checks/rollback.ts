@@ -1,78 +1,57 @@
-// stairway rollback: a target at head, holding fixtures and generated rows,
-// rolled back one migration at a time. Each rollback must keep every row in
-// every table and column the previous version had (`rollback.data-preserved`),
-// give back the schema recorded on the way up, and is timed.
+// stairway rollback on one target, any store: up to head one migration at a
+// time (the model puts its data in place: fixtures at their version and
+// generated rows at head, or each transform's seed before its up), then the
+// last K rolled back one at a time, each timed; after each, the state must be
+// what it was before that migration's up, with nothing lost
+// (`rollback.data-preserved`, `redis.down-restores`).
 
-import type { SqlDriver } from "../stores/contract.ts";
-import { insertFixture, type Fixture } from "../data/fixtures.ts";
-import { seedTables } from "../data/generator.ts";
-import { compareRows, snapshotRows } from "../data/rows.ts";
-import { appliesTo, fileFor, versionKey, type Migration } from "../plan/migration.ts";
-import { diffSchemas, formatDiffs } from "../schema/diff.ts";
-import type { Schema } from "../schema/model.ts";
+import { appliesTo, type Migration } from "../plan/migration.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
-import { dataResult } from "./stairway.ts";
+import type { Migrator } from "../stores/contract.ts";
+import { failed, modelOf, type Draft, type ModelOptions } from "./model.ts";
 
-export interface RollbackOptions {
+export interface RollbackOptions extends ModelOptions {
   /** How many of the newest migrations to roll back; undefined: all. */
   last?: number;
-  rowsPerTable: number;
-  seed: number;
-  fixtures: Fixture[];
-  progress?: (line: string) => void;
 }
 
-export async function runRollback(driver: SqlDriver, target: string, all: Migration[], opts: RollbackOptions): Promise<CheckResult[]> {
+export async function runRollback(driver: Migrator, target: string, all: Migration[], opts: RollbackOptions): Promise<CheckResult[]> {
+  const model = modelOf(driver, opts);
   const results: CheckResult[] = [];
+  const add = (...drafts: Draft[]) => results.push(...drafts.map((d) => ({ target, ...d })));
   const migrations = all.filter((m) => appliesTo(m, driver.dialect));
-  const schemaBefore = new Map<string, Schema>();
+  const beforeUp = new Map<string, unknown>();
   await driver.ensureBookkeeping();
 
-  // Up to head, one version at a time: fixtures load at the version they belong to.
   for (const m of migrations) {
     opts.progress?.(`${target}  up  ${m.id}`);
-    schemaBefore.set(m.id, await driver.introspect());
-    const o = await applyStep(driver, m, "up");
-    if (o.status !== "done") {
-      results.push({ check: "step.up", target, migration: m.id, status: "fail", message: o.error ?? "up failed", durationMs: o.durationMs });
+    const before = await model.beforeUp(m);
+    if (failed(before)) {
+      add({ check: "step.up", migration: m.id, status: "fail", message: before.failed });
       return results;
     }
-    const s = await driver.introspect();
-    for (const f of opts.fixtures.filter((f) => f.version !== undefined && versionKey(f.version) === m.key)) await insertFixture(driver, s, f);
+    beforeUp.set(m.id, before);
+    const o = await applyStep(driver, m, "up");
+    if (o.status !== "done") {
+      add({ check: "step.up", migration: m.id, status: "fail", message: o.error ?? "up failed", durationMs: o.durationMs });
+      return results;
+    }
+    await model.afterHeadUp(m);
   }
-  const head = await driver.introspect();
-  for (const f of opts.fixtures.filter((f) => f.version === undefined)) await insertFixture(driver, head, f);
-  opts.progress?.(`${target}  generating rows at head`);
-  const seeded = await seedTables(driver, head, { rowsPerTable: opts.rowsPerTable, seed: opts.seed });
+  const skipped = await model.atHead();
 
   const chosen = migrations.slice(opts.last === undefined ? 0 : Math.max(0, migrations.length - opts.last)).reverse();
   for (const m of chosen) {
     opts.progress?.(`${target}  rollback  ${m.id}`);
-    const now = await driver.introspect();
-    const rows = await snapshotRows(driver, now);
+    const kept = await model.beforeRollback(m);
     const o = await applyStep(driver, m, "down");
     if (o.status !== "done") {
-      results.push({ check: "step.down", target, migration: m.id, status: "fail", message: o.error ?? "down failed", durationMs: o.durationMs });
+      add({ check: "step.down", migration: m.id, status: "fail", message: o.error ?? "down failed", durationMs: o.durationMs });
       break;
     }
-    results.push({ check: "step.down", target, migration: m.id, status: "pass", message: "rolled back", durationMs: o.durationMs });
-    const after = await driver.introspect();
-    const expected = schemaBefore.get(m.id)!;
-    const diffs = diffSchemas(expected, after, ["before its up", "after rollback"]);
-    results.push({
-      target,
-      check: "step.down-restores-schema",
-      migration: m.id,
-      status: diffs.length ? "fail" : "pass",
-      message: diffs.length ? `schema after rollback differs from before its up: ${diffs.flatMap((d) => d.summary).join("; ")}` : "schema as recorded on the way up",
-      ...(diffs.length ? { details: { diff: formatDiffs(diffs) } } : {}),
-    });
-    const lossy = fileFor(m, "down", driver.dialect)?.directives.lossy ?? [];
-    const losses = await compareRows(driver, rows, expected, after, lossy);
-    let count = 0;
-    for (const t of rows.values()) if (expected.tables.some((x) => x.name === t.table)) count += t.rows.size;
-    results.push({ target, ...dataResult("rollback.data-preserved", m.id, losses, lossy.length > 0, seeded.skipped, count) });
+    add({ check: "step.down", migration: m.id, status: "pass", message: "rolled back", durationMs: o.durationMs });
+    add(...(await model.rolledBack(m, beforeUp.get(m.id), kept, migrations.slice(migrations.indexOf(m) + 1), skipped)));
   }
   return results;
 }

@@ -4,24 +4,18 @@
 // cascade reaches there). Where a file can act on tables it does not name
 // (DO blocks, functions, triggers, dynamic SQL), every table is in scope.
 
-import type { SqlDriver } from "../stores/contract.ts";
-import { fileFor, type Migration } from "../plan/migration.ts";
+import type { Inspector } from "../stores/contract.ts";
+import { fileFor, type Migration, type SqlDialect } from "../plan/migration.ts";
 import type { TableScope } from "../schema/model.ts";
 
 const HIDDEN = /\b(DO|CALL|EXECUTE|PERFORM|COPY)\b|\bCREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE|TRIGGER|RULE|EXTENSION)\b|\bDROP\s+(SCHEMA|OWNED|EXTENSION)\b|\bALTER\s+EXTENSION\b/i;
 
-export async function stepScope(driver: SqlDriver, m: Migration, triggersExist: boolean): Promise<TableScope> {
+export async function stepScope(driver: Inspector & { dialect: SqlDialect }, m: Migration, triggersExist: boolean): Promise<TableScope> {
   const text = ["up", "down"].map((d) => fileFor(m, d as "up" | "down", driver.dialect)?.text ?? "").join("\n");
   if (triggersExist || HIDDEN.test(text)) return undefined;
-  // Every identifier the files hold (a table not created yet is among them too).
-  const words = new Set<string>();
-  for (const w of text.matchAll(/"((?:[^"]|"")+)"|`([^`]+)`|\[([^\]]+)\]|([A-Za-z_][A-Za-z0-9_$]*)/g)) {
-    const word = w[1]?.replace(/""/g, '"') ?? w[2] ?? w[3] ?? w[4]!;
-    words.add(word);
-    words.add(word.toLowerCase());
-  }
   const graph = await driver.tableGraph();
-  const scope = new Set(words);
+  // Every identifier the files hold (a table not created yet is among them too).
+  const scope = identifiers(text);
   const named = (t: string) => scope.has(t) || scope.has(t.slice(t.lastIndexOf(".") + 1).toLowerCase());
   for (let grew = true; grew; ) {
     grew = false;
@@ -32,4 +26,15 @@ export async function stepScope(driver: SqlDriver, m: Migration, triggersExist: 
       }
   }
   return scope;
+}
+
+/** Every identifier of a SQL text, as written and in lower case: quoted ("a b", `a`, [a]) and bare. */
+export function identifiers(text: string): Set<string> {
+  const words = new Set<string>();
+  for (const w of text.matchAll(/"((?:[^"]|"")+)"|`([^`]+)`|\[([^\]]+)\]|([A-Za-z_][A-Za-z0-9_$]*)/g)) {
+    const word = w[1]?.replace(/""/g, '"') ?? w[2] ?? w[3] ?? w[4]!;
+    words.add(word);
+    words.add(word.toLowerCase());
+  }
+  return words;
 }

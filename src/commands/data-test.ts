@@ -1,7 +1,6 @@
 // stairway data-test [--rows N]: every migration over production-sized tables.
 
 import { runDataTest } from "../checks/data-test.ts";
-import { runRedisDataTest } from "../checks/redis-scale.ts";
 import { usageError, type ExitCode } from "../errors.ts";
 import { renderMatrixSimple } from "../report/simple-console.ts";
 import type { CheckResult } from "../results.ts";
@@ -17,16 +16,17 @@ export default async function dataTestCommand(flags: GlobalFlags & { rows?: unkn
     const results: CheckResult[] = [];
     for (const t of targets) {
       const plan = session.runnablePlan(t);
-      if (t.dialect === "redis") {
-        const driver = await session.redisScratch(t, "data-test");
-        results.push(...(await runRedisDataTest(driver, t.name, plan.migrations, { seedCount: rows, progress: say })));
-        continue;
-      }
-      say(`${t.name}: creating a scratch database`);
-      const { driver } = await session.scratch(t, "data");
-      results.push(...(await runDataTest(driver, t.name, plan.migrations, { rows, seed: session.config.test.seed, progress: say })));
+      say(`${t.name}: preparing a scratch database`);
+      const { driver } = await session.scratch(t, "data", "data-test");
+      results.push(...(await runDataTest(driver, t.name, plan.migrations, { rows, keys: rows, seed: session.config.test.seed, fixtures: [], progress: say })));
     }
     say("");
-    return finish(session, { command: "data-test", targets, results, junit: true, render: (r) => renderMatrixSimple(`stairway data-test · ${rows.toLocaleString("en")} rows per table`, r.results) });
+    return finish(session, {
+      command: "data-test",
+      targets,
+      results,
+      junit: true,
+      render: (r) => renderMatrixSimple(`stairway data-test · ${rows.toLocaleString("en")} rows per table`, r.results),
+    });
   });
 }

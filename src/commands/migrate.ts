@@ -2,11 +2,11 @@
 
 import pc from "picocolors";
 import { EXIT, usageError, type ExitCode } from "../errors.ts";
-import { fileFor, type Dialect, type Migration } from "../plan/migration.ts";
+import { fileFor, type Dialect, type Migration, type SqlDialect } from "../plan/migration.ts";
 import { renderStatus, renderSteps } from "../report/console.ts";
 import type { CheckResult, MigrationState } from "../results.ts";
 import * as runner from "../runner.ts";
-import type { RedisDriver } from "../stores/redis/driver.ts";
+import { isKeyspaceDriver } from "../stores/contract.ts";
 import type { GlobalFlags, Session } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { finish, progress, withSession } from "./common.ts";
@@ -16,16 +16,16 @@ const LOCK_TIMEOUT_MS = 60_000;
 
 async function context(session: Session, t: Target, readOnly = false): Promise<runner.RunnerContext> {
   const plan = session.runnablePlan(t);
-  const driver = await session.openStore(t, { readOnly });
-  // A Redis transform's ctx.log: progress on a terminal, quiet otherwise; every line on stderr with --debug.
-  if (driver.dialect === "redis") (driver as RedisDriver).log = session.flags.debug ? (l) => process.stderr.write(`${l}\n`) : progress(session);
+  const driver = await session.open(t, { readOnly });
+  // A transform's ctx.log: progress on a terminal, quiet otherwise; every line on stderr with --debug.
+  if (isKeyspaceDriver(driver)) driver.log = session.flags.debug ? (l) => process.stderr.write(`${l}\n`) : progress(session);
   return { driver, target: t.name, migrations: plan.migrations, lockTimeoutMs: LOCK_TIMEOUT_MS };
 }
 
 function printDryRun(t: Target, list: Migration[], direction: "up" | "down", dialect: Dialect): void {
   if (list.length === 0) process.stdout.write(`-- ${t.name}: nothing to do\n`);
   for (const m of list) {
-    const file = dialect === "redis" ? m.module! : fileFor(m, direction, dialect)!;
+    const file = m.module ?? fileFor(m, direction, dialect as SqlDialect)!;
     const tx = file.directives.noTransaction ? " (no transaction)" : "";
     process.stdout.write(`-- ${t.name}: ${m.id} ${direction}${tx}: ${file.path}\n${file.text.trimEnd()}\n\n`);
   }

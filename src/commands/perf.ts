@@ -2,13 +2,10 @@
 
 import { compareBaseline, loadBaseline, saveBaseline } from "../checks/baseline.ts";
 import { runPerf, type PerfTiming } from "../checks/perf.ts";
-import { runRedisPerf } from "../checks/redis-scale.ts";
 import { loadFixture } from "../data/fixtures.ts";
-import { dialectModule } from "../stores/index.ts";
 import { usageError, type ExitCode } from "../errors.ts";
 import { join } from "node:path";
 import type { Scenario } from "../config.ts";
-import type { SqlDialect } from "../plan/migration.ts";
 import { renderPerf } from "../report/perf-console.ts";
 import type { CheckResult } from "../results.ts";
 import type { GlobalFlags } from "../session.ts";
@@ -37,32 +34,19 @@ export default async function perfCommand(flags: Flags): Promise<ExitCode> {
       const fixtures = (scenario.fixtures ?? []).map((f) => loadFixture(join(session.config.fixtures, f)));
       for (const t of targets) {
         const plan = session.runnablePlan(t);
-        if (t.dialect === "redis") {
-          const driver = await session.redisScratch(t, "perf");
-          const run = await runRedisPerf(driver, t.name, plan.migrations, {
-            scenario: scenario.name,
-            seedCount: scenario.rows ?? session.config.test.rows * 50,
-            maxMs: scenario.max_migration_time ?? t.limits.max_migration_time,
-            progress: say,
-          });
-          await driver.flush();
-          results.push(...run.results);
-          timings.push(...run.timings);
-          continue;
-        }
-        say(`${scenario.name} · ${t.name}: creating a scratch database`);
-        const { driver, url, drop } = await session.scratch(t, scenario.name.slice(0, 20));
-        const mod = await dialectModule(t.dialect as SqlDialect);
-        const run = await runPerf(driver, t.name, plan.migrations, {
+        say(`${scenario.name} · ${t.name}: preparing a scratch database`);
+        const scratch = await session.scratch(t, scenario.name.slice(0, 20), "perf");
+        const run = await runPerf(scratch.driver, t.name, plan.migrations, {
           scenario,
           fixtures,
           limits: t.limits,
+          rows: session.config.test.rows,
           seed: session.config.test.seed,
-          openProbe: () => mod.open(url, { name: `${t.name} probe` }),
+          scratch,
           progress: say,
         });
-        // Dropped now: the next scenario's millions of rows need the disk.
-        await drop();
+        // Dropped now: the next scenario's millions of rows need the disk (and a Redis database must be empty again).
+        await scratch.drop();
         results.push(...run.results);
         timings.push(...run.timings);
       }

@@ -1,6 +1,5 @@
 // stairway rollback [--last K]: roll back the newest migrations over real data.
 
-import { runRedisRollback } from "../checks/redis-rollback.ts";
 import { runRollback } from "../checks/rollback.ts";
 import { configFixtures } from "../data/fixtures.ts";
 import { usageError, type ExitCode } from "../errors.ts";
@@ -8,7 +7,7 @@ import { renderRollback } from "../report/console.ts";
 import type { CheckResult } from "../results.ts";
 import type { GlobalFlags } from "../session.ts";
 import { finish, progress, withSession } from "./common.ts";
-import { REDIS_KEYS_PER_ROW, treeResults } from "./test.ts";
+import { treeResults } from "./test.ts";
 
 export default async function rollbackCommand(flags: GlobalFlags & { last?: unknown }): Promise<ExitCode> {
   const last = flags.last === undefined ? undefined : Number(flags.last);
@@ -21,36 +20,11 @@ export default async function rollbackCommand(flags: GlobalFlags & { last?: unkn
     for (const t of targets) {
       const { plan, results: tree } = treeResults(session, t);
       results.push(...tree);
-      if (t.dialect === "redis") {
-        const driver = await session.redisScratch(t, "rollback");
-        results.push(
-          ...(await runRedisRollback(driver, t.name, plan.migrations, {
-            last,
-            seedCount: session.config.test.rows * REDIS_KEYS_PER_ROW,
-            progress: say,
-          })),
-        );
-        say("");
-        continue;
-      }
-      const { driver } = await session.scratch(t);
-      results.push(
-        ...(await runRollback(driver, t.name, plan.migrations, {
-          last,
-          rowsPerTable: Math.max(session.config.test.rows, 50),
-          seed: session.config.test.seed,
-          fixtures,
-          progress: say,
-        })),
-      );
+      const { driver } = await session.scratch(t, "", "rollback");
+      const rows = Math.max(session.config.test.rows, 50);
+      results.push(...(await runRollback(driver, t.name, plan.migrations, { last, rows, keys: session.config.test.rows * 50, seed: session.config.test.seed, fixtures, progress: say })));
       say("");
     }
-    return finish(session, {
-      command: "rollback",
-      targets,
-      results,
-      junit: true,
-      render: (r) => renderRollback(r.results, r.targets),
-    });
+    return finish(session, { command: "rollback", targets, results, junit: true, render: (r) => renderRollback(r.results, r.targets) });
   });
 }

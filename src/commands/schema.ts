@@ -17,7 +17,7 @@ type Flags = GlobalFlags & { at?: string };
 
 /** The schema of the target itself, or (--at) of a scratch copy migrated to a version. */
 export async function schemaOf(session: Session, t: Target, at: string | undefined): Promise<Schema> {
-  if (at === undefined) return (await session.open(t, { readOnly: true })).introspect();
+  if (at === undefined) return (await session.open<SqlDriver>(t, { readOnly: true })).introspect();
   const plan = session.runnablePlan(t);
   const { driver } = await session.scratch(t, "dump");
   await migrateTo(driver, t.name, plan.migrations, at);

@@ -1,6 +1,5 @@
 // stairway test: the stairway on a scratch copy of every target.
 
-import { runRedisStairway } from "../checks/redis.ts";
 import { runStairway } from "../checks/stairway.ts";
 import { configFixtures } from "../data/fixtures.ts";
 import { StairwayError, type ExitCode } from "../errors.ts";
@@ -19,9 +18,6 @@ export function treeResults(session: Session, t: Target): { plan: Plan; results:
   return { plan, results: problemResults(plan, t.name) };
 }
 
-/** Keys a Redis seed writes per generated SQL row (test.rows): 20 rows → 1,000 keys. */
-export const REDIS_KEYS_PER_ROW = 50;
-
 export default async function testCommand(flags: GlobalFlags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
     const targets = session.targets(true);
@@ -31,29 +27,9 @@ export default async function testCommand(flags: GlobalFlags): Promise<ExitCode>
     for (const t of targets) {
       const { plan, results: tree } = treeResults(session, t);
       results.push(...tree);
-      if (t.dialect === "redis") {
-        say(`${t.name}: checking that the logical database is empty`);
-        const driver = await session.redisScratch(t, "test");
-        results.push(
-          ...(await runRedisStairway(driver, t.name, plan.migrations, {
-            seedCount: session.config.test.rows * REDIS_KEYS_PER_ROW,
-            seed: session.config.test.seed,
-            progress: say,
-          })),
-        );
-        say("");
-        continue;
-      }
-      say(`${t.name}: creating a scratch database`);
-      const { driver } = await session.scratch(t);
-      results.push(
-        ...(await runStairway(driver, t.name, plan.migrations, {
-          rowsPerTable: session.config.test.rows,
-          seed: session.config.test.seed,
-          fixtures,
-          progress: say,
-        })),
-      );
+      say(`${t.name}: preparing a scratch database`);
+      const { driver } = await session.scratch(t, "", "test");
+      results.push(...(await runStairway(driver, t.name, plan.migrations, { rows: session.config.test.rows, seed: session.config.test.seed, fixtures, progress: say })));
       say("");
     }
     return finish(session, {

@@ -1,5 +1,7 @@
 // `-- stairway:<name> args` comments, read from anywhere in a file
-// (DESIGN.md "Migration tree").
+// (README "Directives").
+
+import { dialectList, dialectNamed } from "../stores/index.ts";
 
 export interface Lossy {
   table: string;
@@ -26,7 +28,6 @@ export interface DirectiveProblem {
 }
 
 const DIRECTIVE = /--\s*stairway:([A-Za-z-]+)(.*)$/;
-const DIALECTS = ["sqlite", "postgres", "redis"];
 
 export function parseDirectives(text: string): { directives: Directives; problems: DirectiveProblem[] } {
   const directives: Directives = { noTransaction: false, skip: [], lossy: [], allow: [] };
@@ -44,11 +45,11 @@ export function parseDirectives(text: string): { directives: Directives; problem
         directives.noTransaction = true;
         break;
       case "skip":
-        if (args.length === 0) problems.push({ line, message: "stairway:skip needs a dialect (sqlite, postgres)" });
-        for (const d of args.map((a) => a.replace(/,$/, "").toLowerCase())) {
-          if (d === "postgresql") directives.skip.push("postgres");
-          else if (DIALECTS.includes(d)) directives.skip.push(d);
-          else problems.push({ line, message: `stairway:skip names an unknown dialect "${d}" (use sqlite or postgres)` });
+        if (args.length === 0) problems.push({ line, message: `stairway:skip needs a dialect (${dialectList("sql")})` });
+        for (const a of args.map((x) => x.replace(/,$/, ""))) {
+          const d = dialectNamed(a);
+          if (d) directives.skip.push(d);
+          else problems.push({ line, message: `stairway:skip names an unknown dialect "${a.toLowerCase()}" (use ${dialectList("sql")})` });
         }
         break;
       case "lossy":

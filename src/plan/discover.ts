@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { dialectNamed, isSqlDialect } from "../stores/index.ts";
 import { mergeDirectives, parseDirectives } from "./directives.ts";
 import { isEmptySql } from "./statements.ts";
 import {
@@ -13,6 +14,7 @@ import {
   type MigrationFile,
   type Plan,
   type SqlDialect,
+  type Store,
   type TreeProblem,
   versionKey,
 } from "./migration.ts";
@@ -190,10 +192,8 @@ function byName(a: Dirent, b: Dirent): number {
 }
 
 function dialectOf(s: string | undefined): SqlDialect | undefined {
-  if (!s) return undefined;
-  if (s === "postgresql" || s === "postgres") return "postgres";
-  if (s === "sqlite") return "sqlite";
-  return undefined;
+  const d = s ? dialectNamed(s) : undefined;
+  return d && isSqlDialect(d) ? d : undefined;
 }
 
 function readMigrationFile(path: string, direction: Direction, dialect: SqlDialect | undefined, problems: TreeProblem[]): MigrationFile {
@@ -218,7 +218,7 @@ function readMigrationFile(path: string, direction: Direction, dialect: SqlDiale
 
 function assemble(entries: Entry[], redis: { version: string; name: string; path: string }[], problems: TreeProblem[]): Migration[] {
   const byKey = new Map<string, Migration[]>();
-  const get = (version: string, name: string, store: "sql" | "redis"): Migration => {
+  const get = (version: string, name: string, store: Store): Migration => {
     const key = versionKey(version);
     const list = byKey.get(key) ?? [];
     byKey.set(key, list);
@@ -245,7 +245,7 @@ function assemble(entries: Entry[], redis: { version: string; name: string; path
     m.files[e.direction][slot] = readMigrationFile(e.path, e.direction, e.dialect, problems);
   }
   for (const r of redis) {
-    const m = get(r.version, r.name, "redis");
+    const m = get(r.version, r.name, "keys");
     m.module = readMigrationFile(r.path, "up", undefined, problems);
   }
 

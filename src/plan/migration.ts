@@ -1,9 +1,10 @@
-import type { Directives } from "./directives.ts";
 import type { CheckResult } from "../results.ts";
+import { storeOf, type Dialect, type SqlDialect } from "../stores/index.ts";
+import type { Directives } from "./directives.ts";
 
-export type Store = "sql" | "redis";
-export type SqlDialect = "sqlite" | "postgres";
-export type Dialect = SqlDialect | "redis";
+export type { Dialect, SqlDialect };
+/** What a migration is: SQL files, or a transform program over keys (src/stores/index.ts `kind`). */
+export type Store = "sql" | "keys";
 export type Direction = "up" | "down";
 
 export interface MigrationFile {
@@ -65,10 +66,10 @@ export function fileFor(m: Migration, direction: Direction, dialect: SqlDialect)
 
 /** Whether the migration runs on a target of this dialect at all. */
 export function appliesTo(m: Migration, dialect: Dialect): boolean {
-  if (dialect === "redis") return m.store === "redis";
-  if (m.store !== "sql") return false;
-  const up = fileFor(m, "up", dialect);
-  const down = fileFor(m, "down", dialect);
+  if (storeOf(dialect).kind !== m.store) return false;
+  if (m.store === "keys") return true;
+  const up = fileFor(m, "up", dialect as SqlDialect);
+  const down = fileFor(m, "down", dialect as SqlDialect);
   if (!up) return false;
   return !(up.directives.skip.includes(dialect) || down?.directives.skip.includes(dialect));
 }

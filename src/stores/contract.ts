@@ -1,13 +1,12 @@
-// THE contract between the core and a SQL database. Drivers are deliberately
-// dumb: they lock, run one statement, record, read and write rows. Ordering,
-// transactions policy and every verdict live in runner.ts and checks/.
-//
-// To add a dialect:
-//  1. src/drivers/<name>.ts exporting a DialectModule;
-//  2. src/schema/introspect-<name>.ts returning the canonical model;
-//  3. register it in src/drivers/index.ts;
-//  4. make tests/drivers/conformance.test.ts pass against a real server.
+// The contracts between the core and the stores (one folder each under
+// src/stores/). Stores are deliberately dumb: they lock, run one statement or
+// one transform, record, read and write data. Ordering, transaction policy
+// and every verdict live in runner.ts and checks/. Each consumer takes only
+// the part it uses: the runner a Migrator, the data layer a RowStore, the
+// checks an Inspector or a KeyspaceDriver. docs/ARCHITECTURE.md says how to
+// add a store.
 
+import type { Keyspace } from "../keyspace/model.ts";
 import type { Dialect, Direction, Migration, SqlDialect } from "../plan/migration.ts";
 import type { Schema, TableGraph, TableScope } from "../schema/model.ts";
 import type { TargetUrl } from "./url.ts";
@@ -21,6 +20,14 @@ export interface Capabilities {
   concurrentConnections: boolean;
   /** A migration that stopped halfway may simply be run again (Redis transforms resume). */
   resumable: boolean;
+  /**
+   * What its migrations change, and so what the checks compare: SQL files
+   * over tables and rows (a SqlDriver), or transform programs over keys (a
+   * KeyspaceDriver).
+   */
+  data: "rows" | "keys";
+  /** It can list the locks a migration holds inside its transaction (perf.lock). */
+  lockInsight: boolean;
 }
 
 export interface AppliedRow {
@@ -83,11 +90,11 @@ export interface OpenOptions {
   timeouts?: MigrationTimeouts;
 }
 
-/** What every store offers the runner: lock and bookkeeping. */
 /** What a step changes in the bookkeeping when it commits. */
 export type BookkeepingChange = { record: AppliedRow } | { forget: string };
 
-export interface StoreDriver {
+/** What every store offers the runner: lock and bookkeeping. */
+export interface Migrator {
   readonly dialect: Dialect;
   readonly capabilities: Capabilities;
   close(): Promise<void>;
@@ -97,24 +104,22 @@ export interface StoreDriver {
   unlock(): Promise<void>;
 
   /** Bookkeeping (`stairway_migrations` table, `stairway:migrations` hash); created on first use. */
-  bookkeepingExists(): Promise<boolean>;
   ensureBookkeeping(): Promise<void>;
   applied(): Promise<AppliedRow[]>;
   record(row: AppliedRow): Promise<void>;
   forget(version: string): Promise<void>;
+  /** Stops work in flight at its next safe point (Ctrl-C during a transform). */
+  abort?(reason: Error): void;
 }
 
 /** A store whose migrations are programs (Redis transforms) rather than SQL. */
-export interface TransformDriver extends StoreDriver {
+export interface TransformSession extends Migrator {
   /** Runs the migration's up or down; throws on failure (the runner marks it dirty). */
   runTransform(m: Migration, direction: Direction): Promise<void>;
 }
 
-export function isSqlDriver(d: StoreDriver): d is SqlDriver {
-  return d.dialect === "sqlite" || d.dialect === "postgres";
-}
-
-export interface SqlDriver extends StoreDriver {
+/** What the runner needs of a SQL store: transactions and statements. */
+export interface SqlSession extends Migrator {
   readonly dialect: SqlDialect;
 
   /** Transaction control; SQLite's begin takes the write lock (BEGIN IMMEDIATE). */
@@ -138,11 +143,26 @@ export interface SqlDriver extends StoreDriver {
    */
   setTimeouts(local: boolean): Promise<void>;
   resetTimeouts(): Promise<void>;
+}
 
+export function isSqlSession(d: Migrator): d is SqlSession {
+  return d.capabilities.data === "rows";
+}
+
+/** What the checks read of a SQL store's schema. */
+export interface Inspector {
   /** The canonical schema; with a scope, only those tables are read in full (other objects always). */
   introspect(scope?: TableScope): Promise<Schema>;
   /** Table names and foreign-key edges, cheaply. */
   tableGraph(): Promise<TableGraph>;
+  /** Rows whose foreign keys point at nothing; in the tables of `schema` when given, else everywhere. */
+  foreignKeyViolations(schema?: Schema): Promise<FkViolation[]>;
+  /** Relation locks this connection holds now (inside a migration's transaction); [] without lockInsight. */
+  heldLocks(): Promise<{ relation: string; mode: string }[]>;
+}
+
+/** What the data layer (generator, fixtures, snapshots, probes) reads and writes. */
+export interface RowStore {
   /** Rows of `columns`, each value as canonical text (null stays null). */
   readRows(table: string, columns: string[]): AsyncIterable<(string | null)[]>;
   /** Inserts one row as given; throws SqlExecError when the database refuses it (behaviour probes). */
@@ -160,30 +180,133 @@ export interface SqlDriver extends StoreDriver {
    * database where it can (PostgreSQL), streamed otherwise; linear in rows.
    */
   fingerprint(table: string, columns: string[]): Promise<TableFingerprint>;
-  /** Relation locks this connection holds now (inside a migration's transaction), PostgreSQL only. */
-  heldLocks(): Promise<{ relation: string; mode: string }[]>;
   /** Up to `limit` existing value tuples of `columns` (for foreign keys). */
   sampleRows(table: string, columns: string[], limit: number): Promise<Value[][]>;
   /** Largest value of a numeric column, or null on an empty table. */
   maxValue(table: string, column: string): Promise<number | null>;
   rowCount(table: string): Promise<number>;
-  /** Rows whose foreign keys point at nothing; in the tables of `schema` when given, else everywhere. */
-  foreignKeyViolations(schema?: Schema): Promise<FkViolation[]>;
 }
 
-/** Everything a dialect offers the core beyond an open connection. */
-export interface DialectModule {
-  readonly dialect: SqlDialect;
-  open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver>;
+/** A SQL store's connection: all three parts. */
+export interface SqlDriver extends SqlSession, Inspector, RowStore {}
+
+/** Keys the concurrent writer keeps writing while a transform runs (redis.concurrent-writes). */
+export interface WriterTarget {
+  key: string;
+  type: "string" | "hash";
+}
+
+export interface WriterOptions {
+  /** TTL of the values written to targets (ms). */
+  ttlMs: number;
+  /** Probe keys are `${probePrefix}<n>`. */
+  probePrefix: string;
+  seed: number;
+}
+
+export interface WriterLog {
+  writes: number;
+  probes: number;
+  /** Key → the last value written there. */
+  last: Map<string, { type: WriterTarget["type"]; value: string }>;
+  /** Why the writer stopped early (a write failed). */
+  error?: string;
+}
+
+/** The writer at work, on its own connection. */
+export interface RunningWriter {
+  /** Resolves once the first round is written, so the transform starts among live writes. */
+  ready: Promise<void>;
+  stop(): Promise<WriterLog>;
+  /** Keys of the log that do not hold the last value written there. */
+  lost(log: WriterLog): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** A backup of every key, with its time to live. */
+export interface KeyDump {
+  keys: { key: string; pttl: number; payload: Uint8Array }[];
+}
+
+/** What the checks need of a store of keys (Redis). */
+export interface KeyspaceDriver extends TransformSession {
+  /** "logical database 15 at redis://…", for messages. */
+  readonly where: string;
+  /** Where a transform's ctx.log goes (progress on a terminal). */
+  log: (line: string) => void;
+  /** Every key but stairway's own. */
+  snapshot(): Promise<Keyspace>;
+  /** Runs the migration's seed(ctx, count), if it has one; its failure as one sentence naming the file. */
+  seed(m: Migration, count: number): Promise<string | undefined>;
+  startWriter(targets: WriterTarget[], opts: WriterOptions): Promise<RunningWriter>;
+  /** Stairway's own keys a finished run must not leave behind (checkpoints). */
+  leftovers(): Promise<string[]>;
+  /** Keys in the store, stairway's own included. */
+  keyCount(): Promise<number>;
+  /** Empties the store: only for one a test command was allowed to empty. */
+  flush(): Promise<void>;
+  /** Every migrated key and the bookkeeping (not the run's lock or checkpoints), with its PTTL. */
+  dump(): Promise<KeyDump>;
+  /** Puts back exactly what `dump` held, removing every other such key. */
+  restore(dump: KeyDump): Promise<void>;
+}
+
+export function isKeyspaceDriver(d: Migrator): d is KeyspaceDriver {
+  return d.capabilities.data === "keys";
+}
+
+export interface ProbeResult {
+  /** Longest single probe wait, ms. */
+  stallMs: number;
+  /** The table whose probe waited longest. */
+  stallTable?: string;
+  samples: number;
+}
+
+/** A second connection that plays the application while a migration runs (perf.lock). */
+export interface Prober {
+  /** Reads and writes `tables` until stopped; the longest wait is the stall the application would see. */
+  start(tables: { name: string; column: string }[]): { stop(): Promise<ProbeResult> };
+  close(): Promise<void>;
+}
+
+export interface ScratchOptions extends OpenOptions {
+  /** The command that asks (for messages). */
+  command: string;
+  /** A store that can only work in place (a Redis logical database) may empty it first. */
+  flush?: boolean;
+  /** The run that makes it (a marker for `clean`). */
+  runId: string;
+}
+
+/** Everything a store offers the core beyond an open connection. */
+export interface StoreModule<D extends Migrator = Migrator> {
+  open(url: TargetUrl, opts: OpenOptions): Promise<D>;
   /** The URL a scratch database `name` beside `url` has; pure, creates nothing. */
   scratchUrl(url: TargetUrl, name: string): TargetUrl;
-  /** Creates an empty scratch database next to `url` and returns its URL. */
-  createScratch(url: TargetUrl, name: string, opts: OpenOptions): Promise<TargetUrl>;
-  dropScratch(url: TargetUrl, scratch: TargetUrl): Promise<void>;
+  /** Makes an empty scratch database next to `url` (or claims an empty namespace) and returns its URL. */
+  createScratch(url: TargetUrl, name: string, opts: ScratchOptions): Promise<TargetUrl>;
+  /** Drops it; a store that works in place empties it only when `runId` made it. */
+  dropScratch(url: TargetUrl, scratch: TargetUrl, runId?: string): Promise<void>;
   /** Backs the database at `url` up into `file`, the way an operator would; says how. */
-  backup(url: TargetUrl, file: string): Promise<string>;
+  backup?(url: TargetUrl, file: string): Promise<string>;
   /** Restores `file` into a new scratch database `name` beside `server`, and returns its URL. */
-  restore(server: TargetUrl, file: string, name: string): Promise<TargetUrl>;
+  restore?(server: TargetUrl, file: string, name: string): Promise<TargetUrl>;
+  /** A prober on a second connection to `url` (stores with concurrentConnections whose locks can stall an application). */
+  openProber?(url: TargetUrl, opts: OpenOptions): Promise<Prober>;
+}
+
+export type SqlStoreModule = StoreModule<SqlDriver>;
+
+/** A scratch database a test command made, for what needs more than its connection (backups, a second connection). */
+export interface ScratchRef {
+  module: StoreModule;
+  /** The server (or directory) it lives on: the target's URL. */
+  server: TargetUrl;
+  url: TargetUrl;
+  /** Its scratch name: a prefix for copies, so `clean` finds leftovers. */
+  name: string;
+  openOptions: OpenOptions;
 }
 
 export const BOOKKEEPING_TABLE = "stairway_migrations";

@@ -1,8 +1,8 @@
-// Database URLs of the contract (DESIGN.md "Targets and URLs") and their
-// redaction: a password never leaves this module in clear.
+// Database URLs (README "Targets") and their redaction: a password never
+// leaves this module in clear. Which scheme is which store: stores/index.ts.
 
 import { isAbsolute, resolve } from "node:path";
-import type { Dialect } from "../plan/migration.ts";
+import type { Dialect } from "./index.ts";
 import { StairwayError } from "../errors.ts";
 
 export interface TargetUrl {
@@ -17,20 +17,9 @@ export interface TargetUrl {
   params: Record<string, string>;
 }
 
-export function parseTargetUrl(raw: string, where = "--db"): TargetUrl {
-  const trimmed = raw.trim();
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1]?.toLowerCase();
-  if (scheme === "sqlite" || scheme === "sqlite3") return parseSqlite(trimmed, where);
-  if (scheme === "postgres" || scheme === "postgresql") return parseNetwork(trimmed, "postgres", where);
-  if (scheme === "redis" || scheme === "rediss" || scheme === "redis+cluster") return parseNetwork(trimmed, "redis", where);
-  throw new StairwayError(
-    "E_URL",
-    `${where}: "${redactUrl(trimmed)}" is not a database URL stairway knows (use sqlite:path.db, postgres://user@host:5432/db or redis://host:6379/15)`,
-  );
-}
-
-function parseSqlite(raw: string, where: string): TargetUrl {
-  let rest = raw.replace(/^sqlite3?:/i, "");
+/** A file database URL: scheme:path, scheme:///abs/path, scheme::memory:, with ?params. */
+export function parseFileUrl(raw: string, dialect: Dialect, where: string): TargetUrl {
+  let rest = raw.replace(/^[a-z][a-z0-9+.-]*:/i, "");
   const q = rest.indexOf("?");
   const params: Record<string, string> = {};
   if (q >= 0) {
@@ -43,10 +32,11 @@ function parseSqlite(raw: string, where: string): TargetUrl {
   else if (rest.startsWith("//")) path = resolve(rest.slice(2)); // sqlite://rel/path.db
   else path = isAbsolute(rest) ? rest : resolve(rest);
   if (!rest) throw new StairwayError("E_URL", `${where}: "${raw}" names no file (use sqlite:path/to.db or sqlite::memory:)`);
-  return { dialect: "sqlite", raw, redacted: raw, path, params };
+  return { dialect, raw, redacted: raw, path, params };
 }
 
-function parseNetwork(raw: string, dialect: Dialect, where: string): TargetUrl {
+/** A server URL: scheme://user:password@host:port/db?params (and redis+cluster://h:p,h:p). */
+export function parseNetworkUrl(raw: string, dialect: Dialect, where: string): TargetUrl {
   // redis+cluster://h:p,h:p is not a WHATWG URL; check it by hand.
   if (/^redis\+cluster:/i.test(raw)) {
     const hosts = raw.replace(/^redis\+cluster:\/\//i, "").replace(/\/.*$/, "");

@@ -6,8 +6,8 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { StairwayError } from "../../src/errors.ts";
 import { listScratchDatabases, postgresModule } from "../../src/stores/postgres/index.ts";
-import { sqliteModule } from "../../src/stores/sqlite/driver.ts";
-import { parseTargetUrl } from "../../src/stores/url.ts";
+import { sqliteModule } from "../../src/stores/sqlite/index.ts";
+import { parseTargetUrl } from "../../src/stores/index.ts";
 import { cleanup, PG_URL, pgDatabase, ROOT, tempDir } from "../helpers.ts";
 import { cases, runConformance } from "./conformance.ts";
 
@@ -87,7 +87,7 @@ describe("postgres only", () => {
   test("scratch databases are created, listed and dropped", async () => {
     const url = parseTargetUrl(PG_URL);
     const name = `stairway_conf_${Date.now().toString(36)}`;
-    const scratch = await postgresModule.createScratch(url, name, { name: "pg" });
+    const scratch = await postgresModule.createScratch(url, name, { name: "pg", command: "test", runId: "conformance" });
     expect(scratch.raw).toEndWith(`/${name}`);
     expect(await listScratchDatabases(url, "stairway_conf_")).toContain(name);
     const d = await postgresModule.open(scratch, { name: "pg" });

@@ -1,8 +1,8 @@
 // Bundled for Node by conformance.test.ts: the same suite through better-sqlite3.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { sqliteModule } from "../../src/stores/sqlite/driver.ts";
-import { parseTargetUrl } from "../../src/stores/url.ts";
+import { sqliteModule } from "../../src/stores/sqlite/index.ts";
+import { parseTargetUrl } from "../../src/stores/index.ts";
 import { cases, runConformance } from "./conformance.ts";
 
 const dir = process.argv[2]!;

@@ -11,7 +11,7 @@ import { StairwayError } from "../../src/errors.ts";
 import type { OpenOptions, SqlDriver } from "../../src/stores/contract.ts";
 import { connectPostgres } from "../../src/stores/postgres/connect.ts";
 import { postgresModule } from "../../src/stores/postgres/index.ts";
-import { parseTargetUrl } from "../../src/stores/url.ts";
+import { parseTargetUrl } from "../../src/stores/index.ts";
 import { applyStep } from "../../src/runner.ts";
 import { loadPlan } from "../../src/plan/discover.ts";
 import type { Migration } from "../../src/plan/migration.ts";

@@ -68,7 +68,7 @@ test("a rename with GET/SET/DEL loses TTLs: redis.ttl-preserved fails and names 
   expect(ttl.status).toBe("fail");
   expect(ttl.message).toStartWith("900 keys lost their TTL in up: session:user:1 → session:v2:user:1, session:user:2 → session:v2:user:2, session:user:3 → session:v2:user:3, …");
   // The values moved, so up itself "worked" (and SET over the new names also loses the writer's values).
-  expect(r.status("redis.up").status).toBe("pass");
+  expect(r.status("step.up").status).toBe("pass");
   // Its down loses them too: the keyspace is not the one before up.
   expect(r.status("redis.down-restores").message).toContain("900 keys lost their TTL");
 }, 60_000);
@@ -86,7 +86,7 @@ test("RENAME while the upgraded app writes new-format keys: redis.concurrent-wri
   expect(cw.message).toMatch(/^[\d,]+ keys? of the [\d,]+ the writer wrote during up lost (its|their) last value: session:v2:user:\d+/);
   expect(cw.message).toContain("rename with RENAMENX, as ctx.renameKeys does");
   // Without a writer the same transform keeps every TTL and value: only the concurrent check sees the defect.
-  for (const check of ["redis.up", "redis.ttl-preserved", "step.down", "redis.down-restores"]) expect(r.status(check).status).toBe("pass");
+  for (const check of ["step.up", "redis.ttl-preserved", "step.down", "redis.down-restores"]) expect(r.status(check).status).toBe("pass");
 }, 120_000);
 
 test("the correct transform (the showcase's 007) passes every check over the same 30,000 sessions", async () => {
@@ -100,7 +100,7 @@ test("the correct transform (the showcase's 007) passes every check over the sam
 test("a transform that does not load fails before touching anything, naming its file", async () => {
   const r = await stairwayTest(`export default { async up() {} };\n`, 1);
   expect(r.code).toBe(1);
-  expect(r.status("redis.up").message).toBe(
+  expect(r.status("step.up").message).toBe(
     "redis-migrations/007_sessions.ts exports no down() function: a Redis transform is `export default { async up(ctx) {…}, async down(ctx) {…} } satisfies RedisMigration`",
   );
 }, 30_000);

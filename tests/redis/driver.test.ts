@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { StairwayError } from "../../src/errors.ts";
 import { LOCK_KEY, LOCK_TTL_MS, openRedis, type RedisDriver } from "../../src/stores/redis/driver.ts";
-import { parseTargetUrl } from "../../src/stores/url.ts";
+import { parseTargetUrl } from "../../src/stores/index.ts";
 import { globToRegExp } from "../../src/stores/redis/glob.ts";
 import { keySlot } from "../../src/stores/redis/slot.ts";
 import { claimEmptyDb, type ClaimedDb } from "./helpers.ts";
@@ -83,19 +83,19 @@ describe("lock", () => {
 
 test("bookkeeping: the hash stairway:migrations holds version → JSON row", async () => {
   const d = await open();
-  expect(await d.bookkeepingExists()).toBe(false);
+  expect(await db.redis.exists("stairway:migrations")).toBe(0);
   const row = { version: "007", name: "x", checksum: "abc", appliedAt: "2024-01-01T00:00:00.000Z", durationMs: 1.5, dirty: true };
   await d.record(row);
   expect(JSON.parse((await db.redis.hget("stairway:migrations", "007"))!)).toEqual({ name: "x", checksum: "abc", appliedAt: row.appliedAt, durationMs: 1.5, dirty: true });
   expect(await d.applied()).toEqual([row]);
   await d.forget("007");
   expect(await d.applied()).toEqual([]);
-  expect(await d.bookkeepingExists()).toBe(false);
+  expect(await db.redis.exists("stairway:migrations")).toBe(0);
 });
 
 test("capabilities: no transactional DDL; a session lock; resumable", async () => {
   const d = await open();
-  expect(d.capabilities).toEqual({ transactionalDdl: false, sessionLock: true, concurrentConnections: true, resumable: true });
+  expect(d.capabilities).toEqual({ transactionalDdl: false, sessionLock: true, concurrentConnections: true, resumable: true, data: "keys", lockInsight: false });
 });
 
 describe("connection errors are one sentence naming the target and the redacted URL", () => {

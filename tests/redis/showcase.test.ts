@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import { openRedis } from "../../src/stores/redis/driver.ts";
-import { parseTargetUrl } from "../../src/stores/url.ts";
+import { parseTargetUrl } from "../../src/stores/index.ts";
 import type { Migration } from "../../src/plan/migration.ts";
 import { loadPlan } from "../../src/plan/discover.ts";
 import { applyStep } from "../../src/runner.ts";
@@ -38,7 +38,7 @@ test("cache_migration_with_active_sessions: stairway test passes every check on 
   expect(report.results.filter((x: any) => x.status !== "pass").map((x: any) => `${x.migration} ${x.check}: ${x.message}`)).toEqual([]);
   expect(r.code).toBe(0);
   const checks = (id: string) => report.results.filter((x: any) => x.migration === id).map((x: any) => x.check);
-  const all = ["redis.up", "redis.ttl-preserved", "step.down", "redis.down-restores", "step.redo", "redis.concurrent-writes"];
+  const all = ["step.up", "redis.ttl-preserved", "step.down", "redis.down-restores", "step.redo", "redis.concurrent-writes"];
   expect(checks("007_update_session_key_format")).toEqual(all);
   expect(checks("008_add_tool_response_caching")).toEqual(all);
   expect(report.results.at(-1)).toMatchObject({ check: "step.down-to-base", status: "pass", target: "redis" });

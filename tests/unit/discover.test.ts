@@ -321,7 +321,7 @@ describe("redis-migrations", () => {
     expect(plan.problems).toEqual([]);
     expect(plan.migrations.map((m) => [m.id, m.store])).toEqual([
       ["001_a", "sql"],
-      ["007_update_session_key_format", "redis"],
+      ["007_update_session_key_format", "keys"],
       ["009_c", "sql"],
     ]);
     const r = plan.migrations[1]!;

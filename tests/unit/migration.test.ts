@@ -92,7 +92,7 @@ describe("appliesTo", () => {
   });
 
   test("a Redis migration applies to redis only", () => {
-    const m: Migration = { version: "007", key: "7", name: "r", id: "007_r", store: "redis", files: { up: {}, down: {} } };
+    const m: Migration = { version: "007", key: "7", name: "r", id: "007_r", store: "keys", files: { up: {}, down: {} } };
     expect(appliesTo(m, "redis")).toBe(true);
     expect(appliesTo(m, "sqlite")).toBe(false);
   });

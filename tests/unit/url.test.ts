@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { StairwayError } from "../../src/errors.ts";
+import { parseTargetUrl } from "../../src/stores/index.ts";
 import {
   databaseOf,
-  parseTargetUrl,
   passwordOf,
   redactSecrets,
   redactUrl,

@@ -118,9 +118,13 @@ export function postgresDriver(conn: PgConnection, name: string, timeouts: Migra
     if (closesAtBegin !== undefined && lost.count !== closesAtBegin)
       throw new SqlExecError("the connection to the server was lost in the middle of the migration, and the server rolled it back");
   };
+  const bookkeepingExists = async () => {
+    const [row] = await sql.unsafe<{ ok: boolean }[]>(`SELECT to_regclass('${BOOKKEEPING_TABLE}') IS NOT NULL AS ok`);
+    return row!.ok;
+  };
   const driver: SqlDriver = {
     dialect: "postgres",
-    capabilities: { transactionalDdl: true, sessionLock: true, concurrentConnections: true, resumable: false },
+    capabilities: { transactionalDdl: true, sessionLock: true, concurrentConnections: true, resumable: false, data: "rows", lockInsight: true },
     async close() {
       // After a loss there is nothing to finish, and a socket that never reported its close would hold end() for its whole timeout.
       await sql.end({ timeout: lost.count ? 0 : 5 });
@@ -154,12 +158,8 @@ export function postgresDriver(conn: PgConnection, name: string, timeouts: Migra
       if (lost.count !== closesAtLock) return; // the lock went with the lost session
       await sql.unsafe(`SELECT pg_advisory_unlock(${LOCK_KEY})`);
     },
-    async bookkeepingExists() {
-      const [row] = await sql.unsafe<{ ok: boolean }[]>(`SELECT to_regclass('${BOOKKEEPING_TABLE}') IS NOT NULL AS ok`);
-      return row!.ok;
-    },
     async ensureBookkeeping() {
-      if (await driver.bookkeepingExists()) return;
+      if (await bookkeepingExists()) return;
       await sql.unsafe(`CREATE TABLE IF NOT EXISTS ${BOOKKEEPING_TABLE} (
         version     text PRIMARY KEY,
         name        text NOT NULL,
@@ -170,7 +170,7 @@ export function postgresDriver(conn: PgConnection, name: string, timeouts: Migra
       )`);
     },
     async applied() {
-      if (!(await driver.bookkeepingExists())) return [];
+      if (!(await bookkeepingExists())) return [];
       const rows = await sql.unsafe<
         { version: string; name: string; checksum: string; applied_at: string; duration_ms: number; dirty: boolean }[]
       >(`SELECT version, name, checksum, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,

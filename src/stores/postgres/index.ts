@@ -1,4 +1,4 @@
-// PostgreSQL as a dialect (drivers/index.ts): open a driver, make and drop
+// PostgreSQL as a store (stores/index.ts): open a driver, make and drop
 // scratch databases, back up and restore with pg_dump / pg_restore (or a
 // template copy without them).
 
@@ -6,9 +6,10 @@ import type { Sql } from "postgres";
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { StairwayError } from "../../errors.ts";
-import type { DialectModule, OpenOptions } from "../contract.ts";
+import type { OpenOptions, SqlStoreModule } from "../contract.ts";
 import { connectPostgres } from "./connect.ts";
 import { postgresDriver, quoteIdent as q } from "./driver.ts";
+import { startProbe } from "./lock-probe.ts";
 import { databaseOf, passwordOf, redactUrl, withDatabase, type TargetUrl } from "../url.ts";
 
 /** Runs a PostgreSQL client program; the password goes in PGPASSWORD, never on the command line. */
@@ -42,8 +43,7 @@ async function withServer<T>(url: TargetUrl, opts: OpenOptions, fn: (sql: Sql) =
   }
 }
 
-export const postgresModule: DialectModule = {
-  dialect: "postgres",
+export const postgresModule: SqlStoreModule = {
   async open(url, opts) {
     return postgresDriver(await connectPostgres(url, opts), opts.name, opts.timeouts, () => connectPostgres(url, { ...opts, waitMs: 0 }));
   },
@@ -86,6 +86,10 @@ export const postgresModule: DialectModule = {
     });
     writeFileSync(file, `template:${copy}`);
     return `CREATE DATABASE … TEMPLATE (pg_dump: ${dump.why})`;
+  },
+  async openProber(url, opts) {
+    const driver = await postgresModule.open(url, opts);
+    return { start: (tables) => startProbe(driver, tables), close: () => driver.close() };
   },
   async restore(server, file, name) {
     const text = readFileSync(file).subarray(0, 200).toString("utf8");

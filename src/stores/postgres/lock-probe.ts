@@ -3,34 +3,8 @@
 // milliseconds, the way the application would. Its longest wait is the
 // downtime the migration would cause. Writes are rolled back.
 
-import type { SqlDriver } from "../contract.ts";
-import { parsePostgres } from "../../lint/pg-parser.ts";
+import type { ProbeResult, SqlDriver } from "../contract.ts";
 import { quoteIdent } from "./driver.ts";
-
-export interface ProbeResult {
-  /** Longest single probe wait, ms. */
-  stallMs: number;
-  /** The table whose probe waited longest. */
-  stallTable?: string;
-  samples: number;
-}
-
-/** Tables a PostgreSQL migration names (every RangeVar of its statements). */
-export async function relationsOf(sql: string): Promise<string[]> {
-  const parsed = await parsePostgres(sql);
-  if (!parsed.ok) return [];
-  const names = new Set<string>();
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== "object") return;
-    // A RangeVar appears wrapped ({ RangeVar: {…} }) or inline (relation: { relname, … }).
-    const r = node as { relname?: unknown; schemaname?: string };
-    if (typeof r.relname === "string") names.add(r.schemaname && r.schemaname !== "public" ? `${r.schemaname}.${r.relname}` : r.relname);
-    for (const value of Object.values(node)) walk(value);
-  };
-  for (const s of parsed.statements) walk(s.node);
-  return [...names];
-}
 
 /**
  * Starts probing `tables` on `driver` (a second connection) until stop().

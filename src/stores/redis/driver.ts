@@ -8,12 +8,15 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { StairwayError } from "../../errors.ts";
+import { errorMessage } from "../../errors.ts";
 import type { Direction, Migration } from "../../plan/migration.ts";
-import { checkpointKey, createContext } from "./context.ts";
+import type { RedisContext } from "../../types.ts";
+import type { AppliedRow, KeyDump, KeyspaceDriver, OpenOptions } from "../contract.ts";
+import { checkpointKey, createContext, OWN_PREFIX } from "./context.ts";
+import { scanKeys, snapshotKeyspace } from "./keyspace.ts";
 import { loadTransform } from "./load.ts";
 import { evalScript, isCluster, LOCK_RELEASE, LOCK_RENEW, masters, type Client } from "./scripts.ts";
-import type { RedisContext } from "../../types.ts";
-import type { AppliedRow, OpenOptions, TransformDriver } from "../contract.ts";
+import { lostWrites, startWriter } from "./writer.ts";
 import type { TargetUrl } from "../url.ts";
 import { tlsReason } from "../tls.ts";
 
@@ -25,19 +28,9 @@ export const SCRATCH_MARKER = "stairway:scratch";
 export const LOCK_TTL_MS = 5000;
 const RENEW_EVERY_MS = 1500;
 
-export interface RedisDriver extends TransformDriver {
+export interface RedisDriver extends KeyspaceDriver {
   readonly dialect: "redis";
   readonly client: Client;
-  /** "logical database 15 at redis://…" or "the cluster at redis+cluster://…", for messages. */
-  readonly where: string;
-  /** Where a transform's ctx.log goes (progress on a terminal). */
-  log: (line: string) => void;
-  /** Keys in the logical database (every master of a cluster), stairway's own included. */
-  keyCount(): Promise<number>;
-  /** FLUSHDB on every master: only for databases a test command was allowed to empty. */
-  flush(): Promise<void>;
-  /** Another connection to the same database (the concurrent writer); the caller closes it. */
-  connection(): Promise<Client>;
   /** Stops the running transform between batches (Ctrl-C, end of a test). */
   abort(reason: Error): void;
   /** A context outside any migration step (seed). */
@@ -194,7 +187,7 @@ export async function openRedis(url: TargetUrl, opts: OpenOptions): Promise<Redi
 
   const driver: RedisDriver = {
     dialect: "redis",
-    capabilities: { transactionalDdl: false, sessionLock: true, concurrentConnections: true, resumable: true },
+    capabilities: { transactionalDdl: false, sessionLock: true, concurrentConnections: true, resumable: true, data: "keys", lockInsight: false },
     client,
     where: ep.cluster ? `the cluster at ${url.redacted}` : `logical database ${ep.db} at ${url.redacted}`,
     log: () => {},
@@ -251,9 +244,6 @@ export async function openRedis(url: TargetUrl, opts: OpenOptions): Promise<Redi
       await evalScript(client, LOCK_RELEASE, [LOCK_KEY], [mine]).catch(() => {});
     },
 
-    async bookkeepingExists() {
-      return (await client.exists(BOOKKEEPING_HASH)) === 1;
-    },
     // A hash exists once it has a field: nothing to create.
     async ensureBookkeeping() {},
     async applied() {
@@ -296,9 +286,82 @@ export async function openRedis(url: TargetUrl, opts: OpenOptions): Promise<Redi
     async flush() {
       await Promise.all(masters(client).map((n) => n.flushdb()));
     },
-    async connection() {
-      return connect(ep, url, { name });
+    async snapshot() {
+      return snapshotKeyspace(client);
     },
+    async seed(m, count) {
+      let t: Awaited<ReturnType<typeof loadTransform>>;
+      try {
+        t = await loadTransform(m.module!.path);
+      } catch (e) {
+        return errorMessage(e); // names the file already
+      }
+      try {
+        await t.seed?.(driver.context(m.version, "seed"), count);
+        return undefined;
+      } catch (e) {
+        return `${m.module!.path}: seed failed: ${errorMessage(e)}`;
+      }
+    },
+    async startWriter(targets, opts) {
+      const conn = await connect(ep, url, { name });
+      const writer = startWriter(conn, targets, opts);
+      return {
+        ready: writer.ready,
+        stop: () => writer.stop(),
+        lost: (log) => lostWrites(conn, log),
+        close: async () => void (await conn.quit().catch(() => conn.disconnect())),
+      };
+    },
+    async leftovers() {
+      return scanKeys(client, `${OWN_PREFIX}checkpoint:*`);
+    },
+    dump: () => dumpAll(client),
+    restore: (d) => restoreAll(client, d),
   };
   return driver;
+}
+
+/** Every key (the bookkeeping hash included; locks, checkpoints and markers not), with its PTTL. */
+async function dumpAll(client: Client): Promise<KeyDump> {
+  const keys: KeyDump["keys"] = [];
+  for (const node of masters(client)) {
+    let cursor = "0";
+    do {
+      const [next, batch] = await node.scan(cursor, "COUNT", 1000);
+      cursor = next;
+      const mine = [...new Set(batch)].filter(kept);
+      const p = node.pipeline();
+      for (const k of mine) p.dumpBuffer(k).pttl(k);
+      const res = (await p.exec()) ?? [];
+      mine.forEach((key, i) => {
+        const payload = res[2 * i]?.[1] as Buffer | null;
+        const pttl = Number(res[2 * i + 1]?.[1] ?? -2);
+        if (payload && pttl !== -2) keys.push({ key, pttl, payload });
+      });
+    } while (cursor !== "0");
+  }
+  return { keys };
+}
+
+/** Empties the database but stairway's own run keys, then RESTOREs every key with its remaining TTL. */
+async function restoreAll(client: Client, dump: KeyDump): Promise<void> {
+  for (const node of masters(client)) {
+    let cursor = "0";
+    do {
+      const [next, batch] = await node.scan(cursor, "COUNT", 1000);
+      cursor = next;
+      const gone = [...new Set(batch)].filter(kept);
+      if (gone.length) await Promise.all(gone.map((k) => client.unlink(k)));
+    } while (cursor !== "0");
+  }
+  const keys = dump.keys;
+  for (let i = 0; i < keys.length; i += 1000) {
+    await Promise.all(keys.slice(i, i + 1000).map((k) => client.restore(k.key, Math.max(0, k.pttl), Buffer.from(k.payload), "REPLACE")));
+  }
+}
+
+/** The migrated keys and stairway's bookkeeping; not the run's own lock, checkpoints or scratch marker. */
+function kept(key: string): boolean {
+  return !key.startsWith(OWN_PREFIX) || key === BOOKKEEPING_HASH;
 }

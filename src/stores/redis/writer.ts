@@ -5,29 +5,8 @@
 // would) and to unrelated probe keys, until stopped; then every key it wrote
 // must hold exactly the last value it wrote there.
 
+import type { WriterLog, WriterOptions, WriterTarget } from "../contract.ts";
 import { evalScript, script, type Client } from "./scripts.ts";
-
-export interface WriterTarget {
-  key: string;
-  type: "string" | "hash";
-}
-
-export interface WriterOptions {
-  /** TTL of the values written to targets (ms). */
-  ttlMs: number;
-  /** Probe keys are `${probePrefix}<n>`. */
-  probePrefix: string;
-  seed: number;
-}
-
-export interface WriterLog {
-  writes: number;
-  probes: number;
-  /** Key → the last value written there. */
-  last: Map<string, { type: WriterTarget["type"]; value: string }>;
-  /** Why the writer stopped early (a write failed). */
-  error?: string;
-}
 
 export interface Writer {
   /** Resolves once the first round is written, so the transform starts among live writes. */

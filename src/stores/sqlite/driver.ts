@@ -1,24 +1,17 @@
-// SQLite driver: one connection; the lock is each migration's BEGIN IMMEDIATE.
+// The SQLite driver: one connection; the lock is each migration's BEGIN IMMEDIATE.
 
-import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { StairwayError } from "../../errors.ts";
 import { ColumnChecksum } from "../../data/checksum.ts";
 import { introspectSqlite, tableGraphSqlite } from "./introspect.ts";
 import {
   BOOKKEEPING_TABLE,
   SqlExecError,
   type AppliedRow,
-  type DialectModule,
   type FkViolation,
   type MigrationTimeouts,
-  type OpenOptions,
   type SqlDriver,
   type Value,
 } from "../contract.ts";
-import { openSqliteEngine, type SqliteEngine, type SqliteValue } from "./engine.ts";
-import type { TargetUrl } from "../url.ts";
+import type { SqliteEngine, SqliteValue } from "./engine.ts";
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -50,17 +43,15 @@ function wrap<T>(fn: () => T, statement?: string): T {
 
 export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {}): SqlDriver {
   let inTx = false;
+  const bookkeepingExists = () => db.values("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", [BOOKKEEPING_TABLE]).length > 0;
   const driver: SqlDriver = {
     dialect: "sqlite",
-    capabilities: { transactionalDdl: true, sessionLock: false, concurrentConnections: false, resumable: false },
+    capabilities: { transactionalDdl: true, sessionLock: false, concurrentConnections: false, resumable: false, data: "rows", lockInsight: false },
     async close() {
       db.close();
     },
     async lock() {},
     async unlock() {},
-    async bookkeepingExists() {
-      return db.values("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", [BOOKKEEPING_TABLE]).length > 0;
-    },
     async ensureBookkeeping() {
       db.run(
         `CREATE TABLE IF NOT EXISTS ${BOOKKEEPING_TABLE} (
@@ -74,7 +65,7 @@ export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {})
       );
     },
     async applied() {
-      if (!(await driver.bookkeepingExists())) return [];
+      if (!bookkeepingExists()) return [];
       return db
         .all<{ version: string; name: string; checksum: string; applied_at: string; duration_ms: number; dirty: number }>(
           `SELECT version, name, checksum, applied_at, duration_ms, dirty FROM ${BOOKKEEPING_TABLE}`,
@@ -236,63 +227,3 @@ export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {})
   };
   return driver;
 }
-
-async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
-  const path = url.path!;
-  if (path !== ":memory:" && !existsSync(path)) {
-    // Reading the state of a database that does not exist: an empty one, nothing created.
-    if (opts.readOnly) return sqliteDriver(await openSqliteEngine(":memory:"), opts.timeouts);
-    if (!existsSync(dirname(path)))
-      throw new StairwayError(
-        "E_UNREACHABLE",
-        `target ${opts.name}: cannot create SQLite database ${path}: directory ${dirname(path)} does not exist`,
-      );
-  }
-  let db: SqliteEngine;
-  try {
-    db = await openSqliteEngine(path, { readonly: opts.readOnly, create: true });
-    db.run(`PRAGMA busy_timeout = ${Number(url.params.busy_timeout ?? 15000)}`);
-    db.values("SELECT count(*) FROM sqlite_schema");
-  } catch (e) {
-    throw new StairwayError("E_UNREACHABLE", `target ${opts.name}: cannot open SQLite database ${path}: ${(e as Error).message}`);
-  }
-  // Foreign keys are enforced, as an application should have them; ?foreign_keys=off opts out.
-  if (!opts.readOnly) db.run(`PRAGMA foreign_keys = ${url.params.foreign_keys === "off" ? "OFF" : "ON"}`);
-  return sqliteDriver(db, opts.timeouts);
-}
-
-export const sqliteModule: DialectModule = {
-  dialect: "sqlite",
-  open,
-  scratchUrl(url, name) {
-    const path = join(tmpdir(), "stairway", `${name}.db`);
-    return { ...url, raw: `sqlite:${path}`, redacted: `sqlite:${path}`, path };
-  },
-  async createScratch(url, name) {
-    const scratch = sqliteModule.scratchUrl(url, name);
-    mkdirSync(dirname(scratch.path!), { recursive: true });
-    rmSync(scratch.path!, { force: true });
-    return scratch;
-  },
-  async dropScratch(_url, scratch) {
-    for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(scratch.path! + suffix, { force: true });
-  },
-  async backup(url, file) {
-    // VACUUM INTO writes a consistent copy while the database stays online.
-    // https://www.sqlite.org/lang_vacuum.html#vacuuminto
-    rmSync(file, { force: true });
-    const db = await openSqliteEngine(url.path!);
-    try {
-      db.run(`VACUUM INTO '${file.replace(/'/g, "''")}'`);
-    } finally {
-      db.close();
-    }
-    return "VACUUM INTO";
-  },
-  async restore(server, file, name) {
-    const scratch = sqliteModule.scratchUrl(server, name);
-    mkdirSync(dirname(scratch.path!), { recursive: true });
-    copyFileSync(file, scratch.path!);
-    return scratch;
-  },
-};

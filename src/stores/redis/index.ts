@@ -1,0 +1,40 @@
+// Redis as a store (stores/index.ts). A logical database cannot be copied
+// or made beside the target, so a test command works in the configured one
+// itself: it must hold no key (test commands never touch data they did not
+// create) unless --flush allows emptying it first; a marker key says which
+// run works there, and only that run empties it again at the end.
+
+import { StairwayError } from "../../errors.ts";
+import type { StoreModule } from "../contract.ts";
+import { openRedis, SCRATCH_MARKER, type RedisDriver } from "./driver.ts";
+
+export const redisModule: StoreModule<RedisDriver> = {
+  open: openRedis,
+  scratchUrl: (url) => url,
+  async createScratch(url, _name, opts) {
+    const driver = await openRedis(url, opts);
+    try {
+      const n = await driver.keyCount();
+      if (n > 0 && !opts.flush)
+        throw new StairwayError(
+          "E_REFUSED",
+          `target ${opts.name}: ${driver.where} holds ${n} key${n === 1 ? "" : "s"}; stairway ${opts.command} only runs on an empty database — ` +
+            "point it at an empty one or pass --flush to empty it first",
+        );
+      if (n > 0) await driver.flush();
+      // If this run dies (SIGKILL), `stairway clean` knows the keys here are a test's.
+      await driver.client.set(SCRATCH_MARKER, opts.runId);
+    } finally {
+      await driver.close();
+    }
+    return url;
+  },
+  async dropScratch(_url, scratch, runId) {
+    const driver = await openRedis(scratch, { name: "scratch" });
+    try {
+      if (runId && (await driver.client.get(SCRATCH_MARKER)) === runId) await driver.flush();
+    } finally {
+      await driver.close();
+    }
+  },
+};
