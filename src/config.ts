@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { configError } from "./errors.ts";
+import type { TypeEquivalence } from "./schema/equivalences.ts";
 
 export interface TargetConfig {
   url: string;
@@ -49,7 +50,7 @@ export interface CrossDbConfig {
   reference?: string;
   expected: ExpectedDifference[];
   /** More type equivalences, tried before the built-in ones (src/schema/equivalences.ts). */
-  types: { postgres: string; sqlite: string; sqliteCheck?: string; note: string }[];
+  types: TypeEquivalence[];
 }
 
 export interface Config {
@@ -252,7 +253,11 @@ function crossDb(raw: RawCrossDb | undefined): CrossDbConfig {
   return {
     reference: raw?.reference,
     expected: raw?.expected ?? [],
-    types: (raw?.types ?? []).map(({ sqlite_check, ...t }) => ({ ...t, ...(sqlite_check ? { sqliteCheck: sqlite_check } : {}) })),
+    types: (raw?.types ?? []).map(({ postgres, sqlite, sqlite_check, note }) => ({
+      types: { postgres, sqlite },
+      ...(sqlite_check ? { checks: { sqlite: sqlite_check } } : {}),
+      note,
+    })),
   };
 }
 

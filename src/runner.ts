@@ -178,6 +178,9 @@ function describe(e: unknown, file: MigrationFile): string {
   return `${file.path}: ${e instanceof Error ? e.message : String(e)}`;
 }
 
+/** How long a run waits for another run's migration lock before it gives up (E_LOCKED). */
+export const LOCK_TIMEOUT_MS = 60_000;
+
 export interface RunnerContext {
   driver: Migrator;
   target: string;

@@ -12,6 +12,7 @@ import { lineCol, splitStatements } from "../plan/statements.ts";
 import { renderSchema } from "../schema/render.ts";
 import type { CheckResult } from "../results.ts";
 import { status } from "../runner.ts";
+import { storeOf } from "../stores/index.ts";
 
 export function treeChecks(plan: Plan, target: string): CheckResult[] {
   const results = problemResults(plan, target);
@@ -33,13 +34,15 @@ export function treeChecks(plan: Plan, target: string): CheckResult[] {
   return results;
 }
 
+const PG: SqlDialect = "postgres";
+
 /** PostgreSQL files through libpg_query: the first syntax error of each, at file:line:col. */
 export async function parsePostgresFiles(migrations: Migration[], target: string): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   let files = 0;
-  for (const m of migrations.filter((x) => appliesTo(x, "postgres"))) {
+  for (const m of migrations.filter((x) => appliesTo(x, PG))) {
     for (const direction of ["up", "down"] as const) {
-      const f = fileFor(m, direction, "postgres");
+      const f = fileFor(m, direction, PG);
       if (!f) continue;
       files++;
       const parsed = await parsePostgres(f.text);
@@ -61,16 +64,16 @@ export async function parsePostgresFiles(migrations: Migration[], target: string
 const SQLITE_SYNTAX = /syntax error|incomplete input|unrecognized token|unterminated|near "/i;
 
 /**
- * SQLite files, run in order in a scratch database (SQLite prepares a statement
- * only against the schema it names, so each up runs; each down runs inside a
- * savepoint that is rolled back).
+ * The files of a dialect without a parser here, run in order in a scratch
+ * database (SQLite prepares a statement only against the schema it names, so
+ * each up runs; each down runs inside a savepoint that is rolled back).
  */
-export async function parseSqliteFiles(driver: SqlDriver, migrations: Migration[], target: string): Promise<CheckResult[]> {
+export async function parseByRunning(driver: SqlDriver, migrations: Migration[], target: string): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   let files = 0;
-  for (const m of migrations.filter((x) => appliesTo(x, "sqlite"))) {
-    const down = fileFor(m, "down", "sqlite");
-    const up = fileFor(m, "up", "sqlite")!;
+  for (const m of migrations.filter((x) => appliesTo(x, driver.dialect))) {
+    const down = fileFor(m, "down", driver.dialect);
+    const up = fileFor(m, "up", driver.dialect)!;
     files += down ? 2 : 1;
     const upError = await runFile(driver, up);
     if (upError) {
@@ -84,7 +87,7 @@ export async function parseSqliteFiles(driver: SqlDriver, migrations: Migration[
     await driver.execute("RELEASE stairway_validate");
     if (downError) results.push(fileResult(m, down, downError, target));
   }
-  if (!results.length) results.push({ check: "files.parse", target, status: "pass", message: `${files} files parse and apply in order on SQLite` });
+  if (!results.length) results.push({ check: "files.parse", target, status: "pass", message: `${files} files parse and apply in order on ${storeOf(driver.dialect).label}` });
   return results;
 }
 

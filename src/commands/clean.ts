@@ -9,23 +9,10 @@ import type { ExitCode } from "../errors.ts";
 import { renderFindings, summaryLine } from "../report/console.ts";
 import type { CheckResult } from "../results.ts";
 import type { GlobalFlags, Session } from "../session.ts";
-import type { Target } from "../targets.ts";
+import { runIsAlive, runOf } from "../scratch-names.ts";
+import { loadStore } from "../stores/index.ts";
 import { finish, withSession } from "./common.ts";
 
-/** Exactly the names Session.scratch() makes: stairway_<run id>_<target>[_<label>]. */
-export const SCRATCH_NAME = /^stairway_[0-9a-z]{11}_[a-z0-9_]+$/;
-
-/** The process that made a scratch name (the run id ends with its pid), if it still runs here. */
-function runIsAlive(runId: string): boolean {
-  const pid = parseInt(runId.slice(6, 11), 36);
-  if (!pid || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as { code?: string }).code === "EPERM";
-  }
-}
 /** What stairway writes to a report dir. */
 const REPORT_FILE = /^([a-z-]+\.json|[a-z-]+\.junit\.xml|junit\.xml|report\.html|migration-summary\.md)$/;
 
@@ -34,16 +21,13 @@ export default async function cleanCommand(flags: GlobalFlags): Promise<ExitCode
     const targets = session.targets(true);
     const results: CheckResult[] = [];
     const servers = new Set<string>();
+    // Each server once; stores whose scratch databases are files (SQLite) leave them in the temp dir, cleaned below.
     for (const t of targets) {
-      if (t.dialect !== "postgres" || servers.has(t.url.raw)) continue;
+      const mod = await loadStore(t.dialect);
+      if (!mod.clean || servers.has(t.url.raw)) continue;
       servers.add(t.url.raw);
-      const { listScratchDatabases, postgresModule } = await import("../stores/postgres/index.ts");
-      // A database someone is connected to belongs to a run still going (perhaps on another machine).
-      const names = (await listScratchDatabases(t.url, "stairway_", { idleOnly: true })).filter((n) => SCRATCH_NAME.test(n) && !runIsAlive(n.slice(9, 20)));
-      for (const name of names) await postgresModule.dropScratch(t.url, postgresModule.scratchUrl(t.url, name));
-      results.push({ check: "clean", target: t.name, status: "pass", message: names.length ? `dropped ${names.length} scratch databases: ${names.join(", ")}` : "no scratch database left" });
+      results.push({ check: "clean", target: t.name, status: "pass", message: await mod.clean(t.url, (run) => !runIsAlive(run)) });
     }
-    for (const t of targets.filter((x) => x.dialect === "redis")) results.push(await cleanRedis(t));
     results.push(cleanFiles());
     results.push(cleanReports(session));
     return finish(session, {
@@ -56,20 +40,10 @@ export default async function cleanCommand(flags: GlobalFlags): Promise<ExitCode
   });
 }
 
-/** A logical database a killed test run was working in carries the scratch marker: empty it. Any other is left alone. */
-async function cleanRedis(t: Target): Promise<CheckResult> {
-  const { openRedis, SCRATCH_MARKER } = await import("../stores/redis/driver.ts");
-  const driver = await openRedis(t.url, { name: t.name });
-  try {
-    const run = await driver.client.get(SCRATCH_MARKER);
-    if (!run) return { check: "clean", target: t.name, status: "pass", message: `${driver.where}: no test run left keys here` };
-    if (runIsAlive(run)) return { check: "clean", target: t.name, status: "pass", message: `${driver.where}: test run ${run} is still going; left alone` };
-    const n = await driver.keyCount();
-    await driver.flush();
-    return { check: "clean", target: t.name, status: "pass", message: `${driver.where}: removed the ${n} keys test run ${run} left behind` };
-  } finally {
-    await driver.close();
-  }
+/** A scratch file whose run is no longer going. */
+function isStale(file: string): boolean {
+  const run = runOf(file);
+  return run !== undefined && !runIsAlive(run);
 }
 
 function cleanFiles(): CheckResult {
@@ -77,12 +51,12 @@ function cleanFiles(): CheckResult {
   const dir = join(tmpdir(), "stairway");
   if (existsSync(dir))
     for (const f of readdirSync(dir))
-      if (/^stairway_[0-9a-z]{11}_.+\.(db|db-journal|db-wal|db-shm)$/.test(f) && !runIsAlive(f.slice(9, 20))) {
+      if (/\.(db|db-journal|db-wal|db-shm)$/.test(f) && isStale(f)) {
         rmSync(join(dir, f), { force: true });
         removed.push(f);
       }
   for (const f of readdirSync(tmpdir()))
-    if (/^stairway_[0-9a-z]{11}_.+\.backup$/.test(f) && !runIsAlive(f.slice(9, 20))) {
+    if (f.endsWith(".backup") && isStale(f)) {
       rmSync(join(tmpdir(), f), { force: true });
       removed.push(f);
     }

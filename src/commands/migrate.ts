@@ -12,14 +12,13 @@ import type { Target } from "../targets.ts";
 import { finish, progress, withSession } from "./common.ts";
 
 type Flags = GlobalFlags & Record<string, unknown>;
-const LOCK_TIMEOUT_MS = 60_000;
 
 async function context(session: Session, t: Target, readOnly = false): Promise<runner.RunnerContext> {
   const plan = session.runnablePlan(t);
   const driver = await session.open(t, { readOnly });
   // A transform's ctx.log: progress on a terminal, quiet otherwise; every line on stderr with --debug.
   if (isKeyspaceDriver(driver)) driver.log = session.flags.debug ? (l) => process.stderr.write(`${l}\n`) : progress(session);
-  return { driver, target: t.name, migrations: plan.migrations, lockTimeoutMs: LOCK_TIMEOUT_MS };
+  return { driver, target: t.name, migrations: plan.migrations, lockTimeoutMs: runner.LOCK_TIMEOUT_MS };
 }
 
 function printDryRun(t: Target, list: Migration[], direction: "up" | "down", dialect: Dialect): void {

@@ -11,21 +11,25 @@ import type { GlobalFlags, Session } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { renderSarif } from "../lint/format-sarif.ts";
 import { renderText } from "../lint/format-text.ts";
-import { dedupe, DIALECTS, fileInputs, isTreeFile, parseDialect, treeInputs } from "../lint/inputs.ts";
+import { dedupe, fileInputs, isTreeFile, parseDialect, treeInputs } from "../lint/inputs.ts";
 import type { PresetTimeouts } from "../lint/facts.ts";
-import { lint, type LintInput } from "../lint/lint.ts";
+import { lint, usesPgParser, type LintInput } from "../lint/lint.ts";
 import { loadPgParser } from "../lint/pg-parser.ts";
 import { toResults } from "../lint/results.ts";
 import { RULES } from "../lint/rules/index.ts";
+import { dialectList, isSqlDialect, SQL_DIALECTS } from "../stores/index.ts";
 import { finish, withSession } from "./common.ts";
 
 type Flags = GlobalFlags & { format?: string; dialect?: string };
+/** The dialect files are linted as when neither --dialect, the file's name nor a configured target says. */
+const DEFAULT_DIALECT: SqlDialect = "postgres";
 const FORMATS = ["text", "json", "sarif"];
 
 export default async function safetyCommand(flags: Flags, args: string[]): Promise<ExitCode> {
   // --dialect postgres needs the parser for sure: its WASM starts compiling
   // before the config is read (else once the config names a PostgreSQL target).
-  if (flags.dialect !== undefined && parseDialect(String(flags.dialect)) === "postgres") loadPgParser().catch(() => {});
+  const named = flags.dialect === undefined ? undefined : parseDialect(String(flags.dialect));
+  if (named && usesPgParser(named)) loadPgParser().catch(() => {});
   // Linting runs most code once or a few thousand times, too few for the JIT
   // to pay back its compile time (bench-lint, 2,006 statements: median
   // 588–616 ms at the normal policy, 542–545 ms at ×100, same machine and
@@ -44,15 +48,15 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
   const format = String(flags.format ?? (flags.json ? "json" : "text")).toLowerCase();
   if (!FORMATS.includes(format)) throw usageError(`--format ${flags.format}: expected text, json or sarif`);
   const dialect = flags.dialect === undefined ? undefined : parseDialect(String(flags.dialect));
-  if (flags.dialect !== undefined && !dialect) throw usageError(`--dialect ${flags.dialect}: expected postgres or sqlite`);
+  if (flags.dialect !== undefined && !dialect) throw usageError(`--dialect ${flags.dialect}: expected ${dialectList("sql")}`);
 
   // --format json is --json: finish() prints the report's JSON; render() draws text or SARIF.
   return withSession({ ...flags, json: flags.json || format === "json" }, async (session) => {
     const targets = sqlTargets(session);
     const configured = [...new Set(targets.map((t) => t.dialect as SqlDialect))];
-    const defaults = dialect ? [dialect] : configured.length ? configured : (["postgres"] as SqlDialect[]);
+    const defaults = dialect ? [dialect] : configured.length ? configured : [DEFAULT_DIALECT];
     // Started now (if not already), the PostgreSQL parser's WASM (~65 ms) compiles on another core while the files are read (its errors surface when it is used).
-    if (defaults.includes("postgres")) loadPgParser().catch(() => {});
+    if (defaults.some(usesPgParser)) loadPgParser().catch(() => {});
     // Each argument is looked at once, to prove it exists and tell a directory;
     // a file of the tree was read with it (hundreds of files named is common).
     const dirs = new Set<string>();
@@ -67,7 +71,7 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
       (i) => (preset[i.dialect] ? { ...i, preset: preset[i.dialect] } : i),
     );
     const results = toResults(await lint(inputs));
-    const linted = [...new Set(inputs.map((i) => i.dialect))].sort((a, b) => DIALECTS.indexOf(a) - DIALECTS.indexOf(b));
+    const linted = [...new Set(inputs.map((i) => i.dialect))].sort((a, b) => SQL_DIALECTS.indexOf(a) - SQL_DIALECTS.indexOf(b));
     return finish(session, {
       command: "safety",
       targets: targets.filter((t) => linted.includes(t.dialect as SqlDialect)),
@@ -83,7 +87,7 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
 /** Per dialect, the timeouts every configured target of that dialect has the runner set (lint counts them as in force). */
 function presetTimeouts(targets: Target[]): Partial<Record<SqlDialect, PresetTimeouts>> {
   const out: Partial<Record<SqlDialect, PresetTimeouts>> = {};
-  for (const d of ["postgres", "sqlite"] as SqlDialect[]) {
+  for (const d of SQL_DIALECTS) {
     const of = targets.filter((t) => t.dialect === d);
     if (!of.length) continue;
     out[d] = {
@@ -98,7 +102,7 @@ function presetTimeouts(targets: Target[]): Partial<Record<SqlDialect, PresetTim
 function sqlTargets(session: Session): Target[] {
   const named = session.flags.db?.length || Object.keys(session.config.databases).length || session.env.DATABASE_URL;
   if (!named) return [];
-  return session.targets(false).filter((t) => t.dialect === "sqlite" || t.dialect === "postgres");
+  return session.targets(false).filter((t) => isSqlDialect(t.dialect));
 }
 
 /** The tree of each target (its own `migrations:` dir, else --sql / the config), linted for the dialects that use it. */

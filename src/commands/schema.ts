@@ -11,6 +11,7 @@ import * as runner from "../runner.ts";
 import type { GlobalFlags, Session } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { VERSION } from "../version.ts";
+import { isSqlDialect } from "../stores/index.ts";
 import { finish, targetInfo, withSession } from "./common.ts";
 
 type Flags = GlobalFlags & { at?: string };
@@ -25,7 +26,7 @@ export async function schemaOf(session: Session, t: Target, at: string | undefin
 }
 
 async function migrateTo(driver: SqlDriver, target: string, migrations: Migration[], at: string): Promise<void> {
-  const ctx: runner.RunnerContext = { driver, target, migrations, lockTimeoutMs: 60_000 };
+  const ctx: runner.RunnerContext = { driver, target, migrations, lockTimeoutMs: runner.LOCK_TIMEOUT_MS };
   const results = await runner.up(ctx, at === "head" ? {} : { to: at });
   const failed = results.find((r) => r.status === "fail");
   if (failed) throw usageError(`cannot build the schema at ${at}: ${failed.migration} failed: ${failed.message}`);
@@ -36,7 +37,7 @@ export default async function schemaCommand(flags: Flags, args: string[]): Promi
   if (action !== "dump" && action !== "diff") throw usageError(`schema ${action ?? ""}: expected "schema dump" or "schema diff"`);
   const at = flags.at === undefined ? undefined : String(flags.at);
   return withSession(flags, async (session) => {
-    const targets = session.targets(false).filter((t) => t.dialect !== "redis");
+    const targets = session.targets(false).filter((t) => isSqlDialect(t.dialect));
     if (action === "dump") {
       const schemas: Record<string, Schema> = {};
       for (const t of targets) schemas[t.name] = await schemaOf(session, t, at);

@@ -2,9 +2,12 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { checksumDrift, dumpDrift, parsePostgresFiles, parseSqliteFiles, treeChecks } from "../checks/validate.ts";
+import { checksumDrift, dumpDrift, parseByRunning, parsePostgresFiles, treeChecks } from "../checks/validate.ts";
+import { usesPgParser } from "../lint/lint.ts";
+import { isSqlDialect } from "../stores/index.ts";
 import { type ExitCode } from "../errors.ts";
 import type { SqlDialect } from "../plan/migration.ts";
+import type { SqlDriver } from "../stores/contract.ts";
 import { renderValidate } from "../report/validate-console.ts";
 import type { CheckResult } from "../results.ts";
 import * as runner from "../runner.ts";
@@ -14,7 +17,7 @@ import { finish, progress, withSession } from "./common.ts";
 
 export default async function validateCommand(flags: GlobalFlags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
-    const targets = session.targets(true).filter((t) => t.dialect !== "redis");
+    const targets = session.targets(true).filter((t) => isSqlDialect(t.dialect));
     const say = progress(session);
     const results: CheckResult[] = [];
     const done = new Set<string>();
@@ -25,8 +28,9 @@ export default async function validateCommand(flags: GlobalFlags): Promise<ExitC
       const key = `${tree}\u0000${t.dialect}`;
       if (!done.has(key)) {
         say(`${t.name}: parsing ${tree}`);
-        if (t.dialect === "postgres") results.push(...(await parsePostgresFiles(plan.migrations, t.name)));
-        else results.push(...(await parseSqliteFiles((await session.scratch(t, "parse")).driver, plan.migrations, t.name)));
+        // A dialect with a real parser is parsed; any other is run, in order, on a scratch database.
+        if (usesPgParser(t.dialect as SqlDialect)) results.push(...(await parsePostgresFiles(plan.migrations, t.name)));
+        else results.push(...(await parseByRunning((await session.scratch(t, "parse", "validate")).driver, plan.migrations, t.name)));
         const blocked = plan.problems.some((p) => p.blocking);
         const dumpPath = join(tree, `schema.${t.dialect}.sql`);
         const committed = existsSync(dumpPath) ? { path: dumpPath, text: readFileSync(dumpPath, "utf8") } : undefined;
@@ -37,7 +41,7 @@ export default async function validateCommand(flags: GlobalFlags): Promise<ExitC
       done.add(key);
       // Applied files are checked on the databases named on the command line only.
       if (session.flags.db?.length && !plan.problems.some((p) => p.blocking))
-        results.push(...(await checksumDrift(await session.open(t, { readOnly: true }), plan.migrations, t.name)));
+        results.push(...(await checksumDrift(await session.open<SqlDriver>(t, { readOnly: true }), plan.migrations, t.name)));
     }
     say("");
     return finish(session, { command: "validate", targets, results, render: (r) => renderValidate(r.results) });
@@ -51,7 +55,7 @@ function treeOf(session: Session, t: Target): string {
 async function dumpAtHead(session: Session, t: Target, committed: { path: string; text: string } | undefined): Promise<CheckResult> {
   if (!committed) return dumpDrift(undefined as never, t.dialect as SqlDialect, undefined, t.name);
   const { driver } = await session.scratch(t, "dump");
-  const up = await runner.up({ driver, target: t.name, migrations: session.plan(t).migrations, lockTimeoutMs: 60_000 });
+  const up = await runner.up({ driver, target: t.name, migrations: session.plan(t).migrations, lockTimeoutMs: runner.LOCK_TIMEOUT_MS });
   const failed = up.find((r) => r.status === "fail");
   if (failed) return { check: "schema.dump-drift", target: t.name, status: "fail", message: `cannot migrate a scratch database to head: ${failed.message}` };
   return dumpDrift(driver, t.dialect as SqlDialect, committed, t.name);

@@ -1,4 +1,4 @@
-// Which files to lint, as which dialect (DESIGN.md "safety"): `--dialect`,
+// Which files to lint, as which dialect (README "Safety lint"): `--dialect`,
 // else the file's name (up.postgres.sql), else each dialect the configured
 // targets use, else postgres. In a tree, a dialect lints the file the runner
 // would apply for it (the override when there is one, nothing when the
@@ -7,15 +7,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { appliesTo, fileFor, type Direction, type Migration, type MigrationFile, type Plan, type SqlDialect } from "../plan/migration.ts";
+import { dialectNamed, isSqlDialect } from "../stores/index.ts";
 import type { LintInput } from "./lint.ts";
 
-export const DIALECTS: SqlDialect[] = ["postgres", "sqlite"];
-
+/** The SQL dialect a name means (postgres, pg, postgresql, sqlite, sqlite3, …). */
 export function parseDialect(s: string): SqlDialect | undefined {
-  const d = s.toLowerCase();
-  if (d === "postgres" || d === "postgresql" || d === "pg") return "postgres";
-  if (d === "sqlite" || d === "sqlite3") return "sqlite";
-  return undefined;
+  const d = dialectNamed(s);
+  return d && isSqlDialect(d) ? d : undefined;
 }
 
 /** Every SQL file of a tree, once per dialect in `dialects` that runs it. */
@@ -61,8 +59,12 @@ export function fileInputs(path: string, plan: Plan, flagDialect: SqlDialect | u
   const text = readFileSync(path, "utf8");
   const name = basename(path);
   const direction: Direction = /(^|[._])down([._]|$)/i.test(name) ? "down" : "up";
-  const fromName = /\.(postgres|postgresql|sqlite)\.|\.(postgres|postgresql|sqlite)$/i.exec(name.replace(/\.sql$/i, ""));
-  const named = fromName ? parseDialect(fromName[1] ?? fromName[2] ?? "") : undefined;
+  const named = name
+    .replace(/\.sql$/i, "")
+    .split(".")
+    .slice(1)
+    .map(parseDialect)
+    .find((d) => d !== undefined);
   const dialects = flagDialect ? [flagDialect] : named ? [named] : defaults;
   const upPath = direction === "down" ? join(dirname(path), name.replace(/down/i, "up")) : undefined;
   const upText = upPath && existsSync(upPath) ? readFileSync(upPath, "utf8") : undefined;

@@ -3,11 +3,11 @@
 // (DESIGN.md: `-- stairway:allow RULE reason` silences one rule in one file;
 // the reason is mandatory).
 
+import { SQL_DIALECTS } from "../stores/index.ts";
 import type { Direction, SqlDialect } from "../plan/migration.ts";
 import { parseDirectives } from "../plan/directives.ts";
 import { factsOf, settle, upCreated, type PresetTimeouts } from "./facts.ts";
 import type { AllowLine, LintFile, LintStatement, UpCreated } from "./model.ts";
-import { DIALECTS } from "./inputs.ts";
 import { loadPgParser, type PgParser } from "./pg-parser.ts";
 import { pgStatements, type Draft } from "./pg-statements.ts";
 import { normalizeRule, type Rule } from "./rule.ts";
@@ -49,10 +49,10 @@ export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<
   const findings: Finding[] = [];
   const known = new Set(rules.map((r) => r.id));
   const meta = rules.filter((r) => r.meta);
-  const dispatch = new Map(DIALECTS.map((d) => [d, dispatchOf(rules.filter((r) => !r.meta && r.dialects.includes(d)))]));
+  const dispatch = new Map(SQL_DIALECTS.map((d) => [d, dispatchOf(rules.filter((r) => !r.meta && r.dialects.includes(d)))]));
   const ups: UpCache = new Map();
   // Waited for once: every file is then read synchronously, not through thousands of awaits.
-  const pg = inputs.some((i) => i.dialect === "postgres") ? await loadPgParser() : undefined;
+  const pg = inputs.some((i) => usesPgParser(i.dialect)) ? await loadPgParser() : undefined;
   // One path at a time: its parse trees are garbage once it is done, so a
   // run of thousands of files holds one file's, not all of them.
   // (No forced collections between files: with the rules' `only` and the
@@ -183,7 +183,7 @@ function isTransactional(text: string): boolean {
   return !parseDirectives(text).directives.noTransaction;
 }
 
-// What each up created, for the down of its migration (read with its up, DESIGN.md "Down files").
+// What each up created, for the down of its migration (read with its up: README "Safety lint", downs).
 type UpCache = Map<string, UpCreated>;
 
 function upKey(text: string, dialect: SqlDialect, transactional: boolean, preset: PresetTimeouts = {}): string {
@@ -191,11 +191,19 @@ function upKey(text: string, dialect: SqlDialect, transactional: boolean, preset
 }
 
 function front(pg: PgParser | undefined, text: string, dialect: SqlDialect, transactional: boolean, preset: PresetTimeouts = {}) {
-  let drafts: Draft[];
-  let syntaxErrors: LintFile["syntaxErrors"] = [];
-  if (dialect === "postgres") ({ statements: drafts, syntaxErrors } = pgStatements(pg!, text));
-  else drafts = sqliteStatements(text);
+  const { statements: drafts, syntaxErrors } = READERS[dialect].read(pg, text);
   return { statements: settle(drafts, transactional, preset), syntaxErrors };
+}
+
+/** How each dialect's files are read into statements: PostgreSQL's real parser, SQLite's classifier. A new dialect adds its reader here. */
+const READERS: Record<SqlDialect, { pgParser: boolean; read(pg: PgParser | undefined, text: string): { statements: Draft[]; syntaxErrors: LintFile["syntaxErrors"] } }> = {
+  postgres: { pgParser: true, read: (pg, text) => pgStatements(pg!, text) },
+  sqlite: { pgParser: false, read: (_pg, text) => ({ statements: sqliteStatements(text), syntaxErrors: [] }) },
+};
+
+/** Whether linting `dialect` needs PostgreSQL's parser (its WASM compiles in the background once asked for). */
+export function usesPgParser(dialect: SqlDialect): boolean {
+  return READERS[dialect].pgParser;
 }
 
 function allowLines(text: string): AllowLine[] {

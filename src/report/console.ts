@@ -3,6 +3,7 @@
 
 import pc from "picocolors";
 import type { CheckResult, MigrationState, Status, TargetInfo } from "../results.ts";
+import { storeOf, type Dialect } from "../stores/index.ts";
 import { ms as duration } from "./digest.ts";
 
 export const MARK: Record<Status, string> = {
@@ -50,8 +51,8 @@ const STATE_HINT: Partial<Record<MigrationState["state"], string>> = {
   "missing-file": "applied here, but its files are gone from the tree",
 };
 
-// A Redis transform does not roll back; it resumes from its checkpoints.
-const REDIS_DIRTY_HINT = 'a transform stopped halfway: "stairway up" resumes it, "stairway down" undoes what it did';
+// A transform over keys does not roll back; it resumes from its checkpoints.
+const KEYS_DIRTY_HINT = 'a transform stopped halfway: "stairway up" resumes it, "stairway down" undoes what it did';
 
 export function renderStatus(states: MigrationState[], targets: TargetInfo[]): string {
   const lines: string[] = [];
@@ -62,7 +63,7 @@ export function renderStatus(states: MigrationState[], targets: TargetInfo[]): s
     const width = Math.max(0, ...mine.map((s) => `${s.version}_${s.name}`.length));
     for (const s of mine) {
       const when = s.appliedAt ? pc.dim(s.appliedAt.replace("T", " ").replace(/\.\d+Z$/, "Z")) : "";
-      const text = t.dialect === "redis" && s.state === "dirty" ? REDIS_DIRTY_HINT : STATE_HINT[s.state];
+      const text = ofKeys(t) && s.state === "dirty" ? KEYS_DIRTY_HINT : STATE_HINT[s.state];
       const hint = text ? pc.dim(`  ${text}`) : "";
       lines.push(`  ${pad(`${s.version}_${s.name}`, width)}  ${pad(STATE_COLOR[s.state](s.state), 12)} ${when}${hint}`);
     }
@@ -105,8 +106,8 @@ const ROLLBACK_COLUMNS: [string, string][] = [
   ["rollback.data-preserved", "data"],
 ];
 
-const REDIS_STAIRWAY_COLUMNS: Column[] = [
-  ["redis.up", "up"],
+const KEYS_STAIRWAY_COLUMNS: Column[] = [
+  ["step.up", "up"],
   ["redis.ttl-preserved", "ttl"],
   ["step.down", "down"],
   ["redis.down-restores", "restores"],
@@ -114,7 +115,7 @@ const REDIS_STAIRWAY_COLUMNS: Column[] = [
   ["redis.concurrent-writes", "concurrent"],
 ];
 
-const REDIS_ROLLBACK_COLUMNS: Column[] = [
+const KEYS_ROLLBACK_COLUMNS: Column[] = [
   ["step.down", "rollback"],
   ["redis.down-restores", "restores"],
 ];
@@ -124,11 +125,14 @@ type Column = [string, string, boolean?];
 type Columns = (t: TargetInfo) => Column[];
 
 export const renderStairway = (results: CheckResult[], targets: TargetInfo[], title: string) =>
-  renderMatrix(results, targets, title, (t) => (t.dialect === "redis" ? REDIS_STAIRWAY_COLUMNS : STAIRWAY_COLUMNS));
+  renderMatrix(results, targets, title, (t) => (ofKeys(t) ? KEYS_STAIRWAY_COLUMNS : STAIRWAY_COLUMNS));
 export const renderRollback = (results: CheckResult[], targets: TargetInfo[]) =>
-  renderMatrix(results, targets, "stairway rollback", (t) => (t.dialect === "redis" ? REDIS_ROLLBACK_COLUMNS : ROLLBACK_COLUMNS));
+  renderMatrix(results, targets, "stairway rollback", (t) => (ofKeys(t) ? KEYS_ROLLBACK_COLUMNS : ROLLBACK_COLUMNS));
 
-const TIMED = new Set(["step.up", "step.down", "redis.up"]);
+const TIMED = new Set(["step.up", "step.down"]);
+
+/** A store of keys (Redis): other checks, and a test works in place. */
+const ofKeys = (t: TargetInfo) => storeOf(t.dialect as Dialect).kind === "keys";
 
 /** A table per target: migration × check, then every failure in full. */
 function renderMatrix(results: CheckResult[], targets: TargetInfo[], title: string, columnsOf: Columns): string {
@@ -136,7 +140,7 @@ function renderMatrix(results: CheckResult[], targets: TargetInfo[], title: stri
   for (const t of targets) {
     const COLUMNS = columnsOf(t);
     const mine = results.filter((r) => r.target === t.name);
-    const where = t.dialect === "redis" ? `in ${t.url}, emptied at the end` : `on a scratch database beside ${t.url}`;
+    const where = ofKeys(t) ? `in ${t.url}, emptied at the end` : `on a scratch database beside ${t.url}`;
     lines.push(pc.bold(`${title} · ${t.name}`) + pc.dim(`  ${where}`));
     const migrations = [...new Set(mine.filter((r) => r.migration && COLUMNS.some(([id]) => id === r.check)).map((r) => r.migration!))];
     if (migrations.length === 0 && !mine.length) {
@@ -169,8 +173,8 @@ function renderMatrix(results: CheckResult[], targets: TargetInfo[], title: stri
     }
   }
   lines.push("");
-  if (targets.length === 0 || targets.some((t) => t.dialect !== "redis")) lines.push(pc.dim(LEGEND[title] ?? ""));
-  if (targets.some((t) => t.dialect === "redis")) lines.push(pc.dim(LEGEND[`${title} redis`] ?? ""));
+  if (targets.length === 0 || targets.some((t) => !ofKeys(t))) lines.push(pc.dim(LEGEND[title] ?? ""));
+  if (targets.some(ofKeys)) lines.push(pc.dim(LEGEND[`${title} keys`] ?? ""));
   lines.push(summaryLine(results));
   return lines.join("\n");
 }
@@ -179,9 +183,9 @@ const LEGEND: Record<string, string> = {
   "stairway test":
     "up/down: the step ran (time) · fk: foreign keys hold · schema: down restored the schema · data: no row or value lost · redo: up again, same schema",
   "stairway rollback": "rollback: the down ran over fixtures and generated rows (time) · schema: as before its up · data: no row or value lost",
-  "stairway test redis":
+  "stairway test keys":
     "redis — up: the transform ran over seeded keys (time) · ttl: no key lost its TTL · restores: down gave back every key, value and TTL · redo: up again, same keys · concurrent: nothing a writer wrote during up was lost",
-  "stairway rollback redis": "redis — rollback: the down ran at head over seeded keys (time) · restores: every key, value and TTL as before its up",
+  "stairway rollback keys": "redis — rollback: the down ran at head over seeded keys (time) · restores: every key, value and TTL as before its up",
 };
 
 /** A unified diff indented under its result line, in colour on a terminal. */

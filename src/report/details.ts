@@ -116,7 +116,7 @@ export function timings(reports: Report[]): Timing[] {
   if (!test) return out;
   const byKey = new Map<string, Timing>();
   for (const r of test.results) {
-    const dir = r.check === "step.up" || r.check === "redis.up" ? "up" : r.check === "step.down" ? "down" : undefined;
+    const dir = r.check === "step.up" ? "up" : r.check === "step.down" ? "down" : undefined;
     if (!dir || !r.migration || r.durationMs === undefined) continue;
     const key = `${r.target}\u0000${r.migration}`;
     let t = byKey.get(key);

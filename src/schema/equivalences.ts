@@ -1,94 +1,103 @@
-// Which PostgreSQL and SQLite column types mean the same thing, for
-// `stairway cross-db`. Data, not code: extend it from the config
-// (cross_db.types) without touching the comparison. SQLite types are matched
-// as written (upper case), PostgreSQL types as format_type() prints them.
+// Which column types of two SQL dialects mean the same thing, for
+// `stairway cross-db`. Data, not code: each rule gives, per dialect, a regex
+// over the type as that dialect prints it (format_type on PostgreSQL, the
+// declared type on SQLite) and, where a dialect carries the meaning in a
+// CHECK (json_valid(x) for JSON on SQLite), that CHECK. Extend it from the
+// config (cross_db.types) without touching the comparison; a new dialect adds
+// its column to the rules.
 // https://www.sqlite.org/datatype3.html  https://www.postgresql.org/docs/current/datatype.html
 
+import type { SqlDialect } from "../plan/migration.ts";
+
 export interface TypeEquivalence {
-  /** Regex over the PostgreSQL type. */
-  postgres: string;
-  /** Regex over the SQLite declared type. */
-  sqlite: string;
+  /** Per dialect, a regex over its type. */
+  types: Partial<Record<SqlDialect, string>>;
   /**
-   * A SQLite CHECK that carries the PostgreSQL type's meaning (e.g. json_valid(x)
-   * for jsonb, x IN (0, 1) for boolean); `{c}` stands for the column. When the
-   * SQLite table has it, it is part of the type and not a difference.
+   * Per dialect, a CHECK that carries the type's meaning there (e.g.
+   * json_valid(x) for jsonb, x IN (0, 1) for boolean on SQLite); `{c}` stands
+   * for the column, `$1` for the first group the other dialect's type matched.
+   * When the table has it, it is part of the type and not a difference.
    */
-  sqliteCheck?: string;
-  /** The types are equal only when the SQLite table has that CHECK. */
+  checks?: Partial<Record<SqlDialect, string>>;
+  /** The types are equal only when that CHECK is there. */
   requireCheck?: boolean;
+  /** Booleans: defaults are compared as TRUE / FALSE, however spelled. */
+  boolean?: boolean;
   note: string;
 }
 
 export const TYPE_EQUIVALENCES: TypeEquivalence[] = [
-  { postgres: "^(smallint|integer|bigint)$", sqlite: "INT", note: "SQLite has one 64-bit integer type" },
-  { postgres: "^(real|double precision)$", sqlite: "REAL|FLOA|DOUB", note: "floating point" },
-  { postgres: "^numeric(\\(.*\\))?$", sqlite: "^(NUMERIC|DECIMAL)", note: "SQLite NUMERIC affinity" },
-  { postgres: "^text$", sqlite: "^(TEXT|CLOB|)$", note: "unbounded text" },
-  { postgres: "^character varying\\((\\d+)\\)$", sqlite: "^(VARCHAR|CHARACTER VARYING|NVARCHAR)\\(\\d+\\)$", note: "text with a declared length" },
+  { types: { postgres: "^(smallint|integer|bigint)$", sqlite: "INT" }, note: "SQLite has one 64-bit integer type" },
+  { types: { postgres: "^(real|double precision)$", sqlite: "REAL|FLOA|DOUB" }, note: "floating point" },
+  { types: { postgres: "^numeric(\\(.*\\))?$", sqlite: "^(NUMERIC|DECIMAL)" }, note: "SQLite NUMERIC affinity" },
+  { types: { postgres: "^text$", sqlite: "^(TEXT|CLOB|)$" }, note: "unbounded text" },
+  { types: { postgres: "^character varying\\((\\d+)\\)$", sqlite: "^(VARCHAR|CHARACTER VARYING|NVARCHAR)\\(\\d+\\)$" }, note: "text with a declared length" },
   {
-    postgres: "^character varying\\((\\d+)\\)$",
-    sqlite: "^TEXT$",
-    sqliteCheck: "length\\({c}\\) <= $1",
+    types: { postgres: "^character varying\\((\\d+)\\)$", sqlite: "^TEXT$" },
+    checks: { sqlite: "length\\({c}\\) <= $1" },
     requireCheck: true,
     note: "text whose length a CHECK bounds",
   },
-  { postgres: "^boolean$", sqlite: "^(BOOLEAN|BOOL|INTEGER|INT)$", sqliteCheck: "{c} IN \\(0, 1\\)", note: "SQLite stores booleans as 0/1" },
-  { postgres: "^(json|jsonb)$", sqlite: "^(TEXT|JSON|BLOB)$", sqliteCheck: "json_valid\\({c}\\)", note: "JSON stored as text" },
-  { postgres: "^date$", sqlite: "^(TEXT|DATE|NUMERIC)$", sqliteCheck: "{c} (=|IS) date\\({c}\\)", note: "ISO-8601 date as text" },
+  { types: { postgres: "^boolean$", sqlite: "^(BOOLEAN|BOOL|INTEGER|INT)$" }, checks: { sqlite: "{c} IN \\(0, 1\\)" }, boolean: true, note: "SQLite stores booleans as 0/1" },
+  { types: { postgres: "^(json|jsonb)$", sqlite: "^(TEXT|JSON|BLOB)$" }, checks: { sqlite: "json_valid\\({c}\\)" }, note: "JSON stored as text" },
+  { types: { postgres: "^date$", sqlite: "^(TEXT|DATE|NUMERIC)$" }, checks: { sqlite: "{c} (=|IS) date\\({c}\\)" }, note: "ISO-8601 date as text" },
   {
-    postgres: "^timestamp( with(out)? time zone)?$",
-    sqlite: "^(TEXT|DATETIME|TIMESTAMP|NUMERIC|REAL|INTEGER)$",
-    sqliteCheck: "{c} (=|IS) strftime\\('[^']*', {c}\\)",
+    types: { postgres: "^timestamp( with(out)? time zone)?$", sqlite: "^(TEXT|DATETIME|TIMESTAMP|NUMERIC|REAL|INTEGER)$" },
+    checks: { sqlite: "{c} (=|IS) strftime\\('[^']*', {c}\\)" },
     note: "SQLite stores times as text, julian days or Unix time",
   },
-  { postgres: "^time( with(out)? time zone)?$", sqlite: "^(TEXT|TIME)$", note: "time of day as text" },
-  { postgres: "^uuid$", sqlite: "^(TEXT|BLOB|UUID)$", note: "UUID as text or bytes" },
-  { postgres: "^bytea$", sqlite: "^(BLOB|)$", note: "bytes" },
+  { types: { postgres: "^time( with(out)? time zone)?$", sqlite: "^(TEXT|TIME)$" }, note: "time of day as text" },
+  { types: { postgres: "^uuid$", sqlite: "^(TEXT|BLOB|UUID)$" }, note: "UUID as text or bytes" },
+  { types: { postgres: "^bytea$", sqlite: "^(BLOB|)$" }, note: "bytes" },
 ];
+
+export interface CompiledEquivalence extends TypeEquivalence {
+  compiled: Partial<Record<SqlDialect, RegExp>>;
+}
 
 export function compileEquivalences(extra: TypeEquivalence[] = []): CompiledEquivalence[] {
   return [...extra, ...TYPE_EQUIVALENCES].map((e) => ({
     ...e,
-    pg: new RegExp(e.postgres, "i"),
-    lite: new RegExp(e.sqlite, "i"),
+    compiled: Object.fromEntries(Object.entries(e.types).map(([d, re]) => [d, new RegExp(re!, "i")])),
   }));
 }
 
-export interface CompiledEquivalence extends TypeEquivalence {
-  pg: RegExp;
-  lite: RegExp;
+/** One side of a comparison: a column's type in its dialect, and its table's CHECK expressions. */
+export interface TypedColumn {
+  dialect: SqlDialect;
+  type: string;
+  column: string;
+  checks: string[];
 }
 
 /**
- * The rule under which a PostgreSQL type and a SQLite type mean the same,
- * and which of the SQLite column's CHECK expressions belong to the type (to
- * leave out of the comparison); undefined when nothing makes them equal.
+ * The rule under which two columns' types mean the same, and which CHECK
+ * expressions of each belong to the type (to leave out of the comparison);
+ * undefined when nothing makes them equal.
  */
-export function equivalence(
-  rules: CompiledEquivalence[],
-  pgType: string,
-  sqliteType: string,
-  column: string,
-  sqliteChecks: string[],
-): { rule: CompiledEquivalence; consumed: string[] } | undefined {
+export function equivalence(rules: CompiledEquivalence[], a: TypedColumn, b: TypedColumn): { rule: CompiledEquivalence; consumed: [string[], string[]] } | undefined {
   for (const rule of rules) {
-    const m = rule.pg.exec(pgType);
-    if (!m || !rule.lite.test(sqliteType)) continue;
-    // VARCHAR(n) on SQLite must declare the same n as PostgreSQL.
-    const pgLen = /\((\d+)\)$/.exec(pgType)?.[1];
-    const liteLen = /\((\d+)\)$/.exec(sqliteType)?.[1];
-    if (pgLen && liteLen && pgLen !== liteLen) continue;
-    let consumed: string[] = [];
-    if (rule.sqliteCheck) {
-      const col = `"?${column.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"?`;
-      const source = rule.sqliteCheck.replace(/\{c\}/g, col).replace(/\$(\d)/g, (_a, i: string) => m[Number(i)] ?? "");
-      // A nullable column's CHECK often reads "x IS NULL OR <the idiom>".
-      const re = new RegExp(`^(?:${col} IS NULL OR )?${source}$`, "i");
-      consumed = sqliteChecks.filter((c) => re.test(c));
-    }
-    if (rule.requireCheck && consumed.length === 0) continue;
+    const ma = rule.compiled[a.dialect]?.exec(a.type);
+    const mb = rule.compiled[b.dialect]?.exec(b.type);
+    if (!ma || !mb) continue;
+    // A declared length (VARCHAR(n)) must be the same on both.
+    const lenA = /\((\d+)\)$/.exec(a.type)?.[1];
+    const lenB = /\((\d+)\)$/.exec(b.type)?.[1];
+    if (lenA && lenB && lenA !== lenB) continue;
+    const consumed: [string[], string[]] = [carried(rule, a, mb), carried(rule, b, ma)];
+    if (rule.requireCheck && consumed[0].length + consumed[1].length === 0) continue;
     return { rule, consumed };
   }
   return undefined;
+}
+
+/** The CHECKs of `side` that carry the rule's meaning; `other` is what the other side's type matched. */
+function carried(rule: TypeEquivalence, side: TypedColumn, other: RegExpExecArray): string[] {
+  const check = rule.checks?.[side.dialect];
+  if (!check) return [];
+  const col = `"?${side.column.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"?`;
+  const source = check.replace(/\{c\}/g, col).replace(/\$(\d)/g, (_a, i: string) => other[Number(i)] ?? "");
+  // A nullable column's CHECK often reads "x IS NULL OR <the idiom>".
+  const re = new RegExp(`^(?:${col} IS NULL OR )?${source}$`, "i");
+  return side.checks.filter((c) => re.test(c));
 }

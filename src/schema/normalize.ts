@@ -1,6 +1,6 @@
-// Makes a PostgreSQL schema and a SQLite schema comparable, so that equal
-// intent compares equal: equivalent types (equivalences.ts) and the SQLite
-// CHECKs that carry a type's meaning, identity vs AUTOINCREMENT, defaults
+// Makes the schemas of two SQL dialects comparable, so that equal intent
+// compares equal: equivalent types (equivalences.ts) and the CHECKs that
+// carry a type's meaning in one of them, identity vs AUTOINCREMENT, defaults
 // (now() vs CURRENT_TIMESTAMP, casts, true vs 1), CHECK spelling (char_length
 // vs length, = ANY (ARRAY[…]) vs IN (…), BETWEEN), engine-generated
 // constraint names, SQLite table options. Everything else stays, so every
@@ -18,9 +18,9 @@ export interface Normalized {
 
 export function normalizePair(a: Schema, b: Schema, rules: CompiledEquivalence[]): Normalized {
   if (a.dialect === b.dialect) return { schemas: [a, b], notes: [] };
-  const [pg, lite] = a.dialect === "postgres" ? [clone(a), clone(b)] : [clone(b), clone(a)];
+  const [x, y] = [clone(a), clone(b)];
   const notes: string[] = [];
-  for (const t of [...pg.tables, ...lite.tables]) {
+  for (const t of [...x.tables, ...y.tables]) {
     t.checks = t.checks.map((c) => ({ name: null, expression: normalizeExpression(c.expression) }));
     t.uniques = t.uniques.map((u) => ({ ...u, name: null }));
     t.foreignKeys = t.foreignKeys.map((f) => ({ ...f, name: null }));
@@ -37,29 +37,30 @@ export function normalizePair(a: Schema, b: Schema, rules: CompiledEquivalence[]
       where: ix.where === null ? null : normalizeExpression(ix.where),
     }));
   }
-  // Sequences that back a column are part of its auto-increment, which SQLite spells otherwise.
-  pg.sequences = pg.sequences.filter((s) => !s.ownedBy);
+  // Sequences that back a column are part of its auto-increment, which other dialects spell otherwise.
+  for (const s of [x, y]) s.sequences = s.sequences.filter((q) => !q.ownedBy);
 
-  for (const pt of pg.tables) {
-    const lt = lite.tables.find((t) => t.name === pt.name);
-    if (!lt) continue;
-    for (const pc of pt.columns) {
-      const lc = lt.columns.find((c) => c.name === pc.name);
-      if (!lc) continue;
-      const checks = lt.checks.map((c) => c.expression);
-      const eq = equivalence(rules, pc.type, lc.type, lc.name, checks);
+  for (const xt of x.tables) {
+    const yt = y.tables.find((t) => t.name === xt.name);
+    if (!yt) continue;
+    for (const xc of xt.columns) {
+      const yc = yt.columns.find((c) => c.name === xc.name);
+      if (!yc) continue;
+      const side = (s: Schema, t: typeof xt, c: Column) => ({ dialect: s.dialect, type: c.type, column: c.name, checks: t.checks.map((k) => k.expression) });
+      const eq = equivalence(rules, side(x, xt, xc), side(y, yt, yc));
       if (!eq) continue;
-      lt.checks = lt.checks.filter((c) => !eq.consumed.includes(c.expression));
-      notes.push(`${pt.name}.${pc.name}: ${pc.type} ~ ${lc.type || "(no type)"}${eq.consumed.length ? ` + CHECK (${eq.consumed.join(", ")})` : ""} (${eq.rule.note})`);
-      lc.type = pc.type;
-      if (/^boolean$/i.test(pc.type)) {
-        pc.default = booleanDefault(pc.default);
-        lc.default = booleanDefault(lc.default);
+      xt.checks = xt.checks.filter((c) => !eq.consumed[0].includes(c.expression));
+      yt.checks = yt.checks.filter((c) => !eq.consumed[1].includes(c.expression));
+      const consumed = [...eq.consumed[0], ...eq.consumed[1]];
+      notes.push(`${xt.name}.${xc.name}: ${xc.type || "(no type)"} ~ ${yc.type || "(no type)"}${consumed.length ? ` + CHECK (${consumed.join(", ")})` : ""} (${eq.rule.note})`);
+      yc.type = xc.type;
+      if (eq.rule.boolean) {
+        xc.default = booleanDefault(xc.default);
+        yc.default = booleanDefault(yc.default);
       }
     }
   }
-  const out: [Schema, Schema] = a.dialect === "postgres" ? [pg, lite] : [lite, pg];
-  return { schemas: out, notes };
+  return { schemas: [x, y], notes };
 }
 
 function clone(s: Schema): Schema {

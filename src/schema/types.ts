@@ -3,6 +3,7 @@
 // x IN (…), length(x) <= n, x = date(x) …). The generator and the cross-db
 // comparison read this; nothing else needs to know how dialects spell types.
 
+import type { SqlDialect } from "../plan/migration.ts";
 import type { Column, Schema, Table } from "./model.ts";
 
 export type ValueKind =
@@ -37,7 +38,7 @@ const INT2 = { min: -32768, max: 32767 };
 
 export function valueKind(schema: Schema, table: Table, column: Column): { kind: ValueKind; hints: ColumnHints } {
   const hints = columnHints(table, column.name);
-  const base = schema.dialect === "postgres" ? postgresKind(schema, column.type) : sqliteKind(column.type);
+  const base = KIND_OF[schema.dialect](schema, column.type);
   return { kind: refine(base, table, column.name, hints), hints };
 }
 
@@ -86,6 +87,12 @@ function sqliteKind(type: string): ValueKind {
   if (dec) return { kind: "numeric", precision: Number(dec[1]), scale: Number(dec[2] ?? 0) };
   return { kind: "numeric", precision: 12, scale: 2 };
 }
+
+/** How each SQL dialect's types read as kinds of values (a new dialect adds its reader here). */
+const KIND_OF: Record<SqlDialect, (schema: Schema, type: string) => ValueKind> = {
+  postgres: postgresKind,
+  sqlite: (_schema, type) => sqliteKind(type),
+};
 
 function refine(kind: ValueKind, table: Table, column: string, hints: ColumnHints): ValueKind {
   const checks = table.checks.map((c) => c.expression);

@@ -292,6 +292,11 @@ export interface StoreModule<D extends Migrator = Migrator> {
   backup?(url: TargetUrl, file: string): Promise<string>;
   /** Restores `file` into a new scratch database `name` beside `server`, and returns its URL. */
   restore?(server: TargetUrl, file: string, name: string): Promise<TargetUrl>;
+  /**
+   * Drops the scratch databases (or empties the namespace) that runs no longer
+   * going left on the server of `url`; says what it did, in one sentence.
+   */
+  clean?(url: TargetUrl, stale: (runId: string) => boolean): Promise<string>;
   /** A prober on a second connection to `url` (stores with concurrentConnections whose locks can stall an application). */
   openProber?(url: TargetUrl, opts: OpenOptions): Promise<Prober>;
 }

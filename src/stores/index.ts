@@ -9,7 +9,7 @@ import type { Migrator, StoreModule } from "./contract.ts";
 import { parseFileUrl, parseNetworkUrl, redactUrl, type TargetUrl } from "./url.ts";
 
 /** The dialect of each store below: SQL dialects, then stores of keys. */
-export type SqlDialect = "sqlite" | "postgres";
+export type SqlDialect = "postgres" | "sqlite";
 export type Dialect = SqlDialect | "redis";
 
 export interface StoreEntry {
@@ -31,16 +31,6 @@ export interface StoreEntry {
 
 export const STORES: readonly StoreEntry[] = [
   {
-    dialect: "sqlite",
-    label: "SQLite",
-    schemes: ["sqlite", "sqlite3"],
-    aliases: ["sqlite3"],
-    kind: "sql",
-    example: "sqlite:path.db",
-    parseUrl: (raw, where) => parseFileUrl(raw, "sqlite", where),
-    load: () => import("./sqlite/index.ts").then((m) => m.sqliteModule),
-  },
-  {
     dialect: "postgres",
     label: "PostgreSQL",
     schemes: ["postgres", "postgresql"],
@@ -49,6 +39,16 @@ export const STORES: readonly StoreEntry[] = [
     example: "postgres://user@host:5432/db",
     parseUrl: (raw, where) => parseNetworkUrl(raw, "postgres", where),
     load: () => import("./postgres/index.ts").then((m) => m.postgresModule),
+  },
+  {
+    dialect: "sqlite",
+    label: "SQLite",
+    schemes: ["sqlite", "sqlite3"],
+    aliases: ["sqlite3"],
+    kind: "sql",
+    example: "sqlite:path.db",
+    parseUrl: (raw, where) => parseFileUrl(raw, "sqlite", where),
+    load: () => import("./sqlite/index.ts").then((m) => m.sqliteModule),
   },
   {
     dialect: "redis",
@@ -79,11 +79,9 @@ export function dialectNamed(name: string): Dialect | undefined {
   return STORES.find((s) => s.dialect === n || s.aliases.includes(n))?.dialect;
 }
 
-/** "postgres, sqlite" — for messages that list what is known. */
+/** "sqlite or postgres" — for messages that list what is known. */
 export function dialectList(kind?: StoreEntry["kind"]): string {
-  return STORES.filter((s) => !kind || s.kind === kind)
-    .map((s) => s.dialect)
-    .join(", ");
+  return orList(STORES.filter((s) => !kind || s.kind === kind).map((s) => s.dialect));
 }
 
 /** The store's module; D narrows the driver it opens for callers that know the kind (a SqlDriver for a SQL dialect). */

@@ -36,7 +36,10 @@ describe("normalizeDefault", () => {
 
 describe("type equivalences", () => {
   const rules = compileEquivalences();
-  const eq = (pg: string, lite: string, column = "c", checks: string[] = []) => equivalence(rules, pg, lite, column, checks);
+  const eq = (pg: string, lite: string, column = "c", checks: string[] = []) => {
+    const e = equivalence(rules, { dialect: "postgres", type: pg, column, checks: [] }, { dialect: "sqlite", type: lite, column, checks });
+    return e && { rule: e.rule, consumed: e.consumed[1] };
+  };
 
   test("integers, floats, text", () => {
     expect(eq("bigint", "INTEGER")?.rule.note).toBe("SQLite has one 64-bit integer type");
@@ -59,7 +62,10 @@ describe("type equivalences", () => {
     expect(eq("boolean", "INTEGER", "on", ["off IN (0, 1)"])?.consumed).toEqual([]);
   });
   test("the config's rules come first", () => {
-    const extended = compileEquivalences([{ postgres: "^citext$", sqlite: "^TEXT$", note: "case-insensitive text" }]);
-    expect(equivalence(extended, "citext", "TEXT", "c", [])?.rule.note).toBe("case-insensitive text");
+    const extended = compileEquivalences([{ types: { postgres: "^citext$", sqlite: "^TEXT$" }, note: "case-insensitive text" }]);
+    const side = (dialect: "postgres" | "sqlite", type: string) => ({ dialect, type, column: "c", checks: [] });
+    expect(equivalence(extended, side("postgres", "citext"), side("sqlite", "TEXT"))?.rule.note).toBe("case-insensitive text");
+    // Either order: the rule is per dialect, not per side.
+    expect(equivalence(extended, side("sqlite", "TEXT"), side("postgres", "citext"))?.rule.note).toBe("case-insensitive text");
   });
 });

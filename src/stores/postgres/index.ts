@@ -10,6 +10,7 @@ import type { OpenOptions, SqlStoreModule } from "../contract.ts";
 import { connectPostgres } from "./connect.ts";
 import { postgresDriver, quoteIdent as q } from "./driver.ts";
 import { startProbe } from "./lock-probe.ts";
+import { runOf } from "../../scratch-names.ts";
 import { databaseOf, passwordOf, redactUrl, withDatabase, type TargetUrl } from "../url.ts";
 
 /** Runs a PostgreSQL client program; the password goes in PGPASSWORD, never on the command line. */
@@ -86,6 +87,15 @@ export const postgresModule: SqlStoreModule = {
     });
     writeFileSync(file, `template:${copy}`);
     return `CREATE DATABASE … TEMPLATE (pg_dump: ${dump.why})`;
+  },
+  async clean(url, stale) {
+    // A database someone is connected to belongs to a run still going (perhaps on another machine).
+    const names = (await listScratchDatabases(url, "stairway_", { idleOnly: true })).filter((n) => {
+      const run = runOf(n);
+      return run !== undefined && stale(run);
+    });
+    for (const name of names) await postgresModule.dropScratch(url, postgresModule.scratchUrl(url, name));
+    return names.length ? `dropped ${names.length} scratch database${names.length === 1 ? "" : "s"}: ${names.join(", ")}` : "no scratch database left";
   },
   async openProber(url, opts) {
     const driver = await postgresModule.open(url, opts);

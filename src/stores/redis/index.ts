@@ -29,6 +29,20 @@ export const redisModule: StoreModule<RedisDriver> = {
     }
     return url;
   },
+  async clean(url, stale) {
+    // A logical database a killed test run was working in carries the scratch marker: empty it. Any other is left alone.
+    const driver = await openRedis(url, { name: "clean" });
+    try {
+      const run = await driver.client.get(SCRATCH_MARKER);
+      if (!run) return `${driver.where}: no test run left keys here`;
+      if (!stale(run)) return `${driver.where}: test run ${run} is still going; left alone`;
+      const n = await driver.keyCount();
+      await driver.flush();
+      return `${driver.where}: removed the ${n} keys test run ${run} left behind`;
+    } finally {
+      await driver.close();
+    }
+  },
   async dropScratch(_url, scratch, runId) {
     const driver = await openRedis(scratch, { name: "scratch" });
     try {
