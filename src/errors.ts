@@ -1,5 +1,5 @@
 // Every error a user can cause is made here, with a stable code and the exit
-// code of the contract (DESIGN.md "Output contract"). Only src/cli.ts prints
+// code of the contract (docs/ARCHITECTURE.md "Output"). Only src/cli.ts prints
 // them and exits.
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;

@@ -1,4 +1,4 @@
-// What every command returns and every reporter renders (DESIGN.md "Output contract").
+// What every command returns and every reporter renders (docs/ARCHITECTURE.md "Output").
 
 export type Status = "pass" | "fail" | "skip" | "warn";
 

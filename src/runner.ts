@@ -47,7 +47,7 @@ export function upChecksum(m: Migration, driver: Migrator): string | undefined {
 }
 
 // A transform cannot roll back: it is marked dirty while it runs, and a
-// resumable store runs it again to finish (DESIGN.md: transforms resume).
+// resumable store runs it again to finish (README "Writing a Redis transform": transforms resume).
 async function applyTransformStep(driver: TransformSession, m: Migration, direction: Direction): Promise<StepOutcome> {
   const t0 = performance.now();
   const row = (dirty: boolean): AppliedRow => ({

@@ -7,7 +7,6 @@ import { loadConfig, type Config } from "./config.ts";
 import { StairwayError } from "./errors.ts";
 import type { MigrationTimeouts, Migrator, OpenOptions, ScratchRef, SqlDriver } from "./stores/contract.ts";
 import { loadStore } from "./stores/index.ts";
-import { loadTransform } from "./stores/redis/load.ts";
 import { redactSecrets, secretOf, type TargetUrl } from "./stores/url.ts";
 import { newRunId, scratchName } from "./scratch-names.ts";
 import { loadPlan } from "./plan/discover.ts";
@@ -90,7 +89,7 @@ export class Session {
    */
   async open<D extends Migrator = Migrator>(target: Target, opts: { readOnly?: boolean } = {}): Promise<D> {
     const mod = await loadStore(target.dialect);
-    if (!opts.readOnly) for (const m of this.plan(target).migrations) if (m.module) await loadTransform(m.module.path);
+    if (!opts.readOnly) await mod.check?.(this.plan(target).migrations);
     const driver = await mod.open(target.url, this.openOptions(target, opts));
     this.cleanups.push(() => driver.close().catch(() => {}));
     return driver as D;

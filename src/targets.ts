@@ -3,7 +3,7 @@
 
 import type { Config, TargetConfig } from "./config.ts";
 import { StairwayError, usageError } from "./errors.ts";
-import { parseTargetUrl } from "./stores/index.ts";
+import { parseTargetUrl } from "./stores/url.ts";
 import type { TargetUrl } from "./stores/url.ts";
 import type { Dialect } from "./plan/migration.ts";
 

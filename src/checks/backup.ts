@@ -8,7 +8,8 @@ import { appliesTo, type Migration } from "../plan/migration.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
 import type { Migrator, ScratchRef } from "../stores/contract.ts";
-import { failed, modelOf, type Draft, type ModelOptions } from "./model.ts";
+import { failed, type Draft, type ModelOptions } from "./model.ts";
+import { modelOf } from "./model-of.ts";
 
 export async function runBackupTest(driver: Migrator, target: string, all: Migration[], opts: ModelOptions & { scratch: ScratchRef }): Promise<CheckResult[]> {
   const model = modelOf(driver, opts);

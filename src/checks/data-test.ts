@@ -10,7 +10,8 @@ import { appliesTo, type Migration } from "../plan/migration.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
 import type { Migrator } from "../stores/contract.ts";
-import { failed, modelOf, type Draft, type ModelOptions } from "./model.ts";
+import { failed, type Draft, type ModelOptions } from "./model.ts";
+import { modelOf } from "./model-of.ts";
 
 export async function runDataTest(driver: Migrator, target: string, all: Migration[], opts: ModelOptions): Promise<CheckResult[]> {
   const model = modelOf(driver, { ...opts, progress: (l) => opts.progress?.(`${target}  ${l}`) });

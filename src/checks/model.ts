@@ -2,18 +2,15 @@
 // (relational-model.ts) or keys (keyspace-model.ts). Each testing command is
 // one loop (stairway.ts, rollback.ts, backup.ts, data-test.ts, perf.ts) that
 // asks a DataModel what to fill, what to snapshot and how two snapshots
-// differ; the store's capabilities.data picks the model. Policy (order,
+// differ; the store's capabilities.data picks the model (model-of.ts). Policy (order,
 // stop or go on, which check fails) stays in the loops; what "the same data"
 // means for a store stays in its model.
 
-import type { Scenario } from "../config.ts";
 import type { Fixture } from "../data/fixtures.ts";
 import type { Migration } from "../plan/migration.ts";
 import type { CheckResult } from "../results.ts";
 import type { StepHooks, StepOutcome } from "../runner.ts";
-import { isKeyspaceDriver, type Migrator, type ScratchRef, type SqlDriver } from "../stores/contract.ts";
-import { keyspaceModel } from "./keyspace-model.ts";
-import { relationalModel } from "./relational-model.ts";
+import type { Migrator } from "../stores/contract.ts";
 
 /** A result before the loop stamps it with its target. */
 export type Draft = Omit<CheckResult, "target">;
@@ -130,9 +127,4 @@ export interface DataModel<S = unknown> {
 /** A model's way of saying it could not put its data in place (a seed that throws). */
 export function failed<T>(x: T | { failed: string }): x is { failed: string } {
   return typeof x === "object" && x !== null && "failed" in x;
-}
-
-/** The model of the driver's store. */
-export function modelOf(driver: Migrator, opts: ModelOptions & { scratch?: ScratchRef; scenario?: Scenario }): DataModel {
-  return isKeyspaceDriver(driver) ? keyspaceModel(driver, opts) : relationalModel(driver as SqlDriver, opts);
 }

@@ -11,7 +11,8 @@ import { appliesTo, type Migration } from "../plan/migration.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
 import type { Migrator, ProbeResult, ScratchRef } from "../stores/contract.ts";
-import { failed, modelOf, type ModelOptions } from "./model.ts";
+import { failed, type ModelOptions } from "./model.ts";
+import { modelOf } from "./model-of.ts";
 
 export interface PerfOptions extends ModelOptions {
   scenario: Scenario;

@@ -9,7 +9,8 @@ import { appliesTo, type Migration } from "../plan/migration.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
 import type { Migrator } from "../stores/contract.ts";
-import { failed, modelOf, type Draft, type ModelOptions } from "./model.ts";
+import { failed, type Draft, type ModelOptions } from "./model.ts";
+import { modelOf } from "./model-of.ts";
 
 export interface RollbackOptions extends ModelOptions {
   /** How many of the newest migrations to roll back; undefined: all. */

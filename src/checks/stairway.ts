@@ -9,7 +9,8 @@ import { appliesTo } from "../plan/migration.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep, revertAll } from "../runner.ts";
 import type { Migrator } from "../stores/contract.ts";
-import { failed, modelOf, type DataModel, type Draft, type ModelOptions } from "./model.ts";
+import { failed, type DataModel, type Draft, type ModelOptions } from "./model.ts";
+import { modelOf } from "./model-of.ts";
 
 export async function runStairway(driver: Migrator, target: string, all: Migration[], opts: ModelOptions): Promise<CheckResult[]> {
   const model = modelOf(driver, opts);

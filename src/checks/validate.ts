@@ -12,7 +12,7 @@ import { lineCol, splitStatements } from "../plan/statements.ts";
 import { renderSchema } from "../schema/render.ts";
 import type { CheckResult } from "../results.ts";
 import { status } from "../runner.ts";
-import { storeOf } from "../stores/index.ts";
+import { storeOf } from "../stores/dialects.ts";
 
 export function treeChecks(plan: Plan, target: string): CheckResult[] {
   const results = problemResults(plan, target);

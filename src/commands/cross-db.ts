@@ -6,7 +6,7 @@ import { renderCrossDb } from "../report/cross-db-console.ts";
 import { compileEquivalences } from "../schema/equivalences.ts";
 import type { GlobalFlags, Session } from "../session.ts";
 import type { Target } from "../targets.ts";
-import { isSqlDialect, STORES } from "../stores/index.ts";
+import { isSqlDialect, STORES } from "../stores/dialects.ts";
 import { finish, progress, withSession } from "./common.ts";
 
 /**

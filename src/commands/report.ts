@@ -83,7 +83,7 @@ export function readReports(dir: string): { reports: Report[]; read: string[] } 
 
 const STATUSES = new Set(["pass", "fail", "skip", "warn"]);
 
-/** Why a parsed value is not a Report (the contract of DESIGN.md "Output contract"), or undefined. */
+/** Why a parsed value is not a Report (docs/ARCHITECTURE.md "Output"), or undefined. */
 function reportProblem(v: unknown): string | undefined {
   if (!v || typeof v !== "object" || Array.isArray(v)) return "it is not a JSON object";
   const r = v as Record<string, unknown>;

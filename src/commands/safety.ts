@@ -17,7 +17,7 @@ import { lint, usesPgParser, type LintInput } from "../lint/lint.ts";
 import { loadPgParser } from "../lint/pg-parser.ts";
 import { toResults } from "../lint/results.ts";
 import { RULES } from "../lint/rules/index.ts";
-import { dialectList, isSqlDialect, SQL_DIALECTS } from "../stores/index.ts";
+import { dialectList, isSqlDialect, SQL_DIALECTS } from "../stores/dialects.ts";
 import { finish, withSession } from "./common.ts";
 
 type Flags = GlobalFlags & { format?: string; dialect?: string };

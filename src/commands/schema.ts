@@ -11,7 +11,7 @@ import * as runner from "../runner.ts";
 import type { GlobalFlags, Session } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { VERSION } from "../version.ts";
-import { isSqlDialect } from "../stores/index.ts";
+import { isSqlDialect } from "../stores/dialects.ts";
 import { finish, targetInfo, withSession } from "./common.ts";
 
 type Flags = GlobalFlags & { at?: string };

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checksumDrift, dumpDrift, parseByRunning, parsePostgresFiles, treeChecks } from "../checks/validate.ts";
 import { usesPgParser } from "../lint/lint.ts";
-import { isSqlDialect } from "../stores/index.ts";
+import { isSqlDialect } from "../stores/dialects.ts";
 import { type ExitCode } from "../errors.ts";
 import type { SqlDialect } from "../plan/migration.ts";
 import type { SqlDriver } from "../stores/contract.ts";

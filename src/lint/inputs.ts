@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { appliesTo, fileFor, type Direction, type Migration, type MigrationFile, type Plan, type SqlDialect } from "../plan/migration.ts";
-import { dialectNamed, isSqlDialect } from "../stores/index.ts";
+import { dialectNamed, isSqlDialect } from "../stores/dialects.ts";
 import type { LintInput } from "./lint.ts";
 
 /** The SQL dialect a name means (postgres, pg, postgresql, sqlite, sqlite3, …). */

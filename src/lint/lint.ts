@@ -1,9 +1,9 @@
 // The linter: each file through its dialect's front end, the rules of that
 // dialect that look at what it holds (their `only`), then the allow directives
-// (DESIGN.md: `-- stairway:allow RULE reason` silences one rule in one file;
+// (README "Safety lint": `-- stairway:allow RULE reason` silences one rule in one file;
 // the reason is mandatory).
 
-import { SQL_DIALECTS } from "../stores/index.ts";
+import { SQL_DIALECTS } from "../stores/dialects.ts";
 import type { Direction, SqlDialect } from "../plan/migration.ts";
 import { parseDirectives } from "../plan/directives.ts";
 import { factsOf, settle, upCreated, type PresetTimeouts } from "./facts.ts";

@@ -59,7 +59,7 @@ export interface LintStatement {
   statementTimeout: boolean;
 }
 
-/** What the up of the same migration created: a down may drop it (DESIGN.md "Down files"). */
+/** What the up of the same migration created: a down may drop it (README "Safety lint": downs are linted too). */
 export interface UpCreated {
   tables: Set<string>;
   columns: Set<string>;

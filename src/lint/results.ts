@@ -1,4 +1,4 @@
-// Findings as the contract's results (DESIGN.md "Output contract"): check
+// Findings as the report's results (docs/ARCHITECTURE.md "Output"): check
 // `safety.<rule>`, target = the dialect linted, fail for errors, warn for
 // warnings, skip for findings an allow directive silenced (with its reason).
 

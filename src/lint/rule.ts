@@ -1,4 +1,4 @@
-// The shape of a lint rule (one per file in rules/, id = file name, STYLE.md)
+// The shape of a lint rule (one per file in rules/, id = file name, docs/ARCHITECTURE.md)
 // and the small helpers rules share.
 
 import type { SqlDialect } from "../plan/migration.ts";

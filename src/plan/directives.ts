@@ -1,7 +1,7 @@
 // `-- stairway:<name> args` comments, read from anywhere in a file
 // (README "Directives").
 
-import { dialectList, dialectNamed } from "../stores/index.ts";
+import { dialectList, dialectNamed } from "../stores/dialects.ts";
 
 export interface Lossy {
   table: string;

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { dialectNamed, isSqlDialect } from "../stores/index.ts";
+import { dialectNamed, isSqlDialect } from "../stores/dialects.ts";
 import { mergeDirectives, parseDirectives } from "./directives.ts";
 import { isEmptySql } from "./statements.ts";
 import {

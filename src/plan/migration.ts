@@ -1,5 +1,5 @@
 import type { CheckResult } from "../results.ts";
-import { storeOf, type Dialect, type SqlDialect } from "../stores/index.ts";
+import { storeOf, type Dialect, type SqlDialect } from "../stores/dialects.ts";
 import type { Directives } from "./directives.ts";
 
 export type { Dialect, SqlDialect };

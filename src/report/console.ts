@@ -3,7 +3,7 @@
 
 import pc from "picocolors";
 import type { CheckResult, MigrationState, Status, TargetInfo } from "../results.ts";
-import { storeOf, type Dialect } from "../stores/index.ts";
+import { storeOf, type Dialect } from "../stores/dialects.ts";
 import { ms as duration } from "./digest.ts";
 
 export const MARK: Record<Status, string> = {

@@ -286,6 +286,8 @@ export interface StoreModule<D extends Migrator = Migrator> {
   scratchUrl(url: TargetUrl, name: string): TargetUrl;
   /** Makes an empty scratch database next to `url` (or claims an empty namespace) and returns its URL. */
   createScratch(url: TargetUrl, name: string, opts: ScratchOptions): Promise<TargetUrl>;
+  /** Loads and checks what the migrations need before anything runs (a transform that does not load stops the command, naming its file). */
+  check?(migrations: Migration[]): Promise<void>;
   /** Drops it; a store that works in place empties it only when `runId` made it. */
   dropScratch(url: TargetUrl, scratch: TargetUrl, runId?: string): Promise<void>;
   /** Backs the database at `url` up into `file`, the way an operator would; says how. */

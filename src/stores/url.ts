@@ -2,7 +2,7 @@
 // leaves this module in clear. Which scheme is which store: stores/index.ts.
 
 import { isAbsolute, resolve } from "node:path";
-import type { Dialect } from "./index.ts";
+import { orList, STORES, type Dialect } from "./dialects.ts";
 import { StairwayError } from "../errors.ts";
 
 export interface TargetUrl {
@@ -15,6 +15,17 @@ export interface TargetUrl {
   path?: string;
   /** Query parameters (e.g. sqlite:x.db?foreign_keys=off). */
   params: Record<string, string>;
+}
+
+export function parseTargetUrl(raw: string, where = "--db"): TargetUrl {
+  const trimmed = raw.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1]?.toLowerCase();
+  const store = STORES.find((s) => scheme && (s.schemes as readonly string[]).includes(scheme));
+  if (store) return store.url === "file" ? parseFileUrl(trimmed, store.dialect, where) : parseNetworkUrl(trimmed, store.dialect, where);
+  throw new StairwayError(
+    "E_URL",
+    `${where}: "${redactUrl(trimmed)}" is not a database URL stairway knows (use ${orList(STORES.map((s) => s.example))})`,
+  );
 }
 
 /** A file database URL: scheme:path, scheme:///abs/path, scheme::memory:, with ?params. */

@@ -91,7 +91,7 @@ describe("parseDirectives: bad directives are problems with their line", () => {
     expect(problems).toEqual([{ line: 1, message: expect.stringContaining("rule id") }]);
   });
 
-  test("allow without a reason (the reason is mandatory, DESIGN.md)", () => {
+  test("allow without a reason (the reason is mandatory)", () => {
     const { directives, problems } = parseDirectives("-- stairway:allow ban-drop-column");
     expect(directives.allow).toEqual([]);
     expect(problems).toHaveLength(1);

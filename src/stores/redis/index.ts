@@ -7,10 +7,14 @@
 import { StairwayError } from "../../errors.ts";
 import type { StoreModule } from "../contract.ts";
 import { openRedis, SCRATCH_MARKER, type RedisDriver } from "./driver.ts";
+import { loadTransform } from "./load.ts";
 
 export const redisModule: StoreModule<RedisDriver> = {
   open: openRedis,
   scratchUrl: (url) => url,
+  async check(migrations) {
+    for (const m of migrations) if (m.module) await loadTransform(m.module.path);
+  },
   async createScratch(url, _name, opts) {
     const driver = await openRedis(url, opts);
     try {

@@ -1,0 +1,81 @@
+// The stores stairway knows, as data: the dialect of each (what file names,
+// --dialect and directives say), its URL schemes, other spellings, label and
+// kind. The rest of the code asks here (or asks a driver's capabilities) and
+// never compares store names itself; stores/index.ts loads each one's module.
+
+export const STORES = [
+  {
+    dialect: "postgres",
+    label: "PostgreSQL",
+    schemes: ["postgres", "postgresql"],
+    aliases: ["postgresql", "pg"],
+    kind: "sql",
+    url: "server",
+    example: "postgres://user@host:5432/db",
+  },
+  {
+    dialect: "sqlite",
+    label: "SQLite",
+    schemes: ["sqlite", "sqlite3"],
+    aliases: ["sqlite3"],
+    kind: "sql",
+    url: "file",
+    example: "sqlite:path.db",
+  },
+  {
+    dialect: "redis",
+    label: "Redis",
+    schemes: ["redis", "rediss", "redis+cluster"],
+    aliases: [],
+    kind: "keys",
+    url: "server",
+    example: "redis://host:6379/15",
+  },
+] as const satisfies readonly StoreEntry[];
+
+export interface StoreEntry {
+  /** The dialect of its migration files and targets: what --dialect, skip directives and file names say. */
+  readonly dialect: string;
+  /** For people: "PostgreSQL". */
+  readonly label: string;
+  /** URL schemes, lower case. */
+  readonly schemes: readonly string[];
+  /** Other spellings of the dialect in file names, --dialect and directives. */
+  readonly aliases: readonly string[];
+  /** SQL files over tables (linted, compared by cross-db), or transform programs over keys. */
+  readonly kind: "sql" | "keys";
+  /** scheme://user:password@host:port/db, or scheme:path/to/file. */
+  readonly url: "server" | "file";
+  /** A URL to show in messages. */
+  readonly example: string;
+}
+
+export type Dialect = (typeof STORES)[number]["dialect"];
+export type SqlDialect = Extract<(typeof STORES)[number], { kind: "sql" }>["dialect"];
+
+/** Every SQL dialect, in registry order (the first is the richest: cross-db's default reference). */
+export const SQL_DIALECTS = STORES.filter((s) => s.kind === "sql").map((s) => s.dialect as SqlDialect);
+
+export function storeOf(dialect: Dialect): StoreEntry {
+  return STORES.find((s) => s.dialect === dialect)!;
+}
+
+export function isSqlDialect(dialect: Dialect): dialect is SqlDialect {
+  return storeOf(dialect).kind === "sql";
+}
+
+/** The dialect a name means ("pg", "postgresql", "sqlite3", …), in any case; undefined when none. */
+export function dialectNamed(name: string): Dialect | undefined {
+  const n = name.toLowerCase();
+  return STORES.find((s) => s.dialect === n || (s.aliases as readonly string[]).includes(n))?.dialect;
+}
+
+/** "postgres or sqlite" — for messages that list what is known. */
+export function dialectList(kind?: StoreEntry["kind"]): string {
+  return orList(STORES.filter((s) => !kind || s.kind === kind).map((s) => s.dialect));
+}
+
+/** "a, b or c". */
+export function orList(items: string[]): string {
+  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+}
