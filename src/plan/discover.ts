@@ -213,7 +213,8 @@ function sectionFile(whole: MigrationFile, text: string, direction: Direction, s
 function filesOf(e: Entry, layout: Layout, problems: TreeProblem[]): MigrationFile[] {
   const read = readMigrationFile(e.path, e.direction === "down" ? "down" : "up", e.dialect, problems);
   if (e.direction !== "sections") {
-    if (e.noTransaction || layout.noTransaction?.(read.text)) read.directives.noTransaction = true;
+    const marker = layout.noTransactionMarker;
+    if (e.noTransaction || (marker && read.text.startsWith(marker)) || layout.noTransaction?.(read.text)) read.directives.noTransaction = true;
     return [read];
   }
   const sections = layout.sections!(read.text);
@@ -324,7 +325,7 @@ function checkPairs(m: Migration, problems: TreeProblem[], layout: Layout, noDow
   for (const d of SQL_DIALECTS) {
     const up = fileFor(m, "up", d);
     const down = fileFor(m, "down", d);
-    if (down && up && !empty.has(down) && isEmptySql(down.text) && !isEmptySql(up.text) && down.directives.lossy.length === 0) {
+    if (down && up && !layout.emptyIsNothingToDo && !empty.has(down) && isEmptySql(down.text) && !isEmptySql(up.text) && down.directives.lossy.length === 0) {
       empty.add(down);
       problems.push({ check: "files.empty-down", path: down.path, blocking: false, message: `${down.path} is empty: it does not undo ${up.path}` });
     }

@@ -6,7 +6,8 @@
 import { splitStatements } from "../statements.ts";
 import { emptyScan, filesIn, isSchemaDump, linesOf, pathIn, subdirectoryFiles, type Layout, type Listing, type LayoutScan, type Sections } from "./layout.ts";
 
-const FILE = /^(?<version>\d+)_(?<name>.*)\.sql$/;
+// dbmate takes the leading digits as the version; the rest, after a `_` or `-`, is a name.
+const FILE = /^(?<version>\d+)[_-]?(?<name>.*)\.sql$/;
 const MARKER = /^--\s*migrate:(up|down)(?:\s+(.*))?$/;
 
 export const dbmate: Layout = {

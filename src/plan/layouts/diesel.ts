@@ -7,7 +7,8 @@
 import { readFileSync } from "node:fs";
 import { dirsIn, emptyScan, filesIn, isSchemaDump, pathIn, type Layout, type Listing, type LayoutScan } from "./layout.ts";
 
-const DIR_NAME = /^(?<version>\d{4}-\d{2}-\d{2}-\d{6}(?:-\d+)*|\d{14})_(?<name>.+)$/;
+// The version is the name up to its first "_" (vaultwarden has a 2024-03-13_170000_x): a date, or 14 digits.
+const DIR_NAME = /^(?<version>\d{4}-\d{2}-\d{2}(?:-\d+)*|\d{14})_(?<name>.+)$/;
 const FILE = /^(?<direction>up|down)\.sql$/;
 
 export const diesel: Layout = {
@@ -38,10 +39,8 @@ function scan(tree: Listing): LayoutScan {
       else out.entries.push({ version: dm.groups!.version!, name: dm.groups!.name!, direction: fm.groups!.direction as "up" | "down", path: fpath, ...(noTransaction ? { noTransaction } : {}) });
     }
   }
-  for (const file of filesIn(tree)) {
-    if (!file.endsWith(".sql") || isSchemaDump(file)) continue;
-    const path = pathIn(tree, file);
-    out.misnamed.push({ path, message: `${path} is not in a <YYYY-MM-DD-HHMMSS>_<name>/ directory` });
-  }
+  // diesel reads directories only (crates.io keeps a data file beside them).
+  for (const file of filesIn(tree))
+    if (file.endsWith(".sql") && !isSchemaDump(file)) out.ignored.push({ path: pathIn(tree, file), reason: ".sql files outside migration directories are not read: diesel reads <timestamp>_<name>/ directories" });
   return out;
 }

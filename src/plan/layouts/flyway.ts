@@ -8,7 +8,7 @@
 // https://documentation.red-gate.com/fd/migrations-184127470.html
 
 import { readFileSync } from "node:fs";
-import { allFiles, emptyScan, isSchemaDump, pathIn, type Layout, type Listing, type LayoutScan } from "./layout.ts";
+import { allFiles, emptyScan, refusedInTransaction, isSchemaDump, pathIn, type Layout, type Listing, type LayoutScan } from "./layout.ts";
 
 const VERSIONED = /^(?<kind>[VU])(?<version>\d+(?:[._]\d+)*)__(?<name>.+)\.sql$/;
 const REPEATABLE = /^R__.+\.sql$/;
@@ -20,6 +20,8 @@ export const flyway: Layout = {
   examples: ["V1__create_users.sql", "V1.1__add_email.sql", "V1_2__add_index.sql", "U1.1__add_email.sql", "R__views.sql"],
   pairByVersion: true,
   scan,
+  // Flyway runs a script outside a transaction when it finds a statement that cannot run in one.
+  noTransaction: refusedInTransaction,
   downHint: (upPath) => `add ${upPath.replace(/(^|\/)V([^/]*)$/, "$1U$2")} (a Flyway undo migration) that undoes it`,
 };
 

@@ -3,7 +3,7 @@
 // https://github.com/golang-migrate/migrate/blob/master/MIGRATIONS.md
 
 import type { Direction } from "../migration.ts";
-import { emptyScan, filesIn, isSchemaDump, pathIn, subdirectoryFiles, type Layout, type Listing, type LayoutScan } from "./layout.ts";
+import { emptyScan, refusedInTransaction, filesIn, isSchemaDump, pathIn, subdirectoryFiles, type Layout, type Listing, type LayoutScan } from "./layout.ts";
 
 const FILE = /^(?<version>\d+)_(?<name>.*)\.(?<direction>up|down)\.sql$/;
 
@@ -13,6 +13,8 @@ export const golangMigrate: Layout = {
   examples: ["000001_create_users.up.sql", "000001_create_users.down.sql", "000002_add_email.up.sql", "000002_add_email.down.sql"],
   pairByVersion: true,
   scan,
+  // golang-migrate sends a file as it is, in no transaction of its own.
+  noTransaction: refusedInTransaction,
   downHint: (upPath) => `add ${upPath.replace(/\.up\.sql$/, ".down.sql")} that undoes it`,
 };
 

@@ -9,7 +9,7 @@ import { emptyScan, filesIn, isSchemaDump, linesOf, pathIn, subdirectoryFiles, t
 
 const FILE = /^(?<version>\d+)_(?<name>.+)\.sql$/;
 const GO_FILE = /^\d+_.+\.go$/;
-const ANNOTATION = /^--\s*\+goose\s+(up|down|statementbegin|statementend|no transaction|envsubst on|envsubst off)\s*$/i;
+const ANNOTATION = /^--\s*\+goose\s+(up|down|statementbegin|statementend|no\s+transaction|envsub(?:st)?\s+(?:on|off))\b/i;
 
 export const goose: Layout = {
   id: "goose",

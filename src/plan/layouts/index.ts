@@ -8,8 +8,10 @@
 // and goose name files like sqlx's up-only ones: a few of those files are
 // opened (their first 4 KB) for the marker line each format needs. Presets
 // that read the files the same way tie; the first of PRECEDENCE is named, and
-// the others are said to read the tree alike. When no preset reads anything,
-// the tree is read as stairway's own.
+// the others are said to read the tree alike — unless a file starts with
+// sqlx's `-- no-transaction` (the first 64 bytes of each up are read then),
+// which only sqlx honours. When no preset reads anything, the tree is read as
+// stairway's own.
 
 import { closeSync, openSync, readSync } from "node:fs";
 import { versionKey } from "../migration.ts";
@@ -26,8 +28,12 @@ import { stairway } from "./stairway.ts";
 
 export const LAYOUTS: Layout[] = [stairway, golangMigrate, sqlx, dbmate, goose, flyway, diesel, prisma, popx];
 
-/** Who wins a tie: a format confirmed by its marker lines, then stairway's own (the default), then the rest. */
-const PRECEDENCE: LayoutId[] = ["dbmate", "goose", "stairway", "golang-migrate", "sqlx", "popx", "flyway", "diesel", "prisma"];
+/**
+ * Who wins a tie: a format confirmed by its marker lines; then golang-migrate,
+ * the best known name for flat `<v>_<name>.up.sql` trees (stairway, sqlx and
+ * popx read those alike); then the rest.
+ */
+const PRECEDENCE: LayoutId[] = ["dbmate", "goose", "golang-migrate", "stairway", "sqlx", "popx", "flyway", "diesel", "prisma"];
 
 /** Files opened for marker lines, and how much of each. */
 const SAMPLE_FILES = 5;
@@ -58,12 +64,17 @@ export function detectLayout(tree: Listing): Detection {
   const readings = scans
     .map(({ layout, scan }) => ({ layout, scan, score: scoreOf(layout, scan, markers.get(layout.id) ?? 0) }))
     .sort((a, b) => b.score - a.score || PRECEDENCE.indexOf(a.layout.id) - PRECEDENCE.indexOf(b.layout.id));
-  const best = readings[0]!.score > 0 ? readings[0]! : readings.find((r) => r.layout.id === "stairway")!;
-  // A format confirmed by its markers does not read its files as the marker-less ones would.
-  const alike = readings
-    .slice(1)
-    .filter((r) => r.score === best.score && best.score > 0 && !!r.layout.marker === !!best.layout.marker)
-    .map((r) => r.layout.id);
+  if (readings[0]!.score === 0) return { best: readings.find((r) => r.layout.id === "stairway")!, alike: [], readings };
+  const top = readings.filter((r) => r.score === readings[0]!.score);
+  // A tie goes to the preset whose own no-transaction marker a file starts with
+  // (sqlx's `-- no-transaction`): the others would run that file in a transaction.
+  const marked = top.find((r) => {
+    const marker = r.layout.noTransactionMarker;
+    return marker && r.scan.entries.some((e) => e.direction === "up" && readHead(e.path, marker.length).startsWith(marker));
+  });
+  const best = marked ?? top[0]!;
+  // A format confirmed by its marker lines does not read its files as the marker-less ones would.
+  const alike = marked ? [] : top.filter((r) => r !== best && !!r.layout.marker === !!best.layout.marker).map((r) => r.layout.id);
   return { best, alike, readings };
 }
 
@@ -108,7 +119,7 @@ function markerShare(scans: { layout: Layout; scan: LayoutScan }[]): Map<LayoutI
     let hits = 0;
     for (const path of sample) {
       let head = heads.get(path);
-      if (head === undefined) heads.set(path, (head = readHead(path)));
+      if (head === undefined) heads.set(path, (head = readHead(path, SAMPLE_BYTES)));
       if (layout.marker.pattern.test(head)) hits++;
     }
     out.set(layout.id, hits / sample.length);
@@ -121,11 +132,11 @@ function spread<T>(list: T[], n: number): T[] {
   return Array.from({ length: n }, (_, i) => list[Math.round((i * (list.length - 1)) / (n - 1))]!);
 }
 
-function readHead(path: string): string {
-  const buf = Buffer.alloc(SAMPLE_BYTES);
+function readHead(path: string, bytes: number): string {
+  const buf = Buffer.alloc(bytes);
   const fd = openSync(path, "r");
   try {
-    return buf.subarray(0, readSync(fd, buf, 0, SAMPLE_BYTES, 0)).toString("utf8");
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0)).toString("utf8");
   } finally {
     closeSync(fd);
   }

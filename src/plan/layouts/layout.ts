@@ -5,6 +5,7 @@
 import { readdirSync, statSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import type { Direction, SqlDialect } from "../migration.ts";
+import { splitStatements } from "../statements.ts";
 
 /** The preset ids: a contract (config `layout.preset`, `--layout`, the JSON report). */
 export const LAYOUT_IDS = ["stairway", "golang-migrate", "sqlx", "dbmate", "goose", "flyway", "diesel", "prisma", "popx"] as const;
@@ -66,8 +67,15 @@ export interface Layout {
   scan(tree: Listing): LayoutScan;
   /** Single-file formats: where the up and down sections are. */
   sections?(text: string): Sections;
-  /** A marker in a file that says to run it outside a transaction (sqlx's first line). */
+  /** What a file starts with to run outside a transaction (sqlx's `-- no-transaction`). */
+  noTransactionMarker?: string;
+  /**
+   * A runner that does not wrap a file in a transaction (golang-migrate,
+   * Flyway, Prisma): the file to run outside one, as that runner would.
+   */
   noTransaction?(text: string): boolean;
+  /** Empty files are how this runner says "nothing to do" (popx): an empty down is no finding. */
+  emptyIsNothingToDo?: boolean;
   /** A line every file of this layout has (dbmate, goose): detection reads a few files for it. */
   marker?: { pattern: RegExp; text: string };
   /** What to add when an up has no down. */
@@ -161,6 +169,19 @@ export function linesOf(text: string): { line: number; start: number; text: stri
     line++;
   }
   return out;
+}
+
+const REFUSED_IN_TRANSACTION = /^(?:CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY|DROP\s+INDEX\s+CONCURRENTLY|REINDEX\b[^;]*\bCONCURRENTLY|VACUUM\b|(?:CREATE|DROP)\s+DATABASE\b|ALTER\s+SYSTEM\b)/i;
+
+/**
+ * A file that holds a statement PostgreSQL refuses inside a transaction block
+ * (CREATE INDEX CONCURRENTLY, VACUUM…): a runner that sends files unwrapped
+ * runs it as it is, so stairway runs it outside a transaction too.
+ * https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY
+ */
+export function refusedInTransaction(text: string): boolean {
+  if (!/concurrently|vacuum|database|system/i.test(text)) return false; // most files: no need to split them
+  return splitStatements(text).some((s) => REFUSED_IN_TRANSACTION.test(s.text));
 }
 
 export function dialectOf(word: string | undefined): SqlDialect | undefined {

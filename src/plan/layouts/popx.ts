@@ -24,6 +24,7 @@ export const popx: Layout = {
   ],
   pairByVersion: true,
   scan,
+  emptyIsNothingToDo: true,
   downHint: (upPath) => `add ${upPath.replace(/\.up\.sql$/, ".down.sql")} that undoes it`,
 };
 

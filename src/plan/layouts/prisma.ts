@@ -4,7 +4,7 @@
 // is Prisma's own.
 // https://www.prisma.io/docs/orm/prisma-migrate/understanding-prisma-migrate/migration-histories
 
-import { dirsIn, emptyScan, filesIn, isSchemaDump, pathIn, type Layout, type Listing, type LayoutScan } from "./layout.ts";
+import { dirsIn, emptyScan, refusedInTransaction, filesIn, isSchemaDump, pathIn, type Layout, type Listing, type LayoutScan } from "./layout.ts";
 
 const DIR_NAME = /^(?<version>\d{14})_(?<name>.+)$/;
 
@@ -14,6 +14,8 @@ export const prisma: Layout = {
   examples: ["20230101120000_init/migration.sql", "20230214093000_add_email/migration.sql", "migration_lock.toml"],
   pairByVersion: true,
   scan,
+  // Prisma sends migration.sql as one batch, in no transaction of its own.
+  noTransaction: refusedInTransaction,
   downHint: (upPath) => `add ${upPath.replace(/migration\.sql$/, "down.sql")} that undoes it`,
 };
 

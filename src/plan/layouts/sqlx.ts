@@ -15,7 +15,7 @@ export const sqlx: Layout = {
   examples: ["20220101000000_create_users.up.sql", "20220101000000_create_users.down.sql", "20220102000000_seed.sql"],
   pairByVersion: true,
   scan,
-  noTransaction: (text) => text.startsWith("-- no-transaction"),
+  noTransactionMarker: "-- no-transaction",
   downHint: (upPath) => `add ${upPath.replace(/\.up\.sql$/, ".down.sql")} that undoes it`,
 };
 
