@@ -60,9 +60,12 @@ export class Session {
 
   /** The plan of the tree a target uses (its own `migrations:` dir, else --sql, else the config). */
   plan(target?: Target): Plan {
-    const sqlDir = this.flags.sql ?? target?.migrations ?? this.config.migrations.sql;
-    const redisDir = this.flags.redis ?? this.config.migrations.redis;
-    const key = `${sqlDir}\u0000${redisDir}`;
+    return this.planOf(this.flags.sql ?? target?.migrations ?? this.config.migrations.sql, this.flags.redis ?? this.config.migrations.redis);
+  }
+
+  /** The plan of a SQL tree (and Redis transforms), read once per command. */
+  planOf(sqlDir: string, redisDir?: string): Plan {
+    const key = `${sqlDir}\u0000${redisDir ?? ""}`;
     let plan = this.plans.get(key)?.plan;
     if (!plan) {
       plan = loadPlan({ sqlDir, redisDir, ...this.layoutOptions() });
@@ -72,7 +75,7 @@ export class Session {
   }
 
   /** How trees are read: `--layout`, else the config's `layout` (a preset or a pattern), else detected. */
-  layoutOptions(): Pick<TreeOptions, "preset" | "pattern"> {
+  private layoutOptions(): Pick<TreeOptions, "preset" | "pattern"> {
     if (this.flags.layout) return { preset: { id: this.flags.layout, given: "--layout" } };
     const layout = this.config.layout;
     if (layout?.preset) return { preset: { id: layout.preset, given: "layout.preset" } };
@@ -85,7 +88,8 @@ export class Session {
     const seen = new Set<string>();
     const out: { tree: string; layout: PlanLayout; notes: string[] }[] = [];
     for (const { tree, plan } of this.plans.values()) {
-      if (!plan.layout || seen.has(tree)) continue;
+      // A directory that holds no migration (safety probing one migration's directory) says nothing.
+      if (!plan.layout || seen.has(tree) || (!plan.migrations.some((m) => m.store === "sql") && !plan.notes.length)) continue;
       seen.add(tree);
       out.push({ tree, layout: plan.layout, notes: plan.notes });
     }

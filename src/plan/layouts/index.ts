@@ -85,6 +85,7 @@ export function readingOf(tree: Listing, layout: Layout): Reading {
 }
 
 function scoreOf(layout: Layout, scan: LayoutScan, markerShare: number): number {
+  if (layout.marker && markerShare === 0) return 0;
   const accounted = scan.entries.length + scan.ignored.filter((i) => i.own).length - contenders(scan.entries, layout.pairByVersion);
   return Math.max(0, Math.round(accounted * (layout.marker ? markerShare : 1)));
 }
@@ -99,7 +100,7 @@ function contenders(entries: LayoutEntry[], pairByVersion: boolean): number {
   const names = new Map<string, Set<string>>();
   for (const e of entries) {
     const key = versionKey(e.version);
-    const slot = `${key}\u0000${e.direction}\u0000${e.dialect ?? ""}`;
+    const slot = `${key} ${e.direction} ${e.dialect ?? ""}`;
     slots.set(slot, (slots.get(slot) ?? 0) + 1);
     names.set(key, (names.get(key) ?? new Set()).add(e.name));
   }

@@ -3,7 +3,7 @@
 // one file of this folder; index.ts lists them and detects which one a tree uses.
 
 import { readdirSync, statSync, type Dirent } from "node:fs";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import type { Direction, SqlDialect } from "../migration.ts";
 import { splitStatements } from "../statements.ts";
 
@@ -85,6 +85,8 @@ export interface Layout {
 /** A tree read once (names only, dotfiles left out) for every layout to look at. */
 export interface Listing {
   root: string;
+  /** The root as join() writes it, with a separator after: paths are this plus a relative path. */
+  prefix: string;
   /** Directory relative to the root ("" for the root) → its files and subdirectories, sorted. */
   dirs: Map<string, { files: string[]; dirs: string[] }>;
 }
@@ -104,7 +106,7 @@ export function listTree(root: string): Listing {
     if (depth < 8) for (const d of here.dirs) walk(rel ? `${rel}/${d}` : d, depth + 1);
   };
   walk("", 0);
-  return { root, dirs };
+  return { root, prefix: join(root, "/"), dirs };
 }
 
 export function filesIn(tree: Listing, rel = ""): string[] {
@@ -122,8 +124,9 @@ export function allFiles(tree: Listing): string[] {
   return out.sort();
 }
 
+/** The path of a file of the tree, as join(root, rel) would write it (a string concatenation: thousands per tree). */
 export function pathIn(tree: Listing, rel: string): string {
-  return join(tree.root, ...rel.split("/"));
+  return tree.prefix + (sep === "/" ? rel : rel.replaceAll("/", sep));
 }
 
 /** stairway's own committed schema dumps (`schema.postgres.sql`) sit in the tree's root: never migrations. */
