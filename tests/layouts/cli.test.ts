@@ -70,7 +70,7 @@ describe("goose", () => {
     const r = await runCli(["up", "--sql", "m", "--layout", "dbmate", "--db", `sqlite:${join(dir, "app.db")}`], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'stairway: m does not look like a dbmate tree (--layout dbmate): none of its files has a "-- migrate:up" line; its files look like goose (2 read): pass --layout goose, or leave --layout out to detect it\n',
+      'stairway: m does not look like a dbmate tree (--layout dbmate): none of its files has a "-- migrate:up" line; its files look like goose (goose reads 2 of them): pass --layout goose, or leave --layout out to detect it\n',
     );
   });
 });

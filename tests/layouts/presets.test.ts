@@ -437,7 +437,7 @@ describe("detection", () => {
       [
         "files.naming",
         true,
-        `${root} does not look like a goose tree (--layout goose): none of its files has a "-- +goose Up" line; its files look like dbmate (2 read): pass --layout dbmate, or leave --layout out to detect it`,
+        `${root} does not look like a goose tree (--layout goose): none of its files has a "-- +goose Up" line; its files look like dbmate (dbmate reads 2 of them): pass --layout dbmate, or leave --layout out to detect it`,
       ],
     ]);
     const flyway = loadPlan({ sqlDir: root, preset: { id: "flyway", given: "layout.preset" } }).problems[0]!.message;
