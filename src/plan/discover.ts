@@ -234,7 +234,8 @@ function assemble(
           message: `version ${m.version} is used more than once: ${names}`,
         });
     }
-    migrations.push(...list);
+    // A single file whose sections could not be read (its problem is reported) is no migration.
+    migrations.push(...list.filter((m) => m.store !== "sql" || Object.keys(m.files.up).length || Object.keys(m.files.down).length));
   }
   const sql = migrations.filter((m) => m.store === "sql");
   for (const m of sql) m.irreversible = !Object.values(m.files.down).some(Boolean);

@@ -182,6 +182,8 @@ describe("dbmate", () => {
       ["files.missing-down", "4_no_down.sql", undefined, false],
     ]);
     expect(plan.problems[0]!.message).toBe(`${join(root, "2_no_up.sql")}:1: no "-- migrate:up" line: dbmate reads the up from there to "-- migrate:down"`);
+    // The files whose sections cannot be read are no migrations; the others are.
+    expect(ids(plan)).toEqual(["1_users", "4_no_down", "5_stray"]);
     expect(plan.problems[3]!.message).toBe(`${join(root, "4_no_down.sql")} has no down: add a -- migrate:down section that undoes it`);
   });
 
