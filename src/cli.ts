@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { DEFAULT_REPORT_DIR, reportJson } from "./results.ts";
 import type { GlobalFlags } from "./session.ts";
 import { VERSION } from "./version.ts";
+import { LAYOUT_IDS, type LayoutId } from "./plan/layouts/ids.ts";
 
 type Handler = (flags: GlobalFlags & Record<string, unknown>, args: string[]) => Promise<ExitCode>;
 
@@ -155,6 +156,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
     .option("--config <file>", "Config file (default: tests/migrations/config.yaml when present)")
     .option("--sql <dir>", "SQL migration tree (default: sql)")
     .option("--redis <dir>", "Redis transforms (default: redis-migrations)")
+    .option("--layout <preset>", `How the SQL tree is named: ${LAYOUT_IDS.join(", ")} (default: detected from the files)`)
     .option("--db <url>", "Database URL; repeatable; replaces configured targets (else DATABASE_URL)", { type: [String] })
     .option("--target <name>", "Only this configured target; repeatable", { type: [String] })
     .option("--json", "Print the result as one JSON object")
@@ -222,7 +224,10 @@ function normalize(flags: GlobalFlags & Record<string, unknown>): GlobalFlags & 
   const raw = flags.wait as unknown;
   const wait = raw === true ? 60 : raw === undefined ? undefined : Number(raw);
   if (wait !== undefined && !(wait >= 0)) throw new StairwayError("E_USAGE", `--wait ${flags.wait}: expected a number of seconds`);
-  return { ...flags, db: list(flags.db), target: list(flags.target), wait };
+  const layout = flags.layout === undefined ? undefined : String(flags.layout);
+  if (layout !== undefined && !(LAYOUT_IDS as readonly string[]).includes(layout))
+    throw new StairwayError("E_USAGE", `--layout ${layout}: not a known preset (known: ${LAYOUT_IDS.join(", ")})`);
+  return { ...flags, db: list(flags.db), target: list(flags.target), wait, layout: layout as LayoutId | undefined };
 }
 
 function printError(e: unknown, debug: boolean, json: boolean, current?: { command: string; reportDir: string }): ExitCode {

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { configError } from "./errors.ts";
 import type { TypeEquivalence } from "./schema/equivalences.ts";
+import { LAYOUT_IDS, type LayoutId } from "./plan/layouts/ids.ts";
 
 export interface TargetConfig {
   url: string;
@@ -57,7 +58,8 @@ export interface Config {
   /** The file it came from, or undefined for the built-in defaults. */
   path?: string;
   migrations: { sql: string; redis: string };
-  layout?: { pattern: string };
+  /** How the SQL tree is named: a runner's preset, or a regex of its own; detected when absent. */
+  layout?: { preset?: LayoutId; pattern?: string };
   databases: Record<string, TargetConfig>;
   scenarios: Scenario[];
   fixtures: string;
@@ -80,8 +82,9 @@ export function defaultConfig(): Config {
 
 type Spec =
   | { kind: "string" | "number" | "boolean" | "regex" }
+  | { kind: "enum"; values: readonly string[] }
   | { kind: "list"; item: Spec }
-  | { kind: "object"; keys: Record<string, Spec>; required?: string[] }
+  | { kind: "object"; keys: Record<string, Spec>; required?: string[]; exactlyOne?: string[] }
   | { kind: "map"; value: Spec };
 
 const str: Spec = { kind: "string" };
@@ -92,7 +95,7 @@ const SPEC: Spec = {
   kind: "object",
   keys: {
     migrations: { kind: "object", keys: { sql: str, redis: str } },
-    layout: { kind: "object", keys: { pattern: { kind: "regex" } }, required: ["pattern"] },
+    layout: { kind: "object", keys: { preset: { kind: "enum", values: LAYOUT_IDS }, pattern: { kind: "regex" } }, exactlyOne: ["preset", "pattern"] },
     databases: {
       kind: "map",
       value: {
@@ -175,6 +178,12 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
         }
         return value;
       }
+      case "enum": {
+        const value = check(node, str, where);
+        if (typeof value === "string" && !spec.values.includes(value))
+          problems.push(`${here}: ${where} "${value}" is not one of ${spec.values.slice(0, -1).join(", ")} or ${spec.values.at(-1)}`);
+        return value;
+      }
       case "string":
       case "number":
       case "boolean": {
@@ -222,9 +231,12 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
           }
           out[key] = check(pair.value as Node, sub, path);
         }
-        if (spec.kind === "object")
+        if (spec.kind === "object") {
           for (const r of spec.required ?? [])
             if (!(r in out)) problems.push(`${here}: ${where || "the file"} needs "${r}"`);
+          const one = spec.exactlyOne;
+          if (one && one.filter((k) => k in out).length !== 1) problems.push(`${here}: ${where} needs either "${one.join('" or "')}", not ${one.some((k) => k in out) ? "both" : "neither"}`);
+        }
         return out;
       }
     }

@@ -40,8 +40,23 @@ export interface Report {
   targets: TargetInfo[];
   results: CheckResult[];
   migrations?: MigrationState[];
+  /** How the SQL tree was read (of the first tree, when targets have trees of their own). */
+  layout?: ReportLayout;
   /** Set when the command stopped on an error before it could finish. */
   error?: { code: string; message: string };
+}
+
+export interface ReportLayout {
+  /** A preset id, given or detected… */
+  preset?: string;
+  /** …or the config's own layout.pattern. */
+  pattern?: string;
+  detected: boolean;
+  /** Other presets that read the tree's files the same way. */
+  alike?: string[];
+  tree: string;
+  /** What the layout left out on purpose, once per reason. */
+  notes?: string[];
 }
 
 export function isOk(results: CheckResult[]): boolean {

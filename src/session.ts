@@ -9,8 +9,9 @@ import type { MigrationTimeouts, Migrator, OpenOptions, ScratchRef, SqlDriver } 
 import { loadStore } from "./stores/index.ts";
 import { redactSecrets, secretOf, type TargetUrl } from "./stores/url.ts";
 import { newRunId, scratchName } from "./scratch-names.ts";
-import { loadPlan } from "./plan/discover.ts";
-import type { Plan, SqlDialect } from "./plan/migration.ts";
+import { loadPlan, type TreeOptions } from "./plan/discover.ts";
+import type { LayoutId } from "./plan/layouts/layout.ts";
+import type { Plan, PlanLayout, SqlDialect } from "./plan/migration.ts";
 import { DEFAULT_REPORT_DIR, type Report } from "./results.ts";
 import { resolveTargets, type Target } from "./targets.ts";
 
@@ -27,6 +28,8 @@ export interface GlobalFlags {
   wait?: number;
   keep?: boolean;
   flush?: boolean;
+  /** A layout preset id (checked by the CLI); detected from the tree when absent. */
+  layout?: LayoutId;
 }
 
 export interface Scratch<D extends Migrator = SqlDriver> extends ScratchRef {
@@ -37,7 +40,7 @@ export interface Scratch<D extends Migrator = SqlDriver> extends ScratchRef {
 
 export class Session {
   readonly config: Config;
-  private readonly plans = new Map<string, Plan>();
+  private readonly plans = new Map<string, { tree: string; plan: Plan }>();
   private readonly cleanups: (() => Promise<void>)[] = [];
   private readonly secrets: string[] = [];
   /** Names this run's scratch databases, so `clean` can tell a live run's (scratch-names.ts). */
@@ -52,16 +55,40 @@ export class Session {
 
   /** The plan of the tree a target uses (its own `migrations:` dir, else --sql, else the config). */
   plan(target?: Target): Plan {
-    const sqlDir = this.flags.sql ?? target?.migrations ?? this.config.migrations.sql;
-    const redisDir = this.flags.redis ?? this.config.migrations.redis;
-    const key = `${sqlDir}\u0000${redisDir}`;
-    let plan = this.plans.get(key);
+    return this.planOf(this.flags.sql ?? target?.migrations ?? this.config.migrations.sql, this.flags.redis ?? this.config.migrations.redis);
+  }
+
+  /** The plan of a SQL tree (and Redis transforms), read once per command. */
+  planOf(sqlDir: string, redisDir?: string): Plan {
+    const key = `${sqlDir}\u0000${redisDir ?? ""}`;
+    let plan = this.plans.get(key)?.plan;
     if (!plan) {
-      const pattern = this.config.layout ? new RegExp(this.config.layout.pattern) : undefined;
-      plan = loadPlan({ sqlDir, redisDir, pattern });
-      this.plans.set(key, plan);
+      plan = loadPlan({ sqlDir, redisDir, ...this.layoutOptions() });
+      this.plans.set(key, { tree: sqlDir, plan });
     }
     return plan;
+  }
+
+  /** How trees are read: `--layout`, else the config's `layout` (a preset or a pattern), else detected. */
+  private layoutOptions(): Pick<TreeOptions, "preset" | "pattern"> {
+    if (this.flags.layout) return { preset: { id: this.flags.layout, given: "--layout" } };
+    const layout = this.config.layout;
+    if (layout?.preset) return { preset: { id: layout.preset, given: "layout.preset" } };
+    if (layout?.pattern) return { pattern: new RegExp(layout.pattern) };
+    return {};
+  }
+
+  /** How each SQL tree read so far was read, with what it left out: for the output. */
+  layouts(): { tree: string; layout: PlanLayout; notes: string[] }[] {
+    const seen = new Set<string>();
+    const out: { tree: string; layout: PlanLayout; notes: string[] }[] = [];
+    for (const { tree, plan } of this.plans.values()) {
+      // A directory that holds no migration (safety probing one migration's directory) says nothing.
+      if (!plan.layout || seen.has(tree) || (!plan.migrations.some((m) => m.store === "sql") && !plan.notes.length)) continue;
+      seen.add(tree);
+      out.push({ tree, layout: plan.layout, notes: plan.notes });
+    }
+    return out;
   }
 
   /** The plan, refusing a tree the runner cannot trust (all problems in one error). */

@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import pc from "picocolors";
 import { EXIT, type ExitCode } from "../errors.ts";
+import type { PlanLayout } from "../plan/migration.ts";
 import { isOk, reportJson, type CheckResult, type MigrationState, type Report, type TargetInfo } from "../results.ts";
 import { Session, type GlobalFlags } from "../session.ts";
 import type { Target } from "../targets.ts";
@@ -50,9 +51,12 @@ export interface Finish {
   noReportFile?: boolean;
   /** Also write <report-dir>/<command>.junit.xml. */
   junit?: boolean;
+  /** Leave the layout lines out of the human output (SARIF is JSON). */
+  noLayoutLine?: boolean;
 }
 
 export function finish(session: Session, f: Finish): ExitCode {
+  const layouts = session.layouts();
   const report: Report = {
     tool: "stairway",
     version: VERSION,
@@ -61,17 +65,31 @@ export function finish(session: Session, f: Finish): ExitCode {
     targets: f.targets.map(targetInfo),
     results: f.results,
     ...(f.migrations ? { migrations: f.migrations } : {}),
+    ...(layouts[0] ? { layout: { ...layouts[0].layout, tree: layouts[0].tree, ...(layouts[0].notes.length ? { notes: layouts[0].notes } : {}) } } : {}),
   };
   // Stringified and redacted once: the file and --json print the same text, except indented on a terminal (a lint report can be megabytes).
   const json = session.redact(reportJson(report));
   if (!f.noReportFile) session.writeReport(f.command, json, f.junit ? renderJunit([report]) : undefined);
   let out = session.flags.json ? (process.stdout.isTTY ? session.redact(reportJson(report, true)) : json) : session.redact(f.render(report));
+  if (!session.flags.json && !f.noLayoutLine) for (const l of layouts) out += layoutLines(l, layouts.length > 1);
   if (f.junit && !session.flags.json) out += pc.dim(`\nreport: ${join(session.reportDir(), `${f.command}.json`)} and ${f.command}.junit.xml`);
   if (out) {
     process.stdout.write(out);
     process.stdout.write("\n"); // not out + "\n": a copy of megabytes
   }
   return report.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** "layout: goose (detected)", and what it left out: dim lines under a command's output. */
+function layoutLines(l: { tree: string; layout: PlanLayout; notes: string[] }, named: boolean): string {
+  const { preset, pattern, detected, alike } = l.layout;
+  const how = detected ? `detected${alike?.length ? `; ${listed(alike)} read${alike.length === 1 ? "s" : ""} it alike` : ""}` : preset ? "given" : "layout.pattern";
+  const lines = [`layout: ${preset ?? pattern} (${how})${named ? ` in ${l.tree}` : ""}`, ...l.notes.map((n) => `  ${n}`)];
+  return lines.map((line) => pc.dim(`\n${line}`)).join("");
+}
+
+function listed(items: string[]): string {
+  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
 /** Writes a progress line on a terminal only (stderr), replacing the previous one. */

@@ -5,7 +5,6 @@
 import { readdirSync, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { usageError, type ExitCode } from "../errors.ts";
-import { loadPlan } from "../plan/discover.ts";
 import type { Plan, SqlDialect } from "../plan/migration.ts";
 import type { GlobalFlags, Session } from "../session.ts";
 import type { Target } from "../targets.ts";
@@ -76,6 +75,7 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
       command: "safety",
       targets: targets.filter((t) => linted.includes(t.dialect as SqlDialect)),
       results,
+      noLayoutLine: format === "sarif",
       render: (report) => {
         if (format === "sarif") return renderSarif(report, RULES);
         return renderText(report, { files: new Set(inputs.map((i) => i.path)).size, dialects: linted });
@@ -121,8 +121,7 @@ function treeOf(session: Session, targets: Target[], dialect: SqlDialect | undef
 /** A file; a directory that is a migration tree; or any other directory (one migration's, say): its .sql files. */
 function argInputs(session: Session, arg: string, isDir: boolean, dialect: SqlDialect | undefined, defaults: SqlDialect[]): LintInput[] {
   if (!isDir) return fileInputs(arg, session.plan(), dialect, defaults);
-  const pattern = session.config.layout ? new RegExp(session.config.layout.pattern) : undefined;
-  const plan = loadPlan({ sqlDir: arg, pattern });
+  const plan = session.planOf(arg);
   if (plan.migrations.some((m) => m.store === "sql")) return treeInputs(plan, defaults);
   return sqlFilesIn(arg).flatMap((f) => fileInputs(f, session.plan(), dialect, defaults));
 }

@@ -40,7 +40,8 @@ function inputOf(m: Migration, file: MigrationFile, dialect: SqlDialect): LintIn
     dialect,
     direction: file.direction,
     migration: m.id,
-    ...(up ? { upText: up.text } : {}),
+    noTransaction: file.directives.noTransaction,
+    ...(up ? { upText: up.text, upNoTransaction: up.directives.noTransaction } : {}),
   };
 }
 
@@ -49,13 +50,14 @@ function inputOf(m: Migration, file: MigrationFile, dialect: SqlDialect): LintIn
  * dialects that run it there; otherwise by its name, else the defaults.
  */
 export function fileInputs(path: string, plan: Plan, flagDialect: SqlDialect | undefined, defaults: SqlDialect[]): LintInput[] {
+  // One file may be two (the up and down sections of a dbmate or goose file).
   const found = filesOf(plan).get(resolve(path));
-  if (found) {
-    const { m, file } = found;
-    const runs = flagDialect ? [flagDialect] : file.dialect ? [file.dialect] : defaults.filter((d) => appliesTo(m, d) && fileFor(m, file.direction, d) === file);
-    const dialects = runs.length ? runs : [file.dialect ?? defaults[0]!];
-    return dialects.map((d) => ({ ...inputOf(m, file, d), path }));
-  }
+  if (found)
+    return found.flatMap(({ m, file }) => {
+      const runs = flagDialect ? [flagDialect] : file.dialect ? [file.dialect] : defaults.filter((d) => appliesTo(m, d) && fileFor(m, file.direction, d) === file);
+      const dialects = runs.length ? runs : [file.dialect ?? defaults[0]!];
+      return dialects.map((d) => ({ ...inputOf(m, file, d), path }));
+    });
   const text = readFileSync(path, "utf8");
   const name = basename(path);
   const direction: Direction = /(^|[._])down([._]|$)/i.test(name) ? "down" : "up";
@@ -84,16 +86,20 @@ export function isTreeFile(plan: Plan, path: string): boolean {
   return filesOf(plan).has(resolve(path));
 }
 
-const indexes = new WeakMap<Plan, Map<string, { m: Migration; file: MigrationFile }>>();
+const indexes = new WeakMap<Plan, Map<string, { m: Migration; file: MigrationFile }[]>>();
 
 /** The plan's files by absolute path (built once: a command line may name hundreds). */
-function filesOf(plan: Plan): Map<string, { m: Migration; file: MigrationFile }> {
+function filesOf(plan: Plan): Map<string, { m: Migration; file: MigrationFile }[]> {
   let index = indexes.get(plan);
   if (index) return index;
   index = new Map();
   for (const m of plan.migrations)
     for (const direction of ["up", "down"] as Direction[])
-      for (const file of Object.values(m.files[direction])) if (file) index.set(resolve(file.path), { m, file });
+      for (const file of Object.values(m.files[direction])) {
+        if (!file) continue;
+        const key = resolve(file.path);
+        index.set(key, [...(index.get(key) ?? []), { m, file }]);
+      }
   indexes.set(plan, index);
   return index;
 }
@@ -107,7 +113,7 @@ function migrationId(path: string): string | undefined {
 export function dedupe(inputs: LintInput[]): LintInput[] {
   const seen = new Set<string>();
   return inputs.filter((i) => {
-    const key = `${resolve(i.path)}\u0000${i.dialect}`;
+    const key = `${resolve(i.path)}\u0000${i.dialect}\u0000${i.direction}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

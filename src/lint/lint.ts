@@ -24,6 +24,9 @@ export interface LintInput {
   migration?: string;
   /** For a down: the text of its up (same dialect), so dropping what the up created is not a finding. */
   upText?: string;
+  /** Runs outside a transaction, as the tree's layout says (goose, dbmate, sqlx, popx markers); else read from the text. */
+  noTransaction?: boolean;
+  upNoTransaction?: boolean;
   /** Timeouts the runner sets for every migration on the targets of this dialect (config lock_timeout, statement_timeout). */
   preset?: PresetTimeouts;
 }
@@ -149,7 +152,7 @@ function toFinding(rule: Rule, input: LintInput, file: LintFile, hit: { statemen
 }
 
 function analyse(input: LintInput, ups: UpCache, pg: PgParser | undefined): LintFile {
-  const transactional = isTransactional(input.text);
+  const transactional = input.noTransaction === undefined ? isTransactional(input.text) : !input.noTransaction;
   const { statements, syntaxErrors } = front(pg, input.text, input.dialect, transactional, input.preset);
   const facts = factsOf(statements);
   const file: LintFile = {
@@ -165,7 +168,7 @@ function analyse(input: LintInput, ups: UpCache, pg: PgParser | undefined): Lint
   };
   if (input.direction === "up") ups.set(upKey(input.text, input.dialect, transactional, input.preset), upCreated(statements, facts));
   if (input.direction === "down" && input.upText !== undefined) {
-    const upTransactional = isTransactional(input.upText);
+    const upTransactional = input.upNoTransaction === undefined ? isTransactional(input.upText) : !input.upNoTransaction;
     const key = upKey(input.upText, input.dialect, upTransactional, input.preset);
     let created = ups.get(key);
     if (!created) {

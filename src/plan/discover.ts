@@ -2,17 +2,22 @@
 // reported together, never one at a time.
 
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { dialectNamed, isSqlDialect } from "../stores/dialects.ts";
 import { mergeDirectives, parseDirectives } from "./directives.ts";
+import { allFiles, blankOutside, listTree, pathIn, type Layout, type LayoutEntry, type LayoutId, type Section } from "./layouts/layout.ts";
+import { readTree } from "./layouts/read-tree.ts";
+import { stairway } from "./layouts/stairway.ts";
 import { isEmptySql } from "./statements.ts";
 import {
   compareVersions,
+  fileFor,
   type Direction,
   type Migration,
   type MigrationFile,
   type Plan,
+  type PlanLayout,
   type SqlDialect,
   type Store,
   type TreeProblem,
@@ -26,28 +31,31 @@ export interface TreeOptions {
   redisDir?: string;
   /** The config's `layout.pattern`: a regex over paths relative to sqlDir. */
   pattern?: RegExp;
+  /** The preset named by `--layout` or the config's `layout.preset`; detected from the tree when absent. */
+  preset?: { id: LayoutId; given: "--layout" | "layout.preset" };
 }
 
-interface Entry {
-  version: string;
-  name: string;
-  direction: Direction;
-  dialect?: SqlDialect;
-  path: string;
-}
+type Entry = LayoutEntry;
 
-const DIR_NAME = /^(?<version>\d+)_(?<name>[^.\s]+)$/;
-const DIR_FILE = /^(?<direction>up|down)(?:\.(?<dialect>sqlite|postgres|postgresql))?\.sql$/;
-const FLAT_FILE = /^(?<version>\d+)_(?<name>.+?)(?:\.(?<dialect>sqlite|postgres|postgresql))?\.(?<direction>up|down)\.sql$/;
 const REDIS_FILE = /^(?<version>\d+)_(?<name>[^.\s]+)\.ts$/;
-const EXAMPLE = "e.g. sql/001_create_tools/up.sql or sql/001_create_tools.up.sql";
 
 export function loadPlan(opts: TreeOptions): Plan {
   const problems: TreeProblem[] = [];
   const entries: Entry[] = [];
+  const notes: string[] = [];
+  let reader: Layout = stairway;
+  let layout: PlanLayout | undefined;
   if (opts.sqlDir && existsSync(opts.sqlDir)) {
-    if (opts.pattern) scanWithPattern(opts.sqlDir, opts.pattern, entries, problems);
-    else scanBuiltIn(opts.sqlDir, entries, problems);
+    if (opts.pattern) {
+      scanWithPattern(opts.sqlDir, opts.pattern, entries, problems);
+      layout = { pattern: opts.pattern.source, detected: false };
+    } else {
+      const read = readTree(opts.sqlDir, opts.preset, problems);
+      reader = read.layout;
+      layout = read.info;
+      entries.push(...read.entries);
+      notes.push(...read.notes);
+    }
   }
   const redis: { version: string; name: string; path: string }[] = [];
   if (opts.redisDir && existsSync(opts.redisDir)) {
@@ -65,73 +73,14 @@ export function loadPlan(opts: TreeOptions): Plan {
         });
     }
   }
-  const migrations = assemble(entries, redis, problems);
-  return { migrations, problems };
-}
-
-function scanBuiltIn(root: string, entries: Entry[], problems: TreeProblem[]): void {
-  for (const entry of readdirSync(root, { withFileTypes: true }).sort(byName)) {
-    const name = entry.name;
-    if (name.startsWith(".")) continue;
-    const path = join(root, name);
-    if (isDirectory(entry, path)) {
-      const dm = DIR_NAME.exec(name);
-      if (!dm) {
-        problems.push({
-          check: "files.naming",
-          path,
-          blocking: true,
-          message: `${path} is not named <version>_<name> (${EXAMPLE})`,
-        });
-        continue;
-      }
-      for (const file of readdirSync(path).sort()) {
-        if (file.startsWith(".") || !file.endsWith(".sql")) continue;
-        const fm = DIR_FILE.exec(file);
-        const fpath = join(path, file);
-        if (!fm) {
-          problems.push({
-            check: "files.naming",
-            path: fpath,
-            blocking: true,
-            message: `${fpath} is not up.sql, down.sql or a dialect override like up.postgres.sql`,
-          });
-          continue;
-        }
-        entries.push({
-          version: dm.groups!.version!,
-          name: dm.groups!.name!,
-          direction: fm.groups!.direction as Direction,
-          dialect: dialectOf(fm.groups!.dialect),
-          path: fpath,
-        });
-      }
-      continue;
-    }
-    if (!name.endsWith(".sql") || /^schema\.[\w-]+\.sql$/.test(name)) continue;
-    const fm = FLAT_FILE.exec(name);
-    if (!fm) {
-      problems.push({
-        check: "files.naming",
-        path,
-        blocking: true,
-        message: `${path} is not named <version>_<name>.up.sql or .down.sql (${EXAMPLE})`,
-      });
-      continue;
-    }
-    entries.push({
-      version: fm.groups!.version!,
-      name: fm.groups!.name!,
-      direction: fm.groups!.direction as Direction,
-      dialect: dialectOf(fm.groups!.dialect),
-      path,
-    });
-  }
+  const { migrations, upOnly } = assemble(entries, redis, problems, reader);
+  return { migrations, problems, notes, upOnly, ...(layout ? { layout } : {}) };
 }
 
 function scanWithPattern(root: string, pattern: RegExp, entries: Entry[], problems: TreeProblem[]): void {
-  for (const path of walk(root)) {
-    const rel = relative(root, path).split(sep).join("/");
+  const tree = listTree(root);
+  for (const rel of allFiles(tree)) {
+    const path = pathIn(tree, rel);
     const m = pattern.exec(rel);
     if (!m?.groups?.version) {
       if (path.endsWith(".sql") && !/(^|\/)schema\.[\w-]+\.sql$/.test(rel))
@@ -167,30 +116,6 @@ function scanWithPattern(root: string, pattern: RegExp, entries: Entry[], proble
   }
 }
 
-function* walk(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort(byName)) {
-    if (entry.name.startsWith(".")) continue;
-    const path = join(dir, entry.name);
-    if (isDirectory(entry, path)) yield* walk(path);
-    else yield path;
-  }
-}
-
-/**
- * The entry's type comes with the listing (no stat per entry). A symlink is
- * followed (a dangling one is no directory), and so is an entry whose type the
- * file system does not report (some network file systems): it is stat'ed.
- */
-function isDirectory(entry: Dirent, path: string): boolean {
-  if (entry.isDirectory()) return true;
-  if (entry.isFile()) return false;
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
-}
-
-function byName(a: Dirent, b: Dirent): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
 function dialectOf(s: string | undefined): SqlDialect | undefined {
   const d = s ? dialectNamed(s) : undefined;
   return d && isSqlDialect(d) ? d : undefined;
@@ -216,33 +141,81 @@ function readMigrationFile(path: string, direction: Direction, dialect: SqlDiale
   };
 }
 
-function assemble(entries: Entry[], redis: { version: string; name: string; path: string }[], problems: TreeProblem[]): Migration[] {
+/** A section of a single-file migration (dbmate, goose): the whole file with the other section blanked. */
+function sectionFile(whole: MigrationFile, text: string, direction: Direction, section: Section): MigrationFile {
+  const blanked = blankOutside(text, section.start, section.end);
+  // Directive problems were reported once, for the whole file.
+  const { directives } = parseDirectives(blanked);
+  if (section.noTransaction) directives.noTransaction = true;
+  let checksum: string | undefined;
+  return {
+    path: whole.path,
+    direction,
+    dialect: whole.dialect,
+    text: blanked,
+    // Of this section as written: editing a file's down does not make its applied up drift.
+    get checksum() {
+      return (checksum ??= createHash("sha256").update(whole.text.slice(section.start, section.end)).digest("hex"));
+    },
+    directives,
+  };
+}
+
+/** The files of an entry: one, or an up and a down from the sections of one file. */
+function filesOf(e: Entry, layout: Layout, problems: TreeProblem[]): MigrationFile[] {
+  const read = readMigrationFile(e.path, e.direction === "down" ? "down" : "up", e.dialect, problems);
+  if (e.direction !== "sections") {
+    const marker = layout.noTransactionMarker;
+    if (e.noTransaction || (marker && read.text.startsWith(marker)) || layout.noTransaction?.(read.text)) read.directives.noTransaction = true;
+    return [read];
+  }
+  const sections = layout.sections!(read.text);
+  for (const p of sections.problems)
+    problems.push({ check: "files.parse", path: e.path, line: p.line, blocking: true, message: `${e.path}:${p.line}: ${p.message}` });
+  const text = sections.text ?? read.text;
+  const out: MigrationFile[] = [];
+  if (sections.up) out.push(sectionFile(read, text, "up", sections.up));
+  if (sections.down) out.push(sectionFile(read, text, "down", sections.down));
+  return out;
+}
+
+function assemble(
+  entries: Entry[],
+  redis: { version: string; name: string; path: string }[],
+  problems: TreeProblem[],
+  layout: Layout,
+): { migrations: Migration[]; upOnly: boolean } {
   const byKey = new Map<string, Migration[]>();
+  const declared = new Set<Migration>(); // named as having no down (sqlx <v>_<name>.sql, Prisma)
   const get = (version: string, name: string, store: Store): Migration => {
     const key = versionKey(version);
     const list = byKey.get(key) ?? [];
     byKey.set(key, list);
-    let m = list.find((x) => x.version === version && x.name === name && x.store === store);
+    // Most runners pair an up and a down by version alone; stairway's own layout by version and name.
+    let m = list.find((x) => x.store === store && ((store === "sql" && layout.pairByVersion) || (x.version === version && x.name === name)));
     if (!m) {
       m = { version, key, name, id: name ? `${version}_${name}` : version, store, files: { up: {}, down: {} } };
       list.push(m);
     }
     return m;
   };
-  for (const e of entries) {
+  // Ups first: a migration takes its name from its up (a Flyway undo may describe itself otherwise).
+  const ordered = [...entries.filter((e) => e.direction !== "down"), ...entries.filter((e) => e.direction === "down")];
+  for (const e of ordered) {
     const m = get(e.version, e.name, "sql");
+    if (e.irreversible) declared.add(m);
     const slot = e.dialect ?? "default";
-    const existing = m.files[e.direction][slot];
+    const existing = (e.direction === "sections" ? (["up", "down"] as const) : [e.direction]).map((d) => m.files[d][slot]).find(Boolean);
     if (existing) {
       problems.push({
         check: "files.duplicate-version",
         path: e.path,
         blocking: true,
-        message: `${e.path} and ${existing.path} are both the ${slot === "default" ? "" : slot + " "}${e.direction} of version ${e.version}`,
+        message: `${e.path} and ${existing.path} are both the ${slot === "default" ? "" : slot + " "}${e.direction === "sections" ? existing.direction : e.direction} of version ${e.version}`,
       });
       continue;
     }
-    m.files[e.direction][slot] = readMigrationFile(e.path, e.direction, e.dialect, problems);
+    for (const f of filesOf(e, layout, problems)) m.files[f.direction][slot] = f;
   }
   for (const r of redis) {
     const m = get(r.version, r.name, "keys");
@@ -261,13 +234,16 @@ function assemble(entries: Entry[], redis: { version: string; name: string; path
           message: `version ${m.version} is used more than once: ${names}`,
         });
     }
-    for (const m of list) {
-      checkPairs(m, problems);
-      migrations.push(m);
-    }
+    // A single file whose sections could not be read (its problem is reported) is no migration.
+    migrations.push(...list.filter((m) => m.store !== "sql" || Object.keys(m.files.up).length || Object.keys(m.files.down).length));
   }
+  const sql = migrations.filter((m) => m.store === "sql");
+  for (const m of sql) m.irreversible = !Object.values(m.files.down).some(Boolean);
+  // A tree with no down at all (Flyway without undo, Prisma) is tested up only, not failed file by file.
+  const upOnly = sql.length > 0 && sql.every((m) => m.irreversible);
+  for (const m of migrations) checkPairs(m, problems, layout, upOnly || declared.has(m));
   migrations.sort((a, b) => compareVersions(a.version, b.version) || a.id.localeCompare(b.id));
-  return migrations;
+  return { migrations, upOnly };
 }
 
 function firstPath(m: Migration): string {
@@ -276,47 +252,39 @@ function firstPath(m: Migration): string {
   return f?.path ?? m.id;
 }
 
-function checkPairs(m: Migration, problems: TreeProblem[]): void {
+const SQL_DIALECTS: SqlDialect[] = ["sqlite", "postgres"];
+
+/**
+ * Pairs are complete per dialect: a dialect's up is its override or the
+ * generic up, its down likewise, so a generic down completes dialect ups and a
+ * dialect down completes the generic up for that dialect.
+ */
+function checkPairs(m: Migration, problems: TreeProblem[], layout: Layout, noDownWanted: boolean): void {
   if (m.store !== "sql") return;
-  const slots = new Set([...Object.keys(m.files.up), ...Object.keys(m.files.down)]) as Set<SqlDialect | "default">;
-  for (const slot of slots) {
-    const up = m.files.up[slot];
-    const down = m.files.down[slot];
-    if (up && !down && !(slot !== "default" && m.files.down.default)) {
-      problems.push({
-        check: "files.missing-down",
-        path: up.path,
-        blocking: true,
-        message: `${up.path} has no down: add ${downName(up.path)} that undoes it`,
-      });
-    }
-    if (down && !up && !(slot !== "default" && m.files.up.default)) {
-      problems.push({
-        check: "files.naming",
-        path: down.path,
-        blocking: true,
-        message: `${down.path} has no matching up file`,
-      });
-    }
+  const missing = new Set<MigrationFile>();
+  for (const d of SQL_DIALECTS) {
+    const up = fileFor(m, "up", d);
+    if (up && !fileFor(m, "down", d) && !noDownWanted) missing.add(up);
   }
-  for (const slot of slots) {
-    const down = m.files.down[slot];
-    const up = m.files.up[slot] ?? m.files.up.default;
-    if (down && up && isEmptySql(down.text) && !isEmptySql(up.text) && down.directives.lossy.length === 0) {
-      problems.push({
-        check: "files.empty-down",
-        path: down.path,
-        blocking: false,
-        message: `${down.path} is empty: it does not undo ${up.path}`,
-      });
+  // Not blocking: dbmate and golang-migrate run a tree with some downs missing, and so does `up`; the tests report it.
+  for (const up of missing)
+    problems.push({ check: "files.missing-down", path: up.path, blocking: false, message: `${up.path} has no down: ${layout.downHint(up.path)}` });
+  for (const [slot, down] of Object.entries(m.files.down)) {
+    const serves = slot === "default" ? SQL_DIALECTS : [slot as SqlDialect];
+    if (down && !serves.some((d) => fileFor(m, "up", d)))
+      problems.push({ check: "files.naming", path: down.path, blocking: true, message: `${down.path} has no matching up file` });
+  }
+  const empty = new Set<MigrationFile>();
+  for (const d of SQL_DIALECTS) {
+    const up = fileFor(m, "up", d);
+    const down = fileFor(m, "down", d);
+    if (down && up && !layout.emptyIsNothingToDo && !empty.has(down) && isEmptySql(down.text) && !isEmptySql(up.text) && down.directives.lossy.length === 0) {
+      empty.add(down);
+      problems.push({ check: "files.empty-down", path: down.path, blocking: false, message: `${down.path} is empty: it does not undo ${up.path}` });
     }
   }
   // A skip written in either file applies to the whole migration.
   const all = [...Object.values(m.files.up), ...Object.values(m.files.down)].filter((f): f is MigrationFile => !!f);
   const skip = mergeDirectives(all.map((f) => f.directives)).skip;
   for (const f of all) f.directives.skip = skip;
-}
-
-function downName(upPath: string): string {
-  return upPath.replace(/up(\.(sqlite|postgres|postgresql))?\.sql$/, "down$1.sql");
 }

@@ -1,6 +1,7 @@
 import type { CheckResult } from "../results.ts";
 import { storeOf, type Dialect, type SqlDialect } from "../stores/dialects.ts";
 import type { Directives } from "./directives.ts";
+import type { LayoutId } from "./layouts/ids.ts";
 
 export type { Dialect, SqlDialect };
 /** What a migration is: SQL files, or a transform program over keys (src/stores/index.ts `kind`). */
@@ -32,6 +33,11 @@ export interface Migration {
   files: Record<Direction, Partial<Record<SqlDialect | "default", MigrationFile>>>;
   /** The TypeScript transform of a Redis migration. */
   module?: MigrationFile;
+  /**
+   * A SQL migration with no down file for any dialect (an up-only history,
+   * sqlx's `<v>_<name>.sql`): the checks that need a down say so once.
+   */
+  irreversible?: boolean;
 }
 
 export interface TreeProblem {
@@ -43,9 +49,23 @@ export interface TreeProblem {
   blocking: boolean;
 }
 
+/** How the SQL tree was read: a preset (given or detected) or the config's own pattern. */
+export interface PlanLayout {
+  preset?: LayoutId;
+  pattern?: string;
+  detected: boolean;
+  /** Other presets that read the tree's files the same way (detection named the first). */
+  alike?: LayoutId[];
+}
+
 export interface Plan {
   migrations: Migration[];
   problems: TreeProblem[];
+  /** Said once, not failed: files the layout leaves out on purpose ("1,650 files are left out: …"). */
+  notes: string[];
+  /** The tree has no down at all: it is tested up only. */
+  upOnly: boolean;
+  layout?: PlanLayout;
 }
 
 /** The tree's problems (misnamed files, missing downs, bad directives…) as failed checks of `target`. */
@@ -74,17 +94,30 @@ export function appliesTo(m: Migration, dialect: Dialect): boolean {
   return !(up.directives.skip.includes(dialect) || down?.directives.skip.includes(dialect));
 }
 
+const DASHED = /^\d+(?:-\d+)+$/;
+
+/**
+ * The version used to compare and to match a recorded one: leading zeros
+ * dropped (003 is 3, Flyway's 1.02 is 1.2); a diesel timestamp
+ * (2018-04-22-093322) is its digits, as diesel records it.
+ */
 export function versionKey(version: string): string {
-  return /^\d+$/.test(version) ? version.replace(/^0+(?=\d)/, "") : version;
+  if (/^\d+$/.test(version)) return version.replace(/^0+(?=\d)/, "");
+  if (DASHED.test(version)) return version.replace(/-/g, "");
+  if (/^\d+(?:\.\d+)+$/.test(version)) return version.split(".").map((p) => p.replace(/^0+(?=\d)/, "")).join(".");
+  return version;
 }
 
 /**
- * Versions that are all digits compare as numbers; others compare by chunks,
- * digits as numbers (so V1.10 comes after V1.2, as Flyway users expect).
+ * Versions that are all digits compare as numbers; diesel's timestamps
+ * (2018-04-22-093322, 2026-03-08-202630-0000) by their digits as text, as
+ * diesel sorts them (their lengths differ); others compare by chunks, digits
+ * as numbers (so V1.10 comes after V1.2, as Flyway users expect).
  */
 export function compareVersions(a: string, b: string): number {
   const ka = versionKey(a);
   const kb = versionKey(b);
+  if ((DASHED.test(a) || DASHED.test(b)) && /^\d+$/.test(ka) && /^\d+$/.test(kb)) return ka < kb ? -1 : ka > kb ? 1 : 0;
   if (/^\d+$/.test(ka) && /^\d+$/.test(kb)) {
     const d = BigInt(ka) - BigInt(kb);
     return d < 0n ? -1 : d > 0n ? 1 : 0;

@@ -45,13 +45,20 @@ describe("a broken tree", () => {
     expectCleanFailure(await runCli(["up", ...db(dir)], { cwd: dir }), 2, /version 001 is used more than once: sql\/001_a\/up\.sql, sql\/1_b\/up\.sql/, dir);
   });
 
-  test("an up without a down says which file to add (exit 2)", async () => {
+  test("an up without a down does not stop up (as dbmate and golang-migrate run it); validate says which file to add", async () => {
     const dir = project({ ...GOOD, "sql/002_b/up.sql": "CREATE TABLE b (id integer);" });
-    expectCleanFailure(await runCli(["up", ...db(dir)], { cwd: dir }), 2, /sql\/002_b\/up\.sql has no down: add sql\/002_b\/down\.sql/, dir);
+    const up = await runCli(["up", ...db(dir)], { cwd: dir });
+    expect(up.stderr).toBe("");
+    expect(up.code).toBe(0);
+    const v = await runCli(["validate", "--json", ...db(dir)], { cwd: dir });
+    expect(v.code).toBe(1);
+    const missing = JSON.parse(v.stdout).results.find((r: { check: string }) => r.check === "files.missing-down");
+    expect(missing).toMatchObject({ status: "fail", migration: "002_b" });
+    expect(missing.message).toMatch(/sql\/002_b\/up\.sql has no down: add sql\/002_b\/down\.sql/);
   });
 
   test("every problem of the tree is reported at once", async () => {
-    const dir = project({ ...GOOD, "sql/x/up.sql": "", "sql/002_b/up.sql": "select 1;", "sql/003_c/down.sql": "select 1;" });
+    const dir = project({ ...GOOD, "sql/x/up.sql": "", "sql/003_c/down.sql": "select 1;", "sql/004_d/up.sql": "-- stairway:wat\nselect 1;", "sql/004_d/down.sql": "select 1;" });
     const r = await runCli(["status", ...db(dir)], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(3);

@@ -37,6 +37,7 @@ allowed by -- stairway:allow (1):
   sql/002_b/up.sql:3:1 ban-drop-column (postgres): the column was never read
 
 ✗ safety: 1 error, 1 warning, 1 allowed in 1 file (postgres)
+layout: stairway (detected)
 `;
 
 describe("stairway safety output", () => {

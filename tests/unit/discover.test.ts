@@ -58,8 +58,9 @@ describe("per-directory layout", () => {
   });
 
   test("a missing or absent sql directory is an empty plan", () => {
-    expect(loadPlan({})).toEqual({ migrations: [], problems: [] });
-    expect(loadPlan({ sqlDir: join(tmpdir(), "stairway-no-such-dir-xyz") })).toEqual({ migrations: [], problems: [] });
+    const empty = { migrations: [], problems: [], notes: [], upOnly: false };
+    expect(loadPlan({})).toEqual(empty);
+    expect(loadPlan({ sqlDir: join(tmpdir(), "stairway-no-such-dir-xyz") })).toEqual(empty);
   });
 
   test("schema.sqlite.sql, README.md, hidden files and non-SQL files are ignored", () => {
@@ -120,10 +121,10 @@ describe("flat golang-migrate layout", () => {
   });
 
   test("a flat up without a down names the down file to add", () => {
-    const root = tree({ "m/004_x.up.sql": UP });
+    const root = tree({ "m/003_w.up.sql": UP, "m/003_w.down.sql": DOWN, "m/004_x.up.sql": UP });
     const plan = loadPlan({ sqlDir: join(root, "m") });
     expect(plan.problems).toHaveLength(1);
-    expect(plan.problems[0]).toMatchObject({ check: "files.missing-down", blocking: true });
+    expect(plan.problems[0]).toMatchObject({ check: "files.missing-down", blocking: false });
     expect(plan.problems[0]!.message).toContain("004_x.down.sql");
   });
 });
@@ -211,15 +212,44 @@ describe("tree problems", () => {
     expect(checks(plan)).toEqual(["files.duplicate-version"]);
   });
 
-  test("an up without a down is blocking and names the missing file", () => {
-    const root = tree({ "sql/001_a/up.sql": UP, "sql/002_b/up.postgres.sql": UP });
+  test("an up without a down names the missing file, and does not block the runner", () => {
+    const root = tree({ "sql/001_a/up.sql": UP, "sql/002_b/up.postgres.sql": UP, "sql/003_c/up.sql": UP, "sql/003_c/down.sql": DOWN });
     const plan = loadPlan({ sqlDir: join(root, "sql") });
     expect(problemsAt(plan, root)).toEqual([
       ["files.missing-down", "sql/001_a/up.sql"],
       ["files.missing-down", "sql/002_b/up.postgres.sql"],
     ]);
-    expect(plan.problems.every((p) => p.blocking)).toBe(true);
+    expect(plan.problems.some((p) => p.blocking)).toBe(false);
     expect(plan.problems.map((p) => p.message).join("\n")).toContain("down.postgres.sql");
+    expect(plan.upOnly).toBe(false);
+    expect(plan.migrations.map((m) => !!m.irreversible)).toEqual([true, true, false]);
+  });
+
+  test("a tree with no down at all is up-only: no missing-down per file", () => {
+    const root = tree({ "sql/001_a/up.sql": UP, "sql/002_b/up.postgres.sql": UP });
+    const plan = loadPlan({ sqlDir: join(root, "sql") });
+    expect(plan.problems).toEqual([]);
+    expect(plan.upOnly).toBe(true);
+    expect(plan.migrations.every((m) => m.irreversible)).toBe(true);
+  });
+
+  test("pairs are complete per dialect: a generic down completes dialect ups, a dialect down completes the generic up there", () => {
+    const root = tree({
+      "sql/001_a/up.postgres.sql": UP,
+      "sql/001_a/up.sqlite.sql": UP,
+      "sql/001_a/down.sql": DOWN,
+      "sql/002_b/up.sql": UP,
+      "sql/002_b/down.postgres.sql": DOWN,
+      "sql/002_b/down.sqlite.sql": DOWN,
+      "sql/003_c/up.sql": UP,
+      "sql/003_c/down.postgres.sql": DOWN,
+    });
+    const plan = loadPlan({ sqlDir: join(root, "sql") });
+    // 003_c has a down for PostgreSQL only: on SQLite its up has none.
+    expect(problemsAt(plan, root)).toEqual([["files.missing-down", "sql/003_c/up.sql"]]);
+    const [a, b] = plan.migrations;
+    expect(fileFor(a!, "down", "postgres")!.path).toEndWith("001_a/down.sql");
+    expect(fileFor(b!, "down", "sqlite")!.path).toEndWith("002_b/down.sqlite.sql");
   });
 
   test("a dialect up override is covered by the default down", () => {

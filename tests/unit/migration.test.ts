@@ -30,11 +30,37 @@ describe("versionKey", () => {
 
   test("leaves other versions as written", () => {
     expect(versionKey("V003")).toBe("V003");
-    expect(versionKey("2024-01-15")).toBe("2024-01-15");
+    expect(versionKey("1.2a")).toBe("1.2a");
+  });
+
+  test("a diesel timestamp is its digits, as diesel records it", () => {
+    expect(versionKey("2018-04-22-093322")).toBe("20180422093322");
+    expect(versionKey("2024-01-15")).toBe("20240115");
+  });
+
+  test("a dotted version drops leading zeros part by part (Flyway's 1.02 is 1.2)", () => {
+    expect(versionKey("1.02")).toBe("1.2");
+    expect(versionKey("1.2")).toBe(versionKey("1.02"));
+    expect(versionKey("01.10.003")).toBe("1.10.3");
   });
 });
 
 describe("compareVersions", () => {
+  test("diesel timestamps compare by their digits as text, whatever their length (diesel's order)", () => {
+    const sorted = ["2026-03-08-202630-0000", "2019-03-22-170700", "00000000000000", "2027-01-01-000000", "20160815133237", "2019-03-22-170700-0001"].sort(compareVersions);
+    expect(sorted).toEqual(["00000000000000", "20160815133237", "2019-03-22-170700", "2019-03-22-170700-0001", "2026-03-08-202630-0000", "2027-01-01-000000"]);
+  });
+
+  test("popx's 20-digit timestamps compare as numbers", () => {
+    expect(compareVersions("20150100000001000000", "20210410175418000000")).toBe(-1);
+    expect(compareVersions("20210410175418000001", "20210410175418000000")).toBe(1);
+  });
+
+  test("Flyway versions: dotted and underscored are the same version, 1.10 after 1.2", () => {
+    expect(["1.10", "1.2", "2", "1.2.1", "1"].sort(compareVersions)).toEqual(["1", "1.2", "1.2.1", "1.10", "2"]);
+    expect(compareVersions("1.2", "1.02")).toBe(0);
+  });
+
   test("all-digit versions compare as numbers", () => {
     expect(compareVersions("2", "10")).toBe(-1);
     expect(compareVersions("10", "2")).toBe(1);

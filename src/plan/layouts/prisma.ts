@@ -1,0 +1,48 @@
+// Prisma Migrate: a directory per migration, `<14-digit timestamp>_<name>/`,
+// holding migration.sql, an up with no down (a down.sql beside it, as Prisma's
+// guide to down migrations writes one, is read as its down). migration_lock.toml
+// is Prisma's own.
+// https://www.prisma.io/docs/orm/prisma-migrate/understanding-prisma-migrate/migration-histories
+
+import { dirsIn, emptyScan, refusedInTransaction, filesIn, isSchemaDump, pathIn, type Layout, type Listing, type LayoutScan } from "./layout.ts";
+
+const DIR_NAME = /^(?<version>\d{14})_(?<name>.+)$/;
+
+export const prisma: Layout = {
+  id: "prisma",
+  shape: "<14-digit timestamp>_<name>/migration.sql",
+  examples: ["20230101120000_init/migration.sql", "20230214093000_add_email/migration.sql", "migration_lock.toml"],
+  pairByVersion: true,
+  scan,
+  // Prisma sends migration.sql as one batch, in no transaction of its own.
+  noTransaction: refusedInTransaction,
+  downHint: (upPath) => `add ${upPath.replace(/migration\.sql$/, "down.sql")} that undoes it`,
+};
+
+function scan(tree: Listing): LayoutScan {
+  const out = emptyScan();
+  for (const dir of dirsIn(tree)) {
+    const path = pathIn(tree, dir);
+    const dm = DIR_NAME.exec(dir);
+    const files = filesIn(tree, dir);
+    if (!dm) {
+      if (files.some((f) => f.endsWith(".sql"))) out.misnamed.push({ path, message: `${path} is not named <14-digit timestamp>_<name>` });
+      continue;
+    }
+    const hasDown = files.includes("down.sql");
+    for (const file of files) {
+      if (!file.endsWith(".sql")) continue;
+      const fpath = pathIn(tree, `${dir}/${file}`);
+      const { version, name } = dm.groups as { version: string; name: string };
+      if (file === "migration.sql") out.entries.push({ version, name, direction: "up", path: fpath, ...(hasDown ? {} : { irreversible: true }) });
+      else if (file === "down.sql") out.entries.push({ version, name, direction: "down", path: fpath });
+      else out.misnamed.push({ path: fpath, message: `${fpath} is not migration.sql` });
+    }
+  }
+  for (const file of filesIn(tree)) {
+    if (!file.endsWith(".sql") || isSchemaDump(file)) continue;
+    const path = pathIn(tree, file);
+    out.misnamed.push({ path, message: `${path} is not in a <timestamp>_<name>/ directory` });
+  }
+  return out;
+}
