@@ -1,5 +1,6 @@
-// The driver conformance suite on SQLite (bun:sqlite, and better-sqlite3
-// under Node) and PostgreSQL, plus what only one dialect does (locks, scratch).
+// The store conformance suite on SQLite (bun:sqlite, and better-sqlite3
+// under Node), PostgreSQL and Redis (the runner's part: Redis runs no SQL),
+// plus what only one store does (locks across connections, scratch).
 
 import { afterAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
@@ -9,7 +10,9 @@ import { listScratchDatabases, postgresModule } from "../../src/stores/postgres/
 import { sqliteModule } from "../../src/stores/sqlite/index.ts";
 import { parseTargetUrl } from "../../src/stores/index.ts";
 import { cleanup, PG_URL, pgDatabase, ROOT, tempDir } from "../helpers.ts";
-import { cases, runConformance } from "./conformance.ts";
+import { openRedis } from "../../src/stores/redis/driver.ts";
+import { claimEmptyDb } from "../redis/helpers.ts";
+import { migratorCases, runConformance, sqlCases } from "./conformance.ts";
 
 const dir = tempDir();
 afterAll(() => cleanup(dir));
@@ -38,7 +41,7 @@ for (const [dialect, open] of [
   ["postgres", openPostgres],
 ] as const) {
   describe(`conformance: ${dialect}`, () => {
-    for (const c of cases)
+    for (const c of sqlCases)
       test(c.name, async () => {
         const { driver, close } = await open();
         try {
@@ -50,6 +53,20 @@ for (const [dialect, open] of [
   });
 }
 
+describe("conformance: redis", () => {
+  for (const c of migratorCases)
+    test(c.name, async () => {
+      const db = await claimEmptyDb();
+      const driver = await openRedis(parseTargetUrl(db.url), { name: "redis" });
+      try {
+        await c.run(driver);
+      } finally {
+        await driver.close();
+        await db.release();
+      }
+    });
+});
+
 test("conformance: sqlite through better-sqlite3 under Node", async () => {
   const out = join(dir, "node-conformance.mjs");
   const build = Bun.spawnSync([process.execPath, "build", join(ROOT, "tests/drivers/node-entry.ts"), "--target=node", "--outfile", out, "--external", "better-sqlite3"]);
@@ -58,7 +75,7 @@ test("conformance: sqlite through better-sqlite3 under Node", async () => {
   const report = JSON.parse(run.stdout.toString());
   expect(report.engine).toBe("better-sqlite3");
   expect(report.failures).toEqual([]);
-  expect(report.cases).toBe(cases.length);
+  expect(report.cases).toBe(sqlCases.length);
 }, 60_000);
 
 describe("postgres only", () => {

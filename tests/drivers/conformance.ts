@@ -1,13 +1,15 @@
-// The suite every SQL driver passes, on a real database (golang-migrate's
-// database/testing). Plain async functions with node:assert, so the same
-// suite runs under bun test and, bundled, under Node (better-sqlite3).
+// The suite every store passes, on a real database (golang-migrate's
+// database/testing), by the part of the contract it implements: every store
+// the Migrator part (what the runner needs), SQL stores the rest. Plain async
+// functions with node:assert, so the same suite runs under bun test and,
+// bundled, under Node (better-sqlite3).
 
 import assert from "node:assert/strict";
-import { SqlExecError, type SqlDriver } from "../../src/stores/contract.ts";
+import { SqlExecError, type Migrator, type SqlDriver } from "../../src/stores/contract.ts";
 
-export interface Case {
+export interface Case<D> {
   name: string;
-  run: (d: SqlDriver) => Promise<void>;
+  run: (d: D) => Promise<void>;
 }
 
 const pg = (d: SqlDriver) => d.dialect === "postgres";
@@ -18,7 +20,8 @@ async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-export const cases: Case[] = [
+/** The runner's part of the contract: every store. */
+export const migratorCases: Case<Migrator>[] = [
   {
     name: "bookkeeping: created once, records, updates and forgets",
     async run(d) {
@@ -36,6 +39,20 @@ export const cases: Case[] = [
       assert.deepEqual(await d.applied(), []);
     },
   },
+  {
+    name: "lock: taken and given back; a second take after unlock works",
+    async run(d) {
+      await d.lock(2000);
+      await d.unlock();
+      await d.lock(2000);
+      await d.unlock();
+    },
+  },
+];
+
+/** The SQL parts: sessions, inspection, rows. */
+export const sqlCases: Case<SqlDriver>[] = [
+  ...migratorCases,
   {
     name: "transactions: DDL and rows roll back together",
     async run(d) {
@@ -189,10 +206,10 @@ export const cases: Case[] = [
   },
 ];
 
-/** Runs every case on a fresh database from `open`; returns failures as text. */
+/** Runs every SQL case on a fresh database from `open`; returns failures as text. */
 export async function runConformance(open: () => Promise<{ driver: SqlDriver; close: () => Promise<void> }>): Promise<string[]> {
   const failures: string[] = [];
-  for (const c of cases) {
+  for (const c of sqlCases) {
     const { driver, close } = await open();
     try {
       await c.run(driver);

@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { sqliteModule } from "../../src/stores/sqlite/index.ts";
 import { parseTargetUrl } from "../../src/stores/index.ts";
-import { cases, runConformance } from "./conformance.ts";
+import { runConformance, sqlCases } from "./conformance.ts";
 
 const dir = process.argv[2]!;
 mkdirSync(dir, { recursive: true });
@@ -14,4 +14,4 @@ const failures = await runConformance(async () => {
 });
 const { openSqliteEngine } = await import("../../src/stores/sqlite/engine.ts");
 const engine = (await openSqliteEngine(":memory:")).name;
-console.log(JSON.stringify({ engine, cases: cases.length, failures }));
+console.log(JSON.stringify({ engine, cases: sqlCases.length, failures }));
