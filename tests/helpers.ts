@@ -83,6 +83,8 @@ export async function pgQuery<T = Record<string, unknown>>(url: string, sql: str
 }
 
 export interface CliRun {
+  /** The process id: its scratch databases are named after it (scratchDatabases). */
+  pid: number;
   code: number;
   stdout: string;
   stderr: string;
@@ -101,7 +103,18 @@ export async function runCli(args: string[], opts: { cwd?: string; env?: Record<
     stderr: "pipe",
   });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+  return { pid: proc.pid, code, stdout, stderr, json: () => JSON.parse(stdout) };
+}
+
+/**
+ * Scratch databases on the PostgreSQL server made by the stairway process
+ * `pid` (its run id ends with the pid in base 36), so a test counts its own
+ * run's and not those of other runs on the same server.
+ */
+export async function scratchDatabases(pid: number): Promise<string[]> {
+  const run = pid.toString(36).padStart(5, "0").slice(-5);
+  const rows = await pgQuery<{ datname: string }>(PG_URL, `SELECT datname FROM pg_database WHERE datname ~ '^stairway_[0-9a-z]{6}${run}_'`);
+  return rows.map((r) => r.datname);
 }
 
 export function cleanup(path: string): void {
