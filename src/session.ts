@@ -11,8 +11,8 @@ import { redactSecrets, secretOf, type TargetUrl } from "./stores/url.ts";
 import { newRunId, scratchName } from "./scratch-names.ts";
 import { loadPlan, type TreeOptions } from "./plan/discover.ts";
 import type { LayoutId } from "./plan/layouts/layout.ts";
-import type { Plan, PlanLayout, SqlDialect } from "./plan/migration.ts";
-import { DEFAULT_REPORT_DIR, type Report } from "./results.ts";
+import type { Plan, PlanLayout } from "./plan/migration.ts";
+import { DEFAULT_REPORT_DIR } from "./results.ts";
 import { resolveTargets, type Target } from "./targets.ts";
 
 export interface GlobalFlags {

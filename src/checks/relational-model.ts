@@ -16,7 +16,7 @@ import type { Schema, Table, TableScope } from "../schema/model.ts";
 import { schemaObjects } from "../schema/render.ts";
 import type { ScratchRef, SqlDriver, TableFingerprint } from "../stores/contract.ts";
 import { unchangedColumns } from "./columns.ts";
-import type { DataModel, Draft, ModelOptions, Prepared } from "./model.ts";
+import type { DataModel, Draft, ModelOptions } from "./model.ts";
 import { identifiers, stepScope } from "./scope.ts";
 import type { Scenario } from "../config.ts";
 

@@ -9,7 +9,7 @@ import { inflateSync } from "node:zlib";
 import { digest } from "../../src/report/digest.ts";
 import { code, MARKDOWN_LIMIT, renderMarkdown, text } from "../../src/report/markdown.ts";
 import type { Report } from "../../src/results.ts";
-import { cleanup, ROOT, runCli, tempDir, writeTree, type CliRun } from "../helpers.ts";
+import { cleanup, runCli, tempDir, writeTree, type CliRun } from "../helpers.ts";
 
 const PLANT = "<script>alert(1)</script>";
 

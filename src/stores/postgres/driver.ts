@@ -3,7 +3,6 @@
 // connection takes the session's lock and open transaction with it.
 // https://github.com/porsager/postgres
 
-import type { Sql } from "postgres";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
