@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, PG_URL, pgQuery, runCli, scratchDatabases, tempDir, writeTree } from "../helpers.ts";
+import { cleanup, PG_URL, runCli, scratchDatabases, tempDir, writeTree } from "../helpers.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(cleanup));
