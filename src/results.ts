@@ -32,6 +32,15 @@ export interface MigrationState {
   durationMs?: number;
 }
 
+/** How much of a tree a testing command could check on one target (README "Keep going"). */
+export interface Coverage {
+  /** Migrations whose every check ran. */
+  checked: number;
+  total: number;
+  /** The others, with why (the first check that could not run). */
+  untested: { migration: string; target: string; reason: string }[];
+}
+
 export interface Report {
   tool: "stairway";
   version: string;
@@ -40,6 +49,8 @@ export interface Report {
   targets: TargetInfo[];
   results: CheckResult[];
   migrations?: MigrationState[];
+  /** Testing commands: per target. */
+  coverage?: Record<string, Coverage>;
   /** How the SQL tree was read (of the first tree, when targets have trees of their own). */
   layout?: ReportLayout;
   /** Set when the command stopped on an error before it could finish. */

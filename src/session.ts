@@ -10,8 +10,9 @@ import { loadStore } from "./stores/index.ts";
 import { redactSecrets, secretOf, type TargetUrl } from "./stores/url.ts";
 import { newRunId, scratchName } from "./scratch-names.ts";
 import { loadPlan, type TreeOptions } from "./plan/discover.ts";
+import { applyStep } from "./runner.ts";
 import type { LayoutId } from "./plan/layouts/layout.ts";
-import type { Plan, PlanLayout } from "./plan/migration.ts";
+import type { Migration, Plan, PlanLayout } from "./plan/migration.ts";
 import { DEFAULT_REPORT_DIR } from "./results.ts";
 import { resolveTargets, type Target } from "./targets.ts";
 
@@ -148,6 +149,21 @@ export class Session {
     url = await mod.createScratch(target.url, name, { ...opts, command, flush: this.flags.flush, runId: this.runId });
     driver = await mod.open(url, opts);
     return { driver: driver as D, url, name, drop, module: mod, server: target.url, openOptions: opts };
+  }
+
+  /**
+   * A new scratch database with `prefix` applied, ups only and nothing
+   * checked: where a
+   * stairway goes on after a step left its target in a state nobody knows.
+   */
+  async atVersion(target: Target, prefix: Migration[], label: string, command: string): Promise<Scratch<Migrator>> {
+    const scratch = await this.scratch<Migrator>(target, label, command);
+    await scratch.driver.ensureBookkeeping();
+    for (const m of prefix) {
+      const o = await applyStep(scratch.driver, m, "up");
+      if (o.status !== "done") throw new StairwayError("E_SQL", `target ${target.name}: rebuilding the state to go on failed at ${m.id}: ${o.error}`);
+    }
+    return scratch;
   }
 
   private openOptions(target: Target, opts: { readOnly?: boolean } = {}): OpenOptions {

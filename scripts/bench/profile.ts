@@ -78,7 +78,7 @@ async function profileOne(s: Sized, dialect: Dialect): Promise<Profile> {
   const byMethod = new Map<string, Tally>();
   try {
     const t0 = performance.now();
-    const results = await runStairway(timed(raw, byMethod), dialect, plan.migrations, { rows: cfg.test.rows, seed: cfg.test.seed, fixtures: [] });
+    const { results } = await runStairway(timed(raw, byMethod), dialect, plan.migrations, { rows: cfg.test.rows, seed: cfg.test.seed, fixtures: [] });
     const totalMs = performance.now() - t0;
     const failed = results.filter((r) => r.status === "fail");
     if (failed.length) throw new Error(`profile run on ${dialect} failed: ${failed[0]!.check} ${failed[0]!.migration}: ${failed[0]!.message}`);

@@ -36,6 +36,7 @@ export function keyspaceModel(driver: KeyspaceDriver, opts: ModelOptions): DataM
     },
 
     observe: () => driver.snapshot(),
+    filled: () => [],
 
     async afterUp(m, s0, s1) {
       const renames = inferRenames(s0, s1);

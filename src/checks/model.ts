@@ -76,6 +76,14 @@ export interface DataModel<S = unknown> {
   prepare(m: Migration, opts?: { whole?: boolean }): Promise<Prepared<S> | { failed: string }>;
   /** A snapshot of what `m` can touch, for comparisons. */
   observe(m: Migration): Promise<S>;
+  /**
+   * Empties what `m` can touch of the data `prepare` put there, and snapshots
+   * it: an up that failed over generated rows (and rolled back) runs again
+   * without them. Absent where a failed up does not roll back (transforms).
+   */
+  withoutData?(m: Migration): Promise<Prepared<S>>;
+  /** The tables (or keys) that held data for the last `prepare`, for messages. */
+  filled(): string[];
   /** Checks right after up (foreign keys hold, no TTL lost), and the up's own message. */
   afterUp(m: Migration, before: S, after: S): Promise<{ message: string; results: Draft[] }>;
   /** More data after up (rows in what the up created, fixtures of its version), so the down runs over it. */

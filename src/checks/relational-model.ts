@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadTables } from "../data/bulk.ts";
 import { insertFixture } from "../data/fixtures.ts";
-import { seedTables } from "../data/generator.ts";
+import { insertionOrder, seedTables } from "../data/generator.ts";
 import { compareRows, describeLoss, snapshotRows, type RowSnapshot } from "../data/rows.ts";
 import { fileFor, versionKey, type Migration } from "../plan/migration.ts";
 import { diffSchemas, formatDiffs } from "../schema/diff.ts";
@@ -37,8 +37,9 @@ export function relationalModel(
 ): DataModel<RelationalState> {
   const counters = new Map<string, number>();
   let triggersExist = false;
-  /** Tables that got no rows in the step being checked. */
+  /** Tables that got no rows in the step being checked, and those that did. */
   let skipped: Skipped = [];
+  let filled: string[] = [];
   /** The tables the step being checked can touch (scope.ts). */
   let scope: TableScope;
   /** data-test: generated rows loaded, and the time it took. */
@@ -73,13 +74,24 @@ export function relationalModel(
       // Only the tables this step can touch are read (scope.ts): linear, not quadratic, in the tree.
       scope = how?.whole ? undefined : await stepScope(driver, m, triggersExist);
       const schema = await driver.introspect(scope);
-      skipped = (await seedTables(driver, schema, seeding)).skipped;
+      const seeded = await seedTables(driver, schema, seeding);
+      skipped = seeded.skipped;
+      filled = Object.keys(seeded.inserted);
       return { state: { schema, scope, rows: await snapshotRows(driver, schema) }, skipped };
     },
 
     async observe() {
       return { schema: await driver.introspect(scope), scope };
     },
+
+    async withoutData() {
+      const schema = await driver.introspect(scope);
+      // Children first: a parent's rows may be referenced.
+      for (const t of insertionOrder(schema).reverse()) await driver.deleteRows(t.name);
+      return { state: { schema, scope, rows: await snapshotRows(driver, schema) }, skipped: [] };
+    },
+
+    filled: () => [...filled],
 
     async afterUp(m, _before, after) {
       const fk = await driver.foreignKeyViolations(after.schema);

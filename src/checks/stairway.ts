@@ -3,34 +3,61 @@
 // after up → more data → down → the state as before → up again; then all the
 // way down. One pass, linear in the number of migrations: the chain is never
 // replayed. What "data" and "the same state" mean is the model's (model.ts).
+//
+// It keeps going (README "Keep going"): a down or redo that fails is rolled
+// back, or the state is rebuilt when it ran outside a transaction, and the
+// next migration is checked; an up that fails over generated rows is run
+// again without them, and passing then is a warning that names the data.
+// Only an up that fails on empty tables stops the chain. Every run ends with
+// its coverage: how many migrations were fully checked, and why not the rest.
 
 import type { Migration } from "../plan/migration.ts";
 import { appliesTo } from "../plan/migration.ts";
-import type { CheckResult } from "../results.ts";
-import { applyStep, revertAll } from "../runner.ts";
+import type { CheckResult, Coverage } from "../results.ts";
+import { applyStep, revertAll, type StepOutcome } from "../runner.ts";
 import type { Migrator } from "../stores/contract.ts";
 import { failed, type DataModel, type Draft, type ModelOptions } from "./model.ts";
 import { modelOf } from "./model-of.ts";
 
-export async function runStairway(driver: Migrator, target: string, all: Migration[], opts: ModelOptions): Promise<CheckResult[]> {
-  const model = modelOf(driver, opts);
+export interface StairwayOptions extends ModelOptions {
+  /**
+   * A fresh target with `prefix` applied (ups only, nothing checked), for
+   * going on after a step that failed outside a transaction left the target
+   * in a state nobody knows.
+   */
+  rebuild?: (prefix: Migration[]) => Promise<Migrator>;
+}
+
+export async function runStairway(first: Migrator, target: string, all: Migration[], opts: StairwayOptions): Promise<{ results: CheckResult[]; coverage: Coverage }> {
+  let driver = first;
+  let model = modelOf(driver, opts);
   const results: CheckResult[] = [];
   const add = (...drafts: Draft[]) => results.push(...drafts.map((d) => ({ target, ...d })));
   const order = stepChecks(model);
-  const skip = (m: Migration, from: string, message: string) => add(...order.slice(order.indexOf(from)).map((check): Draft => ({ check, migration: m.id, status: "skip", message })));
+  const skip = (m: Migration, from: string, message: string) =>
+    add(...order.slice(order.indexOf(from)).map((check): Draft => ({ check, migration: m.id, status: "skip", message })));
+  const migrations = all.filter((x) => appliesTo(x, driver.dialect));
   const base = await model.base();
   await driver.ensureBookkeeping();
   let stopped: string | null = null;
   const applied: Migration[] = [];
+  /** After a failure outside a transaction: a fresh target at `prefix`, or the reason the chain stops. */
+  const rebuild = async (prefix: Migration[], why: string): Promise<string | null> => {
+    if (!opts.rebuild) return `not run: ${why}`;
+    opts.progress?.(`${target}  rebuilding the state after ${prefix.at(-1)?.id ?? "the base"}`);
+    driver = await opts.rebuild(prefix);
+    model = modelOf(driver, opts);
+    return null;
+  };
 
-  for (const m of all.filter((x) => appliesTo(x, driver.dialect))) {
+  for (const m of migrations) {
     if (stopped) {
       skip(m, "step.up", stopped);
       continue;
     }
     const say = (what: string) => opts.progress?.(`${target}  ${m.id}  ${what}`);
     say("seeding");
-    const before = await model.prepare(m);
+    let before = await model.prepare(m);
     if (failed(before)) {
       add({ check: "step.up", migration: m.id, status: "fail", message: before.failed });
       stopped = `not run: ${m.id} could not be seeded`;
@@ -39,7 +66,19 @@ export async function runStairway(driver: Migrator, target: string, all: Migrati
     }
 
     say("up");
-    const up = await applyStep(driver, m, "up");
+    let up = await applyStep(driver, m, "up");
+    let overData: string | undefined;
+    if (up.status !== "done" && !up.dirty && model.withoutData) {
+      // Rolled back: the same schema, emptied of the generated rows, takes the up again.
+      say("up again, on empty tables");
+      const empty = await model.withoutData(m);
+      const again = await applyStep(driver, m, "up");
+      if (again.status === "done") {
+        overData = up.error;
+        before = empty;
+        up = again;
+      } else up = { ...again, error: `${again.error} (on empty tables too)` };
+    }
     if (up.status !== "done") {
       add({ check: "step.up", migration: m.id, status: "fail", message: up.error ?? "up failed", durationMs: up.durationMs });
       stopped = `not run: ${m.id} failed to apply`;
@@ -47,10 +86,23 @@ export async function runStairway(driver: Migrator, target: string, all: Migrati
       continue;
     }
     applied.push(m);
-    const first = await model.observe(m);
-    const checked = await model.afterUp(m, before.state, first);
-    add({ check: "step.up", migration: m.id, status: "pass", message: checked.message, durationMs: up.durationMs }, ...checked.results);
-    await model.enrich(m, before, first);
+    const after = await model.observe(m);
+    const checked = await model.afterUp(m, before.state, after);
+    add(
+      overData
+        ? {
+            check: "step.up",
+            migration: m.id,
+            status: "warn",
+            message: `fails where the tables hold rows, passes on empty tables — a production risk: ${overData}`,
+            durationMs: up.durationMs,
+            details: { failsOverData: overData, tables: model.filled() },
+          }
+        : { check: "step.up", migration: m.id, status: "pass", message: checked.message, durationMs: up.durationMs },
+      ...checked.results,
+    );
+    if (m.irreversible) continue; // no down: said once at the end
+    await model.enrich(m, before, after);
 
     say("down");
     const down = await applyStep(driver, m, "down");
@@ -58,7 +110,7 @@ export async function runStairway(driver: Migrator, target: string, all: Migrati
       add({ check: "step.down", migration: m.id, status: "fail", message: down.error ?? "down failed", durationMs: down.durationMs });
       skip(m, model.checks.restored[0]!, `not checked: the down of ${m.id} failed`);
       // A down that rolled back leaves the target as after up: the next step can run.
-      if (down.dirty) stopped = `not run: the down of ${m.id} failed halfway and did not roll back`;
+      if (down.dirty) stopped = await rebuild(applied, `the down of ${m.id} failed halfway outside a transaction`);
       continue;
     }
     applied.pop();
@@ -66,19 +118,36 @@ export async function runStairway(driver: Migrator, target: string, all: Migrati
     add(...(await model.restored(m, before, await model.observe(m))));
 
     say("redo");
-    const redo = await model.redo(m, before.state, first, () => applyStep(driver, m, "up"));
+    const redo = await model.redo(m, before.state, after, () => applyStep(driver, m, "up"));
+    add(...redoResults(m, redo.outcome, redo.results));
     if (redo.outcome.status !== "done") {
-      add({ check: "step.redo", migration: m.id, status: "fail", message: redo.outcome.error ?? "up failed the second time", durationMs: redo.outcome.durationMs });
-      add(...redo.results);
-      stopped = `not run: ${m.id} could not be applied again`;
+      // The target is as after down, or halfway: the next migration needs this one's up.
+      stopped = await rebuild([...applied, m], `${m.id} could not be applied again`);
+      if (!stopped) applied.push(m);
       continue;
     }
     applied.push(m);
-    add(...redo.results);
   }
 
+  const noDown = migrations.filter((m) => m.irreversible);
+  if (noDown.length)
+    add({
+      check: "step.down",
+      status: "skip",
+      message: `${noDown.length === migrations.length ? "the tree has no downs" : `${noDown.length} of ${migrations.length} migrations have no down`}: down, restore and redo checks do not apply to ${noDown.length === 1 ? "it" : "them"}`,
+    });
   add(await downToBase(driver, model, applied, base, opts));
-  return results;
+  return { results, coverage: coverageOf(migrations, results, target) };
+}
+
+/** Migrations whose every check ran (passed, failed or warned); the others, with the first reason one was skipped. */
+export function coverageOf(migrations: Migration[], results: CheckResult[], target: string): Coverage {
+  const untested: Coverage["untested"] = [];
+  for (const m of migrations) {
+    const skipped = results.find((r) => r.migration === m.id && r.status === "skip");
+    if (skipped) untested.push({ migration: m.id, target, reason: skipped.message });
+  }
+  return { checked: migrations.length - untested.length, total: migrations.length, untested };
 }
 
 /** The checks of one migration, in the order the stairway reports them. */
@@ -87,8 +156,24 @@ function stepChecks(model: DataModel): string[] {
   return ["step.up", ...afterUp, "step.down", ...restored, "step.redo", ...redo];
 }
 
+/** step.redo when the up failed the second time, then the model's own. */
+function redoResults(m: Migration, o: StepOutcome, own: Draft[]): Draft[] {
+  if (o.status === "done") return own;
+  return [{ check: "step.redo", migration: m.id, status: "fail", message: o.error ?? "up failed the second time", durationMs: o.durationMs }, ...own];
+}
+
 async function downToBase(driver: Migrator, model: DataModel, applied: Migration[], base: unknown, opts: ModelOptions): Promise<Draft> {
   const t0 = performance.now();
+  const last = applied.findLastIndex((m) => m.irreversible);
+  if (last >= 0) {
+    const stopped = await revertAll(driver, applied.slice(last + 1), opts.progress);
+    return {
+      check: "step.down-to-base",
+      status: stopped ? "fail" : "skip",
+      message: stopped ?? `the tree cannot go back to its base: ${applied[last]!.id} has no down`,
+      durationMs: Math.round(performance.now() - t0),
+    };
+  }
   const stopped = await revertAll(driver, applied, opts.progress);
   const durationMs = Math.round(performance.now() - t0);
   if (stopped) return { check: "step.down-to-base", status: "fail", message: stopped, durationMs };

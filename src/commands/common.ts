@@ -5,7 +5,8 @@ import { join } from "node:path";
 import pc from "picocolors";
 import { EXIT, type ExitCode } from "../errors.ts";
 import type { PlanLayout } from "../plan/migration.ts";
-import { isOk, reportJson, type CheckResult, type MigrationState, type Report, type TargetInfo } from "../results.ts";
+import { isOk, reportJson, type CheckResult, type Coverage, type MigrationState, type Report, type TargetInfo } from "../results.ts";
+import { plural } from "../keyspace/model.ts";
 import { Session, type GlobalFlags } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { VERSION } from "../version.ts";
@@ -53,6 +54,8 @@ export interface Finish {
   junit?: boolean;
   /** Leave the layout lines out of the human output (SARIF is JSON). */
   noLayoutLine?: boolean;
+  /** Testing commands: how much of the tree each target could check. */
+  coverage?: Record<string, Coverage>;
 }
 
 export function finish(session: Session, f: Finish): ExitCode {
@@ -65,12 +68,14 @@ export function finish(session: Session, f: Finish): ExitCode {
     targets: f.targets.map(targetInfo),
     results: f.results,
     ...(f.migrations ? { migrations: f.migrations } : {}),
+    ...(f.coverage ? { coverage: f.coverage } : {}),
     ...(layouts[0] ? { layout: { ...layouts[0].layout, tree: layouts[0].tree, ...(layouts[0].notes.length ? { notes: layouts[0].notes } : {}) } } : {}),
   };
   // Stringified and redacted once: the file and --json print the same text, except indented on a terminal (a lint report can be megabytes).
   const json = session.redact(reportJson(report));
   if (!f.noReportFile) session.writeReport(f.command, json, f.junit ? renderJunit([report]) : undefined);
   let out = session.flags.json ? (process.stdout.isTTY ? session.redact(reportJson(report, true)) : json) : session.redact(f.render(report));
+  if (!session.flags.json && f.coverage) out += coverageLines(f.coverage);
   if (!session.flags.json && !f.noLayoutLine) for (const l of layouts) out += layoutLines(l, layouts.length > 1);
   if (f.junit && !session.flags.json) out += pc.dim(`\nreport: ${join(session.reportDir(), `${f.command}.json`)} and ${f.command}.junit.xml`);
   if (out) {
@@ -78,6 +83,17 @@ export function finish(session: Session, f: Finish): ExitCode {
     process.stdout.write("\n"); // not out + "\n": a copy of megabytes
   }
   return report.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** "coverage: sqlite 41 of 44 migrations fully checked", and why not the rest (the first few). */
+function coverageLines(coverage: Record<string, Coverage>): string {
+  const lines: string[] = [];
+  for (const [target, c] of Object.entries(coverage)) {
+    lines.push(`coverage · ${target}: ${c.checked} of ${plural(c.total, "migration")} fully checked`);
+    for (const u of c.untested.slice(0, 5)) lines.push(`  ${u.migration}: ${u.reason}`);
+    if (c.untested.length > 5) lines.push(`  … and ${c.untested.length - 5} more (--json lists them)`);
+  }
+  return lines.map((l, i) => (i === 0 ? "\n" : "") + `\n${l.startsWith("  ") ? pc.dim(l) : l}`).join("");
 }
 
 /** "layout: goose (detected)", and what it left out: dim lines under a command's output. */

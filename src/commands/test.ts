@@ -5,7 +5,7 @@ import { configFixtures } from "../data/fixtures.ts";
 import { StairwayError, type ExitCode } from "../errors.ts";
 import { problemResults, type Plan } from "../plan/migration.ts";
 import { renderStairway } from "../report/console.ts";
-import type { CheckResult } from "../results.ts";
+import type { CheckResult, Coverage } from "../results.ts";
 import type { GlobalFlags, Session } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { finish, progress, withSession } from "./common.ts";
@@ -24,18 +24,29 @@ export default async function testCommand(flags: GlobalFlags): Promise<ExitCode>
     const fixtures = configFixtures(session.config);
     const say = progress(session);
     const results: CheckResult[] = [];
+    const coverage: Record<string, Coverage> = {};
     for (const t of targets) {
       const { plan, results: tree } = treeResults(session, t);
       results.push(...tree);
       say(`${t.name}: preparing a scratch database`);
       const { driver } = await session.scratch(t, "", "test");
-      results.push(...(await runStairway(driver, t.name, plan.migrations, { rows: session.config.test.rows, seed: session.config.test.seed, fixtures, progress: say })));
+      let rebuilt = 0;
+      const run = await runStairway(driver, t.name, plan.migrations, {
+        rows: session.config.test.rows,
+        seed: session.config.test.seed,
+        fixtures,
+        progress: say,
+        rebuild: async (prefix) => (await session.atVersion(t, prefix, `r${++rebuilt}`, "test")).driver,
+      });
+      results.push(...run.results);
+      coverage[t.name] = run.coverage;
       say("");
     }
     return finish(session, {
       command: "test",
       targets,
       results,
+      coverage,
       junit: true,
       render: (r) => renderStairway(r.results, r.targets, "stairway test"),
     });

@@ -238,9 +238,11 @@ function assemble(
     migrations.push(...list.filter((m) => m.store !== "sql" || Object.keys(m.files.up).length || Object.keys(m.files.down).length));
   }
   const sql = migrations.filter((m) => m.store === "sql");
-  for (const m of sql) m.irreversible = !Object.values(m.files.down).some(Boolean);
-  // A tree with no down at all (Flyway without undo, Prisma) is tested up only, not failed file by file.
-  const upOnly = sql.length > 0 && sql.every((m) => m.irreversible);
+  const noDown = (m: Migration) => !Object.values(m.files.down).some(Boolean);
+  // A tree with no down at all (Flyway without undo, Prisma) is tested up only, not failed file by file;
+  // so is a migration named as having none (sqlx's <v>_<name>.sql). A down missing elsewhere is a problem.
+  const upOnly = sql.length > 0 && sql.every(noDown);
+  for (const m of sql) m.irreversible = noDown(m) && (upOnly || declared.has(m));
   for (const m of migrations) checkPairs(m, problems, layout, upOnly || declared.has(m));
   migrations.sort((a, b) => compareVersions(a.version, b.version) || a.id.localeCompare(b.id));
   return { migrations, upOnly };

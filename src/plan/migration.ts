@@ -34,8 +34,9 @@ export interface Migration {
   /** The TypeScript transform of a Redis migration. */
   module?: MigrationFile;
   /**
-   * A SQL migration with no down file for any dialect (an up-only history,
-   * sqlx's `<v>_<name>.sql`): the checks that need a down say so once.
+   * A SQL migration that has no down by design: the whole tree is up-only
+   * (Prisma, Flyway without undo), or its name says so (sqlx's
+   * `<v>_<name>.sql`). The checks that need a down say so once.
    */
   irreversible?: boolean;
 }

@@ -185,6 +185,8 @@ export interface RowStore {
   /** Largest value of a numeric column, or null on an empty table. */
   maxValue(table: string, column: string): Promise<number | null>;
   rowCount(table: string): Promise<number>;
+  /** Empties a table (the stairway runs an up that failed over generated rows again without them). */
+  deleteRows(table: string): Promise<void>;
 }
 
 /** A SQL store's connection: all three parts. */

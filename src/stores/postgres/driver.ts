@@ -341,6 +341,9 @@ export function postgresDriver(conn: PgConnection, name: string, timeouts: Migra
       const [row] = await sql.unsafe<{ m: number | null }[]>(`SELECT max(${q(column)})::float8 AS m FROM ${q(table)}`);
       return row?.m ?? null;
     },
+    async deleteRows(table) {
+      await driver.execute(`DELETE FROM ${q(table)}`);
+    },
     async rowCount(table) {
       const [row] = await sql.unsafe<{ n: string }[]>(`SELECT count(*)::text AS n FROM ${q(table)}`);
       return Number(row!.n);

@@ -207,6 +207,9 @@ export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {})
       const v = db.values(`SELECT max(${q(column)}) FROM ${q(table)} WHERE typeof(${q(column)}) IN ('integer', 'real')`)[0]?.[0];
       return v === null || v === undefined ? null : Number(v);
     },
+    async deleteRows(table) {
+      wrap(() => db.run(`DELETE FROM ${q(table)}`));
+    },
     async rowCount(table) {
       return Number(db.values(`SELECT count(*) FROM ${q(table)}`)[0]![0]);
     },
