@@ -7,7 +7,7 @@ import { EXIT, StairwayError, usageError, type ExitCode } from "../errors.ts";
 import type { GlobalFlags } from "../session.ts";
 import { withSession } from "./common.ts";
 
-const REDIS_TEMPLATE = (name: string) => `import type { RedisMigration } from "stairway";
+const REDIS_TEMPLATE = (name: string) => `import type { RedisMigration } from "stairwaydb";
 
 // ${name}: describe the key format before and after.
 export default {
