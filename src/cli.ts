@@ -61,9 +61,9 @@ const COMMANDS: { name: string; describe: string; alias?: string; options?: [str
   },
   {
     name: "new <name>",
-    describe: "Create the next migration: sql/NNN_name/{up,down}.sql (or a Redis transform with --redis)",
-    options: [["--redis", "Create a Redis transform in redis-migrations/"]],
-    examples: ["stairway new add_tool_owner"],
+    describe: "Create the next migration: sql/NNN_name/{up,down}.sql, or a Redis transform redis-migrations/NNN_name.ts",
+    options: [["--store <store>", "sql (default) or redis (also: --redis alone, or --redis DIR for a transform in DIR)"]],
+    examples: ["stairway new add_tool_owner", "stairway new rename_session_keys --redis", "stairway new --store redis rename_session_keys"],
     run: lazy(() => import("./commands/new.ts")),
   },
   {
@@ -209,6 +209,11 @@ export async function main(argv: string[]): Promise<ExitCode> {
         return EXIT.ok;
       }
       throw new StairwayError("E_USAGE", `unknown command "${parsed.args[0]}" (run "stairway --help" for the list)`);
+    }
+    // `new NAME --redis` asks for a Redis transform: there the tree's --redis <dir> may go without its directory.
+    if (cli.matchedCommandName === "new" && cli.options.redis === true) {
+      delete cli.options.redis;
+      cli.options.store ??= "redis";
     }
     await cli.runMatchedCommand();
     return await ran!;

@@ -28,6 +28,8 @@ export default async function newCommand(flags: GlobalFlags & Record<string, unk
   const name = args[0] ?? "";
   if (!/^[a-z0-9][a-z0-9_]*$/i.test(name))
     throw usageError(`"${name}" is not a migration name: use letters, digits and underscores, e.g. add_tool_owner`);
+  const store = flags.store ?? (flags.redis ? "redis" : "sql");
+  if (store !== "sql" && store !== "redis") throw usageError(`--store ${String(store)}: expected sql or redis`);
   return withSession(flags, async (session) => {
     const plan = session.plan();
     const last = plan.migrations.at(-1);
@@ -37,7 +39,7 @@ export default async function newCommand(flags: GlobalFlags & Record<string, unk
     const width = Math.max(3, last?.version.length ?? 3);
     const version = next.padStart(width, "0");
     const created: string[] = [];
-    if (flags.redis) {
+    if (store === "redis") {
       const dir = session.flags.redis ?? session.config.migrations.redis;
       mkdirSync(dir, { recursive: true });
       const path = join(dir, `${version}_${name}.ts`);

@@ -173,3 +173,20 @@ test("stairway new creates the next numbered pair", async () => {
   expect((await runCli(["new", "bad name!"], { cwd: dir })).code).toBe(2);
   void ROOT;
 });
+
+test("stairway new NAME --redis (no directory) and --store redis create a Redis transform; --redis DIR one in DIR", async () => {
+  const dir = project(TREE);
+  const alone = await runCli(["new", "rename_keys", "--redis"], { cwd: dir });
+  expect(alone.stderr).toBe("");
+  expect(alone.stdout).toBe("created redis-migrations/004_rename_keys.ts\n");
+  expect(readFileSync(join(dir, "redis-migrations/004_rename_keys.ts"), "utf8")).toContain('import type { RedisMigration } from "stairwaydb";');
+  const store = await runCli(["new", "--store", "redis", "cache_keys"], { cwd: dir });
+  expect(store.stdout).toContain("created redis-migrations/005_cache_keys.ts");
+  const inDir = await runCli(["new", "other_keys", "--redis", "kv"], { cwd: dir });
+  expect(inDir.stdout).toBe("created kv/004_other_keys.ts\n");
+  expect(await runCli(["new", "x", "--store", "mongo"], { cwd: dir })).toMatchObject({ code: 2, stderr: "stairway: --store mongo: expected sql or redis\n" });
+  // Every other command still needs the directory of --redis.
+  const status = await runCli(["status", "--redis"], { cwd: dir });
+  expect(status.code).toBe(2);
+  expect(status.stderr).toContain("option `--redis <dir>` value is missing");
+});
