@@ -20,7 +20,8 @@ const lazy =
   async (flags, args) =>
     (await load()).default(flags, args);
 
-const COMMANDS: { name: string; describe: string; alias?: string; options?: [string, string, object?][]; examples?: string[]; run: Handler }[] = [
+/** reportAs: the name of its <report-dir>/<name>.json when it is not the command's first word. */
+const COMMANDS: { name: string; describe: string; alias?: string; options?: [string, string, object?][]; examples?: string[]; reportAs?: (args: string[]) => string; run: Handler }[] = [
   {
     name: "up",
     describe: "Apply pending migrations (all, or through --to VERSION)",
@@ -132,6 +133,7 @@ const COMMANDS: { name: string; describe: string; alias?: string; options?: [str
   {
     name: "report",
     describe: "Turn the JSON reports in the report dir into migration-summary.md (PR comment), a self-contained report.html with charts, and junit.xml",
+    options: [["--max-age <minutes>", "Leave out, as an earlier run's, a report written more than this before the newest one (default 60)"]],
     examples: ["stairway report", "stairway report --report-dir tests/migrations/reports --json"],
     run: lazy(() => import("./commands/report.ts")),
   },
@@ -145,6 +147,7 @@ const COMMANDS: { name: string; describe: string; alias?: string; options?: [str
     describe: "dump: canonical schema of a target (SQL-like text, or --json); diff: compare two targets",
     options: [["--at <version>", "dump: the schema of a scratch database migrated to this version ('head' for all)"]],
     examples: ["stairway schema dump --target sqlite --at head > sql/schema.sqlite.sql", "stairway schema diff --db sqlite:a.db --db sqlite:b.db"],
+    reportAs: ([action]) => `schema-${action}`,
     run: lazy(() => import("./commands/schema.ts")),
   },
 ];
@@ -174,8 +177,9 @@ export async function main(argv: string[]): Promise<ExitCode> {
     for (const ex of c.examples ?? []) cmd.example(ex);
     cmd.action((...args: unknown[]) => {
       const flags = args.pop() as GlobalFlags & Record<string, unknown>;
-      current = { command: c.name.split(" ")[0]!, reportDir: String(flags.reportDir ?? DEFAULT_REPORT_DIR) };
-      ran = c.run(normalize(flags), args.flat().filter((a): a is string => typeof a === "string"));
+      const positional = args.flat().filter((a): a is string => typeof a === "string");
+      current = { command: c.reportAs?.(positional) ?? c.name.split(" ")[0]!, reportDir: String(flags.reportDir ?? DEFAULT_REPORT_DIR) };
+      ran = c.run(normalize(flags), positional);
     });
   }
   cli.help((sections) => {

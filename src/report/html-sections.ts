@@ -5,6 +5,7 @@
 import type { Status } from "../results.ts";
 import { MARK, ms, WORD, type Digest, type SafetyFinding, type Timing } from "./digest.ts";
 import { esc, slug } from "./html-escape.ts";
+import { compareVersions } from "../plan/migration.ts";
 import { timingChart, type ChartGroup } from "./svg-chart.ts";
 
 export function statusBadge(s: Status, word = WORD[s]): string {
@@ -32,12 +33,14 @@ export function timingSection(d: Digest): string {
   const charts = scenarios.map((scenario, i) => {
     const list = d.timings.filter((t) => t.scenario === scenario);
     const targets = [...new Set(list.map((t) => t.target))];
-    const migrations = [...new Set(list.map((t) => t.migration))]; // run order
+    // In version order, whichever target ran a migration first (SQL targets run 009 before Redis runs 007).
+    const migrations = [...new Set(list.map((t) => t.migration))].sort(compareVersions);
+    // Only the targets a migration ran on (or was due on: a step after a failure says why it did not run).
     const groups: ChartGroup[] = migrations.map((m) => ({
       migration: m,
-      rows: targets.map((target) => {
+      rows: targets.flatMap((target) => {
         const t = list.find((x) => x.migration === m && x.target === target);
-        return t ? { target, upMs: t.upMs, downMs: t.downMs, status: t.status } : { target, status: "skip" as Status, note: "not run on this target" };
+        return t ? [{ target, upMs: t.upMs, downMs: t.downMs, status: t.status, ...(t.note ? { note: t.note } : {}) }] : [];
       }),
     }));
     const rows = Math.max(0, ...list.map((t) => t.rows ?? 0));

@@ -10,7 +10,7 @@
 // https://docs.github.com/en/get-started/writing-on-github/getting-started-with-writing-and-formatting-on-github/basic-writing-and-formatting-syntax
 
 import type { Status } from "../results.ts";
-import { cellStatus, countsText, ms, slowest, verdictText, type Counts, type Digest, type Entry, type SafetyFinding } from "./digest.ts";
+import { age, cellStatus, countsText, leftOutText, ms, slowest, verdictText, type Counts, type Digest, type Entry, type SafetyFinding } from "./digest.ts";
 
 /** Below GitHub's 65,536: actions that post the comment add a few lines of their own. */
 export const MARKDOWN_LIMIT = 60_000;
@@ -73,11 +73,12 @@ export function renderMarkdown(d: Digest, opts: MarkdownOptions = {}): string {
 
 function verdictBlock(d: Digest): string {
   const mark = d.verdict === "fail" ? "✗" : "✓";
-  const commands = d.reports.map((r) => code(r.command)).join(", ");
+  const commands = d.reports.map((r, i) => `${code(r.command)}${d.files[i] ? ` (${age(d.files[i].ageMs)})` : ""}`).join(", ");
   const targets = d.targets.map((t) => `**${text(t.name)}**${t.dialect !== t.name ? ` (${text(t.dialect)})` : ""}`).join(", ");
   const counts = d.counts.fail ? `${countsText(d.counts).replace(/^(\d+ failed)/, "**$1**")} · ` : "";
   const missing = d.missing.length ? ` Not run: ${d.missing.map(text).join(", ")}.` : "";
-  return `## ${mark} Migration tests: ${text(verdictText(d))}\n\n${counts}${commands || "no command"}${targets ? ` on ${targets}` : ""}.${missing}`;
+  const left = d.leftOut.length ? `\n\n> ${text(capital(leftOutText(d)))}.` : "";
+  return `## ${mark} Migration tests: ${text(verdictText(d))}\n\n${counts}${commands || "no command"}${targets ? ` on ${targets}` : ""}.${missing}${left}`;
 }
 
 function cell(c: Counts | undefined): string {
@@ -213,6 +214,8 @@ function footer(d: Digest, dir: string | undefined): string {
   parts.push(`details in ${code(`${dir ? dir.replace(/\/$/, "") + "/" : ""}report.html`)} and ${code("junit.xml")}`);
   return `<sub>${parts.join(" · ")}</sub>`;
 }
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === "object" ? (v as Record<string, unknown>) : undefined);
 
