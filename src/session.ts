@@ -5,11 +5,12 @@ import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, type Config } from "./config.ts";
 import { StairwayError } from "./errors.ts";
-import type { MigrationTimeouts, SqlDriver, StoreDriver } from "./drivers/driver.ts";
+import type { MigrationTimeouts, OpenOptions, SqlDriver, StoreDriver } from "./drivers/driver.ts";
 import { dialectModule } from "./drivers/index.ts";
 import type { RedisDriver } from "./drivers/redis.ts";
 import { redactSecrets, secretOf, type TargetUrl } from "./drivers/url.ts";
 import { loadPlan } from "./plan/discover.ts";
+import { progressLine } from "./progress.ts";
 import type { Plan, SqlDialect } from "./plan/migration.ts";
 import { DEFAULT_REPORT_DIR, type Report } from "./results.ts";
 import { resolveTargets, type Target } from "./targets.ts";
@@ -87,13 +88,19 @@ export class Session {
     return targets;
   }
 
+  /** --wait: how long to retry connecting, with a progress line on a terminal while it waits. */
+  private waiting(target: Target): Pick<OpenOptions, "waitMs" | "onWait"> {
+    const say = progressLine(!!this.flags.json);
+    return { waitMs: (this.flags.wait ?? 0) * 1000, onWait: (ms) => say(ms === null ? "" : `waiting for ${target.name} (${Math.round(ms / 1000)} s)…`) };
+  }
+
   /** Opens the target's own database (runner commands). */
   async open(target: Target, opts: { readOnly?: boolean } = {}): Promise<SqlDriver> {
     const driver = await (await dialectModule(target.dialect as SqlDialect)).open(target.url, {
       name: target.name,
       timeouts: timeoutsOf(target),
       readOnly: opts.readOnly,
-      waitMs: (this.flags.wait ?? 0) * 1000,
+      ...this.waiting(target),
     });
     this.cleanups.push(() => driver.close().catch(() => {}));
     return driver;
@@ -108,7 +115,7 @@ export class Session {
     // cannot load stops the command here, naming its file, instead of
     // leaving a version dirty halfway through.
     if (!opts.readOnly) for (const m of this.plan(target).migrations) if (m.module) await loadTransform(m.module.path);
-    const driver = await openRedis(target.url, { name: target.name, waitMs: (this.flags.wait ?? 0) * 1000 });
+    const driver = await openRedis(target.url, { name: target.name, ...this.waiting(target) });
     this.cleanups.push(() => driver.close().catch(() => {}));
     return driver;
   }
@@ -121,7 +128,7 @@ export class Session {
    */
   async redisScratch(target: Target, command: string): Promise<RedisDriver> {
     const { openRedis, SCRATCH_MARKER } = await import("./drivers/redis.ts");
-    const driver = await openRedis(target.url, { name: target.name, waitMs: (this.flags.wait ?? 0) * 1000 });
+    const driver = await openRedis(target.url, { name: target.name, ...this.waiting(target) });
     let ours = false;
     this.cleanups.push(async () => {
       driver.abort(new Error(`target ${target.name}: the run was interrupted`));
@@ -150,7 +157,7 @@ export class Session {
   async scratch(target: Target, label = ""): Promise<Scratch> {
     const mod = await dialectModule(target.dialect as SqlDialect);
     const name = `${SCRATCH_PREFIX}${this.runId}_${target.name}${label ? "_" + label : ""}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
-    const opts = { name: target.name, waitMs: (this.flags.wait ?? 0) * 1000 };
+    const opts = { name: target.name, ...this.waiting(target) };
     let url: TargetUrl | undefined;
     let driver: SqlDriver | undefined;
     // Registered before the database exists, so Ctrl-C while it is created drops it too.
