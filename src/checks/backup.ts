@@ -14,6 +14,7 @@ import { appliesTo, type Migration } from "../plan/migration.ts";
 import { diffSchemas, formatDiffs } from "../schema/diff.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
+import { plural } from "../plural.ts";
 
 export interface BackupOptions {
   module: DialectModule;
@@ -80,7 +81,7 @@ export async function runBackupTest(driver: SqlDriver, target: string, all: Migr
         status: problems.length ? "fail" : "pass",
         message: problems.length
           ? `the backup taken before ${m.id} does not restore what was there: ${problems.join("; ")}`
-          : `${method}: ${count} rows and the schema restored exactly (backup ${backupMs} ms, restore ${restoreMs} ms), and ${m.id} applies again`,
+          : `${method}: ${plural(count, "row")} and the schema restored exactly (backup ${backupMs} ms, restore ${restoreMs} ms), and ${m.id} applies again`,
         durationMs: backupMs + restoreMs,
         details: { method, backupMs, restoreMs, ...(diffs.length ? { diff: formatDiffs(diffs) } : {}), ...(losses.length ? { losses } : {}) },
       });

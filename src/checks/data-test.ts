@@ -12,6 +12,7 @@ import type { Schema, Table } from "../schema/model.ts";
 import { schemaObjects } from "../schema/render.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
+import { plural } from "../plural.ts";
 
 export interface DataTestOptions {
   rows: number;
@@ -48,16 +49,16 @@ export async function runDataTest(driver: SqlDriver, target: string, all: Migrat
       const now = fp1.get(table);
       const isDeclared = (column?: string) => lossy.some((l) => l.table === table && (l.column === undefined || l.column === column));
       if (!now) {
-        (isDeclared() ? declared : problems).push(`${table}: table gone with ${was.rows} rows`);
+        (isDeclared() ? declared : problems).push(`${table}: table gone with ${plural(was.rows, "row")}`);
         continue;
       }
-      if (now.rows < was.rows) (isDeclared() ? declared : problems).push(`${table}: ${was.rows} rows before, ${now.rows} after`);
+      if (now.rows < was.rows) (isDeclared() ? declared : problems).push(`${table}: ${plural(was.rows, "row")} before, ${now.rows} after`);
       for (const column of kept.get(table) ?? []) {
         if (was.columns[column] !== undefined && now.columns[column] !== undefined && was.columns[column] !== now.columns[column])
           (isDeclared(column) ? declared : problems).push(`${table}.${column}: values changed, though ${m.id} does not set out to change the column`);
       }
     }
-    for (const v of await driver.foreignKeyViolations(after)) problems.push(`${v.rows} rows of ${v.table} point at no row of ${v.parent}`);
+    for (const v of await driver.foreignKeyViolations(after)) problems.push(`${plural(v.rows, "row")} of ${v.table} point${v.rows === 1 ? "s" : ""} at no row of ${v.parent}`);
     const rows = [...fp0.values()].reduce((a, f) => a + f.rows, 0);
     results.push({
       check: "data.integrity",
@@ -66,7 +67,7 @@ export async function runDataTest(driver: SqlDriver, target: string, all: Migrat
       status: problems.length ? "fail" : declared.length ? "warn" : "pass",
       message: problems.length
         ? problems.join("; ")
-        : `${rows.toLocaleString("en")} rows kept, checksums of untouched columns equal, foreign keys hold${declared.length ? `; declared (stairway:lossy): ${declared.join("; ")}` : ""}`,
+        : `${plural(rows, "row")} kept, checksums of untouched columns equal, foreign keys hold${declared.length ? `; declared (stairway:lossy): ${declared.join("; ")}` : ""}`,
       durationMs: up.durationMs,
       details: { rows, upMs: up.durationMs },
     });
@@ -95,7 +96,7 @@ export async function runDataTest(driver: SqlDriver, target: string, all: Migrat
     check: "data.integrity",
     target,
     status: "pass",
-    message: `head reached with ${loadedRows.toLocaleString("en")} generated rows in ${(total / 1000).toFixed(2)} s (loading ${(loadMs / 1000).toFixed(2)} s, ${Math.round(loadedRows / Math.max(loadMs / 1000, 0.001)).toLocaleString("en")} rows/s)`,
+    message: `head reached with ${plural(loadedRows, "generated row")} in ${(total / 1000).toFixed(2)} s (loading ${(loadMs / 1000).toFixed(2)} s, ${Math.round(loadedRows / Math.max(loadMs / 1000, 0.001)).toLocaleString("en")} rows/s)`,
     durationMs: Math.round(total),
     details: { loadedRows, loadMs: Math.round(loadMs), totalMs: Math.round(total) },
   });

@@ -13,6 +13,7 @@ import { appliesTo, fileFor, versionKey, type Migration } from "../plan/migratio
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
 import { relationsOf, startProbe, type ProbeResult } from "./lock-probe.ts";
+import { plural } from "../plural.ts";
 
 export interface PerfOptions {
   scenario: Scenario;
@@ -154,7 +155,7 @@ function sampleMemory(): { stop: () => number } {
 }
 
 function thresholdResult(t: PerfTiming, maxMs: number | undefined): CheckResult {
-  const times = `up ${t.upMs} ms, down ${t.downMs} ms over ${t.rows.toLocaleString("en")} rows`;
+  const times = `up ${t.upMs} ms, down ${t.downMs} ms over ${plural(t.rows, "row")}`;
   const details = { ...t };
   if (maxMs === undefined)
     return { check: "perf.threshold", target: t.target, migration: t.migration, status: "pass", message: `${t.scenario}: ${times} (no max_migration_time set)`, durationMs: t.upMs, details };
@@ -164,7 +165,7 @@ function thresholdResult(t: PerfTiming, maxMs: number | undefined): CheckResult 
     target: t.target,
     migration: t.migration,
     status: slow.length ? "fail" : "pass",
-    message: slow.length ? `${t.scenario}: ${slow.join(" and ")}, over max_migration_time ${maxMs} ms (${t.rows.toLocaleString("en")} rows)` : `${t.scenario}: ${times}, within ${maxMs} ms`,
+    message: slow.length ? `${t.scenario}: ${slow.join(" and ")}, over max_migration_time ${maxMs} ms (${plural(t.rows, "row")})` : `${t.scenario}: ${times}, within ${maxMs} ms`,
     durationMs: t.upMs,
     details,
   };

@@ -6,10 +6,11 @@
 
 import type { RedisDriver } from "../drivers/redis.ts";
 import { appliesTo, type Migration } from "../plan/migration.ts";
-import { describeDiff, diffDetails, diffIsEmpty, diffKeyspaces, plural, snapshotKeyspace, type Keyspace } from "../redis/keyspace.ts";
+import { describeDiff, diffDetails, diffIsEmpty, diffKeyspaces, snapshotKeyspace, type Keyspace } from "../redis/keyspace.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
 import { seedMigration } from "./redis.ts";
+import { plural } from "../plural.ts";
 
 export interface RedisRollbackOptions {
   /** How many of the newest migrations to roll back; undefined: all. */
@@ -65,7 +66,7 @@ export async function runRedisRollback(driver: RedisDriver, target: string, all:
       status: ok ? "pass" : "fail",
       message: ok
         ? `${plural(expected.keys.size - d.expired.length, "key")} as before its up: names, types, values and TTLs` +
-          (later.size ? ` (${later.size} keys seeded by later migrations left aside)` : "")
+          (later.size ? ` (${plural(later.size, "key")} seeded by later migrations left aside)` : "")
         : `after rollback the keyspace differs from before its up: ${describeDiff(d)}`,
       ...(ok ? {} : { details: diffDetails(d) }),
     });

@@ -6,12 +6,13 @@
 import type { RedisDriver } from "../drivers/redis.ts";
 import { appliesTo, type Migration } from "../plan/migration.ts";
 import { OWN_PREFIX } from "../redis/context.ts";
-import { describeDiff, diffDetails, diffIsEmpty, diffKeyspaces, inferRenames, plural, snapshotKeyspace } from "../redis/keyspace.ts";
+import { describeDiff, diffDetails, diffIsEmpty, diffKeyspaces, inferRenames, snapshotKeyspace } from "../redis/keyspace.ts";
 import { masters } from "../redis/scripts.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
 import type { PerfTiming } from "./perf.ts";
 import { seedMigration, ttlPreserved } from "./redis.ts";
+import { plural } from "../plural.ts";
 
 interface Common {
   seedCount: number;
@@ -29,7 +30,7 @@ export async function runRedisPerf(
   const results: CheckResult[] = [];
   const timings: PerfTiming[] = [];
   for (const m of redisMigrations(all)) {
-    opts.progress?.(`${opts.scenario} · ${target}  ${m.id}  seeding ${opts.seedCount} keys`);
+    opts.progress?.(`${opts.scenario} · ${target}  ${m.id}  seeding ${plural(opts.seedCount, "key")}`);
     const failed = await seedMigration(driver, m, opts.seedCount);
     const keys = await driver.keyCount();
     const up = failed ? undefined : await applyStep(driver, m, "up");
@@ -59,7 +60,7 @@ export async function runRedisPerf(
 export async function runRedisDataTest(driver: RedisDriver, target: string, all: Migration[], opts: Common): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const m of redisMigrations(all)) {
-    opts.progress?.(`${target}  ${m.id}  seeding ${opts.seedCount} keys`);
+    opts.progress?.(`${target}  ${m.id}  seeding ${plural(opts.seedCount, "key")}`);
     const failed = await seedMigration(driver, m, opts.seedCount);
     if (failed) {
       results.push({ check: "data.integrity", target, migration: m.id, status: "fail", message: failed });

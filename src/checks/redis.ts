@@ -8,12 +8,13 @@
 
 import type { RedisDriver } from "../drivers/redis.ts";
 import { appliesTo, type Migration } from "../plan/migration.ts";
-import { diffDetails, diffIsEmpty, diffKeyspaces, describeDiff, examples, inferRenames, plural, scanKeys, snapshotKeyspace, type Keyspace } from "../redis/keyspace.ts";
+import { diffDetails, diffIsEmpty, diffKeyspaces, describeDiff, examples, inferRenames, scanKeys, snapshotKeyspace, type Keyspace } from "../redis/keyspace.ts";
 import { loadTransform } from "../redis/load.ts";
 import { lostWrites, startWriter, type WriterTarget } from "../redis/writer.ts";
 import { errorMessage } from "../errors.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep, revertAll } from "../runner.ts";
+import { plural } from "../plural.ts";
 
 export interface RedisStairwayOptions {
   /** Keys each migration's seed writes. */
@@ -226,7 +227,7 @@ async function downToBase(driver: RedisDriver, applied: Migration[], opts: Redis
   return {
     check: "step.down-to-base",
     status: problems.length ? "fail" : "pass",
-    message: problems.length ? `after every down: ${problems.join("; ")}` : `${applied.length} migrations reverted, nothing left in stairway:migrations`,
+    message: problems.length ? `after every down: ${problems.join("; ")}` : `${plural(applied.length, "migration")} reverted, nothing left in stairway:migrations`,
     durationMs: Math.round(performance.now() - t0),
   };
 }

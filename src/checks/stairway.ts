@@ -14,6 +14,7 @@ import { schemaObjects } from "../schema/render.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep, revertAll } from "../runner.ts";
 import { stepScope } from "./scope.ts";
+import { plural } from "../plural.ts";
 
 export interface StairwayOptions {
   rowsPerTable: number;
@@ -67,7 +68,7 @@ export async function runStairway(driver: SqlDriver, target: string, all: Migrat
       migration: m.id,
       status: fk.length ? "fail" : "pass",
       message: fk.length
-        ? fk.map((v) => `${v.rows} rows of ${v.table} point at no row of ${v.parent}`).join("; ")
+        ? fk.map((v) => `${plural(v.rows, "row")} of ${v.table} point${v.rows === 1 ? "s" : ""} at no row of ${v.parent}`).join("; ")
         : "foreign keys hold",
       ...(fk.length ? { details: { violations: fk } } : {}),
     });
@@ -177,7 +178,7 @@ export function dataResult(
     check,
     migration,
     status: "pass",
-    message: `${rows} rows kept${hasLossy ? " (nothing lost that the lossy directive allows)" : ""}${skipNote}`,
+    message: `${plural(rows, "row")} kept${hasLossy ? " (nothing lost that the lossy directive allows)" : ""}${skipNote}`,
     ...withDetails,
   };
 }
@@ -189,11 +190,11 @@ async function downToBase(driver: SqlDriver, applied: Migration[], base: Schema,
   const end = await driver.introspect();
   const left = diffSchemas(base, end, ["base", "after all downs"]);
   const rest = (await driver.applied()).length;
-  const problems = [...left.flatMap((d) => d.summary), ...(rest ? [`${rest} versions still recorded in stairway_migrations`] : [])];
+  const problems = [...left.flatMap((d) => d.summary), ...(rest ? [`${plural(rest, "version")} still recorded in stairway_migrations`] : [])];
   return {
     check: "step.down-to-base",
     status: problems.length ? "fail" : "pass",
-    message: problems.length ? `left behind after every down: ${problems.join("; ")}` : `${applied.length} migrations reverted, nothing left but the bookkeeping table`,
+    message: problems.length ? `left behind after every down: ${problems.join("; ")}` : `${plural(applied.length, "migration")} reverted, nothing left but the bookkeeping table`,
     durationMs: Math.round(performance.now() - t0),
     ...(left.length ? { details: { diff: formatDiffs(left) } } : {}),
   };

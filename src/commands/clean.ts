@@ -11,6 +11,7 @@ import type { CheckResult } from "../results.ts";
 import type { GlobalFlags, Session } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { finish, withSession } from "./common.ts";
+import { plural } from "../plural.ts";
 
 /** Exactly the names Session.scratch() makes: stairway_<run id>_<target>[_<label>]. */
 export const SCRATCH_NAME = /^stairway_[0-9a-z]{11}_[a-z0-9_]+$/;
@@ -41,7 +42,7 @@ export default async function cleanCommand(flags: GlobalFlags): Promise<ExitCode
       // A database someone is connected to belongs to a run still going (perhaps on another machine).
       const names = (await listScratchDatabases(t.url, "stairway_", { idleOnly: true })).filter((n) => SCRATCH_NAME.test(n) && !runIsAlive(n.slice(9, 20)));
       for (const name of names) await postgresModule.dropScratch(t.url, postgresModule.scratchUrl(t.url, name));
-      results.push({ check: "clean", target: t.name, status: "pass", message: names.length ? `dropped ${names.length} scratch databases: ${names.join(", ")}` : "no scratch database left" });
+      results.push({ check: "clean", target: t.name, status: "pass", message: names.length ? `dropped ${plural(names.length, "scratch database")}: ${names.join(", ")}` : "no scratch database left" });
     }
     for (const t of targets.filter((x) => x.dialect === "redis")) results.push(await cleanRedis(t));
     results.push(cleanFiles());
@@ -66,7 +67,7 @@ async function cleanRedis(t: Target): Promise<CheckResult> {
     if (runIsAlive(run)) return { check: "clean", target: t.name, status: "pass", message: `${driver.where}: test run ${run} is still going; left alone` };
     const n = await driver.keyCount();
     await driver.flush();
-    return { check: "clean", target: t.name, status: "pass", message: `${driver.where}: removed the ${n} keys test run ${run} left behind` };
+    return { check: "clean", target: t.name, status: "pass", message: `${driver.where}: removed the ${plural(n, "key")} test run ${run} left behind` };
   } finally {
     await driver.close();
   }
@@ -86,12 +87,12 @@ function cleanFiles(): CheckResult {
       rmSync(join(tmpdir(), f), { force: true });
       removed.push(f);
     }
-  return { check: "clean", target: "files", status: "pass", message: removed.length ? `removed ${removed.length} scratch files` : "no scratch file left" };
+  return { check: "clean", target: "files", status: "pass", message: removed.length ? `removed ${plural(removed.length, "scratch file")}` : "no scratch file left" };
 }
 
 function cleanReports(session: Session): CheckResult {
   const dir = session.reportDir();
   const removed = existsSync(dir) ? readdirSync(dir).filter((f) => REPORT_FILE.test(f)) : [];
   for (const f of removed) rmSync(join(dir, f), { force: true });
-  return { check: "clean", target: "reports", status: "pass", message: `${dir}: ${removed.length ? `removed ${removed.length} report files` : "already empty"}` };
+  return { check: "clean", target: "reports", status: "pass", message: `${dir}: ${removed.length ? `removed ${plural(removed.length, "report file")}` : "already empty"}` };
 }

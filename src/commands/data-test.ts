@@ -7,6 +7,7 @@ import { renderMatrixSimple } from "../report/simple-console.ts";
 import type { CheckResult } from "../results.ts";
 import type { GlobalFlags } from "../session.ts";
 import { finish, progress, withSession } from "./common.ts";
+import { plural } from "../plural.ts";
 
 export default async function dataTestCommand(flags: GlobalFlags & { rows?: unknown }): Promise<ExitCode> {
   const rows = flags.rows === undefined ? 10_000 : Number(flags.rows);
@@ -27,6 +28,6 @@ export default async function dataTestCommand(flags: GlobalFlags & { rows?: unkn
       results.push(...(await runDataTest(driver, t.name, plan.migrations, { rows, seed: session.config.test.seed, progress: say })));
     }
     say("");
-    return finish(session, { command: "data-test", targets, results, junit: true, render: (r) => renderMatrixSimple(`stairway data-test · ${rows.toLocaleString("en")} rows per table`, r.results) });
+    return finish(session, { command: "data-test", targets, results, junit: true, render: (r) => renderMatrixSimple(`stairway data-test · ${plural(rows, "row")} per table`, r.results) });
   });
 }

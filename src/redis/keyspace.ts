@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { DEFAULT_COUNT, OWN_PREFIX } from "./context.ts";
 import { masters, type Client } from "./scripts.ts";
+import { plural } from "../plural.ts";
 
 export interface KeyState {
   type: string;
@@ -154,10 +155,6 @@ export function describeDiff(d: KeyspaceDiff, labels: Partial<Record<keyof Keysp
 export function examples(keys: string[], n = 3): string {
   const sorted = [...keys].sort(naturalOrder);
   return sorted.slice(0, n).join(", ") + (keys.length > n ? ", …" : "");
-}
-
-export function plural(n: number, word: string): string {
-  return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
 }
 
 const naturalOrder = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });

@@ -7,6 +7,7 @@ import { MARK, ms, WORD, type Digest, type SafetyFinding, type Timing } from "./
 import { esc, slug } from "./html-escape.ts";
 import { compareVersions } from "../plan/migration.ts";
 import { timingChart, type ChartGroup } from "./svg-chart.ts";
+import { plural } from "../plural.ts";
 
 export function statusBadge(s: Status, word = WORD[s]): string {
   return `<span class="status s-${s}">${MARK[s]} ${esc(word)}</span>`;
@@ -44,7 +45,7 @@ export function timingSection(d: Digest): string {
       }),
     }));
     const rows = Math.max(0, ...list.map((t) => t.rows ?? 0));
-    const sub = fromPerf ? `${targets.length} target${targets.length === 1 ? "" : "s"}${rows ? `, up to ${rows.toLocaleString("en")} rows in the tables` : ", empty tables"}` : "the stairway test: the first up and the down of each step, over generated rows";
+    const sub = fromPerf ? `${targets.length} target${targets.length === 1 ? "" : "s"}${rows ? `, up to ${plural(rows, "row")} in the tables` : ", empty tables"}` : "the stairway test: the first up and the down of each step, over generated rows";
     return `<h3>${esc(scenario)} <span class="muted small">· ${esc(sub)}</span></h3>${timingChart(groups, { title: `${scenario}: up and down time per migration`, id: `chart-${i}-${slug(scenario)}` })}`;
   });
   const lead = fromPerf
@@ -100,7 +101,7 @@ export function crossDbSection(d: Digest): string {
         )
         .join("") +
       (typeof diff === "string" ? diffHtml(diff) : "") +
-      (eq.length ? `<details><summary>${eq.length} type equivalences applied</summary><ul class="tight small mono">${eq.map((e) => `<li>${esc(e)}</li>`).join("")}</ul></details>` : "") +
+      (eq.length ? `<details><summary>${plural(eq.length, "type equivalence")} applied</summary><ul class="tight small mono">${eq.map((e) => `<li>${esc(e)}</li>`).join("")}</ul></details>` : "") +
       `</div>`
     );
   });

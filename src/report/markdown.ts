@@ -11,6 +11,7 @@
 
 import type { Status } from "../results.ts";
 import { age, cellStatus, countsText, leftOutText, ms, slowest, verdictText, type Counts, type Digest, type Entry, type SafetyFinding } from "./digest.ts";
+import { plural } from "../plural.ts";
 
 /** Below GitHub's 65,536: actions that post the comment add a few lines of their own. */
 export const MARKDOWN_LIMIT = 60_000;
@@ -128,7 +129,7 @@ function failureBlocks(d: Digest): string[] {
 export function diffBlock(diff: string): string {
   let lines = diff.replace(/\n+$/, "").split("\n");
   const total = lines.length;
-  if (total > MAX_DIFF_LINES) lines = [...lines.slice(0, MAX_DIFF_LINES), `… ${total - MAX_DIFF_LINES} more lines in report.html`];
+  if (total > MAX_DIFF_LINES) lines = [...lines.slice(0, MAX_DIFF_LINES), `… ${plural(total - MAX_DIFF_LINES, "more line")} in report.html`];
   const block = fenced(lines.join("\n"), "diff");
   if (total <= LONG_DIFF) return block;
   return `<details><summary>diff: ${total} lines</summary>\n\n${block}\n\n</details>`;
@@ -168,7 +169,7 @@ function lintBlock(d: Digest): string {
   const lines = [`### Lint findings: ${errors} error${errors === 1 ? "" : "s"}, ${warns} warning${warns === 1 ? "" : "s"}${allowed.length ? `, ${allowed.length} allowed` : ""}`];
   if (sorted.length) lines.push("", ...head, ...sorted.slice(0, MAX_LINT_ROWS).map(row));
   if (sorted.length > MAX_LINT_ROWS)
-    lines.push("", `<details><summary>${sorted.length - MAX_LINT_ROWS} more findings</summary>`, "", ...head, ...sorted.slice(MAX_LINT_ROWS).map(row), "", "</details>");
+    lines.push("", `<details><summary>${plural(sorted.length - MAX_LINT_ROWS, "more finding")}</summary>`, "", ...head, ...sorted.slice(MAX_LINT_ROWS).map(row), "", "</details>");
   const hints = new Map<string, string>();
   for (const f of active) if (f.hint && !hints.has(f.rule)) hints.set(f.rule, f.hint);
   if (hints.size) lines.push("", "**How to fix**", "", ...[...hints].map(([rule, hint]) => `- ${code(rule)}: ${text(hint)}`));
