@@ -82,6 +82,14 @@ sql/003_i/up.sql:2:11: error require-concurrent-index-creation (postgres)
     expect(carets).toBe(`    | ${" ".repeat(shown!.indexOf("ALTER") - 6)}${"^".repeat("ALTER TABLE u ADD COLUMN y integer NOT NULL, ADD COLUMN z text".length)}`);
   });
 
+  test("a SQLite message quotes names as written (not upper-cased)", async () => {
+    const dir = tempDir("stairway-lint-");
+    dirs.push(dir);
+    writeTree(dir, { "sql/001_u/up.sql": "ALTER TABLE u ALTER COLUMN emailAddr TYPE int;\n" });
+    const r = await runCli(["safety", "sql/001_u/up.sql", "--dialect", "sqlite", "--json", "--report-dir", "out"], { cwd: dir });
+    expect(r.json().results.map((x: { message: string }) => x.message)).toEqual(["ALTER TABLE u ALTER COLUMN emailAddr TYPE: SQLite has no such ALTER TABLE form"]);
+  });
+
   test("lint is an alias, and warnings alone exit 0", async () => {
     const dir = project();
     const r = await runCli(["lint", "sql/001_a/down.sql", "--report-dir", "out"], { cwd: dir });
