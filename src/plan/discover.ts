@@ -251,16 +251,14 @@ function assemble(entries: Entry[], redis: { version: string; name: string; path
 
   const migrations: Migration[] = [];
   for (const list of byKey.values()) {
-    if (list.length > 1) {
-      const names = list.map((m) => firstPath(m)).join(", ");
-      for (const m of list)
-        problems.push({
-          check: "files.duplicate-version",
-          path: firstPath(m),
-          blocking: true,
-          message: `version ${m.version} is used more than once: ${names}`,
-        });
-    }
+    // One problem per clash, naming every file in it (3_x and 003_y are one clash, not two).
+    if (list.length > 1)
+      problems.push({
+        check: "files.duplicate-version",
+        path: firstPath(list[0]!),
+        blocking: true,
+        message: `version ${list[0]!.version} is used more than once: ${list.map((m) => firstPath(m)).join(", ")}`,
+      });
     for (const m of list) {
       checkPairs(m, problems);
       migrations.push(m);
