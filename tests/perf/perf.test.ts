@@ -3,7 +3,7 @@
 
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cleanup, PG_URL, runCli, tempDir, writeTree } from "../helpers.ts";
 
 const dirs: string[] = [];
@@ -69,6 +69,33 @@ test("a slower version of a migration is flagged against a saved baseline; an un
   const bad = await runCli(["perf", "--config", "c.yaml", "--baseline", join(dir, "nope.json")], { cwd: dir });
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain("--baseline");
+}, 120_000);
+
+test("a baseline saved over another data size is not compared: no regression flagged, the sizes said", async () => {
+  const dir = project({
+    "c.yaml": `databases:\n  sqlite: { url: "sqlite:x.db" }\nscenarios:\n  - { name: big, rows: 2000 }\n`,
+    "sql/001_a/up.sql": "CREATE TABLE a (id integer PRIMARY KEY, v integer);\n",
+    "sql/001_a/down.sql": "DROP TABLE a;\n",
+    "sql/002_b/up.sql": "CREATE INDEX a_v ON a (v);\n",
+    "sql/002_b/down.sql": "DROP INDEX a_v;\n",
+  });
+  const baseline = join(dir, "baseline.json");
+  expect((await runCli(["perf", "--config", "c.yaml", "--rows", "50", "--save-baseline", baseline], { cwd: dir })).code).toBe(0);
+  // Timed over 50 rows, the steps look fast: the same steps over 2,000 rows, with a baseline whose times are 0 ms, are not regressions.
+  const saved = JSON.parse(readFileSync(baseline, "utf8"));
+  for (const k of Object.keys(saved.timings)) saved.timings[k] = 0;
+  writeFileSync(baseline, JSON.stringify(saved));
+  const other = await runCli(["perf", "--config", "c.yaml", "--baseline", baseline, "--json"], { cwd: dir });
+  const reg = other.json().results.filter((x: any) => x.check === "perf.regression");
+  expect(reg.find((x: any) => x.migration === "002_b")).toMatchObject({
+    status: "skip",
+    message: expect.stringMatching(/^big: not compared: the data size differs from the baseline's \(2,\d{3} rows or keys here, 50 there\): save a baseline at this size, or run at that one$/),
+  });
+  expect(reg.every((x: any) => x.status !== "fail")).toBe(true);
+  expect(other.code).toBe(0);
+  // At the baseline's size the same baseline is compared.
+  const same = await runCli(["perf", "--config", "c.yaml", "--rows", "50", "--baseline", baseline, "--json"], { cwd: dir });
+  expect(same.json().results.filter((x: any) => x.check === "perf.regression").map((x: any) => x.status)).not.toContain("skip");
 }, 120_000);
 
 test("max_migration_time fails a step that takes longer", async () => {
