@@ -27,20 +27,24 @@ export function buildBinary(outfile: string): void {
 
 /**
  * Runs a compiled binary in `cwd` as on a machine without this repository: no
- * DATABASE_URL, and the repository's node_modules hidden behind an empty
- * directory in a mount namespace where this machine allows one (`hidden`).
+ * DATABASE_URL or NODE_PATH, and the repository's node_modules hidden behind an
+ * empty directory in a mount namespace (`unshare -m` as root, else a user
+ * namespace: `unshare -Urm`). A machine that allows neither fails the test: a
+ * binary that still reads node_modules must not pass because nothing hid it.
  */
-export function runBinaryIn(bin: string, cwd: string, args: string[]): { code: number; stdout: string; stderr: string; hidden: boolean } {
+export function runBinaryIn(bin: string, cwd: string, args: string[]): { code: number; stdout: string; stderr: string } {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
   delete env.DATABASE_URL;
+  delete env.NODE_PATH;
   const empty = join(dirname(bin), "empty");
   mkdirSync(empty, { recursive: true });
-  const hide = `mount --bind ${empty} ${join(ROOT, "node_modules")}`;
-  const hidden = spawnSync("unshare", ["-m", "sh", "-c", hide]).status === 0;
-  const r = hidden
-    ? spawnSync("unshare", ["-m", "sh", "-c", `${hide} && exec "$0" "$@"`, bin, ...args], { cwd, env, encoding: "utf8" })
-    : spawnSync(bin, args, { cwd, env, encoding: "utf8" });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, hidden };
+  const modules = join(ROOT, "node_modules");
+  // Hidden, and seen to be: the binary then runs in that namespace.
+  const hide = `mount --bind '${empty}' '${modules}' && [ -z "$(ls -A '${modules}')" ]`;
+  const unshare = [["-m"], ["-Urm"]].find((flags) => spawnSync("unshare", [...flags, "sh", "-c", hide]).status === 0);
+  if (!unshare) throw new Error(`cannot hide ${modules} from the binary: this machine allows no mount namespace (unshare -m needs root, unshare -Urm user namespaces)`);
+  const r = spawnSync("unshare", [...unshare, "sh", "-c", `${hide} && exec "$0" "$@"`, bin, ...args], { cwd, env, encoding: "utf8" });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Writes files given as { "relative/path": "content" } under dir. */
