@@ -94,7 +94,7 @@ export function readReports(dir: string, maxAgeMs = Infinity, now = Date.now()):
     reports: kept.map((f) => f.report),
     read: kept.map((f) => f.name),
     files: kept.map((f) => ({ command: f.report.command, file: f.name, ageMs: Math.max(0, now - f.mtimeMs) })),
-    leftOut: found.filter((f) => !kept.includes(f)).map((f) => ({ file: f.name, ageMs: Math.max(0, now - f.mtimeMs), behindMs: newest - f.mtimeMs })),
+    leftOut: found.filter((f) => !kept.includes(f)).map((f) => ({ file: f.name, ageMs: Math.max(0, now - f.mtimeMs) })),
   };
 }
 

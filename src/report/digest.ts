@@ -52,7 +52,7 @@ export interface Digest {
   missing: string[];
   /** The file each report was read from (same order as `reports`), with its age; absent for reports not read from files. */
   files: (ReportFile | undefined)[];
-  /** Files left out as from an earlier run, and by how much they are older than the newest. */
+  /** Files left out as from an earlier run, with their age. */
   leftOut: LeftOut[];
   /** How much older than the newest file a file may be and still count as this run's. */
   maxAgeMs?: number;
@@ -67,7 +67,6 @@ export interface ReportFile {
 export interface LeftOut {
   file: string;
   ageMs: number;
-  behindMs: number;
 }
 
 export interface Sources {
