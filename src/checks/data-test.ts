@@ -52,7 +52,7 @@ export async function runDataTest(driver: SqlDriver, target: string, all: Migrat
         (isDeclared() ? declared : problems).push(`${table}: table gone with ${plural(was.rows, "row")}`);
         continue;
       }
-      if (now.rows < was.rows) (isDeclared() ? declared : problems).push(`${table}: ${plural(was.rows, "row")} before, ${now.rows} after`);
+      if (now.rows < was.rows) (isDeclared() ? declared : problems).push(`${table}: ${plural(was.rows, "row")} before, ${now.rows.toLocaleString("en-US")} after`);
       for (const column of kept.get(table) ?? []) {
         if (was.columns[column] !== undefined && now.columns[column] !== undefined && was.columns[column] !== now.columns[column])
           (isDeclared(column) ? declared : problems).push(`${table}.${column}: values changed, though ${m.id} does not set out to change the column`);

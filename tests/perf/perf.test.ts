@@ -133,7 +133,7 @@ test("data-test: counts, untouched checksums and foreign keys over N rows; an up
     expect(m("002_trim").status).toBe("fail");
     expect(m("002_trim").message).toBe("a.w: values changed, though 002_trim does not set out to change the column");
     expect(m("003_b").status).toBe("fail");
-    expect(m("003_b").message).toMatch(/a: 5000 rows before, 4500 after/);
+    expect(m("003_b").message).toMatch(/a: 5,000 rows before, 4,500 after/);
     expect(results.at(-1).message).toMatch(/^head reached with [\d,]+ generated rows in [\d.]+ s/);
   }
 }, 120_000);
