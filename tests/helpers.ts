@@ -91,6 +91,19 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   json: () => any;
+  /** The process's id: its scratch databases carry it (scratchDatabasesOf). */
+  pid: number;
+}
+
+/**
+ * The PostgreSQL scratch databases a stairway process made that still exist:
+ * their names end the run id with its pid (Session.runId), so runs of other
+ * processes on the same server (other test files, other checkouts) do not count.
+ */
+export async function scratchDatabasesOf(pid: number): Promise<string[]> {
+  const tail = pid.toString(36).padStart(5, "0").slice(-5);
+  const rows = await pgQuery<{ datname: string }>(PG_URL, `SELECT datname FROM pg_database WHERE datname ~ '^stairway_[0-9a-z]{6}${tail}_'`);
+  return rows.map((r) => r.datname);
 }
 
 /** Runs the CLI from source, as a user would, in `cwd`. */
@@ -105,7 +118,7 @@ export async function runCli(args: string[], opts: { cwd?: string; env?: Record<
     stderr: "pipe",
   });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+  return { code, stdout, stderr, json: () => JSON.parse(stdout), pid: proc.pid };
 }
 
 export function cleanup(path: string): void {

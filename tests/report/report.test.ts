@@ -42,7 +42,7 @@ async function report(args: string[], cwd: string): Promise<CliRun> {
   if (readFileSync(join(ROOT, "src/cli.ts"), "utf8").includes("commands/report.ts")) return runCli(["report", ...args], { cwd });
   const proc = Bun.spawn([process.execPath, join(ROOT, "src/commands/report.ts"), ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+  return { code, stdout, stderr, json: () => JSON.parse(stdout), pid: proc.pid };
 }
 
 /** Runs the test commands on a tree, against a scratch SQLite file, writing reports to <dir>/reports. */
