@@ -44,7 +44,7 @@ $(STAIRWAY): package.json Makefile $(shell find src -name '*.ts')
 build-node: deps dist/node/bin.js
 dist/node/bin.js: package.json $(shell find src -name '*.ts')
 	rm -rf dist/node
-	$(BUN) build src/bin.ts --target=node --splitting --minify --outdir dist/node --external better-sqlite3 --external amaro
+	$(BUN) build src/bin.ts --target=node --splitting --minify --outdir dist/node --external better-sqlite3 --external @swc/wasm-typescript
 
 ## dist: binaries for other platforms (Bun fetches their runtimes from the npm registry)
 dist: build

@@ -1,4 +1,4 @@
-import type { RedisMigration } from "stairway";
+import type { RedisMigration } from "stairwaydb";
 
 // Sessions move from session:user:<id> to session:v2:user:<id>. Deploy order
 // (expand → migrate → contract): first the app that writes v2 and reads v2

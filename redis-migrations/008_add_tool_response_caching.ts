@@ -1,4 +1,4 @@
-import type { RedisMigration } from "stairway";
+import type { RedisMigration } from "stairwaydb";
 
 // A cache of tool responses: entries cache:tool-response:<tool_id>:<args sha256>
 // written by the gateway with their own TTL (config.ttl_ms), a version marker

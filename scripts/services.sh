@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) answer:
-# starts installed servers, installs them from Debian packages when missing
-# and we are root, and says clearly what to do when it cannot.
+# starts installed servers, installs them (and the tools the tests use:
+# openssl, xmllint) from Debian packages when missing and we are root, and
+# says clearly what to do when it cannot.
 set -u
 
 PG_HOST=127.0.0.1 PG_PORT=5432 REDIS_PORT=6379
@@ -52,4 +53,6 @@ if ! redis_up; then
 fi
 # The TLS tests make their own certificate authority.
 command -v openssl >/dev/null || install openssl openssl
+# The report test checks junit.xml with xmllint (a failure, not a skip, without it).
+command -v xmllint >/dev/null || install xmllint libxml2-utils
 say "PostgreSQL and Redis answer"

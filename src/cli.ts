@@ -21,7 +21,8 @@ const lazy =
   async (flags, args) =>
     (await load()).default(flags, args);
 
-const COMMANDS: { name: string; describe: string; alias?: string; options?: [string, string, object?][]; examples?: string[]; run: Handler }[] = [
+/** reportAs: the name of its <report-dir>/<name>.json when it is not the command's first word. */
+const COMMANDS: { name: string; describe: string; alias?: string; options?: [string, string, object?][]; examples?: string[]; reportAs?: (args: string[]) => string; run: Handler }[] = [
   {
     name: "up",
     describe: "Apply pending migrations (all, or through --to VERSION)",
@@ -62,9 +63,9 @@ const COMMANDS: { name: string; describe: string; alias?: string; options?: [str
   },
   {
     name: "new <name>",
-    describe: "Create the next migration: sql/NNN_name/{up,down}.sql (or a Redis transform with --redis)",
-    options: [["--redis", "Create a Redis transform in redis-migrations/"]],
-    examples: ["stairway new add_tool_owner"],
+    describe: "Create the next migration: sql/NNN_name/{up,down}.sql, or a Redis transform redis-migrations/NNN_name.ts",
+    options: [["--store <store>", "sql (default) or redis (also: --redis alone, or --redis DIR for a transform in DIR)"]],
+    examples: ["stairway new add_tool_owner", "stairway new rename_session_keys --redis", "stairway new --store redis rename_session_keys"],
     run: lazy(() => import("./commands/new.ts")),
   },
   {
@@ -133,6 +134,7 @@ const COMMANDS: { name: string; describe: string; alias?: string; options?: [str
   {
     name: "report",
     describe: "Turn the JSON reports in the report dir into migration-summary.md (PR comment), a self-contained report.html with charts, and junit.xml",
+    options: [["--max-age <minutes>", "Leave out, as an earlier run's, a report written more than this before the newest one (default 60)"]],
     examples: ["stairway report", "stairway report --report-dir tests/migrations/reports --json"],
     run: lazy(() => import("./commands/report.ts")),
   },
@@ -146,6 +148,7 @@ const COMMANDS: { name: string; describe: string; alias?: string; options?: [str
     describe: "dump: canonical schema of a target (SQL-like text, or --json); diff: compare two targets",
     options: [["--at <version>", "dump: the schema of a scratch database migrated to this version ('head' for all)"]],
     examples: ["stairway schema dump --target sqlite --at head > sql/schema.sqlite.sql", "stairway schema diff --db sqlite:a.db --db sqlite:b.db"],
+    reportAs: ([action]) => `schema-${action}`,
     run: lazy(() => import("./commands/schema.ts")),
   },
 ];
@@ -176,8 +179,9 @@ export async function main(argv: string[]): Promise<ExitCode> {
     for (const ex of c.examples ?? []) cmd.example(ex);
     cmd.action((...args: unknown[]) => {
       const flags = args.pop() as GlobalFlags & Record<string, unknown>;
-      current = { command: c.name.split(" ")[0]!, reportDir: String(flags.reportDir ?? DEFAULT_REPORT_DIR) };
-      ran = c.run(normalize(flags), args.flat().filter((a): a is string => typeof a === "string"));
+      const positional = args.flat().filter((a): a is string => typeof a === "string");
+      current = { command: c.reportAs?.(positional) ?? c.name.split(" ")[0]!, reportDir: String(flags.reportDir ?? DEFAULT_REPORT_DIR) };
+      ran = c.run(normalize(flags), positional);
     });
   }
   cli.help((sections) => {
@@ -211,6 +215,11 @@ export async function main(argv: string[]): Promise<ExitCode> {
         return EXIT.ok;
       }
       throw new StairwayError("E_USAGE", `unknown command "${parsed.args[0]}" (run "stairway --help" for the list)`);
+    }
+    // `new NAME --redis` asks for a Redis transform: there the tree's --redis <dir> may go without its directory.
+    if (cli.matchedCommandName === "new" && cli.options.redis === true) {
+      delete cli.options.redis;
+      cli.options.store ??= "redis";
     }
     await cli.runMatchedCommand();
     return await ran!;

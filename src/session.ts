@@ -13,6 +13,7 @@ import { loadPlan, type TreeOptions } from "./plan/discover.ts";
 import { applyStep } from "./runner.ts";
 import type { LayoutId } from "./plan/layouts/layout.ts";
 import type { Migration, Plan, PlanLayout } from "./plan/migration.ts";
+import { progressLine } from "./progress.ts";
 import { DEFAULT_REPORT_DIR } from "./results.ts";
 import { resolveTargets, type Target } from "./targets.ts";
 
@@ -110,6 +111,12 @@ export class Session {
     return targets;
   }
 
+  /** --wait: how long to retry connecting, with a progress line on a terminal while it waits. */
+  private waiting(target: Target): Pick<OpenOptions, "waitMs" | "onWait"> {
+    const say = progressLine(!!this.flags.json);
+    return { waitMs: (this.flags.wait ?? 0) * 1000, onWait: (ms) => say(ms === null ? "" : `waiting for ${target.name} (${Math.round(ms / 1000)} s)…`) };
+  }
+
   /**
    * Opens the target's own database (runner commands). Transforms are loaded
    * and checked first: one that cannot load stops the command here, naming
@@ -167,7 +174,7 @@ export class Session {
   }
 
   private openOptions(target: Target, opts: { readOnly?: boolean } = {}): OpenOptions {
-    return { name: target.name, timeouts: timeoutsOf(target), readOnly: opts.readOnly, waitMs: (this.flags.wait ?? 0) * 1000 };
+    return { name: target.name, timeouts: timeoutsOf(target), readOnly: opts.readOnly, ...this.waiting(target) };
   }
 
   /** Closes connections and drops scratch databases, newest first. Safe to call twice. */

@@ -1,5 +1,5 @@
 // The public types of stairway, for Redis transforms:
-//   import type { RedisMigration } from "stairway";
+//   import type { RedisMigration } from "stairwaydb";
 // Transforms import only types: they vanish at load, so the compiled binary
 // can load a transform from any project without resolving packages there.
 

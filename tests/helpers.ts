@@ -27,20 +27,24 @@ export function buildBinary(outfile: string): void {
 
 /**
  * Runs a compiled binary in `cwd` as on a machine without this repository: no
- * DATABASE_URL, and the repository's node_modules hidden behind an empty
- * directory in a mount namespace where this machine allows one (`hidden`).
+ * DATABASE_URL or NODE_PATH, and the repository's node_modules hidden behind an
+ * empty directory in a mount namespace (`unshare -m` as root, else a user
+ * namespace: `unshare -Urm`). A machine that allows neither fails the test: a
+ * binary that still reads node_modules must not pass because nothing hid it.
  */
-export function runBinaryIn(bin: string, cwd: string, args: string[]): { code: number; stdout: string; stderr: string; hidden: boolean } {
+export function runBinaryIn(bin: string, cwd: string, args: string[]): { code: number; stdout: string; stderr: string } {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
   delete env.DATABASE_URL;
+  delete env.NODE_PATH;
   const empty = join(dirname(bin), "empty");
   mkdirSync(empty, { recursive: true });
-  const hide = `mount --bind ${empty} ${join(ROOT, "node_modules")}`;
-  const hidden = spawnSync("unshare", ["-m", "sh", "-c", hide]).status === 0;
-  const r = hidden
-    ? spawnSync("unshare", ["-m", "sh", "-c", `${hide} && exec "$0" "$@"`, bin, ...args], { cwd, env, encoding: "utf8" })
-    : spawnSync(bin, args, { cwd, env, encoding: "utf8" });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, hidden };
+  const modules = join(ROOT, "node_modules");
+  // Hidden, and seen to be: the binary then runs in that namespace.
+  const hide = `mount --bind '${empty}' '${modules}' && [ -z "$(ls -A '${modules}')" ]`;
+  const unshare = [["-m"], ["-Urm"]].find((flags) => spawnSync("unshare", [...flags, "sh", "-c", hide]).status === 0);
+  if (!unshare) throw new Error(`cannot hide ${modules} from the binary: this machine allows no mount namespace (unshare -m needs root, unshare -Urm user namespaces)`);
+  const r = spawnSync("unshare", [...unshare, "sh", "-c", `${hide} && exec "$0" "$@"`, bin, ...args], { cwd, env, encoding: "utf8" });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Writes files given as { "relative/path": "content" } under dir. */
@@ -83,12 +87,23 @@ export async function pgQuery<T = Record<string, unknown>>(url: string, sql: str
 }
 
 export interface CliRun {
-  /** The process id: its scratch databases are named after it (scratchDatabases). */
-  pid: number;
   code: number;
   stdout: string;
   stderr: string;
   json: () => any;
+  /** The process's id: its scratch databases carry it (scratchDatabasesOf). */
+  pid: number;
+}
+
+/**
+ * The PostgreSQL scratch databases a stairway process made that still exist:
+ * their names end the run id with its pid (Session.runId), so runs of other
+ * processes on the same server (other test files, other checkouts) do not count.
+ */
+export async function scratchDatabasesOf(pid: number): Promise<string[]> {
+  const tail = pid.toString(36).padStart(5, "0").slice(-5);
+  const rows = await pgQuery<{ datname: string }>(PG_URL, `SELECT datname FROM pg_database WHERE datname ~ '^stairway_[0-9a-z]{6}${tail}_'`);
+  return rows.map((r) => r.datname);
 }
 
 /** Runs the CLI from source, as a user would, in `cwd`. */
@@ -103,18 +118,7 @@ export async function runCli(args: string[], opts: { cwd?: string; env?: Record<
     stderr: "pipe",
   });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { pid: proc.pid, code, stdout, stderr, json: () => JSON.parse(stdout) };
-}
-
-/**
- * Scratch databases on the PostgreSQL server made by the stairway process
- * `pid` (its run id ends with the pid in base 36), so a test counts its own
- * run's and not those of other runs on the same server.
- */
-export async function scratchDatabases(pid: number): Promise<string[]> {
-  const run = pid.toString(36).padStart(5, "0").slice(-5);
-  const rows = await pgQuery<{ datname: string }>(PG_URL, `SELECT datname FROM pg_database WHERE datname ~ '^stairway_[0-9a-z]{6}${run}_'`);
-  return rows.map((r) => r.datname);
+  return { code, stdout, stderr, json: () => JSON.parse(stdout), pid: proc.pid };
 }
 
 export function cleanup(path: string): void {

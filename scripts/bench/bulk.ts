@@ -4,36 +4,36 @@
 // table (the showcase's `servers` at head: a unique index, CHECKs, defaults).
 // Goal (issue 7): ≥ 0.8× the floor's rows/s; and the peak memory at 1M rows.
 //
-//   node_modules/.bin/bun scripts/bench/bulk.ts [--rows 1000000]
+// Every tool writes each row once, straight into the real table, on a fresh
+// database of its own per run (bench_<pid>_<tool>, a temp SQLite file), created
+// at head before the clock starts. sqlite3 .import fills the table's columns in
+// order from a CSV without header; it reads an empty field as '' (there is no
+// NULL in CSV), so its file holds '' where the others hold NULL: the same
+// writes, if anything cheaper. One warm-up round, not counted, then --runs
+// rounds with the tools' order alternating; medians.
+//
+//   node_modules/.bin/bun scripts/bench/bulk.ts [--rows 1000000] [--runs 3]
 
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import postgres from "postgres";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { loadTables } from "../../src/data/bulk.ts";
 import { planTable } from "../../src/data/generator.ts";
 import type { SqlDriver, Value } from "../../src/stores/contract.ts";
 import { loadStore, parseTargetUrl } from "../../src/stores/index.ts";
 import { loadPlan } from "../../src/plan/discover.ts";
+import type { Schema } from "../../src/schema/model.ts";
 import * as runner from "../../src/runner.ts";
+import { createDb, dropDb, machine, main, median, PG_SERVER, psql, ROOT, rotate, run, table, tempDir } from "./lib.ts";
 
-const ROOT = resolve(import.meta.dir, "../..");
-const ROWS = Number(process.argv[process.argv.indexOf("--rows") + 1] || 1_000_000);
-const PG = process.env.STAIRWAY_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const { values: args } = parseArgs({ options: { rows: { type: "string", default: "1000000" }, runs: { type: "string", default: "3" } } });
+const ROWS = Number(args.rows);
+const RUNS = Number(args.runs);
 const TABLE = "servers";
-const dir = mkdtempSync(join(tmpdir(), "stairway-bench-bulk-"));
-const admin = postgres(PG, { max: 1, onnotice: () => {} });
-const created: string[] = [];
+const GOAL = 0.8;
 
-async function pgDb(name: string): Promise<string> {
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  created.push(name);
-  const u = new URL(PG);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
+type Dialect = "postgres" | "sqlite";
+type Tool = "stairway" | "floor";
 
 async function atHead(url: string): Promise<SqlDriver> {
   const t = parseTargetUrl(url);
@@ -59,69 +59,135 @@ async function withPeak<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number
   return { value, ms, peakMb: Math.round(Math.max(peak, process.memoryUsage.rss()) / 1e6) };
 }
 
-function run(cmd: string, args: string[]): number {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
-  return performance.now() - t0;
+interface Files {
+  /** Header + the generated columns; NULL as an empty unquoted field (what COPY csv reads as NULL). */
+  pg: string;
+  /** No header; every column of the table in order, the key numbered as the table would. */
+  sqlite: string;
+  columns: string[];
+  schema: Schema;
 }
 
-try {
-  // The same rows for everyone: written once as CSV, from the generator the loader uses.
+/** The same rows for everyone: written once, from the generator the loader uses. */
+async function writeRows(dir: string): Promise<Files> {
   const scratch = await atHead(`sqlite:${join(dir, "plan.db")}`);
   const schema = await scratch.introspect();
-  const plan = await planTable(scratch, schema, schema.tables.find((t) => t.name === TABLE)!, 1);
-  if ("reason" in plan) throw new Error(plan.reason);
+  const t = schema.tables.find((x) => x.name === TABLE)!;
+  const plan = await planTable(scratch, schema, t, 1);
   await scratch.close();
-  const csvFile = join(dir, "rows.csv");
-  const lines: string[] = [];
-  writeFileSync(csvFile, plan.columns.join(",") + "\n");
+  if ("reason" in plan) throw new Error(plan.reason);
+  const all = t.columns.map((c) => c.name);
+  const key = all.filter((c) => !plan.columns.includes(c));
+  if (key.length !== 1) throw new Error(`expected one generated key column in ${TABLE}, found ${key.join(", ") || "none"}`);
+  const files = { pg: join(dir, "rows.csv"), sqlite: join(dir, "rows-sqlite.csv") };
+  writeFileSync(files.pg, plan.columns.join(",") + "\n");
+  writeFileSync(files.sqlite, "");
+  const pg: string[] = [];
+  const lite: string[] = [];
   for (let n = 0; n < ROWS; n++) {
-    lines.push(plan.row(n).map(csv).join(","));
-    if (lines.length === 50_000 || n === ROWS - 1) {
-      writeFileSync(csvFile, lines.join("\n") + "\n", { flag: "a" });
-      lines.length = 0;
+    const row = plan.row(n);
+    pg.push(row.map(csv).join(","));
+    const byName = new Map(plan.columns.map((c, i) => [c, row[i]!]));
+    lite.push(all.map((c) => (c === key[0] ? String(n + 1) : csv(byName.get(c)!))).join(","));
+    if (pg.length === 50_000 || n === ROWS - 1) {
+      writeFileSync(files.pg, pg.join("\n") + "\n", { flag: "a" });
+      writeFileSync(files.sqlite, lite.join("\n") + "\n", { flag: "a" });
+      pg.length = 0;
+      lite.length = 0;
     }
   }
-
-  const results: Record<string, { oursMs: number; floorMs: number; peakMb: number }> = {};
-
-  // PostgreSQL: stairway's loader vs psql \copy.
-  const ours = await atHead(await pgDb("bench_bulk_ours"));
-  const pg = await withPeak(() => loadTables(ours, schema, ROWS, { seed: 1, only: new Set([TABLE]) }));
-  await ours.close();
-  const floorUrl = await pgDb("bench_bulk_floor");
-  await (await atHead(floorUrl)).close();
-  const floorMs = run("psql", [floorUrl, "-v", "ON_ERROR_STOP=1", "-qc", `\\copy ${TABLE} (${plan.columns.join(", ")}) FROM '${csvFile}' WITH (FORMAT csv, HEADER true)`]);
-  results.postgres = { oursMs: pg.ms, floorMs, peakMb: pg.peakMb };
-
-  // SQLite: stairway's loader vs sqlite3 .import.
-  const lite = await atHead(`sqlite:${join(dir, "ours.db")}`);
-  const sq = await withPeak(() => loadTables(lite, schema, ROWS, { seed: 1, only: new Set([TABLE]) }));
-  await lite.close();
-  await (await atHead(`sqlite:${join(dir, "floor.db")}`)).close();
-  // .import fills every column of an existing table by position, and reads empty fields as '':
-  // the CSV goes into a staging table (made from its header), then into the table.
-  const cols = plan.columns.join(", ");
-  const sqliteMs = run("sqlite3", [
-    join(dir, "floor.db"),
-    "PRAGMA foreign_keys = ON;",
-    `.import --csv ${csvFile} staging`,
-    `INSERT INTO ${TABLE} (${cols}) SELECT ${plan.columns.map((c) => `NULLIF(${c}, '')`).join(", ")} FROM staging;`,
-  ]);
-  results.sqlite = { oursMs: sq.ms, floorMs: sqliteMs, peakMb: sq.peakMb };
-
-  const rate = (ms: number) => Math.round(ROWS / (ms / 1000));
-  console.log(`\n${ROWS.toLocaleString("en")} generated rows into ${TABLE} (showcase head schema), same run\n`);
-  console.log("dialect    stairway rows/s   floor rows/s   ratio (goal ≥ 0.8)   stairway peak RSS");
-  for (const [d, r] of Object.entries(results))
-    console.log(
-      `${d.padEnd(10)} ${rate(r.oursMs).toLocaleString("en").padStart(15)} ${rate(r.floorMs).toLocaleString("en").padStart(14)}   ${(r.floorMs / r.oursMs).toFixed(2).padStart(6)}×             ${r.peakMb} MB`,
-    );
-  console.log("(floors: psql \\copy and sqlite3 .import of the same rows as CSV, written beforehand; stairway's figure includes generating them)");
-  console.log(JSON.stringify({ rows: ROWS, table: TABLE, results: Object.fromEntries(Object.entries(results).map(([d, r]) => [d, { ...r, oursRowsPerS: rate(r.oursMs), floorRowsPerS: rate(r.floorMs), ratio: +(r.floorMs / r.oursMs).toFixed(3) }])) }));
-} finally {
-  for (const name of created) await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
-  await admin.end();
-  rmSync(dir, { recursive: true, force: true });
+  return { ...files, columns: plan.columns, schema };
 }
+
+interface Sample {
+  ms: number;
+  peakMb?: number;
+}
+
+/** One timed load by one tool into a fresh database at head; the rows are counted after. */
+async function loadOnce(dialect: Dialect, tool: Tool, files: Files, work: string): Promise<Sample> {
+  if (dialect === "postgres") {
+    const db = createDb(`bench_${process.pid}_bulk_${tool}`);
+    try {
+      const url = `${PG_SERVER}/${db}`;
+      const driver = await atHead(url);
+      let sample: Sample;
+      if (tool === "stairway") {
+        const r = await withPeak(() => loadTables(driver, files.schema, ROWS, { seed: 1, only: new Set([TABLE]) }));
+        sample = { ms: r.ms, peakMb: r.peakMb };
+      } else {
+        await driver.close();
+        sample = { ms: run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", `\\copy ${TABLE} (${files.columns.join(", ")}) FROM '${files.pg}' WITH (FORMAT csv, HEADER true)`]).ms };
+      }
+      if (tool === "stairway") await driver.close();
+      const n = Number(psql(`SELECT count(*) FROM ${TABLE}`, db));
+      if (n !== ROWS) throw new Error(`${tool} left ${n} rows in ${TABLE} on PostgreSQL, expected ${ROWS}`);
+      return sample;
+    } finally {
+      dropDb(db);
+    }
+  }
+  const path = join(work, `${tool}.db`);
+  try {
+    const driver = await atHead(`sqlite:${path}`);
+    let sample: Sample;
+    if (tool === "stairway") {
+      const r = await withPeak(() => loadTables(driver, files.schema, ROWS, { seed: 1, only: new Set([TABLE]) }));
+      sample = { ms: r.ms, peakMb: r.peakMb };
+      await driver.close();
+    } else {
+      await driver.close();
+      // .import checks foreign keys only when they are on, as stairway's connection has them.
+      sample = { ms: run(["sqlite3", path, "PRAGMA foreign_keys = ON;", `.import --csv ${files.sqlite} ${TABLE}`]).ms };
+    }
+    const n = Number(run(["sqlite3", path, `SELECT count(*) FROM ${TABLE}`]).stdout.trim());
+    if (n !== ROWS) throw new Error(`${tool} left ${n} rows in ${TABLE} on SQLite, expected ${ROWS}`);
+    return sample;
+  } finally {
+    for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(path + suffix, { force: true });
+  }
+}
+
+await main(async () => {
+  const work = tempDir("bulk");
+  const files = await writeRows(work);
+  const rate = (ms: number) => Math.round(ROWS / (ms / 1000));
+  const rows: string[][] = [];
+  const json: Record<string, unknown> = {};
+  for (const dialect of ["postgres", "sqlite"] as const) {
+    const times: Record<Tool, number[]> = { stairway: [], floor: [] };
+    let peakMb = 0;
+    // Round -1 warms up (page cache, the first CREATE DATABASE, JIT) and is not counted.
+    for (let r = -1; r < RUNS; r++)
+      for (const tool of rotate(["stairway", "floor"] as Tool[], r + 1)) {
+        process.stderr.write(`bench-bulk: ${dialect} ${r < 0 ? "warm-up" : `run ${r + 1}/${RUNS}`} ${tool}…\n`);
+        const s = await loadOnce(dialect, tool, files, work);
+        if (r < 0) continue;
+        times[tool].push(s.ms);
+        peakMb = Math.max(peakMb, s.peakMb ?? 0);
+      }
+    const ours = median(times.stairway);
+    const floor = median(times.floor);
+    const ratio = floor / ours;
+    const span = (xs: number[]) => `${rate(Math.max(...xs)).toLocaleString("en")}–${rate(Math.min(...xs)).toLocaleString("en")}`;
+    rows.push([
+      dialect,
+      rate(ours).toLocaleString("en"),
+      span(times.stairway),
+      rate(floor).toLocaleString("en"),
+      span(times.floor),
+      `${ratio.toFixed(2)}×`,
+      ratio >= GOAL ? `met (≥ ${GOAL}×)` : `MISSED (goal ≥ ${GOAL}×)`,
+      `${peakMb} MB`,
+    ]);
+    json[dialect] = { oursMs: times.stairway, floorMs: times.floor, oursRowsPerS: rate(ours), floorRowsPerS: rate(floor), ratio: +ratio.toFixed(3), peakMb };
+  }
+  console.log(`\n${ROWS.toLocaleString("en")} generated rows into ${TABLE} (showcase head schema); median of ${RUNS} alternating runs after a warm-up\n`);
+  console.log(table(["dialect", "stairway rows/s", "min–max", "floor rows/s", "min–max", "ratio", "goal", "stairway peak RSS"], rows));
+  console.log(
+    "(floors: psql \\copy and sqlite3 .import straight into the table, of the same rows as CSV written beforehand;" +
+      " stairway's figure includes generating them)",
+  );
+  console.log(machine());
+  console.log(JSON.stringify({ rows: ROWS, runs: RUNS, table: TABLE, results: json }));
+});

@@ -1,6 +1,9 @@
 // Perf baselines: the timings of a run saved to a file, and a later run
 // compared with them. A step regresses when it is slower than the baseline by
 // more than the noise margin (relative and absolute: small steps jitter).
+// Times are compared only over data of the same size: a step timed over 10x
+// the rows is slower without regressing, and over a tenth of them a real
+// regression hides; such a step is skipped, saying why.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { configError } from "../errors.ts";
@@ -13,18 +16,25 @@ export interface Baseline {
   savedAt: string;
   /** "scenario/target/migration/up|down" → ms */
   timings: Record<string, number>;
+  /** "scenario/target/migration" → the rows (Redis: keys) the step ran over; absent in baselines of older versions. */
+  rows?: Record<string, number>;
 }
+
+/** Row counts further apart than this (relative) are another data size: the times are not compared. */
+export const SAME_SIZE = 0.1;
 
 /** Slower than baseline × (1 + RELATIVE) + ABSOLUTE ms is a regression. */
 export const NOISE = { relative: 0.5, absoluteMs: 25 };
 
-const key = (t: PerfTiming, dir: "up" | "down") => `${t.scenario}/${t.target}/${t.migration}/${dir}`;
+const step = (t: PerfTiming) => `${t.scenario}/${t.target}/${t.migration}`;
+const key = (t: PerfTiming, dir: "up" | "down") => `${step(t)}/${dir}`;
 
 export function saveBaseline(path: string, timings: PerfTiming[]): void {
-  const b: Baseline = { tool: "stairway", kind: "perf-baseline", savedAt: new Date().toISOString(), timings: {} };
+  const b: Baseline = { tool: "stairway", kind: "perf-baseline", savedAt: new Date().toISOString(), timings: {}, rows: {} };
   for (const t of timings) {
     b.timings[key(t, "up")] = t.upMs;
     b.timings[key(t, "down")] = t.downMs;
+    b.rows![step(t)] = t.rows;
   }
   writeFileSync(path, JSON.stringify(b, null, 2) + "\n");
 }
@@ -42,6 +52,14 @@ export function loadBaseline(path: string): Baseline {
 
 export function compareBaseline(b: Baseline, timings: PerfTiming[]): CheckResult[] {
   return timings.map((t) => {
+    const base = { check: "perf.regression", target: t.target, migration: t.migration };
+    const rows = b.rows?.[step(t)];
+    if (rows !== undefined && Math.abs(t.rows - rows) > SAME_SIZE * Math.max(rows, t.rows))
+      return {
+        ...base,
+        status: "skip",
+        message: `${t.scenario}: not compared: the data size differs from the baseline's (${t.rows.toLocaleString("en-US")} rows or keys here, ${rows.toLocaleString("en-US")} there): save a baseline at this size, or run at that one`,
+      };
     const worse: string[] = [];
     const within: string[] = [];
     for (const dir of ["up", "down"] as const) {
@@ -51,7 +69,6 @@ export function compareBaseline(b: Baseline, timings: PerfTiming[]): CheckResult
       const limit = was * (1 + NOISE.relative) + NOISE.absoluteMs;
       (now > limit ? worse : within).push(`${dir} ${now} ms (baseline ${was} ms)`);
     }
-    const base = { check: "perf.regression", target: t.target, migration: t.migration };
     if (!worse.length && !within.length) return { ...base, status: "skip", message: `${t.scenario}: not in the baseline` };
     return worse.length
       ? { ...base, status: "fail", message: `${t.scenario}: slower than the baseline beyond the noise margin (+${NOISE.relative * 100}% + ${NOISE.absoluteMs} ms): ${worse.join(", ")}` }

@@ -13,6 +13,7 @@ import { normalizePair } from "../schema/normalize.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
 import { runProbes } from "./probes.ts";
+import { plural } from "../plural.ts";
 
 export interface CrossDbTarget {
   name: string;
@@ -115,7 +116,7 @@ export function compareSchemas(
     status: open.length ? "fail" : "pass",
     message: open.length
       ? `${name} differs from ${refName}: ${open.flatMap((d) => d.summary).join("; ")}${declaredText}`
-      : `${name} has the schema of ${refName}${notes.length ? ` (${notes.length} type equivalences)` : ""}${declaredText}`,
+      : `${name} has the schema of ${refName}${notes.length ? ` (${plural(notes.length, "type equivalence")})` : ""}${declaredText}`,
     details,
   };
 }

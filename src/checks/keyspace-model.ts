@@ -3,7 +3,8 @@
 // comes from each transform's own seed(ctx, count); renames are learned from
 // the data; the redo runs under a writer that plays the upgraded app.
 
-import { describeDiff, diffDetails, diffIsEmpty, diffKeyspaces, examples, inferRenames, plural, type Keyspace } from "../keyspace/model.ts";
+import { describeDiff, diffDetails, diffIsEmpty, diffKeyspaces, examples, inferRenames, type Keyspace } from "../keyspace/model.ts";
+import { plural } from "../plural.ts";
 import type { Migration } from "../plan/migration.ts";
 import type { KeyspaceDriver, WriterTarget } from "../stores/contract.ts";
 import type { DataModel, Draft, ModelOptions } from "./model.ts";

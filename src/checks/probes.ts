@@ -10,6 +10,7 @@ import { planTable, seedTables } from "../data/generator.ts";
 import type { Schema, Table } from "../schema/model.ts";
 import { columnHints, valueKind } from "../schema/types.ts";
 import type { CheckResult } from "../results.ts";
+import { plural } from "../plural.ts";
 
 export interface ProbeTarget {
   name: string;
@@ -102,7 +103,7 @@ async function probeTable(targets: ProbeTarget[], tables: Table[], seed: number)
     disagreements.push(`${probe.what}: ${statement} — ${targets.map((t, i) => `${show(outcomes[i]!)} on ${t.name}`).join(", ")}`);
   }
   if (disagreements.length) return result("fail", disagreements.join("; "), { probes: report });
-  return result("pass", `${probes.length} probes accepted or rejected alike on ${targets.map((t) => t.name).join(" and ")}`, { probes: report });
+  return result("pass", `${plural(probes.length, "probe")} accepted or rejected alike on ${targets.map((t) => t.name).join(" and ")}`, { probes: report });
 }
 
 function probesFor(targets: ProbeTarget[], tables: Table[]): Probe[] {

@@ -14,6 +14,7 @@ import { fileFor, versionKey, type Migration } from "../plan/migration.ts";
 import { diffSchemas, formatDiffs } from "../schema/diff.ts";
 import type { Schema, Table, TableScope } from "../schema/model.ts";
 import { schemaObjects } from "../schema/render.ts";
+import { plural } from "../plural.ts";
 import type { ScratchRef, SqlDriver, TableFingerprint } from "../stores/contract.ts";
 import { unchangedColumns } from "./columns.ts";
 import type { DataModel, Draft, ModelOptions } from "./model.ts";
@@ -102,7 +103,7 @@ export function relationalModel(
             check: "step.integrity",
             migration: m.id,
             status: fk.length ? "fail" : "pass",
-            message: fk.length ? fk.map((v) => `${v.rows} rows of ${v.table} point at no row of ${v.parent}`).join("; ") : "foreign keys hold",
+            message: fk.length ? fk.map((v) => `${plural(v.rows, "row")} of ${v.table} point${v.rows === 1 ? "s" : ""} at no row of ${v.parent}`).join("; ") : "foreign keys hold",
             ...(fk.length ? { details: { violations: fk } } : {}),
           },
         ],
@@ -159,7 +160,7 @@ export function relationalModel(
       const end = await driver.introspect();
       const left = diffSchemas(base.schema, end, ["base", "after all downs"]);
       const rest = (await driver.applied()).length;
-      return [...left.flatMap((d) => d.summary), ...(rest ? [`${rest} versions still recorded in stairway_migrations`] : [])];
+      return [...left.flatMap((d) => d.summary), ...(rest ? [`${plural(rest, "version")} still recorded in stairway_migrations`] : [])];
     },
 
     async beforeUp() {
@@ -236,7 +237,7 @@ export function relationalModel(
       const losses = await compareRows(copy, before.state.rows!, before.state.schema, restored.state.schema, []);
       return {
         problems: [...diffs.flatMap((d) => d.summary), ...losses.map(describeLoss)],
-        summary: `${countRows(before.state.rows!)} rows and the schema restored exactly`,
+        summary: `${plural(countRows(before.state.rows!), "row")} and the schema restored exactly`,
         details: { ...(diffs.length ? { diff: formatDiffs(diffs) } : {}), ...(losses.length ? { losses } : {}) },
       };
     },
@@ -260,16 +261,16 @@ export function relationalModel(
         const now = fp1.get(table);
         const isDeclared = (column?: string) => lossy.some((l) => l.table === table && (l.column === undefined || l.column === column));
         if (!now) {
-          (isDeclared() ? declared : problems).push(`${table}: table gone with ${was.rows} rows`);
+          (isDeclared() ? declared : problems).push(`${table}: table gone with ${plural(was.rows, "row")}`);
           continue;
         }
-        if (now.rows < was.rows) (isDeclared() ? declared : problems).push(`${table}: ${was.rows} rows before, ${now.rows} after`);
+        if (now.rows < was.rows) (isDeclared() ? declared : problems).push(`${table}: ${plural(was.rows, "row")} before, ${now.rows.toLocaleString("en-US")} after`);
         for (const column of kept.get(table) ?? []) {
           if (was.columns[column] !== undefined && now.columns[column] !== undefined && was.columns[column] !== now.columns[column])
             (isDeclared(column) ? declared : problems).push(`${table}.${column}: values changed, though ${m.id} does not set out to change the column`);
         }
       }
-      for (const v of await driver.foreignKeyViolations(after)) problems.push(`${v.rows} rows of ${v.table} point at no row of ${v.parent}`);
+      for (const v of await driver.foreignKeyViolations(after)) problems.push(`${plural(v.rows, "row")} of ${v.table} point${v.rows === 1 ? "s" : ""} at no row of ${v.parent}`);
       const rows = [...fp0.values()].reduce((a, f) => a + f.rows, 0);
       return {
         check: "data.integrity",
@@ -277,7 +278,7 @@ export function relationalModel(
         status: problems.length ? "fail" : declared.length ? "warn" : "pass",
         message: problems.length
           ? problems.join("; ")
-          : `${rows.toLocaleString("en")} rows kept, checksums of untouched columns equal, foreign keys hold${declared.length ? `; declared (stairway:lossy): ${declared.join("; ")}` : ""}`,
+          : `${plural(rows, "row")} kept, checksums of untouched columns equal, foreign keys hold${declared.length ? `; declared (stairway:lossy): ${declared.join("; ")}` : ""}`,
         details: { rows },
       };
     },
@@ -304,7 +305,7 @@ export function relationalModel(
       return {
         check: "data.integrity",
         status: "pass",
-        message: `head reached with ${load.rows.toLocaleString("en")} generated rows in ${(ms / 1000).toFixed(2)} s (loading ${(load.ms / 1000).toFixed(2)} s, ${Math.round(load.rows / Math.max(load.ms / 1000, 0.001)).toLocaleString("en")} rows/s)`,
+        message: `head reached with ${plural(load.rows, "generated row")} in ${(ms / 1000).toFixed(2)} s (loading ${(load.ms / 1000).toFixed(2)} s, ${Math.round(load.rows / Math.max(load.ms / 1000, 0.001)).toLocaleString("en")} rows/s)`,
         durationMs: Math.round(ms),
         details: { loadedRows: load.rows, loadMs: Math.round(load.ms), totalMs: Math.round(ms) },
       };
@@ -402,7 +403,7 @@ export function dataResult(
     check,
     migration,
     status: "pass",
-    message: `${rows} rows kept${hasLossy ? " (nothing lost that the lossy directive allows)" : ""}${skipNote}`,
+    message: `${plural(rows, "row")} kept${hasLossy ? " (nothing lost that the lossy directive allows)" : ""}${skipNote}`,
     ...withDetails,
   };
 }

@@ -18,6 +18,7 @@ import { applyStep, revertAll, type StepOutcome } from "../runner.ts";
 import type { Migrator } from "../stores/contract.ts";
 import { failed, type DataModel, type Draft, type ModelOptions } from "./model.ts";
 import { modelOf } from "./model-of.ts";
+import { plural } from "../plural.ts";
 
 export interface StairwayOptions extends ModelOptions {
   /**
@@ -181,7 +182,7 @@ async function downToBase(driver: Migrator, model: DataModel, applied: Migration
   return {
     check: "step.down-to-base",
     status: problems.length ? "fail" : "pass",
-    message: problems.length ? `left behind after every down: ${problems.join("; ")}` : `${applied.length} migrations reverted, nothing left but ${model.bookkeeping}`,
+    message: problems.length ? `left behind after every down: ${problems.join("; ")}` : `${plural(applied.length, "migration")} reverted, nothing left but ${model.bookkeeping}`,
     durationMs,
   };
 }

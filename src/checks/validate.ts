@@ -13,6 +13,7 @@ import { renderSchema } from "../schema/render.ts";
 import type { CheckResult } from "../results.ts";
 import { status } from "../runner.ts";
 import { storeOf } from "../stores/dialects.ts";
+import { plural } from "../plural.ts";
 
 export function treeChecks(plan: Plan, target: string): CheckResult[] {
   const results = problemResults(plan, target);
@@ -30,7 +31,7 @@ export function treeChecks(plan: Plan, target: string): CheckResult[] {
       });
   }
   if (!results.some((r) => r.status === "fail"))
-    results.unshift({ check: "files.naming", target, status: "pass", message: `${plan.migrations.length} migrations, well named, each up with its down` });
+    results.unshift({ check: "files.naming", target, status: "pass", message: `${plural(plan.migrations.length, "migration")}, well named, each up with its down` });
   return results;
 }
 
@@ -57,7 +58,7 @@ export async function parsePostgresFiles(migrations: Migration[], target: string
         });
     }
   }
-  if (!results.length) results.push({ check: "files.parse", target, status: "pass", message: `${files} files parse as PostgreSQL` });
+  if (!results.length) results.push({ check: "files.parse", target, status: "pass", message: `${plural(files, "file")} parse${files === 1 ? "s" : ""} as PostgreSQL` });
   return results;
 }
 
@@ -87,7 +88,7 @@ export async function parseByRunning(driver: SqlDriver, migrations: Migration[],
     await driver.execute("RELEASE stairway_validate");
     if (downError) results.push(fileResult(m, down, downError, target));
   }
-  if (!results.length) results.push({ check: "files.parse", target, status: "pass", message: `${files} files parse and apply in order on ${storeOf(driver.dialect).label}` });
+  if (!results.length) results.push({ check: "files.parse", target, status: "pass", message: `${plural(files, "file")} parse${files === 1 ? "s" : ""} and appl${files === 1 ? "ies" : "y"} in order on ${storeOf(driver.dialect).label}` });
   return results;
 }
 
@@ -140,7 +141,7 @@ export async function checksumDrift(driver: SqlDriver, migrations: Migration[], 
           ? `${s.version}_${s.name} was applied on ${target} at ${s.appliedAt}, and its file has changed since: restore it, or add a new migration for the change`
           : `${s.version}_${s.name} is applied on ${target} but its files are gone from the tree`,
     }));
-  if (!out.length) out.push({ check: "files.checksum-drift", target, status: "pass", message: `${states.filter((s) => s.state === "applied").length} applied files unchanged` });
+  if (!out.length) out.push({ check: "files.checksum-drift", target, status: "pass", message: `${plural(states.filter((s) => s.state === "applied").length, "applied file")} unchanged` });
   return out;
 }
 

@@ -11,6 +11,7 @@ import type { CheckResult } from "../results.ts";
 import type { GlobalFlags, Session } from "../session.ts";
 import { runIsAlive, runOf } from "../scratch-names.ts";
 import { loadStore } from "../stores/index.ts";
+import { plural } from "../plural.ts";
 import { finish, withSession } from "./common.ts";
 
 /** What stairway writes to a report dir. */
@@ -60,12 +61,12 @@ function cleanFiles(): CheckResult {
       rmSync(join(tmpdir(), f), { force: true });
       removed.push(f);
     }
-  return { check: "clean", target: "files", status: "pass", message: removed.length ? `removed ${removed.length} scratch files` : "no scratch file left" };
+  return { check: "clean", target: "files", status: "pass", message: removed.length ? `removed ${plural(removed.length, "scratch file")}` : "no scratch file left" };
 }
 
 function cleanReports(session: Session): CheckResult {
   const dir = session.reportDir();
   const removed = existsSync(dir) ? readdirSync(dir).filter((f) => REPORT_FILE.test(f)) : [];
   for (const f of removed) rmSync(join(dir, f), { force: true });
-  return { check: "clean", target: "reports", status: "pass", message: `${dir}: ${removed.length ? `removed ${removed.length} report files` : "already empty"}` };
+  return { check: "clean", target: "reports", status: "pass", message: `${dir}: ${removed.length ? `removed ${plural(removed.length, "report file")}` : "already empty"}` };
 }

@@ -6,10 +6,11 @@ import pc from "picocolors";
 import { EXIT, type ExitCode } from "../errors.ts";
 import type { PlanLayout } from "../plan/migration.ts";
 import { isOk, reportJson, type CheckResult, type Coverage, type MigrationState, type Report, type TargetInfo } from "../results.ts";
-import { plural } from "../keyspace/model.ts";
+import { plural } from "../plural.ts";
 import { Session, type GlobalFlags } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { VERSION } from "../version.ts";
+import { progressLine } from "../progress.ts";
 import { renderJunit } from "../report/junit.ts";
 
 export async function withSession(flags: GlobalFlags, fn: (s: Session) => Promise<ExitCode>): Promise<ExitCode> {
@@ -110,11 +111,5 @@ function listed(items: string[]): string {
 
 /** Writes a progress line on a terminal only (stderr), replacing the previous one. */
 export function progress(session: Session): (line: string) => void {
-  const tty = process.stderr.isTTY && !session.flags.json;
-  if (!tty) return () => {};
-  return (line: string) => {
-    const cols = process.stderr.columns ?? 80;
-    process.stderr.write(`\r\x1b[2K${line.slice(0, cols - 1)}`);
-    if (line === "") process.stderr.write("\r\x1b[2K");
-  };
+  return progressLine(!!session.flags.json);
 }

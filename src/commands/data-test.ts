@@ -6,6 +6,7 @@ import { renderMatrixSimple } from "../report/simple-console.ts";
 import type { CheckResult } from "../results.ts";
 import type { GlobalFlags } from "../session.ts";
 import { finish, progress, withSession } from "./common.ts";
+import { plural } from "../plural.ts";
 
 export default async function dataTestCommand(flags: GlobalFlags & { rows?: unknown }): Promise<ExitCode> {
   const rows = flags.rows === undefined ? 10_000 : Number(flags.rows);
@@ -26,7 +27,7 @@ export default async function dataTestCommand(flags: GlobalFlags & { rows?: unkn
       targets,
       results,
       junit: true,
-      render: (r) => renderMatrixSimple(`stairway data-test · ${rows.toLocaleString("en")} rows per table`, r.results),
+      render: (r) => renderMatrixSimple(`stairway data-test · ${plural(rows, "row")} per table`, r.results),
     });
   });
 }

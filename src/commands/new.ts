@@ -4,10 +4,11 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pc from "picocolors";
 import { EXIT, StairwayError, usageError, type ExitCode } from "../errors.ts";
+import type { Store } from "../plan/migration.ts";
 import type { GlobalFlags } from "../session.ts";
 import { withSession } from "./common.ts";
 
-const REDIS_TEMPLATE = (name: string) => `import type { RedisMigration } from "stairway";
+const REDIS_TEMPLATE = (name: string) => `import type { RedisMigration } from "stairwaydb";
 
 // ${name}: describe the key format before and after.
 export default {
@@ -24,10 +25,17 @@ export default {
 } satisfies RedisMigration;
 `;
 
+/** The trees `new` writes into, by --store: SQL files, or transforms over keys. */
+const TREES = { sql: "sql", redis: "keys" } as const satisfies Record<string, Store>;
+
 export default async function newCommand(flags: GlobalFlags & Record<string, unknown>, args: string[]): Promise<ExitCode> {
   const name = args[0] ?? "";
   if (!/^[a-z0-9][a-z0-9_]*$/i.test(name))
     throw usageError(`"${name}" is not a migration name: use letters, digits and underscores, e.g. add_tool_owner`);
+  const store = String(flags.store ?? (flags.redis ? "redis" : "sql"));
+  // --store names the tree: the config's migrations.sql or migrations.redis.
+  const kind = (TREES as Record<string, Store | undefined>)[store];
+  if (!kind) throw usageError(`--store ${store}: expected ${Object.keys(TREES).join(" or ")}`);
   return withSession(flags, async (session) => {
     const plan = session.plan();
     const last = plan.migrations.at(-1);
@@ -37,7 +45,7 @@ export default async function newCommand(flags: GlobalFlags & Record<string, unk
     const width = Math.max(3, last?.version.length ?? 3);
     const version = next.padStart(width, "0");
     const created: string[] = [];
-    if (flags.redis) {
+    if (kind === "keys") {
       const dir = session.flags.redis ?? session.config.migrations.redis;
       mkdirSync(dir, { recursive: true });
       const path = join(dir, `${version}_${name}.ts`);

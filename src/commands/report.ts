@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { join } from "node:path";
 import pc from "picocolors";
 import { usageError, type ExitCode } from "../errors.ts";
-import { digest, MARK, verdictText } from "../report/digest.ts";
+import { age, digest, leftOutText, MARK, verdictText, type LeftOut, type ReportFile } from "../report/digest.ts";
 import { renderHtml } from "../report/html.ts";
 import { renderJunit } from "../report/junit.ts";
 import { renderMarkdown } from "../report/markdown.ts";
@@ -17,22 +17,27 @@ import { finish, withSession } from "./common.ts";
 
 export const OUTPUTS = { markdown: "migration-summary.md", html: "report.html", junit: "junit.xml" } as const;
 
-export default async function reportCommand(flags: GlobalFlags): Promise<ExitCode> {
+/** A report file written this long before the newest one is from an earlier run (minutes; --max-age). */
+export const DEFAULT_MAX_AGE_MIN = 60;
+
+export default async function reportCommand(flags: GlobalFlags & { maxAge?: unknown }): Promise<ExitCode> {
+  const maxAge = flags.maxAge === undefined ? DEFAULT_MAX_AGE_MIN : Number(flags.maxAge);
+  if (!(maxAge >= 0)) throw usageError(`--max-age ${String(flags.maxAge)}: expected a number of minutes`);
   return withSession(flags, async (session) => {
     const dir = session.reportDir();
-    const { reports, read } = readReports(dir);
-    const d = digest(reports);
-    const files: [string, string, string][] = [
+    const { reports, read, files, leftOut } = readReports(dir, maxAge * 60_000);
+    const d = digest(reports, { files, leftOut, maxAgeMs: maxAge * 60_000 });
+    const outputs: [string, string, string][] = [
       [OUTPUTS.markdown, renderMarkdown(d, { reportDir: dir }), "the summary for a pull-request comment or $GITHUB_STEP_SUMMARY"],
       [OUTPUTS.html, renderHtml(d, { generatedAt: new Date().toISOString(), reportDir: dir }), "one self-contained page with charts"],
       [OUTPUTS.junit, renderJunit(d.reports), `${d.total} test cases for CI`],
     ];
-    const results: CheckResult[] = files.map(([name, text, what]) => {
+    const results: CheckResult[] = outputs.map(([name, text, what]) => {
       const path = join(dir, name);
       writeFileSync(path, session.redact(text));
       return { check: "report", target: "", status: "pass", message: `wrote ${path}: ${what}`, details: { path, bytes: Buffer.byteLength(text) } };
     });
-    results[0]!.details = { ...results[0]!.details, verdict: d.verdict, verdictText: verdictText(d), read, missing: d.missing };
+    results[0]!.details = { ...results[0]!.details, verdict: d.verdict, verdictText: verdictText(d), read, leftOut: leftOut.map((x) => x.file), missing: d.missing };
     return finish(session, {
       command: "report",
       targets: [],
@@ -43,7 +48,8 @@ export default async function reportCommand(flags: GlobalFlags): Promise<ExitCod
         const mark = d.verdict === "fail" ? pc.red(MARK.fail) : pc.green(MARK.pass);
         const lines = [`${pc.bold("stairway report")}  ${mark} ${verdictText(d)}`];
         for (const r of results) lines.push(`  wrote ${r.details!.path as string}`);
-        lines.push(pc.dim(`  from ${read.join(", ")}${d.missing.length ? ` · not run: ${d.missing.join(", ")}` : ""}`));
+        lines.push(pc.dim(`  from ${files.map((f) => `${f.file} (${age(f.ageMs)})`).join(", ")}${d.missing.length ? ` · not run: ${d.missing.join(", ")}` : ""}`));
+        if (leftOut.length) lines.push(pc.yellow(`  ${leftOutText(d)}`));
         return lines.join("\n");
       },
     });
@@ -54,12 +60,17 @@ export default async function reportCommand(flags: GlobalFlags): Promise<ExitCod
  * Every stairway report in `dir`. A file that is not JSON, or JSON that is
  * not a report, stops the command naming it (exit 2): a report built from
  * half the runs would look like a pass. A saved perf baseline is skipped.
+ *
+ * A file written more than `maxAgeMs` before the newest one is left out: a
+ * command that did not run this time (or an older stairway that named its
+ * report otherwise) leaves its file of an earlier run, whose pass or failure
+ * is not this run's. A pipeline runs its commands minutes apart; files
+ * hours older are another run's.
  */
-export function readReports(dir: string): { reports: Report[]; read: string[] } {
+export function readReports(dir: string, maxAgeMs = Infinity, now = Date.now()): { reports: Report[]; read: string[]; files: ReportFile[]; leftOut: LeftOut[] } {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw usageError(`${dir} does not exist: run the test commands first (e.g. "stairway test --report-dir ${dir}"), or pass --report-dir`);
-  const reports: Report[] = [];
-  const read: string[] = [];
+  const found: { report: Report; name: string; mtimeMs: number }[] = [];
   for (const name of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
     const path = join(dir, name);
     let value: unknown;
@@ -73,12 +84,18 @@ export function readReports(dir: string): { reports: Report[]; read: string[] } 
     const problem = reportProblem(value);
     if (problem) throw usageError(`${path} is not a stairway report (${problem}): remove it, or keep other files out of the report directory`);
     if ((value as Report).command === "report") continue;
-    reports.push(value as Report);
-    read.push(name);
+    found.push({ report: value as Report, name, mtimeMs: statSync(path).mtimeMs });
   }
-  if (!reports.length)
+  if (!found.length)
     throw usageError(`${dir} holds no stairway report: run the test commands first (e.g. "stairway test --report-dir ${dir}")`);
-  return { reports, read };
+  const newest = Math.max(...found.map((f) => f.mtimeMs));
+  const kept = found.filter((f) => newest - f.mtimeMs <= maxAgeMs);
+  return {
+    reports: kept.map((f) => f.report),
+    read: kept.map((f) => f.name),
+    files: kept.map((f) => ({ command: f.report.command, file: f.name, ageMs: Math.max(0, now - f.mtimeMs) })),
+    leftOut: found.filter((f) => !kept.includes(f)).map((f) => ({ file: f.name, ageMs: Math.max(0, now - f.mtimeMs) })),
+  };
 }
 
 const STATUSES = new Set(["pass", "fail", "skip", "warn"]);

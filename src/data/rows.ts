@@ -6,6 +6,7 @@
 import type { SqlDriver } from "../stores/contract.ts";
 import type { Lossy } from "../plan/directives.ts";
 import type { Schema, Table } from "../schema/model.ts";
+import { plural } from "../plural.ts";
 
 export interface TableRows {
   table: string;
@@ -151,9 +152,9 @@ export function describeLoss(l: DataLoss): string {
   const where = l.column ? `${l.table}.${l.column}` : l.table;
   switch (l.kind) {
     case "table-gone":
-      return `${where}: table is gone, with its ${l.total} rows`;
+      return `${where}: table is gone, with its ${plural(l.total, "row")}`;
     case "column-gone":
-      return `${where}: column is gone, with ${l.count} non-null values`;
+      return `${where}: column is gone, with ${plural(l.count, "non-null value")}`;
     case "rows-missing":
       return `${where}: ${l.count} of ${l.total} rows missing, e.g. ${l.sample}`;
     case "values-changed":

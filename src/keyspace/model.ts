@@ -3,6 +3,8 @@
 // with it: plain data and pure functions, like src/schema/ for SQL. A store
 // that holds keys (src/stores/redis/) takes the snapshots.
 
+import { plural } from "../plural.ts";
+
 export interface KeyState {
   type: string;
   /** ms to live; -1: none. */
@@ -97,10 +99,6 @@ export function describeDiff(d: KeyspaceDiff, labels: Partial<Record<keyof Keysp
 export function examples(keys: string[], n = 3): string {
   const sorted = [...keys].sort(naturalOrder);
   return sorted.slice(0, n).join(", ") + (keys.length > n ? ", …" : "");
-}
-
-export function plural(n: number, word: string): string {
-  return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
 }
 
 const naturalOrder = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });

@@ -44,7 +44,7 @@ export function renderSarif(report: Report, rules: Rule[], cwd = process.cwd()):
               {
                 physicalLocation: {
                   artifactLocation: artifact(d.file, cwd),
-                  region: { startLine: d.line, startColumn: d.col, snippet: { text: d.statement } },
+                  region: { startLine: d.line, startColumn: d.col, endColumn: d.endCol, snippet: { text: d.statement } },
                 },
               },
             ],

@@ -18,7 +18,7 @@ export function renderText(report: Report, summary: TextSummary): string {
     const d = detailsOf(r);
     const level = d.severity === "error" ? pc.red(pc.bold("error")) : pc.yellow(pc.bold("warning"));
     out.push(`${pc.bold(`${d.file}:${d.line}:${d.col}`)}: ${level} ${pc.bold(d.rule)} ${pc.dim(`(${r.target})`)}`);
-    out.push(...excerpt(d.line, d.col, d.statement));
+    out.push(...excerpt(d));
     out.push(`  ${r.message}`);
     out.push(`  ${pc.cyan("hint:")} ${d.hint}`);
     out.push("");
@@ -40,15 +40,22 @@ export function renderText(report: Report, summary: TextSummary): string {
   return out.join("\n");
 }
 
-/** The statement's first line, numbered, with carets under it. */
-function excerpt(line: number, col: number, statement: string): string[] {
-  const first = statement.split("\n")[0]!.replace(/\t/g, " ");
-  const shown = first.length > 100 ? first.slice(0, 99) + "…" : first;
-  const more = statement.includes("\n") ? pc.dim(" …") : "";
-  const gutter = String(line).length;
-  const pad = " ".repeat(Math.max(0, col - 1));
-  return [
-    `  ${pc.dim(`${String(line)} |`)} ${pad}${shown}${more}`,
-    `  ${" ".repeat(gutter)} ${pc.dim("|")} ${pad}${pc.red("^".repeat(Math.max(1, shown.length)))}`,
-  ];
+/**
+ * The line as written, numbered, with carets under the part at fault (from
+ * col to endCol); a line over 100 characters shows a window around it.
+ */
+function excerpt(d: { line: number; col: number; endCol: number; source: string; statement: string }): string[] {
+  const text = d.source.replace(/\t/g, " "); // one column each, as col counts them
+  const from = d.col - 1;
+  const to = Math.max(d.endCol - 1, from + 1);
+  const start = to <= WIDTH ? 0 : Math.max(0, Math.min(from - 10, text.length - WIDTH));
+  const end = Math.min(text.length, start + WIDTH);
+  const shown = (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
+  const more = d.statement.includes("\n") ? pc.dim(" …") : "";
+  const lead = from - start + (start > 0 ? 1 : 0);
+  const carets = Math.max(1, Math.min(to, end) - from);
+  const gutter = " ".repeat(String(d.line).length);
+  return [`  ${pc.dim(`${d.line} |`)} ${shown}${more}`, `  ${gutter} ${pc.dim("|")} ${" ".repeat(lead)}${pc.red("^".repeat(carets))}`];
 }
+
+const WIDTH = 100;

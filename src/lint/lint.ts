@@ -13,7 +13,7 @@ import { pgStatements, type Draft } from "./pg-statements.ts";
 import { normalizeRule, type Rule } from "./rule.ts";
 import { RULES } from "./rules/index.ts";
 import { sqliteStatements } from "./sqlite-statements.ts";
-import { lineIndex } from "./text.ts";
+import { lineIndex, type LineIndex } from "./text.ts";
 
 export interface LintInput {
   path: string;
@@ -41,6 +41,9 @@ export interface Finding {
   message: string;
   /** The statement (or directive line) at fault. */
   statement: string;
+  /** The file's line `line` as written, and the column just past the part at fault on it. */
+  source: string;
+  endCol: number;
   /** Set when an allow directive silenced it. */
   allowed?: { reason: string; line: number };
 }
@@ -135,9 +138,17 @@ function byPath(inputs: LintInput[]): LintInput[][] {
   return [...groups.values()].sort((a, b) => rank(a) - rank(b));
 }
 
+/** The line index of the file whose findings are being made (they come one file at a time). */
+let lines: { text: string; index: LineIndex } | undefined;
+
 function toFinding(rule: Rule, input: LintInput, file: LintFile, hit: { statement?: LintStatement; line?: number; col?: number; message: string }, allow?: AllowLine): Finding {
   const line = hit.statement?.line ?? hit.line ?? 1;
   const col = hit.statement?.col ?? hit.col ?? 1;
+  if (lines?.text !== file.text) lines = { text: file.text, index: lineIndex(file.text) };
+  const source = lines.index.lineText(line);
+  // A statement is at fault from its start to the end of its first line; a
+  // position (a syntax error, a directive) at the token there.
+  const length = hit.statement ? hit.statement.text.split("\n", 1)[0]!.length : (/^(?:[\w$]+|"[^"]*"|\S)/.exec(source.slice(col - 1))?.[0].length ?? 1);
   return {
     rule,
     path: input.path,
@@ -146,7 +157,9 @@ function toFinding(rule: Rule, input: LintInput, file: LintFile, hit: { statemen
     line,
     col,
     message: hit.message,
-    statement: hit.statement?.text ?? lineIndex(file.text).lineText(line).trim(),
+    statement: hit.statement?.text ?? source.trim(),
+    source,
+    endCol: Math.min(col + Math.max(1, length), source.length + 1),
     ...(allow ? { allowed: { reason: allow.reason, line: allow.line } } : {}),
   };
 }

@@ -13,6 +13,9 @@ export interface SafetyDetails {
   severity: "error" | "warning";
   hint: string;
   statement: string;
+  /** The file's line `line` as written, and the column just past the part at fault on it (SARIF's endColumn). */
+  source: string;
+  endCol: number;
   /** Set when `-- stairway:allow` silenced the finding. */
   allowed?: { reason: string; line: number };
 }
@@ -27,6 +30,8 @@ export function toResults(findings: Finding[]): CheckResult[] {
       severity: f.rule.severity,
       hint: f.rule.hint,
       statement: f.statement,
+      source: f.source,
+      endCol: f.endCol,
       ...(f.allowed ? { allowed: f.allowed } : {}),
     };
     return {

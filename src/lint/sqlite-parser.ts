@@ -48,7 +48,11 @@ export type SqliteStatement =
 /** A cursor over one statement's tokens. */
 class Cursor {
   i = 0;
-  constructor(readonly t: Token[]) {}
+  /** `sql`: the text the tokens come from, to quote it as written. */
+  constructor(
+    readonly t: Token[],
+    readonly sql = "",
+  ) {}
   peek(k = 0): Token | undefined {
     return this.t[this.i + k];
   }
@@ -114,7 +118,7 @@ function topLevelWords(tokens: Token[], from: number): string[] {
 
 export function classifySqlite(sql: string): SqliteStatement {
   const tokens = tokenize(sql);
-  const c = new Cursor(tokens);
+  const c = new Cursor(tokens, sql);
   const verb = c.peek()?.value ?? "";
   if (c.accept("with")) return { kind: "other", verb: "with" };
   if (c.accept("create")) {
@@ -183,7 +187,8 @@ export function classifySqlite(sql: string): SqliteStatement {
 
 // https://www.sqlite.org/lang_altertable.html: RENAME TO, RENAME [COLUMN], ADD [COLUMN], DROP [COLUMN]; nothing else.
 function alterAction(c: Cursor): AlterAction {
-  const rest = () => c.t.slice(c.i).map((t) => t.value).slice(0, 4).join(" ").toUpperCase();
+  // Quoted as written: a name keeps its case (words are lower-cased in tokens).
+  const rest = () => c.t.slice(c.i, c.i + 4).map((t) => c.sql.slice(t.start, t.end)).join(" ");
   if (c.accept("rename", "to")) return { type: "rename-table", to: c.name() };
   if (c.accept("rename")) {
     c.accept("column");

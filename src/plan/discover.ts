@@ -224,16 +224,14 @@ function assemble(
 
   const migrations: Migration[] = [];
   for (const list of byKey.values()) {
-    if (list.length > 1) {
-      const names = list.map((m) => firstPath(m)).join(", ");
-      for (const m of list)
-        problems.push({
-          check: "files.duplicate-version",
-          path: firstPath(m),
-          blocking: true,
-          message: `version ${m.version} is used more than once: ${names}`,
-        });
-    }
+    // One problem per clash, naming every file in it (3_x and 003_y are one clash, not two).
+    if (list.length > 1)
+      problems.push({
+        check: "files.duplicate-version",
+        path: firstPath(list[0]!),
+        blocking: true,
+        message: `version ${list[0]!.version} is used more than once: ${list.map((m) => firstPath(m)).join(", ")}`,
+      });
     // A single file whose sections could not be read (its problem is reported) is no migration.
     migrations.push(...list.filter((m) => m.store !== "sql" || Object.keys(m.files.up).length || Object.keys(m.files.down).length));
   }

@@ -5,6 +5,7 @@ import pc from "picocolors";
 import type { CheckResult, MigrationState, Status, TargetInfo } from "../results.ts";
 import { storeOf, type Dialect } from "../stores/dialects.ts";
 import { ms as duration } from "./digest.ts";
+import { plural } from "../plural.ts";
 
 export const MARK: Record<Status, string> = {
   pass: pc.green("✓"),
@@ -86,7 +87,7 @@ export function summaryLine(results: CheckResult[]): string {
   const n = (s: Status) => results.filter((r) => r.status === s).length;
   const parts = [pc.green(`${n("pass")} passed`)];
   if (n("fail")) parts.push(pc.red(`${n("fail")} failed`));
-  if (n("warn")) parts.push(pc.yellow(`${n("warn")} warnings`));
+  if (n("warn")) parts.push(pc.yellow(plural(n("warn"), "warning")));
   if (n("skip")) parts.push(pc.dim(`${n("skip")} skipped`));
   return parts.join(", ");
 }

@@ -26,6 +26,8 @@ export interface Timing {
   status: Status;
   /** The perf.lock verdict, where one was given. */
   lockStatus?: Status;
+  /** Why the step has no time: it did not run there (an earlier step failed). */
+  note?: string;
 }
 
 export interface Declared {
@@ -117,11 +119,14 @@ export function timings(reports: Report[]): Timing[] {
   const byKey = new Map<string, Timing>();
   for (const r of test.results) {
     const dir = r.check === "step.up" ? "up" : r.check === "step.down" ? "down" : undefined;
-    if (!dir || !r.migration || r.durationMs === undefined) continue;
+    if (!dir || !r.migration) continue;
+    // A step the test did not run there (an earlier one failed) has no time: it says why.
+    if (r.durationMs === undefined && !(dir === "up" && r.status === "skip")) continue;
     const key = `${r.target}\u0000${r.migration}`;
     let t = byKey.get(key);
     if (!t) byKey.set(key, (t = { source: "test", scenario: "stairway test", target: r.target, migration: r.migration, status: r.status }));
-    if (dir === "up") t.upMs = r.durationMs;
+    if (r.durationMs === undefined) t.note = r.message;
+    else if (dir === "up") t.upMs = r.durationMs;
     else t.downMs = r.durationMs;
     t.status = worst([t.status, r.status]);
   }

@@ -50,6 +50,30 @@ export interface Digest {
   probes: Probe[];
   /** Pipeline commands with no report in the directory. */
   missing: string[];
+  /** The file each report was read from (same order as `reports`), with its age; absent for reports not read from files. */
+  files: (ReportFile | undefined)[];
+  /** Files left out as from an earlier run, with their age. */
+  leftOut: LeftOut[];
+  /** How much older than the newest file a file may be and still count as this run's. */
+  maxAgeMs?: number;
+}
+
+export interface ReportFile {
+  command: string;
+  file: string;
+  ageMs: number;
+}
+
+export interface LeftOut {
+  file: string;
+  ageMs: number;
+}
+
+export interface Sources {
+  /** The file of each input report, in the same order. */
+  files?: ReportFile[];
+  leftOut?: LeftOut[];
+  maxAgeMs?: number;
 }
 
 export const emptyCounts = (): Counts => ({ pass: 0, fail: 0, warn: 0, skip: 0 });
@@ -62,8 +86,9 @@ export function orderReports(reports: Report[]): Report[] {
   return [...reports].sort((a, b) => rank(a.command) - rank(b.command) || a.command.localeCompare(b.command));
 }
 
-export function digest(input: Report[]): Digest {
+export function digest(input: Report[], sources: Sources = {}): Digest {
   const reports = orderReports(input);
+  const fileOf = new Map(input.map((r, i) => [r, sources.files?.[i]]));
   const counts = emptyCounts();
   const targets: TargetInfo[] = [];
   const columns: string[] = [];
@@ -109,12 +134,40 @@ export function digest(input: Report[]): Digest {
     crossDbSchema: reports.filter((r) => r.command === "cross-db").flatMap((r) => r.results.filter((x) => x.check === "cross-db.schema" || x.check === "step.up").map((result) => ({ command: r.command, result }))),
     probes: probes(reports),
     missing: PIPELINE.filter((c) => !present.has(c)),
+    files: reports.map((r) => fileOf.get(r)),
+    leftOut: sources.leftOut ?? [],
+    ...(sources.maxAgeMs !== undefined ? { maxAgeMs: sources.maxAgeMs } : {}),
   };
 }
 
 function rankOf(targets: TargetInfo[], name: string): number {
   const i = targets.findIndex((t) => t.name === name);
   return i === -1 ? targets.length : i;
+}
+
+/** A command's verdict: a run with nothing to report (a clean lint) passed; it did not skip. */
+export function commandStatus(r: Report): Status {
+  if (r.error || !r.ok) return "fail";
+  if (r.results.length === 0) return "pass";
+  const c = emptyCounts();
+  for (const x of r.results) c[x.status]++;
+  return cellStatus(c);
+}
+
+/** How long ago a file was written, for people: "just now", "40 s ago", "12 min ago", "3 h ago", "2 d ago". */
+export function age(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 5) return "just now";
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 172_800) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} d ago`;
+}
+
+/** "left out as from an earlier run (written over 60 min before the newest report): cross-db.json, 3 d ago". */
+export function leftOutText(d: Digest): string {
+  const limit = d.maxAgeMs === undefined ? "" : ` (written over ${+(d.maxAgeMs / 60_000).toFixed(1)} min before the newest report)`;
+  return `left out as from an earlier run${limit}: ${d.leftOut.map((x) => `${x.file}, ${age(x.ageMs)}`).join("; ")}`;
 }
 
 /** The worst status in a cell. */

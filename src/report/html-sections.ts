@@ -5,7 +5,9 @@
 import type { Status } from "../results.ts";
 import { MARK, ms, WORD, type Digest, type SafetyFinding, type Timing } from "./digest.ts";
 import { esc, slug } from "./html-escape.ts";
+import { compareVersions } from "../plan/migration.ts";
 import { timingChart, type ChartGroup } from "./svg-chart.ts";
+import { plural } from "../plural.ts";
 
 export function statusBadge(s: Status, word = WORD[s]): string {
   return `<span class="status s-${s}">${MARK[s]} ${esc(word)}</span>`;
@@ -32,16 +34,18 @@ export function timingSection(d: Digest): string {
   const charts = scenarios.map((scenario, i) => {
     const list = d.timings.filter((t) => t.scenario === scenario);
     const targets = [...new Set(list.map((t) => t.target))];
-    const migrations = [...new Set(list.map((t) => t.migration))]; // run order
+    // In version order, whichever target ran a migration first (SQL targets run 009 before Redis runs 007).
+    const migrations = [...new Set(list.map((t) => t.migration))].sort(compareVersions);
+    // Only the targets a migration ran on (or was due on: a step after a failure says why it did not run).
     const groups: ChartGroup[] = migrations.map((m) => ({
       migration: m,
-      rows: targets.map((target) => {
+      rows: targets.flatMap((target) => {
         const t = list.find((x) => x.migration === m && x.target === target);
-        return t ? { target, upMs: t.upMs, downMs: t.downMs, status: t.status } : { target, status: "skip" as Status, note: "not run on this target" };
+        return t ? [{ target, upMs: t.upMs, downMs: t.downMs, status: t.status, ...(t.note ? { note: t.note } : {}) }] : [];
       }),
     }));
     const rows = Math.max(0, ...list.map((t) => t.rows ?? 0));
-    const sub = fromPerf ? `${targets.length} target${targets.length === 1 ? "" : "s"}${rows ? `, up to ${rows.toLocaleString("en")} rows in the tables` : ", empty tables"}` : "the stairway test: the first up and the down of each step, over generated rows";
+    const sub = fromPerf ? `${targets.length} target${targets.length === 1 ? "" : "s"}${rows ? `, up to ${plural(rows, "row")} in the tables` : ", empty tables"}` : "the stairway test: the first up and the down of each step, over generated rows";
     return `<h3>${esc(scenario)} <span class="muted small">· ${esc(sub)}</span></h3>${timingChart(groups, { title: `${scenario}: up and down time per migration`, id: `chart-${i}-${slug(scenario)}` })}`;
   });
   const lead = fromPerf
@@ -97,7 +101,7 @@ export function crossDbSection(d: Digest): string {
         )
         .join("") +
       (typeof diff === "string" ? diffHtml(diff) : "") +
-      (eq.length ? `<details><summary>${eq.length} type equivalences applied</summary><ul class="tight small mono">${eq.map((e) => `<li>${esc(e)}</li>`).join("")}</ul></details>` : "") +
+      (eq.length ? `<details><summary>${plural(eq.length, "type equivalence")} applied</summary><ul class="tight small mono">${eq.map((e) => `<li>${esc(e)}</li>`).join("")}</ul></details>` : "") +
       `</div>`
     );
   });

@@ -48,6 +48,7 @@ header.top { display: flex; gap: 20px; align-items: flex-start; justify-content:
 .chips { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
 .chip { display: inline-flex; gap: 5px; align-items: center; padding: 1px 9px; border-radius: 999px; font-size: 13px; font-weight: 500; background: var(--soft); white-space: nowrap; }
 .s-pass { color: var(--pass); } .s-fail { color: var(--fail); } .s-warn { color: var(--warn); } .s-skip { color: var(--skip); }
+.chip .age { font-weight: 400; opacity: .8; } .stale { color: var(--warn); }
 .chip.s-pass { background: var(--pass-bg); } .chip.s-fail { background: var(--fail-bg); } .chip.s-warn { background: var(--warn-bg); } .chip.s-skip { background: var(--skip-bg); }
 .meta { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 14px; margin-bottom: 8px; }
 .meta .card { margin: 0; }

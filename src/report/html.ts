@@ -6,7 +6,7 @@
 
 import { createHash } from "node:crypto";
 import type { CheckResult, Status } from "../results.ts";
-import { cellStatus, countsText, MARK, ms, verdictText, WORD, type Counts, type Digest } from "./digest.ts";
+import { age, cellStatus, commandStatus, countsText, leftOutText, MARK, ms, verdictText, WORD, type Counts, type Digest } from "./digest.ts";
 import { esc } from "./html-escape.ts";
 import { crossDbSection, diffHtml, lockSection, safetySection, section, statusBadge, timingSection } from "./html-sections.ts";
 import { CSS, SCRIPT } from "./html-style.ts";
@@ -67,18 +67,21 @@ function header(d: Digest, opts: HtmlOptions): string {
     ? `<table class="small"><tbody>${d.targets.map((t) => `<tr><td><strong>${esc(t.name)}</strong></td><td class="muted">${esc(t.dialect)}</td><td class="mono">${esc(t.url)}</td></tr>`).join("")}</tbody></table>`
     : `<p class="muted">No targets named.</p>`;
   const commands = d.reports
-    .map((r) => {
+    .map((r, i) => {
       const c: Counts = { pass: 0, fail: 0, warn: 0, skip: 0 };
       for (const x of r.results) c[x.status]++;
-      const s: Status = r.error || !r.ok ? "fail" : cellStatus(c);
-      return `<span class="chip s-${s}" title="${esc(countsText(c))}">${MARK[s]} ${esc(r.command)}</span>`;
+      const s = commandStatus(r);
+      const file = d.files[i];
+      const title = `${r.results.length ? countsText(c) : "nothing to report"}${file ? ` · ${file.file}, written ${age(file.ageMs)}` : ""}`;
+      return `<span class="chip s-${s}" title="${esc(title)}">${MARK[s]} ${esc(r.command)}${file ? ` <span class="age">· ${esc(age(file.ageMs))}</span>` : ""}</span>`;
     })
     .join("");
   const missing = d.missing.length ? `<p class="small muted">Not run: ${d.missing.map((m) => `<code>${esc(m)}</code>`).join(" ")}</p>` : "";
+  const left = d.leftOut.length ? `<p class="small stale">${esc(capital(leftOutText(d)))}.</p>` : "";
   return `<header class="top"><div><div class="brand">stairway · migration report</div><h1>Migration report</h1></div>
 <div class="small muted">${opts.generatedAt ? `generated ${esc(opts.generatedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC"))}` : ""}${opts.reportDir ? `<br>from <code>${esc(opts.reportDir)}</code>` : ""}</div></header>
 <div class="verdict ${d.verdict}" role="status"><div class="big" aria-hidden="true">${mark}</div><div><div class="line">${esc(capital(verdictText(d)))}</div><div class="chips">${chips}</div></div></div>
-<div class="meta"><div class="card"><h3 class="first">Targets</h3>${targets}</div><div class="card"><h3 class="first">Commands</h3><div class="chips">${commands}</div>${missing}</div></div>`;
+<div class="meta"><div class="card"><h3 class="first">Targets</h3>${targets}</div><div class="card"><h3 class="first">Commands</h3><div class="chips">${commands}</div>${missing}${left}</div></div>`;
 }
 
 function matrixSection(d: Digest): string {

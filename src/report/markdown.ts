@@ -10,7 +10,8 @@
 // https://docs.github.com/en/get-started/writing-on-github/getting-started-with-writing-and-formatting-on-github/basic-writing-and-formatting-syntax
 
 import type { Status } from "../results.ts";
-import { cellStatus, countsText, ms, slowest, verdictText, type Counts, type Digest, type Entry, type SafetyFinding } from "./digest.ts";
+import { age, cellStatus, countsText, leftOutText, ms, slowest, verdictText, type Counts, type Digest, type Entry, type SafetyFinding } from "./digest.ts";
+import { plural } from "../plural.ts";
 
 /** Below GitHub's 65,536: actions that post the comment add a few lines of their own. */
 export const MARKDOWN_LIMIT = 60_000;
@@ -73,11 +74,12 @@ export function renderMarkdown(d: Digest, opts: MarkdownOptions = {}): string {
 
 function verdictBlock(d: Digest): string {
   const mark = d.verdict === "fail" ? "✗" : "✓";
-  const commands = d.reports.map((r) => code(r.command)).join(", ");
+  const commands = d.reports.map((r, i) => `${code(r.command)}${d.files[i] ? ` (${age(d.files[i].ageMs)})` : ""}`).join(", ");
   const targets = d.targets.map((t) => `**${text(t.name)}**${t.dialect !== t.name ? ` (${text(t.dialect)})` : ""}`).join(", ");
   const counts = d.counts.fail ? `${countsText(d.counts).replace(/^(\d+ failed)/, "**$1**")} · ` : "";
   const missing = d.missing.length ? ` Not run: ${d.missing.map(text).join(", ")}.` : "";
-  return `## ${mark} Migration tests: ${text(verdictText(d))}\n\n${counts}${commands || "no command"}${targets ? ` on ${targets}` : ""}.${missing}`;
+  const left = d.leftOut.length ? `\n\n> ${text(capital(leftOutText(d)))}.` : "";
+  return `## ${mark} Migration tests: ${text(verdictText(d))}\n\n${counts}${commands || "no command"}${targets ? ` on ${targets}` : ""}.${missing}${left}`;
 }
 
 function cell(c: Counts | undefined): string {
@@ -127,7 +129,7 @@ function failureBlocks(d: Digest): string[] {
 export function diffBlock(diff: string): string {
   let lines = diff.replace(/\n+$/, "").split("\n");
   const total = lines.length;
-  if (total > MAX_DIFF_LINES) lines = [...lines.slice(0, MAX_DIFF_LINES), `… ${total - MAX_DIFF_LINES} more lines in report.html`];
+  if (total > MAX_DIFF_LINES) lines = [...lines.slice(0, MAX_DIFF_LINES), `… ${plural(total - MAX_DIFF_LINES, "more line")} in report.html`];
   const block = fenced(lines.join("\n"), "diff");
   if (total <= LONG_DIFF) return block;
   return `<details><summary>diff: ${total} lines</summary>\n\n${block}\n\n</details>`;
@@ -167,7 +169,7 @@ function lintBlock(d: Digest): string {
   const lines = [`### Lint findings: ${errors} error${errors === 1 ? "" : "s"}, ${warns} warning${warns === 1 ? "" : "s"}${allowed.length ? `, ${allowed.length} allowed` : ""}`];
   if (sorted.length) lines.push("", ...head, ...sorted.slice(0, MAX_LINT_ROWS).map(row));
   if (sorted.length > MAX_LINT_ROWS)
-    lines.push("", `<details><summary>${sorted.length - MAX_LINT_ROWS} more findings</summary>`, "", ...head, ...sorted.slice(MAX_LINT_ROWS).map(row), "", "</details>");
+    lines.push("", `<details><summary>${plural(sorted.length - MAX_LINT_ROWS, "more finding")}</summary>`, "", ...head, ...sorted.slice(MAX_LINT_ROWS).map(row), "", "</details>");
   const hints = new Map<string, string>();
   for (const f of active) if (f.hint && !hints.has(f.rule)) hints.set(f.rule, f.hint);
   if (hints.size) lines.push("", "**How to fix**", "", ...[...hints].map(([rule, hint]) => `- ${code(rule)}: ${text(hint)}`));
@@ -213,6 +215,8 @@ function footer(d: Digest, dir: string | undefined): string {
   parts.push(`details in ${code(`${dir ? dir.replace(/\/$/, "") + "/" : ""}report.html`)} and ${code("junit.xml")}`);
   return `<sub>${parts.join(" · ")}</sub>`;
 }
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === "object" ? (v as Record<string, unknown>) : undefined);
 

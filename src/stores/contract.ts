@@ -84,6 +84,8 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** Give up connecting after this many ms (retrying while the server starts). */
   waitMs?: number;
+  /** Told how long it has waited so far before each retry, and null once it stops waiting. */
+  onWait?: (waitedMs: number | null) => void;
   /** Target name for messages. */
   name: string;
   /** Set around every migration this connection runs. */

@@ -32,3 +32,9 @@ test("--json on a terminal is indented", () => {
   // The file is for programs, whoever ran the command.
   expect(readFileSync(join(dir, "tests/migrations/reports/safety.json"), "utf8").trimEnd()).not.toContain("\n");
 });
+
+test("progress on a terminal that reports 0 columns is whole (taken as 80 wide)", () => {
+  const cmd = ["stty", "cols", "0", "rows", "0;", process.execPath, join(ROOT, "src/cli.ts"), "validate", "--sql", "sql"].map((a) => (a.endsWith(";") ? a : `'${a}'`)).join(" ");
+  const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  expect(r.stdout).toContain("\r\x1b[2Ksqlite: parsing sql\r\x1b[2K");
+});

@@ -22,13 +22,13 @@ function project(): string {
 }
 
 const TEXT = `sql/002_b/up.sql:4:1: error require-concurrent-index-creation (postgres)
-  4 | CREATE INDEX idx_a_id ON a (id)
+  4 | CREATE INDEX idx_a_id ON a (id);
     | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
   CREATE INDEX idx_a_id on existing table a without CONCURRENTLY: writes to a wait for the whole build
   hint: Use CREATE INDEX CONCURRENTLY in a file with \`-- stairway:no-transaction\` (ideally alone in its migration); a table created in the same file needs no CONCURRENTLY.
 
 sql/002_b/up.sql:4:1: warning require-statement-timeout (postgres)
-  4 | CREATE INDEX idx_a_id ON a (id)
+  4 | CREATE INDEX idx_a_id ON a (id);
     | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
   CREATE INDEX idx_a_id ON a (id) holds SHARE on a while it scans or rewrites it, with no statement_timeout: nothing bounds how long the table stays blocked
   hint: SET LOCAL statement_timeout = '...' to the longest outage you accept (SET in a no-transaction file); better, make the statement non-blocking (CONCURRENTLY, NOT VALID + VALIDATE, batches).
@@ -48,6 +48,48 @@ describe("stairway safety output", () => {
     expect(r.stdout).toBe(TEXT);
     expect(r.code).toBe(1);
     expect(existsSync(join(dir, "tests/migrations/reports/safety.json"))).toBe(true);
+  });
+
+  test("text: a fault in the middle of a line is shown in its line as written, carets under the part at fault only", async () => {
+    const dir = tempDir("stairway-lint-");
+    dirs.push(dir);
+    writeTree(dir, {
+      "sql/001_u/up.sql": "CREATE TABLE u (id bigint PRIMARY KEY);\n",
+      "sql/001_u/down.sql": "DROP TABLE u;\n",
+      "sql/002_x/up.sql": "SET LOCAL lock_timeout = '1s';\nSELECT 1; ALTER TABLE u ADD COLUMN x integer NOT NUL;\n",
+      "sql/003_i/up.sql": "SET LOCAL lock_timeout = '1s'; SET LOCAL statement_timeout = '1s';\nSELECT 1;\tCREATE INDEX i ON u\n  (id);\n",
+      "sql/004_long/up.sql": `${"SELECT 1; ".repeat(15)}ALTER TABLE u ADD COLUMN y integer NOT NULL, ADD COLUMN z text;\n`,
+    });
+    const pg = await runCli(["safety", "sql/002_x/up.sql", "sql/003_i/up.sql"], { cwd: dir });
+    expect(pg.stdout).toBe(`sql/002_x/up.sql:2:50: error syntax-error (postgres)
+  2 | SELECT 1; ALTER TABLE u ADD COLUMN x integer NOT NUL;
+    |                                                  ^^^
+  PostgreSQL cannot parse this: syntax error at or near "NUL"
+  hint: Fix the statement; if the file is meant for SQLite, name it up.sqlite.sql (or pass --dialect sqlite).
+
+sql/003_i/up.sql:2:11: error require-concurrent-index-creation (postgres)
+  2 | SELECT 1; CREATE INDEX i ON u …
+    |           ^^^^^^^^^^^^^^^^^^^
+  CREATE INDEX i on existing table u without CONCURRENTLY: writes to u wait for the whole build
+  hint: Use CREATE INDEX CONCURRENTLY in a file with \`-- stairway:no-transaction\` (ideally alone in its migration); a table created in the same file needs no CONCURRENTLY.
+
+✗ safety: 2 errors, 0 warnings, 0 allowed in 2 files (postgres)
+layout: stairway (detected)
+`);
+    // A line longer than 100 characters: a window that holds the part at fault.
+    const sqlite = await runCli(["safety", "sql/004_long/up.sql", "--dialect", "sqlite"], { cwd: dir });
+    const [head, shown, carets] = sqlite.stdout.split("\n");
+    expect(head).toBe("sql/004_long/up.sql:1:151: error sqlite-unsupported-alter (sqlite)");
+    expect(shown).toBe(`  1 | …${`${"SELECT 1; ".repeat(15)}ALTER TABLE u ADD COLUMN y integer NOT NULL, ADD COLUMN z text;`.slice(-100)}`);
+    expect(carets).toBe(`    | ${" ".repeat(shown!.indexOf("ALTER") - 6)}${"^".repeat("ALTER TABLE u ADD COLUMN y integer NOT NULL, ADD COLUMN z text".length)}`);
+  });
+
+  test("a SQLite message quotes names as written (not upper-cased)", async () => {
+    const dir = tempDir("stairway-lint-");
+    dirs.push(dir);
+    writeTree(dir, { "sql/001_u/up.sql": "ALTER TABLE u ALTER COLUMN emailAddr TYPE int;\n" });
+    const r = await runCli(["safety", "sql/001_u/up.sql", "--dialect", "sqlite", "--json", "--report-dir", "out"], { cwd: dir });
+    expect(r.json().results.map((x: { message: string }) => x.message)).toEqual(["ALTER TABLE u ALTER COLUMN emailAddr TYPE: SQLite has no such ALTER TABLE form"]);
   });
 
   test("lint is an alias, and warnings alone exit 0", async () => {
@@ -96,6 +138,8 @@ describe("stairway safety output", () => {
           severity: "error",
           hint: expect.stringContaining("CONCURRENTLY"),
           statement: "CREATE INDEX idx_a_id ON a (id)",
+          source: "CREATE INDEX idx_a_id ON a (id);",
+          endCol: 32,
         },
       },
       expect.objectContaining({ check: "safety.require-statement-timeout", status: "warn" }),
@@ -133,7 +177,7 @@ describe("stairway safety output", () => {
       expect(loc.region.startColumn).toBeGreaterThan(0);
     }
     const index = run.results.find((x: { ruleId: string }) => x.ruleId === "require-concurrent-index-creation");
-    expect(index.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: "sql/002_b/up.sql" }, region: { startLine: 4, startColumn: 1 } });
+    expect(index.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: "sql/002_b/up.sql" }, region: { startLine: 4, startColumn: 1, endColumn: 32 } });
     const allowed = run.results.find((x: { ruleId: string }) => x.ruleId === "ban-drop-column");
     expect(allowed.suppressions).toEqual([{ kind: "inSource", justification: "the column was never read" }]);
     expect(run.originalUriBaseIds.SRCROOT.uri).toMatch(/^file:\/\/.*\/$/);

@@ -3,8 +3,8 @@
 
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { writeFileSync } from "node:fs";
-import { cleanup, PG_URL, runCli, tempDir, writeTree } from "../helpers.ts";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cleanup, PG_URL, runCli, tempDir, writeTree, type CliRun } from "../helpers.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(cleanup));
@@ -71,6 +71,33 @@ test("a slower version of a migration is flagged against a saved baseline; an un
   expect(bad.stderr).toContain("--baseline");
 }, 120_000);
 
+test("a baseline saved over another data size is not compared: no regression flagged, the sizes said", async () => {
+  const dir = project({
+    "c.yaml": `databases:\n  sqlite: { url: "sqlite:x.db" }\nscenarios:\n  - { name: big, rows: 2000 }\n`,
+    "sql/001_a/up.sql": "CREATE TABLE a (id integer PRIMARY KEY, v integer);\n",
+    "sql/001_a/down.sql": "DROP TABLE a;\n",
+    "sql/002_b/up.sql": "CREATE INDEX a_v ON a (v);\n",
+    "sql/002_b/down.sql": "DROP INDEX a_v;\n",
+  });
+  const baseline = join(dir, "baseline.json");
+  expect((await runCli(["perf", "--config", "c.yaml", "--rows", "50", "--save-baseline", baseline], { cwd: dir })).code).toBe(0);
+  // The index on 2,000 rows against its time on 50 (made 0 ms: any time is slower): not compared, the sizes said.
+  const saved = JSON.parse(readFileSync(baseline, "utf8"));
+  for (const k of Object.keys(saved.timings)) if (k.includes("/002_b/")) saved.timings[k] = 0;
+  writeFileSync(baseline, JSON.stringify(saved));
+  const other = await runCli(["perf", "--config", "c.yaml", "--baseline", baseline, "--json"], { cwd: dir });
+  const status = (r: CliRun) => Object.fromEntries(r.json().results.filter((x: any) => x.check === "perf.regression").map((x: any) => [x.migration, x]));
+  expect(status(other)["002_b"]).toMatchObject({
+    status: "skip",
+    message: expect.stringMatching(/^big: not compared: the data size differs from the baseline's \(2,\d{3} rows or keys here, 50 there\): save a baseline at this size, or run at that one$/),
+  });
+  // 001_a ran over empty tables both times: compared.
+  expect(status(other)["001_a"].status).not.toBe("skip");
+  // At the baseline's size the same baseline is compared.
+  const same = await runCli(["perf", "--config", "c.yaml", "--rows", "50", "--baseline", baseline, "--json"], { cwd: dir });
+  expect(status(same)["002_b"].status).not.toBe("skip");
+}, 120_000);
+
 test("max_migration_time fails a step that takes longer", async () => {
   const dir = project({
     "c.yaml": `databases:\n  sqlite: { url: "sqlite:x.db", max_migration_time: 50 }\n`,
@@ -106,7 +133,7 @@ test("data-test: counts, untouched checksums and foreign keys over N rows; an up
     expect(m("002_trim").status).toBe("fail");
     expect(m("002_trim").message).toBe("a.w: values changed, though 002_trim does not set out to change the column");
     expect(m("003_b").status).toBe("fail");
-    expect(m("003_b").message).toMatch(/a: 5000 rows before, 4500 after/);
+    expect(m("003_b").message).toMatch(/a: 5,000 rows before, 4,500 after/);
     expect(results.at(-1).message).toMatch(/^head reached with [\d,]+ generated rows in [\d.]+ s/);
   }
 }, 120_000);

@@ -23,7 +23,7 @@ const SHOWCASE_007 = readFileSync(join(ROOT, "redis-migrations/007_update_sessio
 const SEED = SHOWCASE_007.slice(SHOWCASE_007.indexOf("  async seed(ctx, count)"), SHOWCASE_007.lastIndexOf("} satisfies"));
 
 function transform(up: string, down: string): string {
-  return `import type { RedisMigration } from "stairway";
+  return `import type { RedisMigration } from "stairwaydb";
 const V1 = "session:user:";
 const V2 = "session:v2:user:";
 export default {

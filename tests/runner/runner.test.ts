@@ -2,6 +2,7 @@
 // databases of its own: up/down/redo/status, drift, dirty, transactions, locks.
 
 import { afterAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanup, pgDatabase, pgQuery, ROOT, runCli, tempDir, writeTree } from "../helpers.ts";
@@ -33,6 +34,16 @@ async function dbUrl(dialect: "sqlite" | "postgres", dir: string): Promise<strin
   const db = await pgDatabase();
   dbs.push(db);
   return db.url;
+}
+
+/** The tables of a SQLite file, read with its own engine. */
+function sqliteTables(path: string): string[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.query<{ name: string }, []>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY 1").all().map((t) => t.name);
+  } finally {
+    db.close();
+  }
 }
 
 const states = (r: { json: () => any }) => r.json().migrations.map((m: any) => `${m.version}:${m.state}`);
@@ -89,9 +100,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(states(await runCli(["status", "--db", url, "--json"], { cwd: dir }))).toEqual(["001:applied", "002:pending", "003:pending"]);
       const tables =
         dialect === "postgres"
-          ? await pgQuery(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
-          : [];
-      if (dialect === "postgres") expect(tables.map((t: any) => t.tablename)).toEqual(["stairway_migrations", "users"]);
+          ? (await pgQuery<{ name: string }>(url, "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).map((t) => t.name)
+          : sqliteTables(join(dir, "app.db"));
+      expect(tables).toEqual(["stairway_migrations", "users"]);
     });
 
     test("a syntax error names the line in the file", async () => {
@@ -172,4 +183,21 @@ test("stairway new creates the next numbered pair", async () => {
   expect(states(status).at(-1)).toBe("004:pending");
   expect((await runCli(["new", "bad name!"], { cwd: dir })).code).toBe(2);
   void ROOT;
+});
+
+test("stairway new NAME --redis (no directory) and --store redis create a Redis transform; --redis DIR one in DIR", async () => {
+  const dir = project(TREE);
+  const alone = await runCli(["new", "rename_keys", "--redis"], { cwd: dir });
+  expect(alone.stderr).toBe("");
+  expect(alone.stdout).toBe("created redis-migrations/004_rename_keys.ts\n");
+  expect(readFileSync(join(dir, "redis-migrations/004_rename_keys.ts"), "utf8")).toContain('import type { RedisMigration } from "stairwaydb";');
+  const store = await runCli(["new", "--store", "redis", "cache_keys"], { cwd: dir });
+  expect(store.stdout).toContain("created redis-migrations/005_cache_keys.ts");
+  const inDir = await runCli(["new", "other_keys", "--redis", "kv"], { cwd: dir });
+  expect(inDir.stdout).toBe("created kv/004_other_keys.ts\n");
+  expect(await runCli(["new", "x", "--store", "mongo"], { cwd: dir })).toMatchObject({ code: 2, stderr: "stairway: --store mongo: expected sql or redis\n" });
+  // Every other command still needs the directory of --redis.
+  const status = await runCli(["status", "--redis"], { cwd: dir });
+  expect(status.code).toBe(2);
+  expect(status.stderr).toContain("option `--redis <dir>` value is missing");
 });

@@ -3,11 +3,12 @@
 
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { cleanup, PG_URL, ROOT, runCli, scratchDatabases, tempDir, writeTree } from "../helpers.ts";
+import { cleanup, PG_URL, ROOT, runCli, scratchDatabasesOf, tempDir, writeTree } from "../helpers.ts";
 
 const reports = tempDir();
 afterAll(() => cleanup(reports));
 const common = ["--config", "tests/migrations/config.yaml", "--report-dir", reports, "--json"];
+
 test("the showcase passes the stairway on SQLite and PostgreSQL", async () => {
   const r = await runCli(["test", "--target", "sqlite", "--target", "postgres", ...common], { cwd: ROOT });
   const report = r.json();
@@ -40,7 +41,7 @@ test("rollback of the whole showcase over fixtures and generated rows loses noth
   // Rolling back 003 still owes the 100 fixture tools and the generated rows.
   expect(Number(/^(\d+) rows kept/.exec(pg.find((x: any) => x.migration === "003_add_tools_performance_index").message)?.[1])).toBeGreaterThanOrEqual(100);
   expect(report.results.every((x: any) => x.check !== "step.down" || typeof x.durationMs === "number")).toBe(true);
-  expect(await scratchDatabases(r.pid)).toEqual([]);
+  expect(await scratchDatabasesOf(r.pid)).toEqual([]);
 }, 120_000);
 
 test("rollback --last 2 rolls back only the newest two", async () => {
@@ -108,12 +109,12 @@ test("Ctrl-C during a test drops the scratch database", async () => {
       "sql/001_slow/down.sql": "DROP TABLE s;\n",
     });
     const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "test", "--db", PG_URL], { cwd: dir, stdout: "pipe", stderr: "pipe" });
-    for (let i = 0; i < 100 && (await scratchDatabases(proc.pid)).length === 0; i++) await Bun.sleep(100);
-    expect(await scratchDatabases(proc.pid)).toHaveLength(1);
+    for (let i = 0; i < 100 && (await scratchDatabasesOf(proc.pid)).length === 0; i++) await Bun.sleep(100);
+    expect(await scratchDatabasesOf(proc.pid)).toHaveLength(1);
     proc.kill("SIGINT");
     expect(await proc.exited).toBe(130);
     expect(await new Response(proc.stderr).text()).toContain("dropping scratch databases");
-    expect(await scratchDatabases(proc.pid)).toEqual([]);
+    expect(await scratchDatabasesOf(proc.pid)).toEqual([]);
   } finally {
     cleanup(dir);
   }

@@ -99,3 +99,14 @@ test("a committed dump that no longer matches fails with a diff; an edited appli
   expect(changed.status).toBe("fail");
   expect(changed.message).toMatch(/^001_a was applied on postgres at .* and its file has changed since/);
 }, 60_000);
+
+test("counts of one are singular: 1 migration, 1 applied file (never 1 migrations)", async () => {
+  const dir = project({ "sql/001_a/up.sql": "CREATE TABLE a (id integer PRIMARY KEY);\n", "sql/001_a/down.sql": "DROP TABLE a;\n" });
+  const url = `sqlite:${join(dir, "app.db")}`;
+  expect((await runCli(["up", "--db", url], { cwd: dir })).code).toBe(0);
+  const r = await runCli(["validate", "--db", url, "--json"], { cwd: dir });
+  const messages = r.json().results.map((x: any) => `${x.check}: ${x.message}`);
+  expect(messages).toContain("files.naming: 1 migration, well named, each up with its down");
+  expect(messages).toContain("files.parse: 2 files parse and apply in order on SQLite");
+  expect(messages).toContain("files.checksum-drift: 1 applied file unchanged");
+});

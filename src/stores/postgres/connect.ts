@@ -6,6 +6,7 @@
 import postgres, { type Sql } from "postgres";
 import { setTimeout as sleep } from "node:timers/promises";
 import { StairwayError } from "../../errors.ts";
+import { afterWaiting } from "../after-waiting.ts";
 import type { OpenOptions } from "../contract.ts";
 import { tlsReason } from "../tls.ts";
 import { databaseOf, type TargetUrl } from "../url.ts";
@@ -36,7 +37,7 @@ const RAW_TYPES = {
   },
 };
 
-function connectError(e: unknown, url: TargetUrl, name: string): StairwayError {
+function connectError(e: unknown, url: TargetUrl, name: string, waitedMs: number): StairwayError {
   const err = e as { code?: string; message?: string; errno?: string };
   const where = `target ${name} (${url.redacted})`;
   const code = err.code ?? err.errno;
@@ -58,7 +59,7 @@ function connectError(e: unknown, url: TargetUrl, name: string): StairwayError {
     ? "the server did not take up TLS: turn ssl on in its postgresql.conf, or leave sslmode out of the URL if plain connections are fine there"
     : undefined;
   const reason = (code && reasons[code]) ?? tlsReason(`${code ?? ""} ${message}`) ?? noTls ?? message;
-  return new StairwayError("E_UNREACHABLE", `cannot connect to ${where}: ${reason}`, { cause: e });
+  return new StairwayError("E_UNREACHABLE", `cannot connect to ${where}: ${afterWaiting(reason, waitedMs)}`, { cause: e });
 }
 
 const RETRYABLE = new Set(["ECONNREFUSED", "57P03", "CONNECT_TIMEOUT", "ETIMEDOUT", "EAI_AGAIN"]);
@@ -76,7 +77,9 @@ export interface PgConnection {
 }
 
 export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promise<PgConnection> {
-  const deadline = Date.now() + (opts.waitMs ?? 0);
+  const start = Date.now();
+  const deadline = start + (opts.waitMs ?? 0);
+  let waited = false;
   for (;;) {
     const lost = { count: 0 };
     const sql = postgres(url.raw, {
@@ -102,15 +105,19 @@ export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promis
       await sql.unsafe("SET client_connection_check_interval = 1000").catch((e: { code?: string }) => {
         if (e.code !== UNKNOWN_SETTING) throw e;
       });
+      if (waited) opts.onWait?.(null);
       return { sql, lost };
     } catch (e) {
       await sql.end({ timeout: 0 }).catch(() => {});
       const code = (e as { code?: string }).code ?? "";
       if (RETRYABLE.has(code) && Date.now() < deadline) {
+        opts.onWait?.(Date.now() - start);
+        waited = true;
         await sleep(500);
         continue;
       }
-      throw connectError(e, url, opts.name);
+      if (waited) opts.onWait?.(null);
+      throw connectError(e, url, opts.name, waited ? Date.now() - start : 0);
     }
   }
 }

@@ -11,6 +11,7 @@ import { connectPostgres } from "./connect.ts";
 import { postgresDriver, quoteIdent as q } from "./driver.ts";
 import { startProbe } from "./lock-probe.ts";
 import { runOf } from "../../scratch-names.ts";
+import { plural } from "../../plural.ts";
 import { databaseOf, passwordOf, redactUrl, withDatabase, type TargetUrl } from "../url.ts";
 
 /** Runs a PostgreSQL client program; the password goes in PGPASSWORD, never on the command line. */
@@ -95,7 +96,7 @@ export const postgresModule: SqlStoreModule = {
       return run !== undefined && stale(run);
     });
     for (const name of names) await postgresModule.dropScratch(url, postgresModule.scratchUrl(url, name));
-    return names.length ? `dropped ${names.length} scratch database${names.length === 1 ? "" : "s"}: ${names.join(", ")}` : "no scratch database left";
+    return names.length ? `dropped ${plural(names.length, "scratch database")}: ${names.join(", ")}` : "no scratch database left";
   },
   async openProber(url, opts) {
     const driver = await postgresModule.open(url, opts);

@@ -9,6 +9,7 @@ import type { RedisContext, RenameOptions, RenameResult, ScanOptions } from "../
 import { globToRegExp } from "./glob.ts";
 import { evalScript, isCluster, masters, nodeId, RENAME_BATCH, type Client } from "./scripts.ts";
 import { keySlot } from "./slot.ts";
+import { plural } from "../../plural.ts";
 
 /** Keys of stairway itself (bookkeeping, lock, checkpoints): never handed to a transform. */
 export const OWN_PREFIX = "stairway:";
@@ -93,7 +94,7 @@ export function createContext(o: ContextOptions): RedisContext {
         batch = [];
         if (performance.now() - lastLog > 1000) {
           lastLog = performance.now();
-          log(`${pattern}: ${seen.toLocaleString("en-US")} keys so far`);
+          log(`${pattern}: ${plural(seen, "key")} so far`);
         }
       } while (cursor !== "0");
       await working;
@@ -142,7 +143,7 @@ export function createContext(o: ContextOptions): RedisContext {
           ` (${Math.round((total.moved + total.dropped) / Math.max(s, 0.001)).toLocaleString("en-US")} keys/s)`,
       );
       if (seen === 0) return total;
-      if (pass > 1) log(`${pattern}: ${seen} keys of the old format appeared during pass ${pass - 1}`);
+      if (pass > 1) log(`${pattern}: ${plural(seen, "key")} of the old format appeared during pass ${pass - 1}`);
       if (pass >= MAX_PASSES)
         throw new Error(
           `renameKeys("${pattern}"): keys of the old format still appear after ${pass} passes: something still writes them; ` +

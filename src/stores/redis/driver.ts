@@ -7,10 +7,10 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
-import { StairwayError } from "../../errors.ts";
-import { errorMessage } from "../../errors.ts";
+import { errorMessage, StairwayError } from "../../errors.ts";
 import type { Direction, Migration } from "../../plan/migration.ts";
 import type { RedisContext } from "../../types.ts";
+import { afterWaiting } from "../after-waiting.ts";
 import type { AppliedRow, KeyDump, KeyspaceDriver, OpenOptions } from "../contract.ts";
 import { checkpointKey, createContext, OWN_PREFIX } from "./context.ts";
 import { scanKeys, snapshotKeyspace } from "./keyspace.ts";
@@ -114,7 +114,9 @@ function clientFor(ep: Endpoint): Client {
 const RETRYABLE = /ECONNREFUSED|ECONNRESET|EAI_AGAIN|ETIMEDOUT|LOADING|startup nodes|CLUSTERDOWN/;
 
 async function connect(ep: Endpoint, url: TargetUrl, opts: OpenOptions): Promise<Client> {
-  const deadline = Date.now() + (opts.waitMs ?? 0);
+  const start = Date.now();
+  const deadline = start + (opts.waitMs ?? 0);
+  let waited = false;
   for (;;) {
     const client = clientFor(ep);
     // The cause of a failed connect (ECONNREFUSED, a cluster node's refusal)
@@ -127,15 +129,19 @@ async function connect(ep: Endpoint, url: TargetUrl, opts: OpenOptions): Promise
       if (!isCluster(client) && ep.db !== 0) await client.select(ep.db);
       await client.ping();
       if (isCluster(client) && masters(client).length === 0) throw new Error("CLUSTERDOWN no master node known");
+      if (waited) opts.onWait?.(null);
       return client;
     } catch (e) {
       client.disconnect();
       const text = [e, ...events].map(errorText).join(" ");
       if (RETRYABLE.test(text) && Date.now() < deadline) {
+        opts.onWait?.(Date.now() - start);
+        waited = true;
         await new Promise((r) => setTimeout(r, 500));
         continue;
       }
-      throw connectError(text, ep, url, opts.name, e);
+      if (waited) opts.onWait?.(null);
+      throw connectError(text, ep, url, opts.name, e, waited ? Date.now() - start : 0);
     }
   }
 }
@@ -145,7 +151,7 @@ function errorText(e: unknown): string {
   return [err.code, err.message, err.lastNodeError?.code, err.lastNodeError?.message].filter(Boolean).join(" ");
 }
 
-function connectError(text: string, ep: Endpoint, url: TargetUrl, name: string, cause: unknown): StairwayError {
+function connectError(text: string, ep: Endpoint, url: TargetUrl, name: string, cause: unknown, waitedMs: number): StairwayError {
   const reasons: [RegExp, string][] = [
     [/ECONNREFUSED/, "connection refused: is Redis running there? (--wait waits for a server that is starting)"],
     [/ENOTFOUND|EAI_AGAIN/, "host not found: check the host name in the URL"],
@@ -160,7 +166,7 @@ function connectError(text: string, ep: Endpoint, url: TargetUrl, name: string, 
     [/ECONNRESET/, ep.tls ? "the server reset the connection" : "the server reset the connection: if it takes TLS on that port, use rediss://"],
   ];
   const reason = tlsReason(text) ?? reasons.find(([re]) => re.test(text))?.[1] ?? text.replace(/\s+/g, " ");
-  return new StairwayError("E_UNREACHABLE", `cannot connect to target ${name} (${url.redacted}): ${reason}`, { cause });
+  return new StairwayError("E_UNREACHABLE", `cannot connect to target ${name} (${url.redacted}): ${afterWaiting(reason, waitedMs)}`, { cause });
 }
 
 export async function openRedis(url: TargetUrl, opts: OpenOptions): Promise<RedisDriver> {

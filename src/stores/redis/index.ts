@@ -5,6 +5,7 @@
 // run works there, and only that run empties it again at the end.
 
 import { StairwayError } from "../../errors.ts";
+import { plural } from "../../plural.ts";
 import type { StoreModule } from "../contract.ts";
 import { openRedis, SCRATCH_MARKER, type RedisDriver } from "./driver.ts";
 import { loadTransform } from "./load.ts";
@@ -42,7 +43,7 @@ export const redisModule: StoreModule<RedisDriver> = {
       if (!stale(run)) return `${driver.where}: test run ${run} is still going; left alone`;
       const n = await driver.keyCount();
       await driver.flush();
-      return `${driver.where}: removed the ${n} keys test run ${run} left behind`;
+      return `${driver.where}: removed the ${plural(n, "key")} test run ${run} left behind`;
     } finally {
       await driver.close();
     }

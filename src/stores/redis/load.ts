@@ -14,12 +14,14 @@ import type { RedisMigration } from "../../types.ts";
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 
 /**
- * Node 20 cannot import TypeScript: the types are stripped (amaro, the
- * stripper Node itself uses; https://github.com/nodejs/amaro) into a .mjs
- * beside the original's contents in a temp dir, which Node imports.
+ * Node 20 cannot import TypeScript: the types are stripped into a .mjs in a
+ * temp dir, which Node imports. The stripper is swc's WebAssembly build, the
+ * one Node's own type stripping wraps (amaro), taken directly because amaro
+ * requires Node 22; strip-only blanks the types in place, so the line and
+ * column of an error in the copy are those of the user's file.
  */
 async function strippedCopy(abs: string): Promise<string> {
-  const name = ["am", "aro"].join(""); // Node only: kept out of the Bun binary's bundle
+  const name = ["@swc", "wasm-typescript"].join("/"); // Node only: kept out of the Bun binary's bundle
   const { transformSync } = (await import(name)) as { transformSync: (code: string, o: { mode: string }) => { code: string } };
   const source = readFileSync(abs, "utf8");
   const dir = join(tmpdir(), "stairway-transforms");
