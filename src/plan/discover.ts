@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "no
 import { join, relative, sep } from "node:path";
 import { mergeDirectives, parseDirectives } from "./directives.ts";
 import { isEmptySql } from "./statements.ts";
+import { decodeUtf8, invalidUtf8Message } from "./utf8.ts";
 import {
   compareVersions,
   type Direction,
@@ -198,7 +199,8 @@ function dialectOf(s: string | undefined): SqlDialect | undefined {
 
 function readMigrationFile(path: string, direction: Direction, dialect: SqlDialect | undefined, problems: TreeProblem[]): MigrationFile {
   const bytes = readFileSync(path);
-  const text = bytes.toString("utf8");
+  const { text, invalid } = decodeUtf8(bytes);
+  if (invalid) problems.push({ check: "files.parse", path, line: invalid.line, blocking: true, message: invalidUtf8Message(path, invalid) });
   const { directives, problems: dp } = parseDirectives(text);
   for (const p of dp)
     problems.push({ check: "files.parse", path, line: p.line, blocking: true, message: `${path}:${p.line}: ${p.message}` });
