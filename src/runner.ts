@@ -74,7 +74,6 @@ async function applySqlStep(driver: SqlDriver, m: Migration, direction: Directio
   const file = fileFor(m, direction, driver.dialect);
   if (!file) return { migration: m, direction, status: "failed", durationMs: 0, error: `${m.id} has no ${direction} file for ${driver.dialect}` };
   const upFile = fileFor(m, "up", driver.dialect)!;
-  const statements = splitStatements(file.text);
   const transactional = driver.capabilities.transactionalDdl && !file.directives.noTransaction;
   const t0 = performance.now();
   const row = (dirty: boolean): AppliedRow => ({
@@ -99,7 +98,7 @@ async function applySqlStep(driver: SqlDriver, m: Migration, direction: Directio
           return { migration: m, direction, status: "skipped", durationMs: 0 };
         }
       }
-      await runScript(driver, file, statements);
+      await runScript(driver, file);
       await hooks.beforeCommit?.();
       await driver.commit(direction === "up" ? { record: row(false) } : { forget: m.version });
       return done();
@@ -113,7 +112,7 @@ async function applySqlStep(driver: SqlDriver, m: Migration, direction: Directio
   await driver.record(row(true));
   try {
     await driver.setTimeouts(false);
-    for (const s of statements) await runStatement(driver, file, s);
+    for (const s of file.statements) await runStatement(driver, file, s);
   } catch (e) {
     return { migration: m, direction, status: "failed", durationMs: round(performance.now() - t0), error: describe(e, file), dirty: true };
   } finally {
@@ -139,14 +138,17 @@ class StatementError extends Error {
  * it fails without a position (a constraint, a missing table…), the
  * transaction is rolled back and the file run again statement by statement,
  * which stops at the same statement: its line is what the error must name.
+ * A file of one statement runs as that statement (only the first two are
+ * looked for: a seed file of 600k statements is not split to learn it has more).
  */
-async function runScript(driver: SqlDriver, file: MigrationFile, statements: Statement[]): Promise<void> {
-  if (statements.length <= 1) {
-    for (const s of statements) await runStatement(driver, file, s);
+async function runScript(driver: SqlDriver, file: MigrationFile): Promise<void> {
+  const head = splitStatements(file.sql, 2);
+  if (head.length <= 1) {
+    for (const s of head) await runStatement(driver, file, s);
     return;
   }
   try {
-    await driver.executeScript(file.text);
+    await driver.executeScript(file.sql);
     return;
   } catch (e) {
     if (!(e instanceof SqlExecError) || e.connectionLost) throw e;
@@ -155,7 +157,7 @@ async function runScript(driver: SqlDriver, file: MigrationFile, statements: Sta
   await driver.rollback();
   await driver.begin();
   await driver.setTimeouts(true);
-  for (const s of statements) await runStatement(driver, file, s);
+  for (const s of file.statements) await runStatement(driver, file, s);
   // Should the file succeed the second time (it depends on time or randomness), it stays done.
 }
 

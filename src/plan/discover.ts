@@ -5,7 +5,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { mergeDirectives, parseDirectives } from "./directives.ts";
-import { isEmptySql } from "./statements.ts";
+import { isEmptySql, splitStatements, type Statement } from "./statements.ts";
+import { MAY_HOLD_TX_CONTROL, strayTxMessage, txShape, withoutWrapper } from "./transaction-control.ts";
 import { decodeUtf8, invalidUtf8Message } from "./utf8.ts";
 import {
   compareVersions,
@@ -197,19 +198,36 @@ function dialectOf(s: string | undefined): SqlDialect | undefined {
   return undefined;
 }
 
-function readMigrationFile(path: string, direction: Direction, dialect: SqlDialect | undefined, problems: TreeProblem[]): MigrationFile {
+function readMigrationFile(path: string, direction: Direction, dialect: SqlDialect | undefined, problems: TreeProblem[], isSql = true): MigrationFile {
   const bytes = readFileSync(path);
   const { text, invalid } = decodeUtf8(bytes);
   if (invalid) problems.push({ check: "files.parse", path, line: invalid.line, blocking: true, message: invalidUtf8Message(path, invalid) });
   const { directives, problems: dp } = parseDirectives(text);
   for (const p of dp)
     problems.push({ check: "files.parse", path, line: p.line, blocking: true, message: `${path}:${p.line}: ${p.message}` });
+  let runs = text;
+  let statements: Statement[] | undefined;
+  // Most files hold none of the words: they are not split here (a seed file can be 50 MB).
+  if (isSql && !directives.noTransaction && MAY_HOLD_TX_CONTROL.test(text)) {
+    statements = splitStatements(text);
+    const { wrapper, stray } = txShape(statements);
+    if (stray) problems.push({ check: "files.parse", path, line: stray.line, blocking: true, message: strayTxMessage(path, stray) });
+    else if (wrapper) {
+      runs = withoutWrapper(text, wrapper);
+      statements = statements.slice(1, -1);
+    }
+  }
   let checksum: string | undefined;
   return {
     path,
     direction,
     dialect,
     text,
+    sql: runs,
+    // Split when first asked for: the runner needs them, the plan of a tree mostly does not.
+    get statements() {
+      return (statements ??= splitStatements(runs));
+    },
     // Hashed when asked for: the runner and validate need it, the linter (hundreds of files) does not.
     get checksum() {
       return (checksum ??= createHash("sha256").update(bytes).digest("hex"));
@@ -248,7 +266,7 @@ function assemble(entries: Entry[], redis: { version: string; name: string; path
   }
   for (const r of redis) {
     const m = get(r.version, r.name, "redis");
-    m.module = readMigrationFile(r.path, "up", undefined, problems);
+    m.module = readMigrationFile(r.path, "up", undefined, problems, false);
   }
 
   const migrations: Migration[] = [];

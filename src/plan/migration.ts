@@ -1,4 +1,5 @@
 import type { Directives } from "./directives.ts";
+import type { Statement } from "./statements.ts";
 import type { CheckResult } from "../results.ts";
 
 export type Store = "sql" | "redis";
@@ -13,6 +14,14 @@ export interface MigrationFile {
   /** Set for a dialect override such as up.postgres.sql. */
   dialect?: SqlDialect;
   text: string;
+  /**
+   * What the runner sends: `text`, except that a whole-file BEGIN … COMMIT
+   * wrapper of a file run in a transaction is blanked out (offsets, lines and
+   * columns unchanged; src/plan/transaction-control.ts).
+   */
+  sql: string;
+  /** The statements of `sql`, with their lines in the file. */
+  readonly statements: Statement[];
   /** sha256 of the file's bytes, hex. */
   checksum: string;
   directives: Directives;

@@ -13,7 +13,8 @@ export interface Statement {
   col: number;
 }
 
-export function splitStatements(sql: string): Statement[] {
+/** The statements of `sql`, in order; with `limit`, only the first `limit` of them. */
+export function splitStatements(sql: string, limit = Infinity): Statement[] {
   const out: Statement[] = [];
   let start = -1; // offset of the first token of the current statement
   let depth = 0; // BEGIN/CASE … END nesting inside a body
@@ -35,7 +36,7 @@ export function splitStatements(sql: string): Statement[] {
     words = [];
   };
 
-  while (i < n) {
+  while (i < n && out.length < limit) {
     const c = sql.charCodeAt(i);
     if (c === DASH && sql.charCodeAt(i + 1) === DASH) {
       const eol = sql.indexOf("\n", i);
@@ -100,7 +101,7 @@ export function splitStatements(sql: string): Statement[] {
     }
     i++;
   }
-  finish(n);
+  if (out.length < limit) finish(n);
   return out;
 }
 
