@@ -12,8 +12,7 @@ import { round, type CheckResult, type MigrationState } from "./results.ts";
 export interface StepOutcome {
   migration: Migration;
   direction: Direction;
-  /** skipped: another runner applied (or reverted) it first. */
-  status: "done" | "failed" | "skipped";
+  status: "done" | "failed";
   durationMs: number;
   /** One sentence naming file:line. */
   error?: string;
@@ -90,14 +89,6 @@ async function applySqlStep(driver: SqlDriver, m: Migration, direction: Directio
     await driver.begin();
     try {
       await driver.setTimeouts(true);
-      if (!driver.capabilities.sessionLock) {
-        // The transaction is the lock (SQLite BEGIN IMMEDIATE): look again now that we hold it.
-        const isApplied = (await driver.applied()).some((r) => versionKey(r.version) === m.key);
-        if (isApplied === (direction === "up")) {
-          await driver.rollback();
-          return { migration: m, direction, status: "skipped", durationMs: 0 };
-        }
-      }
       await runScript(driver, file);
       await hooks.beforeCommit?.();
       await driver.commit(direction === "up" ? { record: row(false) } : { forget: m.version });
@@ -222,16 +213,15 @@ export function outcomeResult(target: string, o: StepOutcome): CheckResult {
       durationMs: o.durationMs,
       ...(o.dirty ? { details: { dirty: true } } : {}),
     };
-  return {
-    check,
-    target,
-    migration: o.migration.id,
-    status: o.status === "done" ? "pass" : "skip",
-    message: o.status === "done" ? (o.direction === "up" ? "applied" : "reverted") : "already done by another run",
-    durationMs: o.durationMs,
-  };
+  return { check, target, migration: o.migration.id, status: "pass", message: o.direction === "up" ? "applied" : "reverted", durationMs: o.durationMs };
 }
 
+/**
+ * Runs `fn` holding the target's run lock. Everything a run decides (what is
+ * pending, what is dirty) is read inside `fn`, after the lock is held: a
+ * second run that waited for the lock sees what the first one did, so it
+ * neither runs a migration again nor marks one it did not run dirty.
+ */
 async function withLock<T>(ctx: RunnerContext, fn: () => Promise<T>): Promise<T> {
   await ctx.driver.lock(ctx.lockTimeoutMs);
   try {

@@ -163,7 +163,7 @@ export class Session {
     };
     this.cleanups.push(drop);
     url = await mod.createScratch(target.url, name, opts);
-    driver = await mod.open(url, { name: target.name, timeouts: timeoutsOf(target) });
+    driver = await mod.open(url, { name: target.name, timeouts: timeoutsOf(target), scratch: true });
     return { driver, url, name, drop };
   }
 

@@ -1,8 +1,10 @@
-// SQLite driver: one connection; the lock is each migration's BEGIN IMMEDIATE.
+// SQLite driver: one connection to the database, and, while a run holds the
+// run lock, a second one to a lock file beside it (see lock()).
 
-import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { StairwayError } from "../errors.ts";
 import { ColumnChecksum } from "../data/checksum.ts";
 import { introspectSqlite, tableGraphSqlite } from "../schema/introspect-sqlite.ts";
@@ -48,21 +50,92 @@ function wrap<T>(fn: () => T, statement?: string): T {
   }
 }
 
-export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {}): SqlDriver {
+/** Where the run lock of a database file is taken: `<file>-stairway.lock`, beside it. */
+export function lockFileOf(path: string): string {
+  // Through symlinks: two runs naming one file by two paths must meet at one lock.
+  return `${realpathSync(path)}-stairway.lock`;
+}
+
+export interface SqliteDriverOptions {
+  timeouts?: MigrationTimeouts;
+  /** Target name and database file, for messages and the run lock; no file (in memory, a scratch copy): no lock. */
+  name?: string;
+  file?: string;
+}
+
+export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): SqlDriver {
+  const { timeouts = {}, name = "sqlite", file } = opts;
   let inTx = false;
+  let lock: SqliteEngine | undefined;
+  // The database itself stayed locked by another connection longer than busy_timeout: say so, not "database is locked".
+  const locked = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if ((e as { code?: string }).code?.startsWith("SQLITE_BUSY"))
+        throw new StairwayError("E_LOCKED", `target ${name}: SQLite database ${file ?? ""} is locked by another connection that kept it busy longer than busy_timeout: wait for it to finish, or raise ?busy_timeout= (ms) in the URL`);
+      throw e;
+    }
+  };
   const driver: SqlDriver = {
     dialect: "sqlite",
-    capabilities: { transactionalDdl: true, sessionLock: false, concurrentConnections: false, resumable: false },
+    capabilities: { transactionalDdl: true, concurrentConnections: false, resumable: false },
     async close() {
+      await driver.unlock();
       db.close();
     },
-    async lock() {},
-    async unlock() {},
+    /**
+     * The run lock: an exclusive lock on a lock file beside the database,
+     * held by a second connection for the whole run, so no-transaction
+     * migrations are covered too. It is an OS lock (SQLite's own, fcntl on
+     * Unix), which the kernel drops when the process dies: a SIGKILLed run
+     * leaves no stale lock (a lock row in the database would need expiry).
+     * The file itself stays; it holds nothing. Waited for in short tries, so
+     * Ctrl-C still works while waiting.
+     */
+    async lock(timeoutMs) {
+      if (!file || lock) return;
+      const path = lockFileOf(file);
+      const engine = await openSqliteEngine(path, { create: true }).catch((e: Error) => {
+        throw new StairwayError("E_UNREACHABLE", `target ${name}: cannot create the lock file ${path}: ${e.message}`);
+      });
+      engine.run("PRAGMA busy_timeout = 0");
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        try {
+          // No journal: the lock transaction writes nothing, and a killed holder leaves no file behind.
+          engine.values("PRAGMA journal_mode = MEMORY");
+          engine.run("BEGIN EXCLUSIVE");
+          lock = engine;
+          return;
+        } catch (e) {
+          if (!(e as { code?: string }).code?.startsWith("SQLITE_BUSY")) {
+            engine.close();
+            throw new StairwayError("E_UNREACHABLE", `target ${name}: cannot lock ${path}: ${(e as Error).message}`);
+          }
+        }
+        if (Date.now() >= deadline) {
+          engine.close();
+          throw new StairwayError(
+            "E_LOCKED",
+            `target ${name}: SQLite database ${file} is locked by another stairway run (it holds ${path}; waited ${Math.round(timeoutMs / 1000)} s): wait for it to finish, or stop it`,
+          );
+        }
+        await sleep(Math.min(100, Math.max(1, deadline - Date.now())));
+      }
+    },
+    async unlock() {
+      if (!lock) return;
+      const engine = lock;
+      lock = undefined;
+      engine.close(); // closing ends the lock transaction
+    },
     async bookkeepingExists() {
       return db.values("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", [BOOKKEEPING_TABLE]).length > 0;
     },
     async ensureBookkeeping() {
-      db.run(
+      if (await driver.bookkeepingExists()) return;
+      locked(() => db.run(
         `CREATE TABLE IF NOT EXISTS ${BOOKKEEPING_TABLE} (
           version     TEXT PRIMARY KEY,
           name        TEXT NOT NULL,
@@ -71,7 +144,7 @@ export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {})
           duration_ms REAL NOT NULL,
           dirty       INTEGER NOT NULL DEFAULT 0
         )`,
-      );
+      ));
     },
     async applied() {
       if (!(await driver.bookkeepingExists())) return [];
@@ -89,19 +162,19 @@ export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {})
         }));
     },
     async record(row: AppliedRow) {
-      db.run(
+      locked(() => db.run(
         `INSERT INTO ${BOOKKEEPING_TABLE} (version, name, checksum, applied_at, duration_ms, dirty) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (version) DO UPDATE SET name = excluded.name, checksum = excluded.checksum,
            applied_at = excluded.applied_at, duration_ms = excluded.duration_ms, dirty = excluded.dirty`,
         [row.version, row.name, row.checksum, row.appliedAt, row.durationMs, row.dirty ? 1 : 0],
-      );
+      ));
     },
     async forget(version) {
-      db.run(`DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = ?`, [version]);
+      locked(() => db.run(`DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = ?`, [version]));
     },
     async begin() {
-      // IMMEDIATE takes the write lock now, so two runners serialise here.
-      wrap(() => db.run("BEGIN IMMEDIATE"));
+      // IMMEDIATE takes the write lock now: another writer (an application) is waited for here, not halfway through.
+      locked(() => db.run("BEGIN IMMEDIATE"));
       inTx = true;
     },
     async commit(change) {
@@ -239,26 +312,48 @@ export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {})
 
 async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
   const path = url.path!;
-  if (path !== ":memory:" && !existsSync(path)) {
+  const memory = path === ":memory:";
+  if (!memory && !existsSync(path)) {
     // Reading the state of a database that does not exist: an empty one, nothing created.
-    if (opts.readOnly) return sqliteDriver(await openSqliteEngine(":memory:"), opts.timeouts);
+    if (opts.readOnly) return sqliteDriver(await openSqliteEngine(":memory:"), { timeouts: opts.timeouts, name: opts.name });
     if (!existsSync(dirname(path)))
       throw new StairwayError(
         "E_UNREACHABLE",
         `target ${opts.name}: cannot create SQLite database ${path}: directory ${dirname(path)} does not exist`,
       );
   }
+  // Reading (status) still opens read-write when it may: after a killed run, the first reader
+  // rolls back the unfinished transaction the journal holds, which a read-only connection cannot
+  // do ("attempt to write a readonly database"). Read-only only when the file itself is.
+  const writable = memory || !existsSync(path) || canWrite(path);
+  if (!writable && !opts.readOnly)
+    throw new StairwayError("E_UNREACHABLE", `target ${opts.name}: cannot write SQLite database ${path}: the file is read-only to this user`);
   let db: SqliteEngine;
   try {
-    db = await openSqliteEngine(path, { readonly: opts.readOnly, create: true });
+    db = await openSqliteEngine(path, { readonly: !writable, create: !opts.readOnly });
     db.run(`PRAGMA busy_timeout = ${Number(url.params.busy_timeout ?? 15000)}`);
     db.values("SELECT count(*) FROM sqlite_schema");
   } catch (e) {
-    throw new StairwayError("E_UNREACHABLE", `target ${opts.name}: cannot open SQLite database ${path}: ${(e as Error).message}`);
+    const message = (e as Error).message;
+    if (!writable && /readonly/i.test(message))
+      throw new StairwayError(
+        "E_UNREACHABLE",
+        `target ${opts.name}: SQLite database ${path} is read-only to this user and holds an unfinished transaction of a killed run, which only a writer can roll back: run the command as a user who may write the file`,
+      );
+    throw new StairwayError("E_UNREACHABLE", `target ${opts.name}: cannot open SQLite database ${path}: ${message}`);
   }
   // Foreign keys are enforced, as an application should have them; ?foreign_keys=off opts out.
-  if (!opts.readOnly) db.run(`PRAGMA foreign_keys = ${url.params.foreign_keys === "off" ? "OFF" : "ON"}`);
-  return sqliteDriver(db, opts.timeouts);
+  if (writable) db.run(`PRAGMA foreign_keys = ${url.params.foreign_keys === "off" ? "OFF" : "ON"}`);
+  return sqliteDriver(db, { timeouts: opts.timeouts, name: opts.name, file: memory || opts.scratch ? undefined : path });
+}
+
+function canWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const sqliteModule: DialectModule = {
@@ -275,7 +370,7 @@ export const sqliteModule: DialectModule = {
     return scratch;
   },
   async dropScratch(_url, scratch) {
-    for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(scratch.path! + suffix, { force: true });
+    for (const suffix of ["", "-journal", "-wal", "-shm", "-stairway.lock"]) rmSync(scratch.path! + suffix, { force: true });
   },
   async backup(url, file) {
     // VACUUM INTO writes a consistent copy while the database stays online.

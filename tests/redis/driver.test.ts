@@ -93,9 +93,9 @@ test("bookkeeping: the hash stairway:migrations holds version → JSON row", asy
   expect(await d.bookkeepingExists()).toBe(false);
 });
 
-test("capabilities: no transactional DDL; a session lock; resumable", async () => {
+test("capabilities: no transactional DDL; resumable", async () => {
   const d = await open();
-  expect(d.capabilities).toEqual({ transactionalDdl: false, sessionLock: true, concurrentConnections: true, resumable: true });
+  expect(d.capabilities).toEqual({ transactionalDdl: false, concurrentConnections: true, resumable: true });
 });
 
 describe("connection errors are one sentence naming the target and the redacted URL", () => {
