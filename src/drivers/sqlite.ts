@@ -128,7 +128,9 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
       if (!lock) return;
       const engine = lock;
       lock = undefined;
-      engine.close(); // closing ends the lock transaction
+      // Ended before closing: bun:sqlite's close() leaves a connection with live statements open (sqlite3_close_v2), lock and all.
+      engine.run("ROLLBACK");
+      engine.close();
     },
     async bookkeepingExists() {
       return db.values("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", [BOOKKEEPING_TABLE]).length > 0;

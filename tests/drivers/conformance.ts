@@ -4,11 +4,16 @@
 
 import assert from "node:assert/strict";
 import { SqlExecError, type SqlDriver } from "../../src/drivers/driver.ts";
+import { StairwayError } from "../../src/errors.ts";
 
 export interface Case {
   name: string;
-  run: (d: SqlDriver) => Promise<void>;
+  /** `again` opens one more driver on the same database (another run), closed by the harness. */
+  run: (d: SqlDriver, again: () => Promise<SqlDriver>) => Promise<void>;
 }
+
+/** Opens a fresh database; `again` opens another connection to it. */
+export type Opener = () => Promise<{ driver: SqlDriver; again: () => Promise<SqlDriver>; close: () => Promise<void> }>;
 
 const pg = (d: SqlDriver) => d.dialect === "postgres";
 
@@ -19,6 +24,26 @@ async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
 }
 
 export const cases: Case[] = [
+  {
+    name: "run lock: a second run waits, then gives up with E_LOCKED; unlock or close lets it in",
+    async run(d, again) {
+      const other = await again();
+      await d.lock(1000);
+      const t0 = Date.now();
+      const err = await other.lock(300).catch((e: unknown) => e);
+      assert.ok(err instanceof StairwayError, `expected E_LOCKED, got ${String(err)}`);
+      assert.equal(err.code, "E_LOCKED");
+      assert.match(err.message, pg(d) ? /is locked by another stairway run \(backend pid \d+\)/ : /is locked by another stairway run \(it holds .*-stairway\.lock; waited 0 s\)/);
+      assert.ok(Date.now() - t0 >= 290, "it waited for the time it was given");
+      await d.unlock();
+      await other.lock(300);
+      // A migration outside a transaction runs while the lock is held: the lock is not the transaction.
+      await other.execute("CREATE TABLE locked_run (id integer)");
+      await other.close(); // closing (or dying) releases it too
+      await d.lock(300);
+      await d.unlock();
+    },
+  },
   {
     name: "bookkeeping: created once, records, updates and forgets",
     async run(d) {
@@ -191,12 +216,12 @@ export const cases: Case[] = [
 ];
 
 /** Runs every case on a fresh database from `open`; returns failures as text. */
-export async function runConformance(open: () => Promise<{ driver: SqlDriver; close: () => Promise<void> }>): Promise<string[]> {
+export async function runConformance(open: Opener): Promise<string[]> {
   const failures: string[] = [];
   for (const c of cases) {
-    const { driver, close } = await open();
+    const { driver, again, close } = await open();
     try {
-      await c.run(driver);
+      await c.run(driver, again);
     } catch (e) {
       failures.push(`${c.name}: ${(e as Error).message}`);
     } finally {

@@ -9,8 +9,21 @@ const dir = process.argv[2]!;
 mkdirSync(dir, { recursive: true });
 let n = 0;
 const failures = await runConformance(async () => {
-  const driver = await sqliteModule.open(parseTargetUrl(`sqlite:${join(dir, `n${n++}.db`)}`), { name: "sqlite" });
-  return { driver, close: () => driver.close() };
+  const url = parseTargetUrl(`sqlite:${join(dir, `n${n++}.db`)}`);
+  const open = () => sqliteModule.open(url, { name: "sqlite" });
+  const driver = await open();
+  const others: Awaited<ReturnType<typeof open>>[] = [];
+  return {
+    driver,
+    again: async () => {
+      const d = await open();
+      others.push(d);
+      return d;
+    },
+    close: async () => {
+      for (const d of [driver, ...others]) await d.close();
+    },
+  };
 });
 const { openSqliteEngine } = await import("../../src/drivers/sqlite-engine.ts");
 const engine = (await openSqliteEngine(":memory:")).name;
