@@ -5,7 +5,7 @@ STAIRWAY := dist/stairway
 CONFIG := tests/migrations/config.yaml
 REPORTS := tests/migrations/reports
 
-.PHONY: demo test deps services typecheck build build-node dist clean bench \
+.PHONY: demo test test-crash deps services typecheck build build-node dist clean bench \
 	migration-test migration-rollback migration-perf migration-data-test migration-backup-test \
 	migration-cross-db migration-validate migration-safety migration-report migration-clean \
 	bench-runner bench-growth bench-bulk bench-lint bench-redis
@@ -17,6 +17,10 @@ demo: build
 ## test: install, start PostgreSQL and Redis if needed, typecheck, run the whole suite
 test: deps services typecheck build build-node
 	$(BUN) test --timeout 120000
+
+## test-crash: 25 SIGKILLs at random points of `up` on SQLite and on PostgreSQL (make test runs 3 of each)
+test-crash: deps services
+	STAIRWAY_CRASH_KILLS=25 $(BUN) test --timeout 900000 tests/crash
 
 deps: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
