@@ -12,7 +12,7 @@ import type { Statement } from "./statements.ts";
 export type TxControl = "begin" | "commit" | "rollback";
 
 /** Cheap test before splitting a file: it may hold transaction control. */
-export const MAY_HOLD_TX_CONTROL = /\b(begin|start|commit|end|rollback|abort|prepare)\b/i;
+export const MAY_HOLD_TX_CONTROL = /\b(?:begin|start|commit|end|rollback|abort|prepare)\b/i;
 
 /** What a statement does to the transaction, read from its first words; undefined for everything else. */
 export function txControlOf(text: string): TxControl | undefined {
