@@ -78,3 +78,23 @@ test.skipIf(!nobody)("status on a file this user may only read, with a hot journ
   // Nothing was rolled back behind anyone's back: the journal is still there for a writer.
   expect(existsSync(`${db}-journal`)).toBe(true);
 }, 60_000);
+
+test.skipIf(!nobody)("up on a file this user may only read stops before anything, naming the file (exit 3)", async () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  writeTree(dir, TREE);
+  const db = join(dir, "app.db");
+  expect((await runCli(["up", "--to", "1", "--db", `sqlite:${db}`], { cwd: dir })).code).toBe(0);
+  chmodSync(dir, 0o755);
+  chmodSync(db, 0o644);
+  const reports = join(dir, "reports");
+  mkdirSync(reports, { mode: 0o777 });
+  chmodSync(reports, 0o777);
+  const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, join(ROOT, "src/cli.ts"), "up", "--db", `sqlite:${db}`, "--report-dir", reports], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  expect(r.stderr.trim()).toBe(`stairway: target sqlite: cannot write SQLite database ${db}: the file is read-only to this user`);
+  expect(r.status).toBe(3);
+}, 30_000);
