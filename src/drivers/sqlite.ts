@@ -58,13 +58,15 @@ export function lockFileOf(path: string): string {
 
 export interface SqliteDriverOptions {
   timeouts?: MigrationTimeouts;
-  /** Target name and database file, for messages and the run lock; no file (in memory, a scratch copy): no lock. */
+  /** Target name and database file, for messages. */
   name?: string;
   file?: string;
+  /** Take the run lock beside `file`; not for a database no other run can reach (in memory, a scratch copy). */
+  runLock?: boolean;
 }
 
 export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): SqlDriver {
-  const { timeouts = {}, name = "sqlite", file } = opts;
+  const { timeouts = {}, name = "sqlite", file = ":memory:", runLock = false } = opts;
   let inTx = false;
   let lock: SqliteEngine | undefined;
   // The database itself stayed locked by another connection longer than busy_timeout: say so, not "database is locked".
@@ -73,7 +75,7 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
       return fn();
     } catch (e) {
       if ((e as { code?: string }).code?.startsWith("SQLITE_BUSY"))
-        throw new StairwayError("E_LOCKED", `target ${name}: SQLite database ${file ?? ""} is locked by another connection that kept it busy longer than busy_timeout: wait for it to finish, or raise ?busy_timeout= (ms) in the URL`);
+        throw new StairwayError("E_LOCKED", `target ${name}: SQLite database ${file} is locked by another connection that kept it busy longer than busy_timeout: wait for it to finish, or raise ?busy_timeout= (ms) in the URL`);
       throw e;
     }
   };
@@ -94,7 +96,7 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
      * Ctrl-C still works while waiting.
      */
     async lock(timeoutMs) {
-      if (!file || lock) return;
+      if (!runLock || lock) return;
       const path = lockFileOf(file);
       const engine = await openSqliteEngine(path, { create: true }).catch((e: Error) => {
         throw new StairwayError("E_UNREACHABLE", `target ${name}: cannot create the lock file ${path}: ${e.message}`);
@@ -118,7 +120,7 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
           engine.close();
           throw new StairwayError(
             "E_LOCKED",
-            `target ${name}: SQLite database ${file} is locked by another stairway run (it holds ${path}; waited ${Math.round(timeoutMs / 1000)} s): wait for it to finish, or stop it`,
+            `target ${name}: SQLite database ${file} is locked by another stairway run (it holds ${path}; waited ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}): wait for it to finish, or stop it`,
           );
         }
         await sleep(Math.min(100, Math.max(1, deadline - Date.now())));
@@ -346,7 +348,7 @@ async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
   }
   // Foreign keys are enforced, as an application should have them; ?foreign_keys=off opts out.
   if (writable) db.run(`PRAGMA foreign_keys = ${url.params.foreign_keys === "off" ? "OFF" : "ON"}`);
-  return sqliteDriver(db, { timeouts: opts.timeouts, name: opts.name, file: memory || opts.scratch ? undefined : path });
+  return sqliteDriver(db, { timeouts: opts.timeouts, name: opts.name, file: path, runLock: !memory && !opts.scratch });
 }
 
 function canWrite(path: string): boolean {

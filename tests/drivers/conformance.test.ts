@@ -2,7 +2,7 @@
 // under Node) and PostgreSQL, plus what only one dialect does (locks, scratch).
 
 import { afterAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { StairwayError } from "../../src/errors.ts";
 import { listScratchDatabases, postgresModule } from "../../src/drivers/postgres.ts";
@@ -101,6 +101,38 @@ describe("postgres only", () => {
 });
 
 describe("sqlite only", () => {
+  test("a database another connection keeps busy past busy_timeout: E_LOCKED naming it, not 'database is locked'", async () => {
+    const path = join(dir, "busy.db");
+    const { openSqliteEngine } = await import("../../src/drivers/sqlite-engine.ts");
+    const app = await openSqliteEngine(path, { create: true });
+    app.run("CREATE TABLE x (id integer)");
+    app.run("BEGIN IMMEDIATE"); // an application holding the write lock
+    const d = await sqliteModule.open(parseTargetUrl(`sqlite:${path}?busy_timeout=100`), { name: "sqlite" });
+    try {
+      const err = await d.ensureBookkeeping().catch((e) => e);
+      expect(err).toBeInstanceOf(StairwayError);
+      expect(err.code).toBe("E_LOCKED");
+      expect(err.message).toBe(
+        `target sqlite: SQLite database ${path} is locked by another connection that kept it busy longer than busy_timeout: wait for it to finish, or raise ?busy_timeout= (ms) in the URL`,
+      );
+    } finally {
+      app.run("ROLLBACK");
+      app.close();
+      await d.close();
+    }
+  });
+
+  test("scratch and in-memory databases take no lock file", async () => {
+    const path = join(dir, "scratch.db");
+    for (const [url, opts] of [[`sqlite:${path}`, { scratch: true }], ["sqlite::memory:", {}]] as const) {
+      const d = await sqliteModule.open(parseTargetUrl(url), { name: "sqlite", ...opts });
+      await d.lock(100);
+      await d.unlock();
+      await d.close();
+    }
+    expect(readdirSync(dir).filter((f) => f.endsWith("-stairway.lock") && f.startsWith("scratch"))).toEqual([]);
+  });
+
   test("status of a database that does not exist creates nothing", async () => {
     const path = join(dir, "absent.db");
     const d = await sqliteModule.open(parseTargetUrl(`sqlite:${path}`), { name: "sqlite", readOnly: true });

@@ -33,7 +33,7 @@ export const cases: Case[] = [
       const err = await other.lock(300).catch((e: unknown) => e);
       assert.ok(err instanceof StairwayError, `expected E_LOCKED, got ${String(err)}`);
       assert.equal(err.code, "E_LOCKED");
-      assert.match(err.message, pg(d) ? /is locked by another stairway run \(backend pid \d+\)/ : /is locked by another stairway run \(it holds .*-stairway\.lock; waited 0 s\)/);
+      assert.match(err.message, pg(d) ? /is locked by another stairway run \(backend pid \d+\)/ : /is locked by another stairway run \(it holds .*-stairway\.lock; waited 300 ms\)/);
       assert.ok(Date.now() - t0 >= 290, "it waited for the time it was given");
       await d.unlock();
       await other.lock(300);
