@@ -198,7 +198,7 @@ function dialectOf(s: string | undefined): SqlDialect | undefined {
   return undefined;
 }
 
-function readMigrationFile(path: string, direction: Direction, dialect: SqlDialect | undefined, problems: TreeProblem[], isSql = true): MigrationFile {
+function readMigrationFile(path: string, direction: Direction, dialect: SqlDialect | undefined, problems: TreeProblem[], kind: "sql" | "transform" = "sql"): MigrationFile {
   const bytes = readFileSync(path);
   const { text, invalid } = decodeUtf8(bytes);
   if (invalid) problems.push({ check: "files.parse", path, line: invalid.line, blocking: true, message: invalidUtf8Message(path, invalid) });
@@ -208,7 +208,7 @@ function readMigrationFile(path: string, direction: Direction, dialect: SqlDiale
   let runs = text;
   let statements: Statement[] | undefined;
   // Most files hold none of the words: they are not split here (a seed file can be 50 MB).
-  if (isSql && !directives.noTransaction && MAY_HOLD_TX_CONTROL.test(text)) {
+  if (kind === "sql" && !directives.noTransaction && MAY_HOLD_TX_CONTROL.test(text)) {
     statements = splitStatements(text);
     const { wrapper, stray } = txShape(statements);
     if (stray) problems.push({ check: "files.parse", path, line: stray.line, blocking: true, message: strayTxMessage(path, stray) });
@@ -266,7 +266,7 @@ function assemble(entries: Entry[], redis: { version: string; name: string; path
   }
   for (const r of redis) {
     const m = get(r.version, r.name, "redis");
-    m.module = readMigrationFile(r.path, "up", undefined, problems, false);
+    m.module = readMigrationFile(r.path, "up", undefined, problems, "transform");
   }
 
   const migrations: Migration[] = [];
