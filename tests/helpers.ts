@@ -89,8 +89,8 @@ export interface CliRun {
   json: () => any;
 }
 
-/** Runs the CLI from source, as a user would, in `cwd`. */
-export async function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
+/** Runs the CLI from source, as a user would, in `cwd`; `pid` is in the names of the scratch databases it made (scratchDbsOf). */
+export async function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun & { pid: number }> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: "1", ...opts.env })) if (v !== undefined) env[k] = v;
   if (!opts.env || !("DATABASE_URL" in opts.env)) delete env.DATABASE_URL;
@@ -101,9 +101,20 @@ export async function runCli(args: string[], opts: { cwd?: string; env?: Record<
     stderr: "pipe",
   });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+  return { pid: proc.pid, code, stdout, stderr, json: () => JSON.parse(stdout) };
 }
 
 export function cleanup(path: string): void {
   rmSync(path, { recursive: true, force: true });
+}
+
+/**
+ * Scratch databases (stairway_<run id>_…) of the run that process `pid` made:
+ * the run id ends with the pid in base 36. Other sessions testing on the same
+ * server make and drop their own meanwhile, so counting them all cannot tell.
+ */
+export async function scratchDbsOf(pid: number): Promise<string[]> {
+  const tag = pid.toString(36).padStart(5, "0").slice(-5);
+  const rows = await pgQuery<{ datname: string }>(PG_URL, "SELECT datname FROM pg_database WHERE datname ~ '^stairway_[0-9a-z]{11}_'");
+  return rows.map((r) => r.datname).filter((d) => d.slice(15, 20) === tag);
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanup, PG_URL, pgDatabase, pgQuery, ROOT, runCli, tempDir, writeTree } from "../helpers.ts";
+import { cleanup, PG_URL, pgDatabase, pgQuery, ROOT, runCli, scratchDbsOf, tempDir, writeTree } from "../helpers.ts";
 import { claimEmptyDb, type ClaimedDb } from "../redis/helpers.ts";
 
 let redis: ClaimedDb;
@@ -21,8 +21,6 @@ afterAll(async () => {
   cleanup(dir);
 });
 
-const scratchDbs = async () =>
-  (await pgQuery<{ datname: string }>(PG_URL, "SELECT datname FROM pg_database WHERE datname ~ '^stairway_[0-9a-z]{11}_'")).map((r) => r.datname);
 const scratchFiles = () => (existsSync(join(tmpdir(), "stairway")) ? readdirSync(join(tmpdir(), "stairway")).filter((f) => f.startsWith("stairway_")) : []);
 
 test("clean removes what a SIGKILLed test left on PostgreSQL, SQLite and Redis, and touches nothing else", async () => {
@@ -41,26 +39,26 @@ test("clean removes what a SIGKILLed test left on PostgreSQL, SQLite and Redis, 
   writeFileSync(join(dir, "tests/migrations/reports/notes.txt"), "mine");
   writeFileSync(join(dir, "tests/migrations/reports/test.json"), "{}"); // named like a report, but not written by stairway
 
-  const before = { dbs: await scratchDbs(), files: scratchFiles() };
+  const before = { files: scratchFiles() };
   const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "test", "--config", "c.yaml"], { cwd: dir, stdout: "ignore", stderr: "ignore" });
   // Wait until the run is inside PostgreSQL's slow migration: Redis and SQLite are done by then.
-  for (let i = 0; i < 300 && (await scratchDbs()).length === before.dbs.length; i++) await Bun.sleep(100);
+  for (let i = 0; i < 300 && (await scratchDbsOf(proc.pid)).length === 0; i++) await Bun.sleep(100);
   await Bun.sleep(500);
   proc.kill("SIGKILL");
   await proc.exited;
   // What the killed run left: a PostgreSQL scratch database, a SQLite scratch file, keys in the Redis database.
-  expect((await scratchDbs()).length).toBeGreaterThan(before.dbs.length);
-  expect(scratchFiles().length).toBeGreaterThan(before.files.length);
+  const left = { dbs: await scratchDbsOf(proc.pid), files: scratchFiles().filter((f) => !before.files.includes(f)) };
+  expect(left.dbs).toHaveLength(1);
+  expect(left.files.length).toBeGreaterThan(0);
   expect(await redis.redis.get("stairway:scratch")).not.toBeNull();
 
-  const left = { dbs: (await scratchDbs()).filter((d) => !before.dbs.includes(d)), files: scratchFiles().filter((f) => !before.files.includes(f)) };
   // The server notices the dead client within client_connection_check_interval (1 s).
   const busy = async () => (await pgQuery(PG_URL, `SELECT 1 FROM pg_stat_activity WHERE datname IN (${left.dbs.map((d) => `'${d}'`).join(", ")})`)).length;
   for (let i = 0; i < 50 && (await busy()) > 0; i++) await Bun.sleep(100);
   const r = await runCli(["clean", "--config", "c.yaml"], { cwd: dir });
   expect(r.code).toBe(0);
   // Everything the killed run left is gone (another run going on meanwhile keeps its own).
-  expect((await scratchDbs()).filter((d) => left.dbs.includes(d))).toEqual([]);
+  expect(await scratchDbsOf(proc.pid)).toEqual([]);
   expect(await redis.redis.dbsize()).toBe(0);
   expect(scratchFiles().filter((f) => left.files.includes(f))).toEqual([]);
   expect(readdirSync(join(dir, "tests/migrations/reports")).sort()).toEqual(["notes.txt", "test.json"]);

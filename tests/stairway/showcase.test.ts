@@ -3,13 +3,11 @@
 
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { cleanup, PG_URL, pgQuery, ROOT, runCli, tempDir, writeTree } from "../helpers.ts";
+import { cleanup, PG_URL, ROOT, runCli, scratchDbsOf, tempDir, writeTree } from "../helpers.ts";
 
 const reports = tempDir();
 afterAll(() => cleanup(reports));
 const common = ["--config", "tests/migrations/config.yaml", "--report-dir", reports, "--json"];
-const scratchCount = async () =>
-  (await pgQuery<{ n: number }>(PG_URL, "SELECT count(*)::int AS n FROM pg_database WHERE datname ~ '^stairway_[0-9a-z]+_'"))[0]!.n;
 
 test("the showcase passes the stairway on SQLite and PostgreSQL", async () => {
   const r = await runCli(["test", "--target", "sqlite", "--target", "postgres", ...common], { cwd: ROOT });
@@ -35,7 +33,6 @@ test("the showcase passes the stairway on SQLite and PostgreSQL", async () => {
 }, 120_000);
 
 test("rollback of the whole showcase over fixtures and generated rows loses nothing", async () => {
-  const before = await scratchCount();
   const r = await runCli(["rollback", "--target", "sqlite", "--target", "postgres", ...common], { cwd: ROOT });
   const report = r.json();
   expect(report.results.filter((x: any) => x.status !== "pass").map((x: any) => `${x.target} ${x.migration} ${x.check}: ${x.message}`)).toEqual([]);
@@ -44,7 +41,7 @@ test("rollback of the whole showcase over fixtures and generated rows loses noth
   // Rolling back 003 still owes the 100 fixture tools and the generated rows.
   expect(Number(/^(\d+) rows kept/.exec(pg.find((x: any) => x.migration === "003_add_tools_performance_index").message)?.[1])).toBeGreaterThanOrEqual(100);
   expect(report.results.every((x: any) => x.check !== "step.down" || typeof x.durationMs === "number")).toBe(true);
-  expect(await scratchCount()).toBe(before);
+  expect(await scratchDbsOf(r.pid)).toEqual([]);
 }, 120_000);
 
 test("rollback --last 2 rolls back only the newest two", async () => {
@@ -111,14 +108,13 @@ test("Ctrl-C during a test drops the scratch database", async () => {
       "sql/001_slow/up.sql": "CREATE TABLE s (id int);\nSELECT pg_sleep(30);\n",
       "sql/001_slow/down.sql": "DROP TABLE s;\n",
     });
-    const before = await scratchCount();
     const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "test", "--db", PG_URL], { cwd: dir, stdout: "pipe", stderr: "pipe" });
-    for (let i = 0; i < 100 && (await scratchCount()) === before; i++) await Bun.sleep(100);
-    expect(await scratchCount()).toBe(before + 1);
+    for (let i = 0; i < 100 && (await scratchDbsOf(proc.pid)).length === 0; i++) await Bun.sleep(100);
+    expect(await scratchDbsOf(proc.pid)).toHaveLength(1);
     proc.kill("SIGINT");
     expect(await proc.exited).toBe(130);
     expect(await new Response(proc.stderr).text()).toContain("dropping scratch databases");
-    expect(await scratchCount()).toBe(before);
+    expect(await scratchDbsOf(proc.pid)).toEqual([]);
   } finally {
     cleanup(dir);
   }
