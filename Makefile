@@ -5,10 +5,10 @@ STAIRWAY := dist/stairway
 CONFIG := tests/migrations/config.yaml
 REPORTS := tests/migrations/reports
 
-.PHONY: demo test deps services typecheck build build-node dist clean bench \
+.PHONY: demo test test-crash deps services typecheck build build-node dist clean bench \
 	migration-test migration-rollback migration-perf migration-data-test migration-backup-test \
 	migration-cross-db migration-validate migration-safety migration-report migration-clean \
-	bench-runner bench-growth bench-bulk bench-lint bench-redis
+	bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed
 
 ## demo: the stairway test of the showcase migrations on SQLite (no server needed)
 demo: build
@@ -17,6 +17,10 @@ demo: build
 ## test: install, start PostgreSQL and Redis if needed, typecheck, run the whole suite
 test: deps services typecheck build build-node
 	$(BUN) test --timeout 120000
+
+## test-crash: 25 SIGKILLs at random points of `up` on SQLite and on PostgreSQL (make test runs 3 of each)
+test-crash: deps services
+	STAIRWAY_CRASH_KILLS=25 $(BUN) test --timeout 900000 tests/crash
 
 deps: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
@@ -84,7 +88,7 @@ migration-validate: build
 	$(STAIRWAY) validate --config $(CONFIG)
 
 ## bench: every benchmark against its peer or floor, same run (not part of make test; see scripts/bench/README.md)
-bench: bench-runner bench-growth bench-bulk bench-lint bench-redis
+bench: bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed
 
 ## bench-runner: stairway up vs dbmate up vs psql -1 -f on 100 generated migrations; start-up vs dbmate
 bench-runner: build
@@ -97,6 +101,10 @@ bench-growth: build
 ## bench-bulk: 1M generated rows into PostgreSQL and SQLite vs psql \copy and sqlite3 .import of the same rows
 bench-bulk: build
 	$(BUN) scripts/bench/bulk.ts --rows 1000000
+
+## bench-seed: one ~50 MB seed migration (600k INSERTs): stairway up vs psql -1 -f and sqlite3 on the same file
+bench-seed: build
+	$(BUN) scripts/bench/seed.ts
 
 ## bench-redis: renaming 200k Redis keys with ctx.renameKeys vs a naive KEYS + RENAME loop vs redis-benchmark's pipelined SET
 bench-redis: deps

@@ -6,8 +6,9 @@ import { cac } from "cac";
 import pc from "picocolors";
 import { EXIT, StairwayError, type ExitCode } from "./errors.ts";
 import { redactUrl } from "./stores/url.ts";
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { writtenFiles } from "./report/manifest.ts";
 import { DEFAULT_REPORT_DIR, reportJson } from "./results.ts";
 import type { GlobalFlags } from "./session.ts";
 import { VERSION } from "./version.ts";
@@ -263,10 +264,10 @@ function printError(e: unknown, debug: boolean, json: boolean, current?: { comma
     error: { code: e instanceof StairwayError ? e.code : "E_INTERNAL", message: first, more: rest },
   };
   if (json) process.stdout.write(reportJson(report, process.stdout.isTTY) + "\n");
-  // A report left by an earlier run of this command must not pass for this one's.
+  // A report left by an earlier run of this command must not pass for this one's (a file of that name stairway did not write is not touched).
   const previous = current && join(current.reportDir, `${current.command}.json`);
   try {
-    if (previous && existsSync(previous)) writeFileSync(previous, reportJson(report) + "\n");
+    if (previous && writtenFiles(current.reportDir).includes(`${current.command}.json`)) writeFileSync(previous, reportJson(report) + "\n");
   } catch {
     // Unwritable report dir: the message on stderr is what matters now.
   }

@@ -12,8 +12,7 @@ import { round, type CheckResult, type MigrationState } from "./results.ts";
 export interface StepOutcome {
   migration: Migration;
   direction: Direction;
-  /** skipped: another runner applied (or reverted) it first. */
-  status: "done" | "failed" | "skipped";
+  status: "done" | "failed";
   durationMs: number;
   /** One sentence naming file:line. */
   error?: string;
@@ -74,7 +73,6 @@ async function applySqlStep(driver: SqlSession, m: Migration, direction: Directi
   const file = fileFor(m, direction, driver.dialect);
   if (!file) return { migration: m, direction, status: "failed", durationMs: 0, error: `${m.id} has no ${direction} file for ${driver.dialect}` };
   const upFile = fileFor(m, "up", driver.dialect)!;
-  const statements = splitStatements(file.text);
   const transactional = driver.capabilities.transactionalDdl && !file.directives.noTransaction;
   const t0 = performance.now();
   const row = (dirty: boolean): AppliedRow => ({
@@ -91,15 +89,7 @@ async function applySqlStep(driver: SqlSession, m: Migration, direction: Directi
     await driver.begin();
     try {
       await driver.setTimeouts(true);
-      if (!driver.capabilities.sessionLock) {
-        // The transaction is the lock (SQLite BEGIN IMMEDIATE): look again now that we hold it.
-        const isApplied = (await driver.applied()).some((r) => versionKey(r.version) === m.key);
-        if (isApplied === (direction === "up")) {
-          await driver.rollback();
-          return { migration: m, direction, status: "skipped", durationMs: 0 };
-        }
-      }
-      await runScript(driver, file, statements);
+      await runScript(driver, file);
       await hooks.beforeCommit?.();
       await driver.commit(direction === "up" ? { record: row(false) } : { forget: m.version });
       return done();
@@ -113,7 +103,7 @@ async function applySqlStep(driver: SqlSession, m: Migration, direction: Directi
   await driver.record(row(true));
   try {
     await driver.setTimeouts(false);
-    for (const s of statements) await runStatement(driver, file, s);
+    for (const s of file.statements) await runStatement(driver, file, s);
   } catch (e) {
     return { migration: m, direction, status: "failed", durationMs: round(performance.now() - t0), error: describe(e, file), dirty: true };
   } finally {
@@ -139,14 +129,17 @@ class StatementError extends Error {
  * it fails without a position (a constraint, a missing table…), the
  * transaction is rolled back and the file run again statement by statement,
  * which stops at the same statement: its line is what the error must name.
+ * A file of one statement runs as that statement (only the first two are
+ * looked for: a seed file of 600k statements is not split to learn it has more).
  */
-async function runScript(driver: SqlSession, file: MigrationFile, statements: Statement[]): Promise<void> {
-  if (statements.length <= 1) {
-    for (const s of statements) await runStatement(driver, file, s);
+async function runScript(driver: SqlSession, file: MigrationFile): Promise<void> {
+  const head = splitStatements(file.sql, 2);
+  if (head.length <= 1) {
+    for (const s of head) await runStatement(driver, file, s);
     return;
   }
   try {
-    await driver.executeScript(file.text);
+    await driver.executeScript(file.sql);
     return;
   } catch (e) {
     if (!(e instanceof SqlExecError) || e.connectionLost) throw e;
@@ -155,7 +148,7 @@ async function runScript(driver: SqlSession, file: MigrationFile, statements: St
   await driver.rollback();
   await driver.begin();
   await driver.setTimeouts(true);
-  for (const s of statements) await runStatement(driver, file, s);
+  for (const s of file.statements) await runStatement(driver, file, s);
   // Should the file succeed the second time (it depends on time or randomness), it stays done.
 }
 
@@ -223,16 +216,15 @@ export function outcomeResult(target: string, o: StepOutcome): CheckResult {
       durationMs: o.durationMs,
       ...(o.dirty ? { details: { dirty: true } } : {}),
     };
-  return {
-    check,
-    target,
-    migration: o.migration.id,
-    status: o.status === "done" ? "pass" : "skip",
-    message: o.status === "done" ? (o.direction === "up" ? "applied" : "reverted") : "already done by another run",
-    durationMs: o.durationMs,
-  };
+  return { check, target, migration: o.migration.id, status: "pass", message: o.direction === "up" ? "applied" : "reverted", durationMs: o.durationMs };
 }
 
+/**
+ * Runs `fn` holding the target's run lock. Everything a run decides (what is
+ * pending, what is dirty) is read inside `fn`, after the lock is held: a
+ * second run that waited for the lock sees what the first one did, so it
+ * neither runs a migration again nor marks one it did not run dirty.
+ */
 async function withLock<T>(ctx: RunnerContext, fn: () => Promise<T>): Promise<T> {
   await ctx.driver.lock(ctx.lockTimeoutMs);
   try {

@@ -1,8 +1,6 @@
 // One command's world: flags, config, plans, targets, open connections and the
 // scratch databases it created (dropped at the end, on failure and on Ctrl-C).
 
-import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { loadConfig, type Config } from "./config.ts";
 import { StairwayError } from "./errors.ts";
 import type { MigrationTimeouts, Migrator, OpenOptions, ScratchRef, SqlDriver } from "./stores/contract.ts";
@@ -14,6 +12,7 @@ import { applyStep } from "./runner.ts";
 import type { LayoutId } from "./plan/layouts/layout.ts";
 import type { Migration, Plan, PlanLayout } from "./plan/migration.ts";
 import { progressLine } from "./progress.ts";
+import { writeReportFile } from "./report/manifest.ts";
 import { DEFAULT_REPORT_DIR } from "./results.ts";
 import { resolveTargets, type Target } from "./targets.ts";
 
@@ -154,7 +153,7 @@ export class Session {
     };
     this.cleanups.push(drop);
     url = await mod.createScratch(target.url, name, { ...opts, command, flush: this.flags.flush, runId: this.runId });
-    driver = await mod.open(url, opts);
+    driver = await mod.open(url, { ...opts, scratch: true });
     return { driver: driver as D, url, name, drop, module: mod, server: target.url, openOptions: opts };
   }
 
@@ -190,19 +189,11 @@ export class Session {
     return this.flags.reportDir ?? DEFAULT_REPORT_DIR;
   }
 
-  /** Writes <report-dir>/<command>.json (which `report` reads; `json` is already redacted), and the JUnit XML when given. */
+  /** Writes <report-dir>/<command>.json (which `report` reads; `json` is already redacted), and the JUnit XML when given; both listed for `clean`. */
   writeReport(command: string, json: string, junit?: string): void {
     const dir = this.reportDir();
-    mkdirSync(dir, { recursive: true });
-    // Two writes, not json + "\n": a lint report can be megabytes, and the concatenation would copy it.
-    const fd = openSync(join(dir, `${command}.json`), "w");
-    try {
-      writeFileSync(fd, json);
-      writeFileSync(fd, "\n");
-    } finally {
-      closeSync(fd);
-    }
-    if (junit) writeFileSync(join(dir, `${command}.junit.xml`), this.redact(junit));
+    writeReportFile(dir, `${command}.json`, [json, "\n"]);
+    if (junit) writeReportFile(dir, `${command}.junit.xml`, this.redact(junit));
   }
 }
 

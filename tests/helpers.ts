@@ -106,7 +106,7 @@ export async function scratchDatabasesOf(pid: number): Promise<string[]> {
   return rows.map((r) => r.datname);
 }
 
-/** Runs the CLI from source, as a user would, in `cwd`. */
+/** Runs the CLI from source, as a user would, in `cwd`; `pid` is in the names of the scratch databases it made (scratchDatabasesOf). */
 export async function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: "1", ...opts.env })) if (v !== undefined) env[k] = v;

@@ -183,7 +183,8 @@ const CORPUS: Record<string, string> = {
   "domain-check": "CREATE DOMAIN positive AS bigint CHECK (VALUE > 0);",
   "alter-domain-constraint": "ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0);",
   "type-hygiene": "CREATE TABLE accounts (id integer PRIMARY KEY, code char(3), email varchar(255), created_at timestamp, payload json);",
-  "transaction-control": "BEGIN;\nALTER TABLE tools ADD COLUMN note text;\nCOMMIT;",
+  // A COMMIT halfway (a whole-file BEGIN … COMMIT wrapper is fine in stairway, flagged by squawk).
+  "transaction-control": "ALTER TABLE tools ADD COLUMN note text;\nCOMMIT;\nALTER TABLE tools ADD COLUMN note2 text;",
   "identifier-too-long": `CREATE INDEX ${"idx_tools_".padEnd(70, "x")} ON tools (name);`,
   "ddl-in-do-block": "DO $$\nBEGIN\n  ALTER TABLE tools ADD COLUMN owner_id bigint NOT NULL;\nEND $$;",
   "dml-in-do-block": "DO $$\nBEGIN\n  DELETE FROM sessions;\nEND $$;",

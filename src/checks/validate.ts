@@ -8,7 +8,7 @@ import { createTwoFilesPatch } from "diff";
 import { SqlExecError, type SqlDriver } from "../stores/contract.ts";
 import { parsePostgres } from "../lint/pg-parser.ts";
 import { appliesTo, fileFor, problemResults, type Migration, type MigrationFile, type Plan, type SqlDialect } from "../plan/migration.ts";
-import { lineCol, splitStatements } from "../plan/statements.ts";
+import { lineCol } from "../plan/statements.ts";
 import { renderSchema } from "../schema/render.ts";
 import type { CheckResult } from "../results.ts";
 import { status } from "../runner.ts";
@@ -100,7 +100,7 @@ interface FileError {
 }
 
 async function runFile(driver: SqlDriver, f: MigrationFile): Promise<FileError | undefined> {
-  for (const s of splitStatements(f.text)) {
+  for (const s of f.statements) {
     // Transaction control in a no-transaction file would end our savepoint.
     if (/^(BEGIN|COMMIT|END|ROLLBACK)\b/i.test(s.text)) continue;
     try {

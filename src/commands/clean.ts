@@ -1,21 +1,19 @@
 // stairway clean: removes what interrupted test runs left behind — scratch
 // databases (stairway_<run>_<target>…) on the configured servers, scratch
-// files, and the files of the report dir — and nothing else.
+// files, and the files stairway wrote in the report dir — and nothing else.
 
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ExitCode } from "../errors.ts";
 import { renderFindings, summaryLine } from "../report/console.ts";
+import { removeWrittenFiles } from "../report/manifest.ts";
 import type { CheckResult } from "../results.ts";
 import type { GlobalFlags, Session } from "../session.ts";
 import { runIsAlive, runOf } from "../scratch-names.ts";
 import { loadStore } from "../stores/index.ts";
 import { plural } from "../plural.ts";
 import { finish, withSession } from "./common.ts";
-
-/** What stairway writes to a report dir. */
-const REPORT_FILE = /^([a-z-]+\.json|[a-z-]+\.junit\.xml|junit\.xml|report\.html|migration-summary\.md)$/;
 
 export default async function cleanCommand(flags: GlobalFlags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
@@ -64,9 +62,15 @@ function cleanFiles(): CheckResult {
   return { check: "clean", target: "files", status: "pass", message: removed.length ? `removed ${plural(removed.length, "scratch file")}` : "no scratch file left" };
 }
 
+/** Only the files stairway listed as its own when it wrote them: a report dir may hold the user's files too. */
 function cleanReports(session: Session): CheckResult {
   const dir = session.reportDir();
-  const removed = existsSync(dir) ? readdirSync(dir).filter((f) => REPORT_FILE.test(f)) : [];
-  for (const f of removed) rmSync(join(dir, f), { force: true });
-  return { check: "clean", target: "reports", status: "pass", message: `${dir}: ${removed.length ? `removed ${plural(removed.length, "report file")}` : "already empty"}` };
+  const removed = existsSync(dir) ? removeWrittenFiles(dir) : [];
+  return {
+    check: "clean",
+    target: "reports",
+    status: "pass",
+    message: `${dir}: ${removed.length ? `removed ${removed.join(", ")}` : "no report file of stairway's left"}`,
+    details: { removed },
+  };
 }

@@ -3,13 +3,14 @@
 // self-contained report.html and one junit.xml for all commands. Touches no
 // database.
 
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import pc from "picocolors";
 import { usageError, type ExitCode } from "../errors.ts";
 import { age, digest, leftOutText, MARK, verdictText, type LeftOut, type ReportFile } from "../report/digest.ts";
 import { renderHtml } from "../report/html.ts";
 import { renderJunit } from "../report/junit.ts";
+import { writeReportFile } from "../report/manifest.ts";
 import { renderMarkdown } from "../report/markdown.ts";
 import type { CheckResult, Report } from "../results.ts";
 import type { GlobalFlags } from "../session.ts";
@@ -33,8 +34,7 @@ export default async function reportCommand(flags: GlobalFlags & { maxAge?: unkn
       [OUTPUTS.junit, renderJunit(d.reports), `${d.total} test cases for CI`],
     ];
     const results: CheckResult[] = outputs.map(([name, text, what]) => {
-      const path = join(dir, name);
-      writeFileSync(path, session.redact(text));
+      const path = writeReportFile(dir, name, session.redact(text));
       return { check: "report", target: "", status: "pass", message: `wrote ${path}: ${what}`, details: { path, bytes: Buffer.byteLength(text) } };
     });
     results[0]!.details = { ...results[0]!.details, verdict: d.verdict, verdictText: verdictText(d), read, leftOut: leftOut.map((x) => x.file), missing: d.missing };

@@ -10,7 +10,7 @@ import type { GlobalFlags, Session } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { renderSarif } from "../lint/format-sarif.ts";
 import { renderText } from "../lint/format-text.ts";
-import { dedupe, fileInputs, isTreeFile, parseDialect, treeInputs } from "../lint/inputs.ts";
+import { dedupe, fileInputs, isTreeFile, parseDialect, refuseInvalidUtf8, treeInputs } from "../lint/inputs.ts";
 import type { PresetTimeouts } from "../lint/facts.ts";
 import { lint, usesPgParser, type LintInput } from "../lint/lint.ts";
 import { loadPgParser } from "../lint/pg-parser.ts";
@@ -69,6 +69,7 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
     const inputs = dedupe(args.length ? args.flatMap((a) => argInputs(session, a, dirs.has(a), dialect, defaults)) : treeOf(session, targets, dialect, defaults)).map(
       (i) => (preset[i.dialect] ? { ...i, preset: preset[i.dialect] } : i),
     );
+    refuseInvalidUtf8(inputs);
     const results = toResults(await lint(inputs));
     const linted = [...new Set(inputs.map((i) => i.dialect))].sort((a, b) => SQL_DIALECTS.indexOf(a) - SQL_DIALECTS.indexOf(b));
     return finish(session, {

@@ -6,8 +6,10 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { StairwayError } from "../errors.ts";
 import { appliesTo, fileFor, type Direction, type Migration, type MigrationFile, type Plan, type SqlDialect } from "../plan/migration.ts";
 import { dialectNamed, isSqlDialect } from "../stores/dialects.ts";
+import { decodeUtf8, invalidUtf8Message } from "../plan/utf8.ts";
 import type { LintInput } from "./lint.ts";
 
 /** The SQL dialect a name means (postgres, pg, postgresql, sqlite, sqlite3, …). */
@@ -118,4 +120,19 @@ export function dedupe(inputs: LintInput[]): LintInput[] {
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * Refuses files that are not UTF-8, every one named with its first bad byte
+ * (a tree problem, as `up` and `validate` report it). Only a text holding
+ * U+FFFD can be one: its bytes are read again to tell.
+ */
+export function refuseInvalidUtf8(inputs: LintInput[]): void {
+  const suspects = new Set(inputs.filter((i) => i.text.includes("\uFFFD")).map((i) => i.path));
+  const problems: string[] = [];
+  for (const path of suspects) {
+    const bad = decodeUtf8(readFileSync(path)).invalid;
+    if (bad) problems.push(invalidUtf8Message(path, bad));
+  }
+  if (problems.length) throw new StairwayError("E_TREE", problems[0]!, { more: problems.slice(1) });
 }

@@ -9,7 +9,9 @@ import { mergeDirectives, parseDirectives } from "./directives.ts";
 import { allFiles, blankOutside, listTree, pathIn, type Layout, type LayoutEntry, type LayoutId, type Section } from "./layouts/layout.ts";
 import { readTree } from "./layouts/read-tree.ts";
 import { stairway } from "./layouts/stairway.ts";
-import { isEmptySql } from "./statements.ts";
+import { isEmptySql, splitStatements, type Statement } from "./statements.ts";
+import { MAY_HOLD_TX_CONTROL, strayTxMessage, txShape, withoutWrapper } from "./transaction-control.ts";
+import { decodeUtf8, invalidUtf8Message } from "./utf8.ts";
 import {
   compareVersions,
   fileFor,
@@ -121,44 +123,71 @@ function dialectOf(s: string | undefined): SqlDialect | undefined {
   return d && isSqlDialect(d) ? d : undefined;
 }
 
+/**
+ * A file as read: its text (strict UTF-8: a bad byte is a problem naming it)
+ * and directives. A SQL file is made `runnable` once its layout said whether
+ * it runs in a transaction.
+ */
 function readMigrationFile(path: string, direction: Direction, dialect: SqlDialect | undefined, problems: TreeProblem[]): MigrationFile {
   const bytes = readFileSync(path);
-  const text = bytes.toString("utf8");
+  const { text, invalid } = decodeUtf8(bytes);
+  if (invalid) problems.push({ check: "files.parse", path, line: invalid.line, blocking: true, message: invalidUtf8Message(path, invalid) });
   const { directives, problems: dp } = parseDirectives(text);
   for (const p of dp)
     problems.push({ check: "files.parse", path, line: p.line, blocking: true, message: `${path}:${p.line}: ${p.message}` });
+  // Hashed when asked for: the runner and validate need it, the linter (hundreds of files) does not.
   let checksum: string | undefined;
+  const sum = () => (checksum ??= createHash("sha256").update(bytes).digest("hex"));
+  return runnable({ path, direction, dialect, text, directives }, sum, undefined);
+}
+
+/**
+ * A file with what the runner sends (`sql`, `statements`): its text, except
+ * that a whole-file BEGIN … COMMIT wrapper of a file run in a transaction is
+ * blanked out; any other transaction control there is a problem naming its
+ * line (transaction-control.ts). Checked once the layout said whether the
+ * file runs in a transaction; `problems` undefined: a transform, not SQL.
+ */
+function runnable(
+  f: Pick<MigrationFile, "path" | "direction" | "dialect" | "text" | "directives">,
+  checksum: () => string,
+  problems: TreeProblem[] | undefined,
+): MigrationFile {
+  let runs = f.text;
+  let statements: Statement[] | undefined;
+  // Most files hold none of the words: they are not split here (a seed file can be 50 MB).
+  if (problems && !f.directives.noTransaction && MAY_HOLD_TX_CONTROL.test(f.text)) {
+    statements = splitStatements(f.text);
+    const { wrapper, stray } = txShape(statements);
+    if (stray) problems.push({ check: "files.parse", path: f.path, line: stray.line, blocking: true, message: strayTxMessage(f.path, stray) });
+    else if (wrapper) {
+      runs = withoutWrapper(f.text, wrapper);
+      statements = statements.slice(1, -1);
+    }
+  }
   return {
-    path,
-    direction,
-    dialect,
-    text,
-    // Hashed when asked for: the runner and validate need it, the linter (hundreds of files) does not.
-    get checksum() {
-      return (checksum ??= createHash("sha256").update(bytes).digest("hex"));
+    ...f,
+    sql: runs,
+    // Split when first asked for: the runner needs them, the plan of a tree mostly does not.
+    get statements() {
+      return (statements ??= splitStatements(runs));
     },
-    directives,
+    get checksum() {
+      return checksum();
+    },
   };
 }
 
 /** A section of a single-file migration (dbmate, goose): the whole file with the other section blanked. */
-function sectionFile(whole: MigrationFile, text: string, direction: Direction, section: Section): MigrationFile {
+function sectionFile(whole: MigrationFile, text: string, direction: Direction, section: Section, problems: TreeProblem[]): MigrationFile {
   const blanked = blankOutside(text, section.start, section.end);
   // Directive problems were reported once, for the whole file.
   const { directives } = parseDirectives(blanked);
   if (section.noTransaction) directives.noTransaction = true;
+  // Of this section as written: editing a file's down does not make its applied up drift.
   let checksum: string | undefined;
-  return {
-    path: whole.path,
-    direction,
-    dialect: whole.dialect,
-    text: blanked,
-    // Of this section as written: editing a file's down does not make its applied up drift.
-    get checksum() {
-      return (checksum ??= createHash("sha256").update(whole.text.slice(section.start, section.end)).digest("hex"));
-    },
-    directives,
-  };
+  const sum = () => (checksum ??= createHash("sha256").update(whole.text.slice(section.start, section.end)).digest("hex"));
+  return runnable({ path: whole.path, direction, dialect: whole.dialect, text: blanked, directives }, sum, problems);
 }
 
 /** The files of an entry: one, or an up and a down from the sections of one file. */
@@ -167,15 +196,15 @@ function filesOf(e: Entry, layout: Layout, problems: TreeProblem[]): MigrationFi
   if (e.direction !== "sections") {
     const marker = layout.noTransactionMarker;
     if (e.noTransaction || (marker && read.text.startsWith(marker)) || layout.noTransaction?.(read.text)) read.directives.noTransaction = true;
-    return [read];
+    return [runnable(read, () => read.checksum, problems)];
   }
   const sections = layout.sections!(read.text);
   for (const p of sections.problems)
     problems.push({ check: "files.parse", path: e.path, line: p.line, blocking: true, message: `${e.path}:${p.line}: ${p.message}` });
   const text = sections.text ?? read.text;
   const out: MigrationFile[] = [];
-  if (sections.up) out.push(sectionFile(read, text, "up", sections.up));
-  if (sections.down) out.push(sectionFile(read, text, "down", sections.down));
+  if (sections.up) out.push(sectionFile(read, text, "up", sections.up, problems));
+  if (sections.down) out.push(sectionFile(read, text, "down", sections.down, problems));
   return out;
 }
 

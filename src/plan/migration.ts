@@ -2,6 +2,7 @@ import type { CheckResult } from "../results.ts";
 import { storeOf, type Dialect, type SqlDialect } from "../stores/dialects.ts";
 import type { Directives } from "./directives.ts";
 import type { LayoutId } from "./layouts/ids.ts";
+import type { Statement } from "./statements.ts";
 
 export type { Dialect, SqlDialect };
 /** What a migration is: SQL files, or a transform program over keys (src/stores/index.ts `kind`). */
@@ -15,6 +16,14 @@ export interface MigrationFile {
   /** Set for a dialect override such as up.postgres.sql. */
   dialect?: SqlDialect;
   text: string;
+  /**
+   * What the runner sends: `text`, except that a whole-file BEGIN … COMMIT
+   * wrapper of a file run in a transaction is blanked out (offsets, lines and
+   * columns unchanged; src/plan/transaction-control.ts).
+   */
+  sql: string;
+  /** The statements of `sql`, with their lines in the file. */
+  readonly statements: Statement[];
   /** sha256 of the file's bytes, hex. */
   checksum: string;
   directives: Directives;

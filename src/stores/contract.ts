@@ -14,8 +14,6 @@ import type { TargetUrl } from "./url.ts";
 export interface Capabilities {
   /** DDL rolls back with its transaction (both SQLite and PostgreSQL; not Redis). */
   transactionalDdl: boolean;
-  /** A lock held for a whole run; else each migration's transaction is the lock (SQLite BEGIN IMMEDIATE). */
-  sessionLock: boolean;
   /** A second connection can work while a migration runs (concurrent probes). */
   concurrentConnections: boolean;
   /** A migration that stopped halfway may simply be run again (Redis transforms resume). */
@@ -82,6 +80,8 @@ export interface MigrationTimeouts {
 export interface OpenOptions {
   /** Do not create anything (SQLite: do not create a missing file). */
   readOnly?: boolean;
+  /** A scratch copy only this run uses: no run lock (SQLite: no lock file beside it). */
+  scratch?: boolean;
   /** Give up connecting after this many ms (retrying while the server starts). */
   waitMs?: number;
   /** Told how long it has waited so far before each retry, and null once it stops waiting. */
@@ -101,7 +101,12 @@ export interface Migrator {
   readonly capabilities: Capabilities;
   close(): Promise<void>;
 
-  /** Takes the run lock or throws E_LOCKED after timeoutMs. No-op without sessionLock. */
+  /**
+   * Takes the run lock, held until unlock() (no-transaction migrations
+   * included), or throws E_LOCKED after timeoutMs. Released by the server or
+   * the kernel when the process dies. A no-op where no other run can reach
+   * the database (SQLite in memory, scratch copies).
+   */
   lock(timeoutMs: number): Promise<void>;
   unlock(): Promise<void>;
 

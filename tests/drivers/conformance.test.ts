@@ -1,16 +1,16 @@
 // The store conformance suite on SQLite (bun:sqlite, and better-sqlite3
 // under Node), PostgreSQL and Redis (the runner's part: Redis runs no SQL),
-// plus what only one store does (locks across connections, scratch).
+// plus what only one store does (scratch databases, connection errors).
 
 import { afterAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { StairwayError } from "../../src/errors.ts";
 import { listScratchDatabases, postgresModule } from "../../src/stores/postgres/index.ts";
-import { sqliteModule } from "../../src/stores/sqlite/index.ts";
-import { parseTargetUrl } from "../../src/stores/index.ts";
-import { cleanup, PG_URL, pgDatabase, ROOT, tempDir } from "../helpers.ts";
 import { openRedis } from "../../src/stores/redis/driver.ts";
+import { sqliteModule } from "../../src/stores/sqlite/index.ts";
+import { parseTargetUrl } from "../../src/stores/url.ts";
+import { cleanup, PG_URL, pgDatabase, ROOT, tempDir } from "../helpers.ts";
 import { claimEmptyDb } from "../redis/helpers.ts";
 import { migratorCases, runConformance, sqlCases } from "./conformance.ts";
 
@@ -18,22 +18,32 @@ const dir = tempDir();
 afterAll(() => cleanup(dir));
 let n = 0;
 
-async function openSqlite() {
-  const path = join(dir, `c${n++}.db`);
-  const driver = await sqliteModule.open(parseTargetUrl(`sqlite:${path}`), { name: "sqlite" });
-  return { driver, close: () => driver.close() };
+/** A fresh database and, through `again`, more connections to it, all closed by close(). */
+function opener(url: string, dropDb?: () => Promise<void>) {
+  const open = (dialect: "sqlite" | "postgres") => (dialect === "sqlite" ? sqliteModule : postgresModule).open(parseTargetUrl(url), { name: dialect });
+  const dialect = url.startsWith("sqlite:") ? "sqlite" : "postgres";
+  return async () => {
+    const driver = await open(dialect);
+    const others: Awaited<ReturnType<typeof open>>[] = [];
+    return {
+      driver,
+      again: async () => {
+        const d = await open(dialect);
+        others.push(d);
+        return d;
+      },
+      close: async () => {
+        for (const d of [driver, ...others]) await d.close();
+        await dropDb?.();
+      },
+    };
+  };
 }
 
+const openSqlite = () => opener(`sqlite:${join(dir, `c${n++}.db`)}`)();
 async function openPostgres() {
   const db = await pgDatabase();
-  const driver = await postgresModule.open(parseTargetUrl(db.url), { name: "postgres" });
-  return {
-    driver,
-    close: async () => {
-      await driver.close();
-      await db.drop();
-    },
-  };
+  return opener(db.url, db.drop)();
 }
 
 for (const [dialect, open] of [
@@ -43,9 +53,9 @@ for (const [dialect, open] of [
   describe(`conformance: ${dialect}`, () => {
     for (const c of sqlCases)
       test(c.name, async () => {
-        const { driver, close } = await open();
+        const { driver, again, close } = await open();
         try {
-          await c.run(driver);
+          await c.run(driver, again);
         } finally {
           await close();
         }
@@ -57,11 +67,15 @@ describe("conformance: redis", () => {
   for (const c of migratorCases)
     test(c.name, async () => {
       const db = await claimEmptyDb();
-      const driver = await openRedis(parseTargetUrl(db.url), { name: "redis" });
+      const open = () => openRedis(parseTargetUrl(db.url), { name: "redis" });
+      const drivers = [await open()];
       try {
-        await c.run(driver);
+        await c.run(drivers[0]!, async () => {
+          drivers.push(await open());
+          return drivers.at(-1)!;
+        });
       } finally {
-        await driver.close();
+        for (const d of drivers) await d.close();
         await db.release();
       }
     });
@@ -79,28 +93,6 @@ test("conformance: sqlite through better-sqlite3 under Node", async () => {
 }, 60_000);
 
 describe("postgres only", () => {
-  test("a second runner waits for the advisory lock, then gives up with E_LOCKED", async () => {
-    const db = await pgDatabase();
-    const a = await postgresModule.open(parseTargetUrl(db.url), { name: "pg" });
-    const b = await postgresModule.open(parseTargetUrl(db.url), { name: "pg" });
-    try {
-      await a.lock(1000);
-      const t0 = Date.now();
-      const err = await b.lock(300).catch((e) => e);
-      expect(err).toBeInstanceOf(StairwayError);
-      expect(err.code).toBe("E_LOCKED");
-      expect(err.message).toMatch(/target pg is locked by another stairway run \(backend pid \d+\)/);
-      expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
-      await a.unlock();
-      await b.lock(300);
-      await b.unlock();
-    } finally {
-      await a.close();
-      await b.close();
-      await db.drop();
-    }
-  });
-
   test("scratch databases are created, listed and dropped", async () => {
     const url = parseTargetUrl(PG_URL);
     const name = `stairway_conf_${Date.now().toString(36)}`;
@@ -130,6 +122,38 @@ describe("postgres only", () => {
 });
 
 describe("sqlite only", () => {
+  test("a database another connection keeps busy past busy_timeout: E_LOCKED naming it, not 'database is locked'", async () => {
+    const path = join(dir, "busy.db");
+    const { openSqliteEngine } = await import("../../src/stores/sqlite/engine.ts");
+    const app = await openSqliteEngine(path, { create: true });
+    app.run("CREATE TABLE x (id integer)");
+    app.run("BEGIN IMMEDIATE"); // an application holding the write lock
+    const d = await sqliteModule.open(parseTargetUrl(`sqlite:${path}?busy_timeout=100`), { name: "sqlite" });
+    try {
+      const err = await d.ensureBookkeeping().catch((e) => e);
+      expect(err).toBeInstanceOf(StairwayError);
+      expect(err.code).toBe("E_LOCKED");
+      expect(err.message).toBe(
+        `target sqlite: SQLite database ${path} is locked by another connection that kept it busy longer than busy_timeout: wait for it to finish, or raise ?busy_timeout= (ms) in the URL`,
+      );
+    } finally {
+      app.run("ROLLBACK");
+      app.close();
+      await d.close();
+    }
+  });
+
+  test("scratch and in-memory databases take no lock file", async () => {
+    const path = join(dir, "scratch.db");
+    for (const [url, opts] of [[`sqlite:${path}`, { scratch: true }], ["sqlite::memory:", {}]] as const) {
+      const d = await sqliteModule.open(parseTargetUrl(url), { name: "sqlite", ...opts });
+      await d.lock(100);
+      await d.unlock();
+      await d.close();
+    }
+    expect(readdirSync(dir).filter((f) => f.endsWith("-stairway.lock") && f.startsWith("scratch"))).toEqual([]);
+  });
+
   test("status of a database that does not exist creates nothing", async () => {
     const path = join(dir, "absent.db");
     const d = await sqliteModule.open(parseTargetUrl(`sqlite:${path}`), { name: "sqlite", readOnly: true });

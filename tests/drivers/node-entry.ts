@@ -2,15 +2,28 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { sqliteModule } from "../../src/stores/sqlite/index.ts";
-import { parseTargetUrl } from "../../src/stores/index.ts";
+import { parseTargetUrl } from "../../src/stores/url.ts";
 import { runConformance, sqlCases } from "./conformance.ts";
 
 const dir = process.argv[2]!;
 mkdirSync(dir, { recursive: true });
 let n = 0;
 const failures = await runConformance(async () => {
-  const driver = await sqliteModule.open(parseTargetUrl(`sqlite:${join(dir, `n${n++}.db`)}`), { name: "sqlite" });
-  return { driver, close: () => driver.close() };
+  const url = parseTargetUrl(`sqlite:${join(dir, `n${n++}.db`)}`);
+  const open = () => sqliteModule.open(url, { name: "sqlite" });
+  const driver = await open();
+  const others: Awaited<ReturnType<typeof open>>[] = [];
+  return {
+    driver,
+    again: async () => {
+      const d = await open();
+      others.push(d);
+      return d;
+    },
+    close: async () => {
+      for (const d of [driver, ...others]) await d.close();
+    },
+  };
 });
 const { openSqliteEngine } = await import("../../src/stores/sqlite/engine.ts");
 const engine = (await openSqliteEngine(":memory:")).name;

@@ -93,9 +93,9 @@ test("bookkeeping: the hash stairway:migrations holds version → JSON row", asy
   expect(await db.redis.exists("stairway:migrations")).toBe(0);
 });
 
-test("capabilities: no transactional DDL; a session lock; resumable", async () => {
+test("capabilities: no transactional DDL; resumable", async () => {
   const d = await open();
-  expect(d.capabilities).toEqual({ transactionalDdl: false, sessionLock: true, concurrentConnections: true, resumable: true, data: "keys", lockInsight: false });
+  expect(d.capabilities).toEqual({ transactionalDdl: false, concurrentConnections: true, resumable: true, data: "keys", lockInsight: false });
 });
 
 describe("connection errors are one sentence naming the target and the redacted URL", () => {

@@ -13,7 +13,7 @@ import {
 
 function file(path: string, direction: Direction, opts: { dialect?: SqlDialect; skip?: string[] } = {}): MigrationFile {
   const directives: Directives = { noTransaction: false, skip: opts.skip ?? [], lossy: [], allow: [] };
-  return { path, direction, dialect: opts.dialect, text: "SELECT 1;", checksum: "0".repeat(64), directives };
+  return { path, direction, dialect: opts.dialect, text: "SELECT 1;", sql: "SELECT 1;", statements: [], checksum: "0".repeat(64), directives };
 }
 
 function sqlMigration(files: Migration["files"]): Migration {

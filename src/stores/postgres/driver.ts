@@ -123,7 +123,7 @@ export function postgresDriver(conn: PgConnection, name: string, timeouts: Migra
   };
   const driver: SqlDriver = {
     dialect: "postgres",
-    capabilities: { transactionalDdl: true, sessionLock: true, concurrentConnections: true, resumable: false, data: "rows", lockInsight: true },
+    capabilities: { transactionalDdl: true, concurrentConnections: true, resumable: false, data: "rows", lockInsight: true },
     async close() {
       // After a loss there is nothing to finish, and a socket that never reported its close would hold end() for its whole timeout.
       await sql.end({ timeout: lost.count ? 0 : 5 });

@@ -193,7 +193,7 @@ export async function openRedis(url: TargetUrl, opts: OpenOptions): Promise<Redi
 
   const driver: RedisDriver = {
     dialect: "redis",
-    capabilities: { transactionalDdl: false, sessionLock: true, concurrentConnections: true, resumable: true, data: "keys", lockInsight: false },
+    capabilities: { transactionalDdl: false, concurrentConnections: true, resumable: true, data: "keys", lockInsight: false },
     client,
     where: ep.cluster ? `the cluster at ${url.redacted}` : `logical database ${ep.db} at ${url.redacted}`,
     log: () => {},

@@ -1,17 +1,13 @@
-// The SQLite driver: one connection; the lock is each migration's BEGIN IMMEDIATE.
+// SQLite driver: one connection to the database, and, while a run holds the
+// run lock, a second one to a lock file beside it (see lock()).
 
+import { realpathSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ColumnChecksum } from "../../data/checksum.ts";
+import { StairwayError } from "../../errors.ts";
+import { BOOKKEEPING_TABLE, SqlExecError, type AppliedRow, type FkViolation, type MigrationTimeouts, type SqlDriver, type Value } from "../contract.ts";
+import { openSqliteEngine, type SqliteEngine, type SqliteValue } from "./engine.ts";
 import { introspectSqlite, tableGraphSqlite } from "./introspect.ts";
-import {
-  BOOKKEEPING_TABLE,
-  SqlExecError,
-  type AppliedRow,
-  type FkViolation,
-  type MigrationTimeouts,
-  type SqlDriver,
-  type Value,
-} from "../contract.ts";
-import type { SqliteEngine, SqliteValue } from "./engine.ts";
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -41,19 +37,94 @@ function wrap<T>(fn: () => T, statement?: string): T {
   }
 }
 
-export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {}): SqlDriver {
+/** Where the run lock of a database file is taken: `<file>-stairway.lock`, beside it. */
+export function lockFileOf(path: string): string {
+  // Through symlinks: two runs naming one file by two paths must meet at one lock.
+  return `${realpathSync(path)}-stairway.lock`;
+}
+
+export interface SqliteDriverOptions {
+  timeouts?: MigrationTimeouts;
+  /** Target name and database file, for messages. */
+  name?: string;
+  file?: string;
+  /** Take the run lock beside `file`; not for a database no other run can reach (in memory, a scratch copy). */
+  runLock?: boolean;
+}
+
+export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): SqlDriver {
+  const { timeouts = {}, name = "sqlite", file = ":memory:", runLock = false } = opts;
   let inTx = false;
+  let lock: SqliteEngine | undefined;
+  // The database itself stayed locked by another connection longer than busy_timeout: say so, not "database is locked".
+  const locked = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if ((e as { code?: string }).code?.startsWith("SQLITE_BUSY"))
+        throw new StairwayError("E_LOCKED", `target ${name}: SQLite database ${file} is locked by another connection that kept it busy longer than busy_timeout: wait for it to finish, or raise ?busy_timeout= (ms) in the URL`);
+      throw e;
+    }
+  };
   const bookkeepingExists = () => db.values("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", [BOOKKEEPING_TABLE]).length > 0;
   const driver: SqlDriver = {
     dialect: "sqlite",
-    capabilities: { transactionalDdl: true, sessionLock: false, concurrentConnections: false, resumable: false, data: "rows", lockInsight: false },
+    capabilities: { transactionalDdl: true, concurrentConnections: false, resumable: false, data: "rows", lockInsight: false },
     async close() {
+      await driver.unlock();
       db.close();
     },
-    async lock() {},
-    async unlock() {},
+    /**
+     * The run lock: an exclusive lock on a lock file beside the database,
+     * held by a second connection for the whole run, so no-transaction
+     * migrations are covered too. It is an OS lock (SQLite's own, fcntl on
+     * Unix), which the kernel drops when the process dies: a SIGKILLed run
+     * leaves no stale lock (a lock row in the database would need expiry).
+     * The file itself stays; it holds nothing. Waited for in short tries, so
+     * Ctrl-C still works while waiting.
+     */
+    async lock(timeoutMs) {
+      if (!runLock || lock) return;
+      const path = lockFileOf(file);
+      const engine = await openSqliteEngine(path, { create: true }).catch((e: Error) => {
+        throw new StairwayError("E_UNREACHABLE", `target ${name}: cannot create the lock file ${path}: ${e.message}`);
+      });
+      engine.run("PRAGMA busy_timeout = 0");
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        try {
+          // No journal: the lock transaction writes nothing, and a killed holder leaves no file behind.
+          engine.values("PRAGMA journal_mode = MEMORY");
+          engine.run("BEGIN EXCLUSIVE");
+          lock = engine;
+          return;
+        } catch (e) {
+          if (!(e as { code?: string }).code?.startsWith("SQLITE_BUSY")) {
+            engine.close();
+            throw new StairwayError("E_UNREACHABLE", `target ${name}: cannot lock ${path}: ${(e as Error).message}`);
+          }
+        }
+        if (Date.now() >= deadline) {
+          engine.close();
+          throw new StairwayError(
+            "E_LOCKED",
+            `target ${name}: SQLite database ${file} is locked by another stairway run (it holds ${path}; waited ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}): wait for it to finish, or stop it`,
+          );
+        }
+        await sleep(Math.min(100, Math.max(1, deadline - Date.now())));
+      }
+    },
+    async unlock() {
+      if (!lock) return;
+      const engine = lock;
+      lock = undefined;
+      // Ended before closing: bun:sqlite's close() leaves a connection with live statements open (sqlite3_close_v2), lock and all.
+      engine.run("ROLLBACK");
+      engine.close();
+    },
     async ensureBookkeeping() {
-      db.run(
+      if (bookkeepingExists()) return;
+      locked(() => db.run(
         `CREATE TABLE IF NOT EXISTS ${BOOKKEEPING_TABLE} (
           version     TEXT PRIMARY KEY,
           name        TEXT NOT NULL,
@@ -62,7 +133,7 @@ export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {})
           duration_ms REAL NOT NULL,
           dirty       INTEGER NOT NULL DEFAULT 0
         )`,
-      );
+      ));
     },
     async applied() {
       if (!bookkeepingExists()) return [];
@@ -80,19 +151,19 @@ export function sqliteDriver(db: SqliteEngine, timeouts: MigrationTimeouts = {})
         }));
     },
     async record(row: AppliedRow) {
-      db.run(
+      locked(() => db.run(
         `INSERT INTO ${BOOKKEEPING_TABLE} (version, name, checksum, applied_at, duration_ms, dirty) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (version) DO UPDATE SET name = excluded.name, checksum = excluded.checksum,
            applied_at = excluded.applied_at, duration_ms = excluded.duration_ms, dirty = excluded.dirty`,
         [row.version, row.name, row.checksum, row.appliedAt, row.durationMs, row.dirty ? 1 : 0],
-      );
+      ));
     },
     async forget(version) {
-      db.run(`DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = ?`, [version]);
+      locked(() => db.run(`DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = ?`, [version]));
     },
     async begin() {
-      // IMMEDIATE takes the write lock now, so two runners serialise here.
-      wrap(() => db.run("BEGIN IMMEDIATE"));
+      // IMMEDIATE takes the write lock now: another writer (an application) is waited for here, not halfway through.
+      locked(() => db.run("BEGIN IMMEDIATE"));
       inTx = true;
     },
     async commit(change) {

@@ -1,7 +1,8 @@
-// SQLite as a store (stores/index.ts): open a file, make and drop scratch
-// files, back up with VACUUM INTO and restore by copying the file.
+// SQLite as a store (stores/index.ts): open a file (read-write whenever the
+// file allows, so a reader can roll back a killed run's journal), make and
+// drop scratch files, back up with VACUUM INTO and restore by copying.
 
-import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { StairwayError } from "../../errors.ts";
@@ -12,26 +13,48 @@ import { openSqliteEngine, type SqliteEngine } from "./engine.ts";
 
 async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
   const path = url.path!;
-  if (path !== ":memory:" && !existsSync(path)) {
+  const memory = path === ":memory:";
+  if (!memory && !existsSync(path)) {
     // Reading the state of a database that does not exist: an empty one, nothing created.
-    if (opts.readOnly) return sqliteDriver(await openSqliteEngine(":memory:"), opts.timeouts);
+    if (opts.readOnly) return sqliteDriver(await openSqliteEngine(":memory:"), { timeouts: opts.timeouts, name: opts.name });
     if (!existsSync(dirname(path)))
       throw new StairwayError(
         "E_UNREACHABLE",
         `target ${opts.name}: cannot create SQLite database ${path}: directory ${dirname(path)} does not exist`,
       );
   }
+  // Reading (status) still opens read-write when it may: after a killed run, the first reader
+  // rolls back the unfinished transaction the journal holds, which a read-only connection cannot
+  // do ("attempt to write a readonly database"). Read-only only when the file itself is.
+  const writable = memory || !existsSync(path) || canWrite(path);
+  if (!writable && !opts.readOnly)
+    throw new StairwayError("E_UNREACHABLE", `target ${opts.name}: cannot write SQLite database ${path}: the file is read-only to this user`);
   let db: SqliteEngine;
   try {
-    db = await openSqliteEngine(path, { readonly: opts.readOnly, create: true });
+    db = await openSqliteEngine(path, { readonly: !writable, create: !opts.readOnly });
     db.run(`PRAGMA busy_timeout = ${Number(url.params.busy_timeout ?? 15000)}`);
     db.values("SELECT count(*) FROM sqlite_schema");
   } catch (e) {
-    throw new StairwayError("E_UNREACHABLE", `target ${opts.name}: cannot open SQLite database ${path}: ${(e as Error).message}`);
+    const message = (e as Error).message;
+    if (!writable && /readonly/i.test(message))
+      throw new StairwayError(
+        "E_UNREACHABLE",
+        `target ${opts.name}: SQLite database ${path} is read-only to this user and holds an unfinished transaction of a killed run, which only a writer can roll back: run the command as a user who may write the file`,
+      );
+    throw new StairwayError("E_UNREACHABLE", `target ${opts.name}: cannot open SQLite database ${path}: ${message}`);
   }
   // Foreign keys are enforced, as an application should have them; ?foreign_keys=off opts out.
-  if (!opts.readOnly) db.run(`PRAGMA foreign_keys = ${url.params.foreign_keys === "off" ? "OFF" : "ON"}`);
-  return sqliteDriver(db, opts.timeouts);
+  if (writable) db.run(`PRAGMA foreign_keys = ${url.params.foreign_keys === "off" ? "OFF" : "ON"}`);
+  return sqliteDriver(db, { timeouts: opts.timeouts, name: opts.name, file: path, runLock: !memory && !opts.scratch });
+}
+
+function canWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const sqliteModule: SqlStoreModule = {
@@ -47,7 +70,7 @@ export const sqliteModule: SqlStoreModule = {
     return scratch;
   },
   async dropScratch(_url, scratch) {
-    for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(scratch.path! + suffix, { force: true });
+    for (const suffix of ["", "-journal", "-wal", "-shm", "-stairway.lock"]) rmSync(scratch.path! + suffix, { force: true });
   },
   async backup(url, file) {
     // VACUUM INTO writes a consistent copy while the database stays online.
