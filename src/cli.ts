@@ -5,7 +5,7 @@
 import { cac } from "cac";
 import pc from "picocolors";
 import { EXIT, StairwayError, type ExitCode } from "./errors.ts";
-import { redactUrl } from "./drivers/url.ts";
+import { redact } from "./secrets.ts";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_REPORT_DIR, reportJson } from "./results.ts";
@@ -237,7 +237,7 @@ function printError(e: unknown, debug: boolean, json: boolean, current?: { comma
   } else {
     lines = [`unexpected error: ${(e as Error)?.message ?? String(e)} (run with --debug for the stack trace)`];
   }
-  lines = lines.map(redactUrl);
+  lines = lines.map(redact);
   const [first, ...rest] = lines;
   const report = {
     tool: "stairway",

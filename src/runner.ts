@@ -233,7 +233,10 @@ export function outcomeResult(target: string, o: StepOutcome): CheckResult {
 async function withLock<T>(ctx: RunnerContext, fn: () => Promise<T>): Promise<T> {
   await ctx.driver.lock(ctx.lockTimeoutMs);
   try {
-    await ctx.driver.ensureBookkeeping();
+    await ctx.driver.ensureBookkeeping().catch((e: unknown) => {
+      // Most often a user that may not create tables ("permission denied for schema public").
+      throw new StairwayError("E_UNREACHABLE", `target ${ctx.target}: cannot create stairway's bookkeeping: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    });
     return await fn();
   } finally {
     await ctx.driver.unlock();

@@ -8,8 +8,9 @@ import { StairwayError } from "./errors.ts";
 import type { MigrationTimeouts, SqlDriver, StoreDriver } from "./drivers/driver.ts";
 import { dialectModule } from "./drivers/index.ts";
 import type { RedisDriver } from "./drivers/redis.ts";
-import { redactSecrets, secretOf, type TargetUrl } from "./drivers/url.ts";
+import type { TargetUrl } from "./drivers/url.ts";
 import { loadPlan } from "./plan/discover.ts";
+import { redact } from "./secrets.ts";
 import type { Plan, SqlDialect } from "./plan/migration.ts";
 import { DEFAULT_REPORT_DIR, type Report } from "./results.ts";
 import { resolveTargets, type Target } from "./targets.ts";
@@ -44,7 +45,6 @@ export class Session {
   readonly config: Config;
   private readonly plans = new Map<string, Plan>();
   private readonly cleanups: (() => Promise<void>)[] = [];
-  private readonly secrets: string[] = [];
   /** Names this run's scratch databases: 6 characters of time, then the pid (5, base 36), so `clean` can tell a live run's. */
   readonly runId = Date.now().toString(36).slice(-6) + process.pid.toString(36).padStart(5, "0").slice(-5);
 
@@ -79,12 +79,8 @@ export class Session {
   }
 
   targets(allowDefault: boolean): Target[] {
-    const targets = resolveTargets({ config: this.config, db: this.flags.db, target: this.flags.target, env: this.env, allowDefault });
-    for (const t of targets) {
-      const p = secretOf(t.url.raw, t.name);
-      if (p) this.secrets.push(p);
-    }
-    return targets;
+    // Parsing their URLs remembers their passwords (src/secrets.ts), which redact() hides.
+    return resolveTargets({ config: this.config, db: this.flags.db, target: this.flags.target, env: this.env, allowDefault });
   }
 
   /** Opens the target's own database (runner commands). */
@@ -173,8 +169,9 @@ export class Session {
     while (this.cleanups.length) await this.cleanups.pop()!();
   }
 
+  /** The text with the password of every target URL parsed in this run hidden. */
   redact(text: string): string {
-    return redactSecrets(text, this.secrets);
+    return redact(text);
   }
 
   reportDir(): string {

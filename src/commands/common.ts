@@ -80,7 +80,7 @@ export function progress(session: Session): (line: string) => void {
   if (!tty) return () => {};
   return (line: string) => {
     const cols = process.stderr.columns ?? 80;
-    process.stderr.write(`\r\x1b[2K${line.slice(0, cols - 1)}`);
+    process.stderr.write(`\r\x1b[2K${session.redact(line).slice(0, cols - 1)}`);
     if (line === "") process.stderr.write("\r\x1b[2K");
   };
 }
