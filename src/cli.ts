@@ -27,8 +27,9 @@ const COMMANDS: { name: string; describe: string; alias?: string; options?: [str
     options: [
       ["--to <version>", "Stop after this version"],
       ["--dry-run", "Print the SQL that would run; touch nothing"],
+      ["--allow-drift", "Apply pending migrations even though an applied file was edited since (up refuses otherwise)"],
     ],
-    examples: ["stairway up --db postgres://app@localhost/app", "stairway up --to 003 --dry-run"],
+    examples: ["stairway up --db postgres://app@localhost/app", "stairway up --to 003 --dry-run", "stairway up --allow-drift"],
     run: lazy(() => import("./commands/migrate.ts").then((m) => ({ default: m.upCommand }))),
   },
   {
@@ -50,7 +51,8 @@ const COMMANDS: { name: string; describe: string; alias?: string; options?: [str
   {
     name: "status",
     describe: "Show each migration's state: applied, pending, dirty, drifted, missing-file",
-    examples: ["stairway status --db sqlite:app.db", "stairway status --json"],
+    options: [["--exit-code", "Exit 1 while anything is pending, dirty, drifted or missing its file (a CI gate)"]],
+    examples: ["stairway status --db sqlite:app.db", "stairway status --json", "stairway status --exit-code --db postgres://app@db/app"],
     run: lazy(() => import("./commands/migrate.ts").then((m) => ({ default: m.statusCommand }))),
   },
   {

@@ -1,11 +1,11 @@
 // One command's world: flags, config, plans, targets, open connections and the
 // scratch databases it created (dropped at the end, on failure and on Ctrl-C).
 
-import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { accessSync, closeSync, constants, mkdirSync, openSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { loadConfig, type Config } from "./config.ts";
-import { StairwayError } from "./errors.ts";
-import type { MigrationTimeouts, SqlDriver, StoreDriver } from "./drivers/driver.ts";
+import { StairwayError, usageError } from "./errors.ts";
+import { BOOKKEEPING_TABLE, type MigrationTimeouts, type SqlDriver, type StoreDriver } from "./drivers/driver.ts";
 import { dialectModule } from "./drivers/index.ts";
 import type { RedisDriver } from "./drivers/redis.ts";
 import type { TargetUrl } from "./drivers/url.ts";
@@ -55,10 +55,23 @@ export class Session {
     this.config = loadConfig(flags.config, env);
   }
 
-  /** The plan of the tree a target uses (its own `migrations:` dir, else --sql, else the config). */
-  plan(target?: Target): Plan {
+  /**
+   * The plan of the tree a target uses (its own `migrations:` dir, else --sql,
+   * else the config). A directory that was named must exist; the default ones
+   * (sql, redis-migrations) may be absent while the other exists (see
+   * checkTrees). `mayBeAbsent`: a missing directory is an empty tree (`new`
+   * creates it; `safety FILES…` reads the files named).
+   */
+  plan(target?: Target, opts: { mayBeAbsent?: boolean } = {}): Plan {
     const sqlDir = this.flags.sql ?? target?.migrations ?? this.config.migrations.sql;
     const redisDir = this.flags.redis ?? this.config.migrations.redis;
+    if (!opts.mayBeAbsent) {
+      const inConfig = (key: string) => `${key} in ${this.config.path}`;
+      checkTrees(
+        { dir: sqlDir, named: this.flags.sql !== undefined ? "--sql" : target?.migrations !== undefined ? inConfig(`databases.${target.name}.migrations`) : sqlDir !== "sql" ? inConfig("migrations.sql") : undefined },
+        { dir: redisDir, named: this.flags.redis !== undefined ? "--redis" : redisDir !== "redis-migrations" ? inConfig("migrations.redis") : undefined },
+      );
+    }
     const key = `${sqlDir}\u0000${redisDir}`;
     let plan = this.plans.get(key);
     if (!plan) {
@@ -92,6 +105,15 @@ export class Session {
       waitMs: (this.flags.wait ?? 0) * 1000,
     });
     this.cleanups.push(() => driver.close().catch(() => {}));
+    // A stairway_migrations of another tool (or of a stairway of long ago) must not be read as ours, nor written.
+    await driver.applied().catch((e: unknown) => {
+      const message = e instanceof Error ? e.message : String(e);
+      if (!/column/i.test(message)) throw e;
+      throw new StairwayError(
+        "E_REFUSED",
+        `target ${target.name}: the table ${BOOKKEEPING_TABLE} in ${target.url.redacted} is not stairway's (${message}); point stairway at another database, or rename that table`,
+      );
+    });
     return driver;
   }
 
@@ -191,6 +213,68 @@ export class Session {
       closeSync(fd);
     }
     if (junit) writeFileSync(join(dir, `${command}.junit.xml`), this.redact(junit));
+  }
+}
+
+interface TreeDir {
+  dir: string;
+  /** Who named it (--sql, a key of the config); undefined for the default directory. */
+  named?: string;
+}
+
+/**
+ * A migration directory that was named must exist and be a directory: a typo
+ * must not pass as an empty tree. The default directories may be absent (most
+ * projects have no redis-migrations), but not both. An existing empty
+ * directory is an empty tree on purpose.
+ */
+function checkTrees(sql: TreeDir, redis: TreeDir): void {
+  const missing: TreeDir[] = [];
+  for (const t of [sql, redis]) {
+    const problem = directoryProblem(t.dir);
+    if (!problem) continue;
+    if (problem === "does not exist" && !t.named) missing.push(t);
+    else throw new StairwayError("E_TREE", `migration directory ${t.dir}${t.named ? ` (${t.named})` : ""} ${problem}`);
+  }
+  if (missing.length === 2)
+    throw new StairwayError(
+      "E_TREE",
+      `no migrations here: neither ${sql.dir} nor ${redis.dir} exists in ${process.cwd()} (name the tree with --sql DIR or migrations.sql in the config; an empty directory is an empty tree)`,
+    );
+}
+
+/** Why `path` cannot be read as a directory, in words; undefined when it can. */
+function directoryProblem(path: string): string | undefined {
+  try {
+    if (statSync(path).isDirectory()) return undefined;
+    return "is a file, not a directory";
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return "does not exist";
+    if (code === "ENOTDIR") return "does not exist (a part of its path is a file)";
+    if (code === "ELOOP") return "is a symbolic link loop";
+    return `cannot be read (${code ?? (e as Error).message})`;
+  }
+}
+
+/**
+ * Refuses a report dir that cannot be written, before a command touches
+ * anything (an `up` must not migrate and then fail to write its report).
+ * Creates nothing: the first part of the path that exists must be a
+ * writable directory.
+ */
+export function checkReportDir(dir: string, given: boolean): void {
+  const what = `report dir ${dir}${given ? "" : " (the default; --report-dir names another)"}`;
+  for (let p = resolve(dir); ; p = dirname(p)) {
+    const problem = directoryProblem(p);
+    if (problem?.startsWith("does not exist") && dirname(p) !== p) continue;
+    if (problem) throw usageError(`${what}: ${p === resolve(dir) ? "it" : p} ${problem}`);
+    try {
+      accessSync(p, constants.W_OK);
+    } catch {
+      throw usageError(`${what}: ${p === resolve(dir) ? "it" : p} is not writable`);
+    }
+    return;
   }
 }
 

@@ -5,13 +5,15 @@ import { join } from "node:path";
 import pc from "picocolors";
 import { EXIT, type ExitCode } from "../errors.ts";
 import { isOk, reportJson, type CheckResult, type MigrationState, type Report, type TargetInfo } from "../results.ts";
-import { Session, type GlobalFlags } from "../session.ts";
+import { checkReportDir, Session, type GlobalFlags } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { VERSION } from "../version.ts";
 import { renderJunit } from "../report/junit.ts";
 
-export async function withSession(flags: GlobalFlags, fn: (s: Session) => Promise<ExitCode>): Promise<ExitCode> {
+/** `writesReport: false` for commands that write nothing to the report dir (new, dry runs): it is not checked. */
+export async function withSession(flags: GlobalFlags, fn: (s: Session) => Promise<ExitCode>, opts: { writesReport?: boolean } = {}): Promise<ExitCode> {
   const session = new Session(flags, process.env);
+  if (opts.writesReport !== false) checkReportDir(session.reportDir(), flags.reportDir !== undefined);
   // On Ctrl-C: one cleanup, then exit 130 (143 for SIGTERM); the command's own
   // failure (its connection was cut) must not exit first.
   let interrupted: Promise<never> | undefined;

@@ -29,7 +29,7 @@ export default async function newCommand(flags: GlobalFlags & Record<string, unk
   if (!/^[a-z0-9][a-z0-9_]*$/i.test(name))
     throw usageError(`"${name}" is not a migration name: use letters, digits and underscores, e.g. add_tool_owner`);
   return withSession(flags, async (session) => {
-    const plan = session.plan();
+    const plan = session.plan(undefined, { mayBeAbsent: true });
     const last = plan.migrations.at(-1);
     if (last && !/^\d+$/.test(last.version))
       throw new StairwayError("E_TREE", `the last version ${last.version} is not a number: name the new migration by hand`);
@@ -54,5 +54,5 @@ export default async function newCommand(flags: GlobalFlags & Record<string, unk
     }
     for (const p of created) process.stdout.write(`${pc.green("created")} ${p}\n`);
     return EXIT.ok;
-  });
+  }, { writesReport: false });
 }

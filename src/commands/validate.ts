@@ -15,6 +15,7 @@ import { finish, progress, withSession } from "./common.ts";
 export default async function validateCommand(flags: GlobalFlags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
     const targets = session.targets(true).filter((t) => t.dialect !== "redis");
+    for (const t of targets) session.plan(t); // every tree found before the first scratch database is made
     const say = progress(session);
     const results: CheckResult[] = [];
     const done = new Set<string>();

@@ -1,6 +1,6 @@
 // SQLite driver: one connection; the lock is each migration's BEGIN IMMEDIATE.
 
-import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { accessSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { StairwayError } from "../errors.ts";
@@ -248,6 +248,7 @@ async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
         `target ${opts.name}: cannot create SQLite database ${path}: directory ${dirname(path)} does not exist`,
       );
   }
+  if (path !== ":memory:" && !opts.readOnly) refuseUnwritable(path, opts.name);
   let db: SqliteEngine;
   try {
     db = await openSqliteEngine(path, { readonly: opts.readOnly, create: true });
@@ -259,6 +260,31 @@ async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
   // Foreign keys are enforced, as an application should have them; ?foreign_keys=off opts out.
   if (!opts.readOnly) db.run(`PRAGMA foreign_keys = ${url.params.foreign_keys === "off" ? "OFF" : "ON"}`);
   return sqliteDriver(db, opts.timeouts);
+}
+
+/**
+ * A database the runner must write, checked before it is opened: SQLite
+ * would open it and fail at the first write ("attempt to write a readonly
+ * database", naming nothing). Its directory must take the journal too.
+ */
+function refuseUnwritable(path: string, name: string): void {
+  const cannot = (what: string, e: unknown) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "EISDIR" ? "it is a directory" : `${what} (${code}: read-only or immutable)`;
+    return new StairwayError("E_UNREACHABLE", `target ${name}: cannot write SQLite database ${path}: ${why}`);
+  };
+  if (existsSync(path)) {
+    try {
+      closeSync(openSync(path, "r+"));
+    } catch (e) {
+      throw cannot("the file cannot be written", e);
+    }
+  }
+  try {
+    accessSync(dirname(path), constants.W_OK);
+  } catch (e) {
+    throw cannot(`its directory ${dirname(path)} cannot be written`, e);
+  }
 }
 
 export const sqliteModule: DialectModule = {

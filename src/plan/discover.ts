@@ -2,7 +2,7 @@
 // reported together, never one at a time.
 
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
+import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { mergeDirectives, parseDirectives } from "./directives.ts";
 import { isEmptySql } from "./statements.ts";
@@ -43,12 +43,12 @@ const EXAMPLE = "e.g. sql/001_create_tools/up.sql or sql/001_create_tools.up.sql
 export function loadPlan(opts: TreeOptions): Plan {
   const problems: TreeProblem[] = [];
   const entries: Entry[] = [];
-  if (opts.sqlDir && existsSync(opts.sqlDir)) {
+  if (opts.sqlDir && isDirectoryPath(opts.sqlDir)) {
     if (opts.pattern) scanWithPattern(opts.sqlDir, opts.pattern, entries, problems);
     else scanBuiltIn(opts.sqlDir, entries, problems);
   }
   const redis: { version: string; name: string; path: string }[] = [];
-  if (opts.redisDir && existsSync(opts.redisDir)) {
+  if (opts.redisDir && isDirectoryPath(opts.redisDir)) {
     for (const f of readdirSync(opts.redisDir).sort()) {
       if (f.startsWith(".") || f.endsWith(".d.ts") || !f.endsWith(".ts")) continue;
       const m = REDIS_FILE.exec(f);
@@ -72,7 +72,7 @@ function scanBuiltIn(root: string, entries: Entry[], problems: TreeProblem[]): v
     const name = entry.name;
     if (name.startsWith(".")) continue;
     const path = join(root, name);
-    if (isDirectory(entry, path)) {
+    if (isDirectory(entry, path, problems)) {
       const dm = DIR_NAME.exec(name);
       if (!dm) {
         problems.push({
@@ -128,7 +128,7 @@ function scanBuiltIn(root: string, entries: Entry[], problems: TreeProblem[]): v
 }
 
 function scanWithPattern(root: string, pattern: RegExp, entries: Entry[], problems: TreeProblem[]): void {
-  for (const path of walk(root)) {
+  for (const path of walk(root, problems, new Set([realpathSync(root)]))) {
     const rel = relative(root, path).split(sep).join("/");
     const m = pattern.exec(rel);
     if (!m?.groups?.version) {
@@ -165,12 +165,22 @@ function scanWithPattern(root: string, pattern: RegExp, entries: Entry[], proble
   }
 }
 
-function* walk(dir: string): Generator<string> {
+/** The files under dir; a symlink back to a directory already walked (`sql/x -> ..`) is a problem, not an endless path. */
+function* walk(dir: string, problems: TreeProblem[], seen: Set<string>): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort(byName)) {
     if (entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);
-    if (isDirectory(entry, path)) yield* walk(path);
-    else yield path;
+    if (!isDirectory(entry, path, problems)) {
+      yield path;
+      continue;
+    }
+    const real = realpathSync(path);
+    if (seen.has(real)) {
+      problems.push({ check: "files.naming", path, blocking: true, message: `${path} is a symbolic link to a directory the tree already holds (a loop): remove it` });
+      continue;
+    }
+    seen.add(real);
+    yield* walk(path, problems, seen);
   }
 }
 
@@ -178,11 +188,28 @@ function* walk(dir: string): Generator<string> {
  * The entry's type comes with the listing (no stat per entry). A symlink is
  * followed (a dangling one is no directory), and so is an entry whose type the
  * file system does not report (some network file systems): it is stat'ed.
+ * A symlink loop, or an entry that cannot be read, is a problem of the tree.
  */
-function isDirectory(entry: Dirent, path: string): boolean {
+function isDirectory(entry: Dirent, path: string, problems: TreeProblem[]): boolean {
   if (entry.isDirectory()) return true;
   if (entry.isFile()) return false;
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ELOOP" ? "is a symbolic link loop: remove it" : `cannot be read (${code ?? (e as Error).message})`;
+    problems.push({ check: "files.naming", path, blocking: true, message: `${path} ${why}` });
+    return false;
+  }
+}
+
+/** A directory to read; anything else (absent, a file, a loop) is no tree: the session says why when it matters. */
+function isDirectoryPath(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function byName(a: Dirent, b: Dirent): number {
@@ -315,6 +342,16 @@ function checkPairs(m: Migration, problems: TreeProblem[]): void {
   const all = [...Object.values(m.files.up), ...Object.values(m.files.down)].filter((f): f is MigrationFile => !!f);
   const skip = mergeDirectives(all.map((f) => f.directives)).skip;
   for (const f of all) f.directives.skip = skip;
+  // An up with nothing to run would record the version and change nothing; a file that only says where it is skipped is fine.
+  for (const up of Object.values(m.files.up))
+    if (up && !skip.length && isEmptySql(up.text))
+      problems.push({
+        check: "files.empty-up",
+        path: up.path,
+        blocking: false,
+        warn: true,
+        message: `${up.path} is empty: applying it records version ${m.version} and changes nothing`,
+      });
 }
 
 function downName(upPath: string): string {
