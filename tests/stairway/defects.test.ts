@@ -133,3 +133,13 @@ test("postgres: the scratch database is dropped at the end, even when checks fai
   const after = await pgQuery(PG_URL, "SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE 'stairway\\_%' AND datname NOT LIKE 'stairway\\_test\\_%'");
   expect(after).toEqual(before);
 });
+
+test("sqlite: a table of one INTEGER PRIMARY KEY (SQLite numbers it) gets rows of defaults, not a crash", async () => {
+  const { r, report, failed } = await stairway("sqlite", {
+    "sql/001_ids/up.sql": "CREATE TABLE ids (id integer PRIMARY KEY);\n",
+    "sql/001_ids/down.sql": "DROP TABLE ids;\n",
+  });
+  expect(r.stderr).toBe("");
+  expect(failed).toEqual([]);
+  expect(find(report, "001_ids", "step.data-preserved").status).toBe("pass");
+});
