@@ -49,11 +49,13 @@ export function loadPlan(opts: TreeOptions): Plan {
   }
   const redis: { version: string; name: string; path: string }[] = [];
   if (opts.redisDir && isDirectoryPath(opts.redisDir)) {
-    for (const f of readdirSync(opts.redisDir).sort()) {
+    for (const entry of readdirSync(opts.redisDir, { withFileTypes: true }).sort(byName)) {
+      const f = entry.name;
       if (f.startsWith(".") || f.endsWith(".d.ts") || !f.endsWith(".ts")) continue;
       const m = REDIS_FILE.exec(f);
       const path = join(opts.redisDir, f);
-      if (m) redis.push({ version: m.groups!.version!, name: m.groups!.name!, path });
+      if (isDirectory(entry, path, problems)) problems.push({ check: "files.naming", path, blocking: true, message: `${path} is a directory, not a file` });
+      else if (m) redis.push({ version: m.groups!.version!, name: m.groups!.name!, path });
       else
         problems.push({
           check: "files.naming",
@@ -83,10 +85,15 @@ function scanBuiltIn(root: string, entries: Entry[], problems: TreeProblem[]): v
         });
         continue;
       }
-      for (const file of readdirSync(path).sort()) {
+      for (const f of readdirSync(path, { withFileTypes: true }).sort(byName)) {
+        const file = f.name;
         if (file.startsWith(".") || !file.endsWith(".sql")) continue;
         const fm = DIR_FILE.exec(file);
         const fpath = join(path, file);
+        if (isDirectory(f, fpath, problems)) {
+          problems.push({ check: "files.naming", path: fpath, blocking: true, message: `${fpath} is a directory, not a file` });
+          continue;
+        }
         if (!fm) {
           problems.push({
             check: "files.naming",
