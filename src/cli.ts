@@ -259,8 +259,8 @@ function printError(e: unknown, debug: boolean, json: boolean, current?: { comma
     // Unwritable report dir: the message on stderr is what matters now.
   }
   for (const l of lines) process.stderr.write(`${pc.red("stairway:")} ${l}\n`);
-  if (debug && e instanceof Error) process.stderr.write(pc.dim(`${e.stack ?? ""}\n`));
-  if (debug && e instanceof StairwayError && e.cause instanceof Error) process.stderr.write(pc.dim(`cause: ${e.cause.stack}\n`));
+  if (debug && e instanceof Error) process.stderr.write(pc.dim(`${redact(e.stack ?? "")}\n`));
+  if (debug && e instanceof StairwayError && e.cause instanceof Error) process.stderr.write(pc.dim(`cause: ${redact(e.cause.stack ?? "")}\n`));
   return code;
 }
 

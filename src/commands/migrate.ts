@@ -30,7 +30,7 @@ function prepare(session: Session, check: (plan: Plan) => void = () => {}): { ta
 async function context(session: Session, t: Target, plan: Plan, readOnly = false): Promise<runner.RunnerContext> {
   const driver = await session.openStore(t, { readOnly });
   // A Redis transform's ctx.log: progress on a terminal, quiet otherwise; every line on stderr with --debug.
-  if (driver.dialect === "redis") (driver as RedisDriver).log = session.flags.debug ? (l) => process.stderr.write(`${l}\n`) : progress(session);
+  if (driver.dialect === "redis") (driver as RedisDriver).log = session.flags.debug ? (l) => process.stderr.write(`${session.redact(l)}\n`) : progress(session);
   return { driver, target: t.name, migrations: plan.migrations, lockTimeoutMs: LOCK_TIMEOUT_MS };
 }
 

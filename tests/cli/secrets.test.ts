@@ -110,6 +110,17 @@ describe("a migration whose error message holds the password", () => {
     expect(readFileSync(join(reports, "report.html"), "utf8")).toContain("integer: &quot;***&quot;");
     expectHidden(everything(r, reports) + rep.stdout + rep.stderr, ALL);
   }, 30_000);
+
+  test("an error on stderr, with --debug's stack trace: *** where the server said it", async () => {
+    const user = await role(ALL);
+    const dir = failing(ALL);
+    const url = `postgres://${user}:${encodeURIComponent(ALL)}@127.0.0.1:${server.port}/${user}`;
+    const r = await runCli(["schema", "dump", "--at", "head", "--debug", "--db", url], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot build the schema at head: 001_leak failed: sql/001_leak/up.sql:1:8: invalid input syntax for type integer: "***"');
+    expect(r.stderr).toMatch(/\n\s+at /); // the stack trace is there, and hides it too
+    expectHidden(r.stderr + r.stdout, ALL);
+  }, 30_000);
 });
 
 describe("every URL-special character in a PostgreSQL password", () => {
