@@ -3,7 +3,7 @@
 
 import { accessSync, closeSync, constants, mkdirSync, openSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { loadConfig, type Config } from "./config.ts";
+import { defaultConfig, loadConfig, type Config } from "./config.ts";
 import { StairwayError, usageError } from "./errors.ts";
 import { BOOKKEEPING_TABLE, type MigrationTimeouts, type SqlDriver, type StoreDriver } from "./drivers/driver.ts";
 import { dialectModule } from "./drivers/index.ts";
@@ -66,11 +66,16 @@ export class Session {
     const sqlDir = this.flags.sql ?? target?.migrations ?? this.config.migrations.sql;
     const redisDir = this.flags.redis ?? this.config.migrations.redis;
     if (!opts.mayBeAbsent) {
+      // Who named each directory, for the error; a config that names the default names nothing new.
       const inConfig = (key: string) => `${key} in ${this.config.path}`;
-      checkTrees(
-        { dir: sqlDir, named: this.flags.sql !== undefined ? "--sql" : target?.migrations !== undefined ? inConfig(`databases.${target.name}.migrations`) : sqlDir !== "sql" ? inConfig("migrations.sql") : undefined },
-        { dir: redisDir, named: this.flags.redis !== undefined ? "--redis" : redisDir !== "redis-migrations" ? inConfig("migrations.redis") : undefined },
-      );
+      let sqlNamed: string | undefined;
+      if (this.flags.sql !== undefined) sqlNamed = "--sql";
+      else if (target?.migrations !== undefined) sqlNamed = inConfig(`databases.${target.name}.migrations`);
+      else if (sqlDir !== defaultConfig().migrations.sql) sqlNamed = inConfig("migrations.sql");
+      let redisNamed: string | undefined;
+      if (this.flags.redis !== undefined) redisNamed = "--redis";
+      else if (redisDir !== defaultConfig().migrations.redis) redisNamed = inConfig("migrations.redis");
+      checkTrees({ dir: sqlDir, named: sqlNamed }, { dir: redisDir, named: redisNamed });
     }
     const key = `${sqlDir}\u0000${redisDir}`;
     let plan = this.plans.get(key);
