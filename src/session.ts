@@ -110,6 +110,12 @@ export class Session {
       waitMs: (this.flags.wait ?? 0) * 1000,
     });
     this.cleanups.push(() => driver.close().catch(() => {}));
+    return driver;
+  }
+
+  /** Opens the target's own database to read or write its bookkeeping (runner commands, validate --db). */
+  async openBookkept(target: Target, opts: { readOnly?: boolean } = {}): Promise<SqlDriver> {
+    const driver = await this.open(target, opts);
     // A stairway_migrations of another tool (or of a stairway of long ago) must not be read as ours, nor written.
     await driver.applied().catch((e: unknown) => {
       const message = e instanceof Error ? e.message : String(e);
@@ -124,7 +130,7 @@ export class Session {
 
   /** Opens the target's own database for the runner: SQL or Redis. */
   async openStore(target: Target, opts: { readOnly?: boolean } = {}): Promise<StoreDriver> {
-    if (target.dialect !== "redis") return this.open(target, opts);
+    if (target.dialect !== "redis") return this.openBookkept(target, opts);
     const { openRedis } = await import("./drivers/redis.ts");
     const { loadTransform } = await import("./redis/load.ts");
     // Every transform is loaded and checked before anything runs: one that

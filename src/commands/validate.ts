@@ -38,7 +38,7 @@ export default async function validateCommand(flags: GlobalFlags): Promise<ExitC
       done.add(key);
       // Applied files are checked on the databases named on the command line only.
       if (session.flags.db?.length && !plan.problems.some((p) => p.blocking))
-        results.push(...(await checksumDrift(await session.open(t, { readOnly: true }), plan.migrations, t.name)));
+        results.push(...(await checksumDrift(await session.openBookkept(t, { readOnly: true }), plan.migrations, t.name)));
     }
     say("");
     return finish(session, { command: "validate", targets, results, render: (r) => renderValidate(r.results) });
