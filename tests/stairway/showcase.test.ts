@@ -111,14 +111,16 @@ test("Ctrl-C during a test drops the scratch database", async () => {
       "sql/001_slow/up.sql": "CREATE TABLE s (id int);\nSELECT pg_sleep(30);\n",
       "sql/001_slow/down.sql": "DROP TABLE s;\n",
     });
-    const before = await scratchCount();
     const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "test", "--db", PG_URL], { cwd: dir, stdout: "pipe", stderr: "pipe" });
-    for (let i = 0; i < 100 && (await scratchCount()) === before; i++) await Bun.sleep(100);
-    expect(await scratchCount()).toBe(before + 1);
+    // Its own scratch databases only (their names carry its pid): other runs may share the server.
+    const tag = proc.pid.toString(36).padStart(5, "0").slice(-5);
+    const its = async () => (await pgQuery(PG_URL, `SELECT 1 FROM pg_database WHERE datname ~ '^stairway_[0-9a-z]{6}${tag}_'`)).length;
+    for (let i = 0; i < 100 && (await its()) === 0; i++) await Bun.sleep(100);
+    expect(await its()).toBe(1);
     proc.kill("SIGINT");
     expect(await proc.exited).toBe(130);
     expect(await new Response(proc.stderr).text()).toContain("dropping scratch databases");
-    expect(await scratchCount()).toBe(before);
+    expect(await its()).toBe(0);
   } finally {
     cleanup(dir);
   }
