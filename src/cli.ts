@@ -5,7 +5,7 @@
 import { cac } from "cac";
 import pc from "picocolors";
 import { EXIT, StairwayError, type ExitCode } from "./errors.ts";
-import { redactUrl } from "./stores/url.ts";
+import { redact } from "./secrets.ts";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writtenFiles } from "./report/manifest.ts";
@@ -30,8 +30,9 @@ const COMMANDS: { name: string; describe: string; alias?: string; options?: [str
     options: [
       ["--to <version>", "Stop after this version"],
       ["--dry-run", "Print the SQL that would run; touch nothing"],
+      ["--allow-drift", "Apply pending migrations even though an applied file was edited since (up refuses otherwise)"],
     ],
-    examples: ["stairway up --db postgres://app@localhost/app", "stairway up --to 003 --dry-run"],
+    examples: ["stairway up --db postgres://app@localhost/app", "stairway up --to 003 --dry-run", "stairway up --allow-drift"],
     run: lazy(() => import("./commands/migrate.ts").then((m) => ({ default: m.upCommand }))),
   },
   {
@@ -53,7 +54,8 @@ const COMMANDS: { name: string; describe: string; alias?: string; options?: [str
   {
     name: "status",
     describe: "Show each migration's state: applied, pending, dirty, drifted, missing-file",
-    examples: ["stairway status --db sqlite:app.db", "stairway status --json"],
+    options: [["--exit-code", "Exit 1 while anything is pending, dirty, drifted or missing its file (a CI gate)"]],
+    examples: ["stairway status --db sqlite:app.db", "stairway status --json", "stairway status --exit-code --db postgres://app@db/app"],
     run: lazy(() => import("./commands/migrate.ts").then((m) => ({ default: m.statusCommand }))),
   },
   {
@@ -252,7 +254,7 @@ function printError(e: unknown, debug: boolean, json: boolean, current?: { comma
   } else {
     lines = [`unexpected error: ${(e as Error)?.message ?? String(e)} (run with --debug for the stack trace)`];
   }
-  lines = lines.map(redactUrl);
+  lines = lines.map(redact);
   const [first, ...rest] = lines;
   const report = {
     tool: "stairway",
@@ -272,8 +274,8 @@ function printError(e: unknown, debug: boolean, json: boolean, current?: { comma
     // Unwritable report dir: the message on stderr is what matters now.
   }
   for (const l of lines) process.stderr.write(`${pc.red("stairway:")} ${l}\n`);
-  if (debug && e instanceof Error) process.stderr.write(pc.dim(`${e.stack ?? ""}\n`));
-  if (debug && e instanceof StairwayError && e.cause instanceof Error) process.stderr.write(pc.dim(`cause: ${e.cause.stack}\n`));
+  if (debug && e instanceof Error) process.stderr.write(pc.dim(`${redact(e.stack ?? "")}\n`));
+  if (debug && e instanceof StairwayError && e.cause instanceof Error) process.stderr.write(pc.dim(`cause: ${redact(e.cause.stack ?? "")}\n`));
   return code;
 }
 

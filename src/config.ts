@@ -154,7 +154,14 @@ export function loadConfig(path: string | undefined, env: Record<string, string 
     if (explicit) throw configError(`config file ${file} does not exist`);
     return defaultConfig();
   }
-  return parseConfig(readFileSync(file, "utf8"), file, env);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw configError(`config file ${file} cannot be read: ${code === "EISDIR" ? "it is a directory" : (code ?? (e as Error).message)}`);
+  }
+  return parseConfig(text, file, env);
 }
 
 export function parseConfig(text: string, file: string, env: Record<string, string | undefined>): Config {

@@ -13,6 +13,7 @@ export type ErrorCode =
   | "E_UNREACHABLE" // a target that does not answer or refuses us
   | "E_LOCKED" // another run holds the migration lock
   | "E_DIRTY" // a version is dirty and needs a person
+  | "E_DRIFT" // an applied file was edited since
   | "E_SQL" // a migration failed
   | "E_REFUSED"; // the command would touch data it did not create
 
@@ -24,6 +25,7 @@ const exitOf: Record<ErrorCode, ExitCode> = {
   E_UNREACHABLE: EXIT.unreachable,
   E_LOCKED: EXIT.failed,
   E_DIRTY: EXIT.failed,
+  E_DRIFT: EXIT.failed,
   E_SQL: EXIT.failed,
   E_REFUSED: EXIT.usage,
 };

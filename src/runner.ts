@@ -188,7 +188,8 @@ function applicable(ctx: RunnerContext): Migration[] {
   return ctx.migrations.filter((m) => appliesTo(m, ctx.driver.dialect));
 }
 
-function findVersion(list: Migration[], version: string, what: string): Migration {
+/** The migration a version names (as given on the command line: --to, force); a usage error naming the known ones otherwise. */
+export function findVersion(list: Migration[], version: string, what: string): Migration {
   const m = list.find((x) => x.key === versionKey(version) || x.id === version);
   if (!m) throw usageError(`${what} ${version}: no such migration (known: ${list.map((x) => x.version).join(", ") || "none"})`);
   return m;
@@ -201,6 +202,24 @@ function refuseDirty(ctx: RunnerContext, rows: AppliedRow[]): void {
     "E_DIRTY",
     `target ${ctx.target}: version ${dirty.version} is dirty: a migration outside a transaction failed halfway; ` +
       `check what it changed, finish or undo it by hand, then run "stairway force ${dirty.version}" (done) or "stairway force ${dirty.version} --pending" (undone)`,
+  );
+}
+
+/**
+ * Applied files edited since (Flyway's validate): `up` would build on a
+ * history the tree no longer tells. Refused naming the files, unless
+ * --allow-drift.
+ */
+function refuseDrift(ctx: RunnerContext, rows: AppliedRow[]): void {
+  const byKey = new Map(rows.filter((r) => !r.dirty).map((r) => [versionKey(r.version), r]));
+  const files = applicable(ctx)
+    .filter((m) => byKey.has(m.key) && byKey.get(m.key)!.checksum !== upChecksum(m, ctx.driver))
+    .map((m) => (isSqlSession(ctx.driver) ? fileFor(m, "up", ctx.driver.dialect)!.path : m.module!.path));
+  if (!files.length) return;
+  throw new StairwayError(
+    "E_DRIFT",
+    `target ${ctx.target}: ${files.join(", ")} ${files.length === 1 ? "was" : "were"} edited after ${files.length === 1 ? "it was" : "they were"} applied; ` +
+      `restore the applied text (status shows them as drifted), or pass --allow-drift to apply the pending migrations anyway`,
   );
 }
 
@@ -228,7 +247,10 @@ export function outcomeResult(target: string, o: StepOutcome): CheckResult {
 async function withLock<T>(ctx: RunnerContext, fn: () => Promise<T>): Promise<T> {
   await ctx.driver.lock(ctx.lockTimeoutMs);
   try {
-    await ctx.driver.ensureBookkeeping();
+    await ctx.driver.ensureBookkeeping().catch((e: unknown) => {
+      // Most often a user that may not create tables ("permission denied for schema public").
+      throw new StairwayError("E_UNREACHABLE", `target ${ctx.target}: cannot create stairway's bookkeeping: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    });
     return await fn();
   } finally {
     await ctx.driver.unlock();
@@ -240,10 +262,12 @@ async function withLock<T>(ctx: RunnerContext, fn: () => Promise<T>): Promise<T>
  * of the global sequence: it may belong to another store (up --to 008 on a
  * SQL target applies SQL versions up to 008).
  */
-export async function pendingUp(ctx: RunnerContext, to?: string): Promise<Migration[]> {
+export async function pendingUp(ctx: RunnerContext, to?: string, opts: { allowDrift?: boolean } = {}): Promise<Migration[]> {
   const limit = to === undefined ? undefined : findVersion(ctx.migrations, to, "--to");
+  const rows = await ctx.driver.applied();
+  if (!opts.allowDrift) refuseDrift(ctx, rows);
   // A dirty version of a resumable store is pending: running it again finishes it.
-  const done = new Set((await ctx.driver.applied()).filter((r) => !r.dirty || !ctx.driver.capabilities.resumable).map((r) => versionKey(r.version)));
+  const done = new Set(rows.filter((r) => !r.dirty || !ctx.driver.capabilities.resumable).map((r) => versionKey(r.version)));
   return applicable(ctx).filter((m) => !done.has(m.key) && (!limit || compareVersions(m.version, limit.version) <= 0));
 }
 
@@ -259,14 +283,26 @@ export async function pendingDown(ctx: RunnerContext, opts: { to?: string; steps
   return chosen.map((r) => list.find((m) => m.key === versionKey(r.version)) ?? r);
 }
 
-export async function up(ctx: RunnerContext, opts: { to?: string } = {}): Promise<CheckResult[]> {
+export async function up(ctx: RunnerContext, opts: { to?: string; allowDrift?: boolean } = {}): Promise<CheckResult[]> {
+  await refuseEarly(ctx, !opts.allowDrift);
   return withLock(ctx, () => upLocked(ctx, opts));
 }
 
-async function upLocked(ctx: RunnerContext, opts: { to?: string }): Promise<CheckResult[]> {
+/**
+ * The refusals checked again under the lock, made before it too: a run
+ * refused for a dirty version or drifted files leaves nothing behind (no
+ * SQLite lock file beside a database it did not touch).
+ */
+async function refuseEarly(ctx: RunnerContext, drift: boolean): Promise<void> {
+  const rows = await ctx.driver.applied();
+  refuseDirty(ctx, rows);
+  if (drift) refuseDrift(ctx, rows);
+}
+
+async function upLocked(ctx: RunnerContext, opts: { to?: string; allowDrift?: boolean }): Promise<CheckResult[]> {
   refuseDirty(ctx, await ctx.driver.applied());
   const results: CheckResult[] = [];
-  for (const m of await pendingUp(ctx, opts.to)) {
+  for (const m of await pendingUp(ctx, opts.to, opts)) {
     const o = await applyStep(ctx.driver, m, "up");
     ctx.onStep?.(o);
     results.push(outcomeResult(ctx.target, o));
@@ -276,6 +312,7 @@ async function upLocked(ctx: RunnerContext, opts: { to?: string }): Promise<Chec
 }
 
 export async function down(ctx: RunnerContext, opts: { to?: string; steps?: number } = {}): Promise<CheckResult[]> {
+  await refuseEarly(ctx, false);
   return withLock(ctx, () => downLocked(ctx, opts));
 }
 
@@ -307,7 +344,8 @@ export async function redo(ctx: RunnerContext): Promise<CheckResult[]> {
     const reverted = await downLocked(ctx, { steps: 1 });
     if (reverted.length === 0 || reverted.some((r) => r.status === "fail")) return reverted;
     const m = applicable(ctx).find((x) => x.id === reverted[0]!.migration)!;
-    return [...reverted, ...(await upLocked(ctx, { to: m.version }))];
+    // Editing the last migration and redoing it is the point of redo: an older drifted file must not stop it halfway.
+    return [...reverted, ...(await upLocked(ctx, { to: m.version, allowDrift: true }))];
   });
 }
 

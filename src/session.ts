@@ -1,12 +1,15 @@
 // One command's world: flags, config, plans, targets, open connections and the
 // scratch databases it created (dropped at the end, on failure and on Ctrl-C).
 
-import { loadConfig, type Config } from "./config.ts";
-import { StairwayError } from "./errors.ts";
-import type { MigrationTimeouts, Migrator, OpenOptions, ScratchRef, SqlDriver } from "./stores/contract.ts";
-import { loadStore } from "./stores/index.ts";
-import { redactSecrets, secretOf, type TargetUrl } from "./stores/url.ts";
+import { accessSync, constants, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { defaultConfig, loadConfig, type Config } from "./config.ts";
+import { StairwayError, usageError } from "./errors.ts";
 import { newRunId, scratchName } from "./scratch-names.ts";
+import { redact } from "./secrets.ts";
+import { BOOKKEEPING_TABLE, type MigrationTimeouts, type Migrator, type OpenOptions, type ScratchRef, type SqlDriver } from "./stores/contract.ts";
+import { loadStore } from "./stores/index.ts";
+import type { TargetUrl } from "./stores/url.ts";
 import { loadPlan, type TreeOptions } from "./plan/discover.ts";
 import { applyStep } from "./runner.ts";
 import type { LayoutId } from "./plan/layouts/layout.ts";
@@ -43,7 +46,6 @@ export class Session {
   readonly config: Config;
   private readonly plans = new Map<string, { tree: string; plan: Plan }>();
   private readonly cleanups: (() => Promise<void>)[] = [];
-  private readonly secrets: string[] = [];
   /** Names this run's scratch databases, so `clean` can tell a live run's (scratch-names.ts). */
   readonly runId = newRunId();
 
@@ -54,9 +56,29 @@ export class Session {
     this.config = loadConfig(flags.config, env);
   }
 
-  /** The plan of the tree a target uses (its own `migrations:` dir, else --sql, else the config). */
-  plan(target?: Target): Plan {
-    return this.planOf(this.flags.sql ?? target?.migrations ?? this.config.migrations.sql, this.flags.redis ?? this.config.migrations.redis);
+  /**
+   * The plan of the tree a target uses (its own `migrations:` dir, else --sql,
+   * else the config). A directory that was named must exist; the default ones
+   * (sql, redis-migrations) may be absent while the other exists (see
+   * checkTrees). `mayBeAbsent`: a missing directory is an empty tree (`new`
+   * creates it; `safety FILES…` reads the files named).
+   */
+  plan(target?: Target, opts: { mayBeAbsent?: boolean } = {}): Plan {
+    const sqlDir = this.flags.sql ?? target?.migrations ?? this.config.migrations.sql;
+    const redisDir = this.flags.redis ?? this.config.migrations.redis;
+    if (!opts.mayBeAbsent) {
+      // Who named each directory, for the error; a config that names the default names nothing new.
+      const inConfig = (key: string) => `${key} in ${this.config.path}`;
+      let sqlNamed: string | undefined;
+      if (this.flags.sql !== undefined) sqlNamed = "--sql";
+      else if (target?.migrations !== undefined) sqlNamed = inConfig(`databases.${target.name}.migrations`);
+      else if (sqlDir !== defaultConfig().migrations.sql) sqlNamed = inConfig("migrations.sql");
+      let redisNamed: string | undefined;
+      if (this.flags.redis !== undefined) redisNamed = "--redis";
+      else if (redisDir !== defaultConfig().migrations.redis) redisNamed = inConfig("migrations.redis");
+      checkTrees({ dir: sqlDir, named: sqlNamed }, { dir: redisDir, named: redisNamed });
+    }
+    return this.planOf(sqlDir, redisDir);
   }
 
   /** The plan of a SQL tree (and Redis transforms), read once per command. */
@@ -102,12 +124,8 @@ export class Session {
   }
 
   targets(allowDefault: boolean): Target[] {
-    const targets = resolveTargets({ config: this.config, db: this.flags.db, target: this.flags.target, env: this.env, allowDefault });
-    for (const t of targets) {
-      const p = secretOf(t.url.raw, t.name);
-      if (p) this.secrets.push(p);
-    }
-    return targets;
+    // Parsing their URLs remembers their passwords (src/secrets.ts), which redact() hides.
+    return resolveTargets({ config: this.config, db: this.flags.db, target: this.flags.target, env: this.env, allowDefault });
   }
 
   /** --wait: how long to retry connecting, with a progress line on a terminal while it waits. */
@@ -127,6 +145,21 @@ export class Session {
     const driver = await mod.open(target.url, this.openOptions(target, opts));
     this.cleanups.push(() => driver.close().catch(() => {}));
     return driver as D;
+  }
+
+  /** Opens the target's own database to read or write its bookkeeping (runner commands, validate --db). */
+  async openBookkept<D extends Migrator = Migrator>(target: Target, opts: { readOnly?: boolean } = {}): Promise<D> {
+    const driver = await this.open<D>(target, opts);
+    // A stairway_migrations of another tool (or of a stairway of long ago) must not be read as ours, nor written.
+    await driver.applied().catch((e: unknown) => {
+      const message = e instanceof Error ? e.message : String(e);
+      if (!/column/i.test(message)) throw e;
+      throw new StairwayError(
+        "E_REFUSED",
+        `target ${target.name}: the table ${BOOKKEEPING_TABLE} in ${target.url.redacted} is not stairway's (${message}); point stairway at another database, or rename that table`,
+      );
+    });
+    return driver;
   }
 
   /**
@@ -181,8 +214,9 @@ export class Session {
     while (this.cleanups.length) await this.cleanups.pop()!();
   }
 
+  /** The text with the password of every target URL parsed in this run hidden. */
   redact(text: string): string {
-    return redactSecrets(text, this.secrets);
+    return redact(text);
   }
 
   reportDir(): string {
@@ -194,6 +228,68 @@ export class Session {
     const dir = this.reportDir();
     writeReportFile(dir, `${command}.json`, [json, "\n"]);
     if (junit) writeReportFile(dir, `${command}.junit.xml`, this.redact(junit));
+  }
+}
+
+interface TreeDir {
+  dir: string;
+  /** Who named it (--sql, a key of the config); undefined for the default directory. */
+  named?: string;
+}
+
+/**
+ * A migration directory that was named must exist and be a directory: a typo
+ * must not pass as an empty tree. The default directories may be absent (most
+ * projects have no redis-migrations), but not both. An existing empty
+ * directory is an empty tree on purpose.
+ */
+function checkTrees(sql: TreeDir, redis: TreeDir): void {
+  const missing: TreeDir[] = [];
+  for (const t of [sql, redis]) {
+    const problem = directoryProblem(t.dir);
+    if (!problem) continue;
+    if (problem === "does not exist" && !t.named) missing.push(t);
+    else throw new StairwayError("E_TREE", `migration directory ${t.dir}${t.named ? ` (${t.named})` : ""} ${problem}`);
+  }
+  if (missing.length === 2)
+    throw new StairwayError(
+      "E_TREE",
+      `no migrations here: neither ${sql.dir} nor ${redis.dir} exists in ${process.cwd()} (name the tree with --sql DIR or migrations.sql in the config; an empty directory is an empty tree)`,
+    );
+}
+
+/** Why `path` cannot be read as a directory, in words; undefined when it can. */
+function directoryProblem(path: string): string | undefined {
+  try {
+    if (statSync(path).isDirectory()) return undefined;
+    return "is a file, not a directory";
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return "does not exist";
+    if (code === "ENOTDIR") return "does not exist (a part of its path is a file)";
+    if (code === "ELOOP") return "is a symbolic link loop";
+    return `cannot be read (${code ?? (e as Error).message})`;
+  }
+}
+
+/**
+ * Refuses a report dir that cannot be written, before a command touches
+ * anything (an `up` must not migrate and then fail to write its report).
+ * Creates nothing: the first part of the path that exists must be a
+ * writable directory.
+ */
+export function checkReportDir(dir: string, given: boolean): void {
+  const what = `report dir ${dir}${given ? "" : " (the default; --report-dir names another)"}`;
+  for (let p = resolve(dir); ; p = dirname(p)) {
+    const problem = directoryProblem(p);
+    if (problem?.startsWith("does not exist") && dirname(p) !== p) continue;
+    if (problem) throw usageError(`${what}: ${p === resolve(dir) ? "it" : p} ${problem}`);
+    try {
+      accessSync(p, constants.W_OK);
+    } catch {
+      throw usageError(`${what}: ${p === resolve(dir) ? "it" : p} is not writable`);
+    }
+    return;
   }
 }
 

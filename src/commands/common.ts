@@ -7,14 +7,16 @@ import { EXIT, type ExitCode } from "../errors.ts";
 import type { PlanLayout } from "../plan/migration.ts";
 import { isOk, reportJson, type CheckResult, type Coverage, type MigrationState, type Report, type TargetInfo } from "../results.ts";
 import { plural } from "../plural.ts";
-import { Session, type GlobalFlags } from "../session.ts";
+import { checkReportDir, Session, type GlobalFlags } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { VERSION } from "../version.ts";
 import { progressLine } from "../progress.ts";
 import { renderJunit } from "../report/junit.ts";
 
-export async function withSession(flags: GlobalFlags, fn: (s: Session) => Promise<ExitCode>): Promise<ExitCode> {
+/** `writesReport: false` for commands that write nothing to the report dir (new, dry runs): it is not checked. */
+export async function withSession(flags: GlobalFlags, fn: (s: Session) => Promise<ExitCode>, opts: { writesReport?: boolean } = {}): Promise<ExitCode> {
   const session = new Session(flags, process.env);
+  if (opts.writesReport !== false) checkReportDir(session.reportDir(), flags.reportDir !== undefined);
   // On Ctrl-C: one cleanup, then exit 130 (143 for SIGTERM); the command's own
   // failure (its connection was cut) must not exit first.
   let interrupted: Promise<never> | undefined;
@@ -111,5 +113,6 @@ function listed(items: string[]): string {
 
 /** Writes a progress line on a terminal only (stderr), replacing the previous one. */
 export function progress(session: Session): (line: string) => void {
-  return progressLine(!!session.flags.json);
+  const say = progressLine(!!session.flags.json);
+  return (line: string) => say(session.redact(line));
 }

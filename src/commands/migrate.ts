@@ -2,7 +2,7 @@
 
 import pc from "picocolors";
 import { EXIT, usageError, type ExitCode } from "../errors.ts";
-import { fileFor, type Dialect, type Migration, type SqlDialect } from "../plan/migration.ts";
+import { fileFor, versionKey, type Dialect, type Migration, type Plan, type SqlDialect } from "../plan/migration.ts";
 import { renderStatus, renderSteps } from "../report/console.ts";
 import type { CheckResult, MigrationState } from "../results.ts";
 import * as runner from "../runner.ts";
@@ -13,97 +13,131 @@ import { finish, progress, withSession } from "./common.ts";
 
 type Flags = GlobalFlags & Record<string, unknown>;
 
-async function context(session: Session, t: Target, readOnly = false): Promise<runner.RunnerContext> {
-  const plan = session.runnablePlan(t);
-  const driver = await session.open(t, { readOnly });
+/**
+ * Every target's tree and the versions the command names, checked before any
+ * target is opened: a bad argument must not leave a SQLite file or a
+ * bookkeeping table behind, nor stop a run halfway through its targets.
+ */
+function prepare(session: Session, check: (plan: Plan) => void = () => {}): { target: Target; plan: Plan }[] {
+  return session.targets(false).map((target) => {
+    const plan = session.runnablePlan(target);
+    check(plan);
+    return { target, plan };
+  });
+}
+
+async function context(session: Session, t: Target, plan: Plan, readOnly = false): Promise<runner.RunnerContext> {
+  const driver = await session.openBookkept(t, { readOnly });
   // A transform's ctx.log: progress on a terminal, quiet otherwise; every line on stderr with --debug.
-  if (isKeyspaceDriver(driver)) driver.log = session.flags.debug ? (l) => process.stderr.write(`${l}\n`) : progress(session);
+  if (isKeyspaceDriver(driver)) driver.log = session.flags.debug ? (l) => process.stderr.write(`${session.redact(l)}\n`) : progress(session);
   return { driver, target: t.name, migrations: plan.migrations, lockTimeoutMs: runner.LOCK_TIMEOUT_MS };
 }
 
-function printDryRun(t: Target, list: Migration[], direction: "up" | "down", dialect: Dialect): void {
+function printDryRun(session: Session, t: Target, list: Migration[], direction: "up" | "down", dialect: Dialect): void {
   if (list.length === 0) process.stdout.write(`-- ${t.name}: nothing to do\n`);
   for (const m of list) {
     const file = m.module ?? fileFor(m, direction, dialect as SqlDialect)!;
     const tx = file.directives.noTransaction ? " (no transaction)" : "";
-    process.stdout.write(`-- ${t.name}: ${m.id} ${direction}${tx}: ${file.path}\n${file.text.trimEnd()}\n\n`);
+    process.stdout.write(session.redact(`-- ${t.name}: ${m.id} ${direction}${tx}: ${file.path}\n${file.text.trimEnd()}\n\n`));
   }
 }
 
+/** One line on stderr for each empty up this run applied (validate and test report them as files.empty-up). */
+function warnEmptyUps(plan: Plan, applied: CheckResult[]): void {
+  const ids = new Set(applied.filter((r) => r.check === "step.up" && r.status === "pass").map((r) => r.migration));
+  const paths = new Set(plan.migrations.filter((m) => ids.has(m.id)).flatMap((m) => Object.values(m.files.up).map((f) => f?.path)));
+  for (const p of plan.problems) if (p.check === "files.empty-up" && paths.has(p.path)) process.stderr.write(`${pc.yellow("stairway: warning:")} ${p.message}\n`);
+}
+
 export async function upCommand(flags: Flags): Promise<ExitCode> {
-  return withSession(flags, async (session) => {
-    const targets = session.targets(false);
-    const results: CheckResult[] = [];
-    for (const t of targets) {
-      const ctx = await context(session, t, !!flags.dryRun);
-      if (flags.dryRun) {
-        printDryRun(t, await runner.pendingUp(ctx, opt(flags.to)), "up", ctx.driver.dialect);
-        continue;
+  const to = opt(flags.to);
+  return withSession(
+    flags,
+    async (session) => {
+      const prepared = prepare(session, (plan) => to !== undefined && runner.findVersion(plan.migrations, to, "--to"));
+      const results: CheckResult[] = [];
+      for (const { target: t, plan } of prepared) {
+        const ctx = await context(session, t, plan, !!flags.dryRun);
+        if (flags.dryRun) {
+          printDryRun(session, t, await runner.pendingUp(ctx, to, { allowDrift: !!flags.allowDrift }), "up", ctx.driver.dialect);
+          continue;
+        }
+        const done = await runner.up(ctx, { to, allowDrift: !!flags.allowDrift });
+        warnEmptyUps(plan, done);
+        results.push(...done);
+        progress(session)("");
       }
-      results.push(...(await runner.up(ctx, { to: opt(flags.to) })));
-      progress(session)("");
-    }
-    if (flags.dryRun) return EXIT.ok;
-    return finish(session, { command: "up", targets, results, render: (r) => renderSteps(r.results, r.targets) });
-  });
+      if (flags.dryRun) return EXIT.ok;
+      return finish(session, { command: "up", targets: prepared.map((p) => p.target), results, render: (r) => renderSteps(r.results, r.targets) });
+    },
+    { writesReport: !flags.dryRun },
+  );
 }
 
 export async function downCommand(flags: Flags): Promise<ExitCode> {
   const steps = flags.steps === undefined ? undefined : Number(flags.steps);
   if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw usageError(`--steps ${flags.steps}: expected a positive whole number`);
   if (steps !== undefined && flags.to !== undefined) throw usageError("--steps and --to cannot be used together");
-  return withSession(flags, async (session) => {
-    const targets = session.targets(false);
-    const results: CheckResult[] = [];
-    for (const t of targets) {
-      const ctx = await context(session, t, !!flags.dryRun);
-      if (flags.dryRun) {
-        const list = (await runner.pendingDown(ctx, { to: opt(flags.to), steps })).filter((m): m is Migration => "files" in m);
-        printDryRun(t, list, "down", ctx.driver.dialect);
-        continue;
+  const to = opt(flags.to);
+  return withSession(
+    flags,
+    async (session) => {
+      const prepared = prepare(session, (plan) => to !== undefined && versionKey(to) !== "0" && runner.findVersion(plan.migrations, to, "--to"));
+      const results: CheckResult[] = [];
+      for (const { target: t, plan } of prepared) {
+        const ctx = await context(session, t, plan, !!flags.dryRun);
+        if (flags.dryRun) {
+          const list = (await runner.pendingDown(ctx, { to, steps })).filter((m): m is Migration => "files" in m);
+          printDryRun(session, t, list, "down", ctx.driver.dialect);
+          continue;
+        }
+        results.push(...(await runner.down(ctx, { to, steps })));
+        progress(session)("");
       }
-      results.push(...(await runner.down(ctx, { to: opt(flags.to), steps })));
-      progress(session)("");
-    }
-    if (flags.dryRun) return EXIT.ok;
-    return finish(session, { command: "down", targets, results, render: (r) => renderSteps(r.results, r.targets) });
-  });
+      if (flags.dryRun) return EXIT.ok;
+      return finish(session, { command: "down", targets: prepared.map((p) => p.target), results, render: (r) => renderSteps(r.results, r.targets) });
+    },
+    { writesReport: !flags.dryRun },
+  );
 }
 
 export async function redoCommand(flags: Flags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
-    const targets = session.targets(false);
+    const prepared = prepare(session);
     const results: CheckResult[] = [];
-    for (const t of targets) {
-      results.push(...(await runner.redo(await context(session, t))));
+    for (const { target: t, plan } of prepared) {
+      results.push(...(await runner.redo(await context(session, t, plan))));
       progress(session)("");
     }
-    return finish(session, { command: "redo", targets, results, render: (r) => renderSteps(r.results, r.targets) });
+    return finish(session, { command: "redo", targets: prepared.map((p) => p.target), results, render: (r) => renderSteps(r.results, r.targets) });
   });
 }
 
+/** With --exit-code, states that make status exit 1 (as `git diff --exit-code` does for a difference): anything but applied. */
+const NOT_AT_HEAD = new Set<MigrationState["state"]>(["pending", "dirty", "drifted", "missing-file"]);
+
 export async function statusCommand(flags: Flags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
-    const targets = session.targets(false);
+    const prepared = prepare(session);
     const migrations: MigrationState[] = [];
-    for (const t of targets) migrations.push(...(await runner.status(await context(session, t, true))));
-    // status reports; states like dirty or drifted are shown, not failed.
+    for (const { target: t, plan } of prepared) migrations.push(...(await runner.status(await context(session, t, plan, true))));
+    // status reports; states like dirty or drifted are shown, not failed — unless --exit-code asks.
     finish(session, {
       command: "status",
-      targets,
+      targets: prepared.map((p) => p.target),
       results: [],
       migrations,
       render: (r) => renderStatus(r.migrations ?? [], r.targets),
     });
-    return EXIT.ok;
+    return flags.exitCode && migrations.some((m) => NOT_AT_HEAD.has(m.state)) ? EXIT.failed : EXIT.ok;
   });
 }
 
 export async function forceCommand(flags: Flags, args: string[]): Promise<ExitCode> {
   const version = args[0]!;
   return withSession(flags, async (session) => {
-    for (const t of session.targets(false)) {
-      const m = await runner.force(await context(session, t), version, !!flags.pending);
+    for (const { target: t, plan } of prepare(session, (plan) => runner.findVersion(plan.migrations, version, "force"))) {
+      const m = await runner.force(await context(session, t, plan), version, !!flags.pending);
       if (m) process.stdout.write(`${pc.green("✓")} ${t.name}: ${m.id} marked ${flags.pending ? "pending" : "applied"}\n`);
     }
     return EXIT.ok;
@@ -113,4 +147,3 @@ export async function forceCommand(flags: Flags, args: string[]): Promise<ExitCo
 function opt(v: unknown): string | undefined {
   return v === undefined || v === true ? undefined : String(v);
 }
-

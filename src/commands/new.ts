@@ -37,7 +37,7 @@ export default async function newCommand(flags: GlobalFlags & Record<string, unk
   const kind = (TREES as Record<string, Store | undefined>)[store];
   if (!kind) throw usageError(`--store ${store}: expected ${Object.keys(TREES).join(" or ")}`);
   return withSession(flags, async (session) => {
-    const plan = session.plan();
+    const plan = session.plan(undefined, { mayBeAbsent: true });
     const last = plan.migrations.at(-1);
     if (last && !/^\d+$/.test(last.version))
       throw new StairwayError("E_TREE", `the last version ${last.version} is not a number: name the new migration by hand`);
@@ -62,5 +62,5 @@ export default async function newCommand(flags: GlobalFlags & Record<string, unk
     }
     for (const p of created) process.stdout.write(`${pc.green("created")} ${p}\n`);
     return EXIT.ok;
-  });
+  }, { writesReport: false });
 }

@@ -60,7 +60,7 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
     // a file of the tree was read with it (hundreds of files named is common).
     const dirs = new Set<string>();
     for (const a of args) {
-      if (a.endsWith(".sql") && isTreeFile(session.plan(), a)) continue;
+      if (a.endsWith(".sql") && isTreeFile(session.plan(undefined, { mayBeAbsent: true }), a)) continue;
       const stat = statOf(a);
       if (!stat) throw usageError(`${a} does not exist (pass migration files or directories, or nothing to lint the tree)`);
       if (stat.isDirectory()) dirs.add(a);
@@ -121,10 +121,10 @@ function treeOf(session: Session, targets: Target[], dialect: SqlDialect | undef
 
 /** A file; a directory that is a migration tree; or any other directory (one migration's, say): its .sql files. */
 function argInputs(session: Session, arg: string, isDir: boolean, dialect: SqlDialect | undefined, defaults: SqlDialect[]): LintInput[] {
-  if (!isDir) return fileInputs(arg, session.plan(), dialect, defaults);
+  if (!isDir) return fileInputs(arg, session.plan(undefined, { mayBeAbsent: true }), dialect, defaults);
   const plan = session.planOf(arg);
   if (plan.migrations.some((m) => m.store === "sql")) return treeInputs(plan, defaults);
-  return sqlFilesIn(arg).flatMap((f) => fileInputs(f, session.plan(), dialect, defaults));
+  return sqlFilesIn(arg).flatMap((f) => fileInputs(f, session.plan(undefined, { mayBeAbsent: true }), dialect, defaults));
 }
 
 /** Like existsSync, an unreadable path is one that does not exist. */

@@ -43,11 +43,11 @@ export default async function schemaCommand(flags: Flags, args: string[]): Promi
       for (const t of targets) schemas[t.name] = await schemaOf(session, t, at);
       if (flags.json) {
         const out = { tool: "stairway", version: VERSION, command: "schema dump", ok: true, targets: targets.map(targetInfo), results: [], schemas };
-        process.stdout.write(reportJson(out, process.stdout.isTTY) + "\n");
+        process.stdout.write(session.redact(reportJson(out, process.stdout.isTTY)) + "\n");
       } else
         for (const t of targets) {
           if (targets.length > 1) process.stdout.write(`-- target ${t.name}\n`);
-          process.stdout.write(renderSchema(schemas[t.name]!));
+          process.stdout.write(session.redact(renderSchema(schemas[t.name]!)));
         }
       return EXIT.ok;
     }

@@ -21,6 +21,7 @@ export function treeResults(session: Session, t: Target): { plan: Plan; results:
 export default async function testCommand(flags: GlobalFlags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
     const targets = session.targets(true);
+    for (const t of targets) treeResults(session, t); // every tree checked before the first scratch database is made
     const fixtures = configFixtures(session.config);
     const say = progress(session);
     const results: CheckResult[] = [];

@@ -18,6 +18,7 @@ import { finish, progress, withSession } from "./common.ts";
 export default async function validateCommand(flags: GlobalFlags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
     const targets = session.targets(true).filter((t) => isSqlDialect(t.dialect));
+    for (const t of targets) session.plan(t); // every tree found before the first scratch database is made
     const say = progress(session);
     const results: CheckResult[] = [];
     const done = new Set<string>();
@@ -41,7 +42,7 @@ export default async function validateCommand(flags: GlobalFlags): Promise<ExitC
       done.add(key);
       // Applied files are checked on the databases named on the command line only.
       if (session.flags.db?.length && !plan.problems.some((p) => p.blocking))
-        results.push(...(await checksumDrift(await session.open<SqlDriver>(t, { readOnly: true }), plan.migrations, t.name)));
+        results.push(...(await checksumDrift(await session.openBookkept<SqlDriver>(t, { readOnly: true }), plan.migrations, t.name)));
     }
     say("");
     return finish(session, { command: "validate", targets, results, render: (r) => renderValidate(r.results) });

@@ -2,11 +2,10 @@
 // reported together, never one at a time.
 
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, statSync } from "node:fs";
 import { dialectNamed, isSqlDialect } from "../stores/dialects.ts";
 import { mergeDirectives, parseDirectives } from "./directives.ts";
-import { allFiles, blankOutside, listTree, pathIn, type Layout, type LayoutEntry, type LayoutId, type Section } from "./layouts/layout.ts";
+import { allFiles, blankOutside, dirsIn, filesIn, listTree, pathIn, type Layout, type LayoutEntry, type LayoutId, type Section } from "./layouts/layout.ts";
 import { readTree } from "./layouts/read-tree.ts";
 import { stairway } from "./layouts/stairway.ts";
 import { isEmptySql, splitStatements, type Statement } from "./statements.ts";
@@ -47,7 +46,7 @@ export function loadPlan(opts: TreeOptions): Plan {
   const notes: string[] = [];
   let reader: Layout = stairway;
   let layout: PlanLayout | undefined;
-  if (opts.sqlDir && existsSync(opts.sqlDir)) {
+  if (opts.sqlDir && isDirectoryPath(opts.sqlDir)) {
     if (opts.pattern) {
       scanWithPattern(opts.sqlDir, opts.pattern, entries, problems);
       layout = { pattern: opts.pattern.source, detected: false };
@@ -60,11 +59,15 @@ export function loadPlan(opts: TreeOptions): Plan {
     }
   }
   const redis: { version: string; name: string; path: string }[] = [];
-  if (opts.redisDir && existsSync(opts.redisDir)) {
-    for (const f of readdirSync(opts.redisDir).sort()) {
+  if (opts.redisDir && isDirectoryPath(opts.redisDir)) {
+    const tree = listTree(opts.redisDir);
+    for (const b of tree.broken) problems.push({ check: "files.naming", path: b.path, blocking: true, message: b.message });
+    for (const d of dirsIn(tree).filter((d) => d.endsWith(".ts")))
+      problems.push({ check: "files.naming", path: pathIn(tree, d), blocking: true, message: `${pathIn(tree, d)} is a directory, not a file` });
+    for (const f of filesIn(tree)) {
       if (f.startsWith(".") || f.endsWith(".d.ts") || !f.endsWith(".ts")) continue;
       const m = REDIS_FILE.exec(f);
-      const path = join(opts.redisDir, f);
+      const path = pathIn(tree, f);
       if (m) redis.push({ version: m.groups!.version!, name: m.groups!.name!, path });
       else
         problems.push({
@@ -81,6 +84,7 @@ export function loadPlan(opts: TreeOptions): Plan {
 
 function scanWithPattern(root: string, pattern: RegExp, entries: Entry[], problems: TreeProblem[]): void {
   const tree = listTree(root);
+  for (const b of tree.broken) problems.push({ check: "files.naming", path: b.path, blocking: true, message: b.message });
   for (const rel of allFiles(tree)) {
     const path = pathIn(tree, rel);
     const m = pattern.exec(rel);
@@ -128,6 +132,16 @@ function dialectOf(s: string | undefined): SqlDialect | undefined {
  * and directives. A SQL file is made `runnable` once its layout said whether
  * it runs in a transaction.
  */
+
+/** A directory to read; anything else (absent, a file, a loop) is no tree: the session says why when it matters. */
+function isDirectoryPath(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function readMigrationFile(path: string, direction: Direction, dialect: SqlDialect | undefined, problems: TreeProblem[]): MigrationFile {
   const bytes = readFileSync(path);
   const { text, invalid } = decodeUtf8(bytes);
@@ -316,4 +330,15 @@ function checkPairs(m: Migration, problems: TreeProblem[], layout: Layout, noDow
   const all = [...Object.values(m.files.up), ...Object.values(m.files.down)].filter((f): f is MigrationFile => !!f);
   const skip = mergeDirectives(all.map((f) => f.directives)).skip;
   for (const f of all) f.directives.skip = skip;
+  // An up with nothing to run would record the version and change nothing; a file that only says where it is
+  // skipped is fine, and so is an empty file of a layout where it means "nothing to do here" (popx).
+  for (const up of Object.values(m.files.up))
+    if (up && !skip.length && !layout.emptyIsNothingToDo && isEmptySql(up.text))
+      problems.push({
+        check: "files.empty-up",
+        path: up.path,
+        blocking: false,
+        warn: true,
+        message: `${up.path} is empty: applying it records version ${m.version} and changes nothing`,
+      });
 }

@@ -51,12 +51,14 @@ export interface Migration {
 }
 
 export interface TreeProblem {
-  check: "files.naming" | "files.duplicate-version" | "files.missing-down" | "files.empty-down" | "files.parse";
+  check: "files.naming" | "files.duplicate-version" | "files.missing-down" | "files.empty-down" | "files.empty-up" | "files.parse";
   path: string;
   line?: number;
   message: string;
   /** Problems that stop the runner; an empty down only fails tests. */
   blocking: boolean;
+  /** A warning, not a failure (an empty up). */
+  warn?: boolean;
 }
 
 /** How the SQL tree was read: a preset (given or detected) or the config's own pattern. */
@@ -84,7 +86,7 @@ export function problemResults(plan: Plan, target: string): CheckResult[] {
     check: p.check,
     target,
     migration: plan.migrations.find((m) => [m.module, ...Object.values(m.files.up), ...Object.values(m.files.down)].some((f) => f?.path === p.path))?.id,
-    status: "fail",
+    status: p.warn ? "warn" : "fail",
     message: p.message,
   }));
 }

@@ -1,9 +1,12 @@
-// Database URLs (README "Targets") and their redaction: a password never
-// leaves this module in clear. Which scheme is which store: stores/index.ts.
+// Database URLs (README "Targets": sqlite:, postgres://, redis://, …; which
+// scheme is which store: stores/dialects.ts) and their passwords. Each password is found by parsing its URL (never by a pattern
+// over text), remembered as a secret of the run (src/secrets.ts), and shown
+// nowhere: `redacted` is the URL with *** in its place.
 
 import { isAbsolute, resolve } from "node:path";
-import { orList, STORES, type Dialect } from "./dialects.ts";
 import { StairwayError } from "../errors.ts";
+import { rememberSecret } from "../secrets.ts";
+import { orList, STORES, type Dialect } from "./dialects.ts";
 
 export interface TargetUrl {
   dialect: Dialect;
@@ -11,9 +14,11 @@ export interface TargetUrl {
   raw: string;
   /** The URL with its password replaced by ***. */
   redacted: string;
+  /** The password, decoded: from the user info, or (as libpq reads it) a `password=` parameter. Never print it. */
+  password?: string;
   /** SQLite: the file path (absolute), or ":memory:". */
   path?: string;
-  /** Query parameters (e.g. sqlite:x.db?foreign_keys=off). */
+  /** Query parameters (e.g. sqlite:x.db?foreign_keys=off), the password left out. */
   params: Record<string, string>;
 }
 
@@ -46,80 +51,107 @@ export function parseFileUrl(raw: string, dialect: Dialect, where: string): Targ
   return { dialect, raw, redacted: raw, path, params };
 }
 
+const ENCODE_HINT = "percent-encode / ? # @ and % in the user and password (%2F %3F %23 %40 %25)";
+
 /** A server URL: scheme://user:password@host:port/db?params (and redis+cluster://h:p,h:p). */
 export function parseNetworkUrl(raw: string, dialect: Dialect, where: string): TargetUrl {
-  // redis+cluster://h:p,h:p is not a WHATWG URL; check it by hand.
-  if (/^redis\+cluster:/i.test(raw)) {
-    const hosts = raw.replace(/^redis\+cluster:\/\//i, "").replace(/\/.*$/, "");
-    if (!hosts) throw new StairwayError("E_URL", `${where}: "${redactUrl(raw)}" names no host`);
-    return { dialect, raw, redacted: redactUrl(raw), params: {} };
+  const bad = (why: string) => new StairwayError("E_URL", `${where}: "${redactUrl(raw)}" ${why}`);
+  // The authority (user info and hosts) runs from "://" to the first / ? or #;
+  // its user info ends at its last "@", as URL parsers read it. An "@" further
+  // on means a / ? or # in the password cut the authority short: the host
+  // would be part of the password, and the password part of the path.
+  const start = raw.indexOf("://") + 3;
+  const authEnd = /[/?#]/.exec(raw.slice(start))?.index;
+  const end = authEnd === undefined ? raw.length : start + authEnd;
+  const at = raw.lastIndexOf("@", end - 1);
+  const rest = raw.slice(end);
+  const userAt = at >= start ? at : -1;
+  if (rest.replace(/\?[^#]*/, "").includes("@") || (userAt < 0 && rest.includes("@"))) throw bad(`has an "@" after the host: ${ENCODE_HINT}`);
+  const colon = userAt < 0 ? -1 : raw.indexOf(":", start);
+  const written = colon >= 0 && colon < userAt ? raw.slice(colon + 1, userAt) : undefined;
+
+  // redis+cluster://h:p,h:p is not a WHATWG URL; its hosts are checked when it is opened.
+  const cluster = /^redis\+cluster:/i.test(raw);
+  let url: URL | undefined;
+  if (!cluster) {
+    try {
+      url = new URL(raw);
+    } catch {
+      throw bad("is not a valid URL");
+    }
+  } else if (!raw.slice(userAt < 0 ? start : userAt + 1, end)) throw bad("names no host");
+  if (url && !url.hostname && dialect === "redis") throw bad("names no host");
+  const decode = (s: string, what: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw bad(`has a "%" in its ${what} that starts no percent-encoding: write % as %25`);
+    }
+  };
+  const username = decode(url ? url.username : colon >= 0 ? raw.slice(start, colon) : raw.slice(start, Math.max(userAt, start)), "user name");
+  let password: string | undefined;
+  if (written !== undefined) {
+    password = decode(url ? url.password : written, "password");
+    remember(password, [written, url?.password ?? written], username, url);
   }
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new StairwayError("E_URL", `${where}: "${redactUrl(raw)}" is not a valid URL`);
+  // libpq also takes the password from a password= parameter, percent-decoded ("+" stays "+").
+  for (const q of url?.search.slice(1).split("&") ?? []) {
+    if (!q.startsWith("password=")) continue;
+    if (dialect === "redis") throw bad("has a password= parameter: Redis takes the password in the user info (redis://:password@host:6379/0)");
+    password = decode(q.slice("password=".length), "password= parameter");
+    remember(password, [q.slice("password=".length)], username, url);
   }
-  if (!url.hostname && dialect === "redis")
-    throw new StairwayError("E_URL", `${where}: "${redactUrl(raw)}" names no host`);
   const params: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) params[k] = v;
+  if (url) for (const [k, v] of url.searchParams) if (k !== "password") params[k] = v;
   // postgres.js would send it to the server as a setting, which refuses the connection.
   if (dialect === "postgres" && params.sslrootcert !== undefined && params.sslrootcert !== "system")
     throw new StairwayError(
       "E_URL",
       `${where}: "${redactUrl(raw)}": sslrootcert=<file> is not supported; drop it and point NODE_EXTRA_CA_CERTS at the CA file (NODE_EXTRA_CA_CERTS=${params.sslrootcert} stairway …)`,
     );
-  return { dialect, raw, redacted: redactUrl(raw), params };
-}
-
-const PASSWORD_PARAM = /[?&]password=/i;
-
-/** Replaces the password of any URL-looking text with ***. */
-export function redactUrl(text: string): string {
-  // The password runs to the last "@" of the URL, as URL parsers read it,
-  // so one holding an unencoded "@" or "/" is hidden whole. Most text (a
-  // megabyte of lint report) holds neither form: two scans find that out.
-  if (!text.includes("://") && !PASSWORD_PARAM.test(text)) return text;
-  return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s"]*):([^\s"]*)@/gi, (_m, user: string, pass: string) => (pass ? `${user}:***@` : `${user}@`))
-    .replace(/([?&]password=)[^&\s"]*/gi, "$1***");
-}
-
-/** Redacts URLs, and every password that `secrets` lists wherever it appears in `text`. */
-export function redactSecrets(text: string, secrets: string[]): string {
-  let out = redactUrl(text);
-  for (const s of secrets) if (s.length >= 3) out = out.split(s).join("***");
-  return out;
-}
-
-export function passwordOf(raw: string): string | undefined {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:(\S+)@/i.exec(raw) ?? /[?&]password=([^&\s]+)/i.exec(raw);
-  if (!m) return undefined;
-  try {
-    return decodeURIComponent(m[1]!);
-  } catch {
-    return m[1];
-  }
+  return { dialect, raw, redacted: redactUrl(raw, userAt), password: password || undefined, params };
 }
 
 /**
- * The password of a URL that must be hidden wherever it appears in output —
- * unless it is also a word the output holds anyway (the user, host or
- * database, a dialect or target name: `postgres:postgres@…/postgres` is common),
- * where hiding it would garble names and not protect anything.
+ * Remembers a password as a secret of the run — unless it is also a word the
+ * output holds anyway (the user, host or database, a dialect name:
+ * `postgres:postgres@…/postgres` is common), where hiding it would garble
+ * names and protect nothing. The URL itself always shows *** in its place.
  */
-export function secretOf(raw: string, targetName: string): string | undefined {
-  const p = passwordOf(raw);
-  if (!p || p.length < 4) return undefined;
-  const plain = new Set([targetName, "postgres", "postgresql", "sqlite", "redis", "stairway"]);
-  try {
-    const u = new URL(raw);
-    for (const w of [decodeURIComponent(u.username), u.hostname, decodeURIComponent(u.pathname.replace(/^\//, ""))]) plain.add(w);
-  } catch {
-    // Not a WHATWG URL (redis+cluster://h:p,h:p): the password alone is hidden.
+function remember(password: string, written: string[], username: string, url: URL | undefined): void {
+  const plain = new Set(["postgres", "postgresql", "sqlite", "redis", "stairway", username]);
+  if (url) {
+    plain.add(url.hostname);
+    try {
+      plain.add(decodeURIComponent(url.pathname.replace(/^\//, "")));
+    } catch {
+      // A database name that does not decode is no word of the output.
+    }
   }
-  return plain.has(p) ? undefined : p;
+  if (!plain.has(password)) rememberSecret(password, ...written);
+}
+
+/**
+ * The URL as shown: *** for the password in its user info (which ends at the
+ * "@" given, by default the last one: a URL that is refused may hold a / ? or #
+ * in its password, and all of it is hidden) and for a password= parameter.
+ */
+export function redactUrl(raw: string, at = raw.lastIndexOf("@")): string {
+  const start = raw.indexOf("://") + 3;
+  let out = raw;
+  const colon = raw.indexOf(":", start);
+  if (start >= 3 && at > start && colon >= 0 && colon < at) out = colon + 1 === at ? raw.slice(0, colon) + raw.slice(at) : raw.slice(0, colon + 1) + "***" + raw.slice(at);
+  const q = out.indexOf("?", start);
+  if (q < 0) return out;
+  return out.slice(0, q) + out.slice(q).replace(/([?&]password=)[^&#]*/g, "$1***");
+}
+
+/** The URL without its password, for a client given the password apart (postgres.js's pass, PGPASSWORD). */
+export function withoutPassword(raw: string): string {
+  const url = new URL(raw);
+  url.password = "";
+  if (url.searchParams.has("password")) url.searchParams.delete("password");
+  return url.toString();
 }
 
 /** The same server with another database: postgres://u@h/other. */

@@ -4,11 +4,15 @@
 // says what to do. (rediss:// is tested in tests/redis/tls.test.ts.)
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { passwordServer } from "../password-server.ts";
 import { cleanup, runCli, tempDir } from "../helpers.ts";
 import { makeCertificates, type Certificates } from "../tls-certs.ts";
 
+// An empty tree on purpose: status needs one, these tests need no migration.
 const dir = tempDir("stairway-pg-tls-");
+mkdirSync(join(dir, "sql"));
 let certs: Certificates;
 let server: Awaited<ReturnType<typeof passwordServer>> | undefined;
 let plain: Awaited<ReturnType<typeof passwordServer>> | undefined;

@@ -28,7 +28,7 @@ afterAll(async () => {
 const runBinary = (args: string[]) => runBinaryIn(bin, project, args);
 
 test("the compiled binary runs the Redis stairway and the runner on transforms of another tree", async () => {
-  const common = ["--db", db.url, "--sql", "none", "--report-dir", "reports"];
+  const common = ["--db", db.url, "--report-dir", "reports"];
   const t = runBinary(["test", ...common, "--json"]);
   expect(t.stderr).toBe("");
   const report = JSON.parse(t.stdout);

@@ -131,7 +131,7 @@ describe("on a 3-master Redis Cluster", () => {
   test("the showcase passes stairway test on the cluster", async () => {
     await flushAll();
     const url = `redis+cluster://127.0.0.1:${ports[0]},127.0.0.1:${ports[1]}`;
-    const r = await runCli(["test", "--db", url, "--sql", "none", "--redis", "redis-migrations", "--report-dir", dir, "--json"], { cwd: ROOT });
+    const r = await runCli(["test", "--db", url, "--redis", "redis-migrations", "--report-dir", dir, "--json"], { cwd: ROOT });
     const report = r.json();
     expect(report.results.filter((x: any) => x.status !== "pass").map((x: any) => `${x.migration} ${x.check}: ${x.message}`)).toEqual([]);
     expect(r.code).toBe(0);

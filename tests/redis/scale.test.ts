@@ -2,12 +2,15 @@
 // on a logical database of the test's own, left empty.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, runCli, tempDir, cleanup } from "../helpers.ts";
 import { claimEmptyDb, type ClaimedDb } from "./helpers.ts";
 
 let db: ClaimedDb;
 const reports = tempDir();
+const noSql = join(reports, "no-sql"); // an empty SQL tree on purpose
+mkdirSync(noSql);
 beforeAll(async () => {
   db = await claimEmptyDb();
 });
@@ -17,7 +20,7 @@ afterAll(async () => {
 });
 
 const run = (command: string, ...extra: string[]) =>
-  runCli([command, "--db", db.url, "--redis", join(ROOT, "redis-migrations"), "--sql", join(reports, "none"), "--report-dir", reports, "--json", ...extra], { cwd: ROOT });
+  runCli([command, "--db", db.url, "--redis", join(ROOT, "redis-migrations"), "--sql", noSql, "--report-dir", reports, "--json", ...extra], { cwd: ROOT });
 
 test("perf times each transform over the seeded keys", async () => {
   const r = await run("perf", "--scenario", "large_dataset", "--rows", "3000");

@@ -5,6 +5,7 @@
 // rule of test commands, and Redis versions in the global sequence.
 
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { openRedis } from "../../src/stores/redis/driver.ts";
 import { parseTargetUrl } from "../../src/stores/index.ts";
@@ -27,7 +28,7 @@ beforeEach(async () => {
   await db.redis.flushdb();
 });
 
-const common = () => ["--db", db.url, "--sql", "none", "--redis", "redis-migrations", "--report-dir", reports];
+const common = () => ["--db", db.url, "--redis", "redis-migrations", "--report-dir", reports];
 const plan = loadPlan({ redisDir: join(ROOT, "redis-migrations") });
 const m007 = plan.migrations.find((m) => m.version === "007") as Migration;
 const m008 = plan.migrations.find((m) => m.version === "008") as Migration;
@@ -181,7 +182,8 @@ test("one global sequence: SQL targets skip Redis versions, Redis targets skip S
 test("Ctrl-C during a Redis test stops the transform and empties the database", async () => {
   const dir = tempDir();
   try {
-    Bun.write(join(dir, "c.yaml"), "migrations: { sql: none, redis: redis-migrations }\ntest: { rows: 600, seed: 1 }\n");
+    mkdirSync(join(dir, "no-sql")); // an empty SQL tree on purpose
+    Bun.write(join(dir, "c.yaml"), `migrations: { sql: ${join(dir, "no-sql")}, redis: redis-migrations }\ntest: { rows: 600, seed: 1 }\n`);
     const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "test", "--config", join(dir, "c.yaml"), "--db", db.url, "--report-dir", reports], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: "1" },

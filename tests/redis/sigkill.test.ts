@@ -27,7 +27,7 @@ test("killed halfway with SIGKILL, run again: every key moved exactly once, ever
   const r = db.redis;
   mkdirSync(join(dir, "redis-migrations"));
   copyFileSync(join(ROOT, "redis-migrations/007_update_session_key_format.ts"), join(dir, "redis-migrations/007_update_session_key_format.ts"));
-  const args = ["up", "--db", db.url, "--sql", "none", "--redis", "redis-migrations"];
+  const args = ["up", "--db", db.url, "--redis", "redis-migrations"];
 
   await seedSessions(r, N);
   const ids = Array.from({ length: N }, (_, i) => i + 1);
@@ -53,7 +53,7 @@ test("killed halfway with SIGKILL, run again: every key moved exactly once, ever
   expect(JSON.parse((await r.hget("stairway:migrations", "007"))!).dirty).toBe(true);
   const lockLeft = await r.pttl("stairway:lock");
   expect(lockLeft).toBeGreaterThan(0);
-  const status = await runCli(["status", "--json", "--db", db.url, "--sql", "none", "--redis", "redis-migrations"], { cwd: dir });
+  const status = await runCli(["status", "--json", "--db", db.url, "--redis", "redis-migrations"], { cwd: dir });
   expect(status.json().migrations.map((m: any) => m.state)).toEqual(["dirty"]);
 
   const t0 = Date.now();

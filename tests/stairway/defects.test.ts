@@ -132,3 +132,13 @@ test("postgres: the scratch database is dropped at the end, even when checks fai
   expect(failed.length).toBeGreaterThan(0);
   expect(await scratchDatabasesOf(r.pid)).toEqual([]);
 });
+
+test("sqlite: a table of one INTEGER PRIMARY KEY (SQLite numbers it) gets rows of defaults, not a crash", async () => {
+  const { r, report, failed } = await stairway("sqlite", {
+    "sql/001_ids/up.sql": "CREATE TABLE ids (id integer PRIMARY KEY);\n",
+    "sql/001_ids/down.sql": "DROP TABLE ids;\n",
+  });
+  expect(r.stderr).toBe("");
+  expect(failed).toEqual([]);
+  expect(find(report, "001_ids", "step.data-preserved").status).toBe("pass");
+});

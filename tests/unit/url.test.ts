@@ -1,15 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { StairwayError } from "../../src/errors.ts";
-import { parseTargetUrl } from "../../src/stores/index.ts";
-import {
-  databaseOf,
-  passwordOf,
-  redactSecrets,
-  redactUrl,
-  secretOf,
-  withDatabase,
-} from "../../src/stores/url.ts";
+import { databaseOf, parseTargetUrl, redactUrl, withDatabase, withoutPassword } from "../../src/stores/url.ts";
+import { redact } from "../../src/secrets.ts";
+import { esc } from "../../src/report/html-escape.ts";
 
 /** The StairwayError thrown by `fn` (the test fails if nothing is thrown). */
 function errorOf(fn: () => unknown): StairwayError {
@@ -101,58 +95,94 @@ describe("parseTargetUrl: servers", () => {
   });
 });
 
+/** Each URL-special character inside a password, and how it may be written in a URL. */
+const SPECIAL: { char: string; encoded: string; raw: boolean }[] = [
+  { char: '"', encoded: "%22", raw: true },
+  { char: "'", encoded: "%27", raw: true },
+  { char: "@", encoded: "%40", raw: true }, // the user info ends at the last "@"
+  { char: ":", encoded: "%3A", raw: true }, // the password starts at the first ":"
+  { char: "/", encoded: "%2F", raw: false },
+  { char: "?", encoded: "%3F", raw: false },
+  { char: "#", encoded: "%23", raw: false },
+  { char: "%", encoded: "%25", raw: false },
+  { char: "&", encoded: "%26", raw: true },
+  { char: "=", encoded: "%3D", raw: true },
+  { char: "+", encoded: "%2B", raw: true },
+  { char: " ", encoded: "%20", raw: true },
+];
+
 describe("passwords never show", () => {
   // Each URL has user u, host h, database db; only the password differs.
-  const passwords = [
-    "p%40ss%2Fw0rd", // percent-encoded @ and /
-    "pa:ss",
-    "p!$&'()*+,;=x",
-    "p@ss", // an unencoded @: URL parsers take the last @ as the end of the password
-  ];
-  for (const pw of passwords) {
-    test(`redacted to postgres://u:***@h/db with password ${pw}`, () => {
-      const u = parseTargetUrl(`postgres://u:${pw}@h/db`);
-      expect(u.redacted).toBe("postgres://u:***@h/db");
-      expect(redactUrl(`error at postgres://u:${pw}@h/db`)).toBe("error at postgres://u:***@h/db");
-    });
+  for (const { char, encoded, raw } of SPECIAL) {
+    const password = `pa${char}ss${char}w0rd`;
+    const forms = raw ? [encoded, char] : [encoded];
+    for (const form of forms) {
+      const written = `pa${form}ss${form}w0rd`;
+      test(`password ${JSON.stringify(password)} written ${JSON.stringify(written)}: decoded, shown as ***, hidden in any text`, () => {
+        const u = parseTargetUrl(`postgres://u:${written}@h/db`);
+        expect(u.password).toBe(password);
+        expect(u.redacted).toBe("postgres://u:***@h/db");
+        // In a server's error message, as written, in JSON, XML and HTML.
+        const text = [password, written, JSON.stringify(password), esc(password), `postgres://u:${written}@h/db`].join(" | ");
+        const out = redact(text);
+        expect(out).not.toContain("ss");
+        expect(out).toContain("postgres://u:***@h/db");
+        expect(withoutPassword(u.raw)).toBe("postgres://u@h/db");
+      });
+    }
+    if (!raw)
+      test(`a raw ${JSON.stringify(char)} in a password is refused (exit 2), with nothing of the password shown`, () => {
+        const e = errorOf(() => parseTargetUrl(`postgres://u:pa${char}s3cr3t@h/db`));
+        expect(e.code).toBe("E_URL");
+        expect(e.message).not.toContain("s3cr3t");
+        expect(e.message).toContain('"postgres://u:***@h/db"');
+        expect(e.message).toMatch(char === "%" ? /write % as %25/ : /percent-encode/);
+      });
   }
 
-  test("a password with an unencoded / never reaches an error message", () => {
-    const e = errorOf(() => parseTargetUrl("postgres://u:pa/ssword@h/db"));
-    expect(e.message).not.toContain("pa/ssword");
-    expect(e.message).not.toContain("ssword");
+  test("libpq's ?password= is the password (decoded, + kept), hidden, and kept from the parameters", () => {
+    const u = parseTargetUrl("postgres://u@h/db?sslmode=disable&password=s3%22cr+t&application_name=x");
+    expect(u.password).toBe('s3"cr+t');
+    expect(u.params).toEqual({ sslmode: "disable", application_name: "x" });
+    expect(u.redacted).toBe("postgres://u@h/db?sslmode=disable&password=***&application_name=x");
+    expect(redact('x "s3\\"cr+t" s3%22cr+t')).toBe('x "***" ***');
+    expect(withoutPassword(u.raw)).toBe("postgres://u@h/db?sslmode=disable&application_name=x");
   });
 
-  test("redactUrl redacts every URL inside a longer text", () => {
-    const text = 'connect to postgres://a:one111@h1/db failed, then "redis://:two222@h2:6379/1" too';
-    expect(redactUrl(text)).toBe('connect to postgres://a:***@h1/db failed, then "redis://:***@h2:6379/1" too');
+  test("Redis takes no ?password=: refused, hidden", () => {
+    const e = errorOf(() => parseTargetUrl("redis://h:6379/0?password=s3cr3t99"));
+    expect(e.message).toContain("redis://h:6379/0?password=***");
+    expect(e.message).not.toContain("s3cr3t99");
+  });
+
+  test("a user name with a bad percent-encoding is refused", () => {
+    expect(errorOf(() => parseTargetUrl("postgres://u%zz:pw12345@h/db")).message).toMatch(/"%" in its user name that starts no percent-encoding/);
+  });
+
+  test("an @ after the host (an unencoded / ? # cut the password short) is refused, never read as a host", () => {
+    for (const url of ["postgres://u:12/34ab@h/db", "postgres://u:12?34ab@h/db", "postgres://u:p@a/ssab@h/db"]) {
+      const e = errorOf(() => parseTargetUrl(url));
+      expect(e.message).toMatch(/has an "@" after the host/);
+      expect(e.message).not.toContain("ab");
+    }
+    // In a parameter after a user info, an "@" is only text.
+    expect(parseTargetUrl("postgres://u:pw@h/db?application_name=me@box").redacted).toBe("postgres://u:***@h/db?application_name=me@box");
   });
 
   test("redactUrl leaves URLs without a password alone", () => {
-    expect(redactUrl("postgres://u@h/db and sqlite:x.db and postgres://u:@h/db")).toBe(
-      "postgres://u@h/db and sqlite:x.db and postgres://u@h/db",
-    );
+    expect(redactUrl("postgres://u@h/db")).toBe("postgres://u@h/db");
+    expect(redactUrl("postgres://u:@h/db")).toBe("postgres://u@h/db");
   });
 
-  test("passwordOf decodes the password; undefined when there is none", () => {
-    expect(passwordOf("postgres://u:p%40ss%2Fw0rd@h/db")).toBe("p@ss/w0rd");
-    expect(passwordOf("redis://:hunter22@cache:6379")).toBe("hunter22");
-    expect(passwordOf("postgres://u@h/db")).toBeUndefined();
-    expect(passwordOf("sqlite:x.db")).toBeUndefined();
+  test("a password that is also the user, host, database or a dialect name is not hidden in free text (it would garble names); its URL still is", () => {
+    expect(parseTargetUrl("postgres://postgres:postgres@localhost:5432/postgres").redacted).toBe("postgres://postgres:***@localhost:5432/postgres");
+    expect(parseTargetUrl("postgres://appuser:appuser@localhost/x").redacted).toBe("postgres://appuser:***@localhost/x");
+    expect(redact("role appuser on postgres")).toBe("role appuser on postgres");
   });
 
-  test("redactSecrets hides a listed password wherever it appears, decoded or not", () => {
-    const url = "postgres://u:p%40ss%2Fw0rd@h/db";
-    const pw = passwordOf(url)!;
-    const text = `password authentication failed for "u" (password p@ss/w0rd) at ${url}`;
-    const out = redactSecrets(text, [pw]);
-    expect(out).not.toContain(pw);
-    expect(out).not.toContain("p%40ss");
-    expect(out).toContain("postgres://u:***@h/db");
-  });
-
-  test("redactSecrets ignores secrets too short to be worth hiding", () => {
-    expect(redactSecrets("a b c", ["a", ""])).toBe("a b c");
+  test("a password too short to hide in free text still leaves its URL", () => {
+    expect(parseTargetUrl("postgres://u:abc@h/db").redacted).toBe("postgres://u:***@h/db");
+    expect(redact("abc")).toBe("abc");
   });
 });
 
@@ -169,21 +199,5 @@ describe("withDatabase and databaseOf", () => {
     expect(databaseOf("postgres://u@h/my%20db")).toBe("my db");
     expect(databaseOf("postgres://alice@h")).toBe("alice");
     expect(databaseOf("postgres://h:5432/")).toBe("postgres");
-  });
-});
-
-describe("secretOf: the passwords output must hide", () => {
-  test("a real password is hidden wherever it appears", () => {
-    expect(secretOf("postgres://app:hunter22@db.example/app", "postgres")).toBe("hunter22");
-  });
-  test("a password that is also the user, host, database, dialect or target name would garble output: not hidden by itself", () => {
-    expect(secretOf("postgres://postgres:postgres@localhost:5432/postgres", "postgres")).toBeUndefined();
-    expect(secretOf("postgres://app:app@localhost/app", "main")).toBeUndefined();
-    expect(secretOf("redis://:redis@localhost:6379/0", "cache")).toBeUndefined();
-  });
-  test("URLs still lose their password in text, and ?password= too", () => {
-    expect(redactUrl("see postgres://postgres:postgres@localhost/postgres")).toBe("see postgres://postgres:***@localhost/postgres");
-    expect(redactUrl("postgres://u@h/db?sslmode=disable&password=s3cr3t&x=1")).toBe("postgres://u@h/db?sslmode=disable&password=***&x=1");
-    expect(passwordOf("postgres://u@h/db?password=s3cr3t")).toBe("s3cr3t");
   });
 });

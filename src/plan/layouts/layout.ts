@@ -2,7 +2,7 @@
 // single-file formats, where the up ends and the down begins). Each preset is
 // one file of this folder; index.ts lists them and detects which one a tree uses.
 
-import { readdirSync, statSync, type Dirent } from "node:fs";
+import { readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { join, sep } from "node:path";
 import { dialectNamed, isSqlDialect, STORES } from "../../stores/dialects.ts";
 import type { Direction, SqlDialect } from "../migration.ts";
@@ -89,24 +89,36 @@ export interface Listing {
   prefix: string;
   /** Directory relative to the root ("" for the root) → its files and subdirectories, sorted. */
   dirs: Map<string, { files: string[]; dirs: string[] }>;
+  /** Entries that cannot be listed: a symbolic link loop, one back to a directory already listed, one that cannot be read. */
+  broken: { path: string; message: string }[];
 }
 
 export function listTree(root: string): Listing {
   const dirs: Listing["dirs"] = new Map();
+  const broken: Listing["broken"] = [];
+  const seen = new Set([realpathSync(root)]);
   const walk = (rel: string, depth: number) => {
     const here = { files: [] as string[], dirs: [] as string[] };
     dirs.set(rel, here);
     const path = rel ? join(root, rel) : root;
     for (const entry of readdirSync(path, { withFileTypes: true }).sort(byName)) {
       if (entry.name.startsWith(".")) continue;
-      if (isDirectory(entry, join(path, entry.name))) here.dirs.push(entry.name);
-      else here.files.push(entry.name);
+      const full = join(path, entry.name);
+      const kind = kindOf(entry, full);
+      if (typeof kind === "object") broken.push({ path: full, message: `${full} ${kind.why}` });
+      else if (kind === "file") here.files.push(entry.name);
+      else if (seen.has(realpathSync(full)))
+        broken.push({ path: full, message: `${full} is a symbolic link to a directory the tree already holds (a loop): remove it` });
+      else {
+        seen.add(realpathSync(full));
+        here.dirs.push(entry.name);
+      }
     }
-    // Deep enough for any runner's tree (Flyway reads subdirectories); a symlink loop ends here.
+    // Deep enough for any runner's tree (Flyway reads subdirectories).
     if (depth < 8) for (const d of here.dirs) walk(rel ? `${rel}/${d}` : d, depth + 1);
   };
   walk("", 0);
-  return { root, prefix: join(root, "/"), dirs };
+  return { root, prefix: join(root, "/"), dirs, broken };
 }
 
 export function filesIn(tree: Listing, rel = ""): string[] {
@@ -204,13 +216,19 @@ export function emptyScan(): LayoutScan {
 
 /**
  * The entry's type comes with the listing (no stat per entry). A symlink is
- * followed (a dangling one is no directory), and so is an entry whose type the
- * file system does not report (some network file systems): it is stat'ed.
+ * followed (a dangling one is a file no layout reads), and so is an entry
+ * whose type the file system does not report (some network file systems):
+ * it is stat'ed. A symlink loop, or an entry that cannot be read, is broken.
  */
-function isDirectory(entry: Dirent, path: string): boolean {
-  if (entry.isDirectory()) return true;
-  if (entry.isFile()) return false;
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+function kindOf(entry: Dirent, path: string): "file" | "dir" | { why: string } {
+  if (entry.isDirectory()) return "dir";
+  if (entry.isFile()) return "file";
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ? "dir" : "file";
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { why: code === "ELOOP" ? "is a symbolic link loop: remove it" : `cannot be read (${code ?? (e as Error).message})` };
+  }
 }
 
 function byName(a: Dirent, b: Dirent): number {

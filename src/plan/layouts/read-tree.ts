@@ -13,6 +13,7 @@ export function readTree(
   problems: TreeProblem[],
 ): { layout: Layout; info: PlanLayout; entries: LayoutEntry[]; notes: string[] } {
   const tree = listTree(root);
+  for (const b of tree.broken) problems.push({ check: "files.naming", path: b.path, blocking: true, message: b.message });
   let reading: Reading;
   let info: PlanLayout;
   if (preset) {

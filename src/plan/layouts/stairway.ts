@@ -28,6 +28,8 @@ function scan(tree: Listing): LayoutScan {
       out.misnamed.push({ path, message: `${path} is not named <version>_<name> (${EXAMPLE})` });
       continue;
     }
+    for (const sub of dirsIn(tree, dir).filter((d) => d.endsWith(".sql")))
+      out.misnamed.push({ path: pathIn(tree, `${dir}/${sub}`), message: `${pathIn(tree, `${dir}/${sub}`)} is a directory, not a file` });
     for (const file of filesIn(tree, dir)) {
       if (!file.endsWith(".sql")) continue;
       const fpath = pathIn(tree, `${dir}/${file}`);

@@ -9,7 +9,7 @@ import { StairwayError } from "../../errors.ts";
 import { afterWaiting } from "../after-waiting.ts";
 import type { OpenOptions } from "../contract.ts";
 import { tlsReason } from "../tls.ts";
-import { databaseOf, type TargetUrl } from "../url.ts";
+import { databaseOf, withoutPassword, type TargetUrl } from "../url.ts";
 
 // Parameters go to the server as the text we give, as psql would send them.
 // postgres.js would otherwise re-encode a string by the column's type: JSON
@@ -82,7 +82,10 @@ export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promis
   let waited = false;
   for (;;) {
     const lost = { count: 0 };
-    const sql = postgres(url.raw, {
+    // The password goes apart: postgres.js would send a password= parameter to
+    // the server as a setting, and fail on a % it cannot decode.
+    const sql = postgres(withoutPassword(url.raw), {
+      pass: url.password,
       max: 1,
       onnotice: () => {},
       onclose: () => void lost.count++,

@@ -12,7 +12,7 @@ import { postgresDriver, quoteIdent as q } from "./driver.ts";
 import { startProbe } from "./lock-probe.ts";
 import { runOf } from "../../scratch-names.ts";
 import { plural } from "../../plural.ts";
-import { databaseOf, passwordOf, redactUrl, withDatabase, type TargetUrl } from "../url.ts";
+import { databaseOf, parseTargetUrl, withDatabase, withoutPassword, type TargetUrl } from "../url.ts";
 
 /** Runs a PostgreSQL client program; the password goes in PGPASSWORD, never on the command line. */
 function runClient(cmd: string[], env: Record<string, string>): { ok: boolean; why: string } {
@@ -25,15 +25,8 @@ function runClient(cmd: string[], env: Record<string, string>): { ok: boolean; w
   }
 }
 
-function withoutPassword(raw: string): string {
-  const u = new URL(raw);
-  u.password = "";
-  return u.toString();
-}
-
-function pgEnv(raw: string): Record<string, string> {
-  const p = passwordOf(raw);
-  return p ? { PGPASSWORD: p } : {};
+function pgEnv(url: TargetUrl): Record<string, string> {
+  return url.password ? { PGPASSWORD: url.password } : {};
 }
 
 async function withServer<T>(url: TargetUrl, opts: OpenOptions, fn: (sql: Sql) => Promise<T>): Promise<T> {
@@ -50,8 +43,7 @@ export const postgresModule: SqlStoreModule = {
     return postgresDriver(await connectPostgres(url, opts), opts.name, opts.timeouts, () => connectPostgres(url, { ...opts, waitMs: 0 }));
   },
   scratchUrl(url, name) {
-    const raw = withDatabase(url.raw, name);
-    return { ...url, raw, redacted: redactUrl(raw) };
+    return parseTargetUrl(withDatabase(url.raw, name));
   },
   async createScratch(url, name, opts) {
     await withServer(url, opts, async (sql) => {
@@ -77,7 +69,7 @@ export const postgresModule: SqlStoreModule = {
     // pg_dump, as operators do; without it (or when its version cannot read
     // the server's), a copy of the database made with CREATE DATABASE … TEMPLATE.
     rmSync(file, { force: true });
-    const dump = runClient(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", file, "--dbname", withoutPassword(url.raw)], pgEnv(url.raw));
+    const dump = runClient(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", file, "--dbname", withoutPassword(url.raw)], pgEnv(url));
     if (dump.ok) return "pg_dump --format=custom";
     const copy = `${databaseOf(url.raw)}_bak`.slice(0, 63);
     await withServer(url, { name: "backup" }, async (sql) => {
@@ -113,7 +105,7 @@ export const postgresModule: SqlStoreModule = {
     });
     const url = postgresModule.scratchUrl(server, name);
     if (!text.startsWith("template:")) {
-      const r = runClient(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", withoutPassword(url.raw), file], pgEnv(url.raw));
+      const r = runClient(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", withoutPassword(url.raw), file], pgEnv(url));
       if (!r.ok) throw new StairwayError("E_SQL", `pg_restore into ${name} failed: ${r.why}`);
     }
     return url;

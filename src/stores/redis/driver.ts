@@ -59,16 +59,8 @@ function endpointOf(url: TargetUrl, name: string): Endpoint {
       if (!m) throw bad(`names "${hp}", which is not host:port`);
       return { host: m[1]!, port: Number(m[2] ?? 6379) };
     });
-    const colon = auth.indexOf(":");
-    const dec = (s: string) => (s ? decodeURIComponent(s) : undefined);
-    return {
-      nodes,
-      cluster: true,
-      db: 0,
-      username: dec(colon >= 0 ? auth.slice(0, colon) : auth),
-      password: colon >= 0 ? dec(auth.slice(colon + 1)) : undefined,
-      tls: false,
-    };
+    const user = auth.split(":")[0];
+    return { nodes, cluster: true, db: 0, username: user ? decodeURIComponent(user) : undefined, password: url.password, tls: false };
   }
   const u = new URL(url.raw);
   const dbText = decodeURIComponent(u.pathname.replace(/^\//, "")) || "0";
@@ -78,7 +70,7 @@ function endpointOf(url: TargetUrl, name: string): Endpoint {
     cluster: false,
     db: Number(dbText),
     username: u.username ? decodeURIComponent(u.username) : undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
+    password: url.password,
     tls: u.protocol === "rediss:",
   };
 }

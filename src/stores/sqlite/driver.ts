@@ -206,9 +206,11 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
     },
     async insertRows(table, columns, rows) {
       if (rows.length === 0) return 0;
-      const stmt = db.prepare(
-        `INSERT INTO ${q(table)} (${columns.map(q).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`,
-      );
+      // No column to give (a table of one INTEGER PRIMARY KEY, which SQLite numbers itself): one row of defaults each.
+      const sql = columns.length
+        ? `INSERT INTO ${q(table)} (${columns.map(q).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`
+        : `INSERT INTO ${q(table)} DEFAULT VALUES`;
+      const stmt = wrap(() => db.prepare(sql), sql);
       const own = !inTx;
       if (own) db.run("BEGIN");
       let n = 0;

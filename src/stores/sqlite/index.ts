@@ -2,7 +2,7 @@
 // file allows, so a reader can roll back a killed run's journal), make and
 // drop scratch files, back up with VACUUM INTO and restore by copying.
 
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { accessSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { StairwayError } from "../../errors.ts";
@@ -26,9 +26,8 @@ async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
   // Reading (status) still opens read-write when it may: after a killed run, the first reader
   // rolls back the unfinished transaction the journal holds, which a read-only connection cannot
   // do ("attempt to write a readonly database"). Read-only only when the file itself is.
+  if (!memory && !opts.readOnly) refuseUnwritable(path, opts.name);
   const writable = memory || !existsSync(path) || canWrite(path);
-  if (!writable && !opts.readOnly)
-    throw new StairwayError("E_UNREACHABLE", `target ${opts.name}: cannot write SQLite database ${path}: the file is read-only to this user`);
   let db: SqliteEngine;
   try {
     db = await openSqliteEngine(path, { readonly: !writable, create: !opts.readOnly });
@@ -46,6 +45,31 @@ async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
   // Foreign keys are enforced, as an application should have them; ?foreign_keys=off opts out.
   if (writable) db.run(`PRAGMA foreign_keys = ${url.params.foreign_keys === "off" ? "OFF" : "ON"}`);
   return sqliteDriver(db, { timeouts: opts.timeouts, name: opts.name, file: path, runLock: !memory && !opts.scratch });
+}
+
+/**
+ * A database the runner must write, checked before it is opened: SQLite
+ * would open it and fail at the first write ("attempt to write a readonly
+ * database", naming nothing). Its directory must take the journal too.
+ */
+function refuseUnwritable(path: string, name: string): void {
+  const cannot = (what: string, e: unknown) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "EISDIR" ? "it is a directory" : code === "EACCES" ? `${what} is read-only to this user` : `${what} cannot be written (${code}: read-only or immutable)`;
+    return new StairwayError("E_UNREACHABLE", `target ${name}: cannot write SQLite database ${path}: ${why}`);
+  };
+  if (existsSync(path)) {
+    try {
+      closeSync(openSync(path, "r+"));
+    } catch (e) {
+      throw cannot("the file", e);
+    }
+  }
+  try {
+    accessSync(dirname(path), constants.W_OK);
+  } catch (e) {
+    throw cannot(`its directory ${dirname(path)}`, e);
+  }
 }
 
 function canWrite(path: string): boolean {
