@@ -284,19 +284,10 @@ export async function pendingDown(ctx: RunnerContext, opts: { to?: string; steps
 }
 
 export async function up(ctx: RunnerContext, opts: { to?: string; allowDrift?: boolean } = {}): Promise<CheckResult[]> {
-  await refuseEarly(ctx, !opts.allowDrift);
+  // Drifted files are refused before the lock too, so such a run leaves nothing behind (no SQLite
+  // lock file). A dirty version is judged under the lock only: another run may be applying it now.
+  if (!opts.allowDrift) refuseDrift(ctx, await ctx.driver.applied());
   return withLock(ctx, () => upLocked(ctx, opts));
-}
-
-/**
- * The refusals checked again under the lock, made before it too: a run
- * refused for a dirty version or drifted files leaves nothing behind (no
- * SQLite lock file beside a database it did not touch).
- */
-async function refuseEarly(ctx: RunnerContext, drift: boolean): Promise<void> {
-  const rows = await ctx.driver.applied();
-  refuseDirty(ctx, rows);
-  if (drift) refuseDrift(ctx, rows);
 }
 
 async function upLocked(ctx: RunnerContext, opts: { to?: string; allowDrift?: boolean }): Promise<CheckResult[]> {
@@ -312,7 +303,6 @@ async function upLocked(ctx: RunnerContext, opts: { to?: string; allowDrift?: bo
 }
 
 export async function down(ctx: RunnerContext, opts: { to?: string; steps?: number } = {}): Promise<CheckResult[]> {
-  await refuseEarly(ctx, false);
   return withLock(ctx, () => downLocked(ctx, opts));
 }
 

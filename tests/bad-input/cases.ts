@@ -258,6 +258,8 @@ export const CASES: Case[] = [
     setup: (c) => bookkeeping(c, [["001", "0".repeat(64), 1]]),
     args: (c) => ["up", ...db(c)],
     code: 1,
+    // A dirty version is judged under the run lock (another run may be applying it): its lock file, empty, stays.
+    writes: ["app.db-stairway.lock"],
     says: /target sqlite: version 001 is dirty: .*stairway force 001/,
   },
 ];
