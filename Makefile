@@ -46,11 +46,26 @@ dist/node/bin.js: package.json $(shell find src -name '*.ts')
 	rm -rf dist/node
 	$(BUN) build src/bin.ts --target=node --splitting --minify --outdir dist/node --external better-sqlite3 --external amaro
 
-## dist: binaries for other platforms (Bun fetches their runtimes from the npm registry)
-dist: build
-	for t in linux-arm64 darwin-arm64 windows-x64; do \
-	  $(COMPILE) --target=bun-$$t src/bin.ts --outfile dist/stairway-$$t || exit 1; \
+## dist: the release archives in dist/release and their SHA256SUMS (Bun fetches other platforms' runtimes from the npm registry)
+# One archive per platform, named as install.sh looks for it: stairway-<os>-<arch>.tar.gz
+# (.zip for Windows) holding the directory stairway-<os>-<arch>/ with the binary,
+# README.md and LICENSE. The version is package.json's (the release workflow sets
+# it from the tag first). PLATFORMS=linux-x64 builds fewer, RELEASE=DIR elsewhere.
+PLATFORMS := linux-x64 linux-arm64 darwin-x64 darwin-arm64 windows-x64
+RELEASE := dist/release
+dist: deps
+	rm -rf $(RELEASE) && mkdir -p $(RELEASE)
+	set -e; for p in $(PLATFORMS); do \
+	  dir=$(RELEASE)/stairway-$$p; mkdir $$dir; \
+	  $(COMPILE) --target=bun-$$p src/bin.ts --outfile $$dir/stairway; \
+	  cp README.md LICENSE $$dir/; \
+	  case $$p in \
+	    windows-*) (cd $(RELEASE) && zip -qr -X stairway-$$p.zip stairway-$$p) ;; \
+	    *) tar -C $(RELEASE) --owner=0 --group=0 --numeric-owner -czf $$dir.tar.gz stairway-$$p ;; \
+	  esac; \
+	  rm -rf $$dir; \
 	done
+	cd $(RELEASE) && sha256sum stairway-* > SHA256SUMS
 
 ## the request's make targets (tests/migrations/config.yaml)
 migration-test: build
