@@ -8,7 +8,7 @@ REPORTS := tests/migrations/reports
 .PHONY: demo test deps services typecheck build build-node dist clean bench \
 	migration-test migration-rollback migration-perf migration-data-test migration-backup-test \
 	migration-cross-db migration-validate migration-safety migration-report migration-clean \
-	bench-runner bench-growth bench-bulk bench-lint bench-redis
+	bench-runner bench-growth bench-bulk bench-lint bench-redis bench-size
 
 ## demo: the stairway test of the showcase migrations on SQLite (no server needed)
 demo: build
@@ -99,7 +99,7 @@ migration-validate: build
 	$(STAIRWAY) validate --config $(CONFIG)
 
 ## bench: every benchmark against its peer or floor, same run (not part of make test; see scripts/bench/README.md)
-bench: bench-runner bench-growth bench-bulk bench-lint bench-redis
+bench: bench-runner bench-growth bench-bulk bench-lint bench-redis bench-size
 
 ## bench-runner: stairway up vs dbmate up vs psql -1 -f on 100 generated migrations; start-up vs dbmate
 bench-runner: build
@@ -116,6 +116,10 @@ bench-bulk: build
 ## bench-redis: renaming 200k Redis keys with ctx.renameKeys vs a naive KEYS + RENAME loop vs redis-benchmark's pipelined SET
 bench-redis: deps
 	$(BUN) scripts/bench/redis-rename.ts
+
+## bench-size: binary and archive sizes per platform (make dist) vs dbmate's and squawk's (npm), and --version start-up vs dbmate
+bench-size: dist
+	RELEASE=$(RELEASE) $(BUN) scripts/bench/size.ts
 
 ## bench-lint: stairway safety vs squawk (npm squawk-cli in scripts/bench/.peers) on the same files
 bench-lint: build
