@@ -69,6 +69,10 @@ test("the release workflow: on a v* tag, the tag's version, make dist, install.s
   expect(runs[at("gh release create")]).toContain("dist/release/*");
   expect(runs[at("npm publish")]).toContain("npm publish --provenance");
   expect(at("install.sh")).toBeLessThan(at("gh release create"));
+  // The major tag (v1) follows the releases, for `uses: stairwaydb/stairway@v1`; not for a pre-release.
+  const major = job.steps[at("git push -f origin")];
+  expect(major.run).toContain('major=${TAG%%.*}');
+  expect(major.if).toContain("!contains(github.ref_name, '-')");
   // make dist builds the five platforms the release promises.
   const platforms = /^PLATFORMS := (.*)$/m.exec(readFileSync(join(ROOT, "Makefile"), "utf8"))![1]!.split(" ");
   expect(platforms).toEqual(["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "windows-x64"]);

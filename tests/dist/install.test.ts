@@ -5,7 +5,7 @@
 // strictest POSIX sh at hand), else sh.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanup, ROOT, tempDir } from "../helpers.ts";
 import { hostPlatform, OLDER_VERSION, releases, serve, VERSION } from "./release.ts";
@@ -68,6 +68,25 @@ describe(`install.sh under ${SH}`, () => {
     expect(r.stderr).toContain(`downloading ${server.url}/current/stairway-${hostPlatform()}.tar.gz`);
     expect(r.code).toBe(0);
     expect(versionOf(join(to, "stairway"))).toBe(`stairway ${VERSION}`);
+  }, 60_000);
+
+  test("with wget and shasum where curl and sha256sum are missing (a PATH of only the tools it needs)", async () => {
+    const bin = join(work, "path-wget");
+    mkdirSync(bin, { recursive: true });
+    for (const tool of ["uname", "mktemp", "rm", "awk", "cut", "tar", "gzip", "mkdir", "chmod", "cp", "mv", "cat", "wget", "shasum"]) {
+      const found = Bun.which(tool);
+      if (!found) throw new Error(`${tool} is needed for this test (apt-get install wget perl)`);
+      symlinkSync(found, join(bin, tool));
+    }
+    const to = join(work, "to-wget");
+    const r = await install(["--to", to, "--base-url", `${server.url}/current`], { path: bin });
+    expect(r.stderr).not.toContain("not found");
+    expect(r.code).toBe(0);
+    expect(versionOf(join(to, "stairway"))).toBe(`stairway ${VERSION}`);
+    // …and the corrupted archive is refused by shasum too.
+    const refused = await install(["--to", join(work, "to-wget-corrupt"), "--base-url", `${server.url}/corrupt`], { path: bin });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("does not match SHA256SUMS");
   }, 60_000);
 
   test("a corrupted archive is refused: exit 1, one sentence, nothing installed and an installed binary untouched", async () => {
