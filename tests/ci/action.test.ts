@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { cleanup, ROOT, tempDir, writeTree } from "../helpers.ts";
-import { releases, serve, VERSION } from "../dist/release.ts";
+import { buildReleases, serve, VERSION } from "../dist/release.ts";
 import { loadAction, runComposite, type ActionRun, type RunOptions } from "./composite.ts";
 
 const action = loadAction(join(ROOT, "action.yml"));
@@ -139,7 +139,7 @@ describe("the action's steps, run here", () => {
   describe("installing a release (install.sh from 127.0.0.1)", () => {
     let server: ReturnType<typeof serve>;
     beforeAll(() => {
-      server = serve(releases().current);
+      server = serve(buildReleases(join(work, "release")).current);
     }, 300_000);
     afterAll(() => server?.stop());
 

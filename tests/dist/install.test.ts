@@ -8,23 +8,22 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanup, ROOT, tempDir } from "../helpers.ts";
-import { hostPlatform, OLDER_VERSION, releases, serve, VERSION } from "./release.ts";
+import { buildReleases, hostPlatform, OLDER_VERSION, serve, VERSION } from "./release.ts";
 
 const SH = Bun.which("dash") ?? "sh";
 const work = tempDir("stairway-install-");
+const www = join(work, "www");
 let server: ReturnType<typeof serve>;
 
 beforeAll(() => {
-  const { current, older } = releases();
-  cpSync(current, join(work, "www/current"), { recursive: true });
-  cpSync(older, join(work, "www/older"), { recursive: true });
+  const { current } = buildReleases(www, { older: true });
   // The same release with one byte of its archive changed, SHA256SUMS as it was.
-  cpSync(current, join(work, "www/corrupt"), { recursive: true });
-  const archive = join(work, "www/corrupt", `stairway-${hostPlatform()}.tar.gz`);
+  cpSync(current, join(www, "corrupt"), { recursive: true });
+  const archive = join(www, "corrupt", `stairway-${hostPlatform()}.tar.gz`);
   const bytes = readFileSync(archive);
   bytes[bytes.length >> 1]! ^= 0xff;
   writeFileSync(archive, bytes);
-  server = serve(join(work, "www"));
+  server = serve(www);
 }, 300_000);
 afterAll(() => {
   server?.stop();
@@ -157,7 +156,7 @@ describe(`install.sh under ${SH}`, () => {
 });
 
 test("make dist wrote the host archive with the binary, README.md and LICENSE, and SHA256SUMS that matches it", async () => {
-  const { current } = releases();
+  const current = join(www, "current");
   const name = `stairway-${hostPlatform()}.tar.gz`;
   expect(readdirSync(current).sort()).toEqual(["SHA256SUMS", name]);
   const list = Bun.spawnSync(["tar", "-tzf", join(current, name)]).stdout.toString().trim().split("\n").sort();

@@ -4,7 +4,7 @@
 
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, normalize, resolve } from "node:path";
-import { ROOT, tempDir } from "../helpers.ts";
+import { ROOT } from "../helpers.ts";
 
 export const VERSION: string = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
 /** The version of the "older" release: what a re-install replaces. */
@@ -25,30 +25,26 @@ function makeDist(root: string, release: string): void {
   if (r.exitCode !== 0) throw new Error(`make dist failed in ${root}:\n${r.stderr.toString()}${r.stdout.toString()}`);
 }
 
-let built: { current: string; older: string; work: string } | undefined;
-
 /**
- * Two releases, built once per test process: the working tree's (VERSION) and
- * an older one (OLDER_VERSION), made by the same Makefile rule from a copy of
- * the sources whose package.json says OLDER_VERSION, as the release workflow
- * sets the version before it builds.
+ * The working tree's release (VERSION) in `<work>/current`, and with `older`
+ * an older one (OLDER_VERSION) in `<work>/older`, made by the same Makefile
+ * rule from a copy of the sources whose package.json says OLDER_VERSION, as the
+ * release workflow sets the version before it builds. The caller removes `work`.
  */
-export function releases(): { current: string; older: string } {
-  if (built) return built;
-  const work = tempDir("stairway-release-");
-  process.on("exit", () => rmSync(work, { recursive: true, force: true }));
-  const current = join(work, "current");
-  makeDist(ROOT, current);
-  const copy = join(work, "src-older");
-  mkdirSync(copy);
-  for (const f of ["Makefile", "package-lock.json", "tsconfig.json", "README.md", "LICENSE", "src"]) cpSync(join(ROOT, f), join(copy, f), { recursive: true });
-  symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
-  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-  writeFileSync(join(copy, "package.json"), JSON.stringify({ ...pkg, version: OLDER_VERSION }, null, 2));
-  const older = join(work, "older");
-  makeDist(copy, older);
-  built = { current, older, work };
-  return built;
+export function buildReleases(work: string, { older = false } = {}): { current: string; older: string } {
+  const dirs = { current: join(work, "current"), older: join(work, "older") };
+  makeDist(ROOT, dirs.current);
+  if (older) {
+    const copy = join(work, "src-older");
+    mkdirSync(copy);
+    for (const f of ["Makefile", "package-lock.json", "tsconfig.json", "README.md", "LICENSE", "src"]) cpSync(join(ROOT, f), join(copy, f), { recursive: true });
+    symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    writeFileSync(join(copy, "package.json"), JSON.stringify({ ...pkg, version: OLDER_VERSION }, null, 2));
+    makeDist(copy, dirs.older);
+    rmSync(copy, { recursive: true, force: true });
+  }
+  return dirs;
 }
 
 /** Serves `root` read-only on 127.0.0.1 (a free port); `requests` lists every path asked for. */
