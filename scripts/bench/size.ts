@@ -7,9 +7,11 @@
 //      made here the way make dist makes ours (tar -czf, zip -q for Windows), of
 //      the binary alone: their GitHub release archives cannot be downloaded
 //      from this machine. Ours also carry README.md and LICENSE (~50 KB).
-//   2. start-up: `--version` of the three binaries for this machine, hyperfine
-//      -N when installed (else our own interleaved loop); goal from the issue:
-//      stairway within 1.5× dbmate.
+//   2. start-up: `--version` of the three binaries for this machine, in one
+//      interleaved loop (each round runs all three, so load from other work on
+//      the machine falls on all of them alike); goal from the issue: stairway
+//      within 1.5× dbmate. With hyperfine installed, its figures too (wall
+//      median and min, CPU), which run one tool's runs after the other's.
 //
 //   node_modules/.bin/bun scripts/bench/size.ts [--runs 50]     (make bench-size runs make dist first)
 
@@ -85,40 +87,42 @@ function theirs(peer: Peer, p: Platform, work: string): Sizes & { bin: string; v
   return { binary: statSync(bin).size, archive: statSync(archive).size, bin, version };
 }
 
+type Tool = "stairway" | Peer;
+
 interface Startup {
-  /** Wall-time median, the goal's figure. */
-  ms: Record<"stairway" | Peer, number>;
-  /** Fastest run, and user + system CPU (hyperfine only): hardly moved by other load on the machine, unlike the median. */
-  min: Record<"stairway" | Peer, number>;
-  cpu?: Record<"stairway" | Peer, number>;
-  method: string;
+  /** Wall-time median of an interleaved loop (the goal's figure): every tool sees the same load. */
+  ms: Record<Tool, number>;
+  /** hyperfine -N, when installed: its wall median (one tool's runs after the other's, so load that
+   *  comes and goes favours one of them), fastest run, and user + system CPU (hardly moved by load). */
+  hyperfine?: { median: Record<Tool, number>; min: Record<Tool, number>; cpu: Record<Tool, number> };
 }
 
 /** `--version` of the three binaries for this machine. */
-function startup(bins: Record<"stairway" | Peer, string>, work: string): Startup {
-  const names = Object.keys(bins) as ("stairway" | Peer)[];
-  const each = <T>(f: (n: "stairway" | Peer, i: number) => T) => Object.fromEntries(names.map((n, i) => [n, f(n, i)])) as Record<"stairway" | Peer, T>;
-  if (which("hyperfine")) {
-    const out = join(work, "startup.json");
-    run(["hyperfine", "-N", "--warmup", "5", "--runs", String(RUNS), "--export-json", out, ...names.map((n) => `${bins[n]} --version`)], { stdio: "ignore" });
-    const r = (JSON.parse(readFileSync(out, "utf8")) as { results: { median: number; min: number; user: number; system: number }[] }).results;
-    return {
-      ms: each((_, i) => r[i]!.median * 1000),
-      min: each((_, i) => r[i]!.min * 1000),
-      cpu: each((_, i) => (r[i]!.user + r[i]!.system) * 1000),
-      method: `hyperfine -N, 5 warm-ups, ${RUNS} runs each; wall median and min, CPU mean`,
-    };
-  }
+function startup(bins: Record<Tool, string>, work: string): Startup {
+  const names = Object.keys(bins) as Tool[];
+  const each = <T>(f: (n: Tool, i: number) => T) => Object.fromEntries(names.map((n, i) => [n, f(n, i)])) as Record<Tool, T>;
   const times = each(() => [] as number[]);
   for (let i = -5; i < RUNS; i++)
     for (const n of names) {
       const ms = run([bins[n], "--version"]).ms;
       if (i >= 0) times[n].push(ms); // the first five are warm-ups
     }
-  return { ms: each((n) => median(times[n])), min: each((n) => Math.min(...times[n])), method: `own loop, ${RUNS} interleaved runs each; wall median and min` };
+  const start: Startup = { ms: each((n) => median(times[n])) };
+  if (which("hyperfine")) {
+    const out = join(work, "startup.json");
+    run(["hyperfine", "-N", "--warmup", "5", "--runs", String(RUNS), "--export-json", out, ...names.map((n) => `${bins[n]} --version`)], { stdio: "ignore" });
+    const r = (JSON.parse(readFileSync(out, "utf8")) as { results: { median: number; min: number; user: number; system: number }[] }).results;
+    start.hyperfine = {
+      median: each((_, i) => r[i]!.median * 1000),
+      min: each((_, i) => r[i]!.min * 1000),
+      cpu: each((_, i) => (r[i]!.user + r[i]!.system) * 1000),
+    };
+  }
+  return start;
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const round = (x: Record<string, number>) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, round2(v)]));
 
 await main(() => {
   const work = tempDir("size");
@@ -126,7 +130,7 @@ await main(() => {
   if (!PLATFORMS.includes(host)) throw new Error(`this machine (${host}) is not a release platform`);
   const rows: string[][] = [];
   const json: Record<string, Record<string, Sizes>> = {};
-  const hostBins = {} as Record<"stairway" | Peer, string>;
+  const hostBins = {} as Record<Tool, string>;
   const packed: string[] = [];
   for (const p of PLATFORMS) {
     const s = ours(p, work);
@@ -149,25 +153,27 @@ await main(() => {
   console.log(table(["platform", "stairway bin", "archive", "dbmate bin", "archive", "squawk bin", "archive", "archive vs dbmate", "vs squawk"], rows));
   console.log(`\nours: ${RELEASE} (make dist); theirs: npm ${NPM_SCOPE.dbmate}/<platform>, ${NPM_SCOPE.squawk}/<platform>, archived here the same way`);
   console.log(`their versions (the newest published where ${PEER_VERSIONS.dbmate} / ${PEER_VERSIONS.squawk} is not): ${packed.join("; ")}`);
-  console.log(`\nstart-up: --version on ${host} (${start.method})`);
-  const row = (n: "stairway" | Peer) => {
-    const vs = (x: Record<"stairway" | Peer, number> | undefined) => (x && n !== "dbmate" ? ` (${fmtRatio(x[n] / x.dbmate)})` : "");
-    return [n, fmtMs(start.ms[n]) + vs(start.ms), fmtMs(start.min[n]) + vs(start.min), start.cpu ? fmtMs(start.cpu[n]) + vs(start.cpu) : "n/a"];
-  };
-  console.log(table(["binary", "median ms (vs dbmate)", "min ms", "CPU ms"], [row("stairway"), row("dbmate"), row("squawk")]));
-  console.log(`stairway / dbmate, wall median: ${fmtRatio(ratio)} — ${verdict(ratio, GOAL_START)}`);
+  console.log(`\nstart-up: --version on ${host}; ${RUNS} runs each after 5 warm-ups (ms; × dbmate)`);
+  const vs = (x: Record<Tool, number>, n: Tool) => `${fmtMs(x[n])}${n === "dbmate" ? "" : ` (${fmtRatio(x[n] / x.dbmate)})`}`;
+  const h = start.hyperfine;
+  const names: Tool[] = ["stairway", "dbmate", "squawk"];
+  console.log(
+    table(
+      ["binary", "interleaved median", ...(h ? ["hyperfine -N median", "min", "CPU"] : [])],
+      names.map((n) => [n, vs(start.ms, n), ...(h ? [vs(h.median, n), vs(h.min, n), vs(h.cpu, n)] : [])]),
+    ),
+  );
+  console.log(`stairway / dbmate, interleaved median: ${fmtRatio(ratio)} — ${verdict(ratio, GOAL_START)}`);
   console.log(`\nversions: ${Object.entries(versions).map(([k, v]) => `${k}: ${v}`).join("; ")}`);
   console.log(machine());
   console.log(
     JSON.stringify({
       bench: "size",
       sizes: json,
-      startMs: Object.fromEntries(Object.entries(start.ms).map(([k, v]) => [k, round2(v)])),
-      startMinMs: Object.fromEntries(Object.entries(start.min).map(([k, v]) => [k, round2(v)])),
-      startCpuMs: start.cpu && Object.fromEntries(Object.entries(start.cpu).map(([k, v]) => [k, round2(v)])),
+      startMs: round(start.ms),
       startRatio: round2(ratio),
       goalStart: GOAL_START,
-      method: start.method,
+      hyperfine: start.hyperfine && { medianMs: round(start.hyperfine.median), minMs: round(start.hyperfine.min), cpuMs: round(start.hyperfine.cpu) },
     }),
   );
 });
