@@ -2,10 +2,10 @@
 // hold what the request asks of CI and of a release.
 
 import { expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { ROOT } from "../helpers.ts";
+import { cleanup, ROOT, tempDir } from "../helpers.ts";
 
 const dir = join(ROOT, ".github/workflows");
 const path = join(dir, "migrations.yml");
@@ -53,29 +53,66 @@ test("the workflow has services with health checks, the four scenarios, artifact
   expect(wf.jobs.safety.permissions["security-events"]).toBe("write");
 });
 
-test("the release workflow: on a v* tag, the tag's version, make dist, install.sh checks it, a GitHub Release, npm publish with provenance", () => {
+test("the release workflow: on a v* tag, the tag's version, make dist, the binaries run on macOS and Windows, then a GitHub Release and npm publish with provenance", () => {
   const wf = parse(readFileSync(join(dir, "release.yml"), "utf8"));
   expect(wf.on).toEqual({ push: { tags: ["v*"] } });
-  const job = wf.jobs.release;
-  expect(job.permissions).toEqual({ contents: "write", "id-token": "write" });
-  const runs = (job.steps as { run?: string }[]).map((s) => s.run ?? "");
-  const at = (needle: string) => runs.findIndex((r) => r.includes(needle));
-  // The version is set before the build, the build is the Makefile's (one source of the flags), and checked after it.
-  expect(at("npm version \"${TAG#v}\"")).toBeGreaterThanOrEqual(0);
-  expect(at("npm version")).toBeLessThan(at("make dist"));
-  expect(runs[at("make dist")]).toBe("make dist");
-  expect(runs[at("install.sh")]).toContain('--version "$TAG"');
-  expect(at("make dist")).toBeLessThan(at("install.sh"));
-  expect(runs[at("gh release create")]).toContain("dist/release/*");
-  expect(runs[at("npm publish")]).toContain("npm publish --provenance");
-  expect(at("install.sh")).toBeLessThan(at("gh release create"));
+  expect(wf.permissions).toEqual({ contents: "read" });
+  type Step = { run?: string; uses?: string; if?: string; with?: Record<string, string> };
+  const runs = (job: string) => (wf.jobs[job].steps as Step[]).map((s) => s.run ?? "");
+  const at = (job: string, needle: string) => runs(job).findIndex((r) => r.includes(needle));
+
+  // build: the version before the build, the build is the Makefile's (one source of the flags), install.sh checks it.
+  expect(at("build", "scripts/set-version.sh")).toBeGreaterThanOrEqual(0);
+  expect(at("build", "scripts/set-version.sh")).toBeLessThan(at("build", "make dist"));
+  expect(runs("build")[at("build", "make dist")]).toBe("make dist");
+  expect(runs("build")[at("build", "install.sh")]).toContain('--version "$GITHUB_REF_NAME"');
+  expect(at("build", "make dist")).toBeLessThan(at("build", "install.sh"));
+  expect(wf.jobs.build.steps.some((s: Step) => s.uses?.startsWith("actions/upload-artifact") && s.with?.path === "dist/release/")).toBe(true);
+
+  // run: the binaries built on Linux start where they are meant to, with the tag's version.
+  expect(wf.jobs.run.needs).toBe("build");
+  expect(wf.jobs.run.strategy.matrix.include.map((m: { platform: string }) => m.platform)).toEqual(["darwin-arm64", "darwin-x64", "windows-x64"]);
+  expect(runs("run").join("\n")).toContain('"stairway ${GITHUB_REF_NAME#v}"');
+
+  // publish: only after both, with the rights it needs and no more.
+  const publish = wf.jobs.publish;
+  expect(publish.needs).toEqual(["build", "run"]);
+  expect(publish.permissions).toEqual({ contents: "write", "id-token": "write" });
+  expect(runs("publish")[at("publish", "gh release create")]).toContain("dist/release/*");
+  expect(runs("publish")[at("publish", "npm publish")]).toContain("npm publish --provenance");
+  expect(at("publish", "scripts/set-version.sh")).toBeLessThan(at("publish", "npm publish"));
   // The major tag (v1) follows the releases, for `uses: stairwaydb/stairway@v1`; not for a pre-release.
-  const major = job.steps[at("git push -f origin")];
-  expect(major.run).toContain('major=${TAG%%.*}');
+  const major = publish.steps[at("publish", "git push -f origin")];
+  expect(major.run).toContain("major=${GITHUB_REF_NAME%%.*}");
   expect(major.if).toContain("!contains(github.ref_name, '-')");
+
   // make dist builds the five platforms the release promises.
   const platforms = /^PLATFORMS := (.*)$/m.exec(readFileSync(join(ROOT, "Makefile"), "utf8"))![1]!.split(" ");
   expect(platforms).toEqual(["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "windows-x64"]);
   // Whatever the npm package is named, the command it installs is stairway.
   expect(Object.keys(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).bin)).toEqual(["stairway"]);
+});
+
+test("scripts/set-version.sh sets package.json's and package-lock.json's version from a tag, and refuses what is not one", () => {
+  const work = tempDir();
+  try {
+    for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(ROOT, f), join(work, f));
+    const run = (tag: string, env: Record<string, string> = {}) => Bun.spawnSync(["sh", join(ROOT, "scripts/set-version.sh"), tag], { cwd: work, env: { PATH: process.env.PATH!, HOME: work, ...env } });
+    let r = run("v3.4.5-rc.1", { GITHUB_REPOSITORY: "someone/stairway" });
+    expect(r.stderr.toString()).toBe("");
+    expect(r.exitCode).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(work, "package.json"), "utf8"));
+    expect(pkg.version).toBe("3.4.5-rc.1");
+    expect(pkg.repository).toEqual({ type: "git", url: "git+https://github.com/someone/stairway.git" });
+    const lock = JSON.parse(readFileSync(join(work, "package-lock.json"), "utf8"));
+    expect([lock.version, lock.packages[""].version]).toEqual(["3.4.5-rc.1", "3.4.5-rc.1"]);
+    for (const bad of ["latest", "3.4.5", "v3"]) {
+      r = run(bad);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.toString()).toBe(`set-version.sh: "${bad}" is not a release tag (vX.Y.Z, e.g. v1.2.3 or v1.3.0-rc.1).\n`);
+    }
+    expect(JSON.parse(readFileSync(join(work, "package.json"), "utf8")).version).toBe("3.4.5-rc.1");
+  } finally {
+    cleanup(work);
+  }
 });
