@@ -76,7 +76,7 @@ describe("action.yml", () => {
 
   test("the cache is keyed by version, runner OS and arch and skipped with a binary; SARIF is uploaded only when the run wrote one", () => {
     const cache = action.runs.steps.find((s) => s.uses?.startsWith("actions/cache@"))!;
-    expect(cache.if).toBe("inputs.binary == ''");
+    expect(cache.if).toBe("inputs.binary == '' && steps.resolve.outputs.present != 'true'");
     expect(cache.with!.key).toBe("${{ steps.resolve.outputs.key }}");
     const upload = action.runs.steps.find((s) => s.uses?.startsWith("github/codeql-action/upload-sarif@"))!;
     expect(upload.if).toBe("steps.run.outputs.sarif != ''");
@@ -143,7 +143,7 @@ describe("the action's steps, run here", () => {
     }, 300_000);
     afterAll(() => server?.stop());
 
-    test("installs the version asked for into the tool cache, puts it on PATH, runs it; from the cache next time without a download", async () => {
+    test("installs the version asked for into the tool cache, puts it on PATH, runs it; no download when it is there already", async () => {
       const runnerDir = join(work, "runner-install");
       const env = { STAIRWAY_BASE_URL: server.url };
       const reports = join(work, "reports-install");
@@ -160,11 +160,15 @@ describe("the action's steps, run here", () => {
       expect(r.outputs["exit-code"]).toBe("0");
       expect(r.summary).toContain("safety");
 
-      // actions/cache restored the directory: no download, the same binary.
+      expect(resolve.present).toBe("false");
+
+      // The binary is there (actions/cache restored it, or an earlier step of the job installed it):
+      // no download, no second cache entry, the same binary.
       const asked = server.requests.length;
-      const again = await runAction({ command: "safety", version: `v${VERSION}`, "report-dir": reports }, { runnerDir, env, uses: { cache: { "cache-hit": "true" } } });
+      const again = await runAction({ command: "safety", version: `v${VERSION}`, "report-dir": reports }, { runnerDir, env });
       expect(again.failed).toBeUndefined();
-      expect(again.steps.find((s) => s.name.startsWith("Install"))!.stdout).toBe(`stairway ${VERSION} from the cache\n`);
+      expect(again.steps.find((s) => s.id === "resolve")!.outputs.present).toBe("true");
+      expect(again.steps.find((s) => s.name.startsWith("Install"))!.stdout).toBe(`stairway ${VERSION} in ${resolve.dir} (from the cache, or an earlier step of this job)\n`);
       expect(server.requests.length).toBe(asked);
     }, 120_000);
 

@@ -5,7 +5,7 @@
 // expressions it knows are `inputs.<name>` and `steps.<id>.outputs.<name>`; any
 // other one is an error, so the action cannot grow one this runner would
 // silently get wrong. `uses:` steps (actions/cache, upload-sarif) do not run
-// here: their outputs come from `uses`, and the test checks their conditions.
+// here (they have no outputs); the test checks their conditions.
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -61,8 +61,6 @@ export interface RunOptions {
   runnerDir: string;
   inputs: Record<string, string>;
   env?: Record<string, string>;
-  /** Outputs of the `uses:` steps, by step id (e.g. { cache: { "cache-hit": "true" } }). */
-  uses?: Record<string, Record<string, string>>;
 }
 
 export async function runComposite(action: Action, o: RunOptions): Promise<ActionRun> {
@@ -107,9 +105,7 @@ export async function runComposite(action: Action, o: RunOptions): Promise<Actio
   for (const [i, step] of action.runs.steps.entries()) {
     const name = expand(step.name ?? `step ${i + 1}`);
     if (step.uses) {
-      const outputs = (step.id && o.uses?.[step.id]) || {};
-      if (step.id) stepOutputs[step.id] = outputs;
-      run.steps.push({ name, id: step.id, stdout: "", stderr: "", outputs });
+      run.steps.push({ name, id: step.id, stdout: "", stderr: "", outputs: {} });
       continue;
     }
     if (step.if) throw new Error(`${name}: a run step with a condition (${step.if}) is not evaluated here`);
