@@ -8,7 +8,7 @@ REPORTS := tests/migrations/reports
 .PHONY: demo test test-crash deps services typecheck build build-node dist clean bench \
 	migration-test migration-rollback migration-perf migration-data-test migration-backup-test \
 	migration-cross-db migration-validate migration-safety migration-report migration-clean \
-	bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed
+	bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed bench-size
 
 ## demo: the stairway test of the showcase migrations on SQLite (no server needed)
 demo: build
@@ -50,11 +50,26 @@ dist/node/bin.js: package.json $(shell find src -name '*.ts')
 	rm -rf dist/node
 	$(BUN) build src/bin.ts --target=node --splitting --minify --outdir dist/node --external better-sqlite3 --external @swc/wasm-typescript
 
-## dist: binaries for other platforms (Bun fetches their runtimes from the npm registry)
-dist: build
-	for t in linux-arm64 darwin-arm64 windows-x64; do \
-	  $(COMPILE) --target=bun-$$t src/bin.ts --outfile dist/stairway-$$t || exit 1; \
+## dist: the release archives in dist/release and their SHA256SUMS (Bun fetches other platforms' runtimes from the npm registry)
+# One archive per platform, named as install.sh looks for it: stairway-<os>-<arch>.tar.gz
+# (.zip for Windows) holding the directory stairway-<os>-<arch>/ with the binary,
+# README.md and LICENSE. The version is package.json's (the release workflow sets
+# it from the tag first). PLATFORMS=linux-x64 builds fewer, RELEASE=DIR elsewhere.
+PLATFORMS := linux-x64 linux-arm64 darwin-x64 darwin-arm64 windows-x64
+RELEASE := dist/release
+dist: deps
+	rm -rf $(RELEASE) && mkdir -p $(RELEASE)
+	set -e; for p in $(PLATFORMS); do \
+	  dir=$(RELEASE)/stairway-$$p; mkdir $$dir; \
+	  $(COMPILE) --target=bun-$$p src/bin.ts --outfile $$dir/stairway; \
+	  cp README.md LICENSE $$dir/; \
+	  case $$p in \
+	    windows-*) (cd $(RELEASE) && zip -qr -X stairway-$$p.zip stairway-$$p) ;; \
+	    *) tar -C $(RELEASE) --owner=0 --group=0 --numeric-owner -czf $$dir.tar.gz stairway-$$p ;; \
+	  esac; \
+	  rm -rf $$dir; \
 	done
+	cd $(RELEASE) && sha256sum stairway-* > SHA256SUMS
 
 ## the request's make targets (tests/migrations/config.yaml)
 migration-test: build
@@ -88,7 +103,7 @@ migration-validate: build
 	$(STAIRWAY) validate --config $(CONFIG)
 
 ## bench: every benchmark against its peer or floor, same run (not part of make test; see scripts/bench/README.md)
-bench: bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed
+bench: bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed bench-size
 
 ## bench-runner: stairway up vs dbmate up vs psql -1 -f on 100 generated migrations; start-up vs dbmate
 bench-runner: build
@@ -109,6 +124,10 @@ bench-seed: build
 ## bench-redis: renaming 200k Redis keys with ctx.renameKeys vs a naive KEYS + RENAME loop vs redis-benchmark's pipelined SET
 bench-redis: deps
 	$(BUN) scripts/bench/redis-rename.ts
+
+## bench-size: binary and archive sizes per platform (make dist) vs dbmate's and squawk's (npm), and --version start-up vs dbmate
+bench-size: dist
+	RELEASE=$(RELEASE) $(BUN) scripts/bench/size.ts
 
 ## bench-lint: stairway safety vs squawk (npm squawk-cli in scripts/bench/.peers) on the same files
 bench-lint: build
