@@ -177,12 +177,14 @@ export class Session {
     // Registered before the database exists, so Ctrl-C while it is created drops it too.
     // Dropped before closing: PostgreSQL's DROP … WITH (FORCE) also ends a
     // statement still running there (Ctrl-C in the middle of a migration).
+    // Worked in place (Redis), it is closed first: nothing in flight lands after it is emptied.
     const drop = async () => {
       const i = this.cleanups.indexOf(drop);
       if (i >= 0) this.cleanups.splice(i, 1);
       driver?.abort?.(new Error(`target ${target.name}: the run was interrupted`));
+      if (mod.inPlace) await driver?.close().catch(() => {});
       if (!this.flags.keep) await mod.dropScratch(target.url, url ?? mod.scratchUrl(target.url, name), this.runId).catch(() => {});
-      await driver?.close().catch(() => {});
+      if (!mod.inPlace) await driver?.close().catch(() => {});
     };
     this.cleanups.push(drop);
     url = await mod.createScratch(target.url, name, { ...opts, command, flush: this.flags.flush, runId: this.runId });

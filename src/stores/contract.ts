@@ -290,6 +290,12 @@ export interface ScratchOptions extends OpenOptions {
 
 /** Everything a store offers the core beyond an open connection. */
 export interface StoreModule<D extends Migrator = Migrator> {
+  /**
+   * A scratch "database" is the target itself, claimed while it is empty (a
+   * Redis logical database): its connection is closed before it is emptied,
+   * so that nothing still in flight lands after.
+   */
+  readonly inPlace?: boolean;
   open(url: TargetUrl, opts: OpenOptions): Promise<D>;
   /** The URL a scratch database `name` beside `url` has; pure, creates nothing. */
   scratchUrl(url: TargetUrl, name: string): TargetUrl;

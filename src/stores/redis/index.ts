@@ -11,6 +11,7 @@ import { openRedis, SCRATCH_MARKER, type RedisDriver } from "./driver.ts";
 import { loadTransform } from "./load.ts";
 
 export const redisModule: StoreModule<RedisDriver> = {
+  inPlace: true,
   open: openRedis,
   scratchUrl: (url) => url,
   async check(migrations) {
