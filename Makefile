@@ -5,7 +5,7 @@ STAIRWAY := dist/stairway
 CONFIG := tests/migrations/config.yaml
 REPORTS := tests/migrations/reports
 
-.PHONY: demo test test-crash deps services typecheck build build-node dist clean bench \
+.PHONY: demo test test-crash deps services typecheck format format-check build build-node dist clean bench \
 	migration-test migration-rollback migration-perf migration-data-test migration-backup-test \
 	migration-cross-db migration-validate migration-safety migration-report migration-clean \
 	bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed bench-size
@@ -15,7 +15,7 @@ demo: build
 	@$(STAIRWAY) test --config $(CONFIG) --target sqlite
 
 ## test: install, start PostgreSQL and Redis if needed, typecheck, run the whole suite
-test: deps services typecheck build build-node
+test: deps services typecheck format-check build build-node
 	$(BUN) test --timeout 120000
 
 ## test-crash: 25 SIGKILLs at random points of `up` on SQLite and on PostgreSQL (make test runs 3 of each)
@@ -32,6 +32,12 @@ services:
 
 typecheck: deps
 	node_modules/.bin/tsc --noEmit -p .
+
+## format: write the house format (Biome, biome.json); format-check: fail when a file is not in it
+format: deps
+	node_modules/.bin/biome format --write .
+format-check: deps
+	node_modules/.bin/biome format .
 
 # Bun's executables read bunfig.toml and .env from the directory they run in:
 # a bunfig.toml there (a checkout under review, say) must not preload code into

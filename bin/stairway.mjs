@@ -5,7 +5,9 @@ import { existsSync } from "node:fs";
 
 const entry = new URL("../dist/node/bin.js", import.meta.url);
 if (!existsSync(entry)) {
-  process.stderr.write("stairway: dist/node/bin.js is missing: build it with `make build-node` (or use dist/stairway from `make build`)\n");
+  process.stderr.write(
+    "stairway: dist/node/bin.js is missing: build it with `make build-node` (or use dist/stairway from `make build`)\n",
+  );
   process.exit(2);
 }
 await import(entry.href);

@@ -23,7 +23,15 @@ const lazy =
     (await load()).default(flags, args);
 
 /** reportAs: the name of its <report-dir>/<name>.json when it is not the command's first word. */
-const COMMANDS: { name: string; describe: string; alias?: string; options?: [string, string, object?][]; examples?: string[]; reportAs?: (args: string[]) => string; run: Handler }[] = [
+const COMMANDS: {
+  name: string;
+  describe: string;
+  alias?: string;
+  options?: [string, string, object?][];
+  examples?: string[];
+  reportAs?: (args: string[]) => string;
+  run: Handler;
+}[] = [
   {
     name: "up",
     describe: "Apply pending migrations (all, or through --to VERSION)",
@@ -32,7 +40,11 @@ const COMMANDS: { name: string; describe: string; alias?: string; options?: [str
       ["--dry-run", "Print the SQL that would run; touch nothing"],
       ["--allow-drift", "Apply pending migrations even though an applied file was edited since (up refuses otherwise)"],
     ],
-    examples: ["stairway up --db postgres://app@localhost/app", "stairway up --to 003 --dry-run", "stairway up --allow-drift"],
+    examples: [
+      "stairway up --db postgres://app@localhost/app",
+      "stairway up --to 003 --dry-run",
+      "stairway up --allow-drift",
+    ],
     run: lazy(() => import("./commands/migrate.ts").then((m) => ({ default: m.upCommand }))),
   },
   {
@@ -55,7 +67,11 @@ const COMMANDS: { name: string; describe: string; alias?: string; options?: [str
     name: "status",
     describe: "Show each migration's state: applied, pending, dirty, drifted, missing-file",
     options: [["--exit-code", "Exit 1 while anything is pending, dirty, drifted or missing its file (a CI gate)"]],
-    examples: ["stairway status --db sqlite:app.db", "stairway status --json", "stairway status --exit-code --db postgres://app@db/app"],
+    examples: [
+      "stairway status --db sqlite:app.db",
+      "stairway status --json",
+      "stairway status --exit-code --db postgres://app@db/app",
+    ],
     run: lazy(() => import("./commands/migrate.ts").then((m) => ({ default: m.statusCommand }))),
   },
   {
@@ -66,50 +82,66 @@ const COMMANDS: { name: string; describe: string; alias?: string; options?: [str
   },
   {
     name: "new <name>",
-    describe: "Create the next migration: sql/NNN_name/{up,down}.sql, or a Redis transform redis-migrations/NNN_name.ts",
-    options: [["--store <store>", "sql (default) or redis (also: --redis alone, or --redis DIR for a transform in DIR)"]],
-    examples: ["stairway new add_tool_owner", "stairway new rename_session_keys --redis", "stairway new --store redis rename_session_keys"],
+    describe:
+      "Create the next migration: sql/NNN_name/{up,down}.sql, or a Redis transform redis-migrations/NNN_name.ts",
+    options: [
+      ["--store <store>", "sql (default) or redis (also: --redis alone, or --redis DIR for a transform in DIR)"],
+    ],
+    examples: [
+      "stairway new add_tool_owner",
+      "stairway new rename_session_keys --redis",
+      "stairway new --store redis rename_session_keys",
+    ],
     run: lazy(() => import("./commands/new.ts")),
   },
   {
     name: "test",
-    describe: "The stairway: each migration up, down, up again on a scratch copy of every target, checking schema and data",
+    describe:
+      "The stairway: each migration up, down, up again on a scratch copy of every target, checking schema and data",
     examples: ["stairway test", "stairway test --db postgres://postgres@localhost/postgres --json"],
     run: lazy(() => import("./commands/test.ts")),
   },
   {
     name: "rollback",
-    describe: "Fill a scratch target at head with fixtures and generated rows, then roll back the last K migrations checking no row is lost",
+    describe:
+      "Fill a scratch target at head with fixtures and generated rows, then roll back the last K migrations checking no row is lost",
     options: [["--last <k>", "How many migrations to roll back (default: all)"]],
     run: lazy(() => import("./commands/rollback.ts")),
   },
   {
     name: "perf",
-    describe: "Time each migration's up and down per scenario (empty, fixtures, N rows), with locks and the stall a concurrent query sees",
+    describe:
+      "Time each migration's up and down per scenario (empty, fixtures, N rows), with locks and the stall a concurrent query sees",
     options: [
       ["--scenario <name>", "Only this scenario of the config; repeatable", { type: [String] }],
       ["--rows <n>", "Rows per table for the large-data scenarios"],
       ["--baseline <file>", "Fail steps slower than this saved baseline (beyond the noise margin)"],
       ["--save-baseline <file>", "Save this run's timings as a baseline"],
     ],
-    examples: ["stairway perf --save-baseline perf-baseline.json", "stairway perf --baseline perf-baseline.json --scenario large_dataset"],
+    examples: [
+      "stairway perf --save-baseline perf-baseline.json",
+      "stairway perf --baseline perf-baseline.json --scenario large_dataset",
+    ],
     run: lazy(() => import("./commands/perf.ts")),
   },
   {
     name: "data-test",
-    describe: "Fill every table with N generated rows, migrate to head, and check counts, checksums of untouched columns and foreign keys",
+    describe:
+      "Fill every table with N generated rows, migrate to head, and check counts, checksums of untouched columns and foreign keys",
     options: [["--rows <n>", "Rows per table (default 10000)"]],
     examples: ["stairway data-test --rows 100000 --target postgres"],
     run: lazy(() => import("./commands/data-test.ts")),
   },
   {
     name: "backup-test",
-    describe: "Before each migration, over generated rows: back up, migrate, restore; the restore must equal the state before, and take the migration again",
+    describe:
+      "Before each migration, over generated rows: back up, migrate, restore; the restore must equal the state before, and take the migration again",
     run: lazy(() => import("./commands/backup-test.ts")),
   },
   {
     name: "cross-db",
-    describe: "Migrate every SQL target, compare their schemas with a readable diff, and check they accept and reject the same rows",
+    describe:
+      "Migrate every SQL target, compare their schemas with a readable diff, and check they accept and reject the same rows",
     options: [
       ["--each-step", "Compare after every migration, not only at head"],
       ["--reference <target>", "The target the others are compared with (default: the first PostgreSQL target)"],
@@ -119,38 +151,57 @@ const COMMANDS: { name: string; describe: string; alias?: string; options?: [str
   },
   {
     name: "validate",
-    describe: "Check the tree, that every SQL file parses, that applied files are unchanged (--db) and that committed schema dumps are current",
+    describe:
+      "Check the tree, that every SQL file parses, that applied files are unchanged (--db) and that committed schema dumps are current",
     examples: ["stairway validate", "stairway validate --db postgres://app@db/app"],
     run: lazy(() => import("./commands/validate.ts")),
   },
   {
     name: "safety [...files]",
     alias: "lint",
-    describe: "Lint migration files for dangerous operations (locks, rewrites, data loss), per dialect, with rule ids, file:line:col and fix hints",
+    describe:
+      "Lint migration files for dangerous operations (locks, rewrites, data loss), per dialect, with rule ids, file:line:col and fix hints",
     options: [
       ["--format <format>", "text (default), json or sarif (SARIF 2.1.0, for GitHub code scanning)"],
-      ["--dialect <dialect>", "Lint as postgres or sqlite (default: from the file name, else the configured targets, else postgres)"],
+      [
+        "--dialect <dialect>",
+        "Lint as postgres or sqlite (default: from the file name, else the configured targets, else postgres)",
+      ],
     ],
-    examples: ["stairway safety", "stairway safety sql/012_add_owner/up.sql --dialect postgres", "stairway lint --format sarif > safety.sarif"],
+    examples: [
+      "stairway safety",
+      "stairway safety sql/012_add_owner/up.sql --dialect postgres",
+      "stairway lint --format sarif > safety.sarif",
+    ],
     run: lazy(() => import("./commands/safety.ts")),
   },
   {
     name: "report",
-    describe: "Turn the JSON reports in the report dir into migration-summary.md (PR comment), a self-contained report.html with charts, and junit.xml",
-    options: [["--max-age <minutes>", "Leave out, as an earlier run's, a report written more than this before the newest one (default 60)"]],
+    describe:
+      "Turn the JSON reports in the report dir into migration-summary.md (PR comment), a self-contained report.html with charts, and junit.xml",
+    options: [
+      [
+        "--max-age <minutes>",
+        "Leave out, as an earlier run's, a report written more than this before the newest one (default 60)",
+      ],
+    ],
     examples: ["stairway report", "stairway report --report-dir tests/migrations/reports --json"],
     run: lazy(() => import("./commands/report.ts")),
   },
   {
     name: "clean",
-    describe: "Drop scratch databases, files and Redis keys that interrupted test runs left behind, and empty the report dir; touches nothing else",
+    describe:
+      "Drop scratch databases, files and Redis keys that interrupted test runs left behind, and empty the report dir; touches nothing else",
     run: lazy(() => import("./commands/clean.ts")),
   },
   {
     name: "schema <action>",
     describe: "dump: canonical schema of a target (SQL-like text, or --json); diff: compare two targets",
     options: [["--at <version>", "dump: the schema of a scratch database migrated to this version ('head' for all)"]],
-    examples: ["stairway schema dump --target sqlite --at head > sql/schema.sqlite.sql", "stairway schema diff --db sqlite:a.db --db sqlite:b.db"],
+    examples: [
+      "stairway schema dump --target sqlite --at head > sql/schema.sqlite.sql",
+      "stairway schema diff --db sqlite:a.db --db sqlite:b.db",
+    ],
     reportAs: ([action]) => `schema-${action}`,
     run: lazy(() => import("./commands/schema.ts")),
   },
@@ -162,8 +213,13 @@ export async function main(argv: string[]): Promise<ExitCode> {
     .option("--config <file>", "Config file (default: tests/migrations/config.yaml when present)")
     .option("--sql <dir>", "SQL migration tree (default: sql)")
     .option("--redis <dir>", "Redis transforms (default: redis-migrations)")
-    .option("--layout <preset>", `How the SQL tree is named: ${LAYOUT_IDS.join(", ")} (default: detected from the files)`)
-    .option("--db <url>", "Database URL; repeatable; replaces configured targets (else DATABASE_URL)", { type: [String] })
+    .option(
+      "--layout <preset>",
+      `How the SQL tree is named: ${LAYOUT_IDS.join(", ")} (default: detected from the files)`,
+    )
+    .option("--db <url>", "Database URL; repeatable; replaces configured targets (else DATABASE_URL)", {
+      type: [String],
+    })
     .option("--target <name>", "Only this configured target; repeatable", { type: [String] })
     .option("--json", "Print the result as one JSON object")
     .option("--report-dir <dir>", "Where <command>.json is written (default: tests/migrations/reports)")
@@ -183,7 +239,10 @@ export async function main(argv: string[]): Promise<ExitCode> {
     cmd.action((...args: unknown[]) => {
       const flags = args.pop() as GlobalFlags & Record<string, unknown>;
       const positional = args.flat().filter((a): a is string => typeof a === "string");
-      current = { command: c.reportAs?.(positional) ?? c.name.split(" ")[0]!, reportDir: String(flags.reportDir ?? DEFAULT_REPORT_DIR) };
+      current = {
+        command: c.reportAs?.(positional) ?? c.name.split(" ")[0]!,
+        reportDir: String(flags.reportDir ?? DEFAULT_REPORT_DIR),
+      };
       ran = c.run(normalize(flags), positional);
     });
   }
@@ -235,14 +294,20 @@ function normalize(flags: GlobalFlags & Record<string, unknown>): GlobalFlags & 
   const list = (v: unknown) => (v === undefined ? undefined : Array.isArray(v) ? v.map(String) : [String(v)]);
   const raw = flags.wait as unknown;
   const wait = raw === true ? 60 : raw === undefined ? undefined : Number(raw);
-  if (wait !== undefined && !(wait >= 0)) throw new StairwayError("E_USAGE", `--wait ${flags.wait}: expected a number of seconds`);
+  if (wait !== undefined && !(wait >= 0))
+    throw new StairwayError("E_USAGE", `--wait ${flags.wait}: expected a number of seconds`);
   const layout = flags.layout === undefined ? undefined : String(flags.layout);
   if (layout !== undefined && !(LAYOUT_IDS as readonly string[]).includes(layout))
     throw new StairwayError("E_USAGE", `--layout ${layout}: not a known preset (known: ${LAYOUT_IDS.join(", ")})`);
   return { ...flags, db: list(flags.db), target: list(flags.target), wait, layout: layout as LayoutId | undefined };
 }
 
-function printError(e: unknown, debug: boolean, json: boolean, current?: { command: string; reportDir: string }): ExitCode {
+function printError(
+  e: unknown,
+  debug: boolean,
+  json: boolean,
+  current?: { command: string; reportDir: string },
+): ExitCode {
   let code: ExitCode = EXIT.failed;
   let lines: string[];
   if (e instanceof StairwayError) {
@@ -269,13 +334,15 @@ function printError(e: unknown, debug: boolean, json: boolean, current?: { comma
   // A report left by an earlier run of this command must not pass for this one's (a file of that name stairway did not write is not touched).
   const previous = current && join(current.reportDir, `${current.command}.json`);
   try {
-    if (previous && writtenFiles(current.reportDir).includes(`${current.command}.json`)) writeFileSync(previous, reportJson(report) + "\n");
+    if (previous && writtenFiles(current.reportDir).includes(`${current.command}.json`))
+      writeFileSync(previous, reportJson(report) + "\n");
   } catch {
     // Unwritable report dir: the message on stderr is what matters now.
   }
   for (const l of lines) process.stderr.write(`${pc.red("stairway:")} ${l}\n`);
   if (debug && e instanceof Error) process.stderr.write(pc.dim(`${redact(e.stack ?? "")}\n`));
-  if (debug && e instanceof StairwayError && e.cause instanceof Error) process.stderr.write(pc.dim(`cause: ${redact(e.cause.stack ?? "")}\n`));
+  if (debug && e instanceof StairwayError && e.cause instanceof Error)
+    process.stderr.write(pc.dim(`cause: ${redact(e.cause.stack ?? "")}\n`));
   return code;
 }
 

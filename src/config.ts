@@ -95,7 +95,11 @@ const SPEC: Spec = {
   kind: "object",
   keys: {
     migrations: { kind: "object", keys: { sql: str, redis: str } },
-    layout: { kind: "object", keys: { preset: { kind: "enum", values: LAYOUT_IDS }, pattern: { kind: "regex" } }, exactlyOne: ["preset", "pattern"] },
+    layout: {
+      kind: "object",
+      keys: { preset: { kind: "enum", values: LAYOUT_IDS }, pattern: { kind: "regex" } },
+      exactlyOne: ["preset", "pattern"],
+    },
     databases: {
       kind: "map",
       value: {
@@ -116,7 +120,14 @@ const SPEC: Spec = {
       kind: "list",
       item: {
         kind: "object",
-        keys: { name: str, description: str, fixtures: { kind: "list", item: str }, rows: num, performance_test: bool, max_migration_time: num },
+        keys: {
+          name: str,
+          description: str,
+          fixtures: { kind: "list", item: str },
+          rows: num,
+          performance_test: bool,
+          max_migration_time: num,
+        },
         required: ["name"],
       },
     },
@@ -130,7 +141,12 @@ const SPEC: Spec = {
           kind: "list",
           item: {
             kind: "object",
-            keys: { object: str, parts: { kind: "list", item: str }, targets: { kind: "list", item: str }, reason: str },
+            keys: {
+              object: str,
+              parts: { kind: "list", item: str },
+              targets: { kind: "list", item: str },
+              reason: str,
+            },
             required: ["object", "reason"],
           },
         },
@@ -159,7 +175,9 @@ export function loadConfig(path: string | undefined, env: Record<string, string 
     text = readFileSync(file, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw configError(`config file ${file} cannot be read: ${code === "EISDIR" ? "it is a directory" : (code ?? (e as Error).message)}`);
+    throw configError(
+      `config file ${file} cannot be read: ${code === "EISDIR" ? "it is a directory" : (code ?? (e as Error).message)}`,
+    );
   }
   return parseConfig(text, file, env);
 }
@@ -188,7 +206,9 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
       case "enum": {
         const value = check(node, str, where);
         if (typeof value === "string" && !spec.values.includes(value))
-          problems.push(`${here}: ${where} "${value}" is not one of ${spec.values.slice(0, -1).join(", ")} or ${spec.values.at(-1)}`);
+          problems.push(
+            `${here}: ${where} "${value}" is not one of ${spec.values.slice(0, -1).join(", ")} or ${spec.values.at(-1)}`,
+          );
         return value;
       }
       case "string":
@@ -242,7 +262,10 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
           for (const r of spec.required ?? [])
             if (!(r in out)) problems.push(`${here}: ${where || "the file"} needs "${r}"`);
           const one = spec.exactlyOne;
-          if (one && one.filter((k) => k in out).length !== 1) problems.push(`${here}: ${where} needs either "${one.join('" or "')}", not ${one.some((k) => k in out) ? "both" : "neither"}`);
+          if (one && one.filter((k) => k in out).length !== 1)
+            problems.push(
+              `${here}: ${where} needs either "${one.join('" or "')}", not ${one.some((k) => k in out) ? "both" : "neither"}`,
+            );
         }
         return out;
       }
@@ -266,7 +289,9 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
   return config;
 }
 
-type RawCrossDb = Partial<Omit<CrossDbConfig, "types">> & { types?: { postgres: string; sqlite: string; sqlite_check?: string; note: string }[] };
+type RawCrossDb = Partial<Omit<CrossDbConfig, "types">> & {
+  types?: { postgres: string; sqlite: string; sqlite_check?: string; note: string }[];
+};
 
 function crossDb(raw: RawCrossDb | undefined): CrossDbConfig {
   return {

@@ -4,8 +4,23 @@
 // (dirty version, lock held, unknown version).
 
 import { StairwayError, usageError } from "./errors.ts";
-import { isSqlSession, SqlExecError, type AppliedRow, type Migrator, type SqlSession, type TransformSession } from "./stores/contract.ts";
-import { appliesTo, compareVersions, fileFor, versionKey, type Direction, type Migration, type MigrationFile } from "./plan/migration.ts";
+import {
+  isSqlSession,
+  SqlExecError,
+  type AppliedRow,
+  type Migrator,
+  type SqlSession,
+  type TransformSession,
+} from "./stores/contract.ts";
+import {
+  appliesTo,
+  compareVersions,
+  fileFor,
+  versionKey,
+  type Direction,
+  type Migration,
+  type MigrationFile,
+} from "./plan/migration.ts";
 import { lineCol, splitStatements, type Statement } from "./plan/statements.ts";
 import { round, type CheckResult, type MigrationState } from "./results.ts";
 
@@ -26,7 +41,11 @@ export interface StepHooks {
 }
 
 /** Reverts `applied` newest first (the stairway's last step); the reason when one down fails. */
-export async function revertAll(driver: Migrator, applied: Migration[], progress?: (line: string) => void): Promise<string | undefined> {
+export async function revertAll(
+  driver: Migrator,
+  applied: Migration[],
+  progress?: (line: string) => void,
+): Promise<string | undefined> {
   for (const m of [...applied].reverse()) {
     progress?.(`down to base  ${m.id}`);
     const o = await applyStep(driver, m, "down");
@@ -36,8 +55,15 @@ export async function revertAll(driver: Migrator, applied: Migration[], progress
 }
 
 /** Runs one migration's up or down on the target, with its bookkeeping. */
-export async function applyStep(driver: Migrator, m: Migration, direction: Direction, hooks: StepHooks = {}): Promise<StepOutcome> {
-  return isSqlSession(driver) ? applySqlStep(driver, m, direction, hooks) : applyTransformStep(driver as TransformSession, m, direction);
+export async function applyStep(
+  driver: Migrator,
+  m: Migration,
+  direction: Direction,
+  hooks: StepHooks = {},
+): Promise<StepOutcome> {
+  return isSqlSession(driver)
+    ? applySqlStep(driver, m, direction, hooks)
+    : applyTransformStep(driver as TransformSession, m, direction);
 }
 
 /** The checksum recorded for a migration on this store: of its up file, or of its transform module. */
@@ -62,16 +88,35 @@ async function applyTransformStep(driver: TransformSession, m: Migration, direct
     await driver.runTransform(m, direction);
   } catch (e) {
     const where = m.module?.path ?? m.id;
-    return { migration: m, direction, status: "failed", durationMs: round(performance.now() - t0), error: `${where}: ${direction} failed: ${e instanceof Error ? e.message : String(e)}`, dirty: true };
+    return {
+      migration: m,
+      direction,
+      status: "failed",
+      durationMs: round(performance.now() - t0),
+      error: `${where}: ${direction} failed: ${e instanceof Error ? e.message : String(e)}`,
+      dirty: true,
+    };
   }
   if (direction === "up") await driver.record(row(false));
   else await driver.forget(m.version);
   return { migration: m, direction, status: "done", durationMs: round(performance.now() - t0) };
 }
 
-async function applySqlStep(driver: SqlSession, m: Migration, direction: Direction, hooks: StepHooks): Promise<StepOutcome> {
+async function applySqlStep(
+  driver: SqlSession,
+  m: Migration,
+  direction: Direction,
+  hooks: StepHooks,
+): Promise<StepOutcome> {
   const file = fileFor(m, direction, driver.dialect);
-  if (!file) return { migration: m, direction, status: "failed", durationMs: 0, error: `${m.id} has no ${direction} file for ${driver.dialect}` };
+  if (!file)
+    return {
+      migration: m,
+      direction,
+      status: "failed",
+      durationMs: 0,
+      error: `${m.id} has no ${direction} file for ${driver.dialect}`,
+    };
   const upFile = fileFor(m, "up", driver.dialect)!;
   const transactional = driver.capabilities.transactionalDdl && !file.directives.noTransaction;
   const t0 = performance.now();
@@ -83,7 +128,12 @@ async function applySqlStep(driver: SqlSession, m: Migration, direction: Directi
     durationMs: round(performance.now() - t0),
     dirty,
   });
-  const done = (): StepOutcome => ({ migration: m, direction, status: "done", durationMs: round(performance.now() - t0) });
+  const done = (): StepOutcome => ({
+    migration: m,
+    direction,
+    status: "done",
+    durationMs: round(performance.now() - t0),
+  });
 
   if (transactional) {
     await driver.begin();
@@ -95,7 +145,13 @@ async function applySqlStep(driver: SqlSession, m: Migration, direction: Directi
       return done();
     } catch (e) {
       await driver.rollback();
-      return { migration: m, direction, status: "failed", durationMs: round(performance.now() - t0), error: describe(e, file) };
+      return {
+        migration: m,
+        direction,
+        status: "failed",
+        durationMs: round(performance.now() - t0),
+        error: describe(e, file),
+      };
     }
   }
 
@@ -105,7 +161,14 @@ async function applySqlStep(driver: SqlSession, m: Migration, direction: Directi
     await driver.setTimeouts(false);
     for (const s of file.statements) await runStatement(driver, file, s);
   } catch (e) {
-    return { migration: m, direction, status: "failed", durationMs: round(performance.now() - t0), error: describe(e, file), dirty: true };
+    return {
+      migration: m,
+      direction,
+      status: "failed",
+      durationMs: round(performance.now() - t0),
+      error: describe(e, file),
+      dirty: true,
+    };
   } finally {
     // Session settings would outlive this migration on the shared connection.
     await driver.resetTimeouts().catch(() => {});
@@ -143,7 +206,8 @@ async function runScript(driver: SqlSession, file: MigrationFile): Promise<void>
     return;
   } catch (e) {
     if (!(e instanceof SqlExecError) || e.connectionLost) throw e;
-    if (e.position) throw new StatementError(e, `${file.path}:${Object.values(lineCol(file.text, e.position - 1)).join(":")}`);
+    if (e.position)
+      throw new StatementError(e, `${file.path}:${Object.values(lineCol(file.text, e.position - 1)).join(":")}`);
   }
   await driver.rollback();
   await driver.begin();
@@ -191,7 +255,10 @@ function applicable(ctx: RunnerContext): Migration[] {
 /** The migration a version names (as given on the command line: --to, force); a usage error naming the known ones otherwise. */
 export function findVersion(list: Migration[], version: string, what: string): Migration {
   const m = list.find((x) => x.key === versionKey(version) || x.id === version);
-  if (!m) throw usageError(`${what} ${version}: no such migration (known: ${list.map((x) => x.version).join(", ") || "none"})`);
+  if (!m)
+    throw usageError(
+      `${what} ${version}: no such migration (known: ${list.map((x) => x.version).join(", ") || "none"})`,
+    );
   return m;
 }
 
@@ -235,7 +302,14 @@ export function outcomeResult(target: string, o: StepOutcome): CheckResult {
       durationMs: o.durationMs,
       ...(o.dirty ? { details: { dirty: true } } : {}),
     };
-  return { check, target, migration: o.migration.id, status: "pass", message: o.direction === "up" ? "applied" : "reverted", durationMs: o.durationMs };
+  return {
+    check,
+    target,
+    migration: o.migration.id,
+    status: "pass",
+    message: o.direction === "up" ? "applied" : "reverted",
+    durationMs: o.durationMs,
+  };
 }
 
 /**
@@ -249,7 +323,11 @@ async function withLock<T>(ctx: RunnerContext, fn: () => Promise<T>): Promise<T>
   try {
     await ctx.driver.ensureBookkeeping().catch((e: unknown) => {
       // Most often a user that may not create tables ("permission denied for schema public").
-      throw new StairwayError("E_UNREACHABLE", `target ${ctx.target}: cannot create stairway's bookkeeping: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new StairwayError(
+        "E_UNREACHABLE",
+        `target ${ctx.target}: cannot create stairway's bookkeeping: ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
     });
     return await fn();
   } finally {
@@ -262,17 +340,26 @@ async function withLock<T>(ctx: RunnerContext, fn: () => Promise<T>): Promise<T>
  * of the global sequence: it may belong to another store (up --to 008 on a
  * SQL target applies SQL versions up to 008).
  */
-export async function pendingUp(ctx: RunnerContext, to?: string, opts: { allowDrift?: boolean } = {}): Promise<Migration[]> {
+export async function pendingUp(
+  ctx: RunnerContext,
+  to?: string,
+  opts: { allowDrift?: boolean } = {},
+): Promise<Migration[]> {
   const limit = to === undefined ? undefined : findVersion(ctx.migrations, to, "--to");
   const rows = await ctx.driver.applied();
   if (!opts.allowDrift) refuseDrift(ctx, rows);
   // A dirty version of a resumable store is pending: running it again finishes it.
-  const done = new Set(rows.filter((r) => !r.dirty || !ctx.driver.capabilities.resumable).map((r) => versionKey(r.version)));
+  const done = new Set(
+    rows.filter((r) => !r.dirty || !ctx.driver.capabilities.resumable).map((r) => versionKey(r.version)),
+  );
   return applicable(ctx).filter((m) => !done.has(m.key) && (!limit || compareVersions(m.version, limit.version) <= 0));
 }
 
 /** Applied migrations to revert, newest first. `to` stays applied; "0" reverts all. */
-export async function pendingDown(ctx: RunnerContext, opts: { to?: string; steps?: number }): Promise<(Migration | AppliedRow)[]> {
+export async function pendingDown(
+  ctx: RunnerContext,
+  opts: { to?: string; steps?: number },
+): Promise<(Migration | AppliedRow)[]> {
   const list = applicable(ctx);
   const rows = (await ctx.driver.applied()).sort((a, b) => compareVersions(b.version, a.version));
   let chosen = rows;
@@ -374,7 +461,14 @@ export async function status(ctx: RunnerContext): Promise<MigrationState[]> {
     }
     const checksum = upChecksum(m, ctx.driver);
     const state = r.dirty ? "dirty" : r.checksum !== checksum ? "drifted" : "applied";
-    out.push({ target: ctx.target, version: m.version, name: m.name, state, appliedAt: r.appliedAt, durationMs: r.durationMs });
+    out.push({
+      target: ctx.target,
+      version: m.version,
+      name: m.name,
+      state,
+      appliedAt: r.appliedAt,
+      durationMs: r.durationMs,
+    });
   }
   for (const r of byKey.values())
     out.push({ target: ctx.target, version: r.version, name: r.name, state: "missing-file", appliedAt: r.appliedAt });

@@ -7,7 +7,14 @@ import { defaultConfig, loadConfig, type Config } from "./config.ts";
 import { StairwayError, usageError } from "./errors.ts";
 import { newRunId, scratchName } from "./scratch-names.ts";
 import { redact } from "./secrets.ts";
-import { BOOKKEEPING_TABLE, type MigrationTimeouts, type Migrator, type OpenOptions, type ScratchRef, type SqlDriver } from "./stores/contract.ts";
+import {
+  BOOKKEEPING_TABLE,
+  type MigrationTimeouts,
+  type Migrator,
+  type OpenOptions,
+  type ScratchRef,
+  type SqlDriver,
+} from "./stores/contract.ts";
 import { loadStore } from "./stores/index.ts";
 import type { TargetUrl } from "./stores/url.ts";
 import { loadPlan, type TreeOptions } from "./plan/discover.ts";
@@ -107,7 +114,8 @@ export class Session {
     const out: { tree: string; layout: PlanLayout; notes: string[] }[] = [];
     for (const { tree, plan } of this.plans.values()) {
       // A directory that holds no migration (safety probing one migration's directory) says nothing.
-      if (!plan.layout || seen.has(tree) || (!plan.migrations.some((m) => m.store === "sql") && !plan.notes.length)) continue;
+      if (!plan.layout || seen.has(tree) || (!plan.migrations.some((m) => m.store === "sql") && !plan.notes.length))
+        continue;
       seen.add(tree);
       out.push({ tree, layout: plan.layout, notes: plan.notes });
     }
@@ -125,13 +133,22 @@ export class Session {
 
   targets(allowDefault: boolean): Target[] {
     // Parsing their URLs remembers their passwords (src/secrets.ts), which redact() hides.
-    return resolveTargets({ config: this.config, db: this.flags.db, target: this.flags.target, env: this.env, allowDefault });
+    return resolveTargets({
+      config: this.config,
+      db: this.flags.db,
+      target: this.flags.target,
+      env: this.env,
+      allowDefault,
+    });
   }
 
   /** --wait: how long to retry connecting, with a progress line on a terminal while it waits. */
   private waiting(target: Target): Pick<OpenOptions, "waitMs" | "onWait"> {
     const say = progressLine(!!this.flags.json);
-    return { waitMs: (this.flags.wait ?? 0) * 1000, onWait: (ms) => say(ms === null ? "" : `waiting for ${target.name} (${Math.round(ms / 1000)} s)…`) };
+    return {
+      waitMs: (this.flags.wait ?? 0) * 1000,
+      onWait: (ms) => say(ms === null ? "" : `waiting for ${target.name} (${Math.round(ms / 1000)} s)…`),
+    };
   }
 
   /**
@@ -183,7 +200,8 @@ export class Session {
       if (i >= 0) this.cleanups.splice(i, 1);
       driver?.abort?.(new Error(`target ${target.name}: the run was interrupted`));
       if (mod.inPlace) await driver?.close().catch(() => {});
-      if (!this.flags.keep) await mod.dropScratch(target.url, url ?? mod.scratchUrl(target.url, name), this.runId).catch(() => {});
+      if (!this.flags.keep)
+        await mod.dropScratch(target.url, url ?? mod.scratchUrl(target.url, name), this.runId).catch(() => {});
       if (!mod.inPlace) await driver?.close().catch(() => {});
     };
     this.cleanups.push(drop);
@@ -202,7 +220,11 @@ export class Session {
     await scratch.driver.ensureBookkeeping();
     for (const m of prefix) {
       const o = await applyStep(scratch.driver, m, "up");
-      if (o.status !== "done") throw new StairwayError("E_SQL", `target ${target.name}: rebuilding the state to go on failed at ${m.id}: ${o.error}`);
+      if (o.status !== "done")
+        throw new StairwayError(
+          "E_SQL",
+          `target ${target.name}: rebuilding the state to go on failed at ${m.id}: ${o.error}`,
+        );
     }
     return scratch;
   }

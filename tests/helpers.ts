@@ -32,7 +32,11 @@ export function buildBinary(outfile: string): void {
  * namespace: `unshare -Urm`). A machine that allows neither fails the test: a
  * binary that still reads node_modules must not pass because nothing hid it.
  */
-export function runBinaryIn(bin: string, cwd: string, args: string[]): { code: number; stdout: string; stderr: string } {
+export function runBinaryIn(
+  bin: string,
+  cwd: string,
+  args: string[],
+): { code: number; stdout: string; stderr: string } {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
   delete env.DATABASE_URL;
   delete env.NODE_PATH;
@@ -42,8 +46,15 @@ export function runBinaryIn(bin: string, cwd: string, args: string[]): { code: n
   // Hidden, and seen to be: the binary then runs in that namespace.
   const hide = `mount --bind '${empty}' '${modules}' && [ -z "$(ls -A '${modules}')" ]`;
   const unshare = [["-m"], ["-Urm"]].find((flags) => spawnSync("unshare", [...flags, "sh", "-c", hide]).status === 0);
-  if (!unshare) throw new Error(`cannot hide ${modules} from the binary: this machine allows no mount namespace (unshare -m needs root, unshare -Urm user namespaces)`);
-  const r = spawnSync("unshare", [...unshare, "sh", "-c", `${hide} && exec "$0" "$@"`, bin, ...args], { cwd, env, encoding: "utf8" });
+  if (!unshare)
+    throw new Error(
+      `cannot hide ${modules} from the binary: this machine allows no mount namespace (unshare -m needs root, unshare -Urm user namespaces)`,
+    );
+  const r = spawnSync("unshare", [...unshare, "sh", "-c", `${hide} && exec "$0" "$@"`, bin, ...args], {
+    cwd,
+    env,
+    encoding: "utf8",
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -102,12 +113,18 @@ export interface CliRun {
  */
 export async function scratchDatabasesOf(pid: number): Promise<string[]> {
   const tail = pid.toString(36).padStart(5, "0").slice(-5);
-  const rows = await pgQuery<{ datname: string }>(PG_URL, `SELECT datname FROM pg_database WHERE datname ~ '^stairway_[0-9a-z]{6}${tail}_'`);
+  const rows = await pgQuery<{ datname: string }>(
+    PG_URL,
+    `SELECT datname FROM pg_database WHERE datname ~ '^stairway_[0-9a-z]{6}${tail}_'`,
+  );
   return rows.map((r) => r.datname);
 }
 
 /** Runs the CLI from source, as a user would, in `cwd`; `pid` is in the names of the scratch databases it made (scratchDatabasesOf). */
-export async function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Promise<CliRun> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: "1", ...opts.env })) if (v !== undefined) env[k] = v;
   if (!opts.env || !("DATABASE_URL" in opts.env)) delete env.DATABASE_URL;
@@ -117,7 +134,11 @@ export async function runCli(args: string[], opts: { cwd?: string; env?: Record<
     stdout: "pipe",
     stderr: "pipe",
   });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
   return { code, stdout, stderr, json: () => JSON.parse(stdout), pid: proc.pid };
 }
 

@@ -18,7 +18,9 @@ function asPostgres(cmd: string[]): string[] {
   return process.getuid?.() === 0 ? ["runuser", "-u", "postgres", "--", ...cmd] : cmd;
 }
 
-export async function passwordServer(opts: { tls?: { cert: string; key: string } } = {}): Promise<{ port: number; stop: () => void }> {
+export async function passwordServer(
+  opts: { tls?: { cert: string; key: string } } = {},
+): Promise<{ port: number; stop: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), "stairway-pgpw-"));
   const data = join(dir, "data");
   const pwfile = join(dir, "pw");
@@ -55,9 +57,23 @@ export async function passwordServer(opts: { tls?: { cert: string; key: string }
   for (let attempt = 1; !port; attempt++) {
     const candidate = 54000 + Math.floor(Math.random() * 900);
     const log = join(dir, `log.${attempt}`);
-    const r = Bun.spawnSync(asPostgres([`${BIN}/pg_ctl`, "-D", data, "-w", "-l", log, "-o", `-p ${candidate} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off${tls}`, "start"]), { stdout: "pipe", stderr: "pipe" });
+    const r = Bun.spawnSync(
+      asPostgres([
+        `${BIN}/pg_ctl`,
+        "-D",
+        data,
+        "-w",
+        "-l",
+        log,
+        "-o",
+        `-p ${candidate} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off${tls}`,
+        "start",
+      ]),
+      { stdout: "pipe", stderr: "pipe" },
+    );
     if (r.exitCode === 0) port = candidate;
-    else if (attempt === 5 || !/Address already in use/.test(readFileSync(log, "utf8"))) throw new Error(`pg_ctl start failed: ${r.stderr.toString()} ${readFileSync(log, "utf8").slice(-500)}`);
+    else if (attempt === 5 || !/Address already in use/.test(readFileSync(log, "utf8")))
+      throw new Error(`pg_ctl start failed: ${r.stderr.toString()} ${readFileSync(log, "utf8").slice(-500)}`);
   }
   return {
     port,

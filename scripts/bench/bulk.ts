@@ -26,7 +26,9 @@ import type { Schema } from "../../src/schema/model.ts";
 import * as runner from "../../src/runner.ts";
 import { createDb, dropDb, machine, main, median, PG_SERVER, psql, ROOT, rotate, run, table, tempDir } from "./lib.ts";
 
-const { values: args } = parseArgs({ options: { rows: { type: "string", default: "1000000" }, runs: { type: "string", default: "3" } } });
+const { values: args } = parseArgs({
+  options: { rows: { type: "string", default: "1000000" }, runs: { type: "string", default: "3" } },
+});
 const ROWS = Number(args.rows);
 const RUNS = Number(args.runs);
 const TABLE = "servers";
@@ -38,7 +40,12 @@ type Tool = "stairway" | "floor";
 async function atHead(url: string): Promise<SqlDriver> {
   const t = parseTargetUrl(url);
   const driver = await (await loadStore<SqlDriver>(t.dialect)).open(t, { name: "bench" });
-  await runner.up({ driver, target: "bench", migrations: loadPlan({ sqlDir: join(ROOT, "sql") }).migrations, lockTimeoutMs: 10_000 });
+  await runner.up({
+    driver,
+    target: "bench",
+    migrations: loadPlan({ sqlDir: join(ROOT, "sql") }).migrations,
+    lockTimeoutMs: 10_000,
+  });
   return driver;
 }
 
@@ -78,7 +85,8 @@ async function writeRows(dir: string): Promise<Files> {
   if ("reason" in plan) throw new Error(plan.reason);
   const all = t.columns.map((c) => c.name);
   const key = all.filter((c) => !plan.columns.includes(c));
-  if (key.length !== 1) throw new Error(`expected one generated key column in ${TABLE}, found ${key.join(", ") || "none"}`);
+  if (key.length !== 1)
+    throw new Error(`expected one generated key column in ${TABLE}, found ${key.join(", ") || "none"}`);
   const files = { pg: join(dir, "rows.csv"), sqlite: join(dir, "rows-sqlite.csv") };
   writeFileSync(files.pg, plan.columns.join(",") + "\n");
   writeFileSync(files.sqlite, "");
@@ -117,7 +125,18 @@ async function loadOnce(dialect: Dialect, tool: Tool, files: Files, work: string
         sample = { ms: r.ms, peakMb: r.peakMb };
       } else {
         await driver.close();
-        sample = { ms: run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", `\\copy ${TABLE} (${files.columns.join(", ")}) FROM '${files.pg}' WITH (FORMAT csv, HEADER true)`]).ms };
+        sample = {
+          ms: run([
+            "psql",
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            url,
+            "-c",
+            `\\copy ${TABLE} (${files.columns.join(", ")}) FROM '${files.pg}' WITH (FORMAT csv, HEADER true)`,
+          ]).ms,
+        };
       }
       if (tool === "stairway") await driver.close();
       const n = Number(psql(`SELECT count(*) FROM ${TABLE}`, db));
@@ -169,7 +188,8 @@ await main(async () => {
     const ours = median(times.stairway);
     const floor = median(times.floor);
     const ratio = floor / ours;
-    const span = (xs: number[]) => `${rate(Math.max(...xs)).toLocaleString("en")}–${rate(Math.min(...xs)).toLocaleString("en")}`;
+    const span = (xs: number[]) =>
+      `${rate(Math.max(...xs)).toLocaleString("en")}–${rate(Math.min(...xs)).toLocaleString("en")}`;
     rows.push([
       dialect,
       rate(ours).toLocaleString("en"),
@@ -180,10 +200,24 @@ await main(async () => {
       ratio >= GOAL ? `met (≥ ${GOAL}×)` : `MISSED (goal ≥ ${GOAL}×)`,
       `${peakMb} MB`,
     ]);
-    json[dialect] = { oursMs: times.stairway, floorMs: times.floor, oursRowsPerS: rate(ours), floorRowsPerS: rate(floor), ratio: +ratio.toFixed(3), peakMb };
+    json[dialect] = {
+      oursMs: times.stairway,
+      floorMs: times.floor,
+      oursRowsPerS: rate(ours),
+      floorRowsPerS: rate(floor),
+      ratio: +ratio.toFixed(3),
+      peakMb,
+    };
   }
-  console.log(`\n${ROWS.toLocaleString("en")} generated rows into ${TABLE} (showcase head schema); median of ${RUNS} alternating runs after a warm-up\n`);
-  console.log(table(["dialect", "stairway rows/s", "min–max", "floor rows/s", "min–max", "ratio", "goal", "stairway peak RSS"], rows));
+  console.log(
+    `\n${ROWS.toLocaleString("en")} generated rows into ${TABLE} (showcase head schema); median of ${RUNS} alternating runs after a warm-up\n`,
+  );
+  console.log(
+    table(
+      ["dialect", "stairway rows/s", "min–max", "floor rows/s", "min–max", "ratio", "goal", "stairway peak RSS"],
+      rows,
+    ),
+  );
   console.log(
     "(floors: psql \\copy and sqlite3 .import straight into the table, of the same rows as CSV written beforehand;" +
       " stairway's figure includes generating them)",

@@ -3,7 +3,17 @@
 // files a run creates (and removes on every path, Ctrl-C included).
 
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -30,7 +40,18 @@ export interface GenTree {
 }
 
 // Nouns so the tree reads like an application's history rather than t1, t2, …
-const NOUNS = ["customer", "invoice", "product", "shipment", "ticket", "project", "device", "payment", "warehouse", "review"];
+const NOUNS = [
+  "customer",
+  "invoice",
+  "product",
+  "shipment",
+  "ticket",
+  "project",
+  "device",
+  "payment",
+  "warehouse",
+  "review",
+];
 
 /**
  * A tree of `count` migrations in a repeating four-step shape that real
@@ -172,12 +193,16 @@ export function pinStairway(work: string): { path: string; about: string } {
   if (!existsSync(STAIRWAY)) throw new Error(`${STAIRWAY} is missing: run "make build" first`);
   const built = statSync(STAIRWAY).mtimeMs;
   if (!process.env.STAIRWAY_BIN && newestMtime(join(ROOT, "src")) > built)
-    process.stderr.write(`bench: warning: src/ changed after ${STAIRWAY} was built; run "make build" to measure the current code\n`);
+    process.stderr.write(
+      `bench: warning: src/ changed after ${STAIRWAY} was built; run "make build" to measure the current code\n`,
+    );
   const path = join(work, "stairway");
   copyFileSync(STAIRWAY, path);
   chmodSync(path, 0o755);
   const head = spawnSync("git", ["-C", ROOT, "log", "-1", "--format=%h %s"], { encoding: "utf8" }).stdout.trim();
-  const dirty = spawnSync("git", ["-C", ROOT, "status", "--porcelain", "--", "src"], { encoding: "utf8" }).stdout.trim() ? ", src/ has uncommitted changes" : "";
+  const dirty = spawnSync("git", ["-C", ROOT, "status", "--porcelain", "--", "src"], { encoding: "utf8" }).stdout.trim()
+    ? ", src/ has uncommitted changes"
+    : "";
   return { path, about: `${STAIRWAY} built ${new Date(built).toISOString()}; HEAD ${head.slice(0, 70)}${dirty}` };
 }
 
@@ -218,7 +243,9 @@ export function psql(sql: string, db = "postgres"): string {
 
 /** Applies a file in one transaction (-1); returns the wall time. */
 export function psqlFile(file: string, db: string): Ran {
-  return run(["psql", "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", `${PG_SERVER}/${db}`, "-f", file], { stdio: ["ignore", "ignore", "pipe"] });
+  return run(["psql", "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", `${PG_SERVER}/${db}`, "-f", file], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
 }
 
 const BENCH_DB = /^bench_[a-z0-9_]+$/;
@@ -311,7 +338,9 @@ export async function optionalProfile(fn: () => Promise<string>): Promise<string
 
 /** CPUs and load: a busy machine (tests running beside the benchmark) explains a wide min–max. */
 export function machine(): string {
-  return `${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} (1, 5, 15 min) at the end`;
+  return `${cpus().length} CPUs, load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")} (1, 5, 15 min) at the end`;
 }
 
 export const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
@@ -321,7 +350,8 @@ export const round2 = (x: number) => Math.round(x * 100) / 100;
 /** A plain aligned table: first column left, the others right (they are numbers). */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 

@@ -42,7 +42,11 @@ const SQUAWK_VERSION = "2.66.0";
 /** The issue: "2,000 statements linted in ≤ 3× squawk's time, same run". */
 const GOAL = 3;
 const { values: args } = parseArgs({
-  options: { runs: { type: "string", default: "15" }, statements: { type: "string", default: "2000" }, verbose: { type: "boolean", default: false } },
+  options: {
+    runs: { type: "string", default: "15" },
+    statements: { type: "string", default: "2000" },
+    verbose: { type: "boolean", default: false },
+  },
 });
 const RUNS = Number(args.runs);
 const STATEMENTS = Number(args.statements);
@@ -68,7 +72,9 @@ function squawkBinary(): string {
   const bin = join(PEERS, "node_modules", "@squawk-cli", `${platform}-${process.arch}`, "bin", "squawk");
   if (!existsSync(bin)) {
     process.stderr.write(`bench: installing squawk-cli@${SQUAWK_VERSION} into scripts/bench/.peers (npm)…\n`);
-    run(["npm", "install", "--prefix", PEERS, "--no-audit", "--no-fund", `squawk-cli@${SQUAWK_VERSION}`], { stdio: "ignore" });
+    run(["npm", "install", "--prefix", PEERS, "--no-audit", "--no-fund", `squawk-cli@${SQUAWK_VERSION}`], {
+      stdio: "ignore",
+    });
   }
   if (!existsSync(bin)) throw new Error(`squawk binary not found at ${bin} after npm install`);
   return bin;
@@ -84,17 +90,30 @@ interface Lint {
 /** Runs a linter that exits 1 on findings; anything else but 0/1 is a failure of the benchmark. */
 function lintRun(cmd: string[], cwd: string): { ms: number; stdout: string } {
   const t0 = performance.now();
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd, encoding: "utf8", maxBuffer: 512 << 20, env: { ...process.env, NO_COLOR: "1" } });
+  const r = spawnSync(cmd[0]!, cmd.slice(1), {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 512 << 20,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   const ms = performance.now() - t0;
   if (r.error) throw new Error(`${cmd[0]}: ${r.error.message}`);
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd.join(" ").slice(0, 200)} exited ${r.status}:\n${(r.stderr || r.stdout).slice(0, 2000)}`);
+  if (r.status !== 0 && r.status !== 1)
+    throw new Error(`${cmd.join(" ").slice(0, 200)} exited ${r.status}:\n${(r.stderr || r.stdout).slice(0, 2000)}`);
   return { ms, stdout: r.stdout };
 }
 
 function stairwayLint(bin: string, cwd: string, files: string[], reports: string): Lint {
-  const { ms, stdout } = lintRun([bin, "safety", "--dialect", "postgres", "--format", "json", "--report-dir", reports, ...files], cwd);
+  const { ms, stdout } = lintRun(
+    [bin, "safety", "--dialect", "postgres", "--format", "json", "--report-dir", reports, ...files],
+    cwd,
+  );
   const byFile = new Map<string, string[]>();
-  const results = parseJson(stdout, "stairway").results as { check: string; status: string; details: { file: string } }[];
+  const results = parseJson(stdout, "stairway").results as {
+    check: string;
+    status: string;
+    details: { file: string };
+  }[];
   for (const r of results) {
     if (r.status === "skip") continue;
     const list = byFile.get(r.details.file) ?? [];
@@ -105,7 +124,10 @@ function stairwayLint(bin: string, cwd: string, files: string[], reports: string
 }
 
 function squawkLint(bin: string, cwd: string, files: string[]): Lint {
-  const { ms, stdout } = lintRun([bin, "--reporter", "json", "--pg-version", "17", "--assume-in-transaction", ...files], cwd);
+  const { ms, stdout } = lintRun(
+    [bin, "--reporter", "json", "--pg-version", "17", "--assume-in-transaction", ...files],
+    cwd,
+  );
   const byFile = new Map<string, string[]>();
   const results = parseJson(stdout || "[]", "squawk") as { file: string; rule_name: string }[];
   for (const r of results) {
@@ -147,14 +169,17 @@ const CORPUS: Record<string, string> = {
   "drop-index": "DROP INDEX idx_tools_name;",
   reindex: "REINDEX TABLE tools;",
   "detach-partition": "ALTER TABLE logs DETACH PARTITION logs_2024;",
-  "concurrently-in-transaction": "CREATE INDEX CONCURRENTLY idx_tools_name ON tools (name);\nCREATE INDEX CONCURRENTLY idx_tools_url ON tools (url);",
+  "concurrently-in-transaction":
+    "CREATE INDEX CONCURRENTLY idx_tools_name ON tools (name);\nCREATE INDEX CONCURRENTLY idx_tools_url ON tools (url);",
   "volatile-default": "ALTER TABLE tools ADD COLUMN uid uuid DEFAULT gen_random_uuid();",
   "serial-column": "ALTER TABLE tools ADD COLUMN seq bigserial;",
-  "stored-generated-column": "ALTER TABLE tools ADD COLUMN twice bigint GENERATED ALWAYS AS (execution_count * 2) STORED;",
+  "stored-generated-column":
+    "ALTER TABLE tools ADD COLUMN twice bigint GENERATED ALWAYS AS (execution_count * 2) STORED;",
   "not-null-without-default": "ALTER TABLE tools ADD COLUMN owner_id bigint NOT NULL;",
   "set-not-null": "ALTER TABLE tools ALTER COLUMN url SET NOT NULL;",
   "column-type-change": "ALTER TABLE tools ALTER COLUMN execution_count TYPE numeric;",
-  "foreign-key-validated": "ALTER TABLE tools ADD CONSTRAINT tools_gateway_fkey FOREIGN KEY (gateway_id) REFERENCES gateways (id);",
+  "foreign-key-validated":
+    "ALTER TABLE tools ADD CONSTRAINT tools_gateway_fkey FOREIGN KEY (gateway_id) REFERENCES gateways (id);",
   "check-validated": "ALTER TABLE tools ADD CONSTRAINT tools_count_check CHECK (execution_count >= 0);",
   "validate-same-transaction":
     "ALTER TABLE tools ADD CONSTRAINT tools_count_check CHECK (execution_count >= 0) NOT VALID;\nALTER TABLE tools VALIDATE CONSTRAINT tools_count_check;",
@@ -173,7 +198,8 @@ const CORPUS: Record<string, string> = {
   "rename-schema": "ALTER SCHEMA reporting RENAME TO analytics;",
   "enum-rename-value": "ALTER TYPE tool_state RENAME VALUE 'active' TO 'enabled';",
   "enum-add-value-unordered": "ALTER TYPE tool_state ADD VALUE 'paused';",
-  "enum-value-used-in-transaction": "ALTER TYPE tool_state ADD VALUE 'paused' AFTER 'active';\nUPDATE tools SET state = 'paused' WHERE id = 1;",
+  "enum-value-used-in-transaction":
+    "ALTER TYPE tool_state ADD VALUE 'paused' AFTER 'active';\nUPDATE tools SET state = 'paused' WHERE id = 1;",
   "vacuum-full": "VACUUM FULL tools;",
   cluster: "CLUSTER tools USING idx_tools_active_name;",
   "set-logged": "ALTER TABLE tools SET LOGGED;",
@@ -182,7 +208,8 @@ const CORPUS: Record<string, string> = {
   "drop-not-null": "ALTER TABLE tools ALTER COLUMN url DROP NOT NULL;",
   "domain-check": "CREATE DOMAIN positive AS bigint CHECK (VALUE > 0);",
   "alter-domain-constraint": "ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0);",
-  "type-hygiene": "CREATE TABLE accounts (id integer PRIMARY KEY, code char(3), email varchar(255), created_at timestamp, payload json);",
+  "type-hygiene":
+    "CREATE TABLE accounts (id integer PRIMARY KEY, code char(3), email varchar(255), created_at timestamp, payload json);",
   // A COMMIT halfway (a whole-file BEGIN … COMMIT wrapper is fine in stairway, flagged by squawk).
   "transaction-control": "ALTER TABLE tools ADD COLUMN note text;\nCOMMIT;\nALTER TABLE tools ADD COLUMN note2 text;",
   "identifier-too-long": `CREATE INDEX ${"idx_tools_".padEnd(70, "x")} ON tools (name);`,
@@ -190,7 +217,8 @@ const CORPUS: Record<string, string> = {
   "dml-in-do-block": "DO $$\nBEGIN\n  DELETE FROM sessions;\nEND $$;",
   "dml-in-called-function":
     "CREATE FUNCTION purge() RETURNS void LANGUAGE plpgsql AS $f$\nBEGIN\n  DELETE FROM sessions;\nEND $f$;\nSELECT purge();",
-  "rename-then-drop-without-copy": "ALTER TABLE logs RENAME TO logs_old;\nCREATE TABLE logs (id bigint PRIMARY KEY);\nDROP TABLE logs_old;",
+  "rename-then-drop-without-copy":
+    "ALTER TABLE logs RENAME TO logs_old;\nCREATE TABLE logs (id bigint PRIMARY KEY);\nDROP TABLE logs_old;",
   "duplicate-column-definition": "CREATE TABLE accounts (id bigint PRIMARY KEY, name text, name varchar(10));",
   "duplicate-update-assignment": "UPDATE tools SET name = 'a', name = 'b' WHERE id = 1;",
   "duplicate-insert-column": "INSERT INTO tools (id, name, name) VALUES (1, 'a', 'b');",
@@ -203,10 +231,12 @@ const CORPUS: Record<string, string> = {
   "drop-index-if-exists": "DROP INDEX IF EXISTS idx_tools_name, idx_tools_url;",
   "drop-two-tables": "DROP TABLE IF EXISTS sessions, tokens;",
   "type-change-to-varchar": "ALTER TABLE tools ALTER COLUMN name TYPE varchar(500);",
-  "set-data-type-using": "ALTER TABLE tools ALTER COLUMN execution_count SET DATA TYPE bigint USING execution_count::bigint;",
+  "set-data-type-using":
+    "ALTER TABLE tools ALTER COLUMN execution_count SET DATA TYPE bigint USING execution_count::bigint;",
   "set-unlogged": "ALTER TABLE tools SET UNLOGGED;",
   "identity-column-added": "ALTER TABLE tools ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY;",
-  "exclusion-constraint": "ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (period WITH &&);",
+  "exclusion-constraint":
+    "ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (period WITH &&);",
   "serial-primary-key-table": "CREATE TABLE audit (id serial PRIMARY KEY, at timestamptz NOT NULL);",
   "timestamp-column": "ALTER TABLE tools ADD COLUMN created timestamp(3) DEFAULT now();",
   "json-column": "ALTER TABLE tools ADD COLUMN payload json;",
@@ -217,7 +247,13 @@ const CORPUS: Record<string, string> = {
 };
 
 /** Findings that name no danger of the statement itself (squawk's robustness and timeouts, ours likewise). */
-const NOISE = new Set(["require-lock-timeout", "require-statement-timeout", "require-timeout-settings", "prefer-robust-stmts", "transaction-nesting-assumed"]);
+const NOISE = new Set([
+  "require-lock-timeout",
+  "require-statement-timeout",
+  "require-timeout-settings",
+  "prefer-robust-stmts",
+  "transaction-nesting-assumed",
+]);
 
 function caught(rules: string[] | undefined, acceptNoise: boolean): boolean {
   return (rules ?? []).some((r) => acceptNoise || !NOISE.has(r));
@@ -244,7 +280,8 @@ await main(async () => {
   let last: Record<"stairway" | "squawk", Lint | undefined> = { stairway: undefined, squawk: undefined };
   for (let i = 0; i < RUNS; i++) {
     for (const tool of rotate(["stairway", "squawk"] as const, i)) {
-      const l = tool === "stairway" ? stairwayLint(stairway.path, project, files, reports) : squawkLint(squawk, project, files);
+      const l =
+        tool === "stairway" ? stairwayLint(stairway.path, project, files, reports) : squawkLint(squawk, project, files);
       times[tool].push(l.ms);
       last = { ...last, [tool]: l };
     }
@@ -267,7 +304,12 @@ await main(async () => {
     const acceptNoise = n === "missing-lock-timeout-only";
     const mark = (x: string[]) => (caught(x, acceptNoise) ? "✓" : "✗");
     const show = (x: string[]) => [...new Set(x.filter((r) => acceptNoise || !NOISE.has(r)))].join(", ") || "—";
-    return { n, ours: caught(a, acceptNoise), theirs: caught(b, acceptNoise), cells: [n, mark(a), show(a), mark(b), show(b)] };
+    return {
+      n,
+      ours: caught(a, acceptNoise),
+      theirs: caught(b, acceptNoise),
+      cells: [n, mark(a), show(a), mark(b), show(b)],
+    };
   });
   const oursCount = rows.filter((r) => r.ours).length;
   const theirsCount = rows.filter((r) => r.theirs).length;
@@ -276,8 +318,12 @@ await main(async () => {
 
   console.log(`stairway safety vs squawk — same files, same run`);
   console.log(`  stairway: ${stairway.about}`);
-  console.log(`  squawk:   ${squawkVersion} (npm squawk-cli, ${relative(process.cwd(), squawk)}), --pg-version 17 --assume-in-transaction\n`);
-  console.log(`1. lint time, ${tree.migrations.length} generated migrations: ${files.length} files, ${statements} statements; median of ${RUNS} runs`);
+  console.log(
+    `  squawk:   ${squawkVersion} (npm squawk-cli, ${relative(process.cwd(), squawk)}), --pg-version 17 --assume-in-transaction\n`,
+  );
+  console.log(
+    `1. lint time, ${tree.migrations.length} generated migrations: ${files.length} files, ${statements} statements; median of ${RUNS} runs`,
+  );
   console.log(
     table(
       ["tool", "median ms", "min ms", "findings"],
@@ -289,8 +335,15 @@ await main(async () => {
   );
   const ratio = ours / theirs;
   console.log(`ratio stairway / squawk: ${fmtRatio(ratio)} — ${verdict(ratio, GOAL)}\n`);
-  console.log(`2. findings on a corpus of ${names.length} dangerous migrations (timeout and robustness findings left out, except in the last case)`);
-  console.log(table(["case", "stairway", "stairway rules", "squawk", "squawk rules"], rows.map((r) => r.cells)));
+  console.log(
+    `2. findings on a corpus of ${names.length} dangerous migrations (timeout and robustness findings left out, except in the last case)`,
+  );
+  console.log(
+    table(
+      ["case", "stairway", "stairway rules", "squawk", "squawk rules"],
+      rows.map((r) => r.cells),
+    ),
+  );
   console.log(`\ncaught: stairway ${oursCount}/${names.length}, squawk ${theirsCount}/${names.length}`);
   console.log(`only stairway: ${onlyOurs.join(", ") || "none"}`);
   console.log(`only squawk:   ${onlyTheirs.join(", ") || "none"}`);

@@ -55,7 +55,11 @@ function timed(driver: SqlDriver, byMethod: Map<string, Tally>): SqlDriver {
   });
 }
 
-async function* timeIterator<T>(name: string, it: AsyncIterable<T>, add: (name: string, ms: number, call: boolean) => void): AsyncGenerator<T> {
+async function* timeIterator<T>(
+  name: string,
+  it: AsyncIterable<T>,
+  add: (name: string, ms: number, call: boolean) => void,
+): AsyncGenerator<T> {
   const iter = it[Symbol.asyncIterator]();
   let first = true;
   for (;;) {
@@ -78,10 +82,17 @@ async function profileOne(s: Sized, dialect: Dialect): Promise<Profile> {
   const byMethod = new Map<string, Tally>();
   try {
     const t0 = performance.now();
-    const { results } = await runStairway(timed(raw, byMethod), dialect, plan.migrations, { rows: cfg.test.rows, seed: cfg.test.seed, fixtures: [] });
+    const { results } = await runStairway(timed(raw, byMethod), dialect, plan.migrations, {
+      rows: cfg.test.rows,
+      seed: cfg.test.seed,
+      fixtures: [],
+    });
     const totalMs = performance.now() - t0;
     const failed = results.filter((r) => r.status === "fail");
-    if (failed.length) throw new Error(`profile run on ${dialect} failed: ${failed[0]!.check} ${failed[0]!.migration}: ${failed[0]!.message}`);
+    if (failed.length)
+      throw new Error(
+        `profile run on ${dialect} failed: ${failed[0]!.check} ${failed[0]!.migration}: ${failed[0]!.message}`,
+      );
     return { totalMs, byMethod };
   } finally {
     await raw.close();
@@ -91,7 +102,17 @@ async function profileOne(s: Sized, dialect: Dialect): Promise<Profile> {
 
 /** Groups driver methods by the job they do in the stairway. */
 const GROUPS: Record<string, string[]> = {
-  "migration SQL + bookkeeping": ["execute", "begin", "commit", "rollback", "record", "forget", "applied", "ensureBookkeeping", "bookkeepingExists"],
+  "migration SQL + bookkeeping": [
+    "execute",
+    "begin",
+    "commit",
+    "rollback",
+    "record",
+    "forget",
+    "applied",
+    "ensureBookkeeping",
+    "bookkeepingExists",
+  ],
   "introspect (schema snapshots)": ["introspect"],
   "foreign-key check": ["foreignKeyViolations"],
   "seeding (counts, samples, inserts)": ["rowCount", "sampleRows", "maxValue", "insertRows"],
@@ -142,13 +163,24 @@ export async function profileAll(sized: Sized[]): Promise<string> {
     const rows = [...b.keys()].map((g) => {
       const x = a.get(g)!;
       const y = b.get(g)!;
-      return [g, fmtMs(x.ms), String(x.calls || ""), fmtMs(y.ms), String(y.calls || ""), x.ms > 0 ? `${(y.ms / x.ms).toFixed(1)}×` : ""];
+      return [
+        g,
+        fmtMs(x.ms),
+        String(x.calls || ""),
+        fmtMs(y.ms),
+        String(y.calls || ""),
+        x.ms > 0 ? `${(y.ms / x.ms).toFixed(1)}×` : "",
+      ];
     });
     const total = (m: Map<string, Tally>) => [...m.values()].reduce((s, t) => s + t.ms, 0);
     rows.push(["total (in process)", fmtMs(total(a)), "", fmtMs(total(b)), "", `${(total(b) / total(a)).toFixed(1)}×`]);
-    lines.push(`\nwhere the time goes: ${dialect}, in-process run of src/ (working tree, not dist/stairway), driver calls timed`);
+    lines.push(
+      `\nwhere the time goes: ${dialect}, in-process run of src/ (working tree, not dist/stairway), driver calls timed`,
+    );
     lines.push(table(["part", `${small.size} ms`, "calls", `${large.size} ms`, "calls", "growth"], rows));
-    lines.push(`\n  driver methods, ${dialect}, slowest first (ms/call shows what grows per call, calls what grows in number)`);
+    lines.push(
+      `\n  driver methods, ${dialect}, slowest first (ms/call shows what grows per call, calls what grows in number)`,
+    );
     lines.push(indent(methodTable(pa, pb, small.size, large.size)));
   }
   return lines.join("\n");
@@ -168,11 +200,19 @@ export async function profileUp(sqlDir: string, runs: number): Promise<string> {
       const t0 = performance.now();
       const plan = loadPlan({ sqlDir });
       const t1 = performance.now();
-      const raw = await (await loadStore<SqlDriver>("postgres")).open(parseTargetUrl(`${PG_SERVER}/${db}`), { name: "postgres" });
+      const raw = await (await loadStore<SqlDriver>("postgres")).open(parseTargetUrl(`${PG_SERVER}/${db}`), {
+        name: "postgres",
+      });
       const t2 = performance.now();
       try {
-        const results = await up({ driver: timed(raw, byMethod), target: "postgres", migrations: plan.migrations, lockTimeoutMs: 10_000 });
-        if (results.some((x) => x.status === "fail")) throw new Error(`profile: up failed: ${results.find((x) => x.status === "fail")!.message}`);
+        const results = await up({
+          driver: timed(raw, byMethod),
+          target: "postgres",
+          migrations: plan.migrations,
+          lockTimeoutMs: 10_000,
+        });
+        if (results.some((x) => x.status === "fail"))
+          throw new Error(`profile: up failed: ${results.find((x) => x.status === "fail")!.message}`);
       } finally {
         phases.up.push(performance.now() - t2);
         await raw.close();

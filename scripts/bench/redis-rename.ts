@@ -61,11 +61,18 @@ async function verify(redis: Redis, label: string): Promise<void> {
   const size = await redis.dbsize();
   const left = await redis.exists(`${OLD}0`, `${OLD}${KEYS - 1}`);
   const ttl = await redis.pttl(`${NEW}1`);
-  if (size !== KEYS || left !== 0 || !(ttl > 0)) throw new Error(`${label}: ${size} keys, ${left} old names left, TTL of ${NEW}1 = ${ttl}`);
+  if (size !== KEYS || left !== 0 || !(ttl > 0))
+    throw new Error(`${label}: ${size} keys, ${left} old names left, TTL of ${NEW}1 = ${ttl}`);
 }
 
 async function helper(redis: Redis): Promise<number> {
-  const ctx = createContext({ client: redis, version: "bench", phase: "up", signal: new AbortController().signal, log: () => {} });
+  const ctx = createContext({
+    client: redis,
+    version: "bench",
+    phase: "up",
+    signal: new AbortController().signal,
+    log: () => {},
+  });
   const t0 = performance.now();
   const r = await ctx.renameKeys(`${OLD}*`, (k) => NEW + k.slice(OLD.length));
   const ms = performance.now() - t0;
@@ -82,16 +89,38 @@ async function naive(redis: Redis): Promise<number> {
 
 /** redis-benchmark's pipelined SETs in our database, in requests per second. */
 function ceiling(db: number): number {
-  const r = run(["redis-benchmark", "-h", SERVER.hostname, "-p", SERVER.port || "6379", "--dbnum", String(db), "-c", "1", "-P", "100", "-t", "set", "-n", String(KEYS), "--csv"]);
+  const r = run([
+    "redis-benchmark",
+    "-h",
+    SERVER.hostname,
+    "-p",
+    SERVER.port || "6379",
+    "--dbnum",
+    String(db),
+    "-c",
+    "1",
+    "-P",
+    "100",
+    "-t",
+    "set",
+    "-n",
+    String(KEYS),
+    "--csv",
+  ]);
   // "test","rps",…  then  "SET","1086956.50",…
-  const line = r.stdout.trim().split("\n").find((l) => l.startsWith('"SET"'));
+  const line = r.stdout
+    .trim()
+    .split("\n")
+    .find((l) => l.startsWith('"SET"'));
   const rps = Number(line?.split(",")[1]?.replace(/"/g, ""));
-  if (!rps) throw new Error(`redis-benchmark printed no SET figure: ${r.stdout.slice(0, 300)} ${r.stderr.slice(0, 300)}`);
+  if (!rps)
+    throw new Error(`redis-benchmark printed no SET figure: ${r.stdout.slice(0, 300)} ${r.stderr.slice(0, 300)}`);
   return rps;
 }
 
 await main(async () => {
-  if (!which("redis-benchmark")) throw new Error("redis-benchmark is not installed (Debian: apt-get install redis-tools)");
+  if (!which("redis-benchmark"))
+    throw new Error("redis-benchmark is not installed (Debian: apt-get install redis-tools)");
   const db = await emptyDb();
   const redis = new Redis({ host: SERVER.hostname, port: Number(SERVER.port || 6379), db });
   // Everything in this database is ours: emptied on every way out.
@@ -99,7 +128,10 @@ await main(async () => {
   try {
     const times = { helper: [] as number[], naive: [] as number[], ceiling: [] as number[] };
     for (let r = 0; r < RUNS; r++) {
-      for (const [name, fn] of [["helper", helper], ["naive", naive]] as const) {
+      for (const [name, fn] of [
+        ["helper", helper],
+        ["naive", naive],
+      ] as const) {
         await seed(redis);
         times[name].push(await fn(redis));
         await verify(redis, name);
@@ -132,7 +164,11 @@ await main(async () => {
       table(
         ["ratio", "value", "goal"],
         [
-          ["helper / ceiling", fmtRatio(vsCeiling), `${vsCeiling >= GOAL_CEILING ? "met" : "MISSED"} (≥ ${GOAL_CEILING}×)`],
+          [
+            "helper / ceiling",
+            fmtRatio(vsCeiling),
+            `${vsCeiling >= GOAL_CEILING ? "met" : "MISSED"} (≥ ${GOAL_CEILING}×)`,
+          ],
           ["helper / naive", fmtRatio(vsNaive), `${vsNaive >= GOAL_NAIVE ? "met" : "MISSED"} (≥ ${GOAL_NAIVE}×)`],
         ],
       ),

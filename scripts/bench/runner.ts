@@ -89,9 +89,14 @@ function upOnce(tool: Tool, trees: Trees, bins: Bins, db: string): number {
   const cwd = trees.work;
   switch (tool) {
     case "stairway":
-      return run([bins.stairway, "up", "--db", url, "--sql", trees.sql, "--report-dir", join(trees.work, "reports")], { cwd }).ms;
+      return run([bins.stairway, "up", "--db", url, "--sql", trees.sql, "--report-dir", join(trees.work, "reports")], {
+        cwd,
+      }).ms;
     case "dbmate":
-      return run([bins.dbmate, "--url", `${url}?sslmode=disable`, "--migrations-dir", trees.dbmateDir, "--no-dump-schema", "up"], { cwd }).ms;
+      return run(
+        [bins.dbmate, "--url", `${url}?sslmode=disable`, "--migrations-dir", trees.dbmateDir, "--no-dump-schema", "up"],
+        { cwd },
+      ).ms;
     case "psql":
       return psqlFile(trees.allUps, db).ms;
   }
@@ -112,7 +117,8 @@ function benchUp(tree: GenTree, trees: Trees, bins: Bins): Record<Tool, number[]
       try {
         const ms = upOnce(tool, trees, bins, db);
         const tables = countTables(db);
-        if (tables !== expectedTables(tool, tree)) throw new Error(`${tool} left ${tables} tables, expected ${expectedTables(tool, tree)}`);
+        if (tables !== expectedTables(tool, tree))
+          throw new Error(`${tool} left ${tables} tables, expected ${expectedTables(tool, tree)}`);
         if (r >= 0) times[tool].push(ms);
       } finally {
         dropDb(db);
@@ -135,10 +141,26 @@ interface Startup {
 function benchStartup(bins: Bins, work: string): Startup {
   if (which("hyperfine")) {
     const out = join(work, "startup.json");
-    run(["hyperfine", "-N", "--warmup", "5", "--runs", "30", "--export-json", out, `${bins.stairway} --version`, `${bins.dbmate} --version`], {
-      stdio: "ignore",
-    });
-    const [a, b] = (JSON.parse(readFileSync(out, "utf8")) as { results: { median: number; user: number; system: number }[] }).results;
+    run(
+      [
+        "hyperfine",
+        "-N",
+        "--warmup",
+        "5",
+        "--runs",
+        "30",
+        "--export-json",
+        out,
+        `${bins.stairway} --version`,
+        `${bins.dbmate} --version`,
+      ],
+      {
+        stdio: "ignore",
+      },
+    );
+    const [a, b] = (
+      JSON.parse(readFileSync(out, "utf8")) as { results: { median: number; user: number; system: number }[] }
+    ).results;
     return {
       stairway: a!.median * 1000,
       dbmate: b!.median * 1000,
@@ -175,7 +197,9 @@ function report(tree: GenTree, { up, spread, start, versions, about, profile }: 
   ]);
   const upRatio = up.stairway / up.dbmate;
   const startRatio = start.stairway / start.dbmate;
-  console.log(`\nup: ${tree.migrations.length} migrations (${tree.tables} tables), PostgreSQL, fresh database per run, median of ${RUNS}`);
+  console.log(
+    `\nup: ${tree.migrations.length} migrations (${tree.tables} tables), PostgreSQL, fresh database per run, median of ${RUNS}`,
+  );
   console.log(table(["tool", "median ms", "min", "max", "ms/migration"], rows));
   console.log();
   console.log(
@@ -196,24 +220,40 @@ function report(tree: GenTree, { up, spread, start, versions, about, profile }: 
       [
         ["stairway", fmtMs(start.stairway), cpu ? fmtMs(cpu.stairway) : "n/a", ""],
         ["dbmate", fmtMs(start.dbmate), cpu ? fmtMs(cpu.dbmate) : "n/a", ""],
-        ["stairway / dbmate", fmtRatio(startRatio), cpu ? fmtRatio(cpu.stairway / cpu.dbmate) : "", verdict(startRatio, GOAL_START)],
+        [
+          "stairway / dbmate",
+          fmtRatio(startRatio),
+          cpu ? fmtRatio(cpu.stairway / cpu.dbmate) : "",
+          verdict(startRatio, GOAL_START),
+        ],
       ],
     ),
   );
   if (profile) console.log(profile);
   console.log(`\nbinary: ${about}`);
   console.log(`machine: ${machine()}`);
-  console.log(`versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  console.log(
+    `versions: ${Object.entries(versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  );
   const summary = {
     bench: "runner",
     migrations: tree.migrations.length,
     runs: RUNS,
     upMs: { stairway: round2(up.stairway), dbmate: round2(up.dbmate), psql: round2(up.psql) },
-    upRatio: { stairwayDbmate: round2(upRatio), stairwayPsql: round2(up.stairway / up.psql), dbmatePsql: round2(up.dbmate / up.psql) },
+    upRatio: {
+      stairwayDbmate: round2(upRatio),
+      stairwayPsql: round2(up.stairway / up.psql),
+      dbmatePsql: round2(up.dbmate / up.psql),
+    },
     startMs: { stairway: round2(start.stairway), dbmate: round2(start.dbmate) },
     startRatio: round2(startRatio),
     ...(cpu ? { startCpuMs: { stairway: round2(cpu.stairway), dbmate: round2(cpu.dbmate) } } : {}),
-    goals: { up: { max: GOAL_UP, met: meets(upRatio, GOAL_UP) }, start: { max: GOAL_START, met: meets(startRatio, GOAL_START) } },
+    goals: {
+      up: { max: GOAL_UP, met: meets(upRatio, GOAL_UP) },
+      start: { max: GOAL_START, met: meets(startRatio, GOAL_START) },
+    },
     versions,
   };
   console.log(JSON.stringify(summary));
@@ -233,6 +273,8 @@ await main(async () => {
   const spread = benchUp(tree, trees, bins);
   const up = { stairway: median(spread.stairway), dbmate: median(spread.dbmate), psql: median(spread.psql) };
   const start = benchStartup(bins, trees.work);
-  const profile = args.profile ? await optionalProfile(async () => (await import("./profile.ts")).profileUp(trees.sql, RUNS)) : undefined;
+  const profile = args.profile
+    ? await optionalProfile(async () => (await import("./profile.ts")).profileUp(trees.sql, RUNS))
+    : undefined;
   report(tree, { up, spread, start, versions, about: pinned.about, profile });
 });

@@ -55,7 +55,10 @@ const NAMES = ["Ada", "Grace", "Linus", "Ken", "Barbara", "Edsger", "Frances", "
  * or a hand-kept fixture file has them. The same SQL on both dialects.
  */
 function writeSeed(file: string, statements: number): { bytes: number } {
-  writeFileSync(file, "CREATE TABLE people (id integer PRIMARY KEY, name text NOT NULL, email text NOT NULL, score integer NOT NULL, note text);\n");
+  writeFileSync(
+    file,
+    "CREATE TABLE people (id integer PRIMARY KEY, name text NOT NULL, email text NOT NULL, score integer NOT NULL, note text);\n",
+  );
   const chunk: string[] = [];
   for (let i = 1; i <= statements - 1; i++) {
     const name = `${NAMES[i % NAMES.length]} ${i}`;
@@ -86,10 +89,14 @@ function applyOnce(dialect: Dialect, tool: Tool, w: Work, tag: string): number {
     try {
       const ms =
         tool === "stairway"
-          ? run([w.stairway, "up", "--db", `${PG_SERVER}/${db}`, "--sql", w.sql, "--report-dir", join(w.dir, "reports")], { cwd: w.dir }).ms
+          ? run(
+              [w.stairway, "up", "--db", `${PG_SERVER}/${db}`, "--sql", w.sql, "--report-dir", join(w.dir, "reports")],
+              { cwd: w.dir },
+            ).ms
           : psqlFile(w.seed, db).ms;
       const rows = Number(psql("SELECT count(*) FROM people", db));
-      if (rows !== STATEMENTS - 1) throw new Error(`${tool} left ${rows} rows on PostgreSQL, expected ${STATEMENTS - 1}`);
+      if (rows !== STATEMENTS - 1)
+        throw new Error(`${tool} left ${rows} rows on PostgreSQL, expected ${STATEMENTS - 1}`);
       return ms;
     } finally {
       dropDb(db);
@@ -99,7 +106,9 @@ function applyOnce(dialect: Dialect, tool: Tool, w: Work, tag: string): number {
   try {
     const ms =
       tool === "stairway"
-        ? run([w.stairway, "up", "--db", `sqlite:${file}`, "--sql", w.sql, "--report-dir", join(w.dir, "reports")], { cwd: w.dir }).ms
+        ? run([w.stairway, "up", "--db", `sqlite:${file}`, "--sql", w.sql, "--report-dir", join(w.dir, "reports")], {
+            cwd: w.dir,
+          }).ms
         : // One transaction, as stairway runs the file (autocommit would sync 600k times).
           run(["sqlite3", "-bail", file, "BEGIN;", `.read ${w.seed}`, "COMMIT;"]).ms;
     const rows = Number(run(["sqlite3", file, "SELECT count(*) FROM people;"]).stdout.trim());
@@ -163,7 +172,8 @@ await main(async () => {
   writeFileSync(join(sql, "001_seed_people", "down.sql"), "DROP TABLE people;\n");
   const w: Work = { dir, sql, seed, stairway: stairway.path };
 
-  const results: Record<Dialect, { stairway: number; floor: number; ratio: number; runs: Record<Tool, number[]> }> = {} as never;
+  const results: Record<Dialect, { stairway: number; floor: number; ratio: number; runs: Record<Tool, number[]> }> =
+    {} as never;
   for (const dialect of ["sqlite", "postgres"] as Dialect[]) {
     const t = bench(dialect, w);
     const ours = median(t.stairway);
@@ -171,7 +181,9 @@ await main(async () => {
     results[dialect] = { stairway: ours, floor, ratio: ours / floor, runs: t };
   }
 
-  console.log(`\nstairway seed: one migration of ${STATEMENTS.toLocaleString("en")} statements (${(bytes / 1e6).toFixed(1)} MB), fresh database per run; median of ${RUNS} runs, alternating`);
+  console.log(
+    `\nstairway seed: one migration of ${STATEMENTS.toLocaleString("en")} statements (${(bytes / 1e6).toFixed(1)} MB), fresh database per run; median of ${RUNS} runs, alternating`,
+  );
   console.log(`  ${stairway.about}\n`);
   console.log(
     table(
@@ -196,7 +208,12 @@ await main(async () => {
       bytes,
       goal: GOAL,
       met: ok,
-      results: Object.fromEntries(Object.entries(results).map(([d, r]) => [d, { stairwayMs: round2(r.stairway), floorMs: round2(r.floor), ratio: round2(r.ratio), runs: r.runs }])),
+      results: Object.fromEntries(
+        Object.entries(results).map(([d, r]) => [
+          d,
+          { stairwayMs: round2(r.stairway), floorMs: round2(r.floor), ratio: round2(r.ratio), runs: r.runs },
+        ]),
+      ),
     }),
   );
 });

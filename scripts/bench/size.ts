@@ -19,7 +19,21 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { fmtMs, fmtRatio, machine, main, median, PEERS, ROOT, round2, run, table, tempDir, verdict, which } from "./lib.ts";
+import {
+  fmtMs,
+  fmtRatio,
+  machine,
+  main,
+  median,
+  PEERS,
+  ROOT,
+  round2,
+  run,
+  table,
+  tempDir,
+  verdict,
+  which,
+} from "./lib.ts";
 
 const PLATFORMS = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "windows-x64"] as const;
 type Platform = (typeof PLATFORMS)[number];
@@ -100,7 +114,8 @@ interface Startup {
 /** `--version` of the three binaries for this machine. */
 function startup(bins: Record<Tool, string>, work: string): Startup {
   const names = Object.keys(bins) as Tool[];
-  const each = <T>(f: (n: Tool, i: number) => T) => Object.fromEntries(names.map((n, i) => [n, f(n, i)])) as Record<Tool, T>;
+  const each = <T>(f: (n: Tool, i: number) => T) =>
+    Object.fromEntries(names.map((n, i) => [n, f(n, i)])) as Record<Tool, T>;
   const times = each(() => [] as number[]);
   for (let i = -5; i < RUNS; i++)
     for (const n of names) {
@@ -110,8 +125,25 @@ function startup(bins: Record<Tool, string>, work: string): Startup {
   const start: Startup = { ms: each((n) => median(times[n])) };
   if (which("hyperfine")) {
     const out = join(work, "startup.json");
-    run(["hyperfine", "-N", "--warmup", "5", "--runs", String(RUNS), "--export-json", out, ...names.map((n) => `${bins[n]} --version`)], { stdio: "ignore" });
-    const r = (JSON.parse(readFileSync(out, "utf8")) as { results: { median: number; min: number; user: number; system: number }[] }).results;
+    run(
+      [
+        "hyperfine",
+        "-N",
+        "--warmup",
+        "5",
+        "--runs",
+        String(RUNS),
+        "--export-json",
+        out,
+        ...names.map((n) => `${bins[n]} --version`),
+      ],
+      { stdio: "ignore" },
+    );
+    const r = (
+      JSON.parse(readFileSync(out, "utf8")) as {
+        results: { median: number; min: number; user: number; system: number }[];
+      }
+    ).results;
     start.hyperfine = {
       median: each((_, i) => r[i]!.median * 1000),
       min: each((_, i) => r[i]!.min * 1000),
@@ -138,8 +170,22 @@ await main(() => {
     const q = theirs("squawk", p, work);
     packed.push(`${p}: dbmate ${d.version}, squawk ${q.version}`);
     if (p === host) Object.assign(hostBins, { stairway: s.bin, dbmate: d.bin, squawk: q.bin });
-    json[p] = { stairway: { binary: s.binary, archive: s.archive }, dbmate: { binary: d.binary, archive: d.archive }, squawk: { binary: q.binary, archive: q.archive } };
-    rows.push([p, mb(s.binary), mb(s.archive), mb(d.binary), mb(d.archive), mb(q.binary), mb(q.archive), fmtRatio(s.archive / d.archive), fmtRatio(s.archive / q.archive)]);
+    json[p] = {
+      stairway: { binary: s.binary, archive: s.archive },
+      dbmate: { binary: d.binary, archive: d.archive },
+      squawk: { binary: q.binary, archive: q.archive },
+    };
+    rows.push([
+      p,
+      mb(s.binary),
+      mb(s.archive),
+      mb(d.binary),
+      mb(d.archive),
+      mb(q.binary),
+      mb(q.archive),
+      fmtRatio(s.archive / d.archive),
+      fmtRatio(s.archive / q.archive),
+    ]);
   }
   const versions = {
     stairway: run([hostBins.stairway, "--version"]).stdout.trim(),
@@ -150,11 +196,31 @@ await main(() => {
   const ratio = start.ms.stairway / start.ms.dbmate;
 
   console.log("download size: binary and release archive per platform (tar.gz; zip for Windows), same run\n");
-  console.log(table(["platform", "stairway bin", "archive", "dbmate bin", "archive", "squawk bin", "archive", "archive vs dbmate", "vs squawk"], rows));
-  console.log(`\nours: ${RELEASE} (make dist); theirs: npm ${NPM_SCOPE.dbmate}/<platform>, ${NPM_SCOPE.squawk}/<platform>, archived here the same way`);
-  console.log(`their versions (the newest published where ${PEER_VERSIONS.dbmate} / ${PEER_VERSIONS.squawk} is not): ${packed.join("; ")}`);
+  console.log(
+    table(
+      [
+        "platform",
+        "stairway bin",
+        "archive",
+        "dbmate bin",
+        "archive",
+        "squawk bin",
+        "archive",
+        "archive vs dbmate",
+        "vs squawk",
+      ],
+      rows,
+    ),
+  );
+  console.log(
+    `\nours: ${RELEASE} (make dist); theirs: npm ${NPM_SCOPE.dbmate}/<platform>, ${NPM_SCOPE.squawk}/<platform>, archived here the same way`,
+  );
+  console.log(
+    `their versions (the newest published where ${PEER_VERSIONS.dbmate} / ${PEER_VERSIONS.squawk} is not): ${packed.join("; ")}`,
+  );
   console.log(`\nstart-up: --version on ${host}; ${RUNS} runs each after 5 warm-ups (ms; × dbmate)`);
-  const vs = (x: Record<Tool, number>, n: Tool) => `${fmtMs(x[n])}${n === "dbmate" ? "" : ` (${fmtRatio(x[n] / x.dbmate)})`}`;
+  const vs = (x: Record<Tool, number>, n: Tool) =>
+    `${fmtMs(x[n])}${n === "dbmate" ? "" : ` (${fmtRatio(x[n] / x.dbmate)})`}`;
   const h = start.hyperfine;
   const names: Tool[] = ["stairway", "dbmate", "squawk"];
   console.log(
@@ -164,7 +230,11 @@ await main(() => {
     ),
   );
   console.log(`stairway / dbmate, interleaved median: ${fmtRatio(ratio)} — ${verdict(ratio, GOAL_START)}`);
-  console.log(`\nversions: ${Object.entries(versions).map(([k, v]) => `${k}: ${v}`).join("; ")}`);
+  console.log(
+    `\nversions: ${Object.entries(versions)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join("; ")}`,
+  );
   console.log(machine());
   console.log(
     JSON.stringify({
@@ -173,7 +243,11 @@ await main(() => {
       startMs: round(start.ms),
       startRatio: round2(ratio),
       goalStart: GOAL_START,
-      hyperfine: start.hyperfine && { medianMs: round(start.hyperfine.median), minMs: round(start.hyperfine.min), cpuMs: round(start.hyperfine.cpu) },
+      hyperfine: start.hyperfine && {
+        medianMs: round(start.hyperfine.median),
+        minMs: round(start.hyperfine.min),
+        cpuMs: round(start.hyperfine.cpu),
+      },
     }),
   );
 });

@@ -76,7 +76,13 @@ const stepsOf = (migrations: number) => 4 * migrations;
 function prepare(size: number): Sized {
   const dir = tempDir(`growth${size}`);
   const tree = generateTree(size);
-  return { size, tree, dir, sql: writeStairwayTree(join(dir, "sql"), tree), allUps: writeAllUps(join(dir, "all.sql"), tree) };
+  return {
+    size,
+    tree,
+    dir,
+    sql: writeStairwayTree(join(dir, "sql"), tree),
+    allUps: writeAllUps(join(dir, "all.sql"), tree),
+  };
 }
 
 interface Report {
@@ -89,7 +95,9 @@ function parseReport(stdout: string, what: string): Report {
   try {
     return JSON.parse(stdout) as Report;
   } catch (e) {
-    throw new Error(`${what}: --json output is not JSON (${(e as Error).message}); it starts:\n${stdout.slice(0, 600)}`);
+    throw new Error(
+      `${what}: --json output is not JSON (${(e as Error).message}); it starts:\n${stdout.slice(0, 600)}`,
+    );
   }
 }
 
@@ -100,15 +108,21 @@ function stairwayTest(bin: string, s: Sized, dialect: Dialect, r: number): TestR
   // TMPDIR puts the SQLite scratch file ($TMPDIR/stairway/…) in our own dir: a `stairway clean` run beside the
   // benchmark (a test suite) removes scratch files it takes for leftovers, which fails a run halfway.
   const env = { ...process.env, TMPDIR: s.dir };
-  const { ms, stdout } = run([bin, "test", "--db", db, "--sql", s.sql, "--json", "--report-dir", reportDir], { cwd: s.dir, env });
+  const { ms, stdout } = run([bin, "test", "--db", db, "--sql", s.sql, "--json", "--report-dir", reportDir], {
+    cwd: s.dir,
+    env,
+  });
   const report = parseReport(stdout, `stairway test on ${dialect} (${s.size} migrations)`);
   if (!report.ok) {
     const failed = report.results.filter((x) => x.status === "fail").slice(0, 5);
     throw new Error(`stairway test on ${dialect} (${s.size} migrations) is not ok: ${JSON.stringify(failed)}`);
   }
   const passed = (check: string) => report.results.filter((x) => x.check === check && x.status === "pass");
-  if (passed("step.redo").length !== s.size) throw new Error(`${dialect}: ${passed("step.redo").length} of ${s.size} redos passed`);
-  const timed = report.results.filter((x) => ["step.up", "step.down", "step.redo", "step.down-to-base"].includes(x.check));
+  if (passed("step.redo").length !== s.size)
+    throw new Error(`${dialect}: ${passed("step.redo").length} of ${s.size} redos passed`);
+  const timed = report.results.filter((x) =>
+    ["step.up", "step.down", "step.redo", "step.down-to-base"].includes(x.check),
+  );
   const inStepMs = timed.reduce((sum, x) => sum + (x.durationMs ?? 0), 0);
   return { wallMs: ms, inStepMs };
 }
@@ -119,7 +133,8 @@ function floor(s: Sized, dialect: Dialect, r: number): number | undefined {
     const db = createDb(`bench_${process.pid}_floor`);
     try {
       const { ms } = psqlFile(s.allUps, db);
-      if (countTables(db) !== s.tree.tables) throw new Error(`psql left ${countTables(db)} tables, expected ${s.tree.tables}`);
+      if (countTables(db) !== s.tree.tables)
+        throw new Error(`psql left ${countTables(db)} tables, expected ${s.tree.tables}`);
       return ms;
     } finally {
       dropDb(db);
@@ -147,12 +162,15 @@ function measure(bin: string, sized: Sized[]): Map<string, Cell> {
       const f = floor(s, d, r);
       if (f !== undefined) cell.floor.push(f);
       cells.set(`${d}:${s.size}`, cell);
-      process.stderr.write(`  run ${r + 1}/${RUNS}: ${d} ${s.size} migrations: ${fmtMs(cell.test.at(-1)!.wallMs)} ms\n`);
+      process.stderr.write(
+        `  run ${r + 1}/${RUNS}: ${d} ${s.size} migrations: ${fmtMs(cell.test.at(-1)!.wallMs)} ms\n`,
+      );
     }
   }
   // stairway test must drop its scratch databases; another process's may show up here too, hence only a warning.
   const left = databasesLike("stairway_").filter((n) => !before.includes(n));
-  if (left.length) process.stderr.write(`bench: warning: stairway_* databases appeared and remain: ${left.join(", ")}\n`);
+  if (left.length)
+    process.stderr.write(`bench: warning: stairway_* databases appeared and remain: ${left.join(", ")}\n`);
   return cells;
 }
 
@@ -170,7 +188,9 @@ function report(cells: Map<string, Cell>, profile: string | undefined, about: st
   const opt = (x: number, f: (x: number) => string) => (Number.isNaN(x) ? "n/a" : f(x));
 
   // The floor's own growth is shown beside stairway's: what the database itself makes superlinear is not stairway's doing.
-  console.log(`\nstairway test: wall time, median of ${RUNS} (exit to exit, scratch database and report included); floor: every up in one transaction`);
+  console.log(
+    `\nstairway test: wall time, median of ${RUNS} (exit to exit, scratch database and report included); floor: every up in one transaction`,
+  );
   const rows: string[][] = [];
   for (const d of DIALECTS)
     for (const n of SIZES) {
@@ -179,7 +199,9 @@ function report(cells: Map<string, Cell>, profile: string | undefined, about: st
         d,
         String(n),
         fmtMs(wall(d, n)),
-        cell(d, n).test.length > 1 ? `${fmtMs(Math.min(...cell(d, n).test.map((t) => t.wallMs)))}–${fmtMs(Math.max(...cell(d, n).test.map((t) => t.wallMs)))}` : "",
+        cell(d, n).test.length > 1
+          ? `${fmtMs(Math.min(...cell(d, n).test.map((t) => t.wallMs)))}–${fmtMs(Math.max(...cell(d, n).test.map((t) => t.wallMs)))}`
+          : "",
         fmtMs(wall(d, n) / n),
         opt(floorMs(d, n), fmtMs),
         last ? fmtRatio(growth(d)) : "",
@@ -187,9 +209,26 @@ function report(cells: Map<string, Cell>, profile: string | undefined, about: st
         last ? verdict(growth(d), GOAL_GROWTH) : "",
       ]);
     }
-  console.log(table(["dialect", "migrations", "stairway ms", "min–max", "ms/migration", "floor ms", `${large}/${small}`, "floor growth", "goal"], rows));
+  console.log(
+    table(
+      [
+        "dialect",
+        "migrations",
+        "stairway ms",
+        "min–max",
+        "ms/migration",
+        "floor ms",
+        `${large}/${small}`,
+        "floor growth",
+        "goal",
+      ],
+      rows,
+    ),
+  );
 
-  console.log(`\nper step, ${large} migrations (stairway: ${stepsOf(large)} steps = up, down, up again per migration + down to base; floor: ${large} ups)`);
+  console.log(
+    `\nper step, ${large} migrations (stairway: ${stepsOf(large)} steps = up, down, up again per migration + down to base; floor: ${large} ups)`,
+  );
   const perStep = (d: Dialect) => ({
     stairway: wall(d, large) / stepsOf(large),
     inStep: medianOf(cell(d, large), (t) => t.inStepMs) / stepsOf(large),
@@ -197,9 +236,32 @@ function report(cells: Map<string, Cell>, profile: string | undefined, about: st
   });
   const stepRows = DIALECTS.map((d) => {
     const p = perStep(d);
-    return [d, fmtMs(p.stairway), fmtMs(p.inStep), fmtMs(p.stairway - p.inStep), opt(p.floor, fmtMs), opt(p.stairway / p.floor, fmtRatio), opt(p.inStep / p.floor, fmtRatio), FLOOR_TOOL[d]];
+    return [
+      d,
+      fmtMs(p.stairway),
+      fmtMs(p.inStep),
+      fmtMs(p.stairway - p.inStep),
+      opt(p.floor, fmtMs),
+      opt(p.stairway / p.floor, fmtRatio),
+      opt(p.inStep / p.floor, fmtRatio),
+      FLOOR_TOOL[d],
+    ];
   });
-  console.log(table(["dialect", "stairway ms/step", "in step", "checks etc.", "floor ms/step", "stairway/floor", "in step/floor", "floor tool"], stepRows));
+  console.log(
+    table(
+      [
+        "dialect",
+        "stairway ms/step",
+        "in step",
+        "checks etc.",
+        "floor ms/step",
+        "stairway/floor",
+        "in step/floor",
+        "floor tool",
+      ],
+      stepRows,
+    ),
+  );
   if (profile) console.log(profile);
   console.log(`\nbinary: ${about}`);
   console.log(`machine: ${machine()}`);
@@ -210,7 +272,9 @@ function report(cells: Map<string, Cell>, profile: string | undefined, about: st
     runs: RUNS,
     sizes: SIZES,
     wallMs: Object.fromEntries(DIALECTS.map((d) => [d, Object.fromEntries(SIZES.map((n) => [n, round2(wall(d, n))]))])),
-    floorMs: Object.fromEntries(DIALECTS.map((d) => [d, Object.fromEntries(SIZES.map((n) => [n, num(floorMs(d, n))]))])),
+    floorMs: Object.fromEntries(
+      DIALECTS.map((d) => [d, Object.fromEntries(SIZES.map((n) => [n, num(floorMs(d, n))]))]),
+    ),
     growth: Object.fromEntries(DIALECTS.map((d) => [d, round2(growth(d))])),
     goalGrowth: { max: GOAL_GROWTH, met: DIALECTS.every((d) => meets(growth(d), GOAL_GROWTH)) },
     perStepMs: Object.fromEntries(
@@ -226,10 +290,13 @@ function report(cells: Map<string, Cell>, profile: string | undefined, about: st
 const FLOOR_TOOL: Record<Dialect, string> = { postgres: "psql -1 -f", sqlite: "sqlite3, BEGIN…COMMIT" };
 
 await main(async () => {
-  if (!(RUNS >= 1 && SIZES.length >= 2 && SIZES.every((n) => n >= 4))) throw new Error("--runs must be ≥ 1 and --sizes two or more counts ≥ 4");
+  if (!(RUNS >= 1 && SIZES.length >= 2 && SIZES.every((n) => n >= 4)))
+    throw new Error("--runs must be ≥ 1 and --sizes two or more counts ≥ 4");
   const pinned = pinStairway(tempDir("bin"));
   const sized = SIZES.map(prepare);
   const cells = measure(pinned.path, sized);
-  const profile = args.profile ? await optionalProfile(async () => (await import("./profile.ts")).profileAll(sized)) : undefined;
+  const profile = args.profile
+    ? await optionalProfile(async () => (await import("./profile.ts")).profileAll(sized))
+    : undefined;
   report(cells, profile, pinned.about);
 });

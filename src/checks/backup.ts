@@ -11,7 +11,12 @@ import type { Migrator, ScratchRef } from "../stores/contract.ts";
 import { failed, type Draft, type ModelOptions } from "./model.ts";
 import { modelOf } from "./model-of.ts";
 
-export async function runBackupTest(driver: Migrator, target: string, all: Migration[], opts: ModelOptions & { scratch: ScratchRef }): Promise<CheckResult[]> {
+export async function runBackupTest(
+  driver: Migrator,
+  target: string,
+  all: Migration[],
+  opts: ModelOptions & { scratch: ScratchRef },
+): Promise<CheckResult[]> {
   const model = modelOf(driver, opts);
   const results: CheckResult[] = [];
   const add = (d: Draft) => results.push({ target, ...d });
@@ -32,7 +37,13 @@ export async function runBackupTest(driver: Migrator, target: string, all: Migra
       say("up");
       const up = await applyStep(driver, m, "up");
       if (up.status !== "done") {
-        add({ check: "step.up", migration: m.id, status: "fail", message: up.error ?? "up failed", durationMs: up.durationMs });
+        add({
+          check: "step.up",
+          migration: m.id,
+          status: "fail",
+          message: up.error ?? "up failed",
+          durationMs: up.durationMs,
+        });
         break;
       }
       say("restore");
@@ -42,7 +53,10 @@ export async function runBackupTest(driver: Migrator, target: string, all: Migra
         try {
           const same = await model.sameAsBefore(before, restored);
           again = await applyStep(restored.driver, m, "up");
-          const problems = [...same.problems, ...(again.status === "done" ? [] : [`the restored copy does not take ${m.id} again: ${again.error}`])];
+          const problems = [
+            ...same.problems,
+            ...(again.status === "done" ? [] : [`the restored copy does not take ${m.id} again: ${again.error}`]),
+          ];
           add({
             check: "backup.restore-identical",
             migration: m.id,
@@ -51,13 +65,23 @@ export async function runBackupTest(driver: Migrator, target: string, all: Migra
               ? `the backup taken before ${m.id} does not restore what was there: ${problems.join("; ")}`
               : `${backup.method}: ${same.summary} (backup ${backup.backupMs} ms, restore ${restored.restoreMs} ms), and ${m.id} applies again`,
             durationMs: backup.backupMs + restored.restoreMs,
-            details: { method: backup.method, backupMs: backup.backupMs, restoreMs: restored.restoreMs, ...same.details },
+            details: {
+              method: backup.method,
+              backupMs: backup.backupMs,
+              restoreMs: restored.restoreMs,
+              ...same.details,
+            },
           });
         } finally {
           await restored.dispose();
         }
       } catch (e) {
-        add({ check: "backup.restore-identical", migration: m.id, status: "fail", message: `restore failed: ${(e as Error).message}` });
+        add({
+          check: "backup.restore-identical",
+          migration: m.id,
+          status: "fail",
+          message: `restore failed: ${(e as Error).message}`,
+        });
       }
       // Restored in place (a store of keys), the target is the copy: one that did not migrate again ends the run.
       if (backup.inPlace && again?.status !== "done") break;

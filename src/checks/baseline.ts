@@ -30,7 +30,13 @@ const step = (t: PerfTiming) => `${t.scenario}/${t.target}/${t.migration}`;
 const key = (t: PerfTiming, dir: "up" | "down") => `${step(t)}/${dir}`;
 
 export function saveBaseline(path: string, timings: PerfTiming[]): void {
-  const b: Baseline = { tool: "stairway", kind: "perf-baseline", savedAt: new Date().toISOString(), timings: {}, rows: {} };
+  const b: Baseline = {
+    tool: "stairway",
+    kind: "perf-baseline",
+    savedAt: new Date().toISOString(),
+    timings: {},
+    rows: {},
+  };
   for (const t of timings) {
     b.timings[key(t, "up")] = t.upMs;
     b.timings[key(t, "down")] = t.downMs;
@@ -44,9 +50,12 @@ export function loadBaseline(path: string): Baseline {
   try {
     b = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw configError(`--baseline ${path}: cannot read it (${(e as Error).message.split("\n")[0]}); write one with --save-baseline`);
+    throw configError(
+      `--baseline ${path}: cannot read it (${(e as Error).message.split("\n")[0]}); write one with --save-baseline`,
+    );
   }
-  if (b?.kind !== "perf-baseline" || typeof b.timings !== "object") throw configError(`--baseline ${path} is not a stairway perf baseline (write one with --save-baseline)`);
+  if (b?.kind !== "perf-baseline" || typeof b.timings !== "object")
+    throw configError(`--baseline ${path} is not a stairway perf baseline (write one with --save-baseline)`);
   return b;
 }
 
@@ -69,9 +78,14 @@ export function compareBaseline(b: Baseline, timings: PerfTiming[]): CheckResult
       const limit = was * (1 + NOISE.relative) + NOISE.absoluteMs;
       (now > limit ? worse : within).push(`${dir} ${now} ms (baseline ${was} ms)`);
     }
-    if (!worse.length && !within.length) return { ...base, status: "skip", message: `${t.scenario}: not in the baseline` };
+    if (!worse.length && !within.length)
+      return { ...base, status: "skip", message: `${t.scenario}: not in the baseline` };
     return worse.length
-      ? { ...base, status: "fail", message: `${t.scenario}: slower than the baseline beyond the noise margin (+${NOISE.relative * 100}% + ${NOISE.absoluteMs} ms): ${worse.join(", ")}` }
+      ? {
+          ...base,
+          status: "fail",
+          message: `${t.scenario}: slower than the baseline beyond the noise margin (+${NOISE.relative * 100}% + ${NOISE.absoluteMs} ms): ${worse.join(", ")}`,
+        }
       : { ...base, status: "pass", message: `${t.scenario}: ${within.join(", ")}` };
   });
 }

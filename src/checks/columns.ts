@@ -12,10 +12,17 @@ import { schemaObjects } from "../schema/render.ts";
  */
 export function targetedColumns(sql: string): Set<string> {
   const out = new Set<string>();
-  for (const m of sql.matchAll(/\b(?:ALTER|RENAME|DROP)\s+COLUMN\s+(?:IF\s+EXISTS\s+)?"?(\w+)"?/gi)) out.add(m[1]!.toLowerCase());
-  for (const m of sql.matchAll(/\bUPDATE\s+[\w."]+\s+(?:AS\s+\w+\s+)?SET\s+([\s\S]*?)(?:\bWHERE\b|\bFROM\b|\bRETURNING\b|;|$)/gi)) {
+  for (const m of sql.matchAll(/\b(?:ALTER|RENAME|DROP)\s+COLUMN\s+(?:IF\s+EXISTS\s+)?"?(\w+)"?/gi))
+    out.add(m[1]!.toLowerCase());
+  for (const m of sql.matchAll(
+    /\bUPDATE\s+[\w."]+\s+(?:AS\s+\w+\s+)?SET\s+([\s\S]*?)(?:\bWHERE\b|\bFROM\b|\bRETURNING\b|;|$)/gi,
+  )) {
     for (const a of m[1]!.matchAll(/(?:^|,)\s*\(?\s*"?(\w+)"?\s*(?:,\s*"?(\w+)"?\s*)*\)?\s*=/g)) {
-      for (const name of a[0].replace(/=.*$/, "").split(/[(),\s]+/).filter(Boolean)) out.add(name.replace(/"/g, "").toLowerCase());
+      for (const name of a[0]
+        .replace(/=.*$/, "")
+        .split(/[(),\s]+/)
+        .filter(Boolean))
+        out.add(name.replace(/"/g, "").toLowerCase());
     }
   }
   return out;
@@ -25,7 +32,12 @@ export function targetedColumns(sql: string): Set<string> {
 export function unchangedColumns(before: Schema, after: Schema, upSql: string): Map<string, string[]> {
   const targeted = targetedColumns(upSql);
   const part = (s: Schema, table: string) =>
-    new Map((schemaObjects(s, { canonical: true }).find((o) => o.id === `table ${table}`)?.parts ?? []).map((p) => [p.key, p.text]));
+    new Map(
+      (schemaObjects(s, { canonical: true }).find((o) => o.id === `table ${table}`)?.parts ?? []).map((p) => [
+        p.key,
+        p.text,
+      ]),
+    );
   const out = new Map<string, string[]>();
   for (const t of before.tables) {
     if (!after.tables.some((x) => x.name === t.name)) continue;

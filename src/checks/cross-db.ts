@@ -46,11 +46,19 @@ export async function runCrossDb(targets: CrossDbTarget[], opts: CrossDbOptions)
       opts.progress?.(`${t.name}  up  ${m.id}`);
       const o = await applyStep(t.driver, m, "up");
       if (o.status !== "done") {
-        results.push({ check: "step.up", target: t.name, migration: m.id, status: "fail", message: o.error ?? "up failed", durationMs: o.durationMs });
+        results.push({
+          check: "step.up",
+          target: t.name,
+          migration: m.id,
+          status: "fail",
+          message: o.error ?? "up failed",
+          durationMs: o.durationMs,
+        });
         return results;
       }
     }
-    if (opts.eachStep || i === versions.length - 1) results.push(...(await compareAll(targets, opts, used, opts.eachStep ? version.id : undefined)));
+    if (opts.eachStep || i === versions.length - 1)
+      results.push(...(await compareAll(targets, opts, used, opts.eachStep ? version.id : undefined)));
   }
   if (versions.length === 0) results.push(...(await compareAll(targets, opts, used, undefined)));
 
@@ -64,11 +72,21 @@ export async function runCrossDb(targets: CrossDbTarget[], opts: CrossDbOptions)
 
   opts.progress?.("behaviour probes");
   const schemas = await Promise.all(targets.map((t) => t.driver.introspect()));
-  results.push(...(await runProbes(targets.map((t, i) => ({ name: t.name, driver: t.driver, schema: schemas[i]! })), opts.seed)));
+  results.push(
+    ...(await runProbes(
+      targets.map((t, i) => ({ name: t.name, driver: t.driver, schema: schemas[i]! })),
+      opts.seed,
+    )),
+  );
   return results;
 }
 
-async function compareAll(targets: CrossDbTarget[], opts: CrossDbOptions, used: Set<ExpectedDifference>, migration: string | undefined): Promise<CheckResult[]> {
+async function compareAll(
+  targets: CrossDbTarget[],
+  opts: CrossDbOptions,
+  used: Set<ExpectedDifference>,
+  migration: string | undefined,
+): Promise<CheckResult[]> {
   const [ref, ...others] = targets;
   const refSchema = await ref!.driver.introspect();
   const out: CheckResult[] = [];
@@ -108,7 +126,9 @@ export function compareSchemas(
   const details: Record<string, unknown> = { equivalences: notes };
   if (declared.length) details.declared = declared;
   if (open.length) details.diff = open.map((d) => d.patch).join("\n");
-  const declaredText = declared.length ? `; declared differences: ${declared.map((d) => `${d.object} (${d.reason})`).join("; ")}` : "";
+  const declaredText = declared.length
+    ? `; declared differences: ${declared.map((d) => `${d.object} (${d.reason})`).join("; ")}`
+    : "";
   return {
     check: "cross-db.schema",
     target: name,

@@ -13,7 +13,12 @@ import type { Migrator } from "../stores/contract.ts";
 import { failed, type Draft, type ModelOptions } from "./model.ts";
 import { modelOf } from "./model-of.ts";
 
-export async function runDataTest(driver: Migrator, target: string, all: Migration[], opts: ModelOptions): Promise<CheckResult[]> {
+export async function runDataTest(
+  driver: Migrator,
+  target: string,
+  all: Migration[],
+  opts: ModelOptions,
+): Promise<CheckResult[]> {
   const model = modelOf(driver, { ...opts, progress: (l) => opts.progress?.(`${target}  ${l}`) });
   const results: CheckResult[] = [];
   const add = (...drafts: Draft[]) => results.push(...drafts.map((d) => ({ target, ...d })));
@@ -28,7 +33,13 @@ export async function runDataTest(driver: Migrator, target: string, all: Migrati
     opts.progress?.(`${target}  ${m.id}  up`);
     const up = await applyStep(driver, m, "up");
     if (up.status !== "done") {
-      add({ check: "data.integrity", migration: m.id, status: "fail", message: `up failed: ${up.error}`, durationMs: up.durationMs });
+      add({
+        check: "data.integrity",
+        migration: m.id,
+        status: "fail",
+        message: `up failed: ${up.error}`,
+        durationMs: up.durationMs,
+      });
       return stopped(results, target, m, t0);
     }
     const verdict = await model.dataAfter(m, before);
@@ -41,6 +52,12 @@ export async function runDataTest(driver: Migrator, target: string, all: Migrati
 }
 
 function stopped(results: CheckResult[], target: string, m: Migration, t0: number): CheckResult[] {
-  results.push({ check: "data.integrity", target, status: "skip", message: `head not reached: stopped at ${m.id}`, durationMs: Math.round(performance.now() - t0) });
+  results.push({
+    check: "data.integrity",
+    target,
+    status: "skip",
+    message: `head not reached: stopped at ${m.id}`,
+    durationMs: Math.round(performance.now() - t0),
+  });
   return results;
 }

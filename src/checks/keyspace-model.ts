@@ -3,7 +3,15 @@
 // comes from each transform's own seed(ctx, count); renames are learned from
 // the data; the redo runs under a writer that plays the upgraded app.
 
-import { describeDiff, diffDetails, diffIsEmpty, diffKeyspaces, examples, inferRenames, type Keyspace } from "../keyspace/model.ts";
+import {
+  describeDiff,
+  diffDetails,
+  diffIsEmpty,
+  diffKeyspaces,
+  examples,
+  inferRenames,
+  type Keyspace,
+} from "../keyspace/model.ts";
 import { plural } from "../plural.ts";
 import type { Migration } from "../plan/migration.ts";
 import type { KeyspaceDriver, WriterTarget } from "../stores/contract.ts";
@@ -60,12 +68,27 @@ export function keyspaceModel(driver: KeyspaceDriver, opts: ModelOptions): DataM
         const type = s0.keys.get(from)?.type;
         if (type === "string" || type === "hash") targets.push({ key: to, type });
       }
-      const writer = await driver.startWriter(targets, { ttlMs: WRITER_TTL_MS, probePrefix: `stairway-probe:${m.version}:`, seed: opts.seed });
+      const writer = await driver.startWriter(targets, {
+        ttlMs: WRITER_TTL_MS,
+        probePrefix: `stairway-probe:${m.version}:`,
+        seed: opts.seed,
+      });
       try {
         await writer.ready;
         const outcome = await up();
         const log = await writer.stop();
-        if (outcome.status !== "done") return { outcome, results: [{ check: "redis.concurrent-writes", migration: m.id, status: "skip", message: "not checked: up failed the second time" }] };
+        if (outcome.status !== "done")
+          return {
+            outcome,
+            results: [
+              {
+                check: "redis.concurrent-writes",
+                migration: m.id,
+                status: "skip",
+                message: "not checked: up failed the second time",
+              },
+            ],
+          };
         const written = new Set(log.last.keys());
         const s3 = await driver.snapshot();
         const again = diffKeyspaces(s1, s3, { ttl: "presence", ignore: (k) => written.has(k) });
@@ -80,7 +103,18 @@ export function keyspaceModel(driver: KeyspaceDriver, opts: ModelOptions): DataM
           ...(diffIsEmpty(again) ? {} : { details: diffDetails(again) }),
         };
         if (log.error)
-          return { outcome, results: [redo, { check: "redis.concurrent-writes", migration: m.id, status: "fail", message: `a write of the concurrent writer failed during up: ${log.error}` }] };
+          return {
+            outcome,
+            results: [
+              redo,
+              {
+                check: "redis.concurrent-writes",
+                migration: m.id,
+                status: "fail",
+                message: `a write of the concurrent writer failed during up: ${log.error}`,
+              },
+            ],
+          };
         const lost = await writer.lost(log);
         const wrote = `the writer wrote ${plural(log.writes, "value")} to ${plural(log.last.size, "key")} during up (${log.probes} of them to probe keys)`;
         const onlyProbes = targets.length === 0 ? "; up renamed no key, so it wrote only probe keys" : "";
@@ -91,10 +125,18 @@ export function keyspaceModel(driver: KeyspaceDriver, opts: ModelOptions): DataM
               status: "fail",
               message:
                 `${plural(lost.length, "key")} of the ${log.last.size.toLocaleString("en-US")} the writer wrote during up lost ${lost.length === 1 ? "its" : "their"} last value: ${examples(lost)}` +
-                (targets.length ? " (a stale value of the old name overwrote it: rename with RENAMENX, as ctx.renameKeys does)" : ""),
+                (targets.length
+                  ? " (a stale value of the old name overwrote it: rename with RENAMENX, as ctx.renameKeys does)"
+                  : ""),
               details: { lost: lost.slice(0, 100), writes: log.writes },
             }
-          : { check: "redis.concurrent-writes", migration: m.id, status: "pass", message: `${wrote}, none lost${onlyProbes}`, details: { writes: log.writes, keys: log.last.size } };
+          : {
+              check: "redis.concurrent-writes",
+              migration: m.id,
+              status: "pass",
+              message: `${wrote}, none lost${onlyProbes}`,
+              details: { writes: log.writes, keys: log.last.size },
+            };
         return { outcome, results: [redo, verdict] };
       } finally {
         await writer.close();
@@ -126,8 +168,19 @@ export function keyspaceModel(driver: KeyspaceDriver, opts: ModelOptions): DataM
     async rolledBack(m, expected, _kept, later) {
       // Keys a later migration's seed wrote may stay: they were not there before this up.
       const laterSeeds = new Set(later.flatMap((x) => [...(seededBy.get(x.id) ?? [])]));
-      const r = restores(m, expected, await driver.snapshot(), "rollback", "before its up", (k) => !expected.keys.has(k) && laterSeeds.has(k));
-      return [laterSeeds.size && r.status === "pass" ? { ...r, message: `${r.message} (${laterSeeds.size} keys seeded by later migrations left aside)` } : r];
+      const r = restores(
+        m,
+        expected,
+        await driver.snapshot(),
+        "rollback",
+        "before its up",
+        (k) => !expected.keys.has(k) && laterSeeds.has(k),
+      );
+      return [
+        laterSeeds.size && r.status === "pass"
+          ? { ...r, message: `${r.message} (${laterSeeds.size} keys seeded by later migrations left aside)` }
+          : r,
+      ];
     },
 
     async backup() {
@@ -165,7 +218,10 @@ export function keyspaceModel(driver: KeyspaceDriver, opts: ModelOptions): DataM
       const s1 = await driver.snapshot();
       const ttl = ttlPreserved(m.id, s0, s1, inferRenames(s0, s1));
       const lost = s0.keys.size - s1.keys.size;
-      const problems = [...(lost > 0 ? [`${plural(lost, "key")} fewer after up (${s0.keys.size} → ${s1.keys.size})`] : []), ...(ttl.status === "fail" ? [ttl.message] : [])];
+      const problems = [
+        ...(lost > 0 ? [`${plural(lost, "key")} fewer after up (${s0.keys.size} → ${s1.keys.size})`] : []),
+        ...(ttl.status === "fail" ? [ttl.message] : []),
+      ];
       return {
         check: "data.integrity",
         migration: m.id,
@@ -190,7 +246,14 @@ export function keyspaceModel(driver: KeyspaceDriver, opts: ModelOptions): DataM
 }
 
 /** redis.down-restores: every key of `expected` back after `after`'s step, with its type, value and TTL. */
-function restores(m: Migration, expected: Keyspace, after: Keyspace, step: string, when: string, ignore?: (key: string) => boolean): Draft {
+function restores(
+  m: Migration,
+  expected: Keyspace,
+  after: Keyspace,
+  step: string,
+  when: string,
+  ignore?: (key: string) => boolean,
+): Draft {
   const d = diffKeyspaces(expected, after, { ttl: "exact", ignore });
   const ok = diffIsEmpty(d);
   return {
@@ -213,7 +276,13 @@ function upSummary(s0: Keyspace, s1: Keyspace, renames: Map<string, string>): st
 
 export function ttlPreserved(migration: string, s0: Keyspace, s1: Keyspace, renames: Map<string, string>): Draft {
   const check = "redis.ttl-preserved";
-  if (s0.keys.size === 0) return { check, migration, status: "skip", message: "no keys before up: give the migration a seed to test its data" };
+  if (s0.keys.size === 0)
+    return {
+      check,
+      migration,
+      status: "skip",
+      message: "no keys before up: give the migration a seed to test its data",
+    };
   const withTtl = [...s0.keys].filter(([, s]) => s.pttl >= 0);
   if (withTtl.length === 0) return { check, migration, status: "skip", message: "no key had a TTL before up" };
   const lost: string[] = [];
@@ -230,7 +299,19 @@ export function ttlPreserved(migration: string, s0: Keyspace, s1: Keyspace, rena
   }
   const note = untracked ? `; ${untracked} removed by up or changed beyond recognition, not followed` : "";
   if (lost.length)
-    return { check, migration, status: "fail", message: `${plural(lost.length, "key")} lost their TTL in up: ${examples(lost)}${note}`, details: { lost: lost.slice(0, 100) } };
-  if (inPlace + renamed === 0) return { check, migration, status: "skip", message: `every key with a TTL was removed or changed by up${note}` };
-  return { check, migration, status: "pass", message: `${plural(inPlace + renamed, "key")} kept their TTL (${renamed.toLocaleString("en-US")} renamed, ${inPlace.toLocaleString("en-US")} in place)${note}` };
+    return {
+      check,
+      migration,
+      status: "fail",
+      message: `${plural(lost.length, "key")} lost their TTL in up: ${examples(lost)}${note}`,
+      details: { lost: lost.slice(0, 100) },
+    };
+  if (inPlace + renamed === 0)
+    return { check, migration, status: "skip", message: `every key with a TTL was removed or changed by up${note}` };
+  return {
+    check,
+    migration,
+    status: "pass",
+    message: `${plural(inPlace + renamed, "key")} kept their TTL (${renamed.toLocaleString("en-US")} renamed, ${inPlace.toLocaleString("en-US")} in place)${note}`,
+  };
 }

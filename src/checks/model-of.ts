@@ -6,6 +6,9 @@ import { keyspaceModel } from "./keyspace-model.ts";
 import type { DataModel, ModelOptions } from "./model.ts";
 import { relationalModel } from "./relational-model.ts";
 
-export function modelOf(driver: Migrator, opts: ModelOptions & { scratch?: ScratchRef; scenario?: Scenario }): DataModel {
+export function modelOf(
+  driver: Migrator,
+  opts: ModelOptions & { scratch?: ScratchRef; scenario?: Scenario },
+): DataModel {
   return isKeyspaceDriver(driver) ? keyspaceModel(driver, opts) : relationalModel(driver as SqlDriver, opts);
 }

@@ -91,7 +91,12 @@ export interface DataModel<S = unknown> {
   /** Whether the down gave back `before`: schema and rows, or every key. */
   restored(m: Migration, before: Prepared<S>, after: S): Promise<Draft[]>;
   /** The up again (for a store of keys, under a concurrent writer); whether it gives `first` again. */
-  redo(m: Migration, before: S, first: S, up: () => Promise<StepOutcome>): Promise<{ outcome: StepOutcome; results: Draft[] }>;
+  redo(
+    m: Migration,
+    before: S,
+    first: S,
+    up: () => Promise<StepOutcome>,
+  ): Promise<{ outcome: StepOutcome; results: Draft[] }>;
   /** What is left after every down, compared with `base`. */
   leftAtBase(base: S): Promise<string[]>;
 
@@ -105,13 +110,22 @@ export interface DataModel<S = unknown> {
   /** Just before a rollback: what it must keep. */
   beforeRollback(m: Migration): Promise<S>;
   /** Whether the rollback of `m` gave back `beforeUp` and kept `kept`; `later` are the migrations after it. */
-  rolledBack(m: Migration, beforeUp: S, kept: S, later: Migration[], skipped: { table: string; reason: string }[]): Promise<Draft[]>;
+  rolledBack(
+    m: Migration,
+    beforeUp: S,
+    kept: S,
+    later: Migration[],
+    skipped: { table: string; reason: string }[],
+  ): Promise<Draft[]>;
 
   // ---- backup-test ----
   /** Backs the target up the way an operator would. */
   backup(m: Migration, step: number): Promise<Backup<S>>;
   /** Whether a restored copy equals the state before; problems as sentences. */
-  sameAsBefore(before: Prepared<S>, restored: Restored<S>): Promise<{ problems: string[]; summary: string; details: Record<string, unknown> }>;
+  sameAsBefore(
+    before: Prepared<S>,
+    restored: Restored<S>,
+  ): Promise<{ problems: string[]; summary: string; details: Record<string, unknown> }>;
 
   // ---- data-test ----
   /** Before `m`'s up over production-sized data. */

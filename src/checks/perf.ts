@@ -39,7 +39,12 @@ export interface PerfTiming {
 /** Locks that stop the application's writes (or reads) while they are held. */
 const BLOCKING = new Set(["ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock"]);
 
-export async function runPerf(driver: Migrator, target: string, all: Migration[], opts: PerfOptions): Promise<{ results: CheckResult[]; timings: PerfTiming[] }> {
+export async function runPerf(
+  driver: Migrator,
+  target: string,
+  all: Migration[],
+  opts: PerfOptions,
+): Promise<{ results: CheckResult[]; timings: PerfTiming[] }> {
   const scenario = opts.scenario.name;
   const model = modelOf(driver, {
     ...opts,
@@ -52,10 +57,20 @@ export async function runPerf(driver: Migrator, target: string, all: Migration[]
   const timings: PerfTiming[] = [];
   const maxTime = opts.scenario.max_migration_time ?? opts.limits.max_migration_time;
   const fail = (m: Migration, message: string, durationMs?: number) =>
-    results.push({ check: "perf.threshold", target, migration: m.id, status: "fail", message: `${scenario}: ${message}`, ...(durationMs !== undefined ? { durationMs } : {}) });
+    results.push({
+      check: "perf.threshold",
+      target,
+      migration: m.id,
+      status: "fail",
+      message: `${scenario}: ${message}`,
+      ...(durationMs !== undefined ? { durationMs } : {}),
+    });
   await driver.ensureBookkeeping();
   const s = opts.scratch;
-  const prober = driver.capabilities.concurrentConnections && s?.module.openProber ? await s.module.openProber(s.url, { ...s.openOptions, name: `${target} probe` }) : undefined;
+  const prober =
+    driver.capabilities.concurrentConnections && s?.module.openProber
+      ? await s.module.openProber(s.url, { ...s.openOptions, name: `${target} probe` })
+      : undefined;
   try {
     for (const m of all.filter((x) => appliesTo(x, driver.dialect))) {
       const say = (what: string) => opts.progress?.(`${scenario} · ${target}  ${m.id}  ${what}`);
@@ -69,7 +84,12 @@ export async function runPerf(driver: Migrator, target: string, all: Migration[]
       const running = prober && before.probe.length ? prober.start(before.probe) : undefined;
       let locks: { relation: string; mode: string }[] = [];
       const mem = sampleMemory();
-      const up = await applyStep(driver, m, "up", model.perfHooks((held) => (locks = held)));
+      const up = await applyStep(
+        driver,
+        m,
+        "up",
+        model.perfHooks((held) => (locks = held)),
+      );
       const peak = mem.stop();
       const stall: ProbeResult | undefined = await running?.stop();
       if (up.status !== "done") {
@@ -97,7 +117,9 @@ export async function runPerf(driver: Migrator, target: string, all: Migration[]
         downMs: down.durationMs,
         peakRssMb: peak,
         locks,
-        blocking: locks.filter((l) => BLOCKING.has(l.mode) && before.withData.has(l.relation)).map((l) => `${l.mode} on ${l.relation}`),
+        blocking: locks
+          .filter((l) => BLOCKING.has(l.mode) && before.withData.has(l.relation))
+          .map((l) => `${l.mode} on ${l.relation}`),
         rows: before.size,
         ...(stall ? { stallMs: stall.stallMs, stallTable: stall.stallTable } : {}),
       };
@@ -127,14 +149,27 @@ function thresholdResult(t: PerfTiming, maxMs: number | undefined, unit: string)
   const times = `up ${t.upMs} ms, down ${t.downMs} ms over ${over}`;
   const details = { ...t };
   if (maxMs === undefined)
-    return { check: "perf.threshold", target: t.target, migration: t.migration, status: "pass", message: `${t.scenario}: ${times} (no max_migration_time set)`, durationMs: t.upMs, details };
-  const slow = [t.upMs > maxMs ? `up took ${t.upMs} ms` : "", t.downMs > maxMs ? `down took ${t.downMs} ms` : ""].filter(Boolean);
+    return {
+      check: "perf.threshold",
+      target: t.target,
+      migration: t.migration,
+      status: "pass",
+      message: `${t.scenario}: ${times} (no max_migration_time set)`,
+      durationMs: t.upMs,
+      details,
+    };
+  const slow = [
+    t.upMs > maxMs ? `up took ${t.upMs} ms` : "",
+    t.downMs > maxMs ? `down took ${t.downMs} ms` : "",
+  ].filter(Boolean);
   return {
     check: "perf.threshold",
     target: t.target,
     migration: t.migration,
     status: slow.length ? "fail" : "pass",
-    message: slow.length ? `${t.scenario}: ${slow.join(" and ")}, over max_migration_time ${maxMs} ms (${over})` : `${t.scenario}: ${times}, within ${maxMs} ms`,
+    message: slow.length
+      ? `${t.scenario}: ${slow.join(" and ")}, over max_migration_time ${maxMs} ms (${over})`
+      : `${t.scenario}: ${times}, within ${maxMs} ms`,
     durationMs: t.upMs,
     details,
   };
@@ -148,14 +183,25 @@ function lockResult(t: PerfTiming, limits: PerfOptions["limits"]): CheckResult {
     problems.push(`holds ${blocking.join(", ")} for ${t.upMs} ms (max_lock_duration ${limits.max_lock_duration} ms)`);
   if (limits.max_downtime !== undefined && (t.stallMs ?? 0) > limits.max_downtime)
     problems.push(`a concurrent ${t.stallTable} query waited ${t.stallMs} ms (max_downtime ${limits.max_downtime} ms)`);
-  const lockText = blocking.length ? `${blocking.join(", ")} for ${t.upMs} ms` : "no lock that blocks writes on tables with rows";
-  const stallText = t.stallMs !== undefined ? `; longest stall of a concurrent query ${t.stallMs} ms${t.stallTable ? ` (${t.stallTable})` : ""}` : "";
+  const lockText = blocking.length
+    ? `${blocking.join(", ")} for ${t.upMs} ms`
+    : "no lock that blocks writes on tables with rows";
+  const stallText =
+    t.stallMs !== undefined
+      ? `; longest stall of a concurrent query ${t.stallMs} ms${t.stallTable ? ` (${t.stallTable})` : ""}`
+      : "";
   return {
     check: "perf.lock",
     target: t.target,
     migration: t.migration,
     status: problems.length ? "fail" : blocking.length ? "warn" : "pass",
     message: `${t.scenario}: ${problems.length ? problems.join("; ") : lockText + stallText}`,
-    details: { scenario: t.scenario, locks: t.locks, blocking: t.blocking, stallMs: t.stallMs, stallTable: t.stallTable },
+    details: {
+      scenario: t.scenario,
+      locks: t.locks,
+      blocking: t.blocking,
+      stallMs: t.stallMs,
+      stallTable: t.stallTable,
+    },
   };
 }

@@ -50,7 +50,10 @@ async function probeTable(targets: ProbeTarget[], tables: Table[], seed: number)
   const name = tables[0]!.name;
   const result = (status: CheckResult["status"], message: string, details?: Record<string, unknown>): CheckResult => ({
     check: "cross-db.behaviour",
-    target: targets.slice(1).map((t) => t.name).join(","),
+    target: targets
+      .slice(1)
+      .map((t) => t.name)
+      .join(","),
     migration: undefined,
     status,
     message: `${name}: ${message}`,
@@ -63,11 +66,17 @@ async function probeTable(targets: ProbeTarget[], tables: Table[], seed: number)
   for (const [i, t] of targets.entries()) {
     const plan = await planTable(t.driver, t.schema, tables[i]!, seed);
     if ("reason" in plan) return result("skip", `cannot build a valid row on ${t.name}: ${plan.reason}`);
-    const own = (n: number): Record<string, Value> => Object.fromEntries(plan.columns.map((c, j) => [c, plan.row(n)[j]!]));
+    const own = (n: number): Record<string, Value> =>
+      Object.fromEntries(plan.columns.map((c, j) => [c, plan.row(n)[j]!]));
     const ref = makers[0];
     const columns = new Set(tables[i]!.columns.map((c) => c.name));
     makers.push(
-      ref ? (n) => ({ ...Object.fromEntries(Object.entries(ref(n)).filter(([c]) => columns.has(c) && !plan.columns.includes(c))), ...own(n) }) : own,
+      ref
+        ? (n) => ({
+            ...Object.fromEntries(Object.entries(ref(n)).filter(([c]) => columns.has(c) && !plan.columns.includes(c))),
+            ...own(n),
+          })
+        : own,
     );
   }
   // Rows every target accepts, to start each probe from: generated rows may
@@ -84,7 +93,10 @@ async function probeTable(targets: ProbeTarget[], tables: Table[], seed: number)
   }
   if (good.length === 0) {
     if (firstDisagreement) return result("fail", firstDisagreement);
-    return result("skip", "no generated row is accepted by every target (a CHECK the generator cannot satisfy?); nothing to compare");
+    return result(
+      "skip",
+      "no generated row is accepted by every target (a CHECK the generator cannot satisfy?); nothing to compare",
+    );
   }
   const disagreements: string[] = firstDisagreement ? [firstDisagreement] : [];
   const report: { probe: string; outcomes: Record<string, string> }[] = [];
@@ -97,40 +109,64 @@ async function probeTable(targets: ProbeTarget[], tables: Table[], seed: number)
       if (i === 0) statement = insertText(name, rows.at(-1)!);
       outcomes.push(await attempt(t.driver, name, rows));
     }
-    report.push({ probe: probe.what, outcomes: Object.fromEntries(targets.map((t, i) => [t.name, show(outcomes[i]!)])) });
+    report.push({
+      probe: probe.what,
+      outcomes: Object.fromEntries(targets.map((t, i) => [t.name, show(outcomes[i]!)])),
+    });
     const accepted = outcomes.map((o) => o.accepted);
     if (accepted.every((a) => a === accepted[0])) continue;
-    disagreements.push(`${probe.what}: ${statement} — ${targets.map((t, i) => `${show(outcomes[i]!)} on ${t.name}`).join(", ")}`);
+    disagreements.push(
+      `${probe.what}: ${statement} — ${targets.map((t, i) => `${show(outcomes[i]!)} on ${t.name}`).join(", ")}`,
+    );
   }
   if (disagreements.length) return result("fail", disagreements.join("; "), { probes: report });
-  return result("pass", `${plural(probes.length, "probe")} accepted or rejected alike on ${targets.map((t) => t.name).join(" and ")}`, { probes: report });
+  return result(
+    "pass",
+    `${plural(probes.length, "probe")} accepted or rejected alike on ${targets.map((t) => t.name).join(" and ")}`,
+    { probes: report },
+  );
 }
 
 function probesFor(targets: ProbeTarget[], tables: Table[]): Probe[] {
   const ref = tables[0]!;
   const refSchema = targets[0]!.schema;
   const probes: Probe[] = [];
-  const set = (column: string, value: Value): Probe["rows"] => (base) => [{ ...base(0), [column]: value }];
+  const set =
+    (column: string, value: Value): Probe["rows"] =>
+    (base) => [{ ...base(0), [column]: value }];
   for (const col of ref.columns) {
     if (col.identity || col.generated) continue;
-    if (!col.nullable && col.default === null) probes.push({ what: `NULL into NOT NULL ${col.name}`, rowsNeeded: 1, rows: set(col.name, null) });
+    if (!col.nullable && col.default === null)
+      probes.push({ what: `NULL into NOT NULL ${col.name}`, rowsNeeded: 1, rows: set(col.name, null) });
     const kind = valueKind(refSchema, ref, col).kind;
     if (kind.kind === "int" || kind.kind === "float" || kind.kind === "numeric")
       probes.push({ what: `text into number column ${col.name}`, rowsNeeded: 1, rows: set(col.name, "not a number") });
-    if (kind.kind === "bool") probes.push({ what: `text into boolean column ${col.name}`, rowsNeeded: 1, rows: set(col.name, "maybe") });
+    if (kind.kind === "bool")
+      probes.push({ what: `text into boolean column ${col.name}`, rowsNeeded: 1, rows: set(col.name, "maybe") });
     if (kind.kind === "date" || kind.kind === "timestamp")
-      probes.push({ what: `text into ${kind.kind} column ${col.name}`, rowsNeeded: 1, rows: set(col.name, "not a time") });
-    if (kind.kind === "json") probes.push({ what: `invalid JSON into ${col.name}`, rowsNeeded: 1, rows: set(col.name, "{not json") });
+      probes.push({
+        what: `text into ${kind.kind} column ${col.name}`,
+        rowsNeeded: 1,
+        rows: set(col.name, "not a time"),
+      });
+    if (kind.kind === "json")
+      probes.push({ what: `invalid JSON into ${col.name}`, rowsNeeded: 1, rows: set(col.name, "{not json") });
     // The tightest length any target declares (a type or a CHECK).
     const limits = tables.flatMap((t, i) => {
       const c = t.columns.find((x) => x.name === col.name);
       if (!c) return [];
       const k = valueKind(targets[i]!.schema, t, c).kind;
-      return [k.kind === "text" ? k.maxLength : undefined, columnHints(t, col.name).maxLength].filter((x): x is number => x !== undefined);
+      return [k.kind === "text" ? k.maxLength : undefined, columnHints(t, col.name).maxLength].filter(
+        (x): x is number => x !== undefined,
+      );
     });
     if (limits.length && kind.kind === "text") {
       const n = Math.min(...limits);
-      probes.push({ what: `text over the declared length (${n}) into ${col.name}`, rowsNeeded: 1, rows: set(col.name, "x".repeat(n + 1)) });
+      probes.push({
+        what: `text over the declared length (${n}) into ${col.name}`,
+        rowsNeeded: 1,
+        rows: set(col.name, "x".repeat(n + 1)),
+      });
     }
     const hints = columnHints(ref, col.name);
     if (hints.oneOf?.length)
@@ -140,7 +176,11 @@ function probesFor(targets: ProbeTarget[], tables: Table[]): Probe[] {
         rows: set(col.name, typeof hints.oneOf[0] === "number" ? -987654 : "NOT-IN-THE-LIST"),
       });
     if (hints.min !== undefined)
-      probes.push({ what: `a value under CHECK (${col.name} >= ${hints.min})`, rowsNeeded: 1, rows: set(col.name, hints.min - 1) });
+      probes.push({
+        what: `a value under CHECK (${col.name} >= ${hints.min})`,
+        rowsNeeded: 1,
+        rows: set(col.name, hints.min - 1),
+      });
   }
   const keys = [...(ref.primaryKey ? [ref.primaryKey.columns] : []), ...ref.uniques.map((u) => u.columns)];
   for (const cols of keys) {
@@ -182,6 +222,12 @@ function show(o: Outcome): string {
 
 function insertText(table: string, row: Record<string, Value>): string {
   const lit = (v: Value) =>
-    v === null ? "NULL" : typeof v === "number" || typeof v === "bigint" ? String(v) : v instanceof Uint8Array ? "X'…'" : `'${String(v).length > 24 ? String(v).slice(0, 24) + "…" : String(v)}'`;
+    v === null
+      ? "NULL"
+      : typeof v === "number" || typeof v === "bigint"
+        ? String(v)
+        : v instanceof Uint8Array
+          ? "X'…'"
+          : `'${String(v).length > 24 ? String(v).slice(0, 24) + "…" : String(v)}'`;
   return `INSERT INTO ${table} (${Object.keys(row).join(", ")}) VALUES (${Object.values(row).map(lit).join(", ")})`;
 }

@@ -48,7 +48,8 @@ export function relationalModel(
   /** perf: the schema before the step being timed. */
   let perfSchema: Schema | undefined;
   const seeding = { rowsPerTable: opts.rows, seed: opts.seed, counters };
-  const fixturesOf = (m: Migration) => opts.fixtures.filter((f) => f.version !== undefined && versionKey(f.version) === m.key);
+  const fixturesOf = (m: Migration) =>
+    opts.fixtures.filter((f) => f.version !== undefined && versionKey(f.version) === m.key);
   const loadFixtures = async (m: Migration) => {
     const fixtures = fixturesOf(m);
     if (!fixtures.length) return;
@@ -103,7 +104,14 @@ export function relationalModel(
             check: "step.integrity",
             migration: m.id,
             status: fk.length ? "fail" : "pass",
-            message: fk.length ? fk.map((v) => `${plural(v.rows, "row")} of ${v.table} point${v.rows === 1 ? "s" : ""} at no row of ${v.parent}`).join("; ") : "foreign keys hold",
+            message: fk.length
+              ? fk
+                  .map(
+                    (v) =>
+                      `${plural(v.rows, "row")} of ${v.table} point${v.rows === 1 ? "s" : ""} at no row of ${v.parent}`,
+                  )
+                  .join("; ")
+              : "foreign keys hold",
             ...(fk.length ? { details: { violations: fk } } : {}),
           },
         ],
@@ -113,7 +121,10 @@ export function relationalModel(
     async enrich(m, before, after) {
       for (const f of fixturesOf(m)) await insertFixture(driver, after.schema, f);
       const changed = changedTables(before.state.schema, after.schema);
-      const more = await seedTables(driver, after.schema, { ...seeding, extra: new Map([...changed].map((t) => [t, Math.ceil(opts.rows / 2)])) });
+      const more = await seedTables(driver, after.schema, {
+        ...seeding,
+        extra: new Map([...changed].map((t) => [t, Math.ceil(opts.rows / 2)])),
+      });
       skipped = [...skipped, ...more.skipped.filter((s) => !skipped.some((x) => x.table === s.table))];
     },
 
@@ -148,7 +159,9 @@ export function relationalModel(
             check: "step.redo",
             migration: m.id,
             status: diff.length ? "fail" : "pass",
-            message: diff.length ? `up after down gives another schema: ${diff.flatMap((d) => d.summary).join("; ")}` : "applied again, same schema",
+            message: diff.length
+              ? `up after down gives another schema: ${diff.flatMap((d) => d.summary).join("; ")}`
+              : "applied again, same schema",
             durationMs: outcome.durationMs,
             ...(diff.length ? { details: { diff: formatDiffs(diff) } } : {}),
           },
@@ -160,7 +173,10 @@ export function relationalModel(
       const end = await driver.introspect();
       const left = diffSchemas(base.schema, end, ["base", "after all downs"]);
       const rest = (await driver.applied()).length;
-      return [...left.flatMap((d) => d.summary), ...(rest ? [`${plural(rest, "version")} still recorded in stairway_migrations`] : [])];
+      return [
+        ...left.flatMap((d) => d.summary),
+        ...(rest ? [`${plural(rest, "version")} still recorded in stairway_migrations`] : []),
+      ];
     },
 
     async beforeUp() {
@@ -187,13 +203,16 @@ export function relationalModel(
       const lossy = fileFor(m, "down", driver.dialect)?.directives.lossy ?? [];
       const losses = await compareRows(driver, kept.rows!, beforeUp.schema, after, lossy);
       let count = 0;
-      for (const t of kept.rows!.values()) if (beforeUp.schema.tables.some((x) => x.name === t.table)) count += t.rows.size;
+      for (const t of kept.rows!.values())
+        if (beforeUp.schema.tables.some((x) => x.name === t.table)) count += t.rows.size;
       return [
         {
           check: "step.down-restores-schema",
           migration: m.id,
           status: diffs.length ? "fail" : "pass",
-          message: diffs.length ? `schema after rollback differs from before its up: ${diffs.flatMap((d) => d.summary).join("; ")}` : "schema as recorded on the way up",
+          message: diffs.length
+            ? `schema after rollback differs from before its up: ${diffs.flatMap((d) => d.summary).join("; ")}`
+            : "schema as recorded on the way up",
           ...(diffs.length ? { details: { diff: formatDiffs(diffs) } } : {}),
         },
         dataResult("rollback.data-preserved", m.id, losses, lossy.length > 0, atHead, count),
@@ -221,8 +240,16 @@ export function relationalModel(
             await s.module.dropScratch(s.server, url).catch(() => {});
           };
           try {
-            copy = (await s.module.open(url, { ...s.openOptions, name: `${s.openOptions.name} restored` })) as SqlDriver;
-            return { state: { schema: await copy.introspect() }, driver: copy, restoreMs: Math.round(performance.now() - r0), dispose: drop };
+            copy = (await s.module.open(url, {
+              ...s.openOptions,
+              name: `${s.openOptions.name} restored`,
+            })) as SqlDriver;
+            return {
+              state: { schema: await copy.introspect() },
+              driver: copy,
+              restoreMs: Math.round(performance.now() - r0),
+              dispose: drop,
+            };
           } catch (e) {
             await drop();
             throw e;
@@ -256,21 +283,38 @@ export function relationalModel(
       const declared: string[] = [];
       const kept = unchangedColumns(before.schema, after, upFile?.text ?? "");
       const fp0 = before.prints!;
-      const fp1 = await fingerprints(driver, after.tables.filter((t) => fp0.has(t.name)), kept);
+      const fp1 = await fingerprints(
+        driver,
+        after.tables.filter((t) => fp0.has(t.name)),
+        kept,
+      );
       for (const [table, was] of fp0) {
         const now = fp1.get(table);
-        const isDeclared = (column?: string) => lossy.some((l) => l.table === table && (l.column === undefined || l.column === column));
+        const isDeclared = (column?: string) =>
+          lossy.some((l) => l.table === table && (l.column === undefined || l.column === column));
         if (!now) {
           (isDeclared() ? declared : problems).push(`${table}: table gone with ${plural(was.rows, "row")}`);
           continue;
         }
-        if (now.rows < was.rows) (isDeclared() ? declared : problems).push(`${table}: ${plural(was.rows, "row")} before, ${now.rows.toLocaleString("en-US")} after`);
+        if (now.rows < was.rows)
+          (isDeclared() ? declared : problems).push(
+            `${table}: ${plural(was.rows, "row")} before, ${now.rows.toLocaleString("en-US")} after`,
+          );
         for (const column of kept.get(table) ?? []) {
-          if (was.columns[column] !== undefined && now.columns[column] !== undefined && was.columns[column] !== now.columns[column])
-            (isDeclared(column) ? declared : problems).push(`${table}.${column}: values changed, though ${m.id} does not set out to change the column`);
+          if (
+            was.columns[column] !== undefined &&
+            now.columns[column] !== undefined &&
+            was.columns[column] !== now.columns[column]
+          )
+            (isDeclared(column) ? declared : problems).push(
+              `${table}.${column}: values changed, though ${m.id} does not set out to change the column`,
+            );
         }
       }
-      for (const v of await driver.foreignKeyViolations(after)) problems.push(`${plural(v.rows, "row")} of ${v.table} point${v.rows === 1 ? "s" : ""} at no row of ${v.parent}`);
+      for (const v of await driver.foreignKeyViolations(after))
+        problems.push(
+          `${plural(v.rows, "row")} of ${v.table} point${v.rows === 1 ? "s" : ""} at no row of ${v.parent}`,
+        );
       const rows = [...fp0.values()].reduce((a, f) => a + f.rows, 0);
       return {
         check: "data.integrity",
@@ -292,13 +336,21 @@ export function relationalModel(
       const loaded = await loadTables(driver, after, opts.rows, {
         seed: opts.seed,
         only: fresh,
-        progress: (table, done, total) => opts.progress?.(`loading ${table} ${done.toLocaleString("en")}/${total.toLocaleString("en")}`),
+        progress: (table, done, total) =>
+          opts.progress?.(`loading ${table} ${done.toLocaleString("en")}/${total.toLocaleString("en")}`),
       });
       load.ms += performance.now() - l0;
       load.rows += loaded.reduce((a, l) => a + l.rows, 0);
       return loaded
         .filter((x) => x.skipped)
-        .map((l): Draft => ({ check: "data.integrity", migration: m.id, status: "skip", message: `no rows for ${l.table}: ${l.skipped}` }));
+        .map(
+          (l): Draft => ({
+            check: "data.integrity",
+            migration: m.id,
+            status: "skip",
+            message: `no rows for ${l.table}: ${l.skipped}`,
+          }),
+        );
     },
 
     dataSummary(ms) {
@@ -316,7 +368,10 @@ export function relationalModel(
       const counts = new Map<string, number>();
       for (const t of perfSchema.tables) counts.set(t.name, await driver.rowCount(t.name));
       const withData = new Set([...counts].filter(([, n]) => n > 0).map(([name]) => name));
-      const probe = driver.capabilities.concurrentConnections && opts.scratch ? probeTables(perfSchema, withData, m, driver.dialect) : [];
+      const probe =
+        driver.capabilities.concurrentConnections && opts.scratch
+          ? probeTables(perfSchema, withData, m, driver.dialect)
+          : [];
       return { size: [...counts.values()].reduce((a, b) => a + b, 0), withData, probe };
     },
 
@@ -324,7 +379,8 @@ export function relationalModel(
       // The data that belongs to this version, for the migrations after it to run over.
       opts.progress?.("loading data");
       const schema = await driver.introspect();
-      for (const f of opts.fixtures.filter((f) => f.version !== undefined && versionKey(f.version) === m.key)) await insertFixture(driver, schema, f);
+      for (const f of opts.fixtures.filter((f) => f.version !== undefined && versionKey(f.version) === m.key))
+        await insertFixture(driver, schema, f);
       const rows = opts.scenario?.rows;
       if (!rows) return;
       const existed = new Set(perfSchema!.tables.map((t) => t.name));
@@ -334,7 +390,9 @@ export function relationalModel(
           seed: opts.seed,
           only: fresh,
           progress: (table, done, total) =>
-            opts.progress?.(`${opts.scenario!.name} · loading ${table} ${done.toLocaleString("en")}/${total.toLocaleString("en")}`),
+            opts.progress?.(
+              `${opts.scenario!.name} · loading ${table} ${done.toLocaleString("en")}/${total.toLocaleString("en")}`,
+            ),
         });
     },
 
@@ -342,12 +400,16 @@ export function relationalModel(
       return { beforeCommit: async () => locks(await driver.heldLocks()) };
     },
   };
-
 }
 
 /** Tables an up created or changed (new columns get rows too). */
 function changedTables(before: Schema, after: Schema): Set<string> {
-  const tables = (s: Schema) => new Map(schemaObjects(s, { canonical: true }).filter((o) => o.kind === "table").map((o) => [o.name, o.text]));
+  const tables = (s: Schema) =>
+    new Map(
+      schemaObjects(s, { canonical: true })
+        .filter((o) => o.kind === "table")
+        .map((o) => [o.name, o.text]),
+    );
   const a = tables(before);
   return new Set([...tables(after)].filter(([name, text]) => a.get(name) !== text).map(([name]) => name));
 }
@@ -358,9 +420,14 @@ function countRows(rows: RowSnapshot): number {
   return n;
 }
 
-async function fingerprints(driver: SqlDriver, tables: Table[], only?: Map<string, string[]>): Promise<Map<string, TableFingerprint>> {
+async function fingerprints(
+  driver: SqlDriver,
+  tables: Table[],
+  only?: Map<string, string[]>,
+): Promise<Map<string, TableFingerprint>> {
   const out = new Map<string, TableFingerprint>();
-  for (const t of tables) out.set(t.name, await driver.fingerprint(t.name, only ? (only.get(t.name) ?? []) : t.columns.map((c) => c.name)));
+  for (const t of tables)
+    out.set(t.name, await driver.fingerprint(t.name, only ? (only.get(t.name) ?? []) : t.columns.map((c) => c.name)));
   return out;
 }
 
@@ -368,11 +435,20 @@ async function fingerprints(driver: SqlDriver, tables: Table[], only?: Map<strin
  * Tables the up names (every identifier of its file, as scope.ts reads them)
  * that exist and hold rows, with a column a probe can write.
  */
-function probeTables(schema: Schema, withData: Set<string>, m: Migration, dialect: SqlDriver["dialect"]): { name: string; column: string }[] {
+function probeTables(
+  schema: Schema,
+  withData: Set<string>,
+  m: Migration,
+  dialect: SqlDriver["dialect"],
+): { name: string; column: string }[] {
   const words = identifiers(fileFor(m, "up", dialect)?.text ?? "");
   const out: { name: string; column: string }[] = [];
   for (const t of schema.tables) {
-    if (!withData.has(t.name) || !(words.has(t.name) || words.has(t.name.slice(t.name.lastIndexOf(".") + 1).toLowerCase()))) continue;
+    if (
+      !withData.has(t.name) ||
+      !(words.has(t.name) || words.has(t.name.slice(t.name.lastIndexOf(".") + 1).toLowerCase()))
+    )
+      continue;
     const col = t.columns.find((c) => !c.generated && c.identity !== "always");
     if (col) out.push({ name: t.name, column: col.name });
   }
@@ -389,16 +465,32 @@ export function dataResult(
 ): Draft {
   const undeclared = losses.filter((l) => !l.declared);
   const declared = losses.filter((l) => l.declared);
-  const skipNote = skipped.length ? ` (no generated rows for ${skipped.map((s) => `${s.table}: ${s.reason}`).join("; ")})` : "";
+  const skipNote = skipped.length
+    ? ` (no generated rows for ${skipped.map((s) => `${s.table}: ${s.reason}`).join("; ")})`
+    : "";
   const details: Record<string, unknown> = {};
   if (losses.length) details.losses = losses;
   if (declared.length) details.declaredLoss = declared.map(describeLoss);
   if (skipped.length) details.skippedTables = skipped;
   const withDetails = Object.keys(details).length ? { details } : {};
-  if (undeclared.length) return { check, migration, status: "fail", message: undeclared.map(describeLoss).join("; ") + skipNote, ...withDetails };
+  if (undeclared.length)
+    return {
+      check,
+      migration,
+      status: "fail",
+      message: undeclared.map(describeLoss).join("; ") + skipNote,
+      ...withDetails,
+    };
   if (declared.length)
-    return { check, migration, status: "warn", message: `declared loss (stairway:lossy): ${declared.map(describeLoss).join("; ")}${skipNote}`, ...withDetails };
-  if (rows === 0 && skipped.length) return { check, migration, status: "skip", message: `no rows to check${skipNote}`, ...withDetails };
+    return {
+      check,
+      migration,
+      status: "warn",
+      message: `declared loss (stairway:lossy): ${declared.map(describeLoss).join("; ")}${skipNote}`,
+      ...withDetails,
+    };
+  if (rows === 0 && skipped.length)
+    return { check, migration, status: "skip", message: `no rows to check${skipNote}`, ...withDetails };
   return {
     check,
     migration,

@@ -17,7 +17,12 @@ export interface RollbackOptions extends ModelOptions {
   last?: number;
 }
 
-export async function runRollback(driver: Migrator, target: string, all: Migration[], opts: RollbackOptions): Promise<CheckResult[]> {
+export async function runRollback(
+  driver: Migrator,
+  target: string,
+  all: Migration[],
+  opts: RollbackOptions,
+): Promise<CheckResult[]> {
   const model = modelOf(driver, opts);
   const results: CheckResult[] = [];
   const add = (...drafts: Draft[]) => results.push(...drafts.map((d) => ({ target, ...d })));
@@ -35,7 +40,13 @@ export async function runRollback(driver: Migrator, target: string, all: Migrati
     beforeUp.set(m.id, before);
     const o = await applyStep(driver, m, "up");
     if (o.status !== "done") {
-      add({ check: "step.up", migration: m.id, status: "fail", message: o.error ?? "up failed", durationMs: o.durationMs });
+      add({
+        check: "step.up",
+        migration: m.id,
+        status: "fail",
+        message: o.error ?? "up failed",
+        durationMs: o.durationMs,
+      });
       return results;
     }
     await model.afterHeadUp(m);
@@ -48,7 +59,13 @@ export async function runRollback(driver: Migrator, target: string, all: Migrati
     const kept = await model.beforeRollback(m);
     const o = await applyStep(driver, m, "down");
     if (o.status !== "done") {
-      add({ check: "step.down", migration: m.id, status: "fail", message: o.error ?? "down failed", durationMs: o.durationMs });
+      add({
+        check: "step.down",
+        migration: m.id,
+        status: "fail",
+        message: o.error ?? "down failed",
+        durationMs: o.durationMs,
+      });
       break;
     }
     add({ check: "step.down", migration: m.id, status: "pass", message: "rolled back", durationMs: o.durationMs });

@@ -8,9 +8,14 @@ import type { Inspector } from "../stores/contract.ts";
 import { fileFor, type Migration, type SqlDialect } from "../plan/migration.ts";
 import type { TableScope } from "../schema/model.ts";
 
-const HIDDEN = /\b(DO|CALL|EXECUTE|PERFORM|COPY)\b|\bCREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE|TRIGGER|RULE|EXTENSION)\b|\bDROP\s+(SCHEMA|OWNED|EXTENSION)\b|\bALTER\s+EXTENSION\b/i;
+const HIDDEN =
+  /\b(DO|CALL|EXECUTE|PERFORM|COPY)\b|\bCREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE|TRIGGER|RULE|EXTENSION)\b|\bDROP\s+(SCHEMA|OWNED|EXTENSION)\b|\bALTER\s+EXTENSION\b/i;
 
-export async function stepScope(driver: Inspector & { dialect: SqlDialect }, m: Migration, triggersExist: boolean): Promise<TableScope> {
+export async function stepScope(
+  driver: Inspector & { dialect: SqlDialect },
+  m: Migration,
+  triggersExist: boolean,
+): Promise<TableScope> {
   const text = ["up", "down"].map((d) => fileFor(m, d as "up" | "down", driver.dialect)?.text ?? "").join("\n");
   if (triggersExist || HIDDEN.test(text)) return undefined;
   const graph = await driver.tableGraph();

@@ -29,14 +29,21 @@ export interface StairwayOptions extends ModelOptions {
   rebuild?: (prefix: Migration[]) => Promise<Migrator>;
 }
 
-export async function runStairway(first: Migrator, target: string, all: Migration[], opts: StairwayOptions): Promise<{ results: CheckResult[]; coverage: Coverage }> {
+export async function runStairway(
+  first: Migrator,
+  target: string,
+  all: Migration[],
+  opts: StairwayOptions,
+): Promise<{ results: CheckResult[]; coverage: Coverage }> {
   let driver = first;
   let model = modelOf(driver, opts);
   const results: CheckResult[] = [];
   const add = (...drafts: Draft[]) => results.push(...drafts.map((d) => ({ target, ...d })));
   const order = stepChecks(model);
   const skip = (m: Migration, from: string, message: string) =>
-    add(...order.slice(order.indexOf(from)).map((check): Draft => ({ check, migration: m.id, status: "skip", message })));
+    add(
+      ...order.slice(order.indexOf(from)).map((check): Draft => ({ check, migration: m.id, status: "skip", message })),
+    );
   const migrations = all.filter((x) => appliesTo(x, driver.dialect));
   const base = await model.base();
   await driver.ensureBookkeeping();
@@ -81,7 +88,13 @@ export async function runStairway(first: Migrator, target: string, all: Migratio
       } else up = { ...again, error: `${again.error} (on empty tables too)` };
     }
     if (up.status !== "done") {
-      add({ check: "step.up", migration: m.id, status: "fail", message: up.error ?? "up failed", durationMs: up.durationMs });
+      add({
+        check: "step.up",
+        migration: m.id,
+        status: "fail",
+        message: up.error ?? "up failed",
+        durationMs: up.durationMs,
+      });
       stopped = `not run: ${m.id} failed to apply`;
       skip(m, order[1]!, stopped);
       continue;
@@ -108,7 +121,13 @@ export async function runStairway(first: Migrator, target: string, all: Migratio
     say("down");
     const down = await applyStep(driver, m, "down");
     if (down.status !== "done") {
-      add({ check: "step.down", migration: m.id, status: "fail", message: down.error ?? "down failed", durationMs: down.durationMs });
+      add({
+        check: "step.down",
+        migration: m.id,
+        status: "fail",
+        message: down.error ?? "down failed",
+        durationMs: down.durationMs,
+      });
       skip(m, model.checks.restored[0]!, `not checked: the down of ${m.id} failed`);
       // A down that rolled back leaves the target as after up: the next step can run.
       if (down.dirty) stopped = await rebuild(applied, `the down of ${m.id} failed halfway outside a transaction`);
@@ -160,10 +179,25 @@ function stepChecks(model: DataModel): string[] {
 /** step.redo when the up failed the second time, then the model's own. */
 function redoResults(m: Migration, o: StepOutcome, own: Draft[]): Draft[] {
   if (o.status === "done") return own;
-  return [{ check: "step.redo", migration: m.id, status: "fail", message: o.error ?? "up failed the second time", durationMs: o.durationMs }, ...own];
+  return [
+    {
+      check: "step.redo",
+      migration: m.id,
+      status: "fail",
+      message: o.error ?? "up failed the second time",
+      durationMs: o.durationMs,
+    },
+    ...own,
+  ];
 }
 
-async function downToBase(driver: Migrator, model: DataModel, applied: Migration[], base: unknown, opts: ModelOptions): Promise<Draft> {
+async function downToBase(
+  driver: Migrator,
+  model: DataModel,
+  applied: Migration[],
+  base: unknown,
+  opts: ModelOptions,
+): Promise<Draft> {
   const t0 = performance.now();
   const last = applied.findLastIndex((m) => m.irreversible);
   if (last >= 0) {
@@ -182,7 +216,9 @@ async function downToBase(driver: Migrator, model: DataModel, applied: Migration
   return {
     check: "step.down-to-base",
     status: problems.length ? "fail" : "pass",
-    message: problems.length ? `left behind after every down: ${problems.join("; ")}` : `${plural(applied.length, "migration")} reverted, nothing left but ${model.bookkeeping}`,
+    message: problems.length
+      ? `left behind after every down: ${problems.join("; ")}`
+      : `${plural(applied.length, "migration")} reverted, nothing left but ${model.bookkeeping}`,
     durationMs,
   };
 }

@@ -7,7 +7,15 @@
 import { createTwoFilesPatch } from "diff";
 import { SqlExecError, type SqlDriver } from "../stores/contract.ts";
 import { parsePostgres } from "../lint/pg-parser.ts";
-import { appliesTo, fileFor, problemResults, type Migration, type MigrationFile, type Plan, type SqlDialect } from "../plan/migration.ts";
+import {
+  appliesTo,
+  fileFor,
+  problemResults,
+  type Migration,
+  type MigrationFile,
+  type Plan,
+  type SqlDialect,
+} from "../plan/migration.ts";
 import { lineCol } from "../plan/statements.ts";
 import { renderSchema } from "../schema/render.ts";
 import type { CheckResult } from "../results.ts";
@@ -18,8 +26,15 @@ import { plural } from "../plural.ts";
 export function treeChecks(plan: Plan, target: string): CheckResult[] {
   const results = problemResults(plan, target);
   // Gaps only mean something in small sequential numbers (not timestamps).
-  const numbers = [...new Set(plan.migrations.map((m) => m.key))].filter((k) => /^\d+$/.test(k)).map(Number).sort((a, b) => a - b);
-  if (numbers.length && numbers.length === new Set(plan.migrations.map((m) => m.key)).size && numbers.at(-1)! < 100_000) {
+  const numbers = [...new Set(plan.migrations.map((m) => m.key))]
+    .filter((k) => /^\d+$/.test(k))
+    .map(Number)
+    .sort((a, b) => a - b);
+  if (
+    numbers.length &&
+    numbers.length === new Set(plan.migrations.map((m) => m.key)).size &&
+    numbers.at(-1)! < 100_000
+  ) {
     const missing: number[] = [];
     for (let v = numbers[0]!; v < numbers.at(-1)!; v++) if (!numbers.includes(v)) missing.push(v);
     if (missing.length)
@@ -31,7 +46,12 @@ export function treeChecks(plan: Plan, target: string): CheckResult[] {
       });
   }
   if (!results.some((r) => r.status === "fail"))
-    results.unshift({ check: "files.naming", target, status: "pass", message: `${plural(plan.migrations.length, "migration")}, well named, each up with its down` });
+    results.unshift({
+      check: "files.naming",
+      target,
+      status: "pass",
+      message: `${plural(plan.migrations.length, "migration")}, well named, each up with its down`,
+    });
   return results;
 }
 
@@ -58,7 +78,13 @@ export async function parsePostgresFiles(migrations: Migration[], target: string
         });
     }
   }
-  if (!results.length) results.push({ check: "files.parse", target, status: "pass", message: `${plural(files, "file")} parse${files === 1 ? "s" : ""} as PostgreSQL` });
+  if (!results.length)
+    results.push({
+      check: "files.parse",
+      target,
+      status: "pass",
+      message: `${plural(files, "file")} parse${files === 1 ? "s" : ""} as PostgreSQL`,
+    });
   return results;
 }
 
@@ -69,7 +95,11 @@ const SQLITE_SYNTAX = /syntax error|incomplete input|unrecognized token|untermin
  * database (SQLite prepares a statement only against the schema it names, so
  * each up runs; each down runs inside a savepoint that is rolled back).
  */
-export async function parseByRunning(driver: SqlDriver, migrations: Migration[], target: string): Promise<CheckResult[]> {
+export async function parseByRunning(
+  driver: SqlDriver,
+  migrations: Migration[],
+  target: string,
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   let files = 0;
   for (const m of migrations.filter((x) => appliesTo(x, driver.dialect))) {
@@ -88,7 +118,13 @@ export async function parseByRunning(driver: SqlDriver, migrations: Migration[],
     await driver.execute("RELEASE stairway_validate");
     if (downError) results.push(fileResult(m, down, downError, target));
   }
-  if (!results.length) results.push({ check: "files.parse", target, status: "pass", message: `${plural(files, "file")} parse${files === 1 ? "s" : ""} and appl${files === 1 ? "ies" : "y"} in order on ${storeOf(driver.dialect).label}` });
+  if (!results.length)
+    results.push({
+      check: "files.parse",
+      target,
+      status: "pass",
+      message: `${plural(files, "file")} parse${files === 1 ? "s" : ""} and appl${files === 1 ? "ies" : "y"} in order on ${storeOf(driver.dialect).label}`,
+    });
   return results;
 }
 
@@ -127,7 +163,11 @@ function fileResult(m: Migration, f: MigrationFile, e: FileError, target: string
 }
 
 /** Applied versions whose file changed since (needs the database: --db). */
-export async function checksumDrift(driver: SqlDriver, migrations: Migration[], target: string): Promise<CheckResult[]> {
+export async function checksumDrift(
+  driver: SqlDriver,
+  migrations: Migration[],
+  target: string,
+): Promise<CheckResult[]> {
   const states = await status({ driver, target, migrations, lockTimeoutMs: 0 });
   const out: CheckResult[] = states
     .filter((s) => s.state === "drifted" || s.state === "missing-file")
@@ -141,7 +181,13 @@ export async function checksumDrift(driver: SqlDriver, migrations: Migration[], 
           ? `${s.version}_${s.name} was applied on ${target} at ${s.appliedAt}, and its file has changed since: restore it, or add a new migration for the change`
           : `${s.version}_${s.name} is applied on ${target} but its files are gone from the tree`,
     }));
-  if (!out.length) out.push({ check: "files.checksum-drift", target, status: "pass", message: `${plural(states.filter((s) => s.state === "applied").length, "applied file")} unchanged` });
+  if (!out.length)
+    out.push({
+      check: "files.checksum-drift",
+      target,
+      status: "pass",
+      message: `${plural(states.filter((s) => s.state === "applied").length, "applied file")} unchanged`,
+    });
   return out;
 }
 
@@ -154,11 +200,29 @@ export async function dumpDrift(
 ): Promise<CheckResult> {
   const hint = `stairway schema dump --target ${target} --at head > ${committed?.path ?? `sql/schema.${dialect}.sql`}`;
   if (!committed)
-    return { check: "schema.dump-drift", target, status: "skip", message: `no committed schema dump for ${dialect}: write one with "${hint}"` };
+    return {
+      check: "schema.dump-drift",
+      target,
+      status: "skip",
+      message: `no committed schema dump for ${dialect}: write one with "${hint}"`,
+    };
   const head = renderSchema(await driver.introspect());
   if (head.trimEnd() === committed.text.trimEnd())
-    return { check: "schema.dump-drift", target, status: "pass", message: `${committed.path} matches the schema at head` };
-  const diff = createTwoFilesPatch(committed.path, `${dialect} at head`, committed.text.trimEnd() + "\n", head.trimEnd() + "\n", "", "", { context: 3 })
+    return {
+      check: "schema.dump-drift",
+      target,
+      status: "pass",
+      message: `${committed.path} matches the schema at head`,
+    };
+  const diff = createTwoFilesPatch(
+    committed.path,
+    `${dialect} at head`,
+    committed.text.trimEnd() + "\n",
+    head.trimEnd() + "\n",
+    "",
+    "",
+    { context: 3 },
+  )
     .split("\n")
     .filter((l) => !l.startsWith("===") && !l.startsWith("Index:"))
     .join("\n")

@@ -17,9 +17,23 @@ export default async function backupTestCommand(flags: GlobalFlags): Promise<Exi
       say(`${t.name}: preparing a scratch database`);
       const scratch = await session.scratch(t, "bak", "backup-test");
       const { rows, seed } = session.config.test;
-      results.push(...(await runBackupTest(scratch.driver, t.name, plan.migrations, { rows, seed, fixtures: [], scratch, progress: say })));
+      results.push(
+        ...(await runBackupTest(scratch.driver, t.name, plan.migrations, {
+          rows,
+          seed,
+          fixtures: [],
+          scratch,
+          progress: say,
+        })),
+      );
     }
     say("");
-    return finish(session, { command: "backup-test", targets, results, junit: true, render: (r) => renderMatrixSimple("stairway backup-test", r.results) });
+    return finish(session, {
+      command: "backup-test",
+      targets,
+      results,
+      junit: true,
+      render: (r) => renderMatrixSimple("stairway backup-test", r.results),
+    });
   });
 }

@@ -25,7 +25,12 @@ export default async function cleanCommand(flags: GlobalFlags): Promise<ExitCode
       const mod = await loadStore(t.dialect);
       if (!mod.clean || servers.has(t.url.raw)) continue;
       servers.add(t.url.raw);
-      results.push({ check: "clean", target: t.name, status: "pass", message: await mod.clean(t.url, (run) => !runIsAlive(run)) });
+      results.push({
+        check: "clean",
+        target: t.name,
+        status: "pass",
+        message: await mod.clean(t.url, (run) => !runIsAlive(run)),
+      });
     }
     results.push(cleanFiles());
     results.push(cleanReports(session));
@@ -34,7 +39,10 @@ export default async function cleanCommand(flags: GlobalFlags): Promise<ExitCode
       targets,
       results,
       noReportFile: true,
-      render: (r) => [...r.results.map((x) => `✓ ${x.target}: ${x.message}`), renderFindings(r.results), summaryLine(r.results)].filter(Boolean).join("\n"),
+      render: (r) =>
+        [...r.results.map((x) => `✓ ${x.target}: ${x.message}`), renderFindings(r.results), summaryLine(r.results)]
+          .filter(Boolean)
+          .join("\n"),
     });
   });
 }
@@ -59,7 +67,12 @@ function cleanFiles(): CheckResult {
       rmSync(join(tmpdir(), f), { force: true });
       removed.push(f);
     }
-  return { check: "clean", target: "files", status: "pass", message: removed.length ? `removed ${plural(removed.length, "scratch file")}` : "no scratch file left" };
+  return {
+    check: "clean",
+    target: "files",
+    status: "pass",
+    message: removed.length ? `removed ${plural(removed.length, "scratch file")}` : "no scratch file left",
+  };
 }
 
 /** Only the files stairway listed as its own when it wrote them: a report dir may hold the user's files too. */

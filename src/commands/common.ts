@@ -5,7 +5,15 @@ import { join } from "node:path";
 import pc from "picocolors";
 import { EXIT, type ExitCode } from "../errors.ts";
 import type { PlanLayout } from "../plan/migration.ts";
-import { isOk, reportJson, type CheckResult, type Coverage, type MigrationState, type Report, type TargetInfo } from "../results.ts";
+import {
+  isOk,
+  reportJson,
+  type CheckResult,
+  type Coverage,
+  type MigrationState,
+  type Report,
+  type TargetInfo,
+} from "../results.ts";
 import { plural } from "../plural.ts";
 import { checkReportDir, Session, type GlobalFlags } from "../session.ts";
 import type { Target } from "../targets.ts";
@@ -14,7 +22,11 @@ import { progressLine } from "../progress.ts";
 import { renderJunit } from "../report/junit.ts";
 
 /** `writesReport: false` for commands that write nothing to the report dir (new, dry runs): it is not checked. */
-export async function withSession(flags: GlobalFlags, fn: (s: Session) => Promise<ExitCode>, opts: { writesReport?: boolean } = {}): Promise<ExitCode> {
+export async function withSession(
+  flags: GlobalFlags,
+  fn: (s: Session) => Promise<ExitCode>,
+  opts: { writesReport?: boolean } = {},
+): Promise<ExitCode> {
   const session = new Session(flags, process.env);
   if (opts.writesReport !== false) checkReportDir(session.reportDir(), flags.reportDir !== undefined);
   // On Ctrl-C: one cleanup, then exit 130 (143 for SIGTERM); the command's own
@@ -72,15 +84,28 @@ export function finish(session: Session, f: Finish): ExitCode {
     results: f.results,
     ...(f.migrations ? { migrations: f.migrations } : {}),
     ...(f.coverage ? { coverage: f.coverage } : {}),
-    ...(layouts[0] ? { layout: { ...layouts[0].layout, tree: layouts[0].tree, ...(layouts[0].notes.length ? { notes: layouts[0].notes } : {}) } } : {}),
+    ...(layouts[0]
+      ? {
+          layout: {
+            ...layouts[0].layout,
+            tree: layouts[0].tree,
+            ...(layouts[0].notes.length ? { notes: layouts[0].notes } : {}),
+          },
+        }
+      : {}),
   };
   // Stringified and redacted once: the file and --json print the same text, except indented on a terminal (a lint report can be megabytes).
   const json = session.redact(reportJson(report));
   if (!f.noReportFile) session.writeReport(f.command, json, f.junit ? renderJunit([report]) : undefined);
-  let out = session.flags.json ? (process.stdout.isTTY ? session.redact(reportJson(report, true)) : json) : session.redact(f.render(report));
+  let out = session.flags.json
+    ? process.stdout.isTTY
+      ? session.redact(reportJson(report, true))
+      : json
+    : session.redact(f.render(report));
   if (!session.flags.json && f.coverage) out += coverageLines(f.coverage);
   if (!session.flags.json && !f.noLayoutLine) for (const l of layouts) out += layoutLines(l, layouts.length > 1);
-  if (f.junit && !session.flags.json) out += pc.dim(`\nreport: ${join(session.reportDir(), `${f.command}.json`)} and ${f.command}.junit.xml`);
+  if (f.junit && !session.flags.json)
+    out += pc.dim(`\nreport: ${join(session.reportDir(), `${f.command}.json`)} and ${f.command}.junit.xml`);
   if (out) {
     process.stdout.write(out);
     process.stdout.write("\n"); // not out + "\n": a copy of megabytes
@@ -102,8 +127,15 @@ function coverageLines(coverage: Record<string, Coverage>): string {
 /** "layout: goose (detected)", and what it left out: dim lines under a command's output. */
 function layoutLines(l: { tree: string; layout: PlanLayout; notes: string[] }, named: boolean): string {
   const { preset, pattern, detected, alike } = l.layout;
-  const how = detected ? `detected${alike?.length ? `; ${listed(alike)} read${alike.length === 1 ? "s" : ""} it alike` : ""}` : preset ? "given" : "layout.pattern";
-  const lines = [`layout: ${preset ?? pattern} (${how})${named ? ` in ${l.tree}` : ""}`, ...l.notes.map((n) => `  ${n}`)];
+  const how = detected
+    ? `detected${alike?.length ? `; ${listed(alike)} read${alike.length === 1 ? "s" : ""} it alike` : ""}`
+    : preset
+      ? "given"
+      : "layout.pattern";
+  const lines = [
+    `layout: ${preset ?? pattern} (${how})${named ? ` in ${l.tree}` : ""}`,
+    ...l.notes.map((n) => `  ${n}`),
+  ];
   return lines.map((line) => pc.dim(`\n${line}`)).join("");
 }
 

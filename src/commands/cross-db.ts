@@ -16,14 +16,22 @@ import { finish, progress, withSession } from "./common.ts";
 export function orderTargets(targets: Target[], reference: string | undefined): Target[] {
   const rank = (t: Target) => STORES.findIndex((s) => s.dialect === t.dialect);
   const ref = reference ? targets.find((t) => t.name === reference) : [...targets].sort((a, b) => rank(a) - rank(b))[0];
-  if (reference && !ref) throw usageError(`reference target ${reference} is not among the targets (${targets.map((t) => t.name).join(", ")})`);
+  if (reference && !ref)
+    throw usageError(
+      `reference target ${reference} is not among the targets (${targets.map((t) => t.name).join(", ")})`,
+    );
   return [ref!, ...targets.filter((t) => t !== ref)];
 }
 
-export default async function crossDbCommand(flags: GlobalFlags & { eachStep?: boolean; reference?: string }): Promise<ExitCode> {
+export default async function crossDbCommand(
+  flags: GlobalFlags & { eachStep?: boolean; reference?: string },
+): Promise<ExitCode> {
   return withSession(flags, async (session: Session) => {
     const sql = session.targets(false).filter((t) => isSqlDialect(t.dialect));
-    if (sql.length < 2) throw usageError(`cross-db compares two or more SQL targets; got ${sql.length} (configure more databases, or pass --db twice)`);
+    if (sql.length < 2)
+      throw usageError(
+        `cross-db compares two or more SQL targets; got ${sql.length} (configure more databases, or pass --db twice)`,
+      );
     const targets = orderTargets(sql, flags.reference ?? session.config.cross_db.reference);
     const say = progress(session);
     const prepared: CrossDbTarget[] = [];
@@ -31,7 +39,12 @@ export default async function crossDbCommand(flags: GlobalFlags & { eachStep?: b
       const plan = session.runnablePlan(t);
       say(`${t.name}: creating a scratch database`);
       const { driver } = await session.scratch(t, "xdb", "cross-db");
-      prepared.push({ name: t.name, driver, migrations: plan.migrations, tree: session.flags.sql ?? t.migrations ?? session.config.migrations.sql });
+      prepared.push({
+        name: t.name,
+        driver,
+        migrations: plan.migrations,
+        tree: session.flags.sql ?? t.migrations ?? session.config.migrations.sql,
+      });
     }
     const results = await runCrossDb(prepared, {
       eachStep: !!flags.eachStep,
@@ -41,6 +54,11 @@ export default async function crossDbCommand(flags: GlobalFlags & { eachStep?: b
       progress: say,
     });
     say("");
-    return finish(session, { command: "cross-db", targets, results, render: (r) => renderCrossDb(r.results, r.targets) });
+    return finish(session, {
+      command: "cross-db",
+      targets,
+      results,
+      render: (r) => renderCrossDb(r.results, r.targets),
+    });
   });
 }

@@ -19,7 +19,15 @@ export default async function dataTestCommand(flags: GlobalFlags & { rows?: unkn
       const plan = session.runnablePlan(t);
       say(`${t.name}: preparing a scratch database`);
       const { driver } = await session.scratch(t, "data", "data-test");
-      results.push(...(await runDataTest(driver, t.name, plan.migrations, { rows, keys: rows, seed: session.config.test.seed, fixtures: [], progress: say })));
+      results.push(
+        ...(await runDataTest(driver, t.name, plan.migrations, {
+          rows,
+          keys: rows,
+          seed: session.config.test.seed,
+          fixtures: [],
+          progress: say,
+        })),
+      );
     }
     say("");
     return finish(session, {

@@ -29,7 +29,8 @@ function prepare(session: Session, check: (plan: Plan) => void = () => {}): { ta
 async function context(session: Session, t: Target, plan: Plan, readOnly = false): Promise<runner.RunnerContext> {
   const driver = await session.openBookkept(t, { readOnly });
   // A transform's ctx.log: progress on a terminal, quiet otherwise; every line on stderr with --debug.
-  if (isKeyspaceDriver(driver)) driver.log = session.flags.debug ? (l) => process.stderr.write(`${session.redact(l)}\n`) : progress(session);
+  if (isKeyspaceDriver(driver))
+    driver.log = session.flags.debug ? (l) => process.stderr.write(`${session.redact(l)}\n`) : progress(session);
   return { driver, target: t.name, migrations: plan.migrations, lockTimeoutMs: runner.LOCK_TIMEOUT_MS };
 }
 
@@ -38,15 +39,21 @@ function printDryRun(session: Session, t: Target, list: Migration[], direction: 
   for (const m of list) {
     const file = m.module ?? fileFor(m, direction, dialect as SqlDialect)!;
     const tx = file.directives.noTransaction ? " (no transaction)" : "";
-    process.stdout.write(session.redact(`-- ${t.name}: ${m.id} ${direction}${tx}: ${file.path}\n${file.text.trimEnd()}\n\n`));
+    process.stdout.write(
+      session.redact(`-- ${t.name}: ${m.id} ${direction}${tx}: ${file.path}\n${file.text.trimEnd()}\n\n`),
+    );
   }
 }
 
 /** One line on stderr for each empty up this run applied (validate and test report them as files.empty-up). */
 function warnEmptyUps(plan: Plan, applied: CheckResult[]): void {
   const ids = new Set(applied.filter((r) => r.check === "step.up" && r.status === "pass").map((r) => r.migration));
-  const paths = new Set(plan.migrations.filter((m) => ids.has(m.id)).flatMap((m) => Object.values(m.files.up).map((f) => f?.path)));
-  for (const p of plan.problems) if (p.check === "files.empty-up" && paths.has(p.path)) process.stderr.write(`${pc.yellow("stairway: warning:")} ${p.message}\n`);
+  const paths = new Set(
+    plan.migrations.filter((m) => ids.has(m.id)).flatMap((m) => Object.values(m.files.up).map((f) => f?.path)),
+  );
+  for (const p of plan.problems)
+    if (p.check === "files.empty-up" && paths.has(p.path))
+      process.stderr.write(`${pc.yellow("stairway: warning:")} ${p.message}\n`);
 }
 
 export async function upCommand(flags: Flags): Promise<ExitCode> {
@@ -59,7 +66,13 @@ export async function upCommand(flags: Flags): Promise<ExitCode> {
       for (const { target: t, plan } of prepared) {
         const ctx = await context(session, t, plan, !!flags.dryRun);
         if (flags.dryRun) {
-          printDryRun(session, t, await runner.pendingUp(ctx, to, { allowDrift: !!flags.allowDrift }), "up", ctx.driver.dialect);
+          printDryRun(
+            session,
+            t,
+            await runner.pendingUp(ctx, to, { allowDrift: !!flags.allowDrift }),
+            "up",
+            ctx.driver.dialect,
+          );
           continue;
         }
         const done = await runner.up(ctx, { to, allowDrift: !!flags.allowDrift });
@@ -68,7 +81,12 @@ export async function upCommand(flags: Flags): Promise<ExitCode> {
         progress(session)("");
       }
       if (flags.dryRun) return EXIT.ok;
-      return finish(session, { command: "up", targets: prepared.map((p) => p.target), results, render: (r) => renderSteps(r.results, r.targets) });
+      return finish(session, {
+        command: "up",
+        targets: prepared.map((p) => p.target),
+        results,
+        render: (r) => renderSteps(r.results, r.targets),
+      });
     },
     { writesReport: !flags.dryRun },
   );
@@ -76,13 +94,17 @@ export async function upCommand(flags: Flags): Promise<ExitCode> {
 
 export async function downCommand(flags: Flags): Promise<ExitCode> {
   const steps = flags.steps === undefined ? undefined : Number(flags.steps);
-  if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw usageError(`--steps ${flags.steps}: expected a positive whole number`);
+  if (steps !== undefined && !(Number.isInteger(steps) && steps > 0))
+    throw usageError(`--steps ${flags.steps}: expected a positive whole number`);
   if (steps !== undefined && flags.to !== undefined) throw usageError("--steps and --to cannot be used together");
   const to = opt(flags.to);
   return withSession(
     flags,
     async (session) => {
-      const prepared = prepare(session, (plan) => to !== undefined && versionKey(to) !== "0" && runner.findVersion(plan.migrations, to, "--to"));
+      const prepared = prepare(
+        session,
+        (plan) => to !== undefined && versionKey(to) !== "0" && runner.findVersion(plan.migrations, to, "--to"),
+      );
       const results: CheckResult[] = [];
       for (const { target: t, plan } of prepared) {
         const ctx = await context(session, t, plan, !!flags.dryRun);
@@ -95,7 +117,12 @@ export async function downCommand(flags: Flags): Promise<ExitCode> {
         progress(session)("");
       }
       if (flags.dryRun) return EXIT.ok;
-      return finish(session, { command: "down", targets: prepared.map((p) => p.target), results, render: (r) => renderSteps(r.results, r.targets) });
+      return finish(session, {
+        command: "down",
+        targets: prepared.map((p) => p.target),
+        results,
+        render: (r) => renderSteps(r.results, r.targets),
+      });
     },
     { writesReport: !flags.dryRun },
   );
@@ -109,7 +136,12 @@ export async function redoCommand(flags: Flags): Promise<ExitCode> {
       results.push(...(await runner.redo(await context(session, t, plan))));
       progress(session)("");
     }
-    return finish(session, { command: "redo", targets: prepared.map((p) => p.target), results, render: (r) => renderSteps(r.results, r.targets) });
+    return finish(session, {
+      command: "redo",
+      targets: prepared.map((p) => p.target),
+      results,
+      render: (r) => renderSteps(r.results, r.targets),
+    });
   });
 }
 
@@ -120,7 +152,8 @@ export async function statusCommand(flags: Flags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
     const prepared = prepare(session);
     const migrations: MigrationState[] = [];
-    for (const { target: t, plan } of prepared) migrations.push(...(await runner.status(await context(session, t, plan, true))));
+    for (const { target: t, plan } of prepared)
+      migrations.push(...(await runner.status(await context(session, t, plan, true))));
     // status reports; states like dirty or drifted are shown, not failed — unless --exit-code asks.
     finish(session, {
       command: "status",
@@ -136,9 +169,12 @@ export async function statusCommand(flags: Flags): Promise<ExitCode> {
 export async function forceCommand(flags: Flags, args: string[]): Promise<ExitCode> {
   const version = args[0]!;
   return withSession(flags, async (session) => {
-    for (const { target: t, plan } of prepare(session, (plan) => runner.findVersion(plan.migrations, version, "force"))) {
+    for (const { target: t, plan } of prepare(session, (plan) =>
+      runner.findVersion(plan.migrations, version, "force"),
+    )) {
       const m = await runner.force(await context(session, t, plan), version, !!flags.pending);
-      if (m) process.stdout.write(`${pc.green("✓")} ${t.name}: ${m.id} marked ${flags.pending ? "pending" : "applied"}\n`);
+      if (m)
+        process.stdout.write(`${pc.green("✓")} ${t.name}: ${m.id} marked ${flags.pending ? "pending" : "applied"}\n`);
     }
     return EXIT.ok;
   });

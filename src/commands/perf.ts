@@ -11,22 +11,34 @@ import type { CheckResult } from "../results.ts";
 import type { GlobalFlags } from "../session.ts";
 import { finish, progress, withSession } from "./common.ts";
 
-type Flags = GlobalFlags & { baseline?: string; saveBaseline?: string; scenario?: string | string[]; rows?: string | number };
+type Flags = GlobalFlags & {
+  baseline?: string;
+  saveBaseline?: string;
+  scenario?: string | string[];
+  rows?: string | number;
+};
 
 export default async function perfCommand(flags: Flags): Promise<ExitCode> {
   const rows = flags.rows === undefined ? undefined : Number(flags.rows);
-  if (rows !== undefined && !(Number.isInteger(rows) && rows > 0)) throw usageError(`--rows ${flags.rows}: expected a positive whole number`);
+  if (rows !== undefined && !(Number.isInteger(rows) && rows > 0))
+    throw usageError(`--rows ${flags.rows}: expected a positive whole number`);
   return withSession(flags, async (session) => {
     const baseline = flags.baseline ? loadBaseline(String(flags.baseline)) : undefined;
     const targets = session.targets(true);
     const wanted = flags.scenario === undefined ? undefined : [flags.scenario].flat().map(String);
-    let scenarios: Scenario[] = session.config.scenarios.length ? session.config.scenarios : [{ name: "empty_database" }];
+    let scenarios: Scenario[] = session.config.scenarios.length
+      ? session.config.scenarios
+      : [{ name: "empty_database" }];
     if (wanted) {
       const unknown = wanted.filter((w) => !scenarios.some((s) => s.name === w));
-      if (unknown.length) throw usageError(`--scenario ${unknown.join(", ")}: no such scenario (known: ${scenarios.map((s) => s.name).join(", ")})`);
+      if (unknown.length)
+        throw usageError(
+          `--scenario ${unknown.join(", ")}: no such scenario (known: ${scenarios.map((s) => s.name).join(", ")})`,
+        );
       scenarios = scenarios.filter((s) => wanted.includes(s.name));
     }
-    if (rows !== undefined) scenarios = scenarios.map((s) => (s.rows !== undefined || s.performance_test ? { ...s, rows } : s));
+    if (rows !== undefined)
+      scenarios = scenarios.map((s) => (s.rows !== undefined || s.performance_test ? { ...s, rows } : s));
     const say = progress(session);
     const results: CheckResult[] = [];
     const timings: PerfTiming[] = [];
@@ -59,7 +71,8 @@ export default async function perfCommand(flags: Flags): Promise<ExitCode> {
       targets,
       results,
       junit: true,
-      render: (r) => renderPerf(r.results, timings) + (flags.saveBaseline ? `\nbaseline saved to ${flags.saveBaseline}` : ""),
+      render: (r) =>
+        renderPerf(r.results, timings) + (flags.saveBaseline ? `\nbaseline saved to ${flags.saveBaseline}` : ""),
     });
   });
 }

@@ -29,15 +29,36 @@ export default async function reportCommand(flags: GlobalFlags & { maxAge?: unkn
     const { reports, read, files, leftOut } = readReports(dir, maxAge * 60_000);
     const d = digest(reports, { files, leftOut, maxAgeMs: maxAge * 60_000 });
     const outputs: [string, string, string][] = [
-      [OUTPUTS.markdown, renderMarkdown(d, { reportDir: dir }), "the summary for a pull-request comment or $GITHUB_STEP_SUMMARY"],
-      [OUTPUTS.html, renderHtml(d, { generatedAt: new Date().toISOString(), reportDir: dir }), "one self-contained page with charts"],
+      [
+        OUTPUTS.markdown,
+        renderMarkdown(d, { reportDir: dir }),
+        "the summary for a pull-request comment or $GITHUB_STEP_SUMMARY",
+      ],
+      [
+        OUTPUTS.html,
+        renderHtml(d, { generatedAt: new Date().toISOString(), reportDir: dir }),
+        "one self-contained page with charts",
+      ],
       [OUTPUTS.junit, renderJunit(d.reports), `${d.total} test cases for CI`],
     ];
     const results: CheckResult[] = outputs.map(([name, text, what]) => {
       const path = writeReportFile(dir, name, session.redact(text));
-      return { check: "report", target: "", status: "pass", message: `wrote ${path}: ${what}`, details: { path, bytes: Buffer.byteLength(text) } };
+      return {
+        check: "report",
+        target: "",
+        status: "pass",
+        message: `wrote ${path}: ${what}`,
+        details: { path, bytes: Buffer.byteLength(text) },
+      };
     });
-    results[0]!.details = { ...results[0]!.details, verdict: d.verdict, verdictText: verdictText(d), read, leftOut: leftOut.map((x) => x.file), missing: d.missing };
+    results[0]!.details = {
+      ...results[0]!.details,
+      verdict: d.verdict,
+      verdictText: verdictText(d),
+      read,
+      leftOut: leftOut.map((x) => x.file),
+      missing: d.missing,
+    };
     return finish(session, {
       command: "report",
       targets: [],
@@ -48,7 +69,11 @@ export default async function reportCommand(flags: GlobalFlags & { maxAge?: unkn
         const mark = d.verdict === "fail" ? pc.red(MARK.fail) : pc.green(MARK.pass);
         const lines = [`${pc.bold("stairway report")}  ${mark} ${verdictText(d)}`];
         for (const r of results) lines.push(`  wrote ${r.details!.path as string}`);
-        lines.push(pc.dim(`  from ${files.map((f) => `${f.file} (${age(f.ageMs)})`).join(", ")}${d.missing.length ? ` · not run: ${d.missing.join(", ")}` : ""}`));
+        lines.push(
+          pc.dim(
+            `  from ${files.map((f) => `${f.file} (${age(f.ageMs)})`).join(", ")}${d.missing.length ? ` · not run: ${d.missing.join(", ")}` : ""}`,
+          ),
+        );
         if (leftOut.length) lines.push(pc.yellow(`  ${leftOutText(d)}`));
         return lines.join("\n");
       },
@@ -67,27 +92,42 @@ export default async function reportCommand(flags: GlobalFlags & { maxAge?: unkn
  * is not this run's. A pipeline runs its commands minutes apart; files
  * hours older are another run's.
  */
-export function readReports(dir: string, maxAgeMs = Infinity, now = Date.now()): { reports: Report[]; read: string[]; files: ReportFile[]; leftOut: LeftOut[] } {
+export function readReports(
+  dir: string,
+  maxAgeMs = Infinity,
+  now = Date.now(),
+): { reports: Report[]; read: string[]; files: ReportFile[]; leftOut: LeftOut[] } {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
-    throw usageError(`${dir} does not exist: run the test commands first (e.g. "stairway test --report-dir ${dir}"), or pass --report-dir`);
+    throw usageError(
+      `${dir} does not exist: run the test commands first (e.g. "stairway test --report-dir ${dir}"), or pass --report-dir`,
+    );
   const found: { report: Report; name: string; mtimeMs: number }[] = [];
-  for (const name of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith(".json"))
+    .sort()) {
     const path = join(dir, name);
     let value: unknown;
     try {
       value = JSON.parse(readFileSync(path, "utf8"));
     } catch (e) {
-      throw usageError(`${path} is not valid JSON (${(e as Error).message.split("\n")[0]}): run its command again or remove the file`);
+      throw usageError(
+        `${path} is not valid JSON (${(e as Error).message.split("\n")[0]}): run its command again or remove the file`,
+      );
     }
     const v = value as Record<string, unknown>;
     if (v && v.tool === "stairway" && v.kind === "perf-baseline") continue;
     const problem = reportProblem(value);
-    if (problem) throw usageError(`${path} is not a stairway report (${problem}): remove it, or keep other files out of the report directory`);
+    if (problem)
+      throw usageError(
+        `${path} is not a stairway report (${problem}): remove it, or keep other files out of the report directory`,
+      );
     if ((value as Report).command === "report") continue;
     found.push({ report: value as Report, name, mtimeMs: statSync(path).mtimeMs });
   }
   if (!found.length)
-    throw usageError(`${dir} holds no stairway report: run the test commands first (e.g. "stairway test --report-dir ${dir}")`);
+    throw usageError(
+      `${dir} holds no stairway report: run the test commands first (e.g. "stairway test --report-dir ${dir}")`,
+    );
   const newest = Math.max(...found.map((f) => f.mtimeMs));
   const kept = found.filter((f) => newest - f.mtimeMs <= maxAgeMs);
   return {
@@ -111,16 +151,21 @@ function reportProblem(v: unknown): string | undefined {
   if (typeof r.ok !== "boolean") return `"ok" is not true or false`;
   for (const [i, t] of r.targets.entries()) {
     const x = t as Record<string, unknown>;
-    if (!x || typeof x.name !== "string" || typeof x.dialect !== "string" || typeof x.url !== "string") return `target ${i + 1} lacks a name, dialect or url`;
+    if (!x || typeof x.name !== "string" || typeof x.dialect !== "string" || typeof x.url !== "string")
+      return `target ${i + 1} lacks a name, dialect or url`;
   }
   for (const [i, res] of r.results.entries()) {
     const x = res as Record<string, unknown>;
     if (!x || typeof x !== "object") return `result ${i + 1} is not an object`;
-    if (typeof x.check !== "string" || typeof x.target !== "string" || typeof x.message !== "string") return `result ${i + 1} lacks a check, target or message`;
+    if (typeof x.check !== "string" || typeof x.target !== "string" || typeof x.message !== "string")
+      return `result ${i + 1} lacks a check, target or message`;
     if (!STATUSES.has(x.status as string)) return `result ${i + 1} has status ${JSON.stringify(x.status)}`;
-    if (x.migration !== undefined && typeof x.migration !== "string") return `result ${i + 1} has a migration that is not text`;
-    if (x.durationMs !== undefined && typeof x.durationMs !== "number") return `result ${i + 1} has a durationMs that is not a number`;
-    if (x.details !== undefined && (typeof x.details !== "object" || x.details === null || Array.isArray(x.details))) return `result ${i + 1} has details that are not an object`;
+    if (x.migration !== undefined && typeof x.migration !== "string")
+      return `result ${i + 1} has a migration that is not text`;
+    if (x.durationMs !== undefined && typeof x.durationMs !== "number")
+      return `result ${i + 1} has a durationMs that is not a number`;
+    if (x.details !== undefined && (typeof x.details !== "object" || x.details === null || Array.isArray(x.details)))
+      return `result ${i + 1} has details that are not an object`;
   }
   const e = r.error as Record<string, unknown> | undefined;
   if (e !== undefined && (typeof e !== "object" || typeof e?.message !== "string")) return `"error" has no message`;

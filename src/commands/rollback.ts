@@ -11,7 +11,8 @@ import { treeResults } from "./test.ts";
 
 export default async function rollbackCommand(flags: GlobalFlags & { last?: unknown }): Promise<ExitCode> {
   const last = flags.last === undefined ? undefined : Number(flags.last);
-  if (last !== undefined && !(Number.isInteger(last) && last > 0)) throw usageError(`--last ${flags.last}: expected a positive whole number`);
+  if (last !== undefined && !(Number.isInteger(last) && last > 0))
+    throw usageError(`--last ${flags.last}: expected a positive whole number`);
   return withSession(flags, async (session) => {
     const targets = session.targets(true);
     const fixtures = configFixtures(session.config);
@@ -22,9 +23,24 @@ export default async function rollbackCommand(flags: GlobalFlags & { last?: unkn
       results.push(...tree);
       const { driver } = await session.scratch(t, "", "rollback");
       const rows = Math.max(session.config.test.rows, 50);
-      results.push(...(await runRollback(driver, t.name, plan.migrations, { last, rows, keys: session.config.test.rows * 50, seed: session.config.test.seed, fixtures, progress: say })));
+      results.push(
+        ...(await runRollback(driver, t.name, plan.migrations, {
+          last,
+          rows,
+          keys: session.config.test.rows * 50,
+          seed: session.config.test.seed,
+          fixtures,
+          progress: say,
+        })),
+      );
       say("");
     }
-    return finish(session, { command: "rollback", targets, results, junit: true, render: (r) => renderRollback(r.results, r.targets) });
+    return finish(session, {
+      command: "rollback",
+      targets,
+      results,
+      junit: true,
+      render: (r) => renderRollback(r.results, r.targets),
+    });
   });
 }

@@ -47,7 +47,8 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
   const format = String(flags.format ?? (flags.json ? "json" : "text")).toLowerCase();
   if (!FORMATS.includes(format)) throw usageError(`--format ${flags.format}: expected text, json or sarif`);
   const dialect = flags.dialect === undefined ? undefined : parseDialect(String(flags.dialect));
-  if (flags.dialect !== undefined && !dialect) throw usageError(`--dialect ${flags.dialect}: expected ${dialectList("sql")}`);
+  if (flags.dialect !== undefined && !dialect)
+    throw usageError(`--dialect ${flags.dialect}: expected ${dialectList("sql")}`);
 
   // --format json is --json: finish() prints the report's JSON; render() draws text or SARIF.
   return withSession({ ...flags, json: flags.json || format === "json" }, async (session) => {
@@ -62,16 +63,21 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
     for (const a of args) {
       if (a.endsWith(".sql") && isTreeFile(session.plan(undefined, { mayBeAbsent: true }), a)) continue;
       const stat = statOf(a);
-      if (!stat) throw usageError(`${a} does not exist (pass migration files or directories, or nothing to lint the tree)`);
+      if (!stat)
+        throw usageError(`${a} does not exist (pass migration files or directories, or nothing to lint the tree)`);
       if (stat.isDirectory()) dirs.add(a);
     }
     const preset = presetTimeouts(targets);
-    const inputs = dedupe(args.length ? args.flatMap((a) => argInputs(session, a, dirs.has(a), dialect, defaults)) : treeOf(session, targets, dialect, defaults)).map(
-      (i) => (preset[i.dialect] ? { ...i, preset: preset[i.dialect] } : i),
-    );
+    const inputs = dedupe(
+      args.length
+        ? args.flatMap((a) => argInputs(session, a, dirs.has(a), dialect, defaults))
+        : treeOf(session, targets, dialect, defaults),
+    ).map((i) => (preset[i.dialect] ? { ...i, preset: preset[i.dialect] } : i));
     refuseInvalidUtf8(inputs);
     const results = toResults(await lint(inputs));
-    const linted = [...new Set(inputs.map((i) => i.dialect))].sort((a, b) => SQL_DIALECTS.indexOf(a) - SQL_DIALECTS.indexOf(b));
+    const linted = [...new Set(inputs.map((i) => i.dialect))].sort(
+      (a, b) => SQL_DIALECTS.indexOf(a) - SQL_DIALECTS.indexOf(b),
+    );
     return finish(session, {
       command: "safety",
       targets: targets.filter((t) => linted.includes(t.dialect as SqlDialect)),
@@ -107,7 +113,12 @@ function sqlTargets(session: Session): Target[] {
 }
 
 /** The tree of each target (its own `migrations:` dir, else --sql / the config), linted for the dialects that use it. */
-function treeOf(session: Session, targets: Target[], dialect: SqlDialect | undefined, defaults: SqlDialect[]): LintInput[] {
+function treeOf(
+  session: Session,
+  targets: Target[],
+  dialect: SqlDialect | undefined,
+  defaults: SqlDialect[],
+): LintInput[] {
   if (dialect || targets.length === 0) return treeInputs(session.plan(), defaults);
   const byTree = new Map<Plan, SqlDialect[]>();
   for (const t of targets) {
@@ -120,11 +131,19 @@ function treeOf(session: Session, targets: Target[], dialect: SqlDialect | undef
 }
 
 /** A file; a directory that is a migration tree; or any other directory (one migration's, say): its .sql files. */
-function argInputs(session: Session, arg: string, isDir: boolean, dialect: SqlDialect | undefined, defaults: SqlDialect[]): LintInput[] {
+function argInputs(
+  session: Session,
+  arg: string,
+  isDir: boolean,
+  dialect: SqlDialect | undefined,
+  defaults: SqlDialect[],
+): LintInput[] {
   if (!isDir) return fileInputs(arg, session.plan(undefined, { mayBeAbsent: true }), dialect, defaults);
   const plan = session.planOf(arg);
   if (plan.migrations.some((m) => m.store === "sql")) return treeInputs(plan, defaults);
-  return sqlFilesIn(arg).flatMap((f) => fileInputs(f, session.plan(undefined, { mayBeAbsent: true }), dialect, defaults));
+  return sqlFilesIn(arg).flatMap((f) =>
+    fileInputs(f, session.plan(undefined, { mayBeAbsent: true }), dialect, defaults),
+  );
 }
 
 /** Like existsSync, an unreadable path is one that does not exist. */
@@ -140,5 +159,7 @@ function sqlFilesIn(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((e) => !e.name.startsWith("."))
     .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .flatMap((e) => (e.isDirectory() ? sqlFilesIn(join(dir, e.name)) : e.name.endsWith(".sql") ? [join(dir, e.name)] : []));
+    .flatMap((e) =>
+      e.isDirectory() ? sqlFilesIn(join(dir, e.name)) : e.name.endsWith(".sql") ? [join(dir, e.name)] : [],
+    );
 }

@@ -34,7 +34,8 @@ async function migrateTo(driver: SqlDriver, target: string, migrations: Migratio
 
 export default async function schemaCommand(flags: Flags, args: string[]): Promise<ExitCode> {
   const action = args[0];
-  if (action !== "dump" && action !== "diff") throw usageError(`schema ${action ?? ""}: expected "schema dump" or "schema diff"`);
+  if (action !== "dump" && action !== "diff")
+    throw usageError(`schema ${action ?? ""}: expected "schema dump" or "schema diff"`);
   const at = flags.at === undefined ? undefined : String(flags.at);
   return withSession(flags, async (session) => {
     const targets = session.targets(false).filter((t) => isSqlDialect(t.dialect));
@@ -42,7 +43,15 @@ export default async function schemaCommand(flags: Flags, args: string[]): Promi
       const schemas: Record<string, Schema> = {};
       for (const t of targets) schemas[t.name] = await schemaOf(session, t, at);
       if (flags.json) {
-        const out = { tool: "stairway", version: VERSION, command: "schema dump", ok: true, targets: targets.map(targetInfo), results: [], schemas };
+        const out = {
+          tool: "stairway",
+          version: VERSION,
+          command: "schema dump",
+          ok: true,
+          targets: targets.map(targetInfo),
+          results: [],
+          schemas,
+        };
         process.stdout.write(session.redact(reportJson(out, process.stdout.isTTY)) + "\n");
       } else
         for (const t of targets) {
@@ -51,14 +60,17 @@ export default async function schemaCommand(flags: Flags, args: string[]): Promi
         }
       return EXIT.ok;
     }
-    if (targets.length !== 2) throw usageError(`schema diff compares two targets; got ${targets.length} (pass --db twice, or --target twice)`);
+    if (targets.length !== 2)
+      throw usageError(`schema diff compares two targets; got ${targets.length} (pass --db twice, or --target twice)`);
     const [a, b] = targets as [Target, Target];
     const diffs = diffSchemas(await schemaOf(session, a, at), await schemaOf(session, b, at), [a.name, b.name]);
     const result: CheckResult = {
       check: "cross-db.schema",
       target: b.name,
       status: diffs.length ? "fail" : "pass",
-      message: diffs.length ? diffs.flatMap((d) => d.summary).join("; ") : `${a.name} and ${b.name} have the same schema`,
+      message: diffs.length
+        ? diffs.flatMap((d) => d.summary).join("; ")
+        : `${a.name} and ${b.name} have the same schema`,
       ...(diffs.length ? { details: { diff: formatDiffs(diffs) } } : {}),
     };
     return finish(session, {

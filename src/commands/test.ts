@@ -14,7 +14,8 @@ import { finish, progress, withSession } from "./common.ts";
 export function treeResults(session: Session, t: Target): { plan: Plan; results: CheckResult[] } {
   const plan = session.plan(t);
   const fatal = plan.problems.filter((p) => p.blocking && p.check !== "files.missing-down");
-  if (fatal.length) throw new StairwayError("E_TREE", fatal[0]!.message, { more: fatal.slice(1).map((p) => p.message) });
+  if (fatal.length)
+    throw new StairwayError("E_TREE", fatal[0]!.message, { more: fatal.slice(1).map((p) => p.message) });
   return { plan, results: problemResults(plan, t.name) };
 }
 

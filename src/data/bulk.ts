@@ -27,7 +27,12 @@ export interface LoadOptions {
 }
 
 /** Brings every table (or `only`) up to `rows` rows. */
-export async function loadTables(driver: SqlDriver, schema: Schema, rows: number, opts: LoadOptions): Promise<LoadResult[]> {
+export async function loadTables(
+  driver: SqlDriver,
+  schema: Schema,
+  rows: number,
+  opts: LoadOptions,
+): Promise<LoadResult[]> {
   const out: LoadResult[] = [];
   for (const table of insertionOrder(schema)) {
     if (opts.only && !opts.only.has(table.name)) continue;

@@ -25,9 +25,15 @@ export function loadFixture(path: string): Fixture {
     throw configError(`fixture ${path} is not valid JSON: ${(e as Error).message}`);
   }
   const f = data as Partial<Fixture>;
-  if (!f || typeof f.table !== "string" || !Array.isArray(f.rows) || f.rows.some((r) => typeof r !== "object" || r === null))
+  if (
+    !f ||
+    typeof f.table !== "string" ||
+    !Array.isArray(f.rows) ||
+    f.rows.some((r) => typeof r !== "object" || r === null)
+  )
     throw configError(`fixture ${path} must be {"table": "...", "version": "...", "rows": [{...}]}`);
-  if (f.version !== undefined && typeof f.version !== "string") throw configError(`fixture ${path}: "version" must be a string like "002"`);
+  if (f.version !== undefined && typeof f.version !== "string")
+    throw configError(`fixture ${path}: "version" must be a string like "002"`);
   return { path, table: f.table, version: f.version, rows: f.rows };
 }
 
@@ -43,7 +49,9 @@ export async function insertFixture(driver: SqlDriver, schema: Schema, f: Fixtur
   const columns = [...new Set(f.rows.flatMap((r) => Object.keys(r)))];
   const unknown = columns.filter((c) => !table.columns.some((x) => x.name === c));
   if (unknown.length)
-    throw configError(`fixture ${f.path}: table ${f.table} has no column ${unknown.join(", ")} at version ${f.version ?? "head"}`);
+    throw configError(
+      `fixture ${f.path}: table ${f.table} has no column ${unknown.join(", ")} at version ${f.version ?? "head"}`,
+    );
   // Rows that leave a column out get its default: insert each shape of row on its own.
   const shapes = new Map<string, Record<string, unknown>[]>();
   for (const r of f.rows) {
@@ -53,7 +61,11 @@ export async function insertFixture(driver: SqlDriver, schema: Schema, f: Fixtur
   let n = 0;
   for (const group of shapes.values()) {
     const cols = Object.keys(group[0]!).sort();
-    n += await driver.insertRows(f.table, cols, group.map((r): Value[] => cols.map((c) => toValue(r[c]))));
+    n += await driver.insertRows(
+      f.table,
+      cols,
+      group.map((r): Value[] => cols.map((c) => toValue(r[c]))),
+    );
   }
   return n;
 }

@@ -67,7 +67,8 @@ export async function seedTables(driver: SqlDriver, schema: Schema, opts: SeedOp
     const rows = Array.from({ length: want }, (_, i) => plan.row(start + i));
     const res = await insertTolerant(driver, table.name, plan.columns, rows);
     result.inserted[table.name] = res.inserted;
-    if (res.inserted === 0) result.skipped.push({ table: table.name, reason: res.error ?? "every generated row was rejected" });
+    if (res.inserted === 0)
+      result.skipped.push({ table: table.name, reason: res.error ?? "every generated row was rejected" });
   }
   return result;
 }
@@ -130,7 +131,12 @@ export interface TablePlan {
 }
 
 /** How rows of one table are generated, or why they cannot be. */
-export async function planTable(driver: SqlDriver, schema: Schema, table: Table, seed: number): Promise<TablePlan | { reason: string }> {
+export async function planTable(
+  driver: SqlDriver,
+  schema: Schema,
+  table: Table,
+  seed: number,
+): Promise<TablePlan | { reason: string }> {
   const columns: string[] = [];
   const makers: ((n: number) => Value)[] = [];
   const unique = new Set([...(table.primaryKey?.columns ?? []), ...table.uniques.flatMap((u) => u.columns)]);
@@ -145,7 +151,11 @@ export async function planTable(driver: SqlDriver, schema: Schema, table: Table,
     const parents = self ? [] : await driver.sampleRows(fk.refTable, fk.refColumns, 500);
     const nullable = fk.columns.every((c) => table.columns.find((x) => x.name === c)?.nullable);
     if (parents.length === 0 && !nullable)
-      return { reason: self ? `its foreign key to itself (${fk.columns.join(", ")}) is NOT NULL` : `its parent table ${fk.refTable} has no rows` };
+      return {
+        reason: self
+          ? `its foreign key to itself (${fk.columns.join(", ")}) is NOT NULL`
+          : `its parent table ${fk.refTable} has no rows`,
+      };
     const s = stride;
     stride *= Math.max(1, parents.length);
     for (const c of fk.columns) parentCount.set(c, Math.max(1, parents.length));
@@ -172,7 +182,11 @@ export async function planTable(driver: SqlDriver, schema: Schema, table: Table,
   }
   let maxRows = Infinity;
   for (const key of [table.primaryKey?.columns ?? [], ...table.uniques.map((u) => u.columns)]) {
-    if (key.length && key.every((c) => parentCount.has(c))) maxRows = Math.min(maxRows, key.reduce((p, c) => p * parentCount.get(c)!, 1));
+    if (key.length && key.every((c) => parentCount.has(c)))
+      maxRows = Math.min(
+        maxRows,
+        key.reduce((p, c) => p * parentCount.get(c)!, 1),
+      );
   }
   const repair = orderRepairs(table, columns);
   return {
@@ -220,7 +234,13 @@ const FLOURISH = ["ünïcødé", "日本語", "🚀 ok", "l'été", 'say "hi"', 
 // The same, escaped for a JSON string (built by hand: JSON.stringify per row is slow at a million rows).
 const JSON_LABELS = FLOURISH.map((f) => JSON.stringify(f).slice(1, -1));
 
-function valueMaker(kind: ValueKind, hints: ColumnHints, col: Column, unique: boolean, salt: number): ((n: number) => Value) | null {
+function valueMaker(
+  kind: ValueKind,
+  hints: ColumnHints,
+  col: Column,
+  unique: boolean,
+  salt: number,
+): ((n: number) => Value) | null {
   const nullable = col.nullable && !unique;
   const maybeNull = (f: (n: number) => Value) => (nullable ? (n: number) => (n % 5 === 3 ? null : f(n)) : f);
   const rand = (n: number) => mulberry(salt ^ Math.imul(n + 1, 2654435761));
@@ -242,14 +262,20 @@ function valueMaker(kind: ValueKind, hints: ColumnHints, col: Column, unique: bo
       const max = 10 ** digits - 1;
       return maybeNull((n) => {
         const whole = unique ? n % max : Math.floor(rand(n) * max);
-        const frac = kind.scale > 0 ? "." + String(Math.floor(rand(n + 7) * 10 ** kind.scale)).padStart(kind.scale, "0") : "";
+        const frac =
+          kind.scale > 0 ? "." + String(Math.floor(rand(n + 7) * 10 ** kind.scale)).padStart(kind.scale, "0") : "";
         return `${Math.max(hints.min ?? 0, whole)}${frac}`;
       });
     }
     case "text": {
       // A text column named like a time (created_at, …) gets ISO timestamps, as applications store them.
       if (/(_at|_on|_time|timestamp)$/i.test(col.name) && !unique && (kind.maxLength ?? 99) >= 24)
-        return maybeNull((n) => timestamp(Date.UTC(2024, 0, 1) + Math.floor(rand(n) * 4 * 365 * 86_400_000), n, { tz: true, format: ISO_FORMAT }));
+        return maybeNull((n) =>
+          timestamp(Date.UTC(2024, 0, 1) + Math.floor(rand(n) * 4 * 365 * 86_400_000), n, {
+            tz: true,
+            format: ISO_FORMAT,
+          }),
+        );
       const max = Math.min(kind.maxLength ?? 80, hints.maxLength ?? Infinity);
       const min = hints.minLength ?? 0;
       const long = `${col.name} ${FLOURISH[3]} `.repeat(4);
@@ -269,12 +295,19 @@ function valueMaker(kind: ValueKind, hints: ColumnHints, col: Column, unique: bo
     case "date":
       return maybeNull((n) => isoDate(Date.UTC(2024, 0, 1) + (unique ? n : Math.floor(rand(n) * 1400)) * 86_400_000));
     case "timestamp":
-      return maybeNull((n) => timestamp(Date.UTC(2024, 0, 1) + Math.floor((unique ? n / 1e6 : rand(n)) * 4 * 365 * 86_400_000), n, kind));
+      return maybeNull((n) =>
+        timestamp(Date.UTC(2024, 0, 1) + Math.floor((unique ? n / 1e6 : rand(n)) * 4 * 365 * 86_400_000), n, kind),
+      );
     case "time":
-      return maybeNull((n) => `${String(n % 24).padStart(2, "0")}:${String((n * 7) % 60).padStart(2, "0")}:${String((n * 13) % 60).padStart(2, "0")}.25`);
+      return maybeNull(
+        (n) =>
+          `${String(n % 24).padStart(2, "0")}:${String((n * 7) % 60).padStart(2, "0")}:${String((n * 13) % 60).padStart(2, "0")}.25`,
+      );
     case "json":
       return maybeNull((n) =>
-        n % 4 === 0 ? `[${n}, "${JSON_LABELS[n % JSON_LABELS.length]}"]` : `{"n":${n},"label":"${JSON_LABELS[n % JSON_LABELS.length]}","ratio":${n / 8}}`,
+        n % 4 === 0
+          ? `[${n}, "${JSON_LABELS[n % JSON_LABELS.length]}"]`
+          : `{"n":${n},"label":"${JSON_LABELS[n % JSON_LABELS.length]}","ratio":${n / 8}}`,
       );
     case "uuid":
       return maybeNull((n) => uuid(salt, n));

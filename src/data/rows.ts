@@ -53,7 +53,14 @@ async function readKeyed(driver: SqlDriver, table: string, columns: string[], ke
   const keyIdx = key?.map((k) => columns.indexOf(k));
   const seen = new Map<string, number>();
   for await (const r of driver.readRows(table, columns)) {
-    if (keyIdx) rows.set(keyText(key!, keyIdx.map((i) => r[i]!)), r);
+    if (keyIdx)
+      rows.set(
+        keyText(
+          key!,
+          keyIdx.map((i) => r[i]!),
+        ),
+        r,
+      );
     else {
       // Whole-row multiset: identical rows are told apart by their count.
       const whole = JSON.stringify(r);
@@ -103,7 +110,15 @@ export async function compareRows(
     for (const c of owedCols.filter((c) => !present.has(c))) {
       const i = snap.columns.indexOf(c);
       const values = [...snap.rows.values()].filter((r) => r[i] !== null).length;
-      if (values > 0) out.push({ table: snap.table, column: c, kind: "column-gone", count: values, total, declared: declared(snap.table, c) });
+      if (values > 0)
+        out.push({
+          table: snap.table,
+          column: c,
+          kind: "column-gone",
+          count: values,
+          total,
+          declared: declared(snap.table, c),
+        });
     }
     const keep = owedCols.filter((c) => present.has(c));
     const key = snap.key && snap.key.every((k) => keep.includes(k)) ? snap.key : null;
@@ -112,7 +127,14 @@ export async function compareRows(
     const keyed = new Map<string, (string | null)[]>();
     if (key) {
       const ki = key.map((k) => snap.columns.indexOf(k));
-      for (const r of snap.rows.values()) keyed.set(keyText(key, ki.map((i) => r[i]!)), idx.map((i) => r[i]!));
+      for (const r of snap.rows.values())
+        keyed.set(
+          keyText(
+            key,
+            ki.map((i) => r[i]!),
+          ),
+          idx.map((i) => r[i]!),
+        );
     } else {
       const seen = new Map<string, number>();
       for (const r of snap.rows.values()) {
@@ -141,9 +163,24 @@ export async function compareRows(
       });
     }
     if (missing)
-      out.push({ table: snap.table, kind: "rows-missing", count: missing, total, sample: missingSample, declared: declared(snap.table) });
+      out.push({
+        table: snap.table,
+        kind: "rows-missing",
+        count: missing,
+        total,
+        sample: missingSample,
+        declared: declared(snap.table),
+      });
     for (const [c, e] of changed)
-      out.push({ table: snap.table, column: c, kind: "values-changed", count: e.count, total, sample: e.sample, declared: declared(snap.table, c) });
+      out.push({
+        table: snap.table,
+        column: c,
+        kind: "values-changed",
+        count: e.count,
+        total,
+        sample: e.sample,
+        declared: declared(snap.table, c),
+      });
   }
   return out;
 }

@@ -49,7 +49,16 @@ const LATER_SLACK_MS = 100;
 
 export function diffKeyspaces(a: Keyspace, b: Keyspace, opts: DiffOptions): KeyspaceDiff {
   const tol = opts.toleranceMs ?? 2000;
-  const d: KeyspaceDiff = { missing: [], extra: [], typeChanged: [], valueChanged: [], ttlLost: [], ttlGained: [], ttlChanged: [], expired: [] };
+  const d: KeyspaceDiff = {
+    missing: [],
+    extra: [],
+    typeChanged: [],
+    valueChanged: [],
+    ttlLost: [],
+    ttlGained: [],
+    ttlChanged: [],
+    expired: [],
+  };
   for (const [k, x] of a.keys) {
     if (opts.ignore?.(k)) continue;
     const y = b.keys.get(k);
@@ -72,11 +81,17 @@ export function diffKeyspaces(a: Keyspace, b: Keyspace, opts: DiffOptions): Keys
 
 /** The diff for a report's details: at most `n` keys per kind. */
 export function diffDetails(d: KeyspaceDiff, n = 100): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(d).filter(([, keys]) => keys.length).map(([kind, keys]) => [kind, keys.slice(0, n)]));
+  return Object.fromEntries(
+    Object.entries(d)
+      .filter(([, keys]) => keys.length)
+      .map(([kind, keys]) => [kind, keys.slice(0, n)]),
+  );
 }
 
 export function diffIsEmpty(d: KeyspaceDiff): boolean {
-  return ![d.missing, d.extra, d.typeChanged, d.valueChanged, d.ttlLost, d.ttlGained, d.ttlChanged].some((l) => l.length);
+  return ![d.missing, d.extra, d.typeChanged, d.valueChanged, d.ttlLost, d.ttlGained, d.ttlChanged].some(
+    (l) => l.length,
+  );
 }
 
 /** "3 keys lost their TTL: session:user:1, session:user:7, session:user:9; 1 key missing: a". */
@@ -142,4 +157,3 @@ export function inferRenames(before: Keyspace, after: Keyspace): Map<string, str
   }
   return out;
 }
-

@@ -27,7 +27,8 @@ export function settle(drafts: Draft[], transactional: boolean, preset: PresetTi
     const begins = !transactional && d.effects.some((e) => e.type === "tx" && e.action === "begin");
     if (begins && tx === null) tx = ++next;
     const myTx = inherited ? inherited.tx : tx;
-    const inForce = (name: "lock_timeout" | "statement_timeout") => session[name] || (myTx !== null && local[name] === myTx);
+    const inForce = (name: "lock_timeout" | "statement_timeout") =>
+      session[name] || (myTx !== null && local[name] === myTx);
     const s: LintStatement = {
       ...d,
       via: d.via && inherited ? { ...d.via, parent: inherited } : d.via,
@@ -90,7 +91,12 @@ export function factsOf(statements: LintStatement[]): Facts {
           push(columns, `${e.table}.${e.column}`, s.index, "new");
           break;
         case "rename-column":
-          push(columns, `${e.table}.${e.to}`, s.index, statusAt(columns.get(`${e.table}.${e.from}`), s.index) === "new" ? "new" : "old");
+          push(
+            columns,
+            `${e.table}.${e.to}`,
+            s.index,
+            statusAt(columns.get(`${e.table}.${e.from}`), s.index) === "new" ? "new" : "old",
+          );
           push(columns, `${e.table}.${e.from}`, s.index, "gone");
           break;
         case "create-index":
@@ -102,15 +108,20 @@ export function factsOf(statements: LintStatement[]): Facts {
   const isNewTable = (table: string, at: number) => statusAt(tables.get(table), at) === "new";
   return {
     isNewTable,
-    isNewColumn: (table, column, at) => isNewTable(table, at) || statusAt(columns.get(`${table}.${column}`), at) === "new",
+    isNewColumn: (table, column, at) =>
+      isNewTable(table, at) || statusAt(columns.get(`${table}.${column}`), at) === "new",
     isNewIndex: (index, at) => (indexes.get(index) ?? Infinity) < at,
     rowsCopied(table, at) {
-      const temp = new Set(statements.flatMap((s) => s.effects.flatMap((e) => (e.type === "create-table" && e.temp ? [e.table] : []))));
+      const temp = new Set(
+        statements.flatMap((s) => s.effects.flatMap((e) => (e.type === "create-table" && e.temp ? [e.table] : []))),
+      );
       for (const s of statements) {
         if (s.index >= at) break;
         for (const e of s.effects) {
           if (e.type !== "copy-rows" || e.from !== table || !e.complete || temp.has(e.into)) continue;
-          const droppedLater = statements.some((d) => d.index > s.index && d.effects.some((x) => x.type === "drop-table" && x.table === e.into));
+          const droppedLater = statements.some(
+            (d) => d.index > s.index && d.effects.some((x) => x.type === "drop-table" && x.table === e.into),
+          );
           if (!droppedLater) return { into: e.into };
         }
       }
@@ -118,7 +129,11 @@ export function factsOf(statements: LintStatement[]): Facts {
     },
     nameRetaken(table, at) {
       return statements.find(
-        (s) => s.index > at && s.effects.some((e) => (e.type === "create-table" && e.table === table) || (e.type === "rename-table" && e.to === table)),
+        (s) =>
+          s.index > at &&
+          s.effects.some(
+            (e) => (e.type === "create-table" && e.table === table) || (e.type === "rename-table" && e.to === table),
+          ),
       );
     },
   };
@@ -127,7 +142,14 @@ export function factsOf(statements: LintStatement[]): Facts {
 /** What an up file leaves created: a down may remove it without a finding. */
 export function upCreated(statements: LintStatement[], facts: Facts): UpCreated {
   const end = statements.length;
-  const created: UpCreated = { tables: new Set(), columns: new Set(), schemas: new Set(), indexes: new Set(), notNull: new Set(), renames: new Set() };
+  const created: UpCreated = {
+    tables: new Set(),
+    columns: new Set(),
+    schemas: new Set(),
+    indexes: new Set(),
+    notNull: new Set(),
+    renames: new Set(),
+  };
   for (const s of statements) {
     for (const e of s.effects) {
       if (e.type === "create-table" && facts.isNewTable(e.table, end)) created.tables.add(e.table);

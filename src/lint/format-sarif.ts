@@ -44,11 +44,18 @@ export function renderSarif(report: Report, rules: Rule[], cwd = process.cwd()):
               {
                 physicalLocation: {
                   artifactLocation: artifact(d.file, cwd),
-                  region: { startLine: d.line, startColumn: d.col, endColumn: d.endCol, snippet: { text: d.statement } },
+                  region: {
+                    startLine: d.line,
+                    startColumn: d.col,
+                    endColumn: d.endCol,
+                    snippet: { text: d.statement },
+                  },
                 },
               },
             ],
-            partialFingerprints: { stairwayRule: `${d.rule}:${r.target}:${d.statement.replace(/\s+/g, " ").slice(0, 200)}` },
+            partialFingerprints: {
+              stairwayRule: `${d.rule}:${r.target}:${d.statement.replace(/\s+/g, " ").slice(0, 200)}`,
+            },
             ...(d.allowed ? { suppressions: [{ kind: "inSource", justification: d.allowed.reason }] } : {}),
             properties: { dialect: r.target, ...(r.migration ? { migration: r.migration } : {}) },
           };
@@ -63,6 +70,7 @@ export function renderSarif(report: Report, rules: Rule[], cwd = process.cwd()):
 function artifact(file: string, cwd: string): { uri: string; uriBaseId?: string } {
   const abs = isAbsolute(file) ? file : `${cwd}${sep}${file}`;
   const rel = relative(cwd, abs);
-  if (!rel.startsWith("..") && !isAbsolute(rel)) return { uri: rel.split(sep).map(encodeURIComponent).join("/"), uriBaseId: "SRCROOT" };
+  if (!rel.startsWith("..") && !isAbsolute(rel))
+    return { uri: rel.split(sep).map(encodeURIComponent).join("/"), uriBaseId: "SRCROOT" };
   return { uri: pathToFileURL(abs).href };
 }

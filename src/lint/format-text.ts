@@ -55,7 +55,10 @@ function excerpt(d: { line: number; col: number; endCol: number; source: string;
   const lead = from - start + (start > 0 ? 1 : 0);
   const carets = Math.max(1, Math.min(to, end) - from);
   const gutter = " ".repeat(String(d.line).length);
-  return [`  ${pc.dim(`${d.line} |`)} ${shown}${more}`, `  ${gutter} ${pc.dim("|")} ${" ".repeat(lead)}${pc.red("^".repeat(carets))}`];
+  return [
+    `  ${pc.dim(`${d.line} |`)} ${shown}${more}`,
+    `  ${gutter} ${pc.dim("|")} ${" ".repeat(lead)}${pc.red("^".repeat(carets))}`,
+  ];
 }
 
 const WIDTH = 100;

@@ -7,7 +7,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { StairwayError } from "../errors.ts";
-import { appliesTo, fileFor, type Direction, type Migration, type MigrationFile, type Plan, type SqlDialect } from "../plan/migration.ts";
+import {
+  appliesTo,
+  fileFor,
+  type Direction,
+  type Migration,
+  type MigrationFile,
+  type Plan,
+  type SqlDialect,
+} from "../plan/migration.ts";
 import { dialectNamed, isSqlDialect } from "../stores/dialects.ts";
 import { decodeUtf8, invalidUtf8Message } from "../plan/utf8.ts";
 import type { LintInput } from "./lint.ts";
@@ -51,12 +59,21 @@ function inputOf(m: Migration, file: MigrationFile, dialect: SqlDialect): LintIn
  * A file named on the command line: when it belongs to the tree, linted for the
  * dialects that run it there; otherwise by its name, else the defaults.
  */
-export function fileInputs(path: string, plan: Plan, flagDialect: SqlDialect | undefined, defaults: SqlDialect[]): LintInput[] {
+export function fileInputs(
+  path: string,
+  plan: Plan,
+  flagDialect: SqlDialect | undefined,
+  defaults: SqlDialect[],
+): LintInput[] {
   // One file may be two (the up and down sections of a dbmate or goose file).
   const found = filesOf(plan).get(resolve(path));
   if (found)
     return found.flatMap(({ m, file }) => {
-      const runs = flagDialect ? [flagDialect] : file.dialect ? [file.dialect] : defaults.filter((d) => appliesTo(m, d) && fileFor(m, file.direction, d) === file);
+      const runs = flagDialect
+        ? [flagDialect]
+        : file.dialect
+          ? [file.dialect]
+          : defaults.filter((d) => appliesTo(m, d) && fileFor(m, file.direction, d) === file);
       const dialects = runs.length ? runs : [file.dialect ?? defaults[0]!];
       return dialects.map((d) => ({ ...inputOf(m, file, d), path }));
     });

@@ -55,7 +55,9 @@ export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<
   const findings: Finding[] = [];
   const known = new Set(rules.map((r) => r.id));
   const meta = rules.filter((r) => r.meta);
-  const dispatch = new Map(SQL_DIALECTS.map((d) => [d, dispatchOf(rules.filter((r) => !r.meta && r.dialects.includes(d)))]));
+  const dispatch = new Map(
+    SQL_DIALECTS.map((d) => [d, dispatchOf(rules.filter((r) => !r.meta && r.dialects.includes(d)))]),
+  );
   const ups: UpCache = new Map();
   // Waited for once: every file is then read synchronously, not through thousands of awaits.
   const pg = inputs.some((i) => usesPgParser(i.dialect)) ? await loadPgParser() : undefined;
@@ -86,11 +88,15 @@ export async function lint(inputs: LintInput[], rules: Rule[] = RULES): Promise<
     }
     if (first!.allows.length === 0) continue; // the meta rules judge allow directives: none here
     const judged = { ...first!, allowState: { used, known } };
-    for (const rule of meta) for (const hit of rule.check(judged)) findings.push(toFinding(rule, list[0]!, first!, hit));
+    for (const rule of meta)
+      for (const hit of rule.check(judged)) findings.push(toFinding(rule, list[0]!, first!, hit));
   }
   // Plain code-unit order: localeCompare (ICU) is the slowest part of a large run.
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-  return findings.sort((a, b) => cmp(a.path, b.path) || a.line - b.line || a.col - b.col || cmp(a.rule.id, b.rule.id) || cmp(a.dialect, b.dialect));
+  return findings.sort(
+    (a, b) =>
+      cmp(a.path, b.path) || a.line - b.line || a.col - b.col || cmp(a.rule.id, b.rule.id) || cmp(a.dialect, b.dialect),
+  );
 }
 
 /** A dialect's rules by what they look at (their `only`): a file is shown the rules that can find something in it. */
@@ -141,14 +147,22 @@ function byPath(inputs: LintInput[]): LintInput[][] {
 /** The line index of the file whose findings are being made (they come one file at a time). */
 let lines: { text: string; index: LineIndex } | undefined;
 
-function toFinding(rule: Rule, input: LintInput, file: LintFile, hit: { statement?: LintStatement; line?: number; col?: number; message: string }, allow?: AllowLine): Finding {
+function toFinding(
+  rule: Rule,
+  input: LintInput,
+  file: LintFile,
+  hit: { statement?: LintStatement; line?: number; col?: number; message: string },
+  allow?: AllowLine,
+): Finding {
   const line = hit.statement?.line ?? hit.line ?? 1;
   const col = hit.statement?.col ?? hit.col ?? 1;
   if (lines?.text !== file.text) lines = { text: file.text, index: lineIndex(file.text) };
   const source = lines.index.lineText(line);
   // A statement is at fault from its start to the end of its first line; a
   // position (a syntax error, a directive) at the token there.
-  const length = hit.statement ? hit.statement.text.split("\n", 1)[0]!.length : (/^(?:[\w$]+|"[^"]*"|\S)/.exec(source.slice(col - 1))?.[0].length ?? 1);
+  const length = hit.statement
+    ? hit.statement.text.split("\n", 1)[0]!.length
+    : (/^(?:[\w$]+|"[^"]*"|\S)/.exec(source.slice(col - 1))?.[0].length ?? 1);
   return {
     rule,
     path: input.path,
@@ -179,9 +193,11 @@ function analyse(input: LintInput, ups: UpCache, pg: PgParser | undefined): Lint
     allows: allowLines(input.text),
     facts,
   };
-  if (input.direction === "up") ups.set(upKey(input.text, input.dialect, transactional, input.preset), upCreated(statements, facts));
+  if (input.direction === "up")
+    ups.set(upKey(input.text, input.dialect, transactional, input.preset), upCreated(statements, facts));
   if (input.direction === "down" && input.upText !== undefined) {
-    const upTransactional = input.upNoTransaction === undefined ? isTransactional(input.upText) : !input.upNoTransaction;
+    const upTransactional =
+      input.upNoTransaction === undefined ? isTransactional(input.upText) : !input.upNoTransaction;
     const key = upKey(input.upText, input.dialect, upTransactional, input.preset);
     let created = ups.get(key);
     if (!created) {
@@ -206,13 +222,25 @@ function upKey(text: string, dialect: SqlDialect, transactional: boolean, preset
   return `${dialect}${transactional}${!!preset.lock_timeout}${!!preset.statement_timeout}\u0000${text}`;
 }
 
-function front(pg: PgParser | undefined, text: string, dialect: SqlDialect, transactional: boolean, preset: PresetTimeouts = {}) {
+function front(
+  pg: PgParser | undefined,
+  text: string,
+  dialect: SqlDialect,
+  transactional: boolean,
+  preset: PresetTimeouts = {},
+) {
   const { statements: drafts, syntaxErrors } = READERS[dialect].read(pg, text);
   return { statements: settle(drafts, transactional, preset), syntaxErrors };
 }
 
 /** How each dialect's files are read into statements: PostgreSQL's real parser, SQLite's classifier. A new dialect adds its reader here. */
-const READERS: Record<SqlDialect, { pgParser: boolean; read(pg: PgParser | undefined, text: string): { statements: Draft[]; syntaxErrors: LintFile["syntaxErrors"] } }> = {
+const READERS: Record<
+  SqlDialect,
+  {
+    pgParser: boolean;
+    read(pg: PgParser | undefined, text: string): { statements: Draft[]; syntaxErrors: LintFile["syntaxErrors"] };
+  }
+> = {
   postgres: { pgParser: true, read: (pg, text) => pgStatements(pg!, text) },
   sqlite: { pgParser: false, read: (_pg, text) => ({ statements: sqliteStatements(text), syntaxErrors: [] }) },
 };

@@ -118,7 +118,10 @@ export interface Facts {
 // statements, and nearly always get none: that answer allocates nothing.
 const NONE: readonly never[] = Object.freeze([]);
 
-export function hasEffect<T extends Effect["type"]>(s: LintStatement, type: T): readonly Extract<Effect, { type: T }>[] {
+export function hasEffect<T extends Effect["type"]>(
+  s: LintStatement,
+  type: T,
+): readonly Extract<Effect, { type: T }>[] {
   let found: Extract<Effect, { type: T }>[] | undefined;
   for (const e of s.effects) if (e.type === type) (found ??= []).push(e as Extract<Effect, { type: T }>);
   return found ?? NONE;

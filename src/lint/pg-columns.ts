@@ -88,7 +88,8 @@ export function addColumnRewrite(col: ColumnDef): string | undefined {
   if (isSerial(col)) return `${typeName(col.typeName)} fills every row from a sequence`;
   for (const c of constraints(col)) {
     if (c.contype === "CONSTR_IDENTITY") return "an identity column fills every row from a sequence";
-    if (c.contype === "CONSTR_GENERATED" && c.generated_kind !== "v") return "a stored generated column is computed for every row";
+    if (c.contype === "CONSTR_GENERATED" && c.generated_kind !== "v")
+      return "a stored generated column is computed for every row";
   }
   const expr = defaultExpr(col);
   const v = volatility(expr);
@@ -100,11 +101,15 @@ export function addColumnRewrite(col: ColumnDef): string | undefined {
 export function hasDefault(col: ColumnDef): boolean {
   const expr = defaultExpr(col);
   if (expr && !as(expr, "A_Const")?.isnull) return true;
-  return isSerial(col) || constraints(col).some((c) => c.contype === "CONSTR_IDENTITY" || c.contype === "CONSTR_GENERATED");
+  return (
+    isSerial(col) || constraints(col).some((c) => c.contype === "CONSTR_IDENTITY" || c.contype === "CONSTR_GENERATED")
+  );
 }
 
 export function isNotNull(col: ColumnDef): boolean {
-  return !!col.is_not_null || constraints(col).some((c) => c.contype === "CONSTR_NOTNULL" || c.contype === "CONSTR_PRIMARY");
+  return (
+    !!col.is_not_null || constraints(col).some((c) => c.contype === "CONSTR_NOTNULL" || c.contype === "CONSTR_PRIMARY")
+  );
 }
 
 export interface DefinedColumn {
@@ -143,7 +148,14 @@ function computeColumns(s: LintStatement): DefinedColumn[] {
         .flatMap((c) => (c.keys ?? []).map((k) => as(k, "String")?.sval ?? "")),
     );
     for (const col of each(create.tableElts, "ColumnDef"))
-      out.push({ table, column: col.colname ?? "", type: col.typeName, typeName: typeName(col.typeName), col, primaryKey: pk.has(col.colname ?? "") || isPrimaryKey(col) });
+      out.push({
+        table,
+        column: col.colname ?? "",
+        type: col.typeName,
+        typeName: typeName(col.typeName),
+        col,
+        primaryKey: pk.has(col.colname ?? "") || isPrimaryKey(col),
+      });
   }
   const alter = as(s.pg, "AlterTableStmt");
   if (alter) {
@@ -152,8 +164,10 @@ function computeColumns(s: LintStatement): DefinedColumn[] {
       const col = as(cmd.def, "ColumnDef");
       if (!col) continue;
       const typed = { type: col.typeName, typeName: typeName(col.typeName), col };
-      if (cmd.subtype === "AT_AddColumn") out.push({ table, column: col.colname ?? "", ...typed, primaryKey: isPrimaryKey(col) });
-      if (cmd.subtype === "AT_AlterColumnType") out.push({ table, column: cmd.name ?? "", ...typed, primaryKey: false });
+      if (cmd.subtype === "AT_AddColumn")
+        out.push({ table, column: col.colname ?? "", ...typed, primaryKey: isPrimaryKey(col) });
+      if (cmd.subtype === "AT_AlterColumnType")
+        out.push({ table, column: cmd.name ?? "", ...typed, primaryKey: false });
     }
   }
   return out;

@@ -37,7 +37,10 @@ export function blocks(mode: number): string {
 export function blockingLocks(file: LintFile, s: LintStatement): Lock[] {
   const locks = pgLocks(s);
   if (locks.length === 0) return locks;
-  return locks.filter((l) => blocks(l.mode) && !(l.index ? file.facts.isNewIndex(l.name, s.index) : file.facts.isNewTable(l.name, s.index)));
+  return locks.filter(
+    (l) =>
+      blocks(l.mode) && !(l.index ? file.facts.isNewIndex(l.name, s.index) : file.facts.isNewTable(l.name, s.index)),
+  );
 }
 
 // Several rules ask about the same statement.
@@ -66,16 +69,22 @@ function computeLocks(s: LintStatement): Lock[] {
     }
     case "DropStmt": {
       const drop = as(node, "DropStmt")!;
-      if (drop.removeType === "OBJECT_TABLE") for (const o of drop.objects ?? []) add(objectName(o), ACCESS_EXCLUSIVE, false);
+      if (drop.removeType === "OBJECT_TABLE")
+        for (const o of drop.objects ?? []) add(objectName(o), ACCESS_EXCLUSIVE, false);
       if (drop.removeType === "OBJECT_INDEX")
-        for (const o of drop.objects ?? []) add(objectName(o), drop.concurrent ? SHARE_UPDATE_EXCLUSIVE : ACCESS_EXCLUSIVE, false, true);
+        for (const o of drop.objects ?? [])
+          add(objectName(o), drop.concurrent ? SHARE_UPDATE_EXCLUSIVE : ACCESS_EXCLUSIVE, false, true);
       break;
     }
     case "RenameStmt": {
       const rename = as(node, "RenameStmt")!;
       if (!rename.relation) break;
       if (rename.renameType === "OBJECT_INDEX") add(relName(rename.relation), SHARE_UPDATE_EXCLUSIVE, false, true);
-      else if (rename.renameType === "OBJECT_TABLE" || rename.renameType === "OBJECT_COLUMN" || rename.renameType === "OBJECT_TABCONSTRAINT")
+      else if (
+        rename.renameType === "OBJECT_TABLE" ||
+        rename.renameType === "OBJECT_COLUMN" ||
+        rename.renameType === "OBJECT_TABCONSTRAINT"
+      )
         add(relName(rename.relation), ACCESS_EXCLUSIVE, false);
       break;
     }
@@ -113,10 +122,12 @@ function computeLocks(s: LintStatement): Lock[] {
     case "CreateStmt": {
       // A foreign key to an existing table takes SHARE ROW EXCLUSIVE on it; a partition, ACCESS EXCLUSIVE on its parent.
       const create = as(node, "CreateStmt")!;
-      for (const c of each(create.tableElts, "Constraint")) if (c.contype === "CONSTR_FOREIGN") add(relName(c.pktable), 6, false);
+      for (const c of each(create.tableElts, "Constraint"))
+        if (c.contype === "CONSTR_FOREIGN") add(relName(c.pktable), 6, false);
       for (const col of each(create.tableElts, "ColumnDef"))
         for (const c of constraints(col)) if (c.contype === "CONSTR_FOREIGN") add(relName(c.pktable), 6, false);
-      if (create.partbound) for (const p of each(create.inhRelations, "RangeVar")) add(relName(p), ACCESS_EXCLUSIVE, false);
+      if (create.partbound)
+        for (const p of each(create.inhRelations, "RangeVar")) add(relName(p), ACCESS_EXCLUSIVE, false);
       break;
     }
     case "CreateTrigStmt": {
@@ -133,7 +144,11 @@ function computeLocks(s: LintStatement): Lock[] {
   return out;
 }
 
-function alterLocks(table: string, cmds: Node[] | undefined, add: (name: string, mode: number, long: boolean, index?: boolean) => void) {
+function alterLocks(
+  table: string,
+  cmds: Node[] | undefined,
+  add: (name: string, mode: number, long: boolean, index?: boolean) => void,
+) {
   for (const cmd of each(cmds, "AlterTableCmd")) {
     switch (cmd.subtype) {
       case "AT_AddConstraint": {
@@ -143,7 +158,8 @@ function alterLocks(table: string, cmds: Node[] | undefined, add: (name: string,
         if (c.contype === "CONSTR_FOREIGN") {
           add(table, 6, validated);
           add(relName(c.pktable), 6, false);
-        } else if (c.contype === "CONSTR_PRIMARY" || c.contype === "CONSTR_UNIQUE") add(table, ACCESS_EXCLUSIVE, !c.indexname);
+        } else if (c.contype === "CONSTR_PRIMARY" || c.contype === "CONSTR_UNIQUE")
+          add(table, ACCESS_EXCLUSIVE, !c.indexname);
         else add(table, ACCESS_EXCLUSIVE, validated);
         break;
       }
@@ -172,7 +188,11 @@ function alterLocks(table: string, cmds: Node[] | undefined, add: (name: string,
         break;
       case "AT_AddColumn": {
         const col = as(cmd.def, "ColumnDef");
-        const inline = col ? constraints(col).some((c) => ["CONSTR_CHECK", "CONSTR_FOREIGN", "CONSTR_UNIQUE", "CONSTR_PRIMARY"].includes(c.contype ?? "")) : false;
+        const inline = col
+          ? constraints(col).some((c) =>
+              ["CONSTR_CHECK", "CONSTR_FOREIGN", "CONSTR_UNIQUE", "CONSTR_PRIMARY"].includes(c.contype ?? ""),
+            )
+          : false;
         add(table, ACCESS_EXCLUSIVE, !!col && (!!addColumnRewrite(col) || inline));
         break;
       }

@@ -86,7 +86,10 @@ function parseRaw(pg: PgQuery, sql: string): RawParse {
       if (error) {
         // PgQueryError { char *message; char *funcname; char *filename; int lineno; int cursorpos }: cursorpos counts from 1.
         const cursorpos = pg.HEAPU32[(error + 16) >> 2]!;
-        return { error: readCString(pg, pg.HEAPU32[error >> 2]!) || "Unknown error", cursor: cursorpos > 0 ? cursorpos - 1 : 0 };
+        return {
+          error: readCString(pg, pg.HEAPU32[error >> 2]!) || "Unknown error",
+          cursor: cursorpos > 0 ? cursorpos - 1 : 0,
+        };
       }
       if (!tree) throw new Error("No parse tree generated");
       return { tree: JSON.parse(readCString(pg, tree)) as ParseResult };
@@ -115,7 +118,9 @@ export interface PgSyntaxError {
   col: number;
 }
 
-export type PgParse = { ok: true; statements: PgStatement[]; bytesToIndex: (byte: number) => number } | { ok: false; error: PgSyntaxError };
+export type PgParse =
+  | { ok: true; statements: PgStatement[]; bytesToIndex: (byte: number) => number }
+  | { ok: false; error: PgSyntaxError };
 
 /** The loaded parser: a lint of thousands of files waits for it once, then parses synchronously. */
 export type PgParser = PgQuery;
@@ -141,7 +146,14 @@ export function parseWith(pg: PgParser, sql: string): PgParse {
     const start = toIndex(b0);
     const end = toIndex(s.stmt_len ? b0 + s.stmt_len : total);
     const node = s.stmt as Node;
-    return { node, kind: Object.keys(node)[0]!, start, end, ...lines.lineCol(start), text: sql.slice(start, end).trim() };
+    return {
+      node,
+      kind: Object.keys(node)[0]!,
+      start,
+      end,
+      ...lines.lineCol(start),
+      text: sql.slice(start, end).trim(),
+    };
   });
   return { ok: true, statements, bytesToIndex: toIndex };
 }

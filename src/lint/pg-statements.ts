@@ -34,7 +34,14 @@ export function pgStatements(pg: PgParser, text: string): { statements: Draft[];
   };
 
   for (const p of top) {
-    const s: Draft = { line: p.line, col: p.col, text: p.text, kind: p.kind, pg: p.node, effects: effectsOf(p.kind, p.node) };
+    const s: Draft = {
+      line: p.line,
+      col: p.col,
+      text: p.text,
+      kind: p.kind,
+      pg: p.node,
+      effects: effectsOf(p.kind, p.node),
+    };
     out.push(s);
     const doStmt = as(p.node, "DoStmt");
     if (doStmt) {
@@ -53,7 +60,8 @@ export function pgStatements(pg: PgParser, text: string): { statements: Draft[];
       const name = (dotted(fn.funcname).pop() ?? "").toLowerCase();
       const lang = (defString(fn.options, "language") ?? "sql").toLowerCase();
       const body = defBody(fn.options);
-      if (body !== undefined && lang === "plpgsql") functions.set(name, plpgsqlBody(pg, text, at(), p, body, syntaxErrors));
+      if (body !== undefined && lang === "plpgsql")
+        functions.set(name, plpgsqlBody(pg, text, at(), p, body, syntaxErrors));
       else if (body !== undefined && lang === "sql") functions.set(name, sqlBody(pg, text, p, body));
       continue;
     }
@@ -130,7 +138,8 @@ function plpgsqlBody(
     const lineno = Number(v.lineno ?? 1);
     if (kind === "PLpgSQL_stmt_execsql") found.push({ lineno, query: (v.sqlstmt as PlExpr)?.PLpgSQL_expr?.query });
     else if (kind === "PLpgSQL_stmt_perform") found.push({ lineno, query: (v.expr as PlExpr)?.PLpgSQL_expr?.query });
-    else if (kind === "PLpgSQL_stmt_dynexecute" || kind === "PLpgSQL_stmt_dynfors") found.push({ lineno, dynamic: true });
+    else if (kind === "PLpgSQL_stmt_dynexecute" || kind === "PLpgSQL_stmt_dynfors")
+      found.push({ lineno, dynamic: true });
   });
   found.sort((a, b) => a.lineno - b.lineno);
   const out: Draft[] = [];
@@ -147,8 +156,18 @@ function plpgsqlBody(
     if (!r.ok) continue; // PL/pgSQL-only forms (SELECT … INTO var) the SQL grammar refuses
     for (const s of r.statements) {
       const word = f.query.trim().split(/\s+/)[0] ?? "";
-      const k = text.slice(lineStart, at.offsetOf(line + 1)).toLowerCase().indexOf(word.toLowerCase());
-      out.push({ line, col: k < 0 ? 1 : k + 1, text: s.text, kind: s.kind, pg: s.node, effects: effectsOf(s.kind, s.node) });
+      const k = text
+        .slice(lineStart, at.offsetOf(line + 1))
+        .toLowerCase()
+        .indexOf(word.toLowerCase());
+      out.push({
+        line,
+        col: k < 0 ? 1 : k + 1,
+        text: s.text,
+        kind: s.kind,
+        pg: s.node,
+        effects: effectsOf(s.kind, s.node),
+      });
     }
   }
   return out;
@@ -191,14 +210,22 @@ export function effectsOf(kind: string, node: Node | undefined): Effect[] {
   switch (kind) {
     case "CreateStmt": {
       const create = as(node, "CreateStmt")!;
-      out.push({ type: "create-table", table: relName(create.relation), ...(create.relation?.relpersistence === "t" ? { temp: true } : {}) });
+      out.push({
+        type: "create-table",
+        table: relName(create.relation),
+        ...(create.relation?.relpersistence === "t" ? { temp: true } : {}),
+      });
       break;
     }
     case "CreateTableAsStmt": {
       const ctas = as(node, "CreateTableAsStmt")!;
       if (ctas.into?.rel && ctas.objtype !== "OBJECT_MATVIEW") {
         const into = relName(ctas.into.rel);
-        out.push({ type: "create-table", table: into, ...(ctas.into.rel.relpersistence === "t" ? { temp: true } : {}) });
+        out.push({
+          type: "create-table",
+          table: into,
+          ...(ctas.into.rel.relpersistence === "t" ? { temp: true } : {}),
+        });
         copies(as(ctas.query, "SelectStmt"), into, out);
       }
       break;
@@ -207,7 +234,11 @@ export function effectsOf(kind: string, node: Node | undefined): Effect[] {
       const select = as(node, "SelectStmt")!;
       if (select.intoClause?.rel) {
         const into = relName(select.intoClause.rel);
-        out.push({ type: "create-table", table: into, ...(select.intoClause.rel.relpersistence === "t" ? { temp: true } : {}) });
+        out.push({
+          type: "create-table",
+          table: into,
+          ...(select.intoClause.rel.relpersistence === "t" ? { temp: true } : {}),
+        });
         copies(select, into, out);
       }
       break;
@@ -236,7 +267,8 @@ export function effectsOf(kind: string, node: Node | undefined): Effect[] {
       if (rename.renameType === "OBJECT_TABLE") out.push({ type: "rename-table", from, to: schema + rename.newname });
       else if (rename.renameType === "OBJECT_COLUMN" && rename.subname)
         out.push({ type: "rename-column", table: from, from: rename.subname, to: rename.newname });
-      else if (rename.renameType === "OBJECT_SCHEMA" && rename.subname) out.push({ type: "rename-schema", from: rename.subname, to: rename.newname });
+      else if (rename.renameType === "OBJECT_SCHEMA" && rename.subname)
+        out.push({ type: "rename-schema", from: rename.subname, to: rename.newname });
       break;
     }
     case "AlterTableStmt": {
@@ -247,14 +279,17 @@ export function effectsOf(kind: string, node: Node | undefined): Effect[] {
         if (cmd.subtype === "AT_AddColumn") {
           const col = as(cmd.def, "ColumnDef");
           if (col?.colname) out.push({ type: "add-column", table, column: col.colname });
-        } else if (cmd.subtype === "AT_DropColumn" && cmd.name) out.push({ type: "drop-column", table, column: cmd.name });
-        else if (cmd.subtype === "AT_SetNotNull" && cmd.name) out.push({ type: "set-not-null", table, column: cmd.name });
+        } else if (cmd.subtype === "AT_DropColumn" && cmd.name)
+          out.push({ type: "drop-column", table, column: cmd.name });
+        else if (cmd.subtype === "AT_SetNotNull" && cmd.name)
+          out.push({ type: "set-not-null", table, column: cmd.name });
       }
       break;
     }
     case "IndexStmt": {
       const index = as(node, "IndexStmt")!;
-      if (index.relation) out.push({ type: "create-index", index: index.idxname ?? "", table: relName(index.relation) });
+      if (index.relation)
+        out.push({ type: "create-index", index: index.idxname ?? "", table: relName(index.relation) });
       break;
     }
     case "CreateSchemaStmt": {
@@ -274,20 +309,23 @@ export function effectsOf(kind: string, node: Node | undefined): Effect[] {
     }
     case "TruncateStmt": {
       const trunc = as(node, "TruncateStmt")!;
-      for (const r of each(trunc.relations, "RangeVar")) out.push({ type: "truncate", table: relName(r), cascade: trunc.behavior === "DROP_CASCADE" });
+      for (const r of each(trunc.relations, "RangeVar"))
+        out.push({ type: "truncate", table: relName(r), cascade: trunc.behavior === "DROP_CASCADE" });
       break;
     }
     case "TransactionStmt": {
       const tx = as(node, "TransactionStmt")!;
       if (tx.kind === "TRANS_STMT_BEGIN" || tx.kind === "TRANS_STMT_START") out.push({ type: "tx", action: "begin" });
-      else if (tx.kind === "TRANS_STMT_COMMIT" || tx.kind === "TRANS_STMT_PREPARE") out.push({ type: "tx", action: "commit" });
+      else if (tx.kind === "TRANS_STMT_COMMIT" || tx.kind === "TRANS_STMT_PREPARE")
+        out.push({ type: "tx", action: "commit" });
       else if (tx.kind === "TRANS_STMT_ROLLBACK") out.push({ type: "tx", action: "rollback" });
       break;
     }
     case "VariableSetStmt": {
       const set = as(node, "VariableSetStmt")!;
       const local = !!set.is_local;
-      if (set.kind === "VAR_RESET_ALL") for (const name of TIMEOUTS) out.push({ type: "set", name: name as "lock_timeout", on: false, local });
+      if (set.kind === "VAR_RESET_ALL")
+        for (const name of TIMEOUTS) out.push({ type: "set", name: name as "lock_timeout", on: false, local });
       else if (set.name && TIMEOUTS.has(set.name)) {
         const value = set.kind === "VAR_SET_VALUE" ? constText(as(set.args?.[0], "A_Const") ?? {}) : undefined;
         // 0, '0', '0s', '0ms' disable the timeout, as DEFAULT and RESET do.
@@ -304,7 +342,8 @@ export function effectsOf(kind: string, node: Node | undefined): Effect[] {
 function copies(select: SelectStmt | undefined, into: string, out: Effect[]): void {
   if (!select) return;
   const complete = isPlain(select);
-  for (const r of each(select.fromClause, "RangeVar")) out.push({ type: "copy-rows", from: relName(r), into, complete });
+  for (const r of each(select.fromClause, "RangeVar"))
+    out.push({ type: "copy-rows", from: relName(r), into, complete });
 }
 
 function isPlain(s: SelectStmt): boolean {

@@ -72,7 +72,6 @@ export function isNew(file: LintFile, s: LintStatement, table: string): boolean 
   return file.facts.isNewTable(table, s.index);
 }
 
-
 /** `safety.ban-drop-table` and `ban-drop-table` name the same rule. */
 export function normalizeRule(id: string): string {
   return id.replace(/^safety\./, "").toLowerCase();

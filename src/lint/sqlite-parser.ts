@@ -155,7 +155,9 @@ export function classifySqlite(sql: string): SqliteStatement {
     if (c.accept("as")) c.name();
     if (c.peek()?.value === "(") c.group();
     const words = topLevelWords(tokens, c.i);
-    return words[0] === "select" || words[0] === "with" ? { kind: "insert", table, select: rowSource(tokens, c.i) } : { kind: "insert", table };
+    return words[0] === "select" || words[0] === "with"
+      ? { kind: "insert", table, select: rowSource(tokens, c.i) }
+      : { kind: "insert", table };
   }
   if (c.accept("update")) {
     if (c.accept("or")) c.i++;
@@ -178,7 +180,8 @@ export function classifySqlite(sql: string): SqliteStatement {
   }
   if (c.accept("begin")) return { kind: "transaction", action: "begin" };
   if (c.accept("commit") || c.accept("end")) return { kind: "transaction", action: "commit" };
-  if (c.accept("rollback")) return { kind: "transaction", action: topLevelWords(tokens, c.i).includes("to") ? "rollback-to" : "rollback" };
+  if (c.accept("rollback"))
+    return { kind: "transaction", action: topLevelWords(tokens, c.i).includes("to") ? "rollback-to" : "rollback" };
   if (c.accept("savepoint")) return { kind: "transaction", action: "savepoint" };
   if (c.accept("release")) return { kind: "transaction", action: "release" };
   if (c.accept("vacuum")) return { kind: "vacuum" };
@@ -188,7 +191,11 @@ export function classifySqlite(sql: string): SqliteStatement {
 // https://www.sqlite.org/lang_altertable.html: RENAME TO, RENAME [COLUMN], ADD [COLUMN], DROP [COLUMN]; nothing else.
 function alterAction(c: Cursor): AlterAction {
   // Quoted as written: a name keeps its case (words are lower-cased in tokens).
-  const rest = () => c.t.slice(c.i, c.i + 4).map((t) => c.sql.slice(t.start, t.end)).join(" ");
+  const rest = () =>
+    c.t
+      .slice(c.i, c.i + 4)
+      .map((t) => c.sql.slice(t.start, t.end))
+      .join(" ");
   if (c.accept("rename", "to")) return { type: "rename-table", to: c.name() };
   if (c.accept("rename")) {
     c.accept("column");
@@ -233,7 +240,19 @@ function depthAt(tokens: Token[], k: number): number {
   return d;
 }
 
-const CONSTRAINT_WORDS = new Set(["constraint", "primary", "not", "null", "unique", "check", "default", "collate", "references", "generated", "as"]);
+const CONSTRAINT_WORDS = new Set([
+  "constraint",
+  "primary",
+  "not",
+  "null",
+  "unique",
+  "check",
+  "default",
+  "collate",
+  "references",
+  "generated",
+  "as",
+]);
 
 function columnDef(c: Cursor): SqliteColumn | undefined {
   const name = c.name();
@@ -276,7 +295,11 @@ function defaultValue(c: Cursor): SqliteColumn["default"] {
     const inner = c.group();
     // SQLite accepts a parenthesised literal but not an expression: "Cannot add a column with non-constant default".
     const literal = inner.length === 1 && (inner[0]!.type === "string" || inner[0]!.type === "number");
-    return { text: `(${inner.map((x) => x.value).join(" ")})`, constant: literal, isNull: inner.length === 1 && inner[0]!.value === "null" };
+    return {
+      text: `(${inner.map((x) => x.value).join(" ")})`,
+      constant: literal,
+      isNull: inner.length === 1 && inner[0]!.value === "null",
+    };
   }
   if (t.type === "punct" && (t.value === "-" || t.value === "+")) {
     c.i += 2;

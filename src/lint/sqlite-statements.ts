@@ -17,7 +17,8 @@ export function sqliteEffects(s: SqliteStatement): Effect[] {
   switch (s.kind) {
     case "create-table": {
       const out: Effect[] = [{ type: "create-table", table: s.table, ...(s.temp ? { temp: true } : {}) }];
-      for (const from of s.asSelect?.from ?? []) out.push({ type: "copy-rows", from, into: s.table, complete: !s.asSelect!.filtered });
+      for (const from of s.asSelect?.from ?? [])
+        out.push({ type: "copy-rows", from, into: s.table, complete: !s.asSelect!.filtered });
       return out;
     }
     case "create-index":
@@ -35,13 +36,19 @@ export function sqliteEffects(s: SqliteStatement): Effect[] {
       return [];
     }
     case "insert":
-      return (s.select?.from ?? []).map((from) => ({ type: "copy-rows", from, into: s.table, complete: !s.select!.filtered }));
+      return (s.select?.from ?? []).map((from) => ({
+        type: "copy-rows",
+        from,
+        into: s.table,
+        complete: !s.select!.filtered,
+      }));
     case "update":
       return [{ type: "update-rows", table: s.table, where: s.where }];
     case "delete":
       return [{ type: "delete-rows", table: s.table, where: s.where }];
     case "transaction":
-      if (s.action === "begin" || s.action === "commit" || s.action === "rollback") return [{ type: "tx", action: s.action }];
+      if (s.action === "begin" || s.action === "commit" || s.action === "rollback")
+        return [{ type: "tx", action: s.action }];
       return [];
     default:
       return [];

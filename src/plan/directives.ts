@@ -45,11 +45,16 @@ export function parseDirectives(text: string): { directives: Directives; problem
         directives.noTransaction = true;
         break;
       case "skip":
-        if (args.length === 0) problems.push({ line, message: `stairway:skip needs a dialect (${dialectList("sql")})` });
+        if (args.length === 0)
+          problems.push({ line, message: `stairway:skip needs a dialect (${dialectList("sql")})` });
         for (const a of args.map((x) => x.replace(/,$/, ""))) {
           const d = dialectNamed(a);
           if (d) directives.skip.push(d);
-          else problems.push({ line, message: `stairway:skip names an unknown dialect "${a.toLowerCase()}" (use ${dialectList("sql")})` });
+          else
+            problems.push({
+              line,
+              message: `stairway:skip names an unknown dialect "${a.toLowerCase()}" (use ${dialectList("sql")})`,
+            });
         }
         break;
       case "lossy":
@@ -62,7 +67,10 @@ export function parseDirectives(text: string): { directives: Directives; problem
       case "allow": {
         const [rule, ...reason] = args;
         if (!rule || reason.length === 0)
-          problems.push({ line, message: `stairway:allow needs a rule id and a reason, e.g. "-- stairway:allow ${rule ?? "ban-drop-column"} the column was never read"` });
+          problems.push({
+            line,
+            message: `stairway:allow needs a rule id and a reason, e.g. "-- stairway:allow ${rule ?? "ban-drop-column"} the column was never read"`,
+          });
         else directives.allow.push({ rule, reason: reason.join(" "), line });
         break;
       }

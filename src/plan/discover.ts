@@ -5,7 +5,18 @@ import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { dialectNamed, isSqlDialect } from "../stores/dialects.ts";
 import { mergeDirectives, parseDirectives } from "./directives.ts";
-import { allFiles, blankOutside, dirsIn, filesIn, listTree, pathIn, type Layout, type LayoutEntry, type LayoutId, type Section } from "./layouts/layout.ts";
+import {
+  allFiles,
+  blankOutside,
+  dirsIn,
+  filesIn,
+  listTree,
+  pathIn,
+  type Layout,
+  type LayoutEntry,
+  type LayoutId,
+  type Section,
+} from "./layouts/layout.ts";
 import { readTree } from "./layouts/read-tree.ts";
 import { stairway } from "./layouts/stairway.ts";
 import { isEmptySql, splitStatements, type Statement } from "./statements.ts";
@@ -61,9 +72,15 @@ export function loadPlan(opts: TreeOptions): Plan {
   const redis: { version: string; name: string; path: string }[] = [];
   if (opts.redisDir && isDirectoryPath(opts.redisDir)) {
     const tree = listTree(opts.redisDir);
-    for (const b of tree.broken) problems.push({ check: "files.naming", path: b.path, blocking: true, message: b.message });
+    for (const b of tree.broken)
+      problems.push({ check: "files.naming", path: b.path, blocking: true, message: b.message });
     for (const d of dirsIn(tree).filter((d) => d.endsWith(".ts")))
-      problems.push({ check: "files.naming", path: pathIn(tree, d), blocking: true, message: `${pathIn(tree, d)} is a directory, not a file` });
+      problems.push({
+        check: "files.naming",
+        path: pathIn(tree, d),
+        blocking: true,
+        message: `${pathIn(tree, d)} is a directory, not a file`,
+      });
     for (const f of filesIn(tree)) {
       if (f.startsWith(".") || f.endsWith(".d.ts") || !f.endsWith(".ts")) continue;
       const m = REDIS_FILE.exec(f);
@@ -84,7 +101,8 @@ export function loadPlan(opts: TreeOptions): Plan {
 
 function scanWithPattern(root: string, pattern: RegExp, entries: Entry[], problems: TreeProblem[]): void {
   const tree = listTree(root);
-  for (const b of tree.broken) problems.push({ check: "files.naming", path: b.path, blocking: true, message: b.message });
+  for (const b of tree.broken)
+    problems.push({ check: "files.naming", path: b.path, blocking: true, message: b.message });
   for (const rel of allFiles(tree)) {
     const path = pathIn(tree, rel);
     const m = pattern.exec(rel);
@@ -142,13 +160,31 @@ function isDirectoryPath(path: string): boolean {
   }
 }
 
-function readMigrationFile(path: string, direction: Direction, dialect: SqlDialect | undefined, problems: TreeProblem[]): MigrationFile {
+function readMigrationFile(
+  path: string,
+  direction: Direction,
+  dialect: SqlDialect | undefined,
+  problems: TreeProblem[],
+): MigrationFile {
   const bytes = readFileSync(path);
   const { text, invalid } = decodeUtf8(bytes);
-  if (invalid) problems.push({ check: "files.parse", path, line: invalid.line, blocking: true, message: invalidUtf8Message(path, invalid) });
+  if (invalid)
+    problems.push({
+      check: "files.parse",
+      path,
+      line: invalid.line,
+      blocking: true,
+      message: invalidUtf8Message(path, invalid),
+    });
   const { directives, problems: dp } = parseDirectives(text);
   for (const p of dp)
-    problems.push({ check: "files.parse", path, line: p.line, blocking: true, message: `${path}:${p.line}: ${p.message}` });
+    problems.push({
+      check: "files.parse",
+      path,
+      line: p.line,
+      blocking: true,
+      message: `${path}:${p.line}: ${p.message}`,
+    });
   // Hashed when asked for: the runner and validate need it, the linter (hundreds of files) does not.
   let checksum: string | undefined;
   const sum = () => (checksum ??= createHash("sha256").update(bytes).digest("hex"));
@@ -173,7 +209,14 @@ function runnable(
   if (problems && !f.directives.noTransaction && MAY_HOLD_TX_CONTROL.test(f.text)) {
     statements = splitStatements(f.text);
     const { wrapper, stray } = txShape(statements);
-    if (stray) problems.push({ check: "files.parse", path: f.path, line: stray.line, blocking: true, message: strayTxMessage(f.path, stray) });
+    if (stray)
+      problems.push({
+        check: "files.parse",
+        path: f.path,
+        line: stray.line,
+        blocking: true,
+        message: strayTxMessage(f.path, stray),
+      });
     else if (wrapper) {
       runs = withoutWrapper(f.text, wrapper);
       statements = statements.slice(1, -1);
@@ -193,14 +236,21 @@ function runnable(
 }
 
 /** A section of a single-file migration (dbmate, goose): the whole file with the other section blanked. */
-function sectionFile(whole: MigrationFile, text: string, direction: Direction, section: Section, problems: TreeProblem[]): MigrationFile {
+function sectionFile(
+  whole: MigrationFile,
+  text: string,
+  direction: Direction,
+  section: Section,
+  problems: TreeProblem[],
+): MigrationFile {
   const blanked = blankOutside(text, section.start, section.end);
   // Directive problems were reported once, for the whole file.
   const { directives } = parseDirectives(blanked);
   if (section.noTransaction) directives.noTransaction = true;
   // Of this section as written: editing a file's down does not make its applied up drift.
   let checksum: string | undefined;
-  const sum = () => (checksum ??= createHash("sha256").update(whole.text.slice(section.start, section.end)).digest("hex"));
+  const sum = () =>
+    (checksum ??= createHash("sha256").update(whole.text.slice(section.start, section.end)).digest("hex"));
   return runnable({ path: whole.path, direction, dialect: whole.dialect, text: blanked, directives }, sum, problems);
 }
 
@@ -209,12 +259,19 @@ function filesOf(e: Entry, layout: Layout, problems: TreeProblem[]): MigrationFi
   const read = readMigrationFile(e.path, e.direction === "down" ? "down" : "up", e.dialect, problems);
   if (e.direction !== "sections") {
     const marker = layout.noTransactionMarker;
-    if (e.noTransaction || (marker && read.text.startsWith(marker)) || layout.noTransaction?.(read.text)) read.directives.noTransaction = true;
+    if (e.noTransaction || (marker && read.text.startsWith(marker)) || layout.noTransaction?.(read.text))
+      read.directives.noTransaction = true;
     return [runnable(read, () => read.checksum, problems)];
   }
   const sections = layout.sections!(read.text);
   for (const p of sections.problems)
-    problems.push({ check: "files.parse", path: e.path, line: p.line, blocking: true, message: `${e.path}:${p.line}: ${p.message}` });
+    problems.push({
+      check: "files.parse",
+      path: e.path,
+      line: p.line,
+      blocking: true,
+      message: `${e.path}:${p.line}: ${p.message}`,
+    });
   const text = sections.text ?? read.text;
   const out: MigrationFile[] = [];
   if (sections.up) out.push(sectionFile(read, text, "up", sections.up, problems));
@@ -235,7 +292,10 @@ function assemble(
     const list = byKey.get(key) ?? [];
     byKey.set(key, list);
     // Most runners pair an up and a down by version alone; stairway's own layout by version and name.
-    let m = list.find((x) => x.store === store && ((store === "sql" && layout.pairByVersion) || (x.version === version && x.name === name)));
+    let m = list.find(
+      (x) =>
+        x.store === store && ((store === "sql" && layout.pairByVersion) || (x.version === version && x.name === name)),
+    );
     if (!m) {
       m = { version, key, name, id: name ? `${version}_${name}` : version, store, files: { up: {}, down: {} } };
       list.push(m);
@@ -248,7 +308,9 @@ function assemble(
     const m = get(e.version, e.name, "sql");
     if (e.irreversible) declared.add(m);
     const slot = e.dialect ?? "default";
-    const existing = (e.direction === "sections" ? (["up", "down"] as const) : [e.direction]).map((d) => m.files[d][slot]).find(Boolean);
+    const existing = (e.direction === "sections" ? (["up", "down"] as const) : [e.direction])
+      .map((d) => m.files[d][slot])
+      .find(Boolean);
     if (existing) {
       problems.push({
         check: "files.duplicate-version",
@@ -276,7 +338,9 @@ function assemble(
         message: `version ${list[0]!.version} is used more than once: ${list.map((m) => firstPath(m)).join(", ")}`,
       });
     // A single file whose sections could not be read (its problem is reported) is no migration.
-    migrations.push(...list.filter((m) => m.store !== "sql" || Object.keys(m.files.up).length || Object.keys(m.files.down).length));
+    migrations.push(
+      ...list.filter((m) => m.store !== "sql" || Object.keys(m.files.up).length || Object.keys(m.files.down).length),
+    );
   }
   const sql = migrations.filter((m) => m.store === "sql");
   const noDown = (m: Migration) => !Object.values(m.files.down).some(Boolean);
@@ -291,7 +355,8 @@ function assemble(
 
 function firstPath(m: Migration): string {
   if (m.module) return m.module.path;
-  const f = m.files.up.default ?? m.files.down.default ?? Object.values(m.files.up)[0] ?? Object.values(m.files.down)[0];
+  const f =
+    m.files.up.default ?? m.files.down.default ?? Object.values(m.files.up)[0] ?? Object.values(m.files.down)[0];
   return f?.path ?? m.id;
 }
 
@@ -311,19 +376,42 @@ function checkPairs(m: Migration, problems: TreeProblem[], layout: Layout, noDow
   }
   // Not blocking: dbmate and golang-migrate run a tree with some downs missing, and so does `up`; the tests report it.
   for (const up of missing)
-    problems.push({ check: "files.missing-down", path: up.path, blocking: false, message: `${up.path} has no down: ${layout.downHint(up.path)}` });
+    problems.push({
+      check: "files.missing-down",
+      path: up.path,
+      blocking: false,
+      message: `${up.path} has no down: ${layout.downHint(up.path)}`,
+    });
   for (const [slot, down] of Object.entries(m.files.down)) {
     const serves = slot === "default" ? SQL_DIALECTS : [slot as SqlDialect];
     if (down && !serves.some((d) => fileFor(m, "up", d)))
-      problems.push({ check: "files.naming", path: down.path, blocking: true, message: `${down.path} has no matching up file` });
+      problems.push({
+        check: "files.naming",
+        path: down.path,
+        blocking: true,
+        message: `${down.path} has no matching up file`,
+      });
   }
   const empty = new Set<MigrationFile>();
   for (const d of SQL_DIALECTS) {
     const up = fileFor(m, "up", d);
     const down = fileFor(m, "down", d);
-    if (down && up && !layout.emptyIsNothingToDo && !empty.has(down) && isEmptySql(down.text) && !isEmptySql(up.text) && down.directives.lossy.length === 0) {
+    if (
+      down &&
+      up &&
+      !layout.emptyIsNothingToDo &&
+      !empty.has(down) &&
+      isEmptySql(down.text) &&
+      !isEmptySql(up.text) &&
+      down.directives.lossy.length === 0
+    ) {
       empty.add(down);
-      problems.push({ check: "files.empty-down", path: down.path, blocking: false, message: `${down.path} is empty: it does not undo ${up.path}` });
+      problems.push({
+        check: "files.empty-down",
+        path: down.path,
+        blocking: false,
+        message: `${down.path} is empty: it does not undo ${up.path}`,
+      });
     }
   }
   // A skip written in either file applies to the whole migration.

@@ -51,7 +51,13 @@ export interface Migration {
 }
 
 export interface TreeProblem {
-  check: "files.naming" | "files.duplicate-version" | "files.missing-down" | "files.empty-down" | "files.empty-up" | "files.parse";
+  check:
+    | "files.naming"
+    | "files.duplicate-version"
+    | "files.missing-down"
+    | "files.empty-down"
+    | "files.empty-up"
+    | "files.parse";
   path: string;
   line?: number;
   message: string;
@@ -85,7 +91,9 @@ export function problemResults(plan: Plan, target: string): CheckResult[] {
   return plan.problems.map((p) => ({
     check: p.check,
     target,
-    migration: plan.migrations.find((m) => [m.module, ...Object.values(m.files.up), ...Object.values(m.files.down)].some((f) => f?.path === p.path))?.id,
+    migration: plan.migrations.find((m) =>
+      [m.module, ...Object.values(m.files.up), ...Object.values(m.files.down)].some((f) => f?.path === p.path),
+    )?.id,
     status: p.warn ? "warn" : "fail",
     message: p.message,
   }));
@@ -116,7 +124,11 @@ const DASHED = /^\d+(?:-\d+)+$/;
 export function versionKey(version: string): string {
   if (/^\d+$/.test(version)) return version.replace(/^0+(?=\d)/, "");
   if (DASHED.test(version)) return version.replace(/-/g, "");
-  if (/^\d+(?:\.\d+)+$/.test(version)) return version.split(".").map((p) => p.replace(/^0+(?=\d)/, "")).join(".");
+  if (/^\d+(?:\.\d+)+$/.test(version))
+    return version
+      .split(".")
+      .map((p) => p.replace(/^0+(?=\d)/, ""))
+      .join(".");
   return version;
 }
 

@@ -143,7 +143,9 @@ function renderMatrix(results: CheckResult[], targets: TargetInfo[], title: stri
     const mine = results.filter((r) => r.target === t.name);
     const where = ofKeys(t) ? `in ${t.url}, emptied at the end` : `on a scratch database beside ${t.url}`;
     lines.push(pc.bold(`${title} · ${t.name}`) + pc.dim(`  ${where}`));
-    const migrations = [...new Set(mine.filter((r) => r.migration && COLUMNS.some(([id]) => id === r.check)).map((r) => r.migration!))];
+    const migrations = [
+      ...new Set(mine.filter((r) => r.migration && COLUMNS.some(([id]) => id === r.check)).map((r) => r.migration!)),
+    ];
     if (migrations.length === 0 && !mine.length) {
       lines.push(pc.dim("  no migrations for this target"));
       continue;
@@ -153,15 +155,25 @@ function renderMatrix(results: CheckResult[], targets: TargetInfo[], title: stri
     const colWidth = (c: Column) => Math.max(timed(c) ? 11 : 7, c[1].length + 1);
     const cell = (r: CheckResult | undefined, c: Column) =>
       r
-        ? pad(`${MARK[r.status]}${timed(c) && r.durationMs !== undefined ? " " + pc.dim(ms(r.durationMs)) : ""}`, colWidth(c))
+        ? pad(
+            `${MARK[r.status]}${timed(c) && r.durationMs !== undefined ? " " + pc.dim(ms(r.durationMs)) : ""}`,
+            colWidth(c),
+          )
         : pad(pc.dim("·"), colWidth(c));
     lines.push(pc.dim(`  ${pad("migration", width)}  ${COLUMNS.map((c) => pad(c[1], colWidth(c))).join("")}`));
     for (const m of migrations) {
-      const row = COLUMNS.map((c) => cell(mine.find((r) => r.migration === m && r.check === c[0]), c));
+      const row = COLUMNS.map((c) =>
+        cell(
+          mine.find((r) => r.migration === m && r.check === c[0]),
+          c,
+        ),
+      );
       lines.push(`  ${pad(m, width)}  ${row.join("")}`);
     }
     for (const r of mine.filter((r) => !r.migration || !COLUMNS.some(([id]) => id === r.check)))
-      lines.push(`  ${MARK[r.status]} ${pc.dim(r.check)}  ${r.message}${r.durationMs !== undefined ? pc.dim("  " + ms(r.durationMs)) : ""}`);
+      lines.push(
+        `  ${MARK[r.status]} ${pc.dim(r.check)}  ${r.message}${r.durationMs !== undefined ? pc.dim("  " + ms(r.durationMs)) : ""}`,
+      );
   }
   const problems = results.filter((r) => r.status === "fail" || r.status === "warn");
   if (problems.length) {
@@ -183,10 +195,12 @@ function renderMatrix(results: CheckResult[], targets: TargetInfo[], title: stri
 const LEGEND: Record<string, string> = {
   "stairway test":
     "up/down: the step ran (time) · fk: foreign keys hold · schema: down restored the schema · data: no row or value lost · redo: up again, same schema",
-  "stairway rollback": "rollback: the down ran over fixtures and generated rows (time) · schema: as before its up · data: no row or value lost",
+  "stairway rollback":
+    "rollback: the down ran over fixtures and generated rows (time) · schema: as before its up · data: no row or value lost",
   "stairway test keys":
     "redis — up: the transform ran over seeded keys (time) · ttl: no key lost its TTL · restores: down gave back every key, value and TTL · redo: up again, same keys · concurrent: nothing a writer wrote during up was lost",
-  "stairway rollback keys": "redis — rollback: the down ran at head over seeded keys (time) · restores: every key, value and TTL as before its up",
+  "stairway rollback keys":
+    "redis — rollback: the down ran at head over seeded keys (time) · restores: every key, value and TTL as before its up",
 };
 
 /** A unified diff indented under its result line, in colour on a terminal. */

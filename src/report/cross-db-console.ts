@@ -7,9 +7,13 @@ import { indentDiff, MARK, renderFindings, summaryLine } from "./console.ts";
 
 export function renderCrossDb(results: CheckResult[], targets: TargetInfo[]): string {
   const [ref, ...others] = targets;
-  const lines: string[] = [pc.bold(`stairway cross-db · ${others.map((t) => t.name).join(", ")} against ${ref?.name ?? "?"}`)];
+  const lines: string[] = [
+    pc.bold(`stairway cross-db · ${others.map((t) => t.name).join(", ")} against ${ref?.name ?? "?"}`),
+  ];
   for (const r of results.filter((x) => x.check === "cross-db.schema" || x.check === "step.up")) {
-    lines.push(`${MARK[r.status]} ${pc.dim("schema")} ${r.migration ? r.migration + "  " : ""}${r.target}: ${r.status === "fail" ? pc.red(r.message) : r.message}`);
+    lines.push(
+      `${MARK[r.status]} ${pc.dim("schema")} ${r.migration ? r.migration + "  " : ""}${r.target}: ${r.status === "fail" ? pc.red(r.message) : r.message}`,
+    );
     const declared = r.details?.declared as { object: string; reason: string; differences: string[] }[] | undefined;
     for (const d of declared ?? []) {
       lines.push(pc.yellow(`    declared: ${d.object} — ${d.reason}`));
@@ -20,7 +24,11 @@ export function renderCrossDb(results: CheckResult[], targets: TargetInfo[]): st
   }
   const probes = results.filter((x) => x.check === "cross-db.behaviour");
   if (probes.length) {
-    lines.push("", pc.bold("behaviour probes") + pc.dim("  (the same rows on every target: NOT NULL, UNIQUE, foreign keys, lengths, types, CHECKs)"));
+    lines.push(
+      "",
+      pc.bold("behaviour probes") +
+        pc.dim("  (the same rows on every target: NOT NULL, UNIQUE, foreign keys, lengths, types, CHECKs)"),
+    );
     for (const r of probes) lines.push(`  ${MARK[r.status]} ${r.status === "fail" ? pc.red(r.message) : r.message}`);
   }
   const other = results.filter((x) => !["cross-db.schema", "cross-db.behaviour", "step.up"].includes(x.check));

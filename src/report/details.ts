@@ -66,17 +66,16 @@ export interface Probe {
   probes: { probe: string; outcomes: Record<string, string> }[];
 }
 
-
 const WORST: Status[] = ["fail", "warn", "pass", "skip"];
 export function worst(statuses: Status[]): Status {
   for (const s of WORST) if (statuses.includes(s)) return s;
   return "skip";
 }
 
-
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 /**
@@ -90,11 +89,24 @@ export function timings(reports: Report[]): Timing[] {
     for (const [i, r] of perf.results.entries()) {
       if (r.check !== "perf.threshold") continue;
       const d = obj(r.details);
-      const scenario = str(d?.scenario) ?? (r.message.match(/^([\w.-]+):/)?.[1] ?? "perf");
+      const scenario = str(d?.scenario) ?? r.message.match(/^([\w.-]+):/)?.[1] ?? "perf";
       if (!r.migration) continue;
       // perf.lock follows its perf.threshold and carries the same scenario prefix.
-      const lock = perf.results.slice(i + 1, i + 3).find((x) => x.check === "perf.lock" && x.target === r.target && x.migration === r.migration && x.message.startsWith(`${scenario}:`));
-      const locks = Array.isArray(d?.locks) ? (d.locks as unknown[]).map(obj).filter((l): l is Record<string, unknown> => !!l).map((l) => ({ relation: String(l.relation ?? ""), mode: String(l.mode ?? "") })) : undefined;
+      const lock = perf.results
+        .slice(i + 1, i + 3)
+        .find(
+          (x) =>
+            x.check === "perf.lock" &&
+            x.target === r.target &&
+            x.migration === r.migration &&
+            x.message.startsWith(`${scenario}:`),
+        );
+      const locks = Array.isArray(d?.locks)
+        ? (d.locks as unknown[])
+            .map(obj)
+            .filter((l): l is Record<string, unknown> => !!l)
+            .map((l) => ({ relation: String(l.relation ?? ""), mode: String(l.mode ?? "") }))
+        : undefined;
       out.push({
         source: "perf",
         scenario,
@@ -124,7 +136,11 @@ export function timings(reports: Report[]): Timing[] {
     if (r.durationMs === undefined && !(dir === "up" && r.status === "skip")) continue;
     const key = `${r.target}\u0000${r.migration}`;
     let t = byKey.get(key);
-    if (!t) byKey.set(key, (t = { source: "test", scenario: "stairway test", target: r.target, migration: r.migration, status: r.status }));
+    if (!t)
+      byKey.set(
+        key,
+        (t = { source: "test", scenario: "stairway test", target: r.target, migration: r.migration, status: r.status }),
+      );
     if (r.durationMs === undefined) t.note = r.message;
     else if (dir === "up") t.upMs = r.durationMs;
     else t.downMs = r.durationMs;
@@ -139,7 +155,10 @@ export function slowest(reports: Report[], n: number): Timing[] {
   const test = reports.filter((r) => r.command === "test");
   const all = [...timings(perf), ...timings(test)];
   const key = (t: Timing) => Math.max(t.upMs ?? 0, t.downMs ?? 0);
-  return all.filter((t) => key(t) > 0).sort((a, b) => key(b) - key(a)).slice(0, n);
+  return all
+    .filter((t) => key(t) > 0)
+    .sort((a, b) => key(b) - key(a))
+    .slice(0, n);
 }
 
 export function safetyFindings(reports: Report[]): SafetyFinding[] {
@@ -173,7 +192,13 @@ export function declaredDifferences(reports: Report[]): Declared[] {
       if (!Array.isArray(list)) continue;
       for (const x of list.map(obj)) {
         if (!x) continue;
-        out.push({ target: r.target, migration: r.migration, object: String(x.object ?? ""), reason: String(x.reason ?? ""), differences: strings(x.differences) });
+        out.push({
+          target: r.target,
+          migration: r.migration,
+          object: String(x.object ?? ""),
+          reason: String(x.reason ?? ""),
+          differences: strings(x.differences),
+        });
       }
     }
   return out;
@@ -183,7 +208,8 @@ export function declaredLosses(reports: Report[]): DeclaredLoss[] {
   const out: DeclaredLoss[] = [];
   for (const report of reports)
     for (const r of report.results)
-      for (const text of strings(obj(r.details)?.declaredLoss)) out.push({ command: report.command, target: r.target, migration: r.migration, text });
+      for (const text of strings(obj(r.details)?.declaredLoss))
+        out.push({ command: report.command, target: r.target, migration: r.migration, text });
   return out;
 }
 
@@ -200,10 +226,13 @@ export function probes(reports: Report[]): Probe[] {
         status: r.status,
         message: table ? r.message.slice(table.length + 1).trim() : r.message,
         probes: Array.isArray(list)
-          ? list.map(obj).filter((p): p is Record<string, unknown> => !!p).map((p) => ({
-              probe: String(p.probe ?? ""),
-              outcomes: Object.fromEntries(Object.entries(obj(p.outcomes) ?? {}).map(([k, v]) => [k, String(v)])),
-            }))
+          ? list
+              .map(obj)
+              .filter((p): p is Record<string, unknown> => !!p)
+              .map((p) => ({
+                probe: String(p.probe ?? ""),
+                outcomes: Object.fromEntries(Object.entries(obj(p.outcomes) ?? {}).map(([k, v]) => [k, String(v)])),
+              }))
           : [],
       });
     }

@@ -4,12 +4,40 @@
 // pure functions of this digest, so they always agree.
 
 import type { CheckResult, Report, Status, TargetInfo } from "../results.ts";
-import { declaredDifferences, declaredLosses, probes, safetyFindings, timings, type Declared, type DeclaredLoss, type Probe, type SafetyFinding, type Timing } from "./details.ts";
+import {
+  declaredDifferences,
+  declaredLosses,
+  probes,
+  safetyFindings,
+  timings,
+  type Declared,
+  type DeclaredLoss,
+  type Probe,
+  type SafetyFinding,
+  type Timing,
+} from "./details.ts";
 
-export { slowest, worst, type Declared, type DeclaredLoss, type Probe, type SafetyFinding, type Timing } from "./details.ts";
+export {
+  slowest,
+  worst,
+  type Declared,
+  type DeclaredLoss,
+  type Probe,
+  type SafetyFinding,
+  type Timing,
+} from "./details.ts";
 
 /** The testing pipeline, in the order a report lists it; other commands follow alphabetically. */
-export const PIPELINE = ["validate", "safety", "test", "rollback", "perf", "data-test", "backup-test", "cross-db"] as const;
+export const PIPELINE = [
+  "validate",
+  "safety",
+  "test",
+  "rollback",
+  "perf",
+  "data-test",
+  "backup-test",
+  "cross-db",
+] as const;
 
 export type Verdict = "pass" | "warn" | "fail";
 
@@ -98,7 +126,12 @@ export function digest(input: Report[], sources: Sources = {}): Digest {
   const errors: Digest["errors"] = [];
   for (const report of reports) {
     for (const t of report.targets) if (!targets.some((x) => x.name === t.name)) targets.push(t);
-    if (report.error) errors.push({ command: report.command, code: String(report.error.code ?? "E_UNKNOWN"), message: String(report.error.message) });
+    if (report.error)
+      errors.push({
+        command: report.command,
+        code: String(report.error.code ?? "E_UNKNOWN"),
+        message: String(report.error.message),
+      });
     for (const r of report.results) {
       counts[r.status]++;
       if (!columns.includes(r.target)) columns.push(r.target);
@@ -131,7 +164,13 @@ export function digest(input: Report[], sources: Sources = {}): Digest {
     safety: safetyFindings(reports),
     declared: declaredDifferences(reports),
     declaredLoss: declaredLosses(reports),
-    crossDbSchema: reports.filter((r) => r.command === "cross-db").flatMap((r) => r.results.filter((x) => x.check === "cross-db.schema" || x.check === "step.up").map((result) => ({ command: r.command, result }))),
+    crossDbSchema: reports
+      .filter((r) => r.command === "cross-db")
+      .flatMap((r) =>
+        r.results
+          .filter((x) => x.check === "cross-db.schema" || x.check === "step.up")
+          .map((result) => ({ command: r.command, result })),
+      ),
     probes: probes(reports),
     missing: PIPELINE.filter((c) => !present.has(c)),
     files: reports.map((r) => fileOf.get(r)),
@@ -166,7 +205,8 @@ export function age(ms: number): string {
 
 /** "left out as from an earlier run (written over 60 min before the newest report): cross-db.json, 3 d ago". */
 export function leftOutText(d: Digest): string {
-  const limit = d.maxAgeMs === undefined ? "" : ` (written over ${+(d.maxAgeMs / 60_000).toFixed(1)} min before the newest report)`;
+  const limit =
+    d.maxAgeMs === undefined ? "" : ` (written over ${+(d.maxAgeMs / 60_000).toFixed(1)} min before the newest report)`;
   return `left out as from an earlier run${limit}: ${d.leftOut.map((x) => `${x.file}, ${age(x.ageMs)}`).join("; ")}`;
 }
 
@@ -174,7 +214,6 @@ export function leftOutText(d: Digest): string {
 export function cellStatus(c: Counts): Status {
   return c.fail ? "fail" : c.warn ? "warn" : c.pass ? "pass" : "skip";
 }
-
 
 /** "2 failed · 410 passed · 17 warnings · 3 skipped" (only the non-zero parts, failures first). */
 export function countsText(c: Counts): string {
@@ -199,7 +238,10 @@ export function verdictText(d: Digest): string {
   }
   if (d.total === 0) return "no check ran";
   if (d.counts.pass === d.total) return `all ${checks(d.total)} passed`;
-  const rest = [d.counts.warn ? `${d.counts.warn} warning${d.counts.warn === 1 ? "" : "s"}` : "", d.counts.skip ? `${d.counts.skip} skipped` : ""].filter(Boolean);
+  const rest = [
+    d.counts.warn ? `${d.counts.warn} warning${d.counts.warn === 1 ? "" : "s"}` : "",
+    d.counts.skip ? `${d.counts.skip} skipped` : "",
+  ].filter(Boolean);
   return `${checks(d.counts.pass)} passed, ${rest.join(", ")}`;
 }
 

@@ -14,10 +14,22 @@ export function statusBadge(s: Status, word = WORD[s]): string {
 }
 
 export function diffHtml(diff: string): string {
-  const lines = diff.replace(/\n+$/, "").split("\n").map((l) => {
-    const cls = l.startsWith("+++") || l.startsWith("---") ? "d-file" : l.startsWith("+") ? "d-add" : l.startsWith("-") ? "d-del" : l.startsWith("@@") ? "d-hunk" : "";
-    return `<span${cls ? ` class="${cls}"` : ""}>${esc(l) || " "}</span>`;
-  });
+  const lines = diff
+    .replace(/\n+$/, "")
+    .split("\n")
+    .map((l) => {
+      const cls =
+        l.startsWith("+++") || l.startsWith("---")
+          ? "d-file"
+          : l.startsWith("+")
+            ? "d-add"
+            : l.startsWith("-")
+              ? "d-del"
+              : l.startsWith("@@")
+                ? "d-hunk"
+                : "";
+      return `<span${cls ? ` class="${cls}"` : ""}>${esc(l) || " "}</span>`;
+    });
   return `<pre class="diff">${lines.join("")}</pre>`;
 }
 
@@ -28,7 +40,12 @@ export function section(id: string, title: string, lead: string, body: string): 
 /** Per scenario, a chart of every migration's up and down time on every target. */
 export function timingSection(d: Digest): string {
   if (!d.timings.length)
-    return section("timings", "Timings", "", `<p class="muted">No timings: run <code>stairway perf</code> (or <code>stairway test</code>) to see each migration's up and down time here.</p>`);
+    return section(
+      "timings",
+      "Timings",
+      "",
+      `<p class="muted">No timings: run <code>stairway perf</code> (or <code>stairway test</code>) to see each migration's up and down time here.</p>`,
+    );
   const scenarios = [...new Set(d.timings.map((t) => t.scenario))];
   const fromPerf = d.timings[0]!.source === "perf";
   const charts = scenarios.map((scenario, i) => {
@@ -41,11 +58,15 @@ export function timingSection(d: Digest): string {
       migration: m,
       rows: targets.flatMap((target) => {
         const t = list.find((x) => x.migration === m && x.target === target);
-        return t ? [{ target, upMs: t.upMs, downMs: t.downMs, status: t.status, ...(t.note ? { note: t.note } : {}) }] : [];
+        return t
+          ? [{ target, upMs: t.upMs, downMs: t.downMs, status: t.status, ...(t.note ? { note: t.note } : {}) }]
+          : [];
       }),
     }));
     const rows = Math.max(0, ...list.map((t) => t.rows ?? 0));
-    const sub = fromPerf ? `${targets.length} target${targets.length === 1 ? "" : "s"}${rows ? `, up to ${plural(rows, "row")} in the tables` : ", empty tables"}` : "the stairway test: the first up and the down of each step, over generated rows";
+    const sub = fromPerf
+      ? `${targets.length} target${targets.length === 1 ? "" : "s"}${rows ? `, up to ${plural(rows, "row")} in the tables` : ", empty tables"}`
+      : "the stairway test: the first up and the down of each step, over generated rows";
     return `<h3>${esc(scenario)} <span class="muted small">· ${esc(sub)}</span></h3>${timingChart(groups, { title: `${scenario}: up and down time per migration`, id: `chart-${i}-${slug(scenario)}` })}`;
   });
   const lead = fromPerf
@@ -58,9 +79,17 @@ export function timingSection(d: Digest): string {
 export function lockSection(d: Digest): string {
   const perf = d.timings.filter((t) => t.source === "perf");
   if (!perf.length) return "";
-  const measured = perf.filter((t) => t.locks !== undefined && (t.lockStatus !== undefined || t.stallMs !== undefined || (t.blocking?.length ?? 0) > 0));
+  const measured = perf.filter(
+    (t) =>
+      t.locks !== undefined && (t.lockStatus !== undefined || t.stallMs !== undefined || (t.blocking?.length ?? 0) > 0),
+  );
   if (!measured.length)
-    return section("locks", "Locks and stalls", "", `<p class="muted">No lock measurements: locks and stalls are measured on PostgreSQL targets only.</p>`);
+    return section(
+      "locks",
+      "Locks and stalls",
+      "",
+      `<p class="muted">No lock measurements: locks and stalls are measured on PostgreSQL targets only.</p>`,
+    );
   const order = (t: Timing) => (t.lockStatus === "fail" ? 0 : t.blocking?.length ? 1 : 2);
   const sorted = [...measured].sort((a, b) => order(a) - order(b) || (b.stallMs ?? 0) - (a.stallMs ?? 0));
   const row = (t: Timing) =>
@@ -72,15 +101,20 @@ export function lockSection(d: Digest): string {
   const head = `<thead><tr><th>verdict</th><th>migration</th><th>scenario</th><th class="num">rows</th><th class="num">held for</th><th>blocking locks (mode · table)</th><th class="num">longest stall</th></tr></thead>`;
   const loud = sorted.filter((t) => t.lockStatus === "fail" || t.blocking?.length || t.stallMs !== undefined);
   const quiet = sorted.filter((t) => !loud.includes(t));
-  const table = (list: Timing[]) => `<div class="table-wrap"><table class="lock-table">${head}<tbody>${list.map(row).join("")}</tbody></table></div>`;
+  const table = (list: Timing[]) =>
+    `<div class="table-wrap"><table class="lock-table">${head}<tbody>${list.map(row).join("")}</tbody></table></div>`;
   const lead =
     "Locks each up held at commit (from <code>pg_locks</code>) that block writes on tables holding rows — held for the whole migration — and the longest a concurrent query on the tables it touches had to wait.";
   return section(
     "locks",
     "Locks and stalls",
     lead,
-    (loud.length ? table(loud) : `<p>${statusBadge("pass", "no step took a blocking lock or stalled a concurrent query")}</p>`) +
-      (quiet.length ? `<details><summary>${quiet.length} more step${quiet.length === 1 ? "" : "s"} with no blocking lock and no stall measured</summary>${table(quiet)}</details>` : ""),
+    (loud.length
+      ? table(loud)
+      : `<p>${statusBadge("pass", "no step took a blocking lock or stalled a concurrent query")}</p>`) +
+      (quiet.length
+        ? `<details><summary>${quiet.length} more step${quiet.length === 1 ? "" : "s"} with no blocking lock and no stall measured</summary>${table(quiet)}</details>`
+        : ""),
   );
 }
 
@@ -101,7 +135,9 @@ export function crossDbSection(d: Digest): string {
         )
         .join("") +
       (typeof diff === "string" ? diffHtml(diff) : "") +
-      (eq.length ? `<details><summary>${plural(eq.length, "type equivalence")} applied</summary><ul class="tight small mono">${eq.map((e) => `<li>${esc(e)}</li>`).join("")}</ul></details>` : "") +
+      (eq.length
+        ? `<details><summary>${plural(eq.length, "type equivalence")} applied</summary><ul class="tight small mono">${eq.map((e) => `<li>${esc(e)}</li>`).join("")}</ul></details>`
+        : "") +
       `</div>`
     );
   });
@@ -129,7 +165,8 @@ export function crossDbSection(d: Digest): string {
 /** The linter's findings, grouped by rule (errors first), each rule's fix once. */
 export function safetySection(d: Digest): string {
   if (!d.reports.some((r) => r.command === "safety")) return "";
-  if (!d.safety.length) return section("safety", "Lint findings", "", `<p>${statusBadge("pass", "no dangerous operation found")}</p>`);
+  if (!d.safety.length)
+    return section("safety", "Lint findings", "", `<p>${statusBadge("pass", "no dangerous operation found")}</p>`);
   const rank = (f: SafetyFinding) => (f.allowed ? 2 : f.result.status === "fail" ? 0 : 1);
   const rules = [...new Set([...d.safety].sort((a, b) => rank(a) - rank(b)).map((f) => f.rule))];
   const groups = rules.map((rule) => {
@@ -138,7 +175,9 @@ export function safetySection(d: Digest): string {
     const s: Status = active.some((f) => f.result.status === "fail") ? "fail" : active.length ? "warn" : "skip";
     const hint = list.find((f) => f.hint)?.hint;
     const rows = list.map((f) => {
-      const where = f.file ? `${f.file}${f.line !== undefined ? `:${f.line}` : ""}${f.col !== undefined ? `:${f.col}` : ""}` : "";
+      const where = f.file
+        ? `${f.file}${f.line !== undefined ? `:${f.line}` : ""}${f.col !== undefined ? `:${f.col}` : ""}`
+        : "";
       const sev = f.allowed ? statusBadge("skip", "allowed") : statusBadge(f.result.status, f.severity);
       return (
         `<tr><td>${sev}</td><td><div class="mono small where">${esc(where)}</div><div class="muted small">${esc(f.result.target)}${f.result.migration ? ` · ${esc(f.result.migration)}` : ""}</div></td>` +

@@ -6,9 +6,29 @@
 
 import { createHash } from "node:crypto";
 import type { CheckResult, Status } from "../results.ts";
-import { age, cellStatus, commandStatus, countsText, leftOutText, MARK, ms, verdictText, WORD, type Counts, type Digest } from "./digest.ts";
+import {
+  age,
+  cellStatus,
+  commandStatus,
+  countsText,
+  leftOutText,
+  MARK,
+  ms,
+  verdictText,
+  WORD,
+  type Counts,
+  type Digest,
+} from "./digest.ts";
 import { esc } from "./html-escape.ts";
-import { crossDbSection, diffHtml, lockSection, safetySection, section, statusBadge, timingSection } from "./html-sections.ts";
+import {
+  crossDbSection,
+  diffHtml,
+  lockSection,
+  safetySection,
+  section,
+  statusBadge,
+  timingSection,
+} from "./html-sections.ts";
 import { CSS, SCRIPT } from "./html-style.ts";
 
 export interface HtmlOptions {
@@ -61,7 +81,10 @@ function header(d: Digest, opts: HtmlOptions): string {
   const mark = d.verdict === "fail" ? "✗" : "✓";
   const chips = (["fail", "pass", "warn", "skip"] as Status[])
     .filter((s) => d.counts[s] || s === "pass")
-    .map((s) => `<span class="chip s-${s}">${MARK[s]} ${d.counts[s]} ${esc(s === "warn" ? (d.counts.warn === 1 ? "warning" : "warnings") : WORD[s])}</span>`)
+    .map(
+      (s) =>
+        `<span class="chip s-${s}">${MARK[s]} ${d.counts[s]} ${esc(s === "warn" ? (d.counts.warn === 1 ? "warning" : "warnings") : WORD[s])}</span>`,
+    )
     .join("");
   const targets = d.targets.length
     ? `<table class="small"><tbody>${d.targets.map((t) => `<tr><td><strong>${esc(t.name)}</strong></td><td class="muted">${esc(t.dialect)}</td><td class="mono">${esc(t.url)}</td></tr>`).join("")}</tbody></table>`
@@ -76,7 +99,9 @@ function header(d: Digest, opts: HtmlOptions): string {
       return `<span class="chip s-${s}" title="${esc(title)}">${MARK[s]} ${esc(r.command)}${file ? ` <span class="age">· ${esc(age(file.ageMs))}</span>` : ""}</span>`;
     })
     .join("");
-  const missing = d.missing.length ? `<p class="small muted">Not run: ${d.missing.map((m) => `<code>${esc(m)}</code>`).join(" ")}</p>` : "";
+  const missing = d.missing.length
+    ? `<p class="small muted">Not run: ${d.missing.map((m) => `<code>${esc(m)}</code>`).join(" ")}</p>`
+    : "";
   const left = d.leftOut.length ? `<p class="small stale">${esc(capital(leftOutText(d)))}.</p>` : "";
   return `<header class="top"><div><div class="brand">stairway · migration report</div><h1>Migration report</h1></div>
 <div class="small muted">${opts.generatedAt ? `generated ${esc(opts.generatedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC"))}` : ""}${opts.reportDir ? `<br>from <code>${esc(opts.reportDir)}</code>` : ""}</div></header>
@@ -85,7 +110,8 @@ function header(d: Digest, opts: HtmlOptions): string {
 }
 
 function matrixSection(d: Digest): string {
-  if (!d.matrix.length) return section("checks", "Checks", "", `<p class="muted">These reports hold no check results.</p>`);
+  if (!d.matrix.length)
+    return section("checks", "Checks", "", `<p class="muted">These reports hold no check results.</p>`);
   const cols = d.columns;
   const rows = d.matrix.map((row, i) => {
     const first = i === 0 || d.matrix[i - 1]!.command !== row.command;
@@ -94,7 +120,12 @@ function matrixSection(d: Digest): string {
       if (!n) return `<td class="cell muted">·</td>`;
       const total = n.pass + n.fail + n.warn + n.skip;
       const s = cellStatus(n);
-      const text = s === "pass" ? `${n.pass}${n.skip ? ` <span class="muted">+ ${n.skip} skipped</span>` : ""}` : s === "skip" ? `${total} skipped` : `${n[s]} of ${total}`;
+      const text =
+        s === "pass"
+          ? `${n.pass}${n.skip ? ` <span class="muted">+ ${n.skip} skipped</span>` : ""}`
+          : s === "skip"
+            ? `${total} skipped`
+            : `${n[s]} of ${total}`;
       return `<td class="cell"><span class="s-${s}">${MARK[s]}</span> ${text}</td>`;
     });
     return `<tr${first && i > 0 ? ' class="group-start"' : ""}><td>${first ? esc(row.command) : ""}</td><td class="mono small">${esc(row.check)}</td>${cells.join("")}</tr>`;
@@ -110,7 +141,10 @@ function matrixSection(d: Digest): string {
 function failureSection(d: Digest): string {
   if (!d.failures.length && !d.errors.length) return "";
   const items = [
-    ...d.errors.map((e) => `<div class="failure"><div class="title">${MARK.fail} ${esc(e.command)} stopped <span class="muted">(${esc(e.code)})</span></div><div class="msg">${esc(e.message)}</div></div>`),
+    ...d.errors.map(
+      (e) =>
+        `<div class="failure"><div class="title">${MARK.fail} ${esc(e.command)} stopped <span class="muted">(${esc(e.code)})</span></div><div class="msg">${esc(e.message)}</div></div>`,
+    ),
     ...d.failures.map(({ command, result: r }) => {
       const diff = r.details?.diff;
       return (
@@ -136,7 +170,12 @@ function resultsSection(d: Digest): string {
   const filters =
     `<form class="filters" id="filters" hidden><input type="search" placeholder="Filter: check, target, migration, message…" aria-label="Filter results">` +
     `<select aria-label="Command"><option value="">every command</option>${commands.map((c) => `<option value="${esc(c)}">${esc(c)}</option>`).join("")}</select>` +
-    (["fail", "warn", "skip", "pass"] as Status[]).map((s) => `<label><input type="checkbox" value="${s}" checked> <span class="s-${s}">${MARK[s]}</span> ${esc(WORD[s])}</label>`).join("") +
+    (["fail", "warn", "skip", "pass"] as Status[])
+      .map(
+        (s) =>
+          `<label><input type="checkbox" value="${s}" checked> <span class="s-${s}">${MARK[s]}</span> ${esc(WORD[s])}</label>`,
+      )
+      .join("") +
     `<span class="muted" id="shown"></span></form>`;
   return section(
     "results",

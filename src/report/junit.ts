@@ -4,11 +4,13 @@
 import type { Report } from "../results.ts";
 
 const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!).replace(
-    // XML 1.0 cannot carry most control characters.
-    /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g,
-    "",
-  );
+  s
+    .replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!)
+    .replace(
+      // XML 1.0 cannot carry most control characters.
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g,
+      "",
+    );
 
 export function renderJunit(reports: Report[]): string {
   const suites: string[] = [];
@@ -23,7 +25,8 @@ export function renderJunit(reports: Report[]): string {
         const name = esc(`${r.migration ? r.migration + " " : ""}${r.check}`);
         const time = ((r.durationMs ?? 0) / 1000).toFixed(4);
         const open = `    <testcase classname="stairway.${esc(report.command)}.${esc(target)}" name="${name}" time="${time}"`;
-        if (r.status === "fail") return `${open}>\n      <failure message="${esc(r.message.slice(0, 500))}">${esc(detailText(r))}</failure>\n    </testcase>`;
+        if (r.status === "fail")
+          return `${open}>\n      <failure message="${esc(r.message.slice(0, 500))}">${esc(detailText(r))}</failure>\n    </testcase>`;
         if (r.status === "skip") return `${open}>\n      <skipped message="${esc(r.message)}"/>\n    </testcase>`;
         if (r.status === "warn") return `${open}>\n      <system-out>${esc(r.message)}</system-out>\n    </testcase>`;
         return `${open}/>`;

@@ -3,7 +3,16 @@
 // nothing else: a report dir is often a directory the user keeps other files
 // in (a package.json, their own junit.xml), which no name pattern can tell apart.
 
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 
 export const MANIFEST = ".stairway-reports";

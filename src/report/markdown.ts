@@ -10,7 +10,19 @@
 // https://docs.github.com/en/get-started/writing-on-github/getting-started-with-writing-and-formatting-on-github/basic-writing-and-formatting-syntax
 
 import type { Status } from "../results.ts";
-import { age, cellStatus, countsText, leftOutText, ms, slowest, verdictText, type Counts, type Digest, type Entry, type SafetyFinding } from "./digest.ts";
+import {
+  age,
+  cellStatus,
+  countsText,
+  leftOutText,
+  ms,
+  slowest,
+  verdictText,
+  type Counts,
+  type Digest,
+  type Entry,
+  type SafetyFinding,
+} from "./digest.ts";
 import { plural } from "../plural.ts";
 
 /** Below GitHub's 65,536: actions that post the comment add a few lines of their own. */
@@ -63,7 +75,9 @@ export function renderMarkdown(d: Digest, opts: MarkdownOptions = {}): string {
   }
   if (cut) {
     const left = body.length - out.length + head.length;
-    out.push(`> **Summary cut short** at ${cut} to stay under GitHub's 65,536-character limit (${left} more block${left === 1 ? "" : "s"} left out): everything is in \`report.html\` and \`junit.xml\`.`);
+    out.push(
+      `> **Summary cut short** at ${cut} to stay under GitHub's 65,536-character limit (${left} more block${left === 1 ? "" : "s"} left out): everything is in \`report.html\` and \`junit.xml\`.`,
+    );
   }
   out.push(foot);
   let text = out.join("\n\n") + "\n";
@@ -74,8 +88,12 @@ export function renderMarkdown(d: Digest, opts: MarkdownOptions = {}): string {
 
 function verdictBlock(d: Digest): string {
   const mark = d.verdict === "fail" ? "✗" : "✓";
-  const commands = d.reports.map((r, i) => `${code(r.command)}${d.files[i] ? ` (${age(d.files[i].ageMs)})` : ""}`).join(", ");
-  const targets = d.targets.map((t) => `**${text(t.name)}**${t.dialect !== t.name ? ` (${text(t.dialect)})` : ""}`).join(", ");
+  const commands = d.reports
+    .map((r, i) => `${code(r.command)}${d.files[i] ? ` (${age(d.files[i].ageMs)})` : ""}`)
+    .join(", ");
+  const targets = d.targets
+    .map((t) => `**${text(t.name)}**${t.dialect !== t.name ? ` (${text(t.dialect)})` : ""}`)
+    .join(", ");
   const counts = d.counts.fail ? `${countsText(d.counts).replace(/^(\d+ failed)/, "**$1**")} · ` : "";
   const missing = d.missing.length ? ` Not run: ${d.missing.map(text).join(", ")}.` : "";
   const left = d.leftOut.length ? `\n\n> ${text(capital(leftOutText(d)))}.` : "";
@@ -102,7 +120,9 @@ function matrixBlock(d: Digest): string {
   ];
   let last = "";
   for (const row of d.matrix) {
-    lines.push(`| ${row.command === last ? "" : text(row.command)} | ${code(row.check, true)} | ${cols.map((c) => cell(row.cells.get(c))).join(" | ")} |`);
+    lines.push(
+      `| ${row.command === last ? "" : text(row.command)} | ${code(row.check, true)} | ${cols.map((c) => cell(row.cells.get(c))).join(" | ")} |`,
+    );
     last = row.command;
   }
   return lines.join("\n");
@@ -114,10 +134,16 @@ function where(e: Entry): string {
 }
 
 function failureBlocks(d: Digest): string[] {
-  const out: string[] = d.errors.map((e) => `**✗ ${text(e.command)} stopped** (${code(e.code)})\n\n${para(clip(e.message, MAX_MESSAGE))}`);
+  const out: string[] = d.errors.map(
+    (e) => `**✗ ${text(e.command)} stopped** (${code(e.code)})\n\n${para(clip(e.message, MAX_MESSAGE))}`,
+  );
   for (const f of d.failures) {
     if (f.result.check.startsWith("safety.")) continue;
-    const lines = [`**✗ ${code(f.result.check)}** · ${where(f)}${f.result.durationMs !== undefined ? ` · ${ms(f.result.durationMs)}` : ""}`, "", para(clip(f.result.message, MAX_MESSAGE))];
+    const lines = [
+      `**✗ ${code(f.result.check)}** · ${where(f)}${f.result.durationMs !== undefined ? ` · ${ms(f.result.durationMs)}` : ""}`,
+      "",
+      para(clip(f.result.message, MAX_MESSAGE)),
+    ];
     const diff = f.result.details?.diff;
     if (typeof diff === "string" && diff.trim()) lines.push("", diffBlock(diff));
     out.push(lines.join("\n"));
@@ -129,7 +155,8 @@ function failureBlocks(d: Digest): string[] {
 export function diffBlock(diff: string): string {
   let lines = diff.replace(/\n+$/, "").split("\n");
   const total = lines.length;
-  if (total > MAX_DIFF_LINES) lines = [...lines.slice(0, MAX_DIFF_LINES), `… ${plural(total - MAX_DIFF_LINES, "more line")} in report.html`];
+  if (total > MAX_DIFF_LINES)
+    lines = [...lines.slice(0, MAX_DIFF_LINES), `… ${plural(total - MAX_DIFF_LINES, "more line")} in report.html`];
   const block = fenced(lines.join("\n"), "diff");
   if (total <= LONG_DIFF) return block;
   return `<details><summary>diff: ${total} lines</summary>\n\n${block}\n\n</details>`;
@@ -157,7 +184,8 @@ function location(f: SafetyFinding): string {
 }
 
 function lintBlock(d: Digest): string {
-  if (!d.safety.length) return d.reports.some((r) => r.command === "safety") ? "### Lint findings\n\n✓ No dangerous operation found." : "";
+  if (!d.safety.length)
+    return d.reports.some((r) => r.command === "safety") ? "### Lint findings\n\n✓ No dangerous operation found." : "";
   const active = d.safety.filter((f) => !f.allowed);
   const allowed = d.safety.filter((f) => f.allowed);
   const errors = active.filter((f) => f.result.status === "fail").length;
@@ -166,15 +194,31 @@ function lintBlock(d: Digest): string {
     `| ${f.result.status === "fail" ? "✗ error" : "⚠ warning"} | ${code(f.rule, true)} | ${location(f)} | ${text(f.result.target)} | ${text(clip(f.result.message, 400))} |`;
   const head = ["| severity | rule | where | dialect | finding |", "| :-- | :-- | :-- | :-- | :-- |"];
   const sorted = [...active].sort((a, b) => Number(b.result.status === "fail") - Number(a.result.status === "fail"));
-  const lines = [`### Lint findings: ${errors} error${errors === 1 ? "" : "s"}, ${warns} warning${warns === 1 ? "" : "s"}${allowed.length ? `, ${allowed.length} allowed` : ""}`];
+  const lines = [
+    `### Lint findings: ${errors} error${errors === 1 ? "" : "s"}, ${warns} warning${warns === 1 ? "" : "s"}${allowed.length ? `, ${allowed.length} allowed` : ""}`,
+  ];
   if (sorted.length) lines.push("", ...head, ...sorted.slice(0, MAX_LINT_ROWS).map(row));
   if (sorted.length > MAX_LINT_ROWS)
-    lines.push("", `<details><summary>${plural(sorted.length - MAX_LINT_ROWS, "more finding")}</summary>`, "", ...head, ...sorted.slice(MAX_LINT_ROWS).map(row), "", "</details>");
+    lines.push(
+      "",
+      `<details><summary>${plural(sorted.length - MAX_LINT_ROWS, "more finding")}</summary>`,
+      "",
+      ...head,
+      ...sorted.slice(MAX_LINT_ROWS).map(row),
+      "",
+      "</details>",
+    );
   const hints = new Map<string, string>();
   for (const f of active) if (f.hint && !hints.has(f.rule)) hints.set(f.rule, f.hint);
-  if (hints.size) lines.push("", "**How to fix**", "", ...[...hints].map(([rule, hint]) => `- ${code(rule)}: ${text(hint)}`));
+  if (hints.size)
+    lines.push("", "**How to fix**", "", ...[...hints].map(([rule, hint]) => `- ${code(rule)}: ${text(hint)}`));
   if (allowed.length)
-    lines.push("", "**Allowed by `-- stairway:allow`**", "", ...allowed.map((f) => `- ${code(f.rule)} at ${location(f)}: ${text(f.allowed?.reason ?? "")}`));
+    lines.push(
+      "",
+      "**Allowed by `-- stairway:allow`**",
+      "",
+      ...allowed.map((f) => `- ${code(f.rule)} at ${location(f)}: ${text(f.allowed?.reason ?? "")}`),
+    );
   return lines.join("\n");
 }
 
@@ -182,22 +226,31 @@ function declaredBlock(d: Digest): string {
   if (!d.declared.length && !d.declaredLoss.length) return "";
   const lines = ["### Declared differences"];
   if (d.declared.length) {
-    lines.push("", "Schema differences between databases that the config declares (`cross_db.expected`), with their reasons:", "");
+    lines.push(
+      "",
+      "Schema differences between databases that the config declares (`cross_db.expected`), with their reasons:",
+      "",
+    );
     for (const x of d.declared) {
-      lines.push(`- **${text(x.object)}** on ${text(x.target)}${x.migration ? ` at ${code(x.migration)}` : ""}: ${text(x.reason)}`);
+      lines.push(
+        `- **${text(x.object)}** on ${text(x.target)}${x.migration ? ` at ${code(x.migration)}` : ""}: ${text(x.reason)}`,
+      );
       for (const s of x.differences.slice(0, 8)) lines.push(`  - ${text(clip(s, 300))}`);
       if (x.differences.length > 8) lines.push(`  - … ${x.differences.length - 8} more`);
     }
   }
   if (d.declaredLoss.length) {
     lines.push("", "Data that downs are declared to lose (`-- stairway:lossy`):", "");
-    for (const x of d.declaredLoss) lines.push(`- ${text(x.command)} · ${text(x.target)}${x.migration ? ` · ${code(x.migration)}` : ""}: ${text(clip(x.text, 400))}`);
+    for (const x of d.declaredLoss)
+      lines.push(
+        `- ${text(x.command)} · ${text(x.target)}${x.migration ? ` · ${code(x.migration)}` : ""}: ${text(clip(x.text, 400))}`,
+      );
   }
   return lines.join("\n");
 }
 
 function warningsBlock(d: Digest): string {
-  const list = d.warnings.filter((w) => !w.result.check.startsWith("safety.") && !(obj(w.result.details)?.declaredLoss));
+  const list = d.warnings.filter((w) => !w.result.check.startsWith("safety.") && !obj(w.result.details)?.declaredLoss);
   if (!list.length) return "";
   return [
     `<details><summary>⚠ ${list.length} other warning${list.length === 1 ? "" : "s"}</summary>`,
@@ -218,7 +271,8 @@ function footer(d: Digest, dir: string | undefined): string {
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === "object" ? (v as Record<string, unknown>) : undefined);
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === "object" ? (v as Record<string, unknown>) : undefined;
 
 function clip(s: string, n: number): string {
   return s.length > n ? s.slice(0, n) + "…" : s;
@@ -241,7 +295,9 @@ export function text(s: string): string {
 
 /** text() that starts a line: a leading "-", "+", "=" or "1." would make a list or a heading. */
 export function para(s: string): string {
-  return text(s).replace(/^([-+=])/, "\\$1").replace(/^(\d+)([.)])/, "$1\\$2");
+  return text(s)
+    .replace(/^([-+=])/, "\\$1")
+    .replace(/^(\d+)([.)])/, "$1\\$2");
 }
 
 /** An inline code span that holds any text; in a table cell `|` must still be escaped. */
@@ -262,7 +318,8 @@ export function fenced(body: string, lang = ""): string {
 }
 
 function truncateLines(s: string, limit: number): string {
-  const note = "\n\n> **Summary cut short** to stay under GitHub's 65,536-character limit: everything is in `report.html` and `junit.xml`.\n";
+  const note =
+    "\n\n> **Summary cut short** to stay under GitHub's 65,536-character limit: everything is in `report.html` and `junit.xml`.\n";
   let out = "";
   for (const line of s.split("\n")) {
     if (Buffer.byteLength(out + line + "\n" + note, "utf8") > limit) break;

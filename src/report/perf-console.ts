@@ -8,14 +8,25 @@ import { MARK, ms, pad, summaryLine } from "./console.ts";
 export function renderPerf(results: CheckResult[], timings: PerfTiming[]): string {
   const lines: string[] = [];
   const groups = new Map<string, PerfTiming[]>();
-  for (const t of timings) groups.set(`${t.scenario} · ${t.target}`, [...(groups.get(`${t.scenario} · ${t.target}`) ?? []), t]);
+  for (const t of timings)
+    groups.set(`${t.scenario} · ${t.target}`, [...(groups.get(`${t.scenario} · ${t.target}`) ?? []), t]);
   for (const [title, list] of groups) {
     lines.push(pc.bold(`stairway perf · ${title}`));
     const width = Math.max(9, ...list.map((t) => t.migration.length));
-    lines.push(pc.dim(`  ${pad("migration", width)}  ${"rows".padStart(10)}  ${"up".padStart(10)}  ${"down".padStart(10)}  ${"stall".padStart(10)}  ${"rss".padStart(7)}  blocking locks`));
+    lines.push(
+      pc.dim(
+        `  ${pad("migration", width)}  ${"rows".padStart(10)}  ${"up".padStart(10)}  ${"down".padStart(10)}  ${"stall".padStart(10)}  ${"rss".padStart(7)}  blocking locks`,
+      ),
+    );
     for (const t of list) {
-      const verdicts = results.filter((r) => r.migration === t.migration && r.target === t.target && (r.message.startsWith(t.scenario + ":")));
-      const mark = verdicts.some((r) => r.status === "fail") ? MARK.fail : verdicts.some((r) => r.status === "warn") ? MARK.warn : MARK.pass;
+      const verdicts = results.filter(
+        (r) => r.migration === t.migration && r.target === t.target && r.message.startsWith(t.scenario + ":"),
+      );
+      const mark = verdicts.some((r) => r.status === "fail")
+        ? MARK.fail
+        : verdicts.some((r) => r.status === "warn")
+          ? MARK.warn
+          : MARK.pass;
       const locks = t.blocking.map((l) => l.replace(/Lock on /, " on ")).join(", ");
       lines.push(
         `${mark} ${pad(t.migration, width)}  ${t.rows.toLocaleString("en").padStart(10)}  ${ms(t.upMs).padStart(10)}  ${ms(t.downMs).padStart(10)}  ${(t.stallMs === undefined ? "–" : ms(t.stallMs)).padStart(10)}  ${`${t.peakRssMb}MB`.padStart(7)}  ${pc.dim(locks)}`,
@@ -23,7 +34,11 @@ export function renderPerf(results: CheckResult[], timings: PerfTiming[]): strin
     }
   }
   const problems = results.filter((r) => r.status === "fail" || r.status === "warn");
-  if (problems.length) lines.push("", ...problems.map((r) => `${MARK[r.status]} ${pc.bold(r.check)} ${r.target} ${r.migration ?? ""}: ${r.message}`));
+  if (problems.length)
+    lines.push(
+      "",
+      ...problems.map((r) => `${MARK[r.status]} ${pc.bold(r.check)} ${r.target} ${r.migration ?? ""}: ${r.message}`),
+    );
   lines.push("", summaryLine(results));
   return lines.join("\n");
 }

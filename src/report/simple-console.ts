@@ -13,7 +13,9 @@ export function renderMatrixSimple(title: string, results: CheckResult[]): strin
     lines.push(pc.bold(`  ${t}`));
     for (const r of results.filter((x) => x.target === t)) {
       const time = r.durationMs !== undefined ? pc.dim(ms(r.durationMs).padStart(10)) : " ".repeat(10);
-      lines.push(`  ${MARK[r.status]} ${pad(r.migration ?? "", width)} ${time}  ${r.status === "fail" ? pc.red(r.message) : r.message}`);
+      lines.push(
+        `  ${MARK[r.status]} ${pad(r.migration ?? "", width)} ${time}  ${r.status === "fail" ? pc.red(r.message) : r.message}`,
+      );
       const diff = r.details?.diff;
       if (typeof diff === "string") lines.push(indentDiff(diff, "      "));
     }

@@ -35,7 +35,10 @@ const VALUE_SPACE = 78;
 /** A horizontal bar chart of up/down times per migration and target. */
 export function timingChart(groups: ChartGroup[], opts: { title: string; id: string }): string {
   const labelW = Math.min(330, Math.max(120, Math.max(...groups.map((g) => g.migration.length)) * MONO_CHAR + 16));
-  const targetW = Math.max(60, Math.max(...groups.flatMap((g) => g.rows.map((r) => r.target.length + 2))) * SANS_CHAR + 14);
+  const targetW = Math.max(
+    60,
+    Math.max(...groups.flatMap((g) => g.rows.map((r) => r.target.length + 2))) * SANS_CHAR + 14,
+  );
   const x0 = labelW + targetW;
   const barW = W - x0 - VALUE_SPACE;
   const max = Math.max(1, ...groups.flatMap((g) => g.rows.flatMap((r) => [r.upMs ?? 0, r.downMs ?? 0])));
@@ -55,7 +58,9 @@ export function timingChart(groups: ChartGroup[], opts: { title: string; id: str
     let ry = y + GROUP_PAD / 2;
     for (const r of g.rows) {
       const mark = r.status === "fail" || r.status === "warn" ? `${MARK[r.status]} ` : "";
-      parts.push(`<text class="tgt${r.status === "fail" ? " fail-text" : r.status === "warn" ? " warn-text" : ""}" x="${labelW}" y="${ry + BAR + 5}">${esc(mark + r.target)}</text>`);
+      parts.push(
+        `<text class="tgt${r.status === "fail" ? " fail-text" : r.status === "warn" ? " warn-text" : ""}" x="${labelW}" y="${ry + BAR + 5}">${esc(mark + r.target)}</text>`,
+      );
       if (r.note !== undefined || (r.upMs === undefined && r.downMs === undefined)) {
         parts.push(`<text class="note" x="${x0 + 4}" y="${ry + BAR + 4}">${esc(r.note ?? "no timing")}</text>`);
       } else {
@@ -82,7 +87,14 @@ export function timingChart(groups: ChartGroup[], opts: { title: string; id: str
   );
 }
 
-function bar(kind: "up" | "down", v: number | undefined, x0: number, x: (v: number) => number, y: number, what: string): string {
+function bar(
+  kind: "up" | "down",
+  v: number | undefined,
+  x0: number,
+  x: (v: number) => number,
+  y: number,
+  what: string,
+): string {
   const arrow = kind === "up" ? "↑" : "↓";
   if (v === undefined) return `<text class="value" x="${x0 + 4}" y="${y + BAR - 1}">${arrow} –</text>`;
   const w = Math.max(1.5, x(v) - x0);

@@ -7,7 +7,9 @@ import { indentDiff, MARK, summaryLine } from "./console.ts";
 export function renderValidate(results: CheckResult[]): string {
   const lines = [pc.bold("stairway validate")];
   for (const r of results) {
-    lines.push(`${MARK[r.status]} ${pc.dim(r.check.padEnd(22))} ${pc.dim(r.target)}  ${r.status === "fail" ? pc.red(r.message) : r.message}`);
+    lines.push(
+      `${MARK[r.status]} ${pc.dim(r.check.padEnd(22))} ${pc.dim(r.target)}  ${r.status === "fail" ? pc.red(r.message) : r.message}`,
+    );
     const diff = r.details?.diff;
     if (typeof diff === "string") lines.push(indentDiff(diff));
   }

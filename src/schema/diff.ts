@@ -14,7 +14,11 @@ export interface ObjectDiff {
   patch: string;
 }
 
-export function diffSchemas(before: Schema, after: Schema, labels: [string, string] = ["before", "after"]): ObjectDiff[] {
+export function diffSchemas(
+  before: Schema,
+  after: Schema,
+  labels: [string, string] = ["before", "after"],
+): ObjectDiff[] {
   const a = new Map(schemaObjects(before, { canonical: true }).map((o) => [o.id, o]));
   const b = new Map(schemaObjects(after, { canonical: true }).map((o) => [o.id, o]));
   const ids = [...new Set([...a.keys(), ...b.keys()])].sort();
@@ -34,7 +38,12 @@ export function diffSchemas(before: Schema, after: Schema, labels: [string, stri
   return out;
 }
 
-function summarise(id: string, x: ObjectText | undefined, y: ObjectText | undefined, labels: [string, string]): string[] {
+function summarise(
+  id: string,
+  x: ObjectText | undefined,
+  y: ObjectText | undefined,
+  labels: [string, string],
+): string[] {
   if (!x) return [`${id} exists only ${labels[1]}`];
   if (!y) return [`${id} exists only ${labels[0]}`];
   const pa = new Map(x.parts.map((p) => [p.key, p.text]));
@@ -50,9 +59,17 @@ function summarise(id: string, x: ObjectText | undefined, y: ObjectText | undefi
 }
 
 function patch(id: string, a: string, b: string, labels: [string, string]): string {
-  const p = createTwoFilesPatch(`${id} (${labels[0]})`, `${id} (${labels[1]})`, a ? a + "\n" : "", b ? b + "\n" : "", "", "", {
-    context: 3,
-  });
+  const p = createTwoFilesPatch(
+    `${id} (${labels[0]})`,
+    `${id} (${labels[1]})`,
+    a ? a + "\n" : "",
+    b ? b + "\n" : "",
+    "",
+    "",
+    {
+      context: 3,
+    },
+  );
   return p
     .split("\n")
     .filter((l) => !l.startsWith("===") && !l.startsWith("Index:") && l !== "\\ No newline at end of file")

@@ -31,18 +31,37 @@ export const TYPE_EQUIVALENCES: TypeEquivalence[] = [
   { types: { postgres: "^(real|double precision)$", sqlite: "REAL|FLOA|DOUB" }, note: "floating point" },
   { types: { postgres: "^numeric(\\(.*\\))?$", sqlite: "^(NUMERIC|DECIMAL)" }, note: "SQLite NUMERIC affinity" },
   { types: { postgres: "^text$", sqlite: "^(TEXT|CLOB|)$" }, note: "unbounded text" },
-  { types: { postgres: "^character varying\\((\\d+)\\)$", sqlite: "^(VARCHAR|CHARACTER VARYING|NVARCHAR)\\(\\d+\\)$" }, note: "text with a declared length" },
+  {
+    types: { postgres: "^character varying\\((\\d+)\\)$", sqlite: "^(VARCHAR|CHARACTER VARYING|NVARCHAR)\\(\\d+\\)$" },
+    note: "text with a declared length",
+  },
   {
     types: { postgres: "^character varying\\((\\d+)\\)$", sqlite: "^TEXT$" },
     checks: { sqlite: "length\\({c}\\) <= $1" },
     requireCheck: true,
     note: "text whose length a CHECK bounds",
   },
-  { types: { postgres: "^boolean$", sqlite: "^(BOOLEAN|BOOL|INTEGER|INT)$" }, checks: { sqlite: "{c} IN \\(0, 1\\)" }, boolean: true, note: "SQLite stores booleans as 0/1" },
-  { types: { postgres: "^(json|jsonb)$", sqlite: "^(TEXT|JSON|BLOB)$" }, checks: { sqlite: "json_valid\\({c}\\)" }, note: "JSON stored as text" },
-  { types: { postgres: "^date$", sqlite: "^(TEXT|DATE|NUMERIC)$" }, checks: { sqlite: "{c} (=|IS) date\\({c}\\)" }, note: "ISO-8601 date as text" },
   {
-    types: { postgres: "^timestamp( with(out)? time zone)?$", sqlite: "^(TEXT|DATETIME|TIMESTAMP|NUMERIC|REAL|INTEGER)$" },
+    types: { postgres: "^boolean$", sqlite: "^(BOOLEAN|BOOL|INTEGER|INT)$" },
+    checks: { sqlite: "{c} IN \\(0, 1\\)" },
+    boolean: true,
+    note: "SQLite stores booleans as 0/1",
+  },
+  {
+    types: { postgres: "^(json|jsonb)$", sqlite: "^(TEXT|JSON|BLOB)$" },
+    checks: { sqlite: "json_valid\\({c}\\)" },
+    note: "JSON stored as text",
+  },
+  {
+    types: { postgres: "^date$", sqlite: "^(TEXT|DATE|NUMERIC)$" },
+    checks: { sqlite: "{c} (=|IS) date\\({c}\\)" },
+    note: "ISO-8601 date as text",
+  },
+  {
+    types: {
+      postgres: "^timestamp( with(out)? time zone)?$",
+      sqlite: "^(TEXT|DATETIME|TIMESTAMP|NUMERIC|REAL|INTEGER)$",
+    },
     checks: { sqlite: "{c} (=|IS) strftime\\('[^']*', {c}\\)" },
     note: "SQLite stores times as text, julian days or Unix time",
   },
@@ -75,7 +94,11 @@ export interface TypedColumn {
  * expressions of each belong to the type (to leave out of the comparison);
  * undefined when nothing makes them equal.
  */
-export function equivalence(rules: CompiledEquivalence[], a: TypedColumn, b: TypedColumn): { rule: CompiledEquivalence; consumed: [string[], string[]] } | undefined {
+export function equivalence(
+  rules: CompiledEquivalence[],
+  a: TypedColumn,
+  b: TypedColumn,
+): { rule: CompiledEquivalence; consumed: [string[], string[]] } | undefined {
   for (const rule of rules) {
     const ma = rule.compiled[a.dialect]?.exec(a.type);
     const mb = rule.compiled[b.dialect]?.exec(b.type);

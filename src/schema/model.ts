@@ -132,5 +132,15 @@ export interface TableGraph {
 }
 
 export function emptySchema(dialect: SqlDialect): Schema {
-  return { dialect, tables: [], views: [], sequences: [], enums: [], triggers: [], routines: [], namespaces: [], extensions: [] };
+  return {
+    dialect,
+    tables: [],
+    views: [],
+    sequences: [],
+    enums: [],
+    triggers: [],
+    routines: [],
+    namespaces: [],
+    extensions: [],
+  };
 }

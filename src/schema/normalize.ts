@@ -46,13 +46,20 @@ export function normalizePair(a: Schema, b: Schema, rules: CompiledEquivalence[]
     for (const xc of xt.columns) {
       const yc = yt.columns.find((c) => c.name === xc.name);
       if (!yc) continue;
-      const side = (s: Schema, t: typeof xt, c: Column) => ({ dialect: s.dialect, type: c.type, column: c.name, checks: t.checks.map((k) => k.expression) });
+      const side = (s: Schema, t: typeof xt, c: Column) => ({
+        dialect: s.dialect,
+        type: c.type,
+        column: c.name,
+        checks: t.checks.map((k) => k.expression),
+      });
       const eq = equivalence(rules, side(x, xt, xc), side(y, yt, yc));
       if (!eq) continue;
       xt.checks = xt.checks.filter((c) => !eq.consumed[0].includes(c.expression));
       yt.checks = yt.checks.filter((c) => !eq.consumed[1].includes(c.expression));
       const consumed = [...eq.consumed[0], ...eq.consumed[1]];
-      notes.push(`${xt.name}.${xc.name}: ${xc.type || "(no type)"} ~ ${yc.type || "(no type)"}${consumed.length ? ` + CHECK (${consumed.join(", ")})` : ""} (${eq.rule.note})`);
+      notes.push(
+        `${xt.name}.${xc.name}: ${xc.type || "(no type)"} ~ ${yc.type || "(no type)"}${consumed.length ? ` + CHECK (${consumed.join(", ")})` : ""} (${eq.rule.note})`,
+      );
       yc.type = xc.type;
       if (eq.rule.boolean) {
         xc.default = booleanDefault(xc.default);
@@ -109,7 +116,13 @@ export function normalizeExpression(e: string): string {
   s = s.replace(/([\w."]+(?:\([^()]*\))?)\s+BETWEEN\s+(\S+)\s+AND\s+(\S+)/gi, "$1 >= $2 AND $1 <= $3");
   s = dropGroupingParens(s);
   s = s.replace(/\b(and|or|not|in|is|null|like|between)\b/gi, (w) => w.toUpperCase());
-  return outsideQuotes(s, (part) => part.replace(/\s+/g, " ").replace(/\s*,\s*/g, ", ").replace(/\( /g, "(").replace(/ \)/g, ")")).trim();
+  return outsideQuotes(s, (part) =>
+    part
+      .replace(/\s+/g, " ")
+      .replace(/\s*,\s*/g, ", ")
+      .replace(/\( /g, "(")
+      .replace(/ \)/g, ")"),
+  ).trim();
 }
 
 /** Applies `fn` to the text between string literals only. */

@@ -51,14 +51,18 @@ function tableParts(t: Table, opts: RenderOptions): Part[] {
     parts.push({ key: "primary key", text: `${named(t.primaryKey.name)}PRIMARY KEY (${list(t.primaryKey.columns)})` });
   const constraints: Part[] = [];
   for (const u of t.uniques)
-    constraints.push({ key: `unique ${u.name ?? list(u.columns)}`, text: `${named(u.name)}UNIQUE (${list(u.columns)})` });
+    constraints.push({
+      key: `unique ${u.name ?? list(u.columns)}`,
+      text: `${named(u.name)}UNIQUE (${list(u.columns)})`,
+    });
   for (const f of t.foreignKeys) {
     const text =
       `${named(f.name)}FOREIGN KEY (${list(f.columns)}) REFERENCES ${f.refTable} (${list(f.refColumns)})` +
       ` ON DELETE ${f.onDelete} ON UPDATE ${f.onUpdate}${f.deferrable ? " DEFERRABLE" : ""}`;
     constraints.push({ key: `foreign key ${f.name ?? `(${list(f.columns)}) -> ${f.refTable}`}`, text });
   }
-  for (const c of t.checks) constraints.push({ key: `check ${c.name ?? c.expression}`, text: `${named(c.name)}CHECK (${c.expression})` });
+  for (const c of t.checks)
+    constraints.push({ key: `check ${c.name ?? c.expression}`, text: `${named(c.name)}CHECK (${c.expression})` });
   constraints.sort((a, b) => a.key.localeCompare(b.key));
   parts.push(...constraints);
   return parts;
@@ -76,9 +80,12 @@ function tableBlock(t: Table, opts: RenderOptions): ObjectText {
       after.push({ key: `partition ${p.name}`, text: `CREATE TABLE ${p.name} PARTITION OF ${t.name} ${p.bound};` });
   }
   if (t.options?.length) suffix += ` ${t.options.join(", ")}`;
-  const text = [`CREATE TABLE ${t.name} (`, inner.map((p) => `  ${p.text}`).join(",\n"), `)${suffix};`, ...after.map((p) => p.text)].join(
-    "\n",
-  );
+  const text = [
+    `CREATE TABLE ${t.name} (`,
+    inner.map((p) => `  ${p.text}`).join(",\n"),
+    `)${suffix};`,
+    ...after.map((p) => p.text),
+  ].join("\n");
   const parts = [...inner, ...after];
   if (t.partitioning) parts.push({ key: "partition key", text: `PARTITION BY ${t.partitioning.key}` });
   if (t.options?.length) parts.push({ key: "table options", text: t.options.join(", ") });
@@ -96,7 +103,11 @@ export function schemaObjects(schema: Schema, opts: RenderOptions = {}): ObjectT
     ...schema.extensions.map((e) => single("extension", e, `CREATE EXTENSION ${e};`)),
     ...[...schema.namespaces].sort().map((n) => single("schema", n, `CREATE SCHEMA ${n};`)),
     ...byName(schema.enums).map((e) =>
-      single("type", e.name, `CREATE TYPE ${e.name} AS ENUM (${e.labels.map((l) => `'${l.replace(/'/g, "''")}'`).join(", ")});`),
+      single(
+        "type",
+        e.name,
+        `CREATE TYPE ${e.name} AS ENUM (${e.labels.map((l) => `'${l.replace(/'/g, "''")}'`).join(", ")});`,
+      ),
     ),
     ...byName(schema.sequences).map((s) =>
       single(
@@ -107,7 +118,11 @@ export function schemaObjects(schema: Schema, opts: RenderOptions = {}): ObjectT
     ),
     ...byName(schema.tables).map((t) => tableBlock(t, opts)),
     ...byName(schema.views).map((v) =>
-      single(v.materialized ? "materialized view" : "view", v.name, `CREATE ${v.materialized ? "MATERIALIZED " : ""}VIEW ${v.name} AS ${v.definition.replace(/;$/, "")};`),
+      single(
+        v.materialized ? "materialized view" : "view",
+        v.name,
+        `CREATE ${v.materialized ? "MATERIALIZED " : ""}VIEW ${v.name} AS ${v.definition.replace(/;$/, "")};`,
+      ),
     ),
     ...[...schema.triggers]
       .sort((a, b) => a.table.localeCompare(b.table) || a.name.localeCompare(b.name))

@@ -53,7 +53,11 @@ function postgresKind(schema: Schema, type: string): ValueKind {
   if (num) return { kind: "numeric", precision: Number(num[1] ?? 15), scale: Number(num[2] ?? (num[1] ? 0 : 4)) };
   if (t === "money") return { kind: "numeric", precision: 12, scale: 2 };
   const varchar = /^(?:character varying|character|varchar|char)(?:\((\d+)\))?$/.exec(t);
-  if (varchar) return { kind: "text", maxLength: varchar[1] ? Number(varchar[1]) : t.startsWith("character varying") ? undefined : 1 };
+  if (varchar)
+    return {
+      kind: "text",
+      maxLength: varchar[1] ? Number(varchar[1]) : t.startsWith("character varying") ? undefined : 1,
+    };
   if (t === "text" || t === "citext" || t === "name") return { kind: "text" };
   if (t === "boolean") return { kind: "bool", asInteger: false };
   if (t === "date") return { kind: "date" };
@@ -99,14 +103,21 @@ function refine(kind: ValueKind, table: Table, column: string, hints: ColumnHint
   const c = esc(column);
   if (kind.kind === "text" || kind.kind === "unknown") {
     if (checks.some((e) => new RegExp(`json_valid\\(\\s*"?${c}"?\\s*\\)`, "i").test(e))) return { kind: "json" };
-    if (checks.some((e) => new RegExp(`"?${c}"?\\s*(=|IS)\\s*date\\(\\s*"?${c}"?\\s*\\)`, "i").test(e))) return { kind: "date" };
+    if (checks.some((e) => new RegExp(`"?${c}"?\\s*(=|IS)\\s*date\\(\\s*"?${c}"?\\s*\\)`, "i").test(e)))
+      return { kind: "date" };
     const fmt = checks
-      .map((e) => new RegExp(`"?${c}"?\\s*(?:=|IS)\\s*strftime\\(\\s*'([^']+)'\\s*,\\s*"?${c}"?\\s*\\)`, "i").exec(e)?.[1])
+      .map(
+        (e) => new RegExp(`"?${c}"?\\s*(?:=|IS)\\s*strftime\\(\\s*'([^']+)'\\s*,\\s*"?${c}"?\\s*\\)`, "i").exec(e)?.[1],
+      )
       .find(Boolean);
     if (fmt) return { kind: "timestamp", tz: true, format: fmt };
     if (checks.some((e) => new RegExp(`(datetime|julianday)\\(\\s*"?${c}"?\\s*\\)\\s*IS\\s+NOT\\s+NULL`, "i").test(e)))
       return { kind: "timestamp", tz: false };
-    if (kind.kind === "text" && hints.maxLength !== undefined && (kind.maxLength === undefined || hints.maxLength < kind.maxLength))
+    if (
+      kind.kind === "text" &&
+      hints.maxLength !== undefined &&
+      (kind.maxLength === undefined || hints.maxLength < kind.maxLength)
+    )
       return { kind: "text", maxLength: hints.maxLength };
   }
   if (kind.kind === "int" && hints.oneOf?.length === 2 && hints.oneOf.includes(0) && hints.oneOf.includes(1))
@@ -122,7 +133,9 @@ export function columnHints(table: Table, column: string): ColumnHints {
   const c = `\\(*"?${esc(column)}"?\\)*`;
   for (const { expression: e } of table.checks) {
     // x IN ('a', 'b')  |  x = ANY (ARRAY['a'::text, 'b'::text])
-    const inList = new RegExp(`${c}\\s+IN\\s*\\(([^()]*)\\)`, "i").exec(e) ?? new RegExp(`${c}\\s*=\\s*ANY\\s*\\(\\s*ARRAY\\[([^\\]]*)\\]`, "i").exec(e);
+    const inList =
+      new RegExp(`${c}\\s+IN\\s*\\(([^()]*)\\)`, "i").exec(e) ??
+      new RegExp(`${c}\\s*=\\s*ANY\\s*\\(\\s*ARRAY\\[([^\\]]*)\\]`, "i").exec(e);
     if (inList && !new RegExp(`${c}\\s+IS\\s+NULL\\s+OR`, "i").test(e)) {
       hints.oneOf = inList[1]!.split(",").map((v) => {
         const s = v.trim().replace(/::[\w ]+$/, "");

@@ -64,7 +64,10 @@ export class SqlExecError extends Error {
   readonly hint?: string;
   /** The connection went, not the statement: running the file again statement by statement would find nothing. */
   readonly connectionLost?: boolean;
-  constructor(message: string, opts: { sqlState?: string; position?: number; detail?: string; hint?: string; connectionLost?: boolean } = {}) {
+  constructor(
+    message: string,
+    opts: { sqlState?: string; position?: number; detail?: string; hint?: string; connectionLost?: boolean } = {},
+  ) {
     super(message);
     this.name = "SqlExecError";
     Object.assign(this, opts);

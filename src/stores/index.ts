@@ -5,7 +5,6 @@
 import type { Migrator, StoreModule } from "./contract.ts";
 import type { Dialect } from "./dialects.ts";
 
-
 export { parseTargetUrl } from "./url.ts";
 
 const MODULES: Record<Dialect, () => Promise<StoreModule>> = {

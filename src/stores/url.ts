@@ -26,7 +26,10 @@ export function parseTargetUrl(raw: string, where = "--db"): TargetUrl {
   const trimmed = raw.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1]?.toLowerCase();
   const store = STORES.find((s) => scheme && (s.schemes as readonly string[]).includes(scheme));
-  if (store) return store.url === "file" ? parseFileUrl(trimmed, store.dialect, where) : parseNetworkUrl(trimmed, store.dialect, where);
+  if (store)
+    return store.url === "file"
+      ? parseFileUrl(trimmed, store.dialect, where)
+      : parseNetworkUrl(trimmed, store.dialect, where);
   throw new StairwayError(
     "E_URL",
     `${where}: "${redactUrl(trimmed)}" is not a database URL stairway knows (use ${orList(STORES.map((s) => s.example))})`,
@@ -44,10 +47,13 @@ export function parseFileUrl(raw: string, dialect: Dialect, where: string): Targ
   }
   let path: string;
   if (rest === ":memory:" || rest === "//:memory:") path = ":memory:";
-  else if (rest.startsWith("///")) path = rest.slice(2); // sqlite:///abs/path.db
-  else if (rest.startsWith("//")) path = resolve(rest.slice(2)); // sqlite://rel/path.db
+  else if (rest.startsWith("///"))
+    path = rest.slice(2); // sqlite:///abs/path.db
+  else if (rest.startsWith("//"))
+    path = resolve(rest.slice(2)); // sqlite://rel/path.db
   else path = isAbsolute(rest) ? rest : resolve(rest);
-  if (!rest) throw new StairwayError("E_URL", `${where}: "${raw}" names no file (use sqlite:path/to.db or sqlite::memory:)`);
+  if (!rest)
+    throw new StairwayError("E_URL", `${where}: "${raw}" names no file (use sqlite:path/to.db or sqlite::memory:)`);
   return { dialect, raw, redacted: raw, path, params };
 }
 
@@ -66,7 +72,8 @@ export function parseNetworkUrl(raw: string, dialect: Dialect, where: string): T
   const at = raw.lastIndexOf("@", end - 1);
   const rest = raw.slice(end);
   const userAt = at >= start ? at : -1;
-  if (rest.replace(/\?[^#]*/, "").includes("@") || (userAt < 0 && rest.includes("@"))) throw bad(`has an "@" after the host: ${ENCODE_HINT}`);
+  if (rest.replace(/\?[^#]*/, "").includes("@") || (userAt < 0 && rest.includes("@")))
+    throw bad(`has an "@" after the host: ${ENCODE_HINT}`);
   const colon = userAt < 0 ? -1 : raw.indexOf(":", start);
   const written = colon >= 0 && colon < userAt ? raw.slice(colon + 1, userAt) : undefined;
 
@@ -88,7 +95,10 @@ export function parseNetworkUrl(raw: string, dialect: Dialect, where: string): T
       throw bad(`has a "%" in its ${what} that starts no percent-encoding: write % as %25`);
     }
   };
-  const username = decode(url ? url.username : colon >= 0 ? raw.slice(start, colon) : raw.slice(start, Math.max(userAt, start)), "user name");
+  const username = decode(
+    url ? url.username : colon >= 0 ? raw.slice(start, colon) : raw.slice(start, Math.max(userAt, start)),
+    "user name",
+  );
   let password: string | undefined;
   if (written !== undefined) {
     password = decode(url ? url.password : written, "password");
@@ -97,7 +107,8 @@ export function parseNetworkUrl(raw: string, dialect: Dialect, where: string): T
   // libpq also takes the password from a password= parameter, percent-decoded ("+" stays "+").
   for (const q of url?.search.slice(1).split("&") ?? []) {
     if (!q.startsWith("password=")) continue;
-    if (dialect === "redis") throw bad("has a password= parameter: Redis takes the password in the user info (redis://:password@host:6379/0)");
+    if (dialect === "redis")
+      throw bad("has a password= parameter: Redis takes the password in the user info (redis://:password@host:6379/0)");
     password = decode(q.slice("password=".length), "password= parameter");
     remember(password, [q.slice("password=".length)], username, url);
   }
@@ -140,7 +151,8 @@ export function redactUrl(raw: string, at = raw.lastIndexOf("@")): string {
   const start = raw.indexOf("://") + 3;
   let out = raw;
   const colon = raw.indexOf(":", start);
-  if (start >= 3 && at > start && colon >= 0 && colon < at) out = colon + 1 === at ? raw.slice(0, colon) + raw.slice(at) : raw.slice(0, colon + 1) + "***" + raw.slice(at);
+  if (start >= 3 && at > start && colon >= 0 && colon < at)
+    out = colon + 1 === at ? raw.slice(0, colon) + raw.slice(at) : raw.slice(0, colon + 1) + "***" + raw.slice(at);
   const q = out.indexOf("?", start);
   if (q < 0) return out;
   return out.slice(0, q) + out.slice(q).replace(/([?&]password=)[^&#]*/g, "$1***");

@@ -12,7 +12,11 @@ const SRC = join(ROOT, "src");
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? files(join(dir, e.name))
+      : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")
+        ? [join(dir, e.name)]
+        : [],
   );
 }
 
@@ -21,7 +25,8 @@ const sources = files(SRC).map((path) => ({ path, rel: relative(SRC, path), text
 /** Every relative import of a file (static, dynamic, type-only), as paths under src/. */
 function importsOf(f: { path: string; text: string }): string[] {
   const out: string[] = [];
-  for (const m of f.text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+)["'](\.{1,2}\/[^"']+)["']/gm)) out.push(relative(SRC, resolve(dirname(f.path), m[1]!)));
+  for (const m of f.text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+)["'](\.{1,2}\/[^"']+)["']/gm))
+    out.push(relative(SRC, resolve(dirname(f.path), m[1]!)));
   return out;
 }
 
@@ -54,7 +59,11 @@ describe("stores", () => {
     const folders = STORES.map((s) => `stores/${s.dialect}/`);
     const bad = sources
       .filter((f) => !f.rel.startsWith("stores/"))
-      .flatMap((f) => importsOf(f).filter((to) => folders.some((d) => to.startsWith(d))).map((to) => `${f.rel} → ${to}`));
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((to) => folders.some((d) => to.startsWith(d)))
+          .map((to) => `${f.rel} → ${to}`),
+      );
     expect(bad).toEqual([]);
   });
 });

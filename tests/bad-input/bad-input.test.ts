@@ -41,7 +41,11 @@ const dirs: string[] = [];
 const contexts: { c: Case; ctx: Ctx }[] = [];
 
 beforeAll(async () => {
-  [pg, redis, server] = await Promise.all([pgDatabase(), claimEmptyDb(), CASES.some((c) => c.pw) ? passwordServer() : undefined]);
+  [pg, redis, server] = await Promise.all([
+    pgDatabase(),
+    claimEmptyDb(),
+    CASES.some((c) => c.pw) ? passwordServer() : undefined,
+  ]);
   admin = postgres(PG_URL, { max: 2, onnotice: () => {} });
   given = postgres(pg.url, { max: 2, onnotice: () => {} });
   const queue = [...CASES];
@@ -92,26 +96,57 @@ async function runCase(c: Case): Promise<Outcome> {
   const dir = tempDir("stairway-bad-input-");
   dirs.push(dir);
   writeTree(dir, c.files ?? GOOD);
-  const ctx: Ctx = { dir, sqlite: `sqlite:${join(dir, "app.db")}`, pg: pg.url, redis: redis.url, pwPort: server?.port ?? 0, extra: {} };
+  const ctx: Ctx = {
+    dir,
+    sqlite: `sqlite:${join(dir, "app.db")}`,
+    pg: pg.url,
+    redis: redis.url,
+    pwPort: server?.port ?? 0,
+    extra: {},
+  };
   contexts.push({ c, ctx });
   await c.setup?.(ctx);
   const before = snapshot(dir);
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: "1", ...c.env?.(ctx) })) if (v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: "1", ...c.env?.(ctx) }))
+    if (v !== undefined) env[k] = v;
   if (!c.env?.(ctx).DATABASE_URL) delete env.DATABASE_URL;
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), ...c.args(ctx)], { cwd: dir, env, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), ...c.args(ctx)], {
+    cwd: dir,
+    env,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
   await c.teardown?.(ctx);
   const after = snapshot(dir);
-  const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k)).sort();
+  const changed = [...new Set([...before.keys(), ...after.keys()])]
+    .filter((k) => before.get(k) !== after.get(k))
+    .sort();
   // A run's scratch databases and files carry its pid (src/session.ts runId): stairway_<6 chars><pid>_…
   const tag = proc.pid.toString(36).padStart(5, "0").slice(-5);
   const mine = new RegExp(`^stairway_[a-z0-9]{6}${tag}_`);
-  const databases = (await admin`SELECT datname FROM pg_database`).map((r) => r.datname as string).filter((n) => mine.test(n));
+  const databases = (await admin`SELECT datname FROM pg_database`)
+    .map((r) => r.datname as string)
+    .filter((n) => mine.test(n));
   const scratchDir = join(tmpdir(), "stairway");
   const files = existsSync(scratchDir) ? readdirSync(scratchDir).filter((n) => mine.test(n)) : [];
-  const pgTables = (await given`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`).map((r) => r.tablename as string);
-  return { code, stdout, stderr, changed, scratch: [...databases, ...files], pgTables, redisKeys: await redis.redis.dbsize() };
+  const pgTables = (await given`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`).map(
+    (r) => r.tablename as string,
+  );
+  return {
+    code,
+    stdout,
+    stderr,
+    changed,
+    scratch: [...databases, ...files],
+    pgTables,
+    redisKeys: await redis.redis.dbsize(),
+  };
 }
 
 describe("bad input", () => {
@@ -135,6 +170,11 @@ describe("bad input", () => {
         expect(lines.length).toBeLessThanOrEqual(c.lines ?? 1);
         for (const l of lines) expect(l).toStartWith("stairway: ");
       }
-      expect({ changed: o.changed, scratch: o.scratch, pgTables: o.pgTables, redisKeys: o.redisKeys }).toEqual({ changed: c.writes ?? [], scratch: [], pgTables: [], redisKeys: 0 });
+      expect({ changed: o.changed, scratch: o.scratch, pgTables: o.pgTables, redisKeys: o.redisKeys }).toEqual({
+        changed: c.writes ?? [],
+        scratch: [],
+        pgTables: [],
+        redisKeys: 0,
+      });
     });
 });

@@ -22,7 +22,13 @@ afterAll(() => cleanup(work));
 
 let runs = 0;
 function runAction(inputs: RunOptions["inputs"], opts: Partial<RunOptions> = {}): Promise<ActionRun> {
-  return runComposite(action, { actionPath: ROOT, workspace: ROOT, runnerDir: join(work, `runner-${++runs}`), inputs, ...opts });
+  return runComposite(action, {
+    actionPath: ROOT,
+    workspace: ROOT,
+    runnerDir: join(work, `runner-${++runs}`),
+    inputs,
+    ...opts,
+  });
 }
 
 /** The README's section on the action: from its heading to the next one of the same level. */
@@ -40,7 +46,10 @@ describe("action.yml", () => {
     const names = Object.keys(action.inputs);
     expect(names.length).toBeGreaterThan(5);
     for (const name of names) {
-      expect({ input: name, used: new RegExp(`inputs\\.${name}(?![\\w-])`).test(steps) }).toEqual({ input: name, used: true });
+      expect({ input: name, used: new RegExp(`inputs\\.${name}(?![\\w-])`).test(steps) }).toEqual({
+        input: name,
+        used: true,
+      });
       expect(action.inputs[name]!.description.length).toBeGreaterThan(20);
     }
     const documented = [...readmeSection().matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1]);
@@ -50,19 +59,28 @@ describe("action.yml", () => {
   test("every use of the action, in our workflows and in the README, passes only inputs it declares", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     const docs = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
-    const workflows = readdirSync(join(ROOT, ".github/workflows")).map((f) => readFileSync(join(ROOT, ".github/workflows", f), "utf8"));
+    const workflows = readdirSync(join(ROOT, ".github/workflows")).map((f) =>
+      readFileSync(join(ROOT, ".github/workflows", f), "utf8"),
+    );
     const uses: { uses: string; with?: Record<string, unknown> }[] = [];
     const collect = (node: unknown): void => {
       if (Array.isArray(node)) node.forEach(collect);
       else if (node && typeof node === "object") {
         const step = node as { uses?: unknown; with?: Record<string, unknown> };
-        if (typeof step.uses === "string" && (step.uses === "./" || step.uses.startsWith("stairwaydb/stairway@"))) uses.push(step as (typeof uses)[number]);
+        if (typeof step.uses === "string" && (step.uses === "./" || step.uses.startsWith("stairwaydb/stairway@")))
+          uses.push(step as (typeof uses)[number]);
         Object.values(node).forEach(collect);
       }
     };
     for (const text of [...docs, ...workflows]) collect(parse(text));
     expect(uses.length).toBeGreaterThanOrEqual(5); // the README's one-liner, its three steps, our safety job
-    for (const u of uses) for (const key of Object.keys(u.with ?? {})) expect({ uses: u.uses, input: key, declared: key in action.inputs }).toEqual({ uses: u.uses, input: key, declared: true });
+    for (const u of uses)
+      for (const key of Object.keys(u.with ?? {}))
+        expect({ uses: u.uses, input: key, declared: key in action.inputs }).toEqual({
+          uses: u.uses,
+          input: key,
+          declared: true,
+        });
   });
 
   test("inputs reach the scripts through env only, every script is bash, and it is a composite action", () => {
@@ -100,11 +118,20 @@ describe("the action's steps, run here", () => {
 
   test("a failed check fails the last step with exit 1, after the summary was written; targets, config and args reach stairway", async () => {
     const project = writeTree(join(work, "project-fail"), {
-      "sql/001_create_t/up.sql": "CREATE TABLE t (id integer PRIMARY KEY, name text);\nCREATE INDEX ix_t_name ON t (name);\n",
+      "sql/001_create_t/up.sql":
+        "CREATE TABLE t (id integer PRIMARY KEY, name text);\nCREATE INDEX ix_t_name ON t (name);\n",
       "sql/001_create_t/down.sql": "DROP INDEX ix_t_name;\n", // forgets the table
-      "stairway.yaml": 'migrations: { sql: sql }\ndatabases:\n  lite: { url: "sqlite:lite.db" }\n  gone: { url: "postgres://nobody@127.0.0.1:1/x" }\n',
+      "stairway.yaml":
+        'migrations: { sql: sql }\ndatabases:\n  lite: { url: "sqlite:lite.db" }\n  gone: { url: "postgres://nobody@127.0.0.1:1/x" }\n',
     });
-    const r = await runAction({ command: "test", binary: "dist/stairway", "working-directory": project, config: "stairway.yaml", targets: "lite", args: "--json" });
+    const r = await runAction({
+      command: "test",
+      binary: "dist/stairway",
+      "working-directory": project,
+      config: "stairway.yaml",
+      targets: "lite",
+      args: "--json",
+    });
     expect(r.outputs["exit-code"]).toBe("1"); // not 3: the unreachable target was left out
     expect(r.failed?.name).toBe("Fail the step when a check failed");
     expect(r.failed?.code).toBe(1);
@@ -112,15 +139,27 @@ describe("the action's steps, run here", () => {
     const json = JSON.parse(r.steps.find((s) => s.id === "run")!.stdout);
     expect(json.ok).toBe(false);
     expect(json.targets.map((t: { name: string }) => t.name)).toEqual(["lite"]);
-    expect(json.results.some((x: { check: string; status: string }) => x.check === "step.down-restores-schema" && x.status === "fail")).toBe(true);
+    expect(
+      json.results.some(
+        (x: { check: string; status: string }) => x.check === "step.down-restores-schema" && x.status === "fail",
+      ),
+    ).toBe(true);
     expect(r.outputs["report-dir"]).toBe(join(project, "tests/migrations/reports"));
     expect(r.summary).toContain("001_create_t");
     expect(r.summary).toContain("step.down-restores-schema");
   });
 
   test("db URLs replace the targets; an unreachable one fails with exit 3 and its password is never printed", async () => {
-    const project = writeTree(join(work, "project-unreachable"), { "sql/001_a/up.sql": "CREATE TABLE a (id integer);\n", "sql/001_a/down.sql": "DROP TABLE a;\n" });
-    const r = await runAction({ command: "validate", binary: "dist/stairway", "working-directory": project, db: "postgres://u:hunter2secret@127.0.0.1:1/x" });
+    const project = writeTree(join(work, "project-unreachable"), {
+      "sql/001_a/up.sql": "CREATE TABLE a (id integer);\n",
+      "sql/001_a/down.sql": "DROP TABLE a;\n",
+    });
+    const r = await runAction({
+      command: "validate",
+      binary: "dist/stairway",
+      "working-directory": project,
+      db: "postgres://u:hunter2secret@127.0.0.1:1/x",
+    });
     expect(r.outputs["exit-code"]).toBe("3");
     expect(r.failed?.code).toBe(3);
     const all = r.steps.map((s) => s.stdout + s.stderr).join("\n") + r.summary;
@@ -132,7 +171,9 @@ describe("the action's steps, run here", () => {
     const r = await runAction({ binary: "dist/no-such-stairway" });
     expect(r.failed?.id).toBe("resolve");
     expect(r.failed?.code).toBe(2);
-    expect(r.failed?.stdout).toBe(`::error::binary: dist/no-such-stairway is not an executable file (the path is relative to ${ROOT}).\n`);
+    expect(r.failed?.stdout).toBe(
+      `::error::binary: dist/no-such-stairway is not an executable file (the path is relative to ${ROOT}).\n`,
+    );
     expect(r.steps.length).toBe(1);
   });
 
@@ -155,8 +196,12 @@ describe("the action's steps, run here", () => {
       expect(resolve.key).toBe(`stairway-v${VERSION}-${os}-${arch}`);
       expect(resolve.dir).toBe(join(runnerDir, "tool-cache/stairway", `v${VERSION}`, arch));
       expect(r.path).toEqual([resolve.dir!]);
-      expect(Bun.spawnSync([join(resolve.dir!, "stairway"), "--version"]).stdout.toString()).toBe(`stairway ${VERSION}\n`);
-      expect(r.steps.find((s) => s.name.startsWith("Install"))!.stdout).toContain(`stairway ${VERSION} installed in ${resolve.dir}/stairway`);
+      expect(Bun.spawnSync([join(resolve.dir!, "stairway"), "--version"]).stdout.toString()).toBe(
+        `stairway ${VERSION}\n`,
+      );
+      expect(r.steps.find((s) => s.name.startsWith("Install"))!.stdout).toContain(
+        `stairway ${VERSION} installed in ${resolve.dir}/stairway`,
+      );
       expect(r.outputs["exit-code"]).toBe("0");
       expect(r.summary).toContain("safety");
 
@@ -165,17 +210,27 @@ describe("the action's steps, run here", () => {
       // The binary is there (actions/cache restored it, or an earlier step of the job installed it):
       // no download, no second cache entry, the same binary.
       const asked = server.requests.length;
-      const again = await runAction({ command: "safety", version: `v${VERSION}`, "report-dir": reports }, { runnerDir, env });
+      const again = await runAction(
+        { command: "safety", version: `v${VERSION}`, "report-dir": reports },
+        { runnerDir, env },
+      );
       expect(again.failed).toBeUndefined();
       expect(again.steps.find((s) => s.id === "resolve")!.outputs.present).toBe("true");
-      expect(again.steps.find((s) => s.name.startsWith("Install"))!.stdout).toBe(`stairway ${VERSION} in ${resolve.dir} (from the cache, or an earlier step of this job)\n`);
+      expect(again.steps.find((s) => s.name.startsWith("Install"))!.stdout).toBe(
+        `stairway ${VERSION} in ${resolve.dir} (from the cache, or an earlier step of this job)\n`,
+      );
       expect(server.requests.length).toBe(asked);
     }, 120_000);
 
     test("latest is cached under the day's date, so a new release is picked up the next day", async () => {
-      const r = await runAction({ command: "safety", "report-dir": join(work, "reports-latest") }, { env: { STAIRWAY_BASE_URL: server.url } });
+      const r = await runAction(
+        { command: "safety", "report-dir": join(work, "reports-latest") },
+        { env: { STAIRWAY_BASE_URL: server.url } },
+      );
       expect(r.failed).toBeUndefined();
-      expect(r.steps.find((s) => s.id === "resolve")!.outputs.key).toMatch(/^stairway-latest-\d{4}-\d\d-\d\d-(Linux|macOS)-(X64|ARM64)$/);
+      expect(r.steps.find((s) => s.id === "resolve")!.outputs.key).toMatch(
+        /^stairway-latest-\d{4}-\d\d-\d\d-(Linux|macOS)-(X64|ARM64)$/,
+      );
     }, 120_000);
   });
 });

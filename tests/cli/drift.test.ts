@@ -43,7 +43,9 @@ describe("up on a drifted tree", () => {
 
     const allowed = await runCli(["up", "--allow-drift", "--json", ...db], { cwd: dir });
     expect(allowed.code).toBe(0);
-    expect(allowed.json().results.map((r: { migration: string; status: string }) => `${r.migration} ${r.status}`)).toEqual(["002_b pass"]);
+    expect(
+      allowed.json().results.map((r: { migration: string; status: string }) => `${r.migration} ${r.status}`),
+    ).toEqual(["002_b pass"]);
   });
 
   test("PostgreSQL: the same, and redo of the edited last migration still works", async () => {
@@ -58,7 +60,9 @@ describe("up on a drifted tree", () => {
       expect(refused.stderr).toContain("sql/002_b/up.sql was edited after it was applied");
       // redo is how one re-applies the migration being written.
       expect((await runCli(["redo", ...db], { cwd: dir })).code).toBe(0);
-      expect(await pgQuery(pg.url, "SELECT column_name FROM information_schema.columns WHERE table_name = 'b' ORDER BY 1")).toEqual([{ column_name: "id" }, { column_name: "note" }]);
+      expect(
+        await pgQuery(pg.url, "SELECT column_name FROM information_schema.columns WHERE table_name = 'b' ORDER BY 1"),
+      ).toEqual([{ column_name: "id" }, { column_name: "note" }]);
       expect((await runCli(["up", ...db], { cwd: dir })).code).toBe(0);
     } finally {
       await pg.drop();
@@ -118,13 +122,20 @@ describe("an empty up", () => {
     const db = ["--db", `sqlite:${join(dir, "app.db")}`];
     const first = await runCli(["up", ...db], { cwd: dir });
     expect(first.code).toBe(0);
-    expect(first.stderr).toBe("stairway: warning: sql/003_c/up.sql is empty: applying it records version 003 and changes nothing\n");
+    expect(first.stderr).toBe(
+      "stairway: warning: sql/003_c/up.sql is empty: applying it records version 003 and changes nothing\n",
+    );
     const again = await runCli(["up", ...db], { cwd: dir });
     expect(again.stderr).toBe("");
   });
 
   test("a file that only says where it is skipped is no empty up", async () => {
-    const dir = project({ ...TREE, "sql/003_c/up.sqlite.sql": "-- stairway:skip sqlite\n", "sql/003_c/up.sql": "SELECT 1;\n", "sql/003_c/down.sql": "SELECT 1;\n" });
+    const dir = project({
+      ...TREE,
+      "sql/003_c/up.sqlite.sql": "-- stairway:skip sqlite\n",
+      "sql/003_c/up.sql": "SELECT 1;\n",
+      "sql/003_c/down.sql": "SELECT 1;\n",
+    });
     const r = await runCli(["validate", "--json"], { cwd: dir });
     expect(r.json().results.filter((x: { check: string }) => x.check === "files.empty-up")).toEqual([]);
   });

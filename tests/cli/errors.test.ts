@@ -21,7 +21,12 @@ function project(files: Record<string, string>): string {
 }
 
 /** The stderr lines a failed command printed, each prefixed "stairway: ". */
-function expectCleanFailure(r: { code: number; stderr: string; stdout: string }, code: number, message: RegExp, dir?: string) {
+function expectCleanFailure(
+  r: { code: number; stderr: string; stdout: string },
+  code: number,
+  message: RegExp,
+  dir?: string,
+) {
   expect(r.code).toBe(code);
   expect(r.stderr).toMatch(message);
   expect(r.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/); // no stack trace
@@ -37,12 +42,22 @@ describe("a broken tree", () => {
 
   test("a misnamed file names the file (exit 2)", async () => {
     const dir = project({ ...GOOD, "sql/add_users/up.sql": "select 1;" });
-    expectCleanFailure(await runCli(["up", ...db(dir)], { cwd: dir }), 2, /sql\/add_users is not named <version>_<name>/, dir);
+    expectCleanFailure(
+      await runCli(["up", ...db(dir)], { cwd: dir }),
+      2,
+      /sql\/add_users is not named <version>_<name>/,
+      dir,
+    );
   });
 
   test("duplicate versions name both files (exit 2)", async () => {
     const dir = project({ ...GOOD, "sql/1_b/up.sql": "select 1;", "sql/1_b/down.sql": "select 1;" });
-    expectCleanFailure(await runCli(["up", ...db(dir)], { cwd: dir }), 2, /version 001 is used more than once: sql\/001_a\/up\.sql, sql\/1_b\/up\.sql/, dir);
+    expectCleanFailure(
+      await runCli(["up", ...db(dir)], { cwd: dir }),
+      2,
+      /version 001 is used more than once: sql\/001_a\/up\.sql, sql\/1_b\/up\.sql/,
+      dir,
+    );
   });
 
   test("an up without a down does not stop up (as dbmate and golang-migrate run it); validate says which file to add", async () => {
@@ -58,7 +73,13 @@ describe("a broken tree", () => {
   });
 
   test("every problem of the tree is reported at once", async () => {
-    const dir = project({ ...GOOD, "sql/x/up.sql": "", "sql/003_c/down.sql": "select 1;", "sql/004_d/up.sql": "-- stairway:wat\nselect 1;", "sql/004_d/down.sql": "select 1;" });
+    const dir = project({
+      ...GOOD,
+      "sql/x/up.sql": "",
+      "sql/003_c/down.sql": "select 1;",
+      "sql/004_d/up.sql": "-- stairway:wat\nselect 1;",
+      "sql/004_d/down.sql": "select 1;",
+    });
     const r = await runCli(["status", ...db(dir)], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(3);
@@ -69,7 +90,12 @@ describe("targets", () => {
   test("an unreachable host is exit 3, one sentence, password hidden", async () => {
     const dir = project(GOOD);
     const r = await runCli(["up", "--db", "postgres://app:hunter22@127.0.0.1:1/app"], { cwd: dir });
-    expectCleanFailure(r, 3, /^stairway: cannot connect to target postgres \(postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/app\): connection refused/, dir);
+    expectCleanFailure(
+      r,
+      3,
+      /^stairway: cannot connect to target postgres \(postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/app\): connection refused/,
+      dir,
+    );
     expect(r.stderr + r.stdout).not.toContain("hunter22");
   });
 
@@ -81,7 +107,12 @@ describe("targets", () => {
 
   test("no database at all says how to name one (exit 2)", async () => {
     const dir = project(GOOD);
-    expectCleanFailure(await runCli(["up"], { cwd: dir }), 2, /no database to act on: pass --db URL, set DATABASE_URL/, dir);
+    expectCleanFailure(
+      await runCli(["up"], { cwd: dir }),
+      2,
+      /no database to act on: pass --db URL, set DATABASE_URL/,
+      dir,
+    );
   });
 
   test("DATABASE_URL is used when nothing else names a target", async () => {
@@ -100,14 +131,24 @@ describe("targets", () => {
 
     test("a wrong password is exit 3, one sentence, password hidden", async () => {
       const dir = project(GOOD);
-      const r = await runCli(["up", "--db", `postgres://postgres:wrong-password@127.0.0.1:${server.port}/postgres`], { cwd: dir });
-      expectCleanFailure(r, 3, /cannot connect to target postgres \(postgres:\/\/postgres:\*\*\*@.*\): password authentication failed/, dir);
+      const r = await runCli(["up", "--db", `postgres://postgres:wrong-password@127.0.0.1:${server.port}/postgres`], {
+        cwd: dir,
+      });
+      expectCleanFailure(
+        r,
+        3,
+        /cannot connect to target postgres \(postgres:\/\/postgres:\*\*\*@.*\): password authentication failed/,
+        dir,
+      );
       expect(r.stderr + r.stdout).not.toContain("wrong-password");
     });
 
     test("the right password works, and never shows", async () => {
       const dir = project(GOOD);
-      const r = await runCli(["up", "--json", "--db", `postgres://postgres:right-password@127.0.0.1:${server.port}/postgres`], { cwd: dir });
+      const r = await runCli(
+        ["up", "--json", "--db", `postgres://postgres:right-password@127.0.0.1:${server.port}/postgres`],
+        { cwd: dir },
+      );
       expect(r.code).toBe(0);
       expect(r.stdout).not.toContain("right-password");
       expect(r.json().targets[0].url).toBe(`postgres://postgres:***@127.0.0.1:${server.port}/postgres`);
@@ -130,8 +171,16 @@ describe("config and flags", () => {
   });
 
   test("a wrong type names the key and line (exit 2)", async () => {
-    const dir = project({ ...GOOD, "c.yaml": "databases:\n  sqlite: { url: sqlite:a.db, max_migration_time: fast }\n" });
-    expectCleanFailure(await runCli(["status", "--config", "c.yaml"], { cwd: dir }), 2, /c\.yaml:2: databases\.sqlite\.max_migration_time must be a number, got "fast"/, dir);
+    const dir = project({
+      ...GOOD,
+      "c.yaml": "databases:\n  sqlite: { url: sqlite:a.db, max_migration_time: fast }\n",
+    });
+    expectCleanFailure(
+      await runCli(["status", "--config", "c.yaml"], { cwd: dir }),
+      2,
+      /c\.yaml:2: databases\.sqlite\.max_migration_time must be a number, got "fast"/,
+      dir,
+    );
   });
 
   test("an unknown command and an unknown flag are usage errors (exit 2)", async () => {
@@ -142,7 +191,14 @@ describe("config and flags", () => {
   test("--json errors are one object with the code", async () => {
     const r = await runCli(["status", "--json", "--db", "nope://x"]);
     expect(r.code).toBe(2);
-    expect(r.json()).toMatchObject({ tool: "stairway", command: "status", ok: false, targets: [], results: [], error: { code: "E_URL" } });
+    expect(r.json()).toMatchObject({
+      tool: "stairway",
+      command: "status",
+      ok: false,
+      targets: [],
+      results: [],
+      error: { code: "E_URL" },
+    });
   });
 
   test("a failed run replaces the report an earlier run left, so `report` cannot show a stale pass", async () => {
@@ -151,7 +207,11 @@ describe("config and flags", () => {
     const file = join(dir, "tests/migrations/reports/status.json");
     expect(JSON.parse(readFileSync(file, "utf8")).ok).toBe(true);
     expectCleanFailure(await runCli(["status", "--db", "nope://x"], { cwd: dir }), 2, /nope/);
-    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ command: "status", ok: false, error: { code: "E_URL" } });
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({
+      command: "status",
+      ok: false,
+      error: { code: "E_URL" },
+    });
   });
 
   test("--debug shows the stack trace", async () => {

@@ -18,14 +18,23 @@ test("--json into a pipe is the report file's text: one line of JSON", async () 
   expect(r.code).toBe(0); // warnings only
   expect(r.stdout.endsWith("}\n")).toBe(true);
   expect(r.stdout.trimEnd()).not.toContain("\n");
-  expect(r.json()).toMatchObject({ tool: "stairway", command: "safety", ok: true, results: [{ check: "safety.require-lock-timeout" }] });
+  expect(r.json()).toMatchObject({
+    tool: "stairway",
+    command: "safety",
+    ok: true,
+    results: [{ check: "safety.require-lock-timeout" }],
+  });
   expect(readFileSync(join(dir, "tests/migrations/reports/safety.json"), "utf8")).toBe(r.stdout);
 });
 
 test("--json on a terminal is indented", () => {
   // script(1) gives the command a pseudo-terminal for its stdout.
   const cmd = [process.execPath, join(ROOT, "src/cli.ts"), "safety", "--json"].map((a) => `'${a}'`).join(" ");
-  const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const r = spawnSync("script", ["-qec", cmd, "/dev/null"], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   const out = r.stdout.replace(/\r\n/g, "\n");
   expect(out).toStartWith('{\n  "tool": "stairway",');
   expect(JSON.parse(out)).toMatchObject({ command: "safety", ok: true });
@@ -34,7 +43,24 @@ test("--json on a terminal is indented", () => {
 });
 
 test("progress on a terminal that reports 0 columns is whole (taken as 80 wide)", () => {
-  const cmd = ["stty", "cols", "0", "rows", "0;", process.execPath, join(ROOT, "src/cli.ts"), "validate", "--sql", "sql"].map((a) => (a.endsWith(";") ? a : `'${a}'`)).join(" ");
-  const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const cmd = [
+    "stty",
+    "cols",
+    "0",
+    "rows",
+    "0;",
+    process.execPath,
+    join(ROOT, "src/cli.ts"),
+    "validate",
+    "--sql",
+    "sql",
+  ]
+    .map((a) => (a.endsWith(";") ? a : `'${a}'`))
+    .join(" ");
+  const r = spawnSync("script", ["-qec", cmd, "/dev/null"], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   expect(r.stdout).toContain("\r\x1b[2Ksqlite: parsing sql\r\x1b[2K");
 });

@@ -65,13 +65,20 @@ function project(files: Record<string, string>): string {
 
 /** Everything a run left: stdout, stderr and every file in its report dir. */
 function everything(r: CliRun, reportDir: string): string {
-  const files = existsSync(reportDir) ? readdirSync(reportDir).map((f) => readFileSync(join(reportDir, f), "utf8")) : [];
+  const files = existsSync(reportDir)
+    ? readdirSync(reportDir).map((f) => readFileSync(join(reportDir, f), "utf8"))
+    : [];
   return [r.stdout, r.stderr, ...files].join("\n");
 }
 
 /** The password as it may show: as is, JSON-, XML- or HTML-escaped, percent-encoded. */
 function expectHidden(text: string, password: string): void {
-  for (const form of [password, JSON.stringify(password).slice(1, -1), encodeURIComponent(password), Bun.escapeHTML(password)])
+  for (const form of [
+    password,
+    JSON.stringify(password).slice(1, -1),
+    encodeURIComponent(password),
+    Bun.escapeHTML(password),
+  ])
     expect(text).not.toContain(form);
 }
 
@@ -92,8 +99,12 @@ describe("a migration whose error message holds the password", () => {
     // The server did repeat it: the message names the value it could not read.
     const up = r.json().results.find((x: { check: string }) => x.check === "step.up");
     expect(up.message).toContain('invalid input syntax for type integer: "***"');
-    expect(readFileSync(join(reports, "test.junit.xml"), "utf8")).toContain("invalid input syntax for type integer: &quot;***&quot;");
-    expect(readFileSync(join(reports, "test.json"), "utf8")).toContain('invalid input syntax for type integer: \\"***\\"');
+    expect(readFileSync(join(reports, "test.junit.xml"), "utf8")).toContain(
+      "invalid input syntax for type integer: &quot;***&quot;",
+    );
+    expect(readFileSync(join(reports, "test.json"), "utf8")).toContain(
+      'invalid input syntax for type integer: \\"***\\"',
+    );
     expectHidden(everything(r, reports), ALL);
   }, 30_000);
 
@@ -117,7 +128,9 @@ describe("a migration whose error message holds the password", () => {
     const url = `postgres://${user}:${encodeURIComponent(ALL)}@127.0.0.1:${server.port}/${user}`;
     const r = await runCli(["schema", "dump", "--at", "head", "--debug", "--db", url], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('cannot build the schema at head: 001_leak failed: sql/001_leak/up.sql:1:8: invalid input syntax for type integer: "***"');
+    expect(r.stderr).toContain(
+      'cannot build the schema at head: 001_leak failed: sql/001_leak/up.sql:1:8: invalid input syntax for type integer: "***"',
+    );
     expect(r.stderr).toMatch(/\n\s+at /); // the stack trace is there, and hides it too
     expectHidden(r.stderr + r.stdout, ALL);
   }, 30_000);
@@ -137,7 +150,17 @@ describe("every URL-special character in a PostgreSQL password", () => {
         runs.push(
           (async () => {
             const reports = join(dir, `reports-${runs.length}`);
-            const r = await runCli(["status", "--json", "--report-dir", reports, "--db", `postgres://${user}:${form}@127.0.0.1:${server.port}/postgres`], { cwd: dir });
+            const r = await runCli(
+              [
+                "status",
+                "--json",
+                "--report-dir",
+                reports,
+                "--db",
+                `postgres://${user}:${form}@127.0.0.1:${server.port}/postgres`,
+              ],
+              { cwd: dir },
+            );
             expect({ form, code: r.code, stderr: r.stderr }).toEqual({ form, code: 0, stderr: "" });
             expect(r.json().targets[0].url).toBe(`postgres://${user}:***@127.0.0.1:${server.port}/postgres`);
             expectHidden(everything(r, reports), password);
@@ -152,9 +175,19 @@ describe("every URL-special character in a PostgreSQL password", () => {
     const user = await role(password);
     const dir = project(tree);
     const reports = join(dir, "reports");
-    const r = await runCli(["status", "--json", "--report-dir", reports, "--db", `postgres://${user}@127.0.0.1:${server.port}/postgres?password=${encodeURIComponent(password)}`], {
-      cwd: dir,
-    });
+    const r = await runCli(
+      [
+        "status",
+        "--json",
+        "--report-dir",
+        reports,
+        "--db",
+        `postgres://${user}@127.0.0.1:${server.port}/postgres?password=${encodeURIComponent(password)}`,
+      ],
+      {
+        cwd: dir,
+      },
+    );
     expect(r.code).toBe(0);
     expect(r.json().targets[0].url).toBe(`postgres://${user}@127.0.0.1:${server.port}/postgres?password=***`);
     expectHidden(everything(r, reports), password);
@@ -163,7 +196,10 @@ describe("every URL-special character in a PostgreSQL password", () => {
   test("a raw / ? # or bad % is refused in one sentence (exit 2), nothing of the password shown, nothing written", async () => {
     const dir = project(tree);
     for (const char of ["/", "?", "#", "%"]) {
-      const r = await runCli(["up", "--json", "--db", `postgres://u:se${char}cr3tZ9@127.0.0.1:${server.port}/postgres`], { cwd: dir });
+      const r = await runCli(
+        ["up", "--json", "--db", `postgres://u:se${char}cr3tZ9@127.0.0.1:${server.port}/postgres`],
+        { cwd: dir },
+      );
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(r.stderr).toContain(`"postgres://u:***@127.0.0.1:${server.port}/postgres"`);
@@ -175,7 +211,15 @@ describe("every URL-special character in a PostgreSQL password", () => {
   test("a wrong password with special characters: exit 3, shown nowhere", async () => {
     const dir = project(tree);
     const wrong = `wr"ng@pw:Z9`;
-    const r = await runCli(["status", "--json", "--db", `postgres://postgres:${encodeURIComponent(wrong)}@127.0.0.1:${server.port}/postgres`], { cwd: dir });
+    const r = await runCli(
+      [
+        "status",
+        "--json",
+        "--db",
+        `postgres://postgres:${encodeURIComponent(wrong)}@127.0.0.1:${server.port}/postgres`,
+      ],
+      { cwd: dir },
+    );
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("password authentication failed");
     expectHidden(everything(r, join(dir, "tests/migrations/reports")), wrong);
@@ -188,10 +232,25 @@ describe("a Redis that asks for a password", () => {
   let port = 0;
   beforeAll(async () => {
     port = 56000 + Math.floor(Math.random() * 900);
-    redis = Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", password], {
-      stdout: "ignore",
-      stderr: "ignore",
-    });
+    redis = Bun.spawn(
+      [
+        "redis-server",
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--requirepass",
+        password,
+      ],
+      {
+        stdout: "ignore",
+        stderr: "ignore",
+      },
+    );
     for (let i = 0; i < 50; i++) {
       const probe = Bun.spawnSync(["redis-cli", "-p", String(port), "ping"]);
       if (probe.stdout.toString().includes("NOAUTH") || probe.stdout.toString().includes("PONG")) break;
@@ -203,7 +262,17 @@ describe("a Redis that asks for a password", () => {
   test("the right password, percent-encoded: it works, and shows nowhere", async () => {
     const dir = project({ "redis-migrations/007_a.ts": "export default { async up() {}, async down() {} };\n" });
     const reports = join(dir, "reports");
-    const r = await runCli(["status", "--json", "--report-dir", reports, "--db", `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}/0`], { cwd: dir });
+    const r = await runCli(
+      [
+        "status",
+        "--json",
+        "--report-dir",
+        reports,
+        "--db",
+        `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}/0`,
+      ],
+      { cwd: dir },
+    );
     expect(r.code).toBe(0);
     expect(r.json().migrations).toMatchObject([{ version: "007", state: "pending" }]);
     expect(r.json().targets[0].url).toBe(`redis://:***@127.0.0.1:${port}/0`);
@@ -213,7 +282,9 @@ describe("a Redis that asks for a password", () => {
   test("a wrong one: exit 3, shown nowhere", async () => {
     const dir = project({ "redis-migrations/007_a.ts": "export default { async up() {}, async down() {} };\n" });
     const wrong = `wr"ng@pw:Z9`;
-    const r = await runCli(["status", "--json", "--db", `redis://:${encodeURIComponent(wrong)}@127.0.0.1:${port}/0`], { cwd: dir });
+    const r = await runCli(["status", "--json", "--db", `redis://:${encodeURIComponent(wrong)}@127.0.0.1:${port}/0`], {
+      cwd: dir,
+    });
     expect(r.code).toBe(3);
     expectHidden(everything(r, join(dir, "tests/migrations/reports")), wrong);
   }, 30_000);

@@ -28,7 +28,8 @@ afterAll(() => {
   cleanup(dir);
 });
 
-const url = (host: string, port: number, sslmode: string) => `postgres://postgres:right-password@${host}:${port}/postgres?sslmode=${sslmode}`;
+const url = (host: string, port: number, sslmode: string) =>
+  `postgres://postgres:right-password@${host}:${port}/postgres?sslmode=${sslmode}`;
 const shown = (u: string) => u.replace(":right-password@", ":***@");
 
 async function status(u: string, env: Record<string, string | undefined> = {}) {
@@ -59,7 +60,9 @@ describe("postgres:// with sslmode", () => {
     const u = url("localhost", server!.port, "verify-full");
     const r = await status(u, { NODE_EXTRA_CA_CERTS: certs.ca });
     expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toBe(`stairway: cannot connect to target postgres (${shown(u)}): its TLS certificate does not name this host: connect by a name the certificate lists`);
+    expect(r.stderr.trim()).toBe(
+      `stairway: cannot connect to target postgres (${shown(u)}): its TLS certificate does not name this host: connect by a name the certificate lists`,
+    );
   });
 
   test("require encrypts without checking the certificate", async () => {

@@ -17,7 +17,8 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach(cleanup));
 
 const ROWS = 60_000;
-const rows = (table: string) => `INSERT INTO ${table} (id, note) WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ${ROWS}) SELECT x, 'row ' || x FROM n WHERE true`; // WHERE: SQLite's upsert after INSERT … SELECT needs one
+const rows = (table: string) =>
+  `INSERT INTO ${table} (id, note) WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ${ROWS}) SELECT x, 'row ' || x FROM n WHERE true`; // WHERE: SQLite's upsert after INSERT … SELECT needs one
 const table = (t: string) => `CREATE TABLE ${t} (id integer PRIMARY KEY, note text NOT NULL)`;
 // Every migration logs itself in `runs`, last: run twice, it shows twice. A
 // no-transaction migration is written to be run again after a crash (IF NOT
@@ -59,13 +60,21 @@ async function sqliteDb(dir: string): Promise<Db> {
       db.close();
     }
   };
-  const tables = async () => (await query<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY 1")).map((r) => r.name);
+  const tables = async () =>
+    (await query<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY 1")).map(
+      (r) => r.name,
+    );
   return {
     url: `sqlite:${path}`,
     tables,
     async runs() {
       if (!(await tables()).includes("runs")) return {};
-      return Object.fromEntries((await query<{ v: string; n: number }>("SELECT version AS v, count(*) AS n FROM runs GROUP BY 1")).map((r) => [r.v, r.n]));
+      return Object.fromEntries(
+        (await query<{ v: string; n: number }>("SELECT version AS v, count(*) AS n FROM runs GROUP BY 1")).map((r) => [
+          r.v,
+          r.n,
+        ]),
+      );
     },
     drop: async () => {},
   };
@@ -73,20 +82,34 @@ async function sqliteDb(dir: string): Promise<Db> {
 
 async function postgresDb(): Promise<Db> {
   const db = await pgDatabase();
-  const tables = async () => (await pgQuery<{ t: string }>(db.url, "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).map((r) => r.t);
+  const tables = async () =>
+    (
+      await pgQuery<{ t: string }>(
+        db.url,
+        "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+      )
+    ).map((r) => r.t);
   return {
     url: db.url,
     tables,
     async runs() {
       if (!(await tables()).includes("runs")) return {};
-      return Object.fromEntries((await pgQuery<{ v: string; n: string }>(db.url, "SELECT version AS v, count(*) AS n FROM runs GROUP BY 1")).map((r) => [r.v, Number(r.n)]));
+      return Object.fromEntries(
+        (
+          await pgQuery<{ v: string; n: string }>(db.url, "SELECT version AS v, count(*) AS n FROM runs GROUP BY 1")
+        ).map((r) => [r.v, Number(r.n)]),
+      );
     },
     drop: db.drop,
   };
 }
 
 function upProcess(dir: string, url: string) {
-  return Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "up", "--db", url], { cwd: dir, stdout: "ignore", stderr: "pipe" });
+  return Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "up", "--db", url], {
+    cwd: dir,
+    stdout: "ignore",
+    stderr: "pipe",
+  });
 }
 
 async function states(dir: string, url: string): Promise<string[]> {
@@ -97,66 +120,71 @@ async function states(dir: string, url: string): Promise<string[]> {
 
 for (const dialect of ["sqlite", "postgres"] as const) {
   describe(`crash consistency on ${dialect}`, () => {
-    test(`${KILLS} SIGKILLs at random points of up: status tells the truth, up reaches head, every migration applied once`, async () => {
-      const open = (dir: string) => (dialect === "sqlite" ? sqliteDb(dir) : postgresDb());
-      // How long a whole `up` takes here (the faster of two: the first pays for cold caches): kills land anywhere in it, start-up included.
-      let span = Infinity;
-      for (let i = 0; i < 2; i++) {
-        const dir0 = writeTree(tempDir(), TREE);
-        dirs.push(dir0);
-        const db0 = await open(dir0);
-        const t0 = performance.now();
-        const full = upProcess(dir0, db0.url);
-        expect(await full.exited).toBe(0);
-        span = Math.min(span, performance.now() - t0);
-        expect(await db0.runs()).toEqual(Object.fromEntries(VERSIONS.map((v) => [v, 1])));
-        await db0.drop();
-      }
-
-      const seen: Record<string, number> = {};
-      for (let k = 0; k < KILLS; k++) {
-        const dir = writeTree(tempDir(), TREE);
-        dirs.push(dir);
-        const db = await open(dir);
-        const at = Math.round(Math.random() * span);
-        try {
-          const proc = upProcess(dir, db.url);
-          await Bun.sleep(at);
-          proc.kill("SIGKILL");
-          await proc.exited;
-
-          // The truth: a version is applied when its rows are there, pending when nothing of it is;
-          // a no-transaction one cut halfway is dirty. Applied versions come first, in order.
-          const s = await states(dir, db.url);
-          const runs = await db.runs();
-          const tables = await db.tables();
-          const label = `kill ${k + 1} at ${at} ms of ${Math.round(span)}: ${VERSIONS.map((v, i) => `${v}:${s[i]}`).join(" ")}`;
-          seen[s.join(" ")] = (seen[s.join(" ")] ?? 0) + 1;
-          const firstNotApplied = s.findIndex((x) => x !== "applied");
-          for (const [i, v] of VERSIONS.entries()) {
-            const made = tables.includes(`t${Number(v)}`);
-            if (s[i] === "applied") expect([label, runs[v], made]).toEqual([label, 1, true]);
-            else if (s[i] === "pending") expect([label, runs[v] ?? 0, made, i >= firstNotApplied]).toEqual([label, 0, false, true]);
-            else expect([label, s[i], NO_TRANSACTION.has(v), i]).toEqual([label, "dirty", true, firstNotApplied]);
-          }
-
-          // What a person does with a dirty version: it logs itself last, so its row says whether it finished.
-          const dirty = VERSIONS.find((_, i) => s[i] === "dirty");
-          if (dirty) {
-            const done = runs[dirty] === 1;
-            const f = await runCli(["force", dirty, ...(done ? [] : ["--pending"]), "--db", db.url], { cwd: dir });
-            expect([label, f.code, f.stderr]).toEqual([label, 0, ""]);
-          }
-          const up = await runCli(["up", "--db", db.url], { cwd: dir });
-          expect([label, up.code, up.stderr]).toEqual([label, 0, ""]);
-          expect([label, await states(dir, db.url)]).toEqual([label, VERSIONS.map(() => "applied")]);
-          expect([label, await db.runs()]).toEqual([label, Object.fromEntries(VERSIONS.map((v) => [v, 1]))]);
-        } finally {
-          await db.drop();
+    test(
+      `${KILLS} SIGKILLs at random points of up: status tells the truth, up reaches head, every migration applied once`,
+      async () => {
+        const open = (dir: string) => (dialect === "sqlite" ? sqliteDb(dir) : postgresDb());
+        // How long a whole `up` takes here (the faster of two: the first pays for cold caches): kills land anywhere in it, start-up included.
+        let span = Infinity;
+        for (let i = 0; i < 2; i++) {
+          const dir0 = writeTree(tempDir(), TREE);
+          dirs.push(dir0);
+          const db0 = await open(dir0);
+          const t0 = performance.now();
+          const full = upProcess(dir0, db0.url);
+          expect(await full.exited).toBe(0);
+          span = Math.min(span, performance.now() - t0);
+          expect(await db0.runs()).toEqual(Object.fromEntries(VERSIONS.map((v) => [v, 1])));
+          await db0.drop();
         }
-      }
-      // Which states the kills left, for the record (a run of many kills should see most of them).
-      console.log(`${dialect}: ${KILLS} kills over ${Math.round(span)} ms of up: ${JSON.stringify(seen)}`);
-    }, 60_000 + KILLS * 15_000);
+
+        const seen: Record<string, number> = {};
+        for (let k = 0; k < KILLS; k++) {
+          const dir = writeTree(tempDir(), TREE);
+          dirs.push(dir);
+          const db = await open(dir);
+          const at = Math.round(Math.random() * span);
+          try {
+            const proc = upProcess(dir, db.url);
+            await Bun.sleep(at);
+            proc.kill("SIGKILL");
+            await proc.exited;
+
+            // The truth: a version is applied when its rows are there, pending when nothing of it is;
+            // a no-transaction one cut halfway is dirty. Applied versions come first, in order.
+            const s = await states(dir, db.url);
+            const runs = await db.runs();
+            const tables = await db.tables();
+            const label = `kill ${k + 1} at ${at} ms of ${Math.round(span)}: ${VERSIONS.map((v, i) => `${v}:${s[i]}`).join(" ")}`;
+            seen[s.join(" ")] = (seen[s.join(" ")] ?? 0) + 1;
+            const firstNotApplied = s.findIndex((x) => x !== "applied");
+            for (const [i, v] of VERSIONS.entries()) {
+              const made = tables.includes(`t${Number(v)}`);
+              if (s[i] === "applied") expect([label, runs[v], made]).toEqual([label, 1, true]);
+              else if (s[i] === "pending")
+                expect([label, runs[v] ?? 0, made, i >= firstNotApplied]).toEqual([label, 0, false, true]);
+              else expect([label, s[i], NO_TRANSACTION.has(v), i]).toEqual([label, "dirty", true, firstNotApplied]);
+            }
+
+            // What a person does with a dirty version: it logs itself last, so its row says whether it finished.
+            const dirty = VERSIONS.find((_, i) => s[i] === "dirty");
+            if (dirty) {
+              const done = runs[dirty] === 1;
+              const f = await runCli(["force", dirty, ...(done ? [] : ["--pending"]), "--db", db.url], { cwd: dir });
+              expect([label, f.code, f.stderr]).toEqual([label, 0, ""]);
+            }
+            const up = await runCli(["up", "--db", db.url], { cwd: dir });
+            expect([label, up.code, up.stderr]).toEqual([label, 0, ""]);
+            expect([label, await states(dir, db.url)]).toEqual([label, VERSIONS.map(() => "applied")]);
+            expect([label, await db.runs()]).toEqual([label, Object.fromEntries(VERSIONS.map((v) => [v, 1]))]);
+          } finally {
+            await db.drop();
+          }
+        }
+        // Which states the kills left, for the record (a run of many kills should see most of them).
+        console.log(`${dialect}: ${KILLS} kills over ${Math.round(span)} ms of up: ${JSON.stringify(seen)}`);
+      },
+      60_000 + KILLS * 15_000,
+    );
   });
 }

@@ -28,7 +28,9 @@ test("every package npm installs for users supports every Node.js version the pa
   for (const [path, meta] of Object.entries(lock.packages)) {
     const wants = meta.engines?.node;
     if (!path || meta.dev || !wants) continue;
-    for (const v of admitted) if (!Bun.semver.satisfies(v, wants)) refused.push(`${path.replace(/^node_modules\//, "")} wants node ${wants}, not ${v}`);
+    for (const v of admitted)
+      if (!Bun.semver.satisfies(v, wants))
+        refused.push(`${path.replace(/^node_modules\//, "")} wants node ${wants}, not ${v}`);
   }
   expect(refused).toEqual([]);
 });

@@ -23,7 +23,10 @@ afterAll(async () => {
 
 function run(kind: "binary" | "node", args: string[]) {
   const cmd = kind === "binary" ? [join(ROOT, "dist/stairway")] : ["node", join(ROOT, "bin/stairway.mjs")];
-  const r = Bun.spawnSync([...cmd, ...args, "--report-dir", join(reports, kind)], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } });
+  const r = Bun.spawnSync([...cmd, ...args, "--report-dir", join(reports, kind)], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
 }
 
@@ -67,7 +70,10 @@ test("same result under the binary and Node: the Redis stairway (transforms load
   expect(b.code).toBe(0);
   expect(n.code).toBe(0);
   // The concurrent writer writes as many keys as up gives it time for: compare the verdicts.
-  const verdicts = (out: string) => JSON.parse(out).results.map((r: { check: string; migration?: string; status: string }) => `${r.migration} ${r.check} ${r.status}`);
+  const verdicts = (out: string) =>
+    JSON.parse(out).results.map(
+      (r: { check: string; migration?: string; status: string }) => `${r.migration} ${r.check} ${r.status}`,
+    );
   expect(verdicts(n.out)).toEqual(verdicts(b.out));
   expect(verdicts(b.out).length).toBeGreaterThan(10);
 }, 120_000);

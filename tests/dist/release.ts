@@ -21,7 +21,10 @@ export function hostPlatform(): string {
  * from running `npm ci` (a test must not reinstall node_modules under the others).
  */
 function makeDist(root: string, release: string): void {
-  const r = Bun.spawnSync(["make", "-o", "node_modules/.installed", "dist", `PLATFORMS=${hostPlatform()}`, `RELEASE=${release}`], { cwd: root });
+  const r = Bun.spawnSync(
+    ["make", "-o", "node_modules/.installed", "dist", `PLATFORMS=${hostPlatform()}`, `RELEASE=${release}`],
+    { cwd: root },
+  );
   if (r.exitCode !== 0) throw new Error(`make dist failed in ${root}:\n${r.stderr.toString()}${r.stdout.toString()}`);
 }
 
@@ -37,7 +40,8 @@ export function buildReleases(work: string, { older = false } = {}): { current: 
   if (older) {
     const copy = join(work, "src-older");
     mkdirSync(copy);
-    for (const f of ["Makefile", "package-lock.json", "tsconfig.json", "README.md", "LICENSE", "src"]) cpSync(join(ROOT, f), join(copy, f), { recursive: true });
+    for (const f of ["Makefile", "package-lock.json", "tsconfig.json", "README.md", "LICENSE", "src"])
+      cpSync(join(ROOT, f), join(copy, f), { recursive: true });
     symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
     writeFileSync(join(copy, "package.json"), JSON.stringify({ ...pkg, version: OLDER_VERSION }, null, 2));
@@ -57,7 +61,8 @@ export function serve(root: string): { url: string; requests: string[]; stop: ()
       const path = decodeURIComponent(new URL(req.url).pathname);
       requests.push(path);
       const file = resolve(root, `.${normalize(path)}`);
-      if (!file.startsWith(`${resolve(root)}/`) || !(await Bun.file(file).exists())) return new Response("not found\n", { status: 404 });
+      if (!file.startsWith(`${resolve(root)}/`) || !(await Bun.file(file).exists()))
+        return new Response("not found\n", { status: 404 });
       return new Response(Bun.file(file));
     },
   });

@@ -20,7 +20,8 @@ let n = 0;
 
 /** A fresh database and, through `again`, more connections to it, all closed by close(). */
 function opener(url: string, dropDb?: () => Promise<void>) {
-  const open = (dialect: "sqlite" | "postgres") => (dialect === "sqlite" ? sqliteModule : postgresModule).open(parseTargetUrl(url), { name: dialect });
+  const open = (dialect: "sqlite" | "postgres") =>
+    (dialect === "sqlite" ? sqliteModule : postgresModule).open(parseTargetUrl(url), { name: dialect });
   const dialect = url.startsWith("sqlite:") ? "sqlite" : "postgres";
   return async () => {
     const driver = await open(dialect);
@@ -83,9 +84,21 @@ describe("conformance: redis", () => {
 
 test("conformance: sqlite through better-sqlite3 under Node", async () => {
   const out = join(dir, "node-conformance.mjs");
-  const build = Bun.spawnSync([process.execPath, "build", join(ROOT, "tests/drivers/node-entry.ts"), "--target=node", "--outfile", out, "--external", "better-sqlite3"]);
+  const build = Bun.spawnSync([
+    process.execPath,
+    "build",
+    join(ROOT, "tests/drivers/node-entry.ts"),
+    "--target=node",
+    "--outfile",
+    out,
+    "--external",
+    "better-sqlite3",
+  ]);
   expect(build.exitCode).toBe(0);
-  const run = Bun.spawnSync(["node", out, join(dir, "node")], { cwd: ROOT, env: { ...process.env, NODE_PATH: join(ROOT, "node_modules") } });
+  const run = Bun.spawnSync(["node", out, join(dir, "node")], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_PATH: join(ROOT, "node_modules") },
+  });
   const report = JSON.parse(run.stdout.toString());
   expect(report.engine).toBe("better-sqlite3");
   expect(report.failures).toEqual([]);
@@ -96,7 +109,11 @@ describe("postgres only", () => {
   test("scratch databases are created, listed and dropped", async () => {
     const url = parseTargetUrl(PG_URL);
     const name = `stairway_conf_${Date.now().toString(36)}`;
-    const scratch = await postgresModule.createScratch(url, name, { name: "pg", command: "test", runId: "conformance" });
+    const scratch = await postgresModule.createScratch(url, name, {
+      name: "pg",
+      command: "test",
+      runId: "conformance",
+    });
     expect(scratch.raw).toEndWith(`/${name}`);
     expect(await listScratchDatabases(url, "stairway_conf_")).toContain(name);
     const d = await postgresModule.open(scratch, { name: "pg" });
@@ -108,7 +125,10 @@ describe("postgres only", () => {
 
   test("connection errors are one sentence naming the target, exit code 3, password hidden", async () => {
     const cases: [string, RegExp][] = [
-      ["postgres://postgres:s3cret@127.0.0.1:1/postgres", /cannot connect to target pg \(postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/postgres\): connection refused/],
+      [
+        "postgres://postgres:s3cret@127.0.0.1:1/postgres",
+        /cannot connect to target pg \(postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/postgres\): connection refused/,
+      ],
       [PG_URL.replace(/\/[^/]*$/, "/no_such_db_stairway"), /database "no_such_db_stairway" does not exist/],
     ];
     for (const [raw, re] of cases) {
@@ -145,7 +165,10 @@ describe("sqlite only", () => {
 
   test("scratch and in-memory databases take no lock file", async () => {
     const path = join(dir, "scratch.db");
-    for (const [url, opts] of [[`sqlite:${path}`, { scratch: true }], ["sqlite::memory:", {}]] as const) {
+    for (const [url, opts] of [
+      [`sqlite:${path}`, { scratch: true }],
+      ["sqlite::memory:", {}],
+    ] as const) {
       const d = await sqliteModule.open(parseTargetUrl(url), { name: "sqlite", ...opts });
       await d.lock(100);
       await d.unlock();
@@ -163,19 +186,27 @@ describe("sqlite only", () => {
   });
 
   test("a missing directory is a clear unreachable-target error", async () => {
-    const err = await sqliteModule.open(parseTargetUrl(`sqlite:${join(dir, "no/such/dir/x.db")}`), { name: "sqlite" }).catch((e) => e);
+    const err = await sqliteModule
+      .open(parseTargetUrl(`sqlite:${join(dir, "no/such/dir/x.db")}`), { name: "sqlite" })
+      .catch((e) => e);
     expect(err.exitCode).toBe(3);
     expect(err.message).toMatch(/target sqlite: cannot create SQLite database .*directory .* does not exist/);
   });
 
   test("foreign keys are enforced unless the URL says foreign_keys=off", async () => {
-    for (const [q, enforced] of [["", true], ["?foreign_keys=off", false]] as const) {
+    for (const [q, enforced] of [
+      ["", true],
+      ["?foreign_keys=off", false],
+    ] as const) {
       const path = join(dir, `fk${q ? "off" : "on"}.db`);
       rmSync(path, { force: true });
       const d = await sqliteModule.open(parseTargetUrl(`sqlite:${path}${q}`), { name: "sqlite" });
       await d.execute("CREATE TABLE p (id integer PRIMARY KEY)");
       await d.execute("CREATE TABLE c (p_id integer REFERENCES p (id))");
-      const r = await d.execute("INSERT INTO c VALUES (7)").then(() => "ok", () => "refused");
+      const r = await d.execute("INSERT INTO c VALUES (7)").then(
+        () => "ok",
+        () => "refused",
+      );
       expect(r).toBe(enforced ? "refused" : "ok");
       await d.close();
     }
@@ -190,7 +221,10 @@ test("bun:sqlite rows stream in column order: integer-like names, and two column
   const db = await openSqliteEngine(":memory:");
   try {
     expect([...db.iterate(`SELECT 'a' AS z, 'b' AS "10", 'c' AS "2"`)]).toEqual([["a", "b", "c"]]);
-    expect([...db.iterate("SELECT 1 AS x, 2 AS x UNION ALL SELECT 3, 4")]).toEqual([[1, 2], [3, 4]]);
+    expect([...db.iterate("SELECT 1 AS x, 2 AS x UNION ALL SELECT 3, 4")]).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   } finally {
     db.close();
   }

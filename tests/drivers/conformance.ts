@@ -54,12 +54,22 @@ export const migratorCases: Case<Migrator>[] = [
       await d.ensureBookkeeping();
       await d.ensureBookkeeping();
       assert.deepEqual(await d.applied(), []);
-      const row = { version: "001", name: "a", checksum: "c1", appliedAt: "2026-01-02T03:04:05.000Z", durationMs: 1.5, dirty: true };
+      const row = {
+        version: "001",
+        name: "a",
+        checksum: "c1",
+        appliedAt: "2026-01-02T03:04:05.000Z",
+        durationMs: 1.5,
+        dirty: true,
+      };
       await d.record(row);
       await d.record({ ...row, checksum: "c2", dirty: false });
       const rows = await d.applied();
       assert.equal(rows.length, 1);
-      assert.deepEqual({ ...rows[0], appliedAt: rows[0]!.appliedAt.slice(0, 19) }, { ...row, checksum: "c2", dirty: false, appliedAt: "2026-01-02T03:04:05" });
+      assert.deepEqual(
+        { ...rows[0], appliedAt: rows[0]!.appliedAt.slice(0, 19) },
+        { ...row, checksum: "c2", dirty: false, appliedAt: "2026-01-02T03:04:05" },
+      );
       await d.forget("001");
       assert.deepEqual(await d.applied(), []);
     },
@@ -76,11 +86,17 @@ export const sqlCases: Case<SqlDriver>[] = [
       await d.execute("CREATE TABLE t_tx (id integer PRIMARY KEY, v text)");
       await d.execute("INSERT INTO t_tx VALUES (1, 'a')");
       await d.rollback();
-      assert.equal((await d.introspect()).tables.some((t) => t.name === "t_tx"), false);
+      assert.equal(
+        (await d.introspect()).tables.some((t) => t.name === "t_tx"),
+        false,
+      );
       await d.begin();
       await d.execute("CREATE TABLE t_tx (id integer PRIMARY KEY, v text)");
       await d.commit();
-      assert.equal((await d.introspect()).tables.some((t) => t.name === "t_tx"), true);
+      assert.equal(
+        (await d.introspect()).tables.some((t) => t.name === "t_tx"),
+        true,
+      );
     },
   },
   {
@@ -96,13 +112,18 @@ export const sqlCases: Case<SqlDriver>[] = [
       });
       await d.execute("CREATE TABLE t_err (id integer PRIMARY KEY)");
       await d.execute("INSERT INTO t_err VALUES (1)");
-      await assert.rejects(d.execute("INSERT INTO t_err VALUES (1)"), (e: unknown) => e instanceof SqlExecError && /unique|UNIQUE/i.test(e.message));
+      await assert.rejects(
+        d.execute("INSERT INTO t_err VALUES (1)"),
+        (e: unknown) => e instanceof SqlExecError && /unique|UNIQUE/i.test(e.message),
+      );
     },
   },
   {
     name: "executeScript: several statements in one go; a syntax error's position is in the script",
     async run(d) {
-      await d.executeScript("CREATE TABLE s1 (id integer PRIMARY KEY);\n-- a comment; with a semicolon\nINSERT INTO s1 VALUES (1);\nINSERT INTO s1 VALUES (2);\n");
+      await d.executeScript(
+        "CREATE TABLE s1 (id integer PRIMARY KEY);\n-- a comment; with a semicolon\nINSERT INTO s1 VALUES (1);\nINSERT INTO s1 VALUES (2);\n",
+      );
       assert.equal(await d.rowCount("s1"), 2);
       await assert.rejects(d.executeScript("SELECT 1;\nSELECT FROM WHERE;\n"), (e: unknown) => {
         assert.ok(e instanceof SqlExecError);
@@ -129,7 +150,10 @@ export const sqlCases: Case<SqlDriver>[] = [
       await d.execute("CREATE VIEW v_child AS SELECT id, qty FROM child");
       const s = await d.introspect();
       const child = s.tables.find((t) => t.name === "child")!;
-      assert.deepEqual(child.columns.map((c) => c.name), ["id", "parent_id", "qty", "note"]);
+      assert.deepEqual(
+        child.columns.map((c) => c.name),
+        ["id", "parent_id", "qty", "note"],
+      );
       const qty = child.columns.find((c) => c.name === "qty")!;
       assert.equal(qty.nullable, false);
       assert.equal(qty.default, "0");
@@ -138,7 +162,14 @@ export const sqlCases: Case<SqlDriver>[] = [
       assert.equal(child.foreignKeys.length, 1);
       assert.deepEqual(
         { ...child.foreignKeys[0]!, name: null },
-        { name: null, columns: ["parent_id"], refTable: "parent", refColumns: ["id"], onDelete: "CASCADE", onUpdate: "NO ACTION" },
+        {
+          name: null,
+          columns: ["parent_id"],
+          refTable: "parent",
+          refColumns: ["id"],
+          onDelete: "CASCADE",
+          onUpdate: "NO ACTION",
+        },
       );
       assert.equal(child.checks.length, 1);
       assert.match(child.checks[0]!.expression, /qty >= 0/);
@@ -147,27 +178,48 @@ export const sqlCases: Case<SqlDriver>[] = [
       assert.match(note.where ?? "", /note IS NOT NULL/);
       assert.equal(child.indexes.find((i) => i.name === "idx_child_pq")!.unique, true);
       const parent = s.tables.find((t) => t.name === "parent")!;
-      assert.deepEqual(parent.uniques.map((u) => u.columns), [["code"]]);
-      assert.deepEqual(s.views.map((v) => v.name), ["v_child"]);
-      assert.equal(s.tables.some((t) => t.name === "stairway_migrations"), false, "bookkeeping stays out of the model");
+      assert.deepEqual(
+        parent.uniques.map((u) => u.columns),
+        [["code"]],
+      );
+      assert.deepEqual(
+        s.views.map((v) => v.name),
+        ["v_child"],
+      );
+      assert.equal(
+        s.tables.some((t) => t.name === "stairway_migrations"),
+        false,
+        "bookkeeping stays out of the model",
+      );
     },
   },
   {
     name: "rows: insert, skip clashes, read as text, sample, max, count",
     async run(d) {
-      await d.execute(`CREATE TABLE r (id integer PRIMARY KEY, name ${pg(d) ? "text" : "TEXT"} UNIQUE, price ${pg(d) ? "numeric(10,2)" : "REAL"}, blob ${pg(d) ? "bytea" : "BLOB"})`);
-      const n = await d.insertRows("r", ["id", "name", "price", "blob"], [
-        [1, "ünï 🚀", 12.5, new Uint8Array([0, 255])],
-        [2, null, null, null],
-        [3, "ünï 🚀", 1, null], // clashes with row 1 on name: skipped, not an error
-      ]);
+      await d.execute(
+        `CREATE TABLE r (id integer PRIMARY KEY, name ${pg(d) ? "text" : "TEXT"} UNIQUE, price ${pg(d) ? "numeric(10,2)" : "REAL"}, blob ${pg(d) ? "bytea" : "BLOB"})`,
+      );
+      const n = await d.insertRows(
+        "r",
+        ["id", "name", "price", "blob"],
+        [
+          [1, "ünï 🚀", 12.5, new Uint8Array([0, 255])],
+          [2, null, null, null],
+          [3, "ünï 🚀", 1, null], // clashes with row 1 on name: skipped, not an error
+        ],
+      );
       assert.equal(n, 2);
       assert.equal(await d.rowCount("r"), 2);
-      const rows = (await all(d.readRows("r", ["id", "name", "price", "blob"]))).sort((a, b) => Number(a[0]) - Number(b[0]));
+      const rows = (await all(d.readRows("r", ["id", "name", "price", "blob"]))).sort(
+        (a, b) => Number(a[0]) - Number(b[0]),
+      );
       assert.deepEqual(rows[0], ["1", "ünï 🚀", pg(d) ? "12.50" : "12.5", "\\x00ff"]);
       assert.deepEqual(rows[1], ["2", null, null, null]);
       assert.equal(await d.maxValue("r", "id"), 2);
-      assert.deepEqual((await d.sampleRows("r", ["id"], 10)).map((r) => String(r[0])), ["1", "2"]);
+      assert.deepEqual(
+        (await d.sampleRows("r", ["id"], 10)).map((r) => String(r[0])),
+        ["1", "2"],
+      );
       assert.equal(await d.maxValue("r", "price"), 12.5);
     },
   },
@@ -188,14 +240,20 @@ export const sqlCases: Case<SqlDriver>[] = [
       if (!pg(d)) {
         await d.execute("CREATE TABLE v (flag INTEGER, doc TEXT, at TEXT)");
         await d.insertRows("v", ["flag", "doc", "at"], [[true, '{"a": "ü"}', "2026-03-04T05:06:07.123Z"]]);
-        assert.deepEqual(await all(d.readRows("v", ["flag", "doc", "at"])), [["1", '{"a": "ü"}', "2026-03-04T05:06:07.123Z"]]);
+        assert.deepEqual(await all(d.readRows("v", ["flag", "doc", "at"])), [
+          ["1", '{"a": "ü"}', "2026-03-04T05:06:07.123Z"],
+        ]);
         return;
       }
       await d.execute("SET TIME ZONE 'UTC'");
-      await d.execute("CREATE TABLE v (flag boolean, off boolean, doc jsonb, at timestamptz, local timestamp, day date)");
-      await d.insertRows("v", ["flag", "off", "doc", "at", "local", "day"], [
-        ["true", false, '{"a": "ü"}', "2026-03-04 05:06:07.123456+05:30", "2026-03-04 05:06:07.654321", "2026-02-28"],
-      ]);
+      await d.execute(
+        "CREATE TABLE v (flag boolean, off boolean, doc jsonb, at timestamptz, local timestamp, day date)",
+      );
+      await d.insertRows(
+        "v",
+        ["flag", "off", "doc", "at", "local", "day"],
+        [["true", false, '{"a": "ü"}', "2026-03-04 05:06:07.123456+05:30", "2026-03-04 05:06:07.654321", "2026-02-28"]],
+      );
       assert.deepEqual(await all(d.readRows("v", ["flag", "off", "doc", "at", "local", "day"])), [
         ["true", "false", '{"a": "ü"}', "2026-03-03 23:36:07.123456+00", "2026-03-04 05:06:07.654321", "2026-02-28"],
       ]);

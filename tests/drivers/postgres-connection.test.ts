@@ -29,7 +29,10 @@ afterAll(async () => {
 
 /** Ends every session on the test's database (the driver's), as a server restart or an operator would. */
 async function killSessions(): Promise<void> {
-  const [row] = await pgQuery<{ n: number }>(PG_URL, `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = '${db.name}'`);
+  const [row] = await pgQuery<{ n: number }>(
+    PG_URL,
+    `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = '${db.name}'`,
+  );
   expect(row!.n).toBeGreaterThanOrEqual(1);
 }
 
@@ -80,8 +83,19 @@ test("a connection lost while the run holds the migration lock stops the run at 
     await driver.execute("SELECT 1").catch(() => {});
     const e = await errorOf(driver.begin());
     expect(e.code).toBe("E_LOCKED");
-    expect(e.message).toBe("target pg: the connection to the server was lost during the run, and the migration lock with it: run again");
-    const r = await errorOf(driver.record({ version: "001", name: "a", checksum: "x", appliedAt: new Date().toISOString(), durationMs: 1, dirty: true }));
+    expect(e.message).toBe(
+      "target pg: the connection to the server was lost during the run, and the migration lock with it: run again",
+    );
+    const r = await errorOf(
+      driver.record({
+        version: "001",
+        name: "a",
+        checksum: "x",
+        appliedAt: new Date().toISOString(),
+        durationMs: 1,
+        dirty: true,
+      }),
+    );
     expect(r.code).toBe("E_LOCKED");
     expect(await pgQuery(db.url, "SELECT * FROM stairway_migrations")).toEqual([]);
     await driver.unlock(); // nothing to release: the lock went with the session
@@ -95,8 +109,21 @@ test("a connection lost inside a migration's transaction: nothing more runs as i
     await driver.executeScript("CREATE TABLE t_lost (a int); CREATE INDEX ix_t_lost ON t_lost (a)");
     await killSessions();
     await driver.execute("SELECT 1").catch(() => {});
-    const e = await failureOf(driver.commit({ record: { version: "001", name: "a", checksum: "x", appliedAt: new Date().toISOString(), durationMs: 1, dirty: false } }));
-    expect(e?.message).toBe("the connection to the server was lost in the middle of the migration, and the server rolled it back");
+    const e = await failureOf(
+      driver.commit({
+        record: {
+          version: "001",
+          name: "a",
+          checksum: "x",
+          appliedAt: new Date().toISOString(),
+          durationMs: 1,
+          dirty: false,
+        },
+      }),
+    );
+    expect(e?.message).toBe(
+      "the connection to the server was lost in the middle of the migration, and the server rolled it back",
+    );
     await driver.rollback();
     expect(await pgQuery(db.url, "SELECT * FROM stairway_migrations")).toEqual([]);
     expect(await pgQuery(db.url, "SELECT to_regclass('t_lost') AS t")).toEqual([{ t: null }]);
@@ -128,7 +155,12 @@ test("a locked run without a transaction stops at the statement after the loss",
     await killSessions();
     const e = await failureOf(driver.execute("CREATE TABLE nt_two (a int)"));
     expect(e).toBeDefined();
-    expect(await pgQuery(db.url, "SELECT to_regclass('nt_one') IS NOT NULL AS one, to_regclass('nt_two') IS NOT NULL AS two")).toEqual([{ one: true, two: false }]);
+    expect(
+      await pgQuery(
+        db.url,
+        "SELECT to_regclass('nt_one') IS NOT NULL AS one, to_regclass('nt_two') IS NOT NULL AS two",
+      ),
+    ).toEqual([{ one: true, two: false }]);
     await driver.unlock();
   });
 });
@@ -136,14 +168,22 @@ test("a locked run without a transaction stops at the statement after the loss",
 test("a migration whose connection is cut is reported failed, not run again statement by statement", async () => {
   await withDriver(async (driver) => {
     await driver.ensureBookkeeping();
-    const m = migration("050_cut", "CREATE TABLE cut_one (a int);\nSELECT pg_sleep(2);\nCREATE TABLE cut_two (a int);\n");
+    const m = migration(
+      "050_cut",
+      "CREATE TABLE cut_one (a int);\nSELECT pg_sleep(2);\nCREATE TABLE cut_two (a int);\n",
+    );
     const step = applyStep(driver, m, "up");
     await Bun.sleep(500);
     await killSessions();
     const o = await step;
     expect(o.status).toBe("failed");
     expect(o.error).toStartWith(`${m.files.up.default!.path}: the connection to the server was lost (`);
-    expect(await pgQuery(db.url, "SELECT to_regclass('cut_one') IS NOT NULL AS one, to_regclass('cut_two') IS NOT NULL AS two")).toEqual([{ one: false, two: false }]);
+    expect(
+      await pgQuery(
+        db.url,
+        "SELECT to_regclass('cut_one') IS NOT NULL AS one, to_regclass('cut_two') IS NOT NULL AS two",
+      ),
+    ).toEqual([{ one: false, two: false }]);
     expect(await pgQuery(db.url, "SELECT version FROM stairway_migrations WHERE version = '050'")).toEqual([]);
   });
 });
@@ -155,7 +195,10 @@ test("the timeouts of a migration without a transaction are set on the connectio
       await driver.execute("SELECT 1");
       await killSessions();
       await driver.execute("SELECT 1").catch(() => {});
-      const m = migration("060_st", "-- stairway:no-transaction\nCREATE TABLE st_seen AS SELECT current_setting('statement_timeout') AS v;\n");
+      const m = migration(
+        "060_st",
+        "-- stairway:no-transaction\nCREATE TABLE st_seen AS SELECT current_setting('statement_timeout') AS v;\n",
+      );
       const o = await applyStep(driver, m, "up");
       expect(o.error).toBeUndefined();
       expect(o.status).toBe("done");

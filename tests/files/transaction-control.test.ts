@@ -36,11 +36,16 @@ async function dbUrl(dialect: "sqlite" | "postgres", dir: string): Promise<strin
 const states = (r: { json: () => any }) => r.json().migrations.map((m: any) => `${m.version}:${m.state}`);
 
 async function tables(dialect: "sqlite" | "postgres", url: string, dir: string): Promise<string[]> {
-  if (dialect === "postgres") return (await pgQuery<{ t: string }>(url, "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).map((r) => r.t);
+  if (dialect === "postgres")
+    return (
+      await pgQuery<{ t: string }>(url, "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+    ).map((r) => r.t);
   const { Database } = await import("bun:sqlite");
   const db = new Database(join(dir, "app.db"), { readonly: true });
   try {
-    return (db.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY 1").all() as { name: string }[]).map((r) => r.name);
+    return (db.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY 1").all() as { name: string }[]).map(
+      (r) => r.name,
+    );
   } finally {
     db.close();
   }
@@ -54,7 +59,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         "sql/002_b/up.sql": wrapped("CREATE TABLE b (id integer PRIMARY KEY);\nINSERT INTO b VALUES (1);"),
         "sql/002_b/down.sql": "BEGIN;\nDROP TABLE b;\nEND;\n",
         // Fails at its 3rd statement, on line 6: the 2 before it must roll back.
-        "sql/003_c/up.sql": wrapped("CREATE TABLE c (id integer PRIMARY KEY);\nINSERT INTO c VALUES (1);\nINSERT INTO c VALUES (1);"),
+        "sql/003_c/up.sql": wrapped(
+          "CREATE TABLE c (id integer PRIMARY KEY);\nINSERT INTO c VALUES (1);\nINSERT INTO c VALUES (1);",
+        ),
         "sql/003_c/down.sql": "DROP TABLE c;\n",
       });
       const url = await dbUrl(dialect, dir);
@@ -63,10 +70,16 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const results = up.json().results.map((r: any) => `${r.migration} ${r.status}`);
       expect(results).toEqual(["001_a pass", "002_b pass", "003_c fail"]);
       expect(up.json().results[2].message).toMatch(/^sql\/003_c\/up\.sql:6:1: .*(UNIQUE|unique|duplicate)/);
-      expect(states(await runCli(["status", "--db", url, "--json"], { cwd: dir }))).toEqual(["001:applied", "002:applied", "003:pending"]);
+      expect(states(await runCli(["status", "--db", url, "--json"], { cwd: dir }))).toEqual([
+        "001:applied",
+        "002:applied",
+        "003:pending",
+      ]);
       expect(await tables(dialect, url, dir)).toEqual(["a", "b", "stairway_migrations"]);
       // A syntax error inside the wrapper points at its own line and column.
-      writeTree(dir, { "sql/003_c/up.sql": wrapped("CREATE TABLE c (id integer PRIMARY KEY);\nCREATE TABLE d (id integer,);") });
+      writeTree(dir, {
+        "sql/003_c/up.sql": wrapped("CREATE TABLE c (id integer PRIMARY KEY);\nCREATE TABLE d (id integer,);"),
+      });
       const syntax = await runCli(["up", "--db", url, "--json"], { cwd: dir });
       expect(syntax.json().results[0].message).toMatch(/^sql\/003_c\/up\.sql:5:28: .*syntax error/);
       expect(await tables(dialect, url, dir)).toEqual(["a", "b", "stairway_migrations"]);
@@ -74,29 +87,44 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect((await runCli(["down", "--db", url], { cwd: dir })).code).toBe(0);
       expect(await tables(dialect, url, dir)).toEqual(["a", "stairway_migrations"]);
       // The linter agrees: no transaction-nesting finding for a wrapper.
-      const lint = await runCli(["safety", "--dialect", dialect, "--json", "sql/002_b/up.sql", "sql/002_b/down.sql"], { cwd: dir });
+      const lint = await runCli(["safety", "--dialect", dialect, "--json", "sql/002_b/up.sql", "sql/002_b/down.sql"], {
+        cwd: dir,
+      });
       expect(lint.json().results.map((r: any) => r.check)).not.toContain("safety.transaction-nesting");
     });
 
     test("a COMMIT halfway, a ROLLBACK, or two BEGIN … COMMIT blocks: refused before anything runs, naming the line", async () => {
       const cases: [string, string][] = [
-        ["CREATE TABLE b (id integer);\nCOMMIT;\nCREATE TABLE c (id integer);\n", "sql/002_b/up.sql:2:1: COMMIT in a file"],
-        ["BEGIN;\nCREATE TABLE b (id integer);\nCOMMIT;\nBEGIN;\nCREATE TABLE c (id integer);\nCOMMIT;\n", "sql/002_b/up.sql:3:1: COMMIT in a file"],
+        [
+          "CREATE TABLE b (id integer);\nCOMMIT;\nCREATE TABLE c (id integer);\n",
+          "sql/002_b/up.sql:2:1: COMMIT in a file",
+        ],
+        [
+          "BEGIN;\nCREATE TABLE b (id integer);\nCOMMIT;\nBEGIN;\nCREATE TABLE c (id integer);\nCOMMIT;\n",
+          "sql/002_b/up.sql:3:1: COMMIT in a file",
+        ],
         ["BEGIN;\nCREATE TABLE b (id integer);\nROLLBACK;\n", "sql/002_b/up.sql:1:1: BEGIN in a file"],
-        ["CREATE TABLE b (id integer);\n  start transaction;\nCREATE TABLE c (id integer);\n", "sql/002_b/up.sql:2:3: START TRANSACTION in a file"],
+        [
+          "CREATE TABLE b (id integer);\n  start transaction;\nCREATE TABLE c (id integer);\n",
+          "sql/002_b/up.sql:2:3: START TRANSACTION in a file",
+        ],
       ];
       for (const [sql, where] of cases) {
         const dir = project({ "sql/002_b/up.sql": sql, "sql/002_b/down.sql": "DROP TABLE b;\n" });
         const url = await dbUrl(dialect, dir);
         const up = await runCli(["up", "--db", url], { cwd: dir });
         expect(up.code).toBe(2);
-        expect(up.stderr).toStartWith(`stairway: ${where} stairway runs in a transaction would end that transaction early`);
+        expect(up.stderr).toStartWith(
+          `stairway: ${where} stairway runs in a transaction would end that transaction early`,
+        );
         expect(up.stderr).toContain('"-- stairway:no-transaction"');
         // Nothing ran, not even 001: the tree is refused as a whole.
         if (dialect === "sqlite") expect(existsSync(join(dir, "app.db"))).toBe(false);
         else expect(await tables(dialect, url, dir)).toEqual([]);
         const v = await runCli(["validate", "--json"], { cwd: dir });
-        expect(v.json().results.find((r: any) => r.check === "files.parse" && r.status === "fail")?.message).toStartWith(where);
+        expect(
+          v.json().results.find((r: any) => r.check === "files.parse" && r.status === "fail")?.message,
+        ).toStartWith(where);
         // SQLite has no START TRANSACTION (a syntax error there, which the linter leaves to validate).
         if (dialect === "sqlite" && sql.includes("start")) continue;
         const lint = await runCli(["safety", "--dialect", dialect, "--json", "sql/002_b/up.sql"], { cwd: dir });
@@ -106,14 +134,18 @@ for (const dialect of ["sqlite", "postgres"] as const) {
 
     test("a no-transaction file runs its own BEGIN … COMMIT blocks as written", async () => {
       const dir = project({
-        "sql/002_b/up.sql": "-- stairway:no-transaction\nBEGIN;\nCREATE TABLE b (id integer);\nCOMMIT;\nBEGIN;\nCREATE TABLE c (id integer);\nCOMMIT;\n",
+        "sql/002_b/up.sql":
+          "-- stairway:no-transaction\nBEGIN;\nCREATE TABLE b (id integer);\nCOMMIT;\nBEGIN;\nCREATE TABLE c (id integer);\nCOMMIT;\n",
         "sql/002_b/down.sql": "-- stairway:no-transaction\nDROP TABLE c;\nDROP TABLE b;\n",
       });
       const url = await dbUrl(dialect, dir);
       const up = await runCli(["up", "--db", url], { cwd: dir });
       expect(up.code).toBe(0);
       expect(await tables(dialect, url, dir)).toEqual(["a", "b", "c", "stairway_migrations"]);
-      expect(states(await runCli(["status", "--db", url, "--json"], { cwd: dir }))).toEqual(["001:applied", "002:applied"]);
+      expect(states(await runCli(["status", "--db", url, "--json"], { cwd: dir }))).toEqual([
+        "001:applied",
+        "002:applied",
+      ]);
     });
   });
 }

@@ -37,11 +37,18 @@ function read(root: string, preset: LayoutId): Plan {
   return given;
 }
 
-const summary = (plan: Plan) => ({ ids: ids(plan), problems: plan.problems.map((p) => p.message), notes: plan.notes, upOnly: plan.upOnly });
+const summary = (plan: Plan) => ({
+  ids: ids(plan),
+  problems: plan.problems.map((p) => p.message),
+  notes: plan.notes,
+  upOnly: plan.upOnly,
+});
 const ids = (plan: Plan) => plan.migrations.map((m) => m.id);
 const rel = (root: string, path: string | undefined) => path?.slice(root.length + 1);
-const problemsAt = (plan: Plan, root: string) => plan.problems.map((p) => [p.check, rel(root, p.path)]).sort((a, b) => a.join().localeCompare(b.join()));
-const noTx = (m: Migration, direction: "up" | "down", dialect: "sqlite" | "postgres" = "sqlite") => fileFor(m, direction, dialect)!.directives.noTransaction;
+const problemsAt = (plan: Plan, root: string) =>
+  plan.problems.map((p) => [p.check, rel(root, p.path)]).sort((a, b) => a.join().localeCompare(b.join()));
+const noTx = (m: Migration, direction: "up" | "down", dialect: "sqlite" | "postgres" = "sqlite") =>
+  fileFor(m, direction, dialect)!.directives.noTransaction;
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 describe("golang-migrate", () => {
@@ -79,7 +86,9 @@ describe("golang-migrate", () => {
     const root = tree({ ...files, "notes.sql": "SELECT 1;\n" });
     const plan = loadPlan({ sqlDir: root });
     expect(problemsAt(plan, root)).toEqual([["files.naming", "notes.sql"]]);
-    expect(plan.problems[0]!.message).toBe(`${join(root, "notes.sql")} is not named {version}_{title}.up.sql or .down.sql; layout: golang-migrate (detected)`);
+    expect(plan.problems[0]!.message).toBe(
+      `${join(root, "notes.sql")} is not named {version}_{title}.up.sql or .down.sql; layout: golang-migrate (detected)`,
+    );
   });
 });
 
@@ -114,7 +123,10 @@ describe("sqlx", () => {
   });
 
   test("irreversible files only: an up-only tree", () => {
-    const plan = read(tree({ "1_a.sql": "CREATE TABLE a (id int);\n", "2_b.sql": "CREATE TABLE b (id int);\n" }), "sqlx");
+    const plan = read(
+      tree({ "1_a.sql": "CREATE TABLE a (id int);\n", "2_b.sql": "CREATE TABLE b (id int);\n" }),
+      "sqlx",
+    );
     expect(plan.upOnly).toBe(true);
     expect(plan.problems).toEqual([]);
   });
@@ -132,7 +144,8 @@ describe("dbmate", () => {
     "DROP TABLE users;", // 8
     "",
   ].join("\n");
-  const INDEX = "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY idx ON users (id);\n\n-- migrate:down\nDROP INDEX idx;\n";
+  const INDEX =
+    "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY idx ON users (id);\n\n-- migrate:down\nDROP INDEX idx;\n";
 
   test("one file, two sections: each is the whole file with the other blanked, so lines are the file's", () => {
     const root = tree({ "20151129054053_create_users.sql": USERS, "20151129054054_add_index.sql": INDEX });
@@ -146,20 +159,26 @@ describe("dbmate", () => {
     expect(down.path).toBe(up.path);
     expect(up.text).toHaveLength(USERS.length);
     expect(down.text).toHaveLength(USERS.length);
-    expect(splitStatements(up.text).map((s) => [s.line, s.text])).toEqual([[3, "CREATE TABLE users (\n  id integer PRIMARY KEY\n)"]]);
+    expect(splitStatements(up.text).map((s) => [s.line, s.text])).toEqual([
+      [3, "CREATE TABLE users (\n  id integer PRIMARY KEY\n)"],
+    ]);
     expect(splitStatements(down.text).map((s) => [s.line, s.col, s.text])).toEqual([[8, 1, "DROP TABLE users"]]);
     expect(up.text.split("\n").slice(6)).toEqual(["               ", "                 ", ""]);
   });
 
   test("the checksum is of the up section: editing the down does not make an applied up drift", () => {
     const a = read(tree({ "1_users.sql": USERS }), "dbmate").migrations[0]!;
-    const b = read(tree({ "1_users.sql": USERS.replace("DROP TABLE users;", "DROP TABLE IF EXISTS users;") }), "dbmate").migrations[0]!;
+    const b = read(tree({ "1_users.sql": USERS.replace("DROP TABLE users;", "DROP TABLE IF EXISTS users;") }), "dbmate")
+      .migrations[0]!;
     expect(a.files.up.default!.checksum).toBe(sha256(USERS.slice(0, USERS.indexOf("-- migrate:down"))));
     expect(b.files.up.default!.checksum).toBe(a.files.up.default!.checksum);
   });
 
   test("transaction:false is per section", () => {
-    const plan = read(tree({ "20151129054053_create_users.sql": USERS, "20151129054054_add_index.sql": INDEX }), "dbmate");
+    const plan = read(
+      tree({ "20151129054053_create_users.sql": USERS, "20151129054054_add_index.sql": INDEX }),
+      "dbmate",
+    );
     expect(plan.migrations.map((m) => [noTx(m, "up"), noTx(m, "down")])).toEqual([
       [false, false],
       [true, false],
@@ -181,10 +200,14 @@ describe("dbmate", () => {
       ["files.parse", "5_stray.sql", 1, true],
       ["files.missing-down", "4_no_down.sql", undefined, false],
     ]);
-    expect(plan.problems[0]!.message).toBe(`${join(root, "2_no_up.sql")}:1: no "-- migrate:up" line: dbmate reads the up from there to "-- migrate:down"`);
+    expect(plan.problems[0]!.message).toBe(
+      `${join(root, "2_no_up.sql")}:1: no "-- migrate:up" line: dbmate reads the up from there to "-- migrate:down"`,
+    );
     // The files whose sections cannot be read are no migrations; the others are.
     expect(ids(plan)).toEqual(["1_users", "4_no_down", "5_stray"]);
-    expect(plan.problems[3]!.message).toBe(`${join(root, "4_no_down.sql")} has no down: add a -- migrate:down section that undoes it`);
+    expect(plan.problems[3]!.message).toBe(
+      `${join(root, "4_no_down.sql")} has no down: add a -- migrate:down section that undoes it`,
+    );
   });
 
   test("dashes after the version, as supabase writes them", () => {
@@ -211,7 +234,10 @@ describe("goose", () => {
   ].join("\n");
 
   test("Up and Down sections; a StatementBegin/End block without a semicolon still ends there; positions hold", () => {
-    const root = tree({ "00001_create_a.sql": FILE, "00002_noop.sql": "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 1;\n" });
+    const root = tree({
+      "00001_create_a.sql": FILE,
+      "00002_noop.sql": "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 1;\n",
+    });
     const plan = read(root, "goose");
     expect(plan.problems).toEqual([]);
     expect(ids(plan)).toEqual(["00001_create_a", "00002_noop"]);
@@ -231,7 +257,8 @@ describe("goose", () => {
   test("-- +goose NO TRANSACTION applies to both directions, wherever it is; Go migrations are said once", () => {
     const root = tree({
       "00001_create_a.sql": FILE,
-      "00002_index.sql": "-- +goose Up\nCREATE INDEX CONCURRENTLY i ON a (id);\n-- +goose Down\n-- +goose no transaction\nDROP INDEX i;\n",
+      "00002_index.sql":
+        "-- +goose Up\nCREATE INDEX CONCURRENTLY i ON a (id);\n-- +goose Down\n-- +goose no transaction\nDROP INDEX i;\n",
       "00003_backfill.go": "package migrations\n",
       "00004_more_go.go": "package migrations\n",
     });
@@ -279,14 +306,24 @@ describe("flyway", () => {
   test("dotted and underscored versions in order (1.2 is V1_2, 1.10 after 1.2), subdirectories read, undo pairs by version", () => {
     const root = tree(files);
     const plan = read(root, "flyway");
-    expect(ids(plan)).toEqual(["1_create_users", "1.1_add_email", "1.2_add_name", "1.10_add_age", "2_index", "3_configured", "4_in_a_subdirectory"]);
+    expect(ids(plan)).toEqual([
+      "1_create_users",
+      "1.1_add_email",
+      "1.2_add_name",
+      "1.10_add_age",
+      "2_index",
+      "3_configured",
+      "4_in_a_subdirectory",
+    ]);
     expect(rel(root, plan.migrations[1]!.files.down.default!.path)).toBe("U1.1__remove_email.sql");
     expect(plan.notes).toEqual(["2 repeatable migrations (R__*.sql) are not run: stairway tests the versioned ones"]);
     // Some undo files: the others lack theirs (reported, not blocking).
     expect(plan.upOnly).toBe(false);
     expect(plan.problems.filter((p) => p.check === "files.missing-down")).toHaveLength(6);
     expect(plan.problems.every((p) => !p.blocking)).toBe(true);
-    expect(plan.problems.find((p) => p.path.endsWith("V1__create_users.sql"))!.message).toBe(`${join(root, "V1__create_users.sql")} has no down: add ${join(root, "U1__create_users.sql")} (a Flyway undo migration) that undoes it`);
+    expect(plan.problems.find((p) => p.path.endsWith("V1__create_users.sql"))!.message).toBe(
+      `${join(root, "V1__create_users.sql")} has no down: add ${join(root, "U1__create_users.sql")} (a Flyway undo migration) that undoes it`,
+    );
   });
 
   test("CONCURRENTLY (Flyway detects it) and executeInTransaction=false run outside a transaction", () => {
@@ -331,7 +368,9 @@ describe("diesel", () => {
     expect(plan.problems).toEqual([]);
     expect(plan.migrations.map((m) => [noTx(m, "up"), noTx(m, "down")])[3]).toEqual([true, true]);
     expect(plan.migrations.filter((m) => noTx(m, "up"))).toHaveLength(1);
-    expect(plan.notes).toEqual(["1 .sql files outside migration directories are not read: diesel reads <timestamp>_<name>/ directories"]);
+    expect(plan.notes).toEqual([
+      "1 .sql files outside migration directories are not read: diesel reads <timestamp>_<name>/ directories",
+    ]);
   });
 });
 
@@ -374,7 +413,11 @@ describe("popx", () => {
     const root = tree(files);
     const plan = read(root, "popx");
     expect(plan.problems).toEqual([]);
-    expect(ids(plan)).toEqual(["20150100000001000000_networks", "20150100000002000000_index", "20150100000003000000_rename"]);
+    expect(ids(plan)).toEqual([
+      "20150100000001000000_networks",
+      "20150100000002000000_index",
+      "20150100000003000000_rename",
+    ]);
     expect(plan.notes).toEqual(["5 files are left out: stairway does not run their dialects (cockroach, mysql)"]);
     const [net, , ren] = plan.migrations;
     expect(rel(root, fileFor(net!, "up", "sqlite")!.path)).toBe("20150100000001000000_networks.sqlite3.up.sql");
@@ -387,7 +430,11 @@ describe("popx", () => {
   test(".autocommit runs outside a transaction; empty files are fine", () => {
     const plan = read(tree(files), "popx");
     const idx = plan.migrations[1]!;
-    expect([noTx(idx, "up", "postgres"), noTx(idx, "down", "postgres"), noTx(idx, "up", "sqlite")]).toEqual([true, true, false]);
+    expect([noTx(idx, "up", "postgres"), noTx(idx, "down", "postgres"), noTx(idx, "up", "sqlite")]).toEqual([
+      true,
+      true,
+      false,
+    ]);
     expect(fileFor(idx, "up", "sqlite")!.text).toBe("");
   });
 
@@ -399,9 +446,20 @@ describe("popx", () => {
 
 describe("stairway", () => {
   test("its own per-directory layout is detected, alone", () => {
-    const plan = read(tree({ "001_a/up.sql": "SELECT 1;\n", "001_a/down.sql": "SELECT 1;\n", "002_b/up.postgres.sql": "SELECT 1;\n", "002_b/down.sql": "SELECT 1;\n" }), "stairway");
+    const plan = read(
+      tree({
+        "001_a/up.sql": "SELECT 1;\n",
+        "001_a/down.sql": "SELECT 1;\n",
+        "002_b/up.postgres.sql": "SELECT 1;\n",
+        "002_b/down.sql": "SELECT 1;\n",
+      }),
+      "stairway",
+    );
     expect(plan.layout).toEqual({ preset: "stairway", detected: false });
-    expect(loadPlan({ sqlDir: dirname(plan.migrations[0]!.files.up.default!.path) + "/.." }).layout).toEqual({ preset: "stairway", detected: true });
+    expect(loadPlan({ sqlDir: dirname(plan.migrations[0]!.files.up.default!.path) + "/.." }).layout).toEqual({
+      preset: "stairway",
+      detected: true,
+    });
   });
 });
 
@@ -417,7 +475,8 @@ describe("detection", () => {
 
   test("goose and dbmate files are told apart by their marker lines, and from sqlx's up-only files without them", () => {
     const names = ["1_a.sql", "2_b.sql", "3_c.sql"];
-    const with_ = (body: string) => loadPlan({ sqlDir: tree(Object.fromEntries(names.map((n) => [n, body]))) }).layout?.preset;
+    const with_ = (body: string) =>
+      loadPlan({ sqlDir: tree(Object.fromEntries(names.map((n) => [n, body]))) }).layout?.preset;
     expect(with_("-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n")).toBe("goose");
     expect(with_("-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n")).toBe("dbmate");
     expect(with_("SELECT 1;\n")).toBe("sqlx");
@@ -428,11 +487,16 @@ describe("detection", () => {
     const root = tree({ "add_users.sql": "SELECT 1;\n" });
     const plan = loadPlan({ sqlDir: root });
     expect(plan.layout).toEqual({ preset: "stairway", detected: true });
-    expect(plan.problems[0]!.message).toMatch(/add_users\.sql is not named <version>_<name>\.up\.sql or \.down\.sql .*; layout: stairway \(detected\)$/);
+    expect(plan.problems[0]!.message).toMatch(
+      /add_users\.sql is not named <version>_<name>\.up\.sql or \.down\.sql .*; layout: stairway \(detected\)$/,
+    );
   });
 
   test("a preset that disagrees with the files is one sentence that names what the files look like", () => {
-    const root = tree({ "1_a.sql": "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n", "2_b.sql": "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n" });
+    const root = tree({
+      "1_a.sql": "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n",
+      "2_b.sql": "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n",
+    });
     const plan = loadPlan({ sqlDir: root, preset: { id: "goose", given: "--layout" } });
     expect(plan.migrations).toEqual([]);
     expect(plan.problems.map((p) => [p.check, p.blocking, p.message])).toEqual([
@@ -447,4 +511,3 @@ describe("detection", () => {
     expect(flyway).toEndWith("set layout.preset: dbmate in the config, or remove it to detect the layout");
   });
 });
-

@@ -29,7 +29,9 @@ test("the compiled binary parses PostgreSQL (WASM embedded) from another directo
   expect(r.stderr).toBe("");
   expect(r.code).toBe(1);
   const results = JSON.parse(r.stdout).results as { check: string; status: string; details: { line: number } }[];
-  expect(results.filter((x) => !x.check.includes("timeout")).map((x) => `${x.details.line} ${x.check} ${x.status}`)).toEqual([
+  expect(
+    results.filter((x) => !x.check.includes("timeout")).map((x) => `${x.details.line} ${x.check} ${x.status}`),
+  ).toEqual([
     "2 safety.require-concurrent-index-creation fail",
     "3 safety.do-block-data-change warn",
     "3 safety.ban-update-without-where warn",

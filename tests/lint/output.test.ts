@@ -57,7 +57,8 @@ describe("stairway safety output", () => {
       "sql/001_u/up.sql": "CREATE TABLE u (id bigint PRIMARY KEY);\n",
       "sql/001_u/down.sql": "DROP TABLE u;\n",
       "sql/002_x/up.sql": "SET LOCAL lock_timeout = '1s';\nSELECT 1; ALTER TABLE u ADD COLUMN x integer NOT NUL;\n",
-      "sql/003_i/up.sql": "SET LOCAL lock_timeout = '1s'; SET LOCAL statement_timeout = '1s';\nSELECT 1;\tCREATE INDEX i ON u\n  (id);\n",
+      "sql/003_i/up.sql":
+        "SET LOCAL lock_timeout = '1s'; SET LOCAL statement_timeout = '1s';\nSELECT 1;\tCREATE INDEX i ON u\n  (id);\n",
       "sql/004_long/up.sql": `${"SELECT 1; ".repeat(15)}ALTER TABLE u ADD COLUMN y integer NOT NULL, ADD COLUMN z text;\n`,
     });
     const pg = await runCli(["safety", "sql/002_x/up.sql", "sql/003_i/up.sql"], { cwd: dir });
@@ -80,16 +81,24 @@ layout: stairway (detected)
     const sqlite = await runCli(["safety", "sql/004_long/up.sql", "--dialect", "sqlite"], { cwd: dir });
     const [head, shown, carets] = sqlite.stdout.split("\n");
     expect(head).toBe("sql/004_long/up.sql:1:151: error sqlite-unsupported-alter (sqlite)");
-    expect(shown).toBe(`  1 | …${`${"SELECT 1; ".repeat(15)}ALTER TABLE u ADD COLUMN y integer NOT NULL, ADD COLUMN z text;`.slice(-100)}`);
-    expect(carets).toBe(`    | ${" ".repeat(shown!.indexOf("ALTER") - 6)}${"^".repeat("ALTER TABLE u ADD COLUMN y integer NOT NULL, ADD COLUMN z text".length)}`);
+    expect(shown).toBe(
+      `  1 | …${`${"SELECT 1; ".repeat(15)}ALTER TABLE u ADD COLUMN y integer NOT NULL, ADD COLUMN z text;`.slice(-100)}`,
+    );
+    expect(carets).toBe(
+      `    | ${" ".repeat(shown!.indexOf("ALTER") - 6)}${"^".repeat("ALTER TABLE u ADD COLUMN y integer NOT NULL, ADD COLUMN z text".length)}`,
+    );
   });
 
   test("a SQLite message quotes names as written (not upper-cased)", async () => {
     const dir = tempDir("stairway-lint-");
     dirs.push(dir);
     writeTree(dir, { "sql/001_u/up.sql": "ALTER TABLE u ALTER COLUMN emailAddr TYPE int;\n" });
-    const r = await runCli(["safety", "sql/001_u/up.sql", "--dialect", "sqlite", "--json", "--report-dir", "out"], { cwd: dir });
-    expect(r.json().results.map((x: { message: string }) => x.message)).toEqual(["ALTER TABLE u ALTER COLUMN emailAddr TYPE: SQLite has no such ALTER TABLE form"]);
+    const r = await runCli(["safety", "sql/001_u/up.sql", "--dialect", "sqlite", "--json", "--report-dir", "out"], {
+      cwd: dir,
+    });
+    expect(r.json().results.map((x: { message: string }) => x.message)).toEqual([
+      "ALTER TABLE u ALTER COLUMN emailAddr TYPE: SQLite has no such ALTER TABLE form",
+    ]);
   });
 
   test("lint is an alias, and warnings alone exit 0", async () => {
@@ -103,9 +112,14 @@ layout: stairway (detected)
   test("a directory: a migration's own directory lints its files; a tree lints the tree", async () => {
     const dir = project();
     const one = await runCli(["safety", "sql/002_b", "--json", "--report-dir", "out"], { cwd: dir });
-    expect([...new Set(one.json().results.map((x: { details: { file: string } }) => x.details.file))].sort()).toEqual(["sql/002_b/down.sql", "sql/002_b/up.sql"]);
+    expect([...new Set(one.json().results.map((x: { details: { file: string } }) => x.details.file))].sort()).toEqual([
+      "sql/002_b/down.sql",
+      "sql/002_b/up.sql",
+    ]);
     const tree = await runCli(["safety", "sql", "--json", "--report-dir", "out"], { cwd: dir });
-    expect(tree.json().results.some((x: { details: { file: string } }) => x.details.file === "sql/001_a/down.sql")).toBe(true);
+    expect(
+      tree.json().results.some((x: { details: { file: string } }) => x.details.file === "sql/001_a/down.sql"),
+    ).toBe(true);
   });
 
   test("json: the contract object, also written to <report-dir>/safety.json", async () => {
@@ -121,8 +135,16 @@ layout: stairway (detected)
         target: "postgres",
         migration: "002_b",
         status: "skip",
-        message: "DROP COLUMN a.name deletes its values for good, and queries of the running application that name it fail (allowed: the column was never read)",
-        details: expect.objectContaining({ file: "sql/002_b/up.sql", line: 3, col: 1, rule: "ban-drop-column", severity: "error", allowed: { reason: "the column was never read", line: 1 } }),
+        message:
+          "DROP COLUMN a.name deletes its values for good, and queries of the running application that name it fail (allowed: the column was never read)",
+        details: expect.objectContaining({
+          file: "sql/002_b/up.sql",
+          line: 3,
+          col: 1,
+          rule: "ban-drop-column",
+          severity: "error",
+          allowed: { reason: "the column was never read", line: 1 },
+        }),
       },
       {
         check: "safety.require-concurrent-index-creation",
@@ -177,7 +199,10 @@ layout: stairway (detected)
       expect(loc.region.startColumn).toBeGreaterThan(0);
     }
     const index = run.results.find((x: { ruleId: string }) => x.ruleId === "require-concurrent-index-creation");
-    expect(index.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: "sql/002_b/up.sql" }, region: { startLine: 4, startColumn: 1, endColumn: 32 } });
+    expect(index.locations[0].physicalLocation).toMatchObject({
+      artifactLocation: { uri: "sql/002_b/up.sql" },
+      region: { startLine: 4, startColumn: 1, endColumn: 32 },
+    });
     const allowed = run.results.find((x: { ruleId: string }) => x.ruleId === "ban-drop-column");
     expect(allowed.suppressions).toEqual([{ kind: "inSource", justification: "the column was never read" }]);
     expect(run.originalUriBaseIds.SRCROOT.uri).toMatch(/^file:\/\/.*\/$/);
@@ -201,10 +226,16 @@ layout: stairway (detected)
 
   test("a directory of migrations lints without reading the configured tree, whatever state that is in", async () => {
     const dir = project();
-    writeTree(dir, { "other/001_c/up.sql": "CREATE TABLE c (id bigint PRIMARY KEY);\n", "other/001_c/down.sql": "DROP TABLE c;\n", "not-a-dir": "x\n" });
+    writeTree(dir, {
+      "other/001_c/up.sql": "CREATE TABLE c (id bigint PRIMARY KEY);\n",
+      "other/001_c/down.sql": "DROP TABLE c;\n",
+      "not-a-dir": "x\n",
+    });
     const r = await runCli(["safety", "other", "--sql", "not-a-dir", "--format", "json"], { cwd: dir });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).results.map((x: { details: { file: string } }) => x.details.file)).toEqual(["other/001_c/down.sql"]);
+    expect(JSON.parse(r.stdout).results.map((x: { details: { file: string } }) => x.details.file)).toEqual([
+      "other/001_c/down.sql",
+    ]);
   });
 });

@@ -60,10 +60,16 @@ for (const rule of RULES) {
 test("no rule flags a statement its `only` leaves out", async () => {
   const inputs = RULES.flatMap((r) =>
     [...r.cases.flag, ...r.cases.pass].flatMap((sql, i) =>
-      dialectsOf(sql, r.dialects).map((dialect) => ({ path: `${r.id}-${i}.sql`, text: sql, dialect, direction: "up" as const })),
+      dialectsOf(sql, r.dialects).map((dialect) => ({
+        path: `${r.id}-${i}.sql`,
+        text: sql,
+        dialect,
+        direction: "up" as const,
+      })),
     ),
   );
-  const show = (found: Awaited<ReturnType<typeof lint>>) => found.map((f) => `${f.path}:${f.line} ${f.rule.id} ${f.dialect}`);
+  const show = (found: Awaited<ReturnType<typeof lint>>) =>
+    found.map((f) => `${f.path}:${f.line} ${f.rule.id} ${f.dialect}`);
   const scoped = RULES.filter((r) => r.only && !r.meta);
   expect(scoped.length).toBeGreaterThan(30);
   for (const rule of scoped) {

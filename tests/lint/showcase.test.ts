@@ -13,7 +13,12 @@ test("stairway safety passes on the showcase", async () => {
   expect(r.stderr).toBe("");
   const report = r.json();
   const errors = report.results.filter((x: { status: string }) => x.status === "fail");
-  expect(errors.map((x: { message: string; details: { file: string; line: number } }) => `${x.details.file}:${x.details.line} ${x.message}`)).toEqual([]);
+  expect(
+    errors.map(
+      (x: { message: string; details: { file: string; line: number } }) =>
+        `${x.details.file}:${x.details.line} ${x.message}`,
+    ),
+  ).toEqual([]);
   expect(r.code).toBe(0);
   expect(report.results.filter((x: { check: string }) => /allow/.test(x.check))).toEqual([]);
   // Both dialects were linted, each on the files the runner would apply for it.

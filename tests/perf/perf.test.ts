@@ -40,7 +40,9 @@ test("a table rewrite under ACCESS EXCLUSIVE shows the lock and a stall of about
   // The probe waited for (most of) the rewrite.
   expect(rewrite.details.stallMs).toBeGreaterThan(up * 0.5);
   expect(rewrite.status).toBe("fail");
-  expect(rewrite.message).toMatch(/holds AccessExclusiveLock on events(, [A-Za-z]+ on events)* for [\d.]+ ms \(max_lock_duration 100 ms\); a concurrent events query waited [\d.]+ ms/);
+  expect(rewrite.message).toMatch(
+    /holds AccessExclusiveLock on events(, [A-Za-z]+ on events)* for [\d.]+ ms \(max_lock_duration 100 ms\); a concurrent events query waited [\d.]+ ms/,
+  );
   const index = lock("003_index");
   expect(index.details.locks.filter((l: any) => l.mode !== "AccessShareLock")).toEqual([]);
   expect(index.details.stallMs).toBeLessThan(100);
@@ -64,7 +66,9 @@ test("a slower version of a migration is flagged against a saved baseline; an un
   expect(reg.find((x: any) => x.migration === "001_a").status).toBe("pass");
   const slow = reg.find((x: any) => x.migration === "002_b");
   expect(slow.status).toBe("fail");
-  expect(slow.message).toMatch(/slower than the baseline beyond the noise margin .*: up \d+(\.\d)? ms \(baseline \d+(\.\d)? ms\)/);
+  expect(slow.message).toMatch(
+    /slower than the baseline beyond the noise margin .*: up \d+(\.\d)? ms \(baseline \d+(\.\d)? ms\)/,
+  );
   expect(r.code).toBe(1);
   const bad = await runCli(["perf", "--config", "c.yaml", "--baseline", join(dir, "nope.json")], { cwd: dir });
   expect(bad.code).toBe(2);
@@ -80,28 +84,41 @@ test("a baseline saved over another data size is not compared: no regression fla
     "sql/002_b/down.sql": "DROP INDEX a_v;\n",
   });
   const baseline = join(dir, "baseline.json");
-  expect((await runCli(["perf", "--config", "c.yaml", "--rows", "50", "--save-baseline", baseline], { cwd: dir })).code).toBe(0);
+  expect(
+    (await runCli(["perf", "--config", "c.yaml", "--rows", "50", "--save-baseline", baseline], { cwd: dir })).code,
+  ).toBe(0);
   // The index on 2,000 rows against its time on 50 (made 0 ms: any time is slower): not compared, the sizes said.
   const saved = JSON.parse(readFileSync(baseline, "utf8"));
   for (const k of Object.keys(saved.timings)) if (k.includes("/002_b/")) saved.timings[k] = 0;
   writeFileSync(baseline, JSON.stringify(saved));
   const other = await runCli(["perf", "--config", "c.yaml", "--baseline", baseline, "--json"], { cwd: dir });
-  const status = (r: CliRun) => Object.fromEntries(r.json().results.filter((x: any) => x.check === "perf.regression").map((x: any) => [x.migration, x]));
+  const status = (r: CliRun) =>
+    Object.fromEntries(
+      r
+        .json()
+        .results.filter((x: any) => x.check === "perf.regression")
+        .map((x: any) => [x.migration, x]),
+    );
   expect(status(other)["002_b"]).toMatchObject({
     status: "skip",
-    message: expect.stringMatching(/^big: not compared: the data size differs from the baseline's \(2,\d{3} rows or keys here, 50 there\): save a baseline at this size, or run at that one$/),
+    message: expect.stringMatching(
+      /^big: not compared: the data size differs from the baseline's \(2,\d{3} rows or keys here, 50 there\): save a baseline at this size, or run at that one$/,
+    ),
   });
   // 001_a ran over empty tables both times: compared.
   expect(status(other)["001_a"].status).not.toBe("skip");
   // At the baseline's size the same baseline is compared.
-  const same = await runCli(["perf", "--config", "c.yaml", "--rows", "50", "--baseline", baseline, "--json"], { cwd: dir });
+  const same = await runCli(["perf", "--config", "c.yaml", "--rows", "50", "--baseline", baseline, "--json"], {
+    cwd: dir,
+  });
   expect(status(same)["002_b"].status).not.toBe("skip");
 }, 120_000);
 
 test("max_migration_time fails a step that takes longer", async () => {
   const dir = project({
     "c.yaml": `databases:\n  sqlite: { url: "sqlite:x.db", max_migration_time: 50 }\n`,
-    "sql/001_a/up.sql": "CREATE TABLE a (id integer PRIMARY KEY);\nWITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 3000000) SELECT count(*) FROM r;\n",
+    "sql/001_a/up.sql":
+      "CREATE TABLE a (id integer PRIMARY KEY);\nWITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 3000000) SELECT count(*) FROM r;\n",
     "sql/001_a/down.sql": "DROP TABLE a;\n",
   });
   const r = await runCli(["perf", "--config", "c.yaml", "--json"], { cwd: dir });
@@ -152,7 +169,10 @@ test("backup-test restores exactly on SQLite and PostgreSQL (pg_dump), and witho
   ] as const) {
     const r = await runCli(["backup-test", "--db", db, "--json"], { cwd: dir, env });
     const results = r.json().results;
-    expect(results.map((x: any) => `${x.migration} ${x.check} ${x.status}`)).toEqual(["001_a backup.restore-identical pass", "002_b backup.restore-identical pass"]);
+    expect(results.map((x: any) => `${x.migration} ${x.check} ${x.status}`)).toEqual([
+      "001_a backup.restore-identical pass",
+      "002_b backup.restore-identical pass",
+    ]);
     expect(results[1].message).toStartWith(`${method}: 20 rows and the schema restored exactly`);
   }
 }, 120_000);

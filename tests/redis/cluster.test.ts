@@ -28,14 +28,41 @@ async function startCluster(): Promise<void> {
   for (const port of ports) {
     servers.push(
       Bun.spawn(
-        ["redis-server", "--bind", "127.0.0.1", "--port", String(port), "--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`,
-          "--cluster-node-timeout", "5000", "--save", "", "--appendonly", "no", "--dir", dir, "--logfile", `${dir}/redis-${port}.log`],
+        [
+          "redis-server",
+          "--bind",
+          "127.0.0.1",
+          "--port",
+          String(port),
+          "--cluster-enabled",
+          "yes",
+          "--cluster-config-file",
+          `nodes-${port}.conf`,
+          "--cluster-node-timeout",
+          "5000",
+          "--save",
+          "",
+          "--appendonly",
+          "no",
+          "--dir",
+          dir,
+          "--logfile",
+          `${dir}/redis-${port}.log`,
+        ],
         { stdout: "ignore", stderr: "ignore" },
       ),
     );
   }
   for (const port of ports) while (await portFree(port)) await Bun.sleep(20);
-  const create = Bun.spawnSync(["redis-cli", "--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "0", "--cluster-yes"]);
+  const create = Bun.spawnSync([
+    "redis-cli",
+    "--cluster",
+    "create",
+    ...ports.map((p) => `127.0.0.1:${p}`),
+    "--cluster-replicas",
+    "0",
+    "--cluster-yes",
+  ]);
   if (create.exitCode !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout.toString()}`);
   for (const port of ports) {
     const node = new Redis({ port, lazyConnect: false });
@@ -48,7 +75,8 @@ async function startCluster(): Promise<void> {
 
 beforeAll(async () => {
   // make test installs Redis (scripts/services.sh): a missing binary is a failure, not a skip.
-  if (!Bun.which("redis-server") || !Bun.which("redis-cli")) throw new Error("redis-server and redis-cli are needed for the cluster test (run make test, which installs them)");
+  if (!Bun.which("redis-server") || !Bun.which("redis-cli"))
+    throw new Error("redis-server and redis-cli are needed for the cluster test (run make test, which installs them)");
   await startCluster();
 }, 60_000);
 afterAll(async () => {
@@ -58,13 +86,16 @@ afterAll(async () => {
   cleanup(dir);
 });
 
-const ctx = () => createContext({ client: cluster, version: "007", phase: "up", signal: new AbortController().signal, log: () => {} });
+const ctx = () =>
+  createContext({ client: cluster, version: "007", phase: "up", signal: new AbortController().signal, log: () => {} });
 const flushAll = () => Promise.all(cluster.nodes("master").map((n) => n.flushdb()));
 
 async function seed(n: number, name: (id: number) => string): Promise<void> {
   const writes: Promise<unknown>[] = [];
   for (let id = 1; id <= n; id++)
-    writes.push(id % 10 === 0 ? cluster.set(name(id), `v${id}`) : cluster.set(name(id), `v${id}`, "PX", 3_600_000 + id));
+    writes.push(
+      id % 10 === 0 ? cluster.set(name(id), `v${id}`) : cluster.set(name(id), `v${id}`, "PX", 3_600_000 + id),
+    );
   await Promise.all(writes);
 }
 
@@ -74,7 +105,9 @@ async function pttlOf(keys: string[]): Promise<number[]> {
 
 describe("on a 3-master Redis Cluster", () => {
   test("hash slots agree with CLUSTER KEYSLOT", async () => {
-    const keys = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? `session:{user:${i}}` : `k:${i}:${Math.random().toString(36)}`));
+    const keys = Array.from({ length: 300 }, (_, i) =>
+      i % 3 === 0 ? `session:{user:${i}}` : `k:${i}:${Math.random().toString(36)}`,
+    );
     const server = await Promise.all(keys.map((k) => cluster.cluster("KEYSLOT", k)));
     expect(keys.map(keySlot)).toEqual(server.map(Number));
   });
@@ -131,9 +164,13 @@ describe("on a 3-master Redis Cluster", () => {
   test("the showcase passes stairway test on the cluster", async () => {
     await flushAll();
     const url = `redis+cluster://127.0.0.1:${ports[0]},127.0.0.1:${ports[1]}`;
-    const r = await runCli(["test", "--db", url, "--redis", "redis-migrations", "--report-dir", dir, "--json"], { cwd: ROOT });
+    const r = await runCli(["test", "--db", url, "--redis", "redis-migrations", "--report-dir", dir, "--json"], {
+      cwd: ROOT,
+    });
     const report = r.json();
-    expect(report.results.filter((x: any) => x.status !== "pass").map((x: any) => `${x.migration} ${x.check}: ${x.message}`)).toEqual([]);
+    expect(
+      report.results.filter((x: any) => x.status !== "pass").map((x: any) => `${x.migration} ${x.check}: ${x.message}`),
+    ).toEqual([]);
     expect(r.code).toBe(0);
     expect(report.results.filter((x: any) => x.status === "pass").length).toBe(13);
     const sizes = await Promise.all(cluster.nodes("master").map((n) => n.dbsize()));

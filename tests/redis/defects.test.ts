@@ -20,7 +20,10 @@ afterAll(async () => {
 
 const SHOWCASE_007 = readFileSync(join(ROOT, "redis-migrations/007_update_session_key_format.ts"), "utf8");
 // The showcase's seed, reused so every planted transform runs over the same sessions.
-const SEED = SHOWCASE_007.slice(SHOWCASE_007.indexOf("  async seed(ctx, count)"), SHOWCASE_007.lastIndexOf("} satisfies"));
+const SEED = SHOWCASE_007.slice(
+  SHOWCASE_007.indexOf("  async seed(ctx, count)"),
+  SHOWCASE_007.lastIndexOf("} satisfies"),
+);
 
 function transform(up: string, down: string): string {
   return `import type { RedisMigration } from "stairwaydb";
@@ -66,7 +69,9 @@ test("a rename with GET/SET/DEL loses TTLs: redis.ttl-preserved fails and names 
   expect(r.code).toBe(1);
   const ttl = r.status("redis.ttl-preserved");
   expect(ttl.status).toBe("fail");
-  expect(ttl.message).toStartWith("900 keys lost their TTL in up: session:user:1 → session:v2:user:1, session:user:2 → session:v2:user:2, session:user:3 → session:v2:user:3, …");
+  expect(ttl.message).toStartWith(
+    "900 keys lost their TTL in up: session:user:1 → session:v2:user:1, session:user:2 → session:v2:user:2, session:user:3 → session:v2:user:3, …",
+  );
   // The values moved, so up itself "worked" (and SET over the new names also loses the writer's values).
   expect(r.status("step.up").status).toBe("pass");
   // Its down loses them too: the keyspace is not the one before up.
@@ -83,10 +88,13 @@ test("RENAME while the upgraded app writes new-format keys: redis.concurrent-wri
   expect(r.code).toBe(1);
   const cw = r.status("redis.concurrent-writes");
   expect(cw.status).toBe("fail");
-  expect(cw.message).toMatch(/^[\d,]+ keys? of the [\d,]+ the writer wrote during up lost (its|their) last value: session:v2:user:\d+/);
+  expect(cw.message).toMatch(
+    /^[\d,]+ keys? of the [\d,]+ the writer wrote during up lost (its|their) last value: session:v2:user:\d+/,
+  );
   expect(cw.message).toContain("rename with RENAMENX, as ctx.renameKeys does");
   // Without a writer the same transform keeps every TTL and value: only the concurrent check sees the defect.
-  for (const check of ["step.up", "redis.ttl-preserved", "step.down", "redis.down-restores"]) expect(r.status(check).status).toBe("pass");
+  for (const check of ["step.up", "redis.ttl-preserved", "step.down", "redis.down-restores"])
+    expect(r.status(check).status).toBe("pass");
 }, 120_000);
 
 test("the correct transform (the showcase's 007) passes every check over the same 30,000 sessions", async () => {
@@ -94,7 +102,9 @@ test("the correct transform (the showcase's 007) passes every check over the sam
   expect(r.results.filter((x) => x.status !== "pass").map((x) => `${x.check}: ${x.message}`)).toEqual([]);
   expect(r.code).toBe(0);
   expect(r.status("redis.ttl-preserved").message).toBe("27,000 keys kept their TTL (27,000 renamed, 0 in place)");
-  expect(r.status("redis.concurrent-writes").message).toMatch(/^the writer wrote [\d,]+ values to [\d,]+ keys during up \([\d,]+ of them to probe keys\), none lost$/);
+  expect(r.status("redis.concurrent-writes").message).toMatch(
+    /^the writer wrote [\d,]+ values to [\d,]+ keys during up \([\d,]+ of them to probe keys\), none lost$/,
+  );
 }, 120_000);
 
 test("a transform that does not load fails before touching anything, naming its file", async () => {

@@ -84,9 +84,22 @@ describe("lock", () => {
 test("bookkeeping: the hash stairway:migrations holds version → JSON row", async () => {
   const d = await open();
   expect(await db.redis.exists("stairway:migrations")).toBe(0);
-  const row = { version: "007", name: "x", checksum: "abc", appliedAt: "2024-01-01T00:00:00.000Z", durationMs: 1.5, dirty: true };
+  const row = {
+    version: "007",
+    name: "x",
+    checksum: "abc",
+    appliedAt: "2024-01-01T00:00:00.000Z",
+    durationMs: 1.5,
+    dirty: true,
+  };
   await d.record(row);
-  expect(JSON.parse((await db.redis.hget("stairway:migrations", "007"))!)).toEqual({ name: "x", checksum: "abc", appliedAt: row.appliedAt, durationMs: 1.5, dirty: true });
+  expect(JSON.parse((await db.redis.hget("stairway:migrations", "007"))!)).toEqual({
+    name: "x",
+    checksum: "abc",
+    appliedAt: row.appliedAt,
+    durationMs: 1.5,
+    dirty: true,
+  });
   expect(await d.applied()).toEqual([row]);
   await d.forget("007");
   expect(await d.applied()).toEqual([]);
@@ -95,7 +108,13 @@ test("bookkeeping: the hash stairway:migrations holds version → JSON row", asy
 
 test("capabilities: no transactional DDL; resumable", async () => {
   const d = await open();
-  expect(d.capabilities).toEqual({ transactionalDdl: false, concurrentConnections: true, resumable: true, data: "keys", lockInsight: false });
+  expect(d.capabilities).toEqual({
+    transactionalDdl: false,
+    concurrentConnections: true,
+    resumable: true,
+    data: "keys",
+    lockInsight: false,
+  });
 });
 
 describe("connection errors are one sentence naming the target and the redacted URL", () => {

@@ -47,17 +47,29 @@ export async function claimEmptyDb(): Promise<ClaimedDb> {
             await redis.flushdb();
             await redis.quit();
             const r = client(0);
-            await r.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, claim, token);
+            await r.eval(
+              "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+              1,
+              claim,
+              token,
+            );
             await r.quit();
           },
         };
       await redis.quit();
-      await registry.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, claim, token);
+      await registry.eval(
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+        1,
+        claim,
+        token,
+      );
     }
   } finally {
     await registry.quit();
   }
-  throw new Error(`no empty logical database among ${CANDIDATES.join(", ")} on ${REDIS_HOST}:${REDIS_PORT}: tests only use empty ones`);
+  throw new Error(
+    `no empty logical database among ${CANDIDATES.join(", ")} on ${REDIS_HOST}:${REDIS_PORT}: tests only use empty ones`,
+  );
 }
 
 /** Every key matching `pattern` (SCAN). */

@@ -20,7 +20,22 @@ afterAll(async () => {
 });
 
 const run = (command: string, ...extra: string[]) =>
-  runCli([command, "--db", db.url, "--redis", join(ROOT, "redis-migrations"), "--sql", noSql, "--report-dir", reports, "--json", ...extra], { cwd: ROOT });
+  runCli(
+    [
+      command,
+      "--db",
+      db.url,
+      "--redis",
+      join(ROOT, "redis-migrations"),
+      "--sql",
+      noSql,
+      "--report-dir",
+      reports,
+      "--json",
+      ...extra,
+    ],
+    { cwd: ROOT },
+  );
 
 test("perf times each transform over the seeded keys", async () => {
   const r = await run("perf", "--scenario", "large_dataset", "--rows", "3000");
@@ -43,7 +58,10 @@ test("backup-test: DUMP/RESTORE with PTTL brings back every key before each migr
   const r = await run("backup-test");
   expect(r.code).toBe(0);
   const results = r.json().results;
-  expect(results.map((x: any) => `${x.check} ${x.status}`)).toEqual(["backup.restore-identical pass", "backup.restore-identical pass"]);
+  expect(results.map((x: any) => `${x.check} ${x.status}`)).toEqual([
+    "backup.restore-identical pass",
+    "backup.restore-identical pass",
+  ]);
   expect(results[0].message).toMatch(/^DUMP\/RESTORE with PTTL: 1,00\d keys restored exactly/);
   expect(await db.redis.dbsize()).toBe(0);
 });

@@ -36,16 +36,28 @@ const m008 = plan.migrations.find((m) => m.version === "008") as Migration;
 test("cache_migration_with_active_sessions: stairway test passes every check on 007 and 008, and leaves the database empty", async () => {
   const r = await runCli(["test", ...common(), "--json"], { cwd: ROOT });
   const report = r.json();
-  expect(report.results.filter((x: any) => x.status !== "pass").map((x: any) => `${x.migration} ${x.check}: ${x.message}`)).toEqual([]);
+  expect(
+    report.results.filter((x: any) => x.status !== "pass").map((x: any) => `${x.migration} ${x.check}: ${x.message}`),
+  ).toEqual([]);
   expect(r.code).toBe(0);
   const checks = (id: string) => report.results.filter((x: any) => x.migration === id).map((x: any) => x.check);
-  const all = ["step.up", "redis.ttl-preserved", "step.down", "redis.down-restores", "step.redo", "redis.concurrent-writes"];
+  const all = [
+    "step.up",
+    "redis.ttl-preserved",
+    "step.down",
+    "redis.down-restores",
+    "step.redo",
+    "redis.concurrent-writes",
+  ];
   expect(checks("007_update_session_key_format")).toEqual(all);
   expect(checks("008_add_tool_response_caching")).toEqual(all);
   expect(report.results.at(-1)).toMatchObject({ check: "step.down-to-base", status: "pass", target: "redis" });
   // 1,000 sessions (test.rows 20 × 50), 900 with a TTL, all kept; sessions written during up all survived.
-  const of = (id: string, check: string) => report.results.find((x: any) => x.migration === id && x.check === check).message;
-  expect(of("007_update_session_key_format", "redis.ttl-preserved")).toBe("900 keys kept their TTL (900 renamed, 0 in place)");
+  const of = (id: string, check: string) =>
+    report.results.find((x: any) => x.migration === id && x.check === check).message;
+  expect(of("007_update_session_key_format", "redis.ttl-preserved")).toBe(
+    "900 keys kept their TTL (900 renamed, 0 in place)",
+  );
   expect(of("007_update_session_key_format", "redis.concurrent-writes")).toMatch(/none lost$/);
   expect(await db.redis.dbsize()).toBe(0);
 
@@ -60,7 +72,10 @@ test("key_format_backward_compatibility: an app reading v2 with a fallback to v1
   try {
     const N = 20_000;
     await (await import(m007.module!.path)).default.seed(driver.context("007", "seed"), N);
-    const before = await pttls(r, Array.from({ length: N }, (_, i) => `session:user:${i + 1}`));
+    const before = await pttls(
+      r,
+      Array.from({ length: N }, (_, i) => `session:user:${i + 1}`),
+    );
     let reading = true;
     let reads = 0;
     const misses: string[] = [];
@@ -83,7 +98,8 @@ test("key_format_backward_compatibility: an app reading v2 with a fallback to v1
     expect(misses).toEqual([]);
     // After down the old app finds every session where it left it, with its TTL.
     const after = await pttls(r, [...before.keys()]);
-    for (const [k, t] of before) expect(t === -1 ? after.get(k) === -1 : after.get(k)! > 0 && after.get(k)! <= t).toBe(true);
+    for (const [k, t] of before)
+      expect(t === -1 ? after.get(k) === -1 : after.get(k)! > 0 && after.get(k)! <= t).toBe(true);
     expect(await keysOf(r, "session:v2:*")).toEqual([]);
   } finally {
     await driver.close();
@@ -100,7 +116,8 @@ test("008's down removes exactly its namespace: the marker, the config and the g
     expect(await r.get("cache:tool-response:version")).toBe("1");
     expect(await r.hget("cache:tool-response:config", "ttl_ms")).toBe("300000");
     // The gateway caches responses with the configured TTL.
-    for (let i = 0; i < 500; i++) await r.set(`cache:tool-response:${i % 100}:${i.toString(16).padStart(64, "0")}`, "{}", "PX", 300_000);
+    for (let i = 0; i < 500; i++)
+      await r.set(`cache:tool-response:${i % 100}:${i.toString(16).padStart(64, "0")}`, "{}", "PX", 300_000);
     expect((await applyStep(driver, m008, "down")).status).toBe("done");
     expect(await keysOf(r, "cache:tool-response:*")).toEqual([]);
     expect((await keysOf(r, "cache:tool:*")).length).toBe(100);
@@ -143,7 +160,10 @@ test("rollback at head over seeded keys: every key, value and TTL back as before
   ]);
   expect(report.results.every((x: any) => x.check !== "step.down" || typeof x.durationMs === "number")).toBe(true);
   const last = await runCli(["rollback", "--last", "1", ...common(), "--json"], { cwd: ROOT });
-  expect(last.json().results.map((x: any) => x.migration)).toEqual(["008_add_tool_response_caching", "008_add_tool_response_caching"]);
+  expect(last.json().results.map((x: any) => x.migration)).toEqual([
+    "008_add_tool_response_caching",
+    "008_add_tool_response_caching",
+  ]);
   expect(await db.redis.dbsize()).toBe(0);
 }, 60_000);
 
@@ -152,7 +172,11 @@ test("one global sequence: SQL targets skip Redis versions, Redis targets skip S
   try {
     const sqlite = `sqlite:${join(dir, "app.db")}`;
     const args = ["--db", sqlite, "--db", db.url, "--config", join(ROOT, "tests/migrations/config.yaml")];
-    const versions = (r: { json: () => any }, t: string) => r.json().results.filter((x: any) => x.target === t).map((x: any) => x.migration.slice(0, 3));
+    const versions = (r: { json: () => any }, t: string) =>
+      r
+        .json()
+        .results.filter((x: any) => x.target === t)
+        .map((x: any) => x.migration.slice(0, 3));
     // --to names a version of the whole sequence: 008 is Redis's, and stops SQLite before 009.
     const upTo = await runCli(["up", "--to", "008", ...args, "--json"], { cwd: ROOT });
     expect(upTo.code).toBe(0);
@@ -170,7 +194,12 @@ test("one global sequence: SQL targets skip Redis versions, Redis targets skip S
     expect(versions(downTo, "sqlite")).toEqual(["009"]);
     expect(versions(downTo, "redis")).toEqual(["008"]);
     const status = await runCli(["status", ...args, "--json"], { cwd: ROOT });
-    expect(status.json().migrations.filter((m: any) => m.target === "redis").map((m: any) => `${m.version}:${m.state}`)).toEqual(["007:applied", "008:pending"]);
+    expect(
+      status
+        .json()
+        .migrations.filter((m: any) => m.target === "redis")
+        .map((m: any) => `${m.version}:${m.state}`),
+    ).toEqual(["007:applied", "008:pending"]);
     const down = await runCli(["down", "--to", "0", ...args], { cwd: ROOT });
     expect(down.code).toBe(0);
     expect(await db.redis.dbsize()).toBe(0);
@@ -183,16 +212,33 @@ test("Ctrl-C during a Redis test stops the transform and empties the database", 
   const dir = tempDir();
   try {
     mkdirSync(join(dir, "no-sql")); // an empty SQL tree on purpose
-    Bun.write(join(dir, "c.yaml"), `migrations: { sql: ${join(dir, "no-sql")}, redis: redis-migrations }\ntest: { rows: 600, seed: 1 }\n`);
-    const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "test", "--config", join(dir, "c.yaml"), "--db", db.url, "--report-dir", reports], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1" },
-      stdout: "ignore",
-      stderr: "pipe",
-    });
+    Bun.write(
+      join(dir, "c.yaml"),
+      `migrations: { sql: ${join(dir, "no-sql")}, redis: redis-migrations }\ntest: { rows: 600, seed: 1 }\n`,
+    );
+    const proc = Bun.spawn(
+      [
+        process.execPath,
+        join(ROOT, "src/cli.ts"),
+        "test",
+        "--config",
+        join(dir, "c.yaml"),
+        "--db",
+        db.url,
+        "--report-dir",
+        reports,
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: "1" },
+        stdout: "ignore",
+        stderr: "pipe",
+      },
+    );
     // Interrupted as soon as the first up starts (30,000 sessions).
     while (!(await db.redis.exists("stairway:migrations"))) {
-      if (proc.exitCode !== null) throw new Error(`the test ended (exit ${proc.exitCode}) before it could be interrupted`);
+      if (proc.exitCode !== null)
+        throw new Error(`the test ended (exit ${proc.exitCode}) before it could be interrupted`);
       await Bun.sleep(2);
     }
     proc.kill("SIGINT");

@@ -26,21 +26,33 @@ const V2 = "session:v2:user:";
 test("killed halfway with SIGKILL, run again: every key moved exactly once, every TTL kept", async () => {
   const r = db.redis;
   mkdirSync(join(dir, "redis-migrations"));
-  copyFileSync(join(ROOT, "redis-migrations/007_update_session_key_format.ts"), join(dir, "redis-migrations/007_update_session_key_format.ts"));
+  copyFileSync(
+    join(ROOT, "redis-migrations/007_update_session_key_format.ts"),
+    join(dir, "redis-migrations/007_update_session_key_format.ts"),
+  );
   const args = ["up", "--db", db.url, "--redis", "redis-migrations"];
 
   await seedSessions(r, N);
   const ids = Array.from({ length: N }, (_, i) => i + 1);
   const seededAt = Date.now();
-  const before = await pttls(r, ids.map((id) => V1 + id));
+  const before = await pttls(
+    r,
+    ids.map((id) => V1 + id),
+  );
   expect([...before.values()].filter((t) => t === -1).length).toBe(N / 10);
 
-  const child = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), ...args], { cwd: dir, stdout: "ignore", stderr: "ignore", env: { ...process.env, NO_COLOR: "1" } });
+  const child = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), ...args], {
+    cwd: dir,
+    stdout: "ignore",
+    stderr: "ignore",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   // Killed once about a third of the sessions moved: SCAN visits keys in
   // hash order, so a sample of 200 ids tells how far it got.
   const sample = ids.filter((id) => id % 500 === 0).map((id) => V2 + id);
   while ((await r.exists(...sample)) < sample.length / 3) {
-    if (child.exitCode !== null) throw new Error(`the first run ended (exit ${child.exitCode}) before it could be killed`);
+    if (child.exitCode !== null)
+      throw new Error(`the first run ended (exit ${child.exitCode}) before it could be killed`);
     await Bun.sleep(1);
   }
   child.kill("SIGKILL");
@@ -73,7 +85,10 @@ test("killed halfway with SIGKILL, run again: every key moved exactly once, ever
   expect(row.dirty).toBe(false);
 
   const elapsed = Date.now() - seededAt;
-  const after = await pttls(r, ids.map((id) => V2 + id));
+  const after = await pttls(
+    r,
+    ids.map((id) => V2 + id),
+  );
   const wrong: string[] = [];
   for (const id of ids) {
     const t0_ = before.get(V1 + id)!;
@@ -87,7 +102,8 @@ test("killed halfway with SIGKILL, run again: every key moved exactly once, ever
     const chunk = ids.slice(i, i + 10_000);
     const values = await r.mget(chunk.map((id) => V2 + id));
     chunk.forEach((id, j) => {
-      if (values[j] !== JSON.stringify({ userId: id, token: `t${id}` })) throw new Error(`${V2}${id} holds ${values[j]}`);
+      if (values[j] !== JSON.stringify({ userId: id, token: `t${id}` }))
+        throw new Error(`${V2}${id} holds ${values[j]}`);
     });
   }
 }, 120_000);

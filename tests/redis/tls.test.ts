@@ -22,20 +22,49 @@ let port = 0;
 
 beforeAll(async () => {
   // make test installs Redis (scripts/services.sh): a missing binary is a failure, not a skip.
-  if (!Bun.which("redis-server")) throw new Error("redis-server is needed for the TLS test (run make test, which installs Redis)");
+  if (!Bun.which("redis-server"))
+    throw new Error("redis-server is needed for the TLS test (run make test, which installs Redis)");
   // For the name "localhost" only, not 127.0.0.1.
   const certs = makeCertificates(dir, ["DNS:localhost"]);
   ca = certs.ca;
   for (let p = 7601; p < 7700 && !port; p++) if (await portFree(p)) port = p;
   if (!port) throw new Error("no free port for a TLS Redis among 7601–7699");
   server = Bun.spawn(
-    ["redis-server", "--port", "0", "--tls-port", String(port), "--tls-cert-file", certs.cert, "--tls-key-file", certs.key, "--tls-ca-cert-file", ca,
-      "--tls-auth-clients", "no", "--save", "", "--appendonly", "no", "--dir", dir, "--logfile", join(dir, "redis.log")],
+    [
+      "redis-server",
+      "--port",
+      "0",
+      "--tls-port",
+      String(port),
+      "--tls-cert-file",
+      certs.cert,
+      "--tls-key-file",
+      certs.key,
+      "--tls-ca-cert-file",
+      ca,
+      "--tls-auth-clients",
+      "no",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+      "--logfile",
+      join(dir, "redis.log"),
+    ],
     { cwd: dir, stdout: "ignore", stderr: "ignore" },
   );
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const probe = new Redis({ host: "localhost", port, tls: { ca: readFileSync(ca) }, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const probe = new Redis({
+      host: "localhost",
+      port,
+      tls: { ca: readFileSync(ca) },
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     probe.on("error", () => {});
     try {
       await probe.connect();
@@ -44,7 +73,10 @@ beforeAll(async () => {
       break;
     } catch (e) {
       probe.disconnect();
-      if (Date.now() > deadline) throw new Error(`the TLS Redis on port ${port} did not start: ${(e as Error).message}; ${readFileSync(join(dir, "redis.log"), "utf8").slice(-500)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the TLS Redis on port ${port} did not start: ${(e as Error).message}; ${readFileSync(join(dir, "redis.log"), "utf8").slice(-500)}`,
+        );
       await Bun.sleep(50);
     }
   }
@@ -65,12 +97,17 @@ afterAll(async () => {
 
 describe("rediss://", () => {
   test("the showcase passes stairway test over TLS when NODE_EXTRA_CA_CERTS names the CA, and leaves the database empty", async () => {
-    const r = await runCli(["test", "--db", `rediss://localhost:${port}/0`, "--redis", "redis-migrations", "--report-dir", dir, "--json"], {
-      cwd: ROOT,
-      env: { NODE_EXTRA_CA_CERTS: ca },
-    });
+    const r = await runCli(
+      ["test", "--db", `rediss://localhost:${port}/0`, "--redis", "redis-migrations", "--report-dir", dir, "--json"],
+      {
+        cwd: ROOT,
+        env: { NODE_EXTRA_CA_CERTS: ca },
+      },
+    );
     const report = r.json();
-    expect(report.results.filter((x: any) => x.status !== "pass").map((x: any) => `${x.migration} ${x.check}: ${x.message}`)).toEqual([]);
+    expect(
+      report.results.filter((x: any) => x.status !== "pass").map((x: any) => `${x.migration} ${x.check}: ${x.message}`),
+    ).toEqual([]);
     expect(r.code).toBe(0);
     expect(report.results.filter((x: any) => x.status === "pass").length).toBeGreaterThanOrEqual(13);
     const check = new Redis({ host: "localhost", port, tls: { ca: readFileSync(ca) } });
@@ -81,7 +118,10 @@ describe("rediss://", () => {
   test("status over TLS answers and ends at once", async () => {
     const start = await startupMs();
     const t0 = performance.now();
-    const r = await runCli(["status", "--db", `rediss://localhost:${port}/0`, "--json"], { cwd: dir, env: { NODE_EXTRA_CA_CERTS: ca } });
+    const r = await runCli(["status", "--db", `rediss://localhost:${port}/0`, "--json"], {
+      cwd: dir,
+      env: { NODE_EXTRA_CA_CERTS: ca },
+    });
     const ms = performance.now() - t0;
     expect(r.code).toBe(0);
     expect(r.json().targets.map((t: any) => t.url)).toEqual([`rediss://localhost:${port}/0`]);
@@ -91,7 +131,10 @@ describe("rediss://", () => {
   test("a certificate of an unknown CA: exit 3 at once, and how to trust it", async () => {
     const start = await startupMs();
     const t0 = performance.now();
-    const r = await runCli(["status", "--db", `rediss://localhost:${port}/0`], { cwd: dir, env: { NODE_EXTRA_CA_CERTS: undefined } });
+    const r = await runCli(["status", "--db", `rediss://localhost:${port}/0`], {
+      cwd: dir,
+      env: { NODE_EXTRA_CA_CERTS: undefined },
+    });
     expect(performance.now() - t0 - start).toBeLessThan(1500); // ioredis's disconnect timeout added 2,000 ms
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe(
@@ -100,7 +143,10 @@ describe("rediss://", () => {
   });
 
   test("a host the certificate does not name: exit 3, connect by a name it lists", async () => {
-    const r = await runCli(["status", "--db", `rediss://127.0.0.1:${port}/0`], { cwd: dir, env: { NODE_EXTRA_CA_CERTS: ca } });
+    const r = await runCli(["status", "--db", `rediss://127.0.0.1:${port}/0`], {
+      cwd: dir,
+      env: { NODE_EXTRA_CA_CERTS: ca },
+    });
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe(
       `stairway: cannot connect to target redis (rediss://127.0.0.1:${port}/0): its TLS certificate does not name this host: connect by a name the certificate lists`,
@@ -110,6 +156,8 @@ describe("rediss://", () => {
   test("redis:// on a port that takes TLS: exit 3, use rediss://", async () => {
     const r = await runCli(["status", "--db", `redis://localhost:${port}/0`], { cwd: dir });
     expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toBe(`stairway: cannot connect to target redis (redis://localhost:${port}/0): the server reset the connection: if it takes TLS on that port, use rediss://`);
+    expect(r.stderr.trim()).toBe(
+      `stairway: cannot connect to target redis (redis://localhost:${port}/0): the server reset the connection: if it takes TLS on that port, use rediss://`,
+    );
   });
 });

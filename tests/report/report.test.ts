@@ -15,9 +15,11 @@ import { cleanup, runCli, tempDir, writeTree, type CliRun } from "../helpers.ts"
 const PLANT = "<script>alert(1)</script>";
 
 const GOOD = {
-  "sql/001_create_users/up.sql": "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT);\n",
+  "sql/001_create_users/up.sql":
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT);\n",
   "sql/001_create_users/down.sql": "DROP TABLE users;\n",
-  "sql/002_create_posts/up.sql": "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id), body TEXT);\n",
+  "sql/002_create_posts/up.sql":
+    "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id), body TEXT);\n",
   "sql/002_create_posts/down.sql": "DROP TABLE posts;\n",
   "sql/003_index_posts/up.sql": "CREATE INDEX idx_posts_user ON posts (user_id);\n",
   "sql/003_index_posts/down.sql": "DROP INDEX idx_posts_user;\n",
@@ -43,8 +45,17 @@ function report(args: string[], cwd: string): Promise<CliRun> {
 
 /** Runs the test commands on a tree, against a scratch SQLite file, writing reports to <dir>/reports. */
 async function runAll(dir: string, extra: string[][] = []): Promise<void> {
-  const common = ["--db", `sqlite:${join(dir, "app.db")}`, "--sql", join(dir, "sql"), "--report-dir", join(dir, "reports")];
-  const runs = await Promise.all([["test"], ["perf"], ["validate"], ...extra].map((cmd) => runCli([...cmd, ...common], { cwd: dir })));
+  const common = [
+    "--db",
+    `sqlite:${join(dir, "app.db")}`,
+    "--sql",
+    join(dir, "sql"),
+    "--report-dir",
+    join(dir, "reports"),
+  ];
+  const runs = await Promise.all(
+    [["test"], ["perf"], ["validate"], ...extra].map((cmd) => runCli([...cmd, ...common], { cwd: dir })),
+  );
   for (const r of runs) expect(r.stderr).not.toContain("unexpected error");
 }
 
@@ -61,7 +72,9 @@ afterAll(() => (process.env.KEEP_REPORT_TEST ? console.log(root) : cleanup(root)
 
 const read = (dir: string, name: string) => readFileSync(join(dir, "reports", name), "utf8");
 const reportsOf = (dir: string): Report[] =>
-  ["test", "perf", "validate", "safety"].filter((c) => existsSync(join(dir, "reports", `${c}.json`))).map((c) => JSON.parse(read(dir, `${c}.json`)));
+  ["test", "perf", "validate", "safety"]
+    .filter((c) => existsSync(join(dir, "reports", `${c}.json`)))
+    .map((c) => JSON.parse(read(dir, `${c}.json`)));
 
 describe("the command", () => {
   test("writes the three files and says so; --json prints the contract object", async () => {
@@ -69,7 +82,11 @@ describe("the command", () => {
     expect(r.code).toBe(0);
     const out = r.json();
     expect(out).toMatchObject({ tool: "stairway", command: "report", ok: true });
-    expect(out.results.map((x: any) => [x.check, x.status])).toEqual([["report", "pass"], ["report", "pass"], ["report", "pass"]]);
+    expect(out.results.map((x: any) => [x.check, x.status])).toEqual([
+      ["report", "pass"],
+      ["report", "pass"],
+      ["report", "pass"],
+    ]);
     for (const name of ["migration-summary.md", "report.html", "junit.xml"]) {
       expect(out.results.some((x: any) => x.message.startsWith(`wrote ${join(good, "reports", name)}`))).toBe(true);
       expect(statSync(join(good, "reports", name)).size).toBeGreaterThan(500);
@@ -84,7 +101,10 @@ describe("the command", () => {
     const dir = join(root, "broken");
     mkdirSync(dir);
     copyFileSync(join(good, "reports", "validate.json"), join(dir, "validate.json"));
-    writeFileSync(join(dir, "perf-baseline.json"), JSON.stringify({ tool: "stairway", kind: "perf-baseline", savedAt: "x", timings: {} }));
+    writeFileSync(
+      join(dir, "perf-baseline.json"),
+      JSON.stringify({ tool: "stairway", kind: "perf-baseline", savedAt: "x", timings: {} }),
+    );
     const alone = await report(["--report-dir", dir], root);
     expect(alone.code).toBe(0);
     expect(readFileSync(join(dir, "migration-summary.md"), "utf8")).toContain("Not run: safety, test, rollback, perf");
@@ -112,7 +132,14 @@ describe("reports of earlier runs", () => {
     mkdirSync(dir);
     copyFileSync(join(good, "reports", "test.json"), join(dir, "test.json"));
     // cross-db.json of a run three days ago, which failed: not this run's verdict.
-    const old: Report = { tool: "stairway", version: "0.0.0", command: "cross-db", ok: false, targets: [], results: [{ check: "cross-db.schema", target: "sqlite", status: "fail", message: "an old difference" }] };
+    const old: Report = {
+      tool: "stairway",
+      version: "0.0.0",
+      command: "cross-db",
+      ok: false,
+      targets: [],
+      results: [{ check: "cross-db.schema", target: "sqlite", status: "fail", message: "an old difference" }],
+    };
     writeFileSync(join(dir, "cross-db.json"), JSON.stringify(old));
     const threeDays = (Date.now() - 3 * 86_400_000) / 1000;
     utimesSync(join(dir, "cross-db.json"), threeDays, threeDays);
@@ -120,23 +147,35 @@ describe("reports of earlier runs", () => {
     const r = await report(["--report-dir", dir], root);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("from test.json (just now)");
-    expect(r.stdout).toContain("left out as from an earlier run (written over 60 min before the newest report): cross-db.json, 3 d ago");
+    expect(r.stdout).toContain(
+      "left out as from an earlier run (written over 60 min before the newest report): cross-db.json, 3 d ago",
+    );
     const md = readFileSync(join(dir, "migration-summary.md"), "utf8");
     expect(md.split("\n")[0]).toMatch(/^## ✓ /);
     expect(md).toContain("`test` (just now) on **sqlite**");
-    expect(md).toContain("> Left out as from an earlier run (written over 60 min before the newest report): cross-db.json, 3 d ago.");
+    expect(md).toContain(
+      "> Left out as from an earlier run (written over 60 min before the newest report): cross-db.json, 3 d ago.",
+    );
     expect(md).not.toContain("an old difference");
     const html = readFileSync(join(dir, "report.html"), "utf8");
     expect(html).toContain('✓ test <span class="age">· just now</span>');
-    expect(html).toContain('<p class="small stale">Left out as from an earlier run (written over 60 min before the newest report): cross-db.json, 3 d ago.</p>');
+    expect(html).toContain(
+      '<p class="small stale">Left out as from an earlier run (written over 60 min before the newest report): cross-db.json, 3 d ago.</p>',
+    );
     expect(html).not.toContain("an old difference");
     expect(r.stdout).not.toContain("cross-db.json (");
 
     // A longer --max-age takes it in, with its age.
     const all = await report(["--report-dir", dir, "--max-age", "10000", "--json"], root);
-    expect(all.json().results[0].details).toMatchObject({ verdict: "fail", read: ["cross-db.json", "test.json"], leftOut: [] });
+    expect(all.json().results[0].details).toMatchObject({
+      verdict: "fail",
+      read: ["cross-db.json", "test.json"],
+      leftOut: [],
+    });
     expect(readFileSync(join(dir, "migration-summary.md"), "utf8")).toContain("`cross-db` (3 d ago)");
-    expect((await report(["--report-dir", dir, "--max-age", "soon"], root)).stderr).toBe("stairway: --max-age soon: expected a number of minutes\n");
+    expect((await report(["--report-dir", dir, "--max-age", "soon"], root)).stderr).toBe(
+      "stairway: --max-age soon: expected a number of minutes\n",
+    );
   });
 
   test("a failed schema diff overwrites schema-diff.json, the file a successful one writes (not schema.json)", async () => {
@@ -146,10 +185,18 @@ describe("reports of earlier runs", () => {
     const dbs = ["--db", `sqlite:${join(dir, "a.db")}`, "--db", `sqlite:${join(dir, "b.db")}`];
     const ok = await runCli(["schema", "diff", ...dbs, "--report-dir", reports], { cwd: dir });
     expect(ok.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(reports, "schema-diff.json"), "utf8"))).toMatchObject({ command: "schema-diff", ok: true });
-    const failed = await runCli(["schema", "diff", "--db", `sqlite:${join(dir, "a.db")}`, "--report-dir", reports], { cwd: dir });
+    expect(JSON.parse(readFileSync(join(reports, "schema-diff.json"), "utf8"))).toMatchObject({
+      command: "schema-diff",
+      ok: true,
+    });
+    const failed = await runCli(["schema", "diff", "--db", `sqlite:${join(dir, "a.db")}`, "--report-dir", reports], {
+      cwd: dir,
+    });
     expect(failed.code).toBe(2);
-    expect(JSON.parse(readFileSync(join(reports, "schema-diff.json"), "utf8"))).toMatchObject({ ok: false, error: { code: "E_USAGE" } });
+    expect(JSON.parse(readFileSync(join(reports, "schema-diff.json"), "utf8"))).toMatchObject({
+      ok: false,
+      error: { code: "E_USAGE" },
+    });
     expect(existsSync(join(reports, "schema.json"))).toBe(false);
   });
 });
@@ -165,10 +212,14 @@ describe("migration-summary.md", () => {
 
   test("a failing run: the verdict, each failure's message and its diff, markup made inert", () => {
     const md = read(bad, "migration-summary.md");
-    const fails = reportsOf(bad).flatMap((r) => r.results).filter((r) => r.status === "fail").length;
+    const fails = reportsOf(bad)
+      .flatMap((r) => r.results)
+      .filter((r) => r.status === "fail").length;
     expect(md.split("\n")[0]).toMatch(new RegExp(`^## ✗ Migration tests: ${fails} of \\d+ checks failed$`));
     expect(md).toContain("**✗ `step.down-restores-schema`** · test · sqlite · `002_add_note_index`");
-    expect(md).toMatch(/```diff\n--- table items \(before up\)\n\+\+\+ table items \(after down\)\n[\s\S]*\+CREATE INDEX idx_items_note ON items \(note\);\n```/);
+    expect(md).toMatch(
+      /```diff\n--- table items \(before up\)\n\+\+\+ table items \(after down\)\n[\s\S]*\+CREATE INDEX idx_items_note ON items \(note\);\n```/,
+    );
     // The planted markup shows as text: escaped in prose, literal only inside code spans.
     expect(md).toContain("CHECK constraint failed: v &lt;&gt; '&lt;script&gt;alert(1)&lt;/script&gt;'");
     expect(md.replace(/`[^`\n]*`/g, "")).not.toMatch(/<script|<\/script/);
@@ -182,7 +233,14 @@ describe("migration-summary.md", () => {
       command: "test",
       ok: false,
       targets: [{ name: "sqlite", dialect: "sqlite", url: "sqlite:x.db" }],
-      results: Array.from({ length: 400 }, (_, i) => ({ check: "step.down-restores-schema", target: "sqlite", migration: `${i}_m`, status: "fail" as const, message: "differs", details: { diff } })),
+      results: Array.from({ length: 400 }, (_, i) => ({
+        check: "step.down-restores-schema",
+        target: "sqlite",
+        migration: `${i}_m`,
+        status: "fail" as const,
+        message: "differs",
+        details: { diff },
+      })),
     };
     const md = renderMarkdown(digest([big]));
     expect(Buffer.byteLength(md)).toBeLessThanOrEqual(MARKDOWN_LIMIT);
@@ -192,7 +250,9 @@ describe("migration-summary.md", () => {
   });
 
   test("escaping: text and code spans", () => {
-    expect(text("a|b *c* <b>x</b> @someone [l](u)")).toBe("a\\|b \\*c\\* &lt;b&gt;x&lt;/b&gt; @\u200bsomeone \\[l\\](u)");
+    expect(text("a|b *c* <b>x</b> @someone [l](u)")).toBe(
+      "a\\|b \\*c\\* &lt;b&gt;x&lt;/b&gt; @\u200bsomeone \\[l\\](u)",
+    );
     expect(code("a`b")).toBe("``a`b``");
     expect(code("x|y", true)).toBe("`x\\|y`");
   });
@@ -235,7 +295,14 @@ describe("report.html", () => {
 
   test("timing charts: migrations in version order, each with only the targets it runs on; a step after a failure says why it has no time", () => {
     // As `stairway test` on SQLite, PostgreSQL and Redis reports them: SQL targets run 009 and 010 before Redis runs 007 and 008.
-    const step = (target: string, migration: string, check = "step.up", durationMs: number | null = 5, status: "pass" | "skip" = "pass", message = "ok") => ({ check, target, migration, status, message, ...(durationMs === null ? {} : { durationMs }) });
+    const step = (
+      target: string,
+      migration: string,
+      check = "step.up",
+      durationMs: number | null = 5,
+      status: "pass" | "skip" = "pass",
+      message = "ok",
+    ) => ({ check, target, migration, status, message, ...(durationMs === null ? {} : { durationMs }) });
     const sql = ["001_a", "002_b", "003_c", "009_i", "010_j"];
     const results = [
       ...sql.flatMap((m) => [step("sqlite", m), step("sqlite", m, "step.down")]),
@@ -245,7 +312,11 @@ describe("report.html", () => {
       ...["007_g", "008_h"].flatMap((m) => [step("redis", m, "step.up"), step("redis", m, "step.down")]),
     ];
     const test: Report = {
-      tool: "stairway", version: "0.0.0", command: "test", ok: false, results,
+      tool: "stairway",
+      version: "0.0.0",
+      command: "test",
+      ok: false,
+      results,
       targets: ["sqlite", "postgres", "redis"].map((name) => ({ name, dialect: name, url: `${name}:x` })),
     };
     const html = renderHtml(digest([test]));
@@ -254,8 +325,19 @@ describe("report.html", () => {
     expect(labels).toEqual(["001_a", "002_b", "003_c", "007_g", "008_h", "009_i", "010_j"]);
     expect(chart).not.toContain("not run on this target");
     // Per migration group, the targets shown: Redis only for its transforms, PostgreSQL after its failure with the reason.
-    const groups = chart.split(/<text class="mig/).slice(1).map((g) => [...g.matchAll(/<text class="tgt[^"]*"[^>]*>(?:[✗⚠] )?([a-z]+)</g)].map((m) => m[1]).join(","));
-    expect(groups).toEqual(["sqlite,postgres", "sqlite,postgres", "sqlite,postgres", "redis", "redis", "sqlite,postgres", "sqlite,postgres"]);
+    const groups = chart
+      .split(/<text class="mig/)
+      .slice(1)
+      .map((g) => [...g.matchAll(/<text class="tgt[^"]*"[^>]*>(?:[✗⚠] )?([a-z]+)</g)].map((m) => m[1]).join(","));
+    expect(groups).toEqual([
+      "sqlite,postgres",
+      "sqlite,postgres",
+      "sqlite,postgres",
+      "redis",
+      "redis",
+      "sqlite,postgres",
+      "sqlite,postgres",
+    ]);
     expect(chart.match(/not run: 003_c failed to apply/g)).toHaveLength(2);
   });
 
@@ -282,13 +364,26 @@ describe("report.html", () => {
     const profile = join(root, "chromium-profile");
     mkdirSync(profile);
     const args = [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`, `--screenshot=${png}`, "--window-size=1280,2000",
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      `--user-data-dir=${profile}`,
+      `--screenshot=${png}`,
+      "--window-size=1280,2000",
       `file://${join(good, "reports", "report.html")}`,
     ];
     const proc = Bun.spawn([chromium, ...args], { stdout: "pipe", stderr: "pipe" });
     const timer = setTimeout(() => proc.kill(), 40_000);
-    const [, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    const [, stderr] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ]);
     clearTimeout(timer);
     expect(existsSync(png), `chromium wrote no screenshot: ${stderr.slice(-500)}`).toBe(true);
     expect(statSync(png).size).toBeGreaterThan(40_000); // a blank 1280×2000 page is a few kB
@@ -300,7 +395,9 @@ describe("report.html", () => {
     // Ink: pixels that are neither the page's background nor a card's white (a blank render has none).
     const bg = pixel(img, 0, 0);
     let ink = 0;
-    for (let y = 0; y < img.height; y += 2) for (let x = 0; x < img.width; x += 2) if (dist(pixel(img, x, y), bg) > 40 && dist(pixel(img, x, y), [255, 255, 255]) > 40) ink++;
+    for (let y = 0; y < img.height; y += 2)
+      for (let x = 0; x < img.width; x += 2)
+        if (dist(pixel(img, x, y), bg) > 40 && dist(pixel(img, x, y), [255, 255, 255]) > 40) ink++;
     expect(ink / ((img.width / 2) * (img.height / 2))).toBeGreaterThan(0.02);
   }, 300_000);
 });
@@ -313,13 +410,18 @@ describe("junit.xml", () => {
       const xml = read(dir, "junit.xml");
       expect(wellFormed(xml)).toBe("");
       // xmllint comes with make test's set-up (scripts/services.sh): missing, it fails here.
-      expect(Bun.which("xmllint"), "xmllint is not installed: run make services (or apt-get install libxml2-utils)").not.toBeNull();
+      expect(
+        Bun.which("xmllint"),
+        "xmllint is not installed: run make services (or apt-get install libxml2-utils)",
+      ).not.toBeNull();
       const lint = Bun.spawnSync(["xmllint", "--noout", join(dir, "reports", "junit.xml")]);
       expect(lint.stderr.toString()).toBe("");
       expect(lint.exitCode).toBe(0);
       const results = reportsOf(dir).flatMap((r) => r.results);
       const n = (s: string) => results.filter((r) => r.status === s).length;
-      expect(xml).toContain(`<testsuites name="stairway" tests="${results.length}" failures="${n("fail")}" skipped="${n("skip")}">`);
+      expect(xml).toContain(
+        `<testsuites name="stairway" tests="${results.length}" failures="${n("fail")}" skipped="${n("skip")}">`,
+      );
       expect(xml.match(/<testcase /g)).toHaveLength(results.length);
       expect(xml.match(/<failure /g) ?? []).toHaveLength(n("fail"));
       for (const r of reportsOf(dir)) expect(xml).toContain(`classname="stairway.${r.command}.`);
@@ -336,7 +438,11 @@ async function ensureChromium(): Promise<string> {
   let log = "";
   if (root && Bun.which("apt-get")) {
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    for (const cmd of [["apt-get", "install", "-y", "--no-install-recommends", "chromium"], ["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]]) {
+    for (const cmd of [
+      ["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
+      ["apt-get", "update"],
+      ["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
+    ]) {
       const p = Bun.spawnSync(cmd, { env });
       log += p.stderr.toString().slice(-400);
       if (cmd[1] === "install" && p.exitCode === 0 && find()) break;
@@ -365,7 +471,8 @@ function wellFormed(xml: string): string {
       continue;
     }
     if (!m[2]) continue;
-    if (/&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);)/i.test(m[3] ?? "")) return `a bare & in an attribute at ${m.index}`;
+    if (/&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);)/i.test(m[3] ?? ""))
+      return `a bare & in an attribute at ${m.index}`;
     if (m[1]) {
       if (stack.pop() !== m[2]) return `</${m[2]}> closes nothing open at ${m.index}`;
     } else if (!m[4]) stack.push(m[2]);
@@ -384,7 +491,9 @@ interface Png {
 function decodePng(buf: Buffer): Png {
   expect(buf.subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
   let pos = 8;
-  let width = 0, height = 0, channels = 0;
+  let width = 0,
+    height = 0,
+    channels = 0;
   const idat: Buffer[] = [];
   while (pos < buf.length) {
     const len = buf.readUInt32BE(pos);
@@ -412,7 +521,9 @@ function decodePng(buf: Buffer): Png {
       const b = y > 0 ? data[(y - 1) * stride + x]! : 0;
       const c = x >= channels && y > 0 ? data[(y - 1) * stride + x - channels]! : 0;
       const p = a + b - c;
-      const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+      const pa = Math.abs(p - a),
+        pb = Math.abs(p - b),
+        pc = Math.abs(p - c);
       const paeth = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
       data[y * stride + x] = (v + [0, a, b, (a + b) >> 1, paeth][filter]!) & 0xff;
     }

@@ -23,7 +23,8 @@ function project(files: Record<string, string>): string {
 const TREE = {
   "sql/001_users/up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL UNIQUE);\n",
   "sql/001_users/down.sql": "DROP TABLE users;\n",
-  "sql/002_posts/up.sql": "CREATE TABLE posts (id integer PRIMARY KEY, user_id integer REFERENCES users (id), body text);\nCREATE INDEX idx_posts_user ON posts (user_id);\n",
+  "sql/002_posts/up.sql":
+    "CREATE TABLE posts (id integer PRIMARY KEY, user_id integer REFERENCES users (id), body text);\nCREATE INDEX idx_posts_user ON posts (user_id);\n",
   "sql/002_posts/down.sql": "DROP TABLE posts;\n",
   "sql/003_users_name/up.sql": "ALTER TABLE users ADD COLUMN name text;\n",
   "sql/003_users_name/down.sql": "ALTER TABLE users DROP COLUMN name;\n",
@@ -40,7 +41,10 @@ async function dbUrl(dialect: "sqlite" | "postgres", dir: string): Promise<strin
 function sqliteTables(path: string): string[] {
   const db = new Database(path, { readonly: true });
   try {
-    return db.query<{ name: string }, []>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY 1").all().map((t) => t.name);
+    return db
+      .query<{ name: string }, []>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY 1")
+      .all()
+      .map((t) => t.name);
   } finally {
     db.close();
   }
@@ -71,7 +75,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect((await cli("down", "--to", "0")).code).toBe(0);
       expect(states(await cli("status", "--json"))).toEqual(["001:pending", "002:pending", "003:pending"]);
       // Every command leaves its JSON in the report dir.
-      expect(JSON.parse(readFileSync(join(dir, "tests/migrations/reports/status.json"), "utf8")).command).toBe("status");
+      expect(JSON.parse(readFileSync(join(dir, "tests/migrations/reports/status.json"), "utf8")).command).toBe(
+        "status",
+      );
     });
 
     test("an edited applied file is drifted; a deleted one is missing-file", async () => {
@@ -89,7 +95,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     test("a migration failing halfway leaves no trace, and names its file and line", async () => {
       const dir = project({
         ...TREE,
-        "sql/002_posts/up.sql": "CREATE TABLE posts (id integer PRIMARY KEY);\nINSERT INTO posts VALUES (1);\n\nINSERT INTO posts VALUES (1);\n",
+        "sql/002_posts/up.sql":
+          "CREATE TABLE posts (id integer PRIMARY KEY);\nINSERT INTO posts VALUES (1);\n\nINSERT INTO posts VALUES (1);\n",
       });
       const url = await dbUrl(dialect, dir);
       const r = await runCli(["up", "--db", url, "--json"], { cwd: dir });
@@ -97,17 +104,27 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const failed = r.json().results.find((x: any) => x.status === "fail");
       expect(failed.migration).toBe("002_posts");
       expect(failed.message).toMatch(/^sql\/002_posts\/up\.sql:4:1: .*(unique|UNIQUE|duplicate)/);
-      expect(states(await runCli(["status", "--db", url, "--json"], { cwd: dir }))).toEqual(["001:applied", "002:pending", "003:pending"]);
+      expect(states(await runCli(["status", "--db", url, "--json"], { cwd: dir }))).toEqual([
+        "001:applied",
+        "002:pending",
+        "003:pending",
+      ]);
       const tables =
         dialect === "postgres"
-          ? (await pgQuery<{ name: string }>(url, "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).map((t) => t.name)
+          ? (
+              await pgQuery<{ name: string }>(
+                url,
+                "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+              )
+            ).map((t) => t.name)
           : sqliteTables(join(dir, "app.db"));
       expect(tables).toEqual(["stairway_migrations", "users"]);
     });
 
     test("a syntax error names the line in the file", async () => {
       const dir = project({
-        "sql/001_bad/up.sql": "-- a comment\nCREATE TABLE ok1 (id integer);\n\nCREATE TABLE bad (\n  id integer,\n  name text NOT NULL DEFAULT\n);\n",
+        "sql/001_bad/up.sql":
+          "-- a comment\nCREATE TABLE ok1 (id integer);\n\nCREATE TABLE bad (\n  id integer,\n  name text NOT NULL DEFAULT\n);\n",
         "sql/001_bad/down.sql": "DROP TABLE bad;\n",
       });
       const url = await dbUrl(dialect, dir);
@@ -122,16 +139,31 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const files: Record<string, string> = {};
       for (let i = 1; i <= 12; i++) {
         const v = String(i).padStart(3, "0");
-        files[`sql/${v}_t${i}/up.sql`] = `CREATE TABLE t${i} (id integer PRIMARY KEY);\nINSERT INTO t${i} VALUES (${i});\n`;
+        files[`sql/${v}_t${i}/up.sql`] =
+          `CREATE TABLE t${i} (id integer PRIMARY KEY);\nINSERT INTO t${i} VALUES (${i});\n`;
         files[`sql/${v}_t${i}/down.sql`] = `DROP TABLE t${i};\n`;
       }
       const dir = project(files);
       const url = await dbUrl(dialect, dir);
-      const [a, b] = await Promise.all([runCli(["up", "--db", url, "--json"], { cwd: dir }), runCli(["up", "--db", url, "--json"], { cwd: dir })]);
+      const [a, b] = await Promise.all([
+        runCli(["up", "--db", url, "--json"], { cwd: dir }),
+        runCli(["up", "--db", url, "--json"], { cwd: dir }),
+      ]);
       expect([a.code, b.code]).toEqual([0, 0]);
-      const applied = [...a.json().results, ...b.json().results].filter((r: any) => r.status === "pass").map((r: any) => r.migration);
-      expect(applied.sort()).toEqual(Object.keys(files).filter((f) => f.endsWith("up.sql")).map((f) => f.split("/")[1]).sort());
-      expect(states(await runCli(["status", "--db", url, "--json"], { cwd: dir })).every((s: string) => s.endsWith(":applied"))).toBe(true);
+      const applied = [...a.json().results, ...b.json().results]
+        .filter((r: any) => r.status === "pass")
+        .map((r: any) => r.migration);
+      expect(applied.sort()).toEqual(
+        Object.keys(files)
+          .filter((f) => f.endsWith("up.sql"))
+          .map((f) => f.split("/")[1])
+          .sort(),
+      );
+      expect(
+        states(await runCli(["status", "--db", url, "--json"], { cwd: dir })).every((s: string) =>
+          s.endsWith(":applied"),
+        ),
+      ).toBe(true);
     });
 
     test("--dry-run prints the SQL and touches nothing", async () => {
@@ -153,7 +185,8 @@ describe("no-transaction migrations", () => {
     const dir = project({
       "sql/001_a/up.sql": "CREATE TABLE a (id integer PRIMARY KEY);\n",
       "sql/001_a/down.sql": "DROP TABLE a;\n",
-      "sql/002_idx/up.sql": "-- stairway:no-transaction\nCREATE INDEX CONCURRENTLY idx_a ON a (id);\nCREATE INDEX CONCURRENTLY idx_b ON nope (id);\n",
+      "sql/002_idx/up.sql":
+        "-- stairway:no-transaction\nCREATE INDEX CONCURRENTLY idx_a ON a (id);\nCREATE INDEX CONCURRENTLY idx_b ON nope (id);\n",
       "sql/002_idx/down.sql": "-- stairway:no-transaction\nDROP INDEX CONCURRENTLY idx_a;\n",
     });
     const url = await dbUrl("postgres", dir);
@@ -166,9 +199,15 @@ describe("no-transaction migrations", () => {
     const again = await runCli(["up", "--db", url], { cwd: dir });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/version 002 is dirty: .*stairway force 002/);
-    writeFileSync(join(dir, "sql/002_idx/up.sql"), "-- stairway:no-transaction\nCREATE INDEX CONCURRENTLY idx_a ON a (id);\n");
+    writeFileSync(
+      join(dir, "sql/002_idx/up.sql"),
+      "-- stairway:no-transaction\nCREATE INDEX CONCURRENTLY idx_a ON a (id);\n",
+    );
     expect((await runCli(["force", "002", "--db", url], { cwd: dir })).code).toBe(0);
-    expect(states(await runCli(["status", "--db", url, "--json"], { cwd: dir }))).toEqual(["001:applied", "002:applied"]);
+    expect(states(await runCli(["status", "--db", url, "--json"], { cwd: dir }))).toEqual([
+      "001:applied",
+      "002:applied",
+    ]);
     expect((await runCli(["down", "--db", url], { cwd: dir })).code).toBe(0);
   });
 });
@@ -190,12 +229,17 @@ test("stairway new NAME --redis (no directory) and --store redis create a Redis 
   const alone = await runCli(["new", "rename_keys", "--redis"], { cwd: dir });
   expect(alone.stderr).toBe("");
   expect(alone.stdout).toBe("created redis-migrations/004_rename_keys.ts\n");
-  expect(readFileSync(join(dir, "redis-migrations/004_rename_keys.ts"), "utf8")).toContain('import type { RedisMigration } from "stairwaydb";');
+  expect(readFileSync(join(dir, "redis-migrations/004_rename_keys.ts"), "utf8")).toContain(
+    'import type { RedisMigration } from "stairwaydb";',
+  );
   const store = await runCli(["new", "--store", "redis", "cache_keys"], { cwd: dir });
   expect(store.stdout).toContain("created redis-migrations/005_cache_keys.ts");
   const inDir = await runCli(["new", "other_keys", "--redis", "kv"], { cwd: dir });
   expect(inDir.stdout).toBe("created kv/004_other_keys.ts\n");
-  expect(await runCli(["new", "x", "--store", "mongo"], { cwd: dir })).toMatchObject({ code: 2, stderr: "stairway: --store mongo: expected sql or redis\n" });
+  expect(await runCli(["new", "x", "--store", "mongo"], { cwd: dir })).toMatchObject({
+    code: 2,
+    stderr: "stairway: --store mongo: expected sql or redis\n",
+  });
   // Every other command still needs the directory of --redis.
   const status = await runCli(["status", "--redis"], { cwd: dir });
   expect(status.code).toBe(2);

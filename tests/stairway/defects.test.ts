@@ -10,7 +10,8 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach(cleanup));
 
 const BASE = {
-  "sql/001_items/up.sql": "CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL, note text);\nCREATE INDEX idx_items_name ON items (name);\n",
+  "sql/001_items/up.sql":
+    "CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL, note text);\nCREATE INDEX idx_items_name ON items (name);\n",
   "sql/001_items/down.sql": "DROP TABLE items;\n",
 };
 
@@ -21,7 +22,9 @@ async function stairway(dialect: "sqlite" | "postgres", files: Record<string, st
   const db = dialect === "sqlite" ? `sqlite:${join(dir, "unused.db")}` : PG_URL;
   const r = await runCli(["test", "--db", db, "--json"], { cwd: dir });
   const report = r.json();
-  const failed = report.results.filter((x: any) => x.status === "fail").map((x: any) => `${x.migration ?? "-"} ${x.check}`);
+  const failed = report.results
+    .filter((x: any) => x.status === "fail")
+    .map((x: any) => `${x.migration ?? "-"} ${x.check}`);
   return { r, report, failed, dir };
 }
 
@@ -54,8 +57,12 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         "sql/002_idx/down.sql": "-- forgot DROP INDEX idx_items_note\nSELECT 1;\n",
       });
       expect(failed).toContain("002_idx step.down-restores-schema");
-      expect(find(report, "002_idx", "step.down-restores-schema").message).toContain("table items: index idx_items_note exists only after down");
-      expect(find(report, "002_idx", "step.down-restores-schema").details.diff).toContain("+CREATE INDEX idx_items_note ON items (note);");
+      expect(find(report, "002_idx", "step.down-restores-schema").message).toContain(
+        "table items: index idx_items_note exists only after down",
+      );
+      expect(find(report, "002_idx", "step.down-restores-schema").details.diff).toContain(
+        "+CREATE INDEX idx_items_note ON items (note);",
+      );
     });
 
     test("a down that drops a column it did not add fails schema and data checks", async () => {
@@ -66,7 +73,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       });
       expect(failed).toContain("002_tags step.down-restores-schema");
       expect(failed).toContain("002_tags step.data-preserved");
-      expect(find(report, "002_tags", "step.data-preserved").message).toMatch(/items\.note: column is gone, with \d+ non-null values/);
+      expect(find(report, "002_tags", "step.data-preserved").message).toMatch(
+        /items\.note: column is gone, with \d+ non-null values/,
+      );
     });
 
     test("a missing down fails files.missing-down, an empty one files.empty-down", async () => {
@@ -86,14 +95,17 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     test("a declared lossy down is a warning that lists the loss, not a failure", async () => {
       const { failed, report, r } = await stairway(dialect, {
         ...BASE,
-        "sql/002_merge/up.sql": "UPDATE items SET name = name || ' ' || coalesce(note, '');\nALTER TABLE items DROP COLUMN note;\n",
+        "sql/002_merge/up.sql":
+          "UPDATE items SET name = name || ' ' || coalesce(note, '');\nALTER TABLE items DROP COLUMN note;\n",
         "sql/002_merge/down.sql": "-- stairway:lossy items.name items.note\nALTER TABLE items ADD COLUMN note text;\n",
       });
       expect(failed).toEqual([]);
       expect(r.code).toBe(0);
       const data = find(report, "002_merge", "step.data-preserved");
       expect(data.status).toBe("warn");
-      expect(data.message).toMatch(/^declared loss \(stairway:lossy\): items\.name: \d+ of \d+ values changed.*; items\.note: \d+ of \d+ values changed/);
+      expect(data.message).toMatch(
+        /^declared loss \(stairway:lossy\): items\.name: \d+ of \d+ values changed.*; items\.note: \d+ of \d+ values changed/,
+      );
     });
   });
 }
@@ -112,7 +124,9 @@ test("sqlite: a down that rebuilds a table without copying its rows fails step.d
     ].join("\n"),
   });
   expect(failed).toEqual(["002_flag step.data-preserved"]);
-  expect(find(report, "002_flag", "step.data-preserved").message).toMatch(/^items: \d+ of \d+ rows missing, e\.g\. id=\d+/);
+  expect(find(report, "002_flag", "step.data-preserved").message).toMatch(
+    /^items: \d+ of \d+ rows missing, e\.g\. id=\d+/,
+  );
 });
 
 test("postgres: a type change that rounds numbers on the way back fails step.data-preserved only", async () => {
@@ -124,11 +138,17 @@ test("postgres: a type change that rounds numbers on the way back fails step.dat
   });
   // The schema comes back exactly; only the values show the damage.
   expect(failed).toEqual(["002_amount_real step.data-preserved"]);
-  expect(find(report, "002_amount_real", "step.data-preserved").message).toMatch(/orders\.amount: \d+ of \d+ values changed, e\.g\. id=\d+: "\d+\.\d{4}" → "\d+\.\d{4}"/);
+  expect(find(report, "002_amount_real", "step.data-preserved").message).toMatch(
+    /orders\.amount: \d+ of \d+ values changed, e\.g\. id=\d+: "\d+\.\d{4}" → "\d+\.\d{4}"/,
+  );
 });
 
 test("postgres: the scratch database is dropped at the end, even when checks fail", async () => {
-  const { r, failed } = await stairway("postgres", { ...BASE, "sql/002_x/up.sql": "CREATE TABLE x (id int);\n", "sql/002_x/down.sql": "SELECT 1;\n" });
+  const { r, failed } = await stairway("postgres", {
+    ...BASE,
+    "sql/002_x/up.sql": "CREATE TABLE x (id int);\n",
+    "sql/002_x/down.sql": "SELECT 1;\n",
+  });
   expect(failed.length).toBeGreaterThan(0);
   expect(await scratchDatabasesOf(r.pid)).toEqual([]);
 });

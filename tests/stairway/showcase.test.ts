@@ -12,9 +12,15 @@ const common = ["--config", "tests/migrations/config.yaml", "--report-dir", repo
 test("the showcase passes the stairway on SQLite and PostgreSQL", async () => {
   const r = await runCli(["test", "--target", "sqlite", "--target", "postgres", ...common], { cwd: ROOT });
   const report = r.json();
-  expect(report.results.filter((x: any) => x.status !== "pass").map((x: any) => `${x.target} ${x.migration} ${x.check}: ${x.message}`)).toEqual([]);
+  expect(
+    report.results
+      .filter((x: any) => x.status !== "pass")
+      .map((x: any) => `${x.target} ${x.migration} ${x.check}: ${x.message}`),
+  ).toEqual([]);
   expect(r.code).toBe(0);
-  const pg = report.results.filter((x: any) => x.target === "postgres" && x.check === "step.redo").map((x: any) => x.migration);
+  const pg = report.results
+    .filter((x: any) => x.target === "postgres" && x.check === "step.redo")
+    .map((x: any) => x.migration);
   expect(pg).toEqual([
     "001_create_tools_table",
     "002_add_tools_metadata_columns",
@@ -26,20 +32,33 @@ test("the showcase passes the stairway on SQLite and PostgreSQL", async () => {
     "010_partition_logs_table",
   ]);
   // 010 is PostgreSQL only (stairway:skip sqlite).
-  expect(report.results.some((x: any) => x.target === "sqlite" && x.migration === "010_partition_logs_table")).toBe(false);
+  expect(report.results.some((x: any) => x.target === "sqlite" && x.migration === "010_partition_logs_table")).toBe(
+    false,
+  );
   // Every step ran over rows: fixtures and generated ones.
-  const data = report.results.find((x: any) => x.target === "postgres" && x.migration === "010_partition_logs_table" && x.check === "step.data-preserved");
+  const data = report.results.find(
+    (x: any) =>
+      x.target === "postgres" && x.migration === "010_partition_logs_table" && x.check === "step.data-preserved",
+  );
   expect(Number(/^(\d+) rows kept/.exec(data.message)?.[1])).toBeGreaterThan(200);
 }, 120_000);
 
 test("rollback of the whole showcase over fixtures and generated rows loses nothing", async () => {
   const r = await runCli(["rollback", "--target", "sqlite", "--target", "postgres", ...common], { cwd: ROOT });
   const report = r.json();
-  expect(report.results.filter((x: any) => x.status !== "pass").map((x: any) => `${x.target} ${x.migration} ${x.check}: ${x.message}`)).toEqual([]);
+  expect(
+    report.results
+      .filter((x: any) => x.status !== "pass")
+      .map((x: any) => `${x.target} ${x.migration} ${x.check}: ${x.message}`),
+  ).toEqual([]);
   const pg = report.results.filter((x: any) => x.target === "postgres" && x.check === "rollback.data-preserved");
   expect(pg).toHaveLength(8);
   // Rolling back 003 still owes the 100 fixture tools and the generated rows.
-  expect(Number(/^(\d+) rows kept/.exec(pg.find((x: any) => x.migration === "003_add_tools_performance_index").message)?.[1])).toBeGreaterThanOrEqual(100);
+  expect(
+    Number(
+      /^(\d+) rows kept/.exec(pg.find((x: any) => x.migration === "003_add_tools_performance_index").message)?.[1],
+    ),
+  ).toBeGreaterThanOrEqual(100);
   expect(report.results.every((x: any) => x.check !== "step.down" || typeof x.durationMs === "number")).toBe(true);
   expect(await scratchDatabasesOf(r.pid)).toEqual([]);
 }, 120_000);
@@ -47,10 +66,12 @@ test("rollback of the whole showcase over fixtures and generated rows loses noth
 test("rollback --last 2 rolls back only the newest two", async () => {
   const r = await runCli(["rollback", "--last", "2", "--target", "postgres", ...common], { cwd: ROOT });
   expect(r.code).toBe(0);
-  expect(r.json().results.filter((x: any) => x.check === "step.down").map((x: any) => x.migration)).toEqual([
-    "010_partition_logs_table",
-    "009_add_tool_usage_statistics",
-  ]);
+  expect(
+    r
+      .json()
+      .results.filter((x: any) => x.check === "step.down")
+      .map((x: any) => x.migration),
+  ).toEqual(["010_partition_logs_table", "009_add_tool_usage_statistics"]);
 }, 60_000);
 
 test("rollback catches a down that loses rows over data loaded at head", async () => {
@@ -73,11 +94,16 @@ test("rollback catches a down that loses rows over data loaded at head", async (
 });
 
 test("schema dump --at head and schema diff", async () => {
-  const dump = await runCli(["schema", "dump", "--at", "head", "--target", "postgres", "--config", "tests/migrations/config.yaml"], { cwd: ROOT });
+  const dump = await runCli(
+    ["schema", "dump", "--at", "head", "--target", "postgres", "--config", "tests/migrations/config.yaml"],
+    { cwd: ROOT },
+  );
   expect(dump.code).toBe(0);
   expect(dump.stdout).toContain("CREATE TABLE tool_invocation_logs (");
   expect(dump.stdout).toContain("PARTITION BY RANGE (invoked_at)");
-  expect(dump.stdout).toContain("CREATE INDEX idx_tools_last_execution ON tools (last_execution_at DESC) WHERE last_execution_at IS NOT NULL;");
+  expect(dump.stdout).toContain(
+    "CREATE INDEX idx_tools_last_execution ON tools (last_execution_at DESC) WHERE last_execution_at IS NOT NULL;",
+  );
 
   const dir = tempDir();
   try {
@@ -108,7 +134,11 @@ test("Ctrl-C during a test drops the scratch database", async () => {
       "sql/001_slow/up.sql": "CREATE TABLE s (id int);\nSELECT pg_sleep(30);\n",
       "sql/001_slow/down.sql": "DROP TABLE s;\n",
     });
-    const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "test", "--db", PG_URL], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "test", "--db", PG_URL], {
+      cwd: dir,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     for (let i = 0; i < 100 && (await scratchDatabasesOf(proc.pid)).length === 0; i++) await Bun.sleep(100);
     expect(await scratchDatabasesOf(proc.pid)).toHaveLength(1);
     proc.kill("SIGINT");

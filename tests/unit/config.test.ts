@@ -50,12 +50,18 @@ describe("parseConfig", () => {
   });
 
   test("an environment variable wins over the default", () => {
-    const c = parseConfig('databases:\n  pg: { url: "${PG:-postgres://localhost/x}" }\n', "c.yaml", { PG: "postgres://db/y" });
+    const c = parseConfig('databases:\n  pg: { url: "${PG:-postgres://localhost/x}" }\n', "c.yaml", {
+      PG: "postgres://db/y",
+    });
     expect(c.databases.pg!.url).toBe("postgres://db/y");
   });
 
   test("missing sections take the defaults; given ones merge over them", () => {
-    const c = parseConfig("migrations: { sql: db/migrations }\ntest: { rows: 5 }\nlayout: { pattern: '^V(?<version>\\d+)' }\n", "c.yaml", {});
+    const c = parseConfig(
+      "migrations: { sql: db/migrations }\ntest: { rows: 5 }\nlayout: { pattern: '^V(?<version>\\d+)' }\n",
+      "c.yaml",
+      {},
+    );
     expect(c.migrations).toEqual({ sql: "db/migrations", redis: "redis-migrations" });
     expect(c.test).toEqual({ rows: 5, seed: defaultConfig().test.seed });
     expect(c.layout).toEqual({ pattern: "^V(?<version>\\d+)" });
@@ -63,16 +69,32 @@ describe("parseConfig", () => {
   });
 
   test("an empty file is the defaults", () => {
-    expect(parseConfig("# nothing yet\n", "c.yaml", {})).toEqual({ ...defaultConfig(), path: "c.yaml", layout: undefined });
+    expect(parseConfig("# nothing yet\n", "c.yaml", {})).toEqual({
+      ...defaultConfig(),
+      path: "c.yaml",
+      layout: undefined,
+    });
   });
 
   test("per-target limits and migrations directory", () => {
     const c = parseConfig(
-      lines("databases:", "  pg:", "    url: postgres://h/db", "    max_lock_duration: 200", "    max_downtime: 50", "    migrations: sql/postgres"),
+      lines(
+        "databases:",
+        "  pg:",
+        "    url: postgres://h/db",
+        "    max_lock_duration: 200",
+        "    max_downtime: 50",
+        "    migrations: sql/postgres",
+      ),
       "c.yaml",
       {},
     );
-    expect(c.databases.pg).toEqual({ url: "postgres://h/db", max_lock_duration: 200, max_downtime: 50, migrations: "sql/postgres" });
+    expect(c.databases.pg).toEqual({
+      url: "postgres://h/db",
+      max_lock_duration: 200,
+      max_downtime: 50,
+      migrations: "sql/postgres",
+    });
   });
 });
 
@@ -94,19 +116,29 @@ describe("parseConfig: errors name the file and line (exit code 2)", () => {
   });
 
   test("an unknown nested key names where it is", () => {
-    const e = errorOf(() => parseConfig(lines("databases:", "  pg:", "    url: postgres://h/db", "    max_time: 5"), "c.yaml", {}));
+    const e = errorOf(() =>
+      parseConfig(lines("databases:", "  pg:", "    url: postgres://h/db", "    max_time: 5"), "c.yaml", {}),
+    );
     expect(e.message).toStartWith("c.yaml:4:");
     expect(e.message).toContain('unknown key "max_time" in databases.pg');
   });
 
   test("a wrong type names the key", () => {
-    const e = errorOf(() => parseConfig(lines("databases:", "  pg:", "    url: postgres://h/db", "    max_migration_time: fast"), "c.yaml", {}));
+    const e = errorOf(() =>
+      parseConfig(
+        lines("databases:", "  pg:", "    url: postgres://h/db", "    max_migration_time: fast"),
+        "c.yaml",
+        {},
+      ),
+    );
     expect(e.message).toStartWith("c.yaml:4:");
     expect(e.message).toContain("databases.pg.max_migration_time must be a number");
   });
 
   test("a mapping where a list belongs, and a string where a boolean belongs", () => {
-    expect(errorOf(() => parseConfig("scenarios: { name: x }\n", "c.yaml", {})).message).toContain("scenarios must be a list");
+    expect(errorOf(() => parseConfig("scenarios: { name: x }\n", "c.yaml", {})).message).toContain(
+      "scenarios must be a list",
+    );
     const e = errorOf(() => parseConfig(lines("scenarios:", "  - name: x", "    performance_test: yes"), "c.yaml", {}));
     expect(e.message).toStartWith("c.yaml:3:");
     expect(e.message).toContain("scenarios[0].performance_test must be a boolean");

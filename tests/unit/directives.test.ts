@@ -5,11 +5,16 @@ const none: Directives = { noTransaction: false, skip: [], lossy: [], allow: [] 
 
 describe("parseDirectives", () => {
   test("a file without directives gives the defaults and no problems", () => {
-    expect(parseDirectives("CREATE TABLE t (id int);\n-- an ordinary comment\n")).toEqual({ directives: none, problems: [] });
+    expect(parseDirectives("CREATE TABLE t (id int);\n-- an ordinary comment\n")).toEqual({
+      directives: none,
+      problems: [],
+    });
   });
 
   test("no-transaction, anywhere in the file", () => {
-    const { directives, problems } = parseDirectives("CREATE INDEX CONCURRENTLY i ON t (x);\n-- stairway:no-transaction\n");
+    const { directives, problems } = parseDirectives(
+      "CREATE INDEX CONCURRENTLY i ON t (x);\n-- stairway:no-transaction\n",
+    );
     expect(directives.noTransaction).toBe(true);
     expect(problems).toEqual([]);
   });
@@ -31,8 +36,12 @@ describe("parseDirectives", () => {
   });
 
   test("allow takes a rule id and the reason, with its line", () => {
-    const { directives } = parseDirectives("SELECT 1;\n-- stairway:allow adding-not-null-column table is empty in production\n");
-    expect(directives.allow).toEqual([{ rule: "adding-not-null-column", reason: "table is empty in production", line: 2 }]);
+    const { directives } = parseDirectives(
+      "SELECT 1;\n-- stairway:allow adding-not-null-column table is empty in production\n",
+    );
+    expect(directives.allow).toEqual([
+      { rule: "adding-not-null-column", reason: "table is empty in production", line: 2 },
+    ]);
   });
 
   test("several directives in one file add up", () => {
@@ -58,7 +67,8 @@ describe("parseDirectives", () => {
   });
 
   test("directives of a CRLF file are read, with no \\r left in arguments", () => {
-    const text = "-- stairway:no-transaction\r\n-- stairway:lossy tools.notes\r\n-- stairway:allow r1 a reason\r\nSELECT 1;\r\n";
+    const text =
+      "-- stairway:no-transaction\r\n-- stairway:lossy tools.notes\r\n-- stairway:allow r1 a reason\r\nSELECT 1;\r\n";
     const { directives } = parseDirectives(text);
     expect(directives.noTransaction).toBe(true);
     expect(directives.lossy).toEqual([{ table: "tools", column: "notes" }]);
@@ -111,7 +121,12 @@ describe("parseDirectives: bad directives are problems with their line", () => {
 
 describe("mergeDirectives", () => {
   test("no-transaction if any file says so; skips deduplicated; lossy and allow concatenated", () => {
-    const up: Directives = { noTransaction: true, skip: ["sqlite"], lossy: [], allow: [{ rule: "r", reason: "x", line: 1 }] };
+    const up: Directives = {
+      noTransaction: true,
+      skip: ["sqlite"],
+      lossy: [],
+      allow: [{ rule: "r", reason: "x", line: 1 }],
+    };
     const down: Directives = { noTransaction: false, skip: ["sqlite", "postgres"], lossy: [{ table: "t" }], allow: [] };
     expect(mergeDirectives([up, down])).toEqual({
       noTransaction: true,

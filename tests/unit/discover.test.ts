@@ -81,7 +81,12 @@ describe("per-directory layout", () => {
   });
 
   test("a symlinked migration directory is read; a dangling symlink is no directory", () => {
-    const root = tree({ "sql/001_a/up.sql": UP, "sql/001_a/down.sql": DOWN, "shared/002_b/up.sql": UP, "shared/002_b/down.sql": DOWN });
+    const root = tree({
+      "sql/001_a/up.sql": UP,
+      "sql/001_a/down.sql": DOWN,
+      "shared/002_b/up.sql": UP,
+      "shared/002_b/down.sql": DOWN,
+    });
     symlinkSync(join(root, "shared/002_b"), join(root, "sql/002_b"));
     symlinkSync(join(root, "gone"), join(root, "sql/003_c"));
     const plan = loadPlan({ sqlDir: join(root, "sql") });
@@ -169,8 +174,7 @@ describe("layout.pattern", () => {
       "db/2023-12-24-init/down.mysql.sql": DOWN,
       "db/schema.sqlite.sql": "CREATE TABLE t (id integer);\n",
     });
-    const pattern =
-      /^(?<version>\d{4}-\d{2}-\d{2})-(?<name>\w+)\/(?<direction>up|down)(?:\.(?<dialect>\w+))?\.sql$/;
+    const pattern = /^(?<version>\d{4}-\d{2}-\d{2})-(?<name>\w+)\/(?<direction>up|down)(?:\.(?<dialect>\w+))?\.sql$/;
     const plan = loadPlan({ sqlDir: join(root, "db"), pattern });
     expect(ids(plan)).toEqual(["2023-12-24_init", "2024-02-01_add_users"]);
     expect(plan.migrations[1]!.files.up.postgres!.path).toEndWith("up.postgresql.sql");
@@ -212,7 +216,12 @@ describe("tree problems", () => {
   });
 
   test("an up without a down names the missing file, and does not block the runner", () => {
-    const root = tree({ "sql/001_a/up.sql": UP, "sql/002_b/up.postgres.sql": UP, "sql/003_c/up.sql": UP, "sql/003_c/down.sql": DOWN });
+    const root = tree({
+      "sql/001_a/up.sql": UP,
+      "sql/002_b/up.postgres.sql": UP,
+      "sql/003_c/up.sql": UP,
+      "sql/003_c/down.sql": DOWN,
+    });
     const plan = loadPlan({ sqlDir: join(root, "sql") });
     expect(problemsAt(plan, root)).toEqual([
       ["files.missing-down", "sql/001_a/up.sql"],

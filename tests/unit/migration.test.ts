@@ -13,7 +13,16 @@ import {
 
 function file(path: string, direction: Direction, opts: { dialect?: SqlDialect; skip?: string[] } = {}): MigrationFile {
   const directives: Directives = { noTransaction: false, skip: opts.skip ?? [], lossy: [], allow: [] };
-  return { path, direction, dialect: opts.dialect, text: "SELECT 1;", sql: "SELECT 1;", statements: [], checksum: "0".repeat(64), directives };
+  return {
+    path,
+    direction,
+    dialect: opts.dialect,
+    text: "SELECT 1;",
+    sql: "SELECT 1;",
+    statements: [],
+    checksum: "0".repeat(64),
+    directives,
+  };
 }
 
 function sqlMigration(files: Migration["files"]): Migration {
@@ -47,8 +56,22 @@ describe("versionKey", () => {
 
 describe("compareVersions", () => {
   test("diesel timestamps compare by their digits as text, whatever their length (diesel's order)", () => {
-    const sorted = ["2026-03-08-202630-0000", "2019-03-22-170700", "00000000000000", "2027-01-01-000000", "20160815133237", "2019-03-22-170700-0001"].sort(compareVersions);
-    expect(sorted).toEqual(["00000000000000", "20160815133237", "2019-03-22-170700", "2019-03-22-170700-0001", "2026-03-08-202630-0000", "2027-01-01-000000"]);
+    const sorted = [
+      "2026-03-08-202630-0000",
+      "2019-03-22-170700",
+      "00000000000000",
+      "2027-01-01-000000",
+      "20160815133237",
+      "2019-03-22-170700-0001",
+    ].sort(compareVersions);
+    expect(sorted).toEqual([
+      "00000000000000",
+      "20160815133237",
+      "2019-03-22-170700",
+      "2019-03-22-170700-0001",
+      "2026-03-08-202630-0000",
+      "2027-01-01-000000",
+    ]);
   });
 
   test("popx's 20-digit timestamps compare as numbers", () => {
@@ -118,7 +141,14 @@ describe("appliesTo", () => {
   });
 
   test("a Redis migration applies to redis only", () => {
-    const m: Migration = { version: "007", key: "7", name: "r", id: "007_r", store: "keys", files: { up: {}, down: {} } };
+    const m: Migration = {
+      version: "007",
+      key: "7",
+      name: "r",
+      id: "007_r",
+      store: "keys",
+      files: { up: {}, down: {} },
+    };
     expect(appliesTo(m, "redis")).toBe(true);
     expect(appliesTo(m, "sqlite")).toBe(false);
   });

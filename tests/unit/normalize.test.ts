@@ -12,7 +12,8 @@ describe("normalizeExpression", () => {
     ["((icon IS NULL) OR (char_length(icon) <= 767))", "icon is null or length(icon) <= 767"],
     ["(at > '2024-01-01 00:00:00+00'::timestamp with time zone)", "at > '2024-01-01 00:00:00+00'"],
   ];
-  for (const [pg, lite] of same) test(`${pg} ≡ ${lite}`, () => expect(normalizeExpression(pg)).toBe(normalizeExpression(lite)));
+  for (const [pg, lite] of same)
+    test(`${pg} ≡ ${lite}`, () => expect(normalizeExpression(pg)).toBe(normalizeExpression(lite)));
 
   test("parentheses that group AND/OR are kept: different meanings stay different", () => {
     expect(normalizeExpression("(a AND (b OR c))")).not.toBe(normalizeExpression("((a AND b) OR c)"));
@@ -37,7 +38,11 @@ describe("normalizeDefault", () => {
 describe("type equivalences", () => {
   const rules = compileEquivalences();
   const eq = (pg: string, lite: string, column = "c", checks: string[] = []) => {
-    const e = equivalence(rules, { dialect: "postgres", type: pg, column, checks: [] }, { dialect: "sqlite", type: lite, column, checks });
+    const e = equivalence(
+      rules,
+      { dialect: "postgres", type: pg, column, checks: [] },
+      { dialect: "sqlite", type: lite, column, checks },
+    );
     return e && { rule: e.rule, consumed: e.consumed[1] };
   };
 
@@ -51,21 +56,33 @@ describe("type equivalences", () => {
     expect(eq("character varying(20)", "VARCHAR(20)")).toBeDefined();
     expect(eq("character varying(20)", "VARCHAR(30)")).toBeUndefined();
     expect(eq("character varying(20)", "TEXT", "email")).toBeUndefined();
-    expect(eq("character varying(20)", "TEXT", "email", ["length(email) <= 20"])?.consumed).toEqual(["length(email) <= 20"]);
+    expect(eq("character varying(20)", "TEXT", "email", ["length(email) <= 20"])?.consumed).toEqual([
+      "length(email) <= 20",
+    ]);
   });
   test("a SQLite CHECK that carries the type is part of it", () => {
     expect(eq("boolean", "INTEGER", "on", ["on IN (0, 1)"])?.consumed).toEqual(["on IN (0, 1)"]);
-    expect(eq("jsonb", "TEXT", "doc", ["doc IS NULL OR json_valid(doc)"])?.consumed).toEqual(["doc IS NULL OR json_valid(doc)"]);
-    expect(eq("timestamp with time zone", "TEXT", "at", ["at IS strftime('%Y-%m-%dT%H:%M:%fZ', at)"])?.consumed).toHaveLength(1);
+    expect(eq("jsonb", "TEXT", "doc", ["doc IS NULL OR json_valid(doc)"])?.consumed).toEqual([
+      "doc IS NULL OR json_valid(doc)",
+    ]);
+    expect(
+      eq("timestamp with time zone", "TEXT", "at", ["at IS strftime('%Y-%m-%dT%H:%M:%fZ', at)"])?.consumed,
+    ).toHaveLength(1);
     expect(eq("date", "TEXT", "day", ["day IS date(day)"])?.consumed).toEqual(["day IS date(day)"]);
     // Another column's CHECK is not consumed.
     expect(eq("boolean", "INTEGER", "on", ["off IN (0, 1)"])?.consumed).toEqual([]);
   });
   test("the config's rules come first", () => {
-    const extended = compileEquivalences([{ types: { postgres: "^citext$", sqlite: "^TEXT$" }, note: "case-insensitive text" }]);
+    const extended = compileEquivalences([
+      { types: { postgres: "^citext$", sqlite: "^TEXT$" }, note: "case-insensitive text" },
+    ]);
     const side = (dialect: "postgres" | "sqlite", type: string) => ({ dialect, type, column: "c", checks: [] });
-    expect(equivalence(extended, side("postgres", "citext"), side("sqlite", "TEXT"))?.rule.note).toBe("case-insensitive text");
+    expect(equivalence(extended, side("postgres", "citext"), side("sqlite", "TEXT"))?.rule.note).toBe(
+      "case-insensitive text",
+    );
     // Either order: the rule is per dialect, not per side.
-    expect(equivalence(extended, side("sqlite", "TEXT"), side("postgres", "citext"))?.rule.note).toBe("case-insensitive text");
+    expect(equivalence(extended, side("sqlite", "TEXT"), side("postgres", "citext"))?.rule.note).toBe(
+      "case-insensitive text",
+    );
   });
 });

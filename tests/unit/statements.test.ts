@@ -132,7 +132,10 @@ describe("splitStatements: BEGIN … END bodies", () => {
   });
 
   test("a CASE … END outside any body is an ordinary expression", () => {
-    expect(texts("SELECT CASE WHEN 1 THEN 'a' END;\nSELECT 2;")).toEqual(["SELECT CASE WHEN 1 THEN 'a' END", "SELECT 2"]);
+    expect(texts("SELECT CASE WHEN 1 THEN 'a' END;\nSELECT 2;")).toEqual([
+      "SELECT CASE WHEN 1 THEN 'a' END",
+      "SELECT 2",
+    ]);
   });
 
   test("a plain BEGIN; transaction statement does not open a body", () => {
@@ -195,7 +198,10 @@ describe("splitStatements: linear in the size of the file", () => {
   // statements took 20 s, a 600k-statement seed file hours. Now a second or
   // less; the bound leaves room for a busy machine, not for a quadratic scan.
   test("200,000 statements on as many lines, and on one line, split in seconds with the right positions", () => {
-    const rows = Array.from({ length: 200_000 }, (_, i) => `INSERT INTO seed (id, note) VALUES (${i}, 'row ${i}; it''s fine')`);
+    const rows = Array.from(
+      { length: 200_000 },
+      (_, i) => `INSERT INTO seed (id, note) VALUES (${i}, 'row ${i}; it''s fine')`,
+    );
     for (const [sql, last] of [
       [rows.join(";\n") + ";\n", { line: 200_000, col: 1 }],
       [rows.join("; ") + ";", { line: 1, col: rows.slice(0, -1).reduce((n, r) => n + r.length + 2, 0) + 1 }],

@@ -19,7 +19,11 @@ const configured: Config = {
   path: "tests/migrations/config.yaml",
   databases: {
     sqlite: { url: "sqlite:test_migrations.db", max_migration_time: 1000 },
-    postgres: { url: "postgres://postgres:pgpass@127.0.0.1:5432/postgres", max_migration_time: 5000, max_lock_duration: 100 },
+    postgres: {
+      url: "postgres://postgres:pgpass@127.0.0.1:5432/postgres",
+      max_migration_time: 5000,
+      max_lock_duration: 100,
+    },
     legacy: { url: "postgres://postgres@127.0.0.1:5432/legacy", migrations: "sql-legacy" },
   },
 };
@@ -31,7 +35,9 @@ const summary = (o: Partial<TargetOptions>) => resolve(o).map((t) => [t.name, t.
 describe("resolveTargets: where targets come from", () => {
   test("each --db is named after its dialect, numbered from the second", () => {
     expect(
-      summary({ db: ["sqlite:a.db", "postgres://u@h1/db", "postgresql://u@h2/db", "redis://h:6379/1", "postgres://u@h3/db"] }),
+      summary({
+        db: ["sqlite:a.db", "postgres://u@h1/db", "postgresql://u@h2/db", "redis://h:6379/1", "postgres://u@h3/db"],
+      }),
     ).toEqual([
       ["sqlite", "sqlite"],
       ["postgres", "postgres"],
@@ -42,7 +48,11 @@ describe("resolveTargets: where targets come from", () => {
   });
 
   test("--db replaces the configured targets and DATABASE_URL", () => {
-    const t = resolve({ config: configured, db: ["postgres://u:pw123@h/db"], env: { DATABASE_URL: "sqlite:other.db" } });
+    const t = resolve({
+      config: configured,
+      db: ["postgres://u:pw123@h/db"],
+      env: { DATABASE_URL: "sqlite:other.db" },
+    });
     expect(t).toHaveLength(1);
     expect(t[0]).toMatchObject({ name: "postgres", dialect: "postgres", limits: {} });
     expect(t[0]!.url.redacted).toBe("postgres://u:***@h/db");
@@ -105,7 +115,9 @@ describe("resolveTargets: --target", () => {
   });
 
   test("works on --db names too", () => {
-    expect(summary({ db: ["postgres://u@h1/a", "postgres://u@h2/b"], target: ["postgres2"] })).toEqual([["postgres2", "postgres"]]);
+    expect(summary({ db: ["postgres://u@h1/a", "postgres://u@h2/b"], target: ["postgres2"] })).toEqual([
+      ["postgres2", "postgres"],
+    ]);
   });
 
   test("an unknown target is a usage error listing the known ones", () => {

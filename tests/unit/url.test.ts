@@ -19,7 +19,12 @@ function errorOf(fn: () => unknown): StairwayError {
 describe("parseTargetUrl: sqlite", () => {
   test("sqlite:rel.db is a path relative to the working directory", () => {
     const u = parseTargetUrl("sqlite:test_migrations.db");
-    expect(u).toMatchObject({ dialect: "sqlite", raw: "sqlite:test_migrations.db", path: resolve("test_migrations.db"), params: {} });
+    expect(u).toMatchObject({
+      dialect: "sqlite",
+      raw: "sqlite:test_migrations.db",
+      path: resolve("test_migrations.db"),
+      params: {},
+    });
     expect(parseTargetUrl("sqlite:data/app.db").path).toBe(resolve("data/app.db"));
   });
 
@@ -59,14 +64,19 @@ describe("parseTargetUrl: servers", () => {
   });
 
   test("redis:// is redis", () => {
-    expect(parseTargetUrl("redis://127.0.0.1:6379/15")).toMatchObject({ dialect: "redis", redacted: "redis://127.0.0.1:6379/15" });
+    expect(parseTargetUrl("redis://127.0.0.1:6379/15")).toMatchObject({
+      dialect: "redis",
+      redacted: "redis://127.0.0.1:6379/15",
+    });
     expect(parseTargetUrl("redis://:hunter22@cache:6379/0").redacted).toBe("redis://:***@cache:6379/0");
   });
 
   test("redis+cluster://h:p,h:p is redis", () => {
     const u = parseTargetUrl("redis+cluster://10.0.0.1:7000,10.0.0.2:7001");
     expect(u).toMatchObject({ dialect: "redis", redacted: "redis+cluster://10.0.0.1:7000,10.0.0.2:7001" });
-    expect(parseTargetUrl("redis+cluster://:pw1234@h1:7000,h2:7001").redacted).toBe("redis+cluster://:***@h1:7000,h2:7001");
+    expect(parseTargetUrl("redis+cluster://:pw1234@h1:7000,h2:7001").redacted).toBe(
+      "redis+cluster://:***@h1:7000,h2:7001",
+    );
     expect(errorOf(() => parseTargetUrl("redis+cluster://")).exitCode).toBe(2);
   });
 
@@ -86,7 +96,9 @@ describe("parseTargetUrl: servers", () => {
   });
 
   test("postgres sslrootcert=<file> is a usage error that says to use NODE_EXTRA_CA_CERTS; sslrootcert=system is kept", () => {
-    const e = errorOf(() => parseTargetUrl("postgres://app:topsecret@db/x?sslmode=verify-full&sslrootcert=/etc/ca.pem"));
+    const e = errorOf(() =>
+      parseTargetUrl("postgres://app:topsecret@db/x?sslmode=verify-full&sslrootcert=/etc/ca.pem"),
+    );
     expect(e.exitCode).toBe(2);
     expect(e.message).toBe(
       '--db: "postgres://app:***@db/x?sslmode=verify-full&sslrootcert=/etc/ca.pem": sslrootcert=<file> is not supported; drop it and point NODE_EXTRA_CA_CERTS at the CA file (NODE_EXTRA_CA_CERTS=/etc/ca.pem stairway …)',
@@ -123,7 +135,9 @@ describe("passwords never show", () => {
         expect(u.password).toBe(password);
         expect(u.redacted).toBe("postgres://u:***@h/db");
         // In a server's error message, as written, in JSON, XML and HTML.
-        const text = [password, written, JSON.stringify(password), esc(password), `postgres://u:${written}@h/db`].join(" | ");
+        const text = [password, written, JSON.stringify(password), esc(password), `postgres://u:${written}@h/db`].join(
+          " | ",
+        );
         const out = redact(text);
         expect(out).not.toContain("ss");
         expect(out).toContain("postgres://u:***@h/db");
@@ -156,7 +170,9 @@ describe("passwords never show", () => {
   });
 
   test("a user name with a bad percent-encoding is refused", () => {
-    expect(errorOf(() => parseTargetUrl("postgres://u%zz:pw12345@h/db")).message).toMatch(/"%" in its user name that starts no percent-encoding/);
+    expect(errorOf(() => parseTargetUrl("postgres://u%zz:pw12345@h/db")).message).toMatch(
+      /"%" in its user name that starts no percent-encoding/,
+    );
   });
 
   test("an @ after the host (an unencoded / ? # cut the password short) is refused, never read as a host", () => {
@@ -166,7 +182,9 @@ describe("passwords never show", () => {
       expect(e.message).not.toContain("ab");
     }
     // In a parameter after a user info, an "@" is only text.
-    expect(parseTargetUrl("postgres://u:pw@h/db?application_name=me@box").redacted).toBe("postgres://u:***@h/db?application_name=me@box");
+    expect(parseTargetUrl("postgres://u:pw@h/db?application_name=me@box").redacted).toBe(
+      "postgres://u:***@h/db?application_name=me@box",
+    );
   });
 
   test("redactUrl leaves URLs without a password alone", () => {
@@ -175,8 +193,12 @@ describe("passwords never show", () => {
   });
 
   test("a password that is also the user, host, database or a dialect name is not hidden in free text (it would garble names); its URL still is", () => {
-    expect(parseTargetUrl("postgres://postgres:postgres@localhost:5432/postgres").redacted).toBe("postgres://postgres:***@localhost:5432/postgres");
-    expect(parseTargetUrl("postgres://appuser:appuser@localhost/x").redacted).toBe("postgres://appuser:***@localhost/x");
+    expect(parseTargetUrl("postgres://postgres:postgres@localhost:5432/postgres").redacted).toBe(
+      "postgres://postgres:***@localhost:5432/postgres",
+    );
+    expect(parseTargetUrl("postgres://appuser:appuser@localhost/x").redacted).toBe(
+      "postgres://appuser:***@localhost/x",
+    );
     expect(redact("role appuser on postgres")).toBe("role appuser on postgres");
   });
 

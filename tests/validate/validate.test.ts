@@ -24,7 +24,10 @@ const checks = (r: { json: () => any }) => r.json().results.map((x: any) => `${x
 test("the showcase validates on SQLite and PostgreSQL, dumps included", async () => {
   const reports = tempDir();
   dirs.push(reports);
-  const r = await runCli(["validate", "--target", "sqlite", "--target", "postgres", "--json", "--report-dir", reports], { cwd: ROOT });
+  const r = await runCli(
+    ["validate", "--target", "sqlite", "--target", "postgres", "--json", "--report-dir", reports],
+    { cwd: ROOT },
+  );
   expect(r.json().results.filter((x: any) => x.status === "fail")).toEqual([]);
   expect(r.code).toBe(0);
   expect(checks(r)).toContain("schema.dump-drift pass");
@@ -33,12 +36,15 @@ test("the showcase validates on SQLite and PostgreSQL, dumps included", async ()
 
 test("a PostgreSQL syntax error is reported at its file, line and column", async () => {
   const dir = project({
-    "sql/001_a/up.sql": "-- ünïcode comment\nCREATE TABLE a (id int);\nALTER TABLE a ADD COLUMN b int NOT NULL DEFAULT;\n",
+    "sql/001_a/up.sql":
+      "-- ünïcode comment\nCREATE TABLE a (id int);\nALTER TABLE a ADD COLUMN b int NOT NULL DEFAULT;\n",
     "sql/001_a/down.sql": "DROP TABLE a;\n",
   });
   // Parsing needs no server: the target's database is only opened for --db (applied files).
   const r2 = await runCli(["validate", "--config", "c.yaml", "--json"], {
-    cwd: writeTree(dir, { "c.yaml": "databases:\n  postgres: { url: 'postgres://postgres@127.0.0.1:5432/postgres' }\n" }),
+    cwd: writeTree(dir, {
+      "c.yaml": "databases:\n  postgres: { url: 'postgres://postgres@127.0.0.1:5432/postgres' }\n",
+    }),
   });
   const parse = r2.json().results.find((x: any) => x.check === "files.parse");
   expect(parse.status).toBe("fail");
@@ -70,8 +76,12 @@ test("a tree problem, a gap and a missing dump are reported together", async () 
   expect(r.code).toBe(1);
   const messages = r.json().results.map((x: any) => `${x.check} ${x.status}: ${x.message}`);
   expect(messages).toContain("files.empty-down fail: sql/003_c/down.sql is empty: it does not undo sql/003_c/up.sql");
-  expect(messages).toContain("files.naming warn: versions 2 are missing from the sequence 1…3 (a deleted or renumbered migration?)");
-  expect(messages.find((m: string) => m.startsWith("schema.dump-drift skip"))).toContain('stairway schema dump --target sqlite --at head > sql/schema.sqlite.sql');
+  expect(messages).toContain(
+    "files.naming warn: versions 2 are missing from the sequence 1…3 (a deleted or renumbered migration?)",
+  );
+  expect(messages.find((m: string) => m.startsWith("schema.dump-drift skip"))).toContain(
+    "stairway schema dump --target sqlite --at head > sql/schema.sqlite.sql",
+  );
 });
 
 test("a committed dump that no longer matches fails with a diff; an edited applied file is drift", async () => {
@@ -101,7 +111,10 @@ test("a committed dump that no longer matches fails with a diff; an edited appli
 }, 60_000);
 
 test("counts of one are singular: 1 migration, 1 applied file (never 1 migrations)", async () => {
-  const dir = project({ "sql/001_a/up.sql": "CREATE TABLE a (id integer PRIMARY KEY);\n", "sql/001_a/down.sql": "DROP TABLE a;\n" });
+  const dir = project({
+    "sql/001_a/up.sql": "CREATE TABLE a (id integer PRIMARY KEY);\n",
+    "sql/001_a/down.sql": "DROP TABLE a;\n",
+  });
   const url = `sqlite:${join(dir, "app.db")}`;
   expect((await runCli(["up", "--db", url], { cwd: dir })).code).toBe(0);
   const r = await runCli(["validate", "--db", url, "--json"], { cwd: dir });

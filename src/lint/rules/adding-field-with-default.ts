@@ -7,7 +7,8 @@ export default defineRule({
   severity: "error",
   dialects: ["postgres"],
   summary: "ADD COLUMN with a volatile default, a serial, an identity or a stored generated column",
-  locks: "ACCESS EXCLUSIVE for a full table rewrite (and a rebuild of every index): nothing reads or writes the table until it ends. A constant or stable default (now()) is a catalog change since PostgreSQL 11 and is not flagged.",
+  locks:
+    "ACCESS EXCLUSIVE for a full table rewrite (and a rebuild of every index): nothing reads or writes the table until it ends. A constant or stable default (now()) is a catalog change since PostgreSQL 11 and is not flagged.",
   hint: "Add the column without the default (or with a constant one), set the default with ALTER COLUMN ... SET DEFAULT, then backfill existing rows in batches.",
   only: { kinds: ["AlterTableStmt"] },
   cases: {

@@ -19,7 +19,8 @@ function provenNotNull(file: LintFile, table: string, at: number): Set<string> {
         if (c.skip_validation) pending.set(c.conname ?? "", col);
         else proven.add(col);
       }
-      if (cmd.subtype === "AT_ValidateConstraint" && cmd.name && pending.has(cmd.name)) proven.add(pending.get(cmd.name)!);
+      if (cmd.subtype === "AT_ValidateConstraint" && cmd.name && pending.has(cmd.name))
+        proven.add(pending.get(cmd.name)!);
     }
   }
   return proven;

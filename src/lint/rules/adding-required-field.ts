@@ -7,11 +7,15 @@ export default defineRule({
   severity: "error",
   dialects: ["postgres"],
   summary: "ADD COLUMN ... NOT NULL without a default on an existing table",
-  locks: "ACCESS EXCLUSIVE, and the statement fails on any table that has rows; where it succeeds, INSERTs of the application version still running (which do not know the column) fail.",
+  locks:
+    "ACCESS EXCLUSIVE, and the statement fails on any table that has rows; where it succeeds, INSERTs of the application version still running (which do not know the column) fail.",
   hint: "Add the column nullable (or NOT NULL with a constant DEFAULT), backfill, then add CHECK (col IS NOT NULL) NOT VALID and VALIDATE it in a later migration.",
   only: { kinds: ["AlterTableStmt"] },
   cases: {
-    flag: ["ALTER TABLE tools ADD COLUMN owner_id bigint NOT NULL;", "ALTER TABLE tools ADD COLUMN a int, ADD COLUMN b text NOT NULL;"],
+    flag: [
+      "ALTER TABLE tools ADD COLUMN owner_id bigint NOT NULL;",
+      "ALTER TABLE tools ADD COLUMN a int, ADD COLUMN b text NOT NULL;",
+    ],
     pass: [
       "ALTER TABLE tools ADD COLUMN owner_id bigint;",
       "ALTER TABLE tools ADD COLUMN execution_count bigint NOT NULL DEFAULT 0;",

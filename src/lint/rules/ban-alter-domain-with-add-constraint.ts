@@ -9,7 +9,10 @@ export default defineRule({
   locks: "Checks every column of every table that uses the domain, holding locks on them for the whole scan.",
   hint: "ADD CONSTRAINT ... NOT VALID, then ALTER DOMAIN ... VALIDATE CONSTRAINT in a separate transaction; or put the CHECK on the columns.",
   only: { kinds: ["AlterDomainStmt"] },
-  cases: { flag: ["ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0);"], pass: ["ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0) NOT VALID;"] },
+  cases: {
+    flag: ["ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0);"],
+    pass: ["ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0) NOT VALID;"],
+  },
   check: perStatement((s) => {
     const d = as(s.pg, "AlterDomainStmt");
     if (d?.subtype !== "C" || as(d.def, "Constraint")?.skip_validation) return;

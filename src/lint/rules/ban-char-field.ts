@@ -10,7 +10,10 @@ export default defineRule({
   locks: "None; char pads with spaces (comparisons and lengths surprise), and is no faster than text.",
   hint: "Use text (with a CHECK on length if needed). Not flagged in a down.",
   only: { kinds: COLUMN_KINDS },
-  cases: { flag: ["CREATE TABLE c (code char(3));", "ALTER TABLE c ADD COLUMN flag character;"], pass: ["CREATE TABLE c (code text CHECK (char_length(code) = 3));"] },
+  cases: {
+    flag: ["CREATE TABLE c (code char(3));", "ALTER TABLE c ADD COLUMN flag character;"],
+    pass: ["CREATE TABLE c (code text CHECK (char_length(code) = 3));"],
+  },
   check: perStatement((s, file) => {
     if (file.direction === "down") return;
     const cols = definedColumns(s).filter((c) => c.typeName === "bpchar");

@@ -6,7 +6,8 @@ export default defineRule({
   severity: "warning",
   dialects: ["postgres"],
   summary: "CREATE DOMAIN ... CHECK",
-  locks: "None now; changing the domain's constraint later re-checks every column of every table that uses it, under locks, with no NOT VALID path for columns.",
+  locks:
+    "None now; changing the domain's constraint later re-checks every column of every table that uses it, under locks, with no NOT VALID path for columns.",
   hint: "Put the CHECK on the table columns instead, where it can be added NOT VALID and validated online.",
   only: { kinds: ["CreateDomainStmt"] },
   cases: { flag: ["CREATE DOMAIN positive AS bigint CHECK (VALUE > 0);"], pass: ["CREATE DOMAIN label AS text;"] },

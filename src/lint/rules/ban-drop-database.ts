@@ -9,7 +9,10 @@ export default defineRule({
   locks: "Removes a whole database for good; it also cannot run inside a transaction.",
   hint: "Databases are not a migration's business: drop them by hand, with a backup.",
   only: { kinds: ["DropdbStmt"] },
-  cases: { flag: ["-- stairway:no-transaction\nDROP DATABASE analytics;"], pass: ["-- stairway:no-transaction\nCREATE DATABASE analytics;"] },
+  cases: {
+    flag: ["-- stairway:no-transaction\nDROP DATABASE analytics;"],
+    pass: ["-- stairway:no-transaction\nCREATE DATABASE analytics;"],
+  },
   check: perStatement((s) => {
     const d = as(s.pg, "DropdbStmt");
     return d ? `DROP DATABASE ${d.dbname ?? ""} removes a whole database for good` : undefined;

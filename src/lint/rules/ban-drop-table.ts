@@ -6,7 +6,8 @@ export default defineRule({
   severity: "error",
   dialects: ["postgres", "sqlite"],
   summary: "DROP TABLE of a table that holds data",
-  locks: "ACCESS EXCLUSIVE on the table (and on tables whose foreign keys point at it); every row is gone for good, and the running application breaks on the missing table.",
+  locks:
+    "ACCESS EXCLUSIVE on the table (and on tables whose foreign keys point at it); every row is gone for good, and the running application breaks on the missing table.",
   hint: "Stop using the table in the application first, keep a backup, and drop it in a later migration. Not flagged: a table this file created, a table whose rows this file copied elsewhere first (a rebuild), and in a down, a table the same migration's up created.",
   only: { effects: ["drop-table"] },
   cases: {

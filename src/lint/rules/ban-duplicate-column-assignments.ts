@@ -7,7 +7,8 @@ export default defineRule({
   severity: "error",
   dialects: ["postgres"],
   summary: "a column defined, inserted or assigned twice in one statement",
-  locks: "Nothing: PostgreSQL rejects the statement (\"specified more than once\", \"multiple assignments to same column\"), so the migration fails where it is deployed.",
+  locks:
+    'Nothing: PostgreSQL rejects the statement ("specified more than once", "multiple assignments to same column"), so the migration fails where it is deployed.',
   hint: "Keep one definition or assignment per column; when two were meant for two columns, fix the second name.",
   only: { kinds: ["CreateStmt", "AlterTableStmt", "InsertStmt", "UpdateStmt"] },
   cases: {
@@ -17,7 +18,11 @@ export default defineRule({
       "INSERT INTO tools (id, name, name) VALUES (1, 'a', 'b');",
       "ALTER TABLE tools ADD COLUMN note text, ADD COLUMN note varchar(20);",
     ],
-    pass: ["CREATE TABLE accounts (id bigint PRIMARY KEY, name text);", "UPDATE tools SET name = 'a', url = 'b' WHERE id = 1;", "INSERT INTO tools (id, name) VALUES (1, 'a');"],
+    pass: [
+      "CREATE TABLE accounts (id bigint PRIMARY KEY, name text);",
+      "UPDATE tools SET name = 'a', url = 'b' WHERE id = 1;",
+      "INSERT INTO tools (id, name) VALUES (1, 'a');",
+    ],
   },
   check: perStatement((s) => {
     const names = columnNames(s.pg);

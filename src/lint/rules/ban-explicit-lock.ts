@@ -7,11 +7,16 @@ export default defineRule({
   severity: "error",
   dialects: ["postgres"],
   summary: "LOCK TABLE in a mode that blocks writes (SHARE or stronger), or outside a transaction",
-  locks: "The lock named, held until the migration commits: with ACCESS EXCLUSIVE nothing reads the table meanwhile. Outside a transaction block LOCK TABLE fails.",
+  locks:
+    "The lock named, held until the migration commits: with ACCESS EXCLUSIVE nothing reads the table meanwhile. Outside a transaction block LOCK TABLE fails.",
   hint: "Let each statement take the lock it needs, with a lock_timeout; if the explicit lock is deliberate (to order concurrent writers), allow it with the reason.",
   only: { kinds: ["LockStmt"] },
   cases: {
-    flag: ["LOCK TABLE tools IN ACCESS EXCLUSIVE MODE;", "LOCK tools;", "-- stairway:no-transaction\nLOCK TABLE tools IN ROW SHARE MODE;"],
+    flag: [
+      "LOCK TABLE tools IN ACCESS EXCLUSIVE MODE;",
+      "LOCK tools;",
+      "-- stairway:no-transaction\nLOCK TABLE tools IN ROW SHARE MODE;",
+    ],
     pass: ["LOCK TABLE tools IN ROW SHARE MODE;"],
   },
   check: perStatement((s) => {
@@ -19,7 +24,8 @@ export default defineRule({
     if (!l) return;
     const mode = l.mode ?? 8;
     const tables = each(l.relations, "RangeVar").map(relName).join(", ");
-    if (s.tx === null) return `LOCK TABLE ${tables} outside a transaction block fails ("can only be used in transaction blocks")`;
+    if (s.tx === null)
+      return `LOCK TABLE ${tables} outside a transaction block fails ("can only be used in transaction blocks")`;
     if (mode < SHARE) return;
     return `LOCK TABLE ${tables} IN ${lockName(mode)} MODE blocks ${blocks(mode)} until the migration commits`;
   }),

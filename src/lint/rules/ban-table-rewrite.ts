@@ -12,13 +12,23 @@ export default defineRule({
   id: "ban-table-rewrite",
   severity: "error",
   dialects: ["postgres"],
-  summary: "Commands that rewrite a whole table: VACUUM FULL, CLUSTER, SET LOGGED / UNLOGGED, SET TABLESPACE, SET ACCESS METHOD",
-  locks: "ACCESS EXCLUSIVE for the full rewrite (or copy) of the table and its indexes: nothing reads or writes it until the end.",
+  summary:
+    "Commands that rewrite a whole table: VACUUM FULL, CLUSTER, SET LOGGED / UNLOGGED, SET TABLESPACE, SET ACCESS METHOD",
+  locks:
+    "ACCESS EXCLUSIVE for the full rewrite (or copy) of the table and its indexes: nothing reads or writes it until the end.",
   hint: "Run these in a maintenance window, not in a migration; to reclaim space online use pg_repack (or REPACK on PostgreSQL 19+). Not flagged for a table this file created.",
   only: { kinds: ["VacuumStmt", "ClusterStmt", "AlterTableStmt"] },
   cases: {
-    flag: ["-- stairway:no-transaction\nVACUUM FULL tools;", "CLUSTER tools USING idx_tools_active_name;", "ALTER TABLE tools SET LOGGED;", "ALTER TABLE tools SET TABLESPACE fast_ssd;"],
-    pass: ["-- stairway:no-transaction\nVACUUM (ANALYZE) tools;", "CREATE TABLE t (a int);\nALTER TABLE t SET UNLOGGED;"],
+    flag: [
+      "-- stairway:no-transaction\nVACUUM FULL tools;",
+      "CLUSTER tools USING idx_tools_active_name;",
+      "ALTER TABLE tools SET LOGGED;",
+      "ALTER TABLE tools SET TABLESPACE fast_ssd;",
+    ],
+    pass: [
+      "-- stairway:no-transaction\nVACUUM (ANALYZE) tools;",
+      "CREATE TABLE t (a int);\nALTER TABLE t SET UNLOGGED;",
+    ],
   },
   check: perStatement((s, file) => {
     const v = as(s.pg, "VacuumStmt");

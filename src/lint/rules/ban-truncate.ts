@@ -6,7 +6,8 @@ export default defineRule({
   severity: "error",
   dialects: ["postgres"],
   summary: "TRUNCATE of a table that holds data",
-  locks: "ACCESS EXCLUSIVE on the table; every row is gone, and with CASCADE every row of the tables whose foreign keys point at it too.",
+  locks:
+    "ACCESS EXCLUSIVE on the table; every row is gone, and with CASCADE every row of the tables whose foreign keys point at it too.",
   hint: "Delete the rows you mean to delete, with a WHERE, in batches. Not flagged for a table this file created.",
   only: { effects: ["truncate"] },
   cases: { flag: ["TRUNCATE tools;", "TRUNCATE servers CASCADE;"], pass: ["CREATE TABLE t (a int);\nTRUNCATE t;"] },

@@ -5,8 +5,10 @@ export default defineRule({
   id: "constraint-missing-not-valid",
   severity: "error",
   dialects: ["postgres"],
-  summary: "ADD CONSTRAINT ... CHECK / FOREIGN KEY / NOT NULL without NOT VALID on an existing table (also ADD COLUMN ... REFERENCES or CHECK)",
-  locks: "CHECK and NOT NULL: ACCESS EXCLUSIVE while every row is checked. FOREIGN KEY: SHARE ROW EXCLUSIVE on both tables (writes to either wait) while every row is checked.",
+  summary:
+    "ADD CONSTRAINT ... CHECK / FOREIGN KEY / NOT NULL without NOT VALID on an existing table (also ADD COLUMN ... REFERENCES or CHECK)",
+  locks:
+    "CHECK and NOT NULL: ACCESS EXCLUSIVE while every row is checked. FOREIGN KEY: SHARE ROW EXCLUSIVE on both tables (writes to either wait) while every row is checked.",
   hint: "ADD CONSTRAINT ... NOT VALID (brief, checks new rows only), then ALTER TABLE ... VALIDATE CONSTRAINT in a separate transaction (it takes SHARE UPDATE EXCLUSIVE: reads and writes go on). For ADD COLUMN ... REFERENCES, add the column first, then the constraint NOT VALID.",
   only: { kinds: ["AlterTableStmt"] },
   cases: {
@@ -39,7 +41,8 @@ export default defineRule({
         for (const c of col ? constraints(col) : []) {
           if (c.contype === "CONSTR_FOREIGN")
             return `ADD COLUMN ${col!.colname} ... REFERENCES ${relName(c.pktable)} validates at once: writes to ${a.table} and ${relName(c.pktable)} wait while ${a.table} is scanned`;
-          if (c.contype === "CONSTR_CHECK") return `ADD COLUMN ${col!.colname} ... CHECK validates every row of ${a.table} under ACCESS EXCLUSIVE`;
+          if (c.contype === "CONSTR_CHECK")
+            return `ADD COLUMN ${col!.colname} ... CHECK validates every row of ${a.table} under ACCESS EXCLUSIVE`;
         }
       }
     }

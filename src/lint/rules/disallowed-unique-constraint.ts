@@ -15,7 +15,10 @@ export default defineRule({
       "ALTER TABLE bookings ADD CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&);",
       "ALTER TABLE tools ADD COLUMN slug text UNIQUE;",
     ],
-    pass: ["ALTER TABLE tools ADD CONSTRAINT tools_url_key UNIQUE USING INDEX tools_url_idx;", "CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);"],
+    pass: [
+      "ALTER TABLE tools ADD CONSTRAINT tools_url_key UNIQUE USING INDEX tools_url_idx;",
+      "CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);",
+    ],
   },
   check: perStatement((s, file) => {
     const a = alterTable(s);
@@ -24,7 +27,8 @@ export default defineRule({
       const c = cmd.subtype === "AT_AddConstraint" ? as(cmd.def, "Constraint") : undefined;
       if (c?.contype === "CONSTR_UNIQUE" && !c.indexname)
         return `UNIQUE constraint ${c.conname ?? ""} builds its index under ACCESS EXCLUSIVE: ${a.table} is unreadable until it is built`;
-      if (c?.contype === "CONSTR_EXCLUSION") return `EXCLUDE constraint ${c.conname ?? ""} builds its index under ACCESS EXCLUSIVE: ${a.table} is unreadable until it is built`;
+      if (c?.contype === "CONSTR_EXCLUSION")
+        return `EXCLUDE constraint ${c.conname ?? ""} builds its index under ACCESS EXCLUSIVE: ${a.table} is unreadable until it is built`;
       const col = cmd.subtype === "AT_AddColumn" ? as(cmd.def, "ColumnDef") : undefined;
       if (col && constraints(col).some((k) => k.contype === "CONSTR_UNIQUE"))
         return `ADD COLUMN ${col.colname} ... UNIQUE builds a unique index under ACCESS EXCLUSIVE on ${a.table}`;

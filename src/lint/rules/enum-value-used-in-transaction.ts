@@ -6,7 +6,7 @@ export default defineRule({
   severity: "error",
   dialects: ["postgres"],
   summary: "A value added with ALTER TYPE ... ADD VALUE used in the same transaction",
-  locks: "None: PostgreSQL refuses it (\"unsafe use of new value\") and the migration fails.",
+  locks: 'None: PostgreSQL refuses it ("unsafe use of new value") and the migration fails.',
   hint: "Use the new value in the next migration, or put `-- stairway:no-transaction` on this file so ADD VALUE commits first.",
   only: { kinds: ["AlterEnumStmt"] },
   cases: {
@@ -33,7 +33,10 @@ export default defineRule({
         used ??= live.find((a) => a.value === sval);
       });
       if (used)
-        out.push({ statement: s, message: `uses '${used.value}', added to enum ${used.type} at line ${used.line} in the same transaction: PostgreSQL refuses it until that commits` });
+        out.push({
+          statement: s,
+          message: `uses '${used.value}', added to enum ${used.type} at line ${used.line} in the same transaction: PostgreSQL refuses it until that commits`,
+        });
     }
     return out;
   },

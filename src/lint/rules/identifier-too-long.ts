@@ -7,14 +7,16 @@ const MAX = 63;
 // PostgreSQL's lexemes that can hold something looking like a name, skipped
 // whole (comments, 'strings', $tag$ bodies $tag$), then its names: "quoted"
 // (group 2) and plain (group 3, letters beyond ASCII included).
-const LEXEMES = /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|\$([A-Za-z_]\w*)?\$[\s\S]*?\$\1\$|"((?:[^"]|"")*)"|([A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)/g;
+const LEXEMES =
+  /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|\$([A-Za-z_]\w*)?\$[\s\S]*?\$\1\$|"((?:[^"]|"")*)"|([A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)/g;
 
 export default defineRule({
   id: "identifier-too-long",
   severity: "warning",
   dialects: ["postgres"],
   summary: "Identifiers longer than 63 bytes",
-  locks: "None; PostgreSQL silently truncates them to 63 bytes, so two long names can collide and the name in the catalog is not the one in the file.",
+  locks:
+    "None; PostgreSQL silently truncates them to 63 bytes, so two long names can collide and the name in the catalog is not the one in the file.",
   hint: "Shorten the name to 63 bytes or fewer.",
   cases: {
     flag: [

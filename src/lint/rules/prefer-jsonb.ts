@@ -6,7 +6,8 @@ export default defineRule({
   severity: "warning",
   dialects: ["postgres"],
   summary: "json columns",
-  locks: "None; json has no equality operator (SELECT DISTINCT, UNION and GROUP BY on the table fail) and cannot be indexed with GIN.",
+  locks:
+    "None; json has no equality operator (SELECT DISTINCT, UNION and GROUP BY on the table fail) and cannot be indexed with GIN.",
   hint: "Use jsonb. Not flagged in a down.",
   only: { kinds: COLUMN_KINDS },
   cases: { flag: ["CREATE TABLE a (payload json);"], pass: ["CREATE TABLE a (payload jsonb);"] },

@@ -6,10 +6,14 @@ export default defineRule({
   severity: "warning",
   dialects: ["postgres"],
   summary: "timestamp without time zone columns",
-  locks: "None; the value carries no zone, so the same instant reads differently per session TimeZone, and changing the type later rewrites the table.",
+  locks:
+    "None; the value carries no zone, so the same instant reads differently per session TimeZone, and changing the type later rewrites the table.",
   hint: "Use timestamptz. Not flagged in a down.",
   only: { kinds: COLUMN_KINDS },
-  cases: { flag: ["CREATE TABLE e (at timestamp NOT NULL);", "ALTER TABLE e ADD COLUMN seen timestamp(3) without time zone;"], pass: ["CREATE TABLE e (at timestamptz NOT NULL);"] },
+  cases: {
+    flag: ["CREATE TABLE e (at timestamp NOT NULL);", "ALTER TABLE e ADD COLUMN seen timestamp(3) without time zone;"],
+    pass: ["CREATE TABLE e (at timestamptz NOT NULL);"],
+  },
   check: perStatement((s, file) => {
     if (file.direction === "down") return;
     const cols = definedColumns(s).filter((c) => c.typeName === "timestamp");

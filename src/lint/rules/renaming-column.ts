@@ -6,7 +6,8 @@ export default defineRule({
   severity: "error",
   dialects: ["postgres", "sqlite"],
   summary: "RENAME COLUMN on a column the application uses",
-  locks: "ACCESS EXCLUSIVE (brief); every query of the running application that names the old column fails from the commit on.",
+  locks:
+    "ACCESS EXCLUSIVE (brief); every query of the running application that names the old column fails from the commit on.",
   hint: "Add the new column, write both, backfill, move reads, then drop the old one. Not flagged: a column this file added, and in a down, undoing the up's rename.",
   only: { effects: ["rename-column"] },
   cases: {

@@ -6,7 +6,8 @@ export default defineRule({
   severity: "error",
   dialects: ["postgres", "sqlite"],
   summary: "ALTER TABLE ... RENAME TO on a table the application uses",
-  locks: "ACCESS EXCLUSIVE (brief); every query of the running application that names the old table fails from the commit on.",
+  locks:
+    "ACCESS EXCLUSIVE (brief); every query of the running application that names the old table fails from the commit on.",
   hint: "Create the new table (or a view under the old name), move the application over, then drop the old name. Not flagged: a table this file created, a swap that gives the old name to a new table in the same transaction, and in a down, undoing the up's rename.",
   only: { effects: ["rename-table"] },
   cases: {

@@ -6,7 +6,8 @@ export default defineRule({
   severity: "error",
   dialects: ["postgres"],
   summary: "CREATE INDEX without CONCURRENTLY on a table that already exists",
-  locks: "SHARE lock on the table for the whole index build: reads go on, every INSERT, UPDATE and DELETE waits until the build ends.",
+  locks:
+    "SHARE lock on the table for the whole index build: reads go on, every INSERT, UPDATE and DELETE waits until the build ends.",
   hint: "Use CREATE INDEX CONCURRENTLY in a file with `-- stairway:no-transaction` (ideally alone in its migration); a table created in the same file needs no CONCURRENTLY.",
   only: { kinds: ["IndexStmt"] },
   cases: {
@@ -21,6 +22,9 @@ export default defineRule({
     if (!idx || idx.concurrent) return;
     const table = relName(idx.relation);
     if (isNew(file, s, table)) return;
-    return `CREATE ${idx.unique ? "UNIQUE " : ""}INDEX ${idx.idxname ?? ""} on existing table ${table} without CONCURRENTLY: writes to ${table} wait for the whole build`.replace("  ", " ");
+    return `CREATE ${idx.unique ? "UNIQUE " : ""}INDEX ${idx.idxname ?? ""} on existing table ${table} without CONCURRENTLY: writes to ${table} wait for the whole build`.replace(
+      "  ",
+      " ",
+    );
   }),
 });

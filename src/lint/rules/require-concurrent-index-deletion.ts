@@ -6,7 +6,8 @@ export default defineRule({
   severity: "error",
   dialects: ["postgres"],
   summary: "DROP INDEX without CONCURRENTLY",
-  locks: "ACCESS EXCLUSIVE lock on the index's table: brief once granted, but it waits for every running query on the table, and every query after it queues behind it.",
+  locks:
+    "ACCESS EXCLUSIVE lock on the index's table: brief once granted, but it waits for every running query on the table, and every query after it queues behind it.",
   hint: "Use DROP INDEX CONCURRENTLY in a file with `-- stairway:no-transaction`.",
   only: { kinds: ["DropStmt"] },
   cases: {

@@ -6,12 +6,16 @@ export default defineRule({
   severity: "error",
   dialects: ["postgres"],
   summary: "REINDEX without CONCURRENTLY",
-  locks: "SHARE lock on the table (writes wait) and ACCESS EXCLUSIVE on each index rebuilt (reads that use it wait), for the whole rebuild.",
+  locks:
+    "SHARE lock on the table (writes wait) and ACCESS EXCLUSIVE on each index rebuilt (reads that use it wait), for the whole rebuild.",
   hint: "Use REINDEX ... CONCURRENTLY (PostgreSQL 12+) in a file with `-- stairway:no-transaction`.",
   only: { kinds: ["ReindexStmt"] },
   cases: {
     flag: ["REINDEX INDEX idx_tools_name;", "REINDEX TABLE tools;"],
-    pass: ["-- stairway:no-transaction\nREINDEX INDEX CONCURRENTLY idx_tools_name;", "CREATE TABLE t (a int);\nREINDEX TABLE t;"],
+    pass: [
+      "-- stairway:no-transaction\nREINDEX INDEX CONCURRENTLY idx_tools_name;",
+      "CREATE TABLE t (a int);\nREINDEX TABLE t;",
+    ],
   },
   check: perStatement((s, file) => {
     const r = as(s.pg, "ReindexStmt");

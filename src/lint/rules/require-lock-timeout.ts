@@ -6,10 +6,14 @@ export default defineRule({
   severity: "warning",
   dialects: ["postgres"],
   summary: "A statement that takes a blocking lock on an existing table with no lock_timeout set before it",
-  locks: "While a DDL statement waits for its lock (behind one long query or an idle transaction), every later query on the table queues behind it: a brief ALTER becomes an outage.",
+  locks:
+    "While a DDL statement waits for its lock (behind one long query or an idle transaction), every later query on the table queues behind it: a brief ALTER becomes an outage.",
   hint: "Start the file with SET LOCAL lock_timeout = '5s'; (in a `-- stairway:no-transaction` file: SET lock_timeout = '5s';, which lasts for the session), and retry the migration when it times out.",
   cases: {
-    flag: ["ALTER TABLE tools ADD COLUMN note text;", "-- stairway:no-transaction\nSET LOCAL lock_timeout = '5s';\nALTER TABLE tools ADD COLUMN note text;"],
+    flag: [
+      "ALTER TABLE tools ADD COLUMN note text;",
+      "-- stairway:no-transaction\nSET LOCAL lock_timeout = '5s';\nALTER TABLE tools ADD COLUMN note text;",
+    ],
     pass: [
       "SET LOCAL lock_timeout = '5s';\nALTER TABLE tools ADD COLUMN note text;",
       "-- stairway:no-transaction\nSET lock_timeout = '5s';\nALTER TABLE tools ADD COLUMN note text;\nDROP INDEX CONCURRENTLY idx_a;",
@@ -23,10 +27,15 @@ export default defineRule({
     const first = offenders[0];
     if (!first) return [];
     const lock = blockingLocks(file, first)[0]!;
-    const more = offenders.length > 1 ? ` (and ${offenders.length - 1} more statement${offenders.length > 2 ? "s" : ""} in this file)` : "";
-    const localHint = !file.transactional && file.statements.some((s) => s.effects.some((e) => e.type === "set" && e.name === "lock_timeout" && e.local))
-      ? "; SET LOCAL lasts one statement in a no-transaction file"
-      : "";
+    const more =
+      offenders.length > 1
+        ? ` (and ${offenders.length - 1} more statement${offenders.length > 2 ? "s" : ""} in this file)`
+        : "";
+    const localHint =
+      !file.transactional &&
+      file.statements.some((s) => s.effects.some((e) => e.type === "set" && e.name === "lock_timeout" && e.local))
+        ? "; SET LOCAL lasts one statement in a no-transaction file"
+        : "";
     const message = `${head(first)} takes ${lockName(lock.mode)} on ${lock.name} with no lock_timeout: while it waits, every query on ${lock.name} queues behind it${more}${localHint}${where(first)}`;
     return [{ statement: first, message } satisfies Hit];
   },

@@ -14,9 +14,13 @@ function refusedInTransaction(s: LintStatement): string | undefined {
     case "DropStmt":
       return as(n, "DropStmt")?.concurrent ? "DROP INDEX CONCURRENTLY" : undefined;
     case "ReindexStmt":
-      return each(as(n, "ReindexStmt")?.params, "DefElem").some((d) => d.defname === "concurrently") ? "REINDEX CONCURRENTLY" : undefined;
+      return each(as(n, "ReindexStmt")?.params, "DefElem").some((d) => d.defname === "concurrently")
+        ? "REINDEX CONCURRENTLY"
+        : undefined;
     case "AlterTableStmt":
-      return each(as(n, "AlterTableStmt")?.cmds, "AlterTableCmd").some((c) => c.subtype === "AT_DetachPartition" && as(c.def, "PartitionCmd")?.concurrent)
+      return each(as(n, "AlterTableStmt")?.cmds, "AlterTableCmd").some(
+        (c) => c.subtype === "AT_DetachPartition" && as(c.def, "PartitionCmd")?.concurrent,
+      )
         ? "DETACH PARTITION CONCURRENTLY"
         : undefined;
     case "VacuumStmt":
@@ -38,9 +42,12 @@ export default defineRule({
   severity: "error",
   dialects: ["postgres", "sqlite"],
   summary: "CONCURRENTLY (or VACUUM, CREATE DATABASE ...) in a file stairway runs in a transaction",
-  locks: "None: the statement fails at once (\"cannot run inside a transaction block\") and the migration does not apply.",
+  locks:
+    'None: the statement fails at once ("cannot run inside a transaction block") and the migration does not apply.',
   hint: "Add `-- stairway:no-transaction` to the file (and keep such statements in a migration of their own), and keep them out of BEGIN ... COMMIT and DO blocks.",
-  only: { kinds: ["IndexStmt", "DropStmt", "ReindexStmt", "AlterTableStmt", "VacuumStmt", ...REFUSED.keys(), "vacuum"] },
+  only: {
+    kinds: ["IndexStmt", "DropStmt", "ReindexStmt", "AlterTableStmt", "VacuumStmt", ...REFUSED.keys(), "vacuum"],
+  },
   cases: {
     flag: [
       "-- dialect: postgres\nCREATE INDEX CONCURRENTLY idx_tools_name ON tools (name);",
@@ -58,9 +65,11 @@ export default defineRule({
     const what = refusedInTransaction(s);
     if (!what) return;
     if (s.via?.kind === "do") return `${what} inside a DO block: a DO block always runs in a transaction, so it fails`;
-    if (s.via?.kind === "function") return `${what} inside a function: a function always runs in a transaction, so it fails`;
+    if (s.via?.kind === "function")
+      return `${what} inside a function: a function always runs in a transaction, so it fails`;
     if (s.tx === null) return;
-    if (file.transactional) return `${what} cannot run inside a transaction, and stairway runs this file in one: the migration fails`;
+    if (file.transactional)
+      return `${what} cannot run inside a transaction, and stairway runs this file in one: the migration fails`;
     return `${what} inside BEGIN ... COMMIT: it cannot run inside a transaction, so it fails`;
   }),
 });

@@ -9,7 +9,8 @@ function longWork(file: LintFile, s: LintStatement): string | undefined {
   if (lock) return `holds ${lockName(lock.mode)} on ${lock.name} while it scans or rewrites it`;
   for (const e of s.effects) {
     if (e.type === "copy-rows" && old(e.from)) return `reads every row of ${e.from}`;
-    if ((e.type === "update-rows" || e.type === "delete-rows") && !e.where && old(e.table)) return `touches every row of ${e.table}`;
+    if ((e.type === "update-rows" || e.type === "delete-rows") && !e.where && old(e.table))
+      return `touches every row of ${e.table}`;
   }
   return undefined;
 }
@@ -18,7 +19,8 @@ export default defineRule({
   id: "require-statement-timeout",
   severity: "warning",
   dialects: ["postgres"],
-  summary: "A long statement (scan, rewrite, copy) while reads or writes of an existing table are blocked, with no statement_timeout",
+  summary:
+    "A long statement (scan, rewrite, copy) while reads or writes of an existing table are blocked, with no statement_timeout",
   locks: "The blocking lock is held for as long as the scan, rewrite or copy takes; nothing bounds the outage.",
   hint: "SET LOCAL statement_timeout = '...' to the longest outage you accept (SET in a no-transaction file); better, make the statement non-blocking (CONCURRENTLY, NOT VALID + VALIDATE, batches).",
   cases: {
@@ -44,8 +46,16 @@ export default defineRule({
       if (work && !s.statementTimeout && (own || earlier)) {
         count++;
         if (!first) {
-          const during = own && pgLocks(s).some((l) => l.long && blocks(l.mode)) ? "" : earlier ? ` while this transaction holds ${lockName(earlier.mode)} on ${earlier.name} (taken at line ${earlier.line})` : "";
-          first = { s, message: `${head(s)} ${work}${during}, with no statement_timeout: nothing bounds how long the table stays blocked` };
+          const during =
+            own && pgLocks(s).some((l) => l.long && blocks(l.mode))
+              ? ""
+              : earlier
+                ? ` while this transaction holds ${lockName(earlier.mode)} on ${earlier.name} (taken at line ${earlier.line})`
+                : "";
+          first = {
+            s,
+            message: `${head(s)} ${work}${during}, with no statement_timeout: nothing bounds how long the table stays blocked`,
+          };
         }
       }
       if (own && s.tx !== null) held.push({ line: s.line, name: own.name, mode: own.mode, tx: s.tx });

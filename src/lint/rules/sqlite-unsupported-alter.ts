@@ -6,8 +6,10 @@ function addColumnProblem(c: SqliteColumn, foreignKeys: boolean): string | undef
   if (c.primaryKey) return "SQLite cannot add a PRIMARY KEY column";
   if (c.unique) return "SQLite cannot add a UNIQUE column";
   if (c.generated === "stored") return "SQLite cannot add a STORED generated column";
-  if (c.notNull && (!c.default || c.default.isNull) && !c.generated) return "SQLite cannot add a NOT NULL column without a non-NULL default";
-  if (c.default && !c.default.constant) return `SQLite cannot add a column with a non-constant default (${c.default.text})`;
+  if (c.notNull && (!c.default || c.default.isNull) && !c.generated)
+    return "SQLite cannot add a NOT NULL column without a non-NULL default";
+  if (c.default && !c.default.constant)
+    return `SQLite cannot add a column with a non-constant default (${c.default.text})`;
   if (foreignKeys && c.references && c.default && !c.default.isNull)
     return "SQLite cannot add a REFERENCES column with a non-NULL default while foreign keys are on";
   return undefined;
@@ -17,7 +19,8 @@ export default defineRule({
   id: "sqlite-unsupported-alter",
   severity: "error",
   dialects: ["sqlite"],
-  summary: "ALTER TABLE forms SQLite does not have (ALTER COLUMN, ADD/DROP CONSTRAINT, several actions) and ADD COLUMN forms it refuses",
+  summary:
+    "ALTER TABLE forms SQLite does not have (ALTER COLUMN, ADD/DROP CONSTRAINT, several actions) and ADD COLUMN forms it refuses",
   locks: "None: SQLite rejects the statement and the migration fails.",
   hint: "SQLite only has RENAME TO, RENAME COLUMN, ADD COLUMN and DROP COLUMN; anything else is a table rebuild: CREATE TABLE new, INSERT INTO new SELECT ... FROM old, DROP TABLE old, ALTER TABLE new RENAME TO old (https://www.sqlite.org/lang_altertable.html#otheralter).",
   only: { kinds: ["alter-table"] },

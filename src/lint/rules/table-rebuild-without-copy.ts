@@ -5,8 +5,10 @@ export default defineRule({
   id: "table-rebuild-without-copy",
   severity: "error",
   dialects: ["sqlite", "postgres"],
-  summary: "A table rebuilt (new table created, old one dropped, new one renamed to the old name) without copying the rows",
-  locks: "The rebuild itself is SQLite's documented way to change a table; without INSERT INTO new SELECT ... FROM old before the DROP, every row of the table is lost.",
+  summary:
+    "A table rebuilt (new table created, old one dropped, new one renamed to the old name) without copying the rows",
+  locks:
+    "The rebuild itself is SQLite's documented way to change a table; without INSERT INTO new SELECT ... FROM old before the DROP, every row of the table is lost.",
   hint: "Copy the rows before dropping: INSERT INTO t_new (cols...) SELECT cols... FROM t; (https://www.sqlite.org/lang_altertable.html#otheralter).",
   only: { effects: ["rename-table"] },
   cases: {
@@ -20,7 +22,9 @@ export default defineRule({
   },
   check: perStatement((s, file) => {
     for (const e of hasEffect(s, "rename-table")) {
-      const dropped = file.statements.find((d) => d.index < s.index && hasEffect(d, "drop-table").some((x) => x.table === e.to));
+      const dropped = file.statements.find(
+        (d) => d.index < s.index && hasEffect(d, "drop-table").some((x) => x.table === e.to),
+      );
       if (!dropped || file.facts.isNewTable(e.to, dropped.index)) continue;
       if (file.facts.rowsCopied(e.to, dropped.index)) continue;
       const partial = file.statements.some(

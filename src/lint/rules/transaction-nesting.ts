@@ -6,8 +6,10 @@ export default defineRule({
   id: "transaction-nesting",
   severity: "error",
   dialects: ["postgres", "sqlite"],
-  summary: "BEGIN / COMMIT / ROLLBACK in a file stairway runs in a transaction (other than one BEGIN first and one COMMIT last), or a BEGIN never committed",
-  locks: "In a transactional file, COMMIT ends stairway's transaction early: what follows, and the bookkeeping row, run outside it, so a failure leaves a half-applied migration (SQLite refuses the nested BEGIN outright); stairway refuses such a file before running it. A whole-file BEGIN … COMMIT wrapper is fine: stairway runs what is between in its own transaction. An unterminated BEGIN keeps its locks until the connection closes.",
+  summary:
+    "BEGIN / COMMIT / ROLLBACK in a file stairway runs in a transaction (other than one BEGIN first and one COMMIT last), or a BEGIN never committed",
+  locks:
+    "In a transactional file, COMMIT ends stairway's transaction early: what follows, and the bookkeeping row, run outside it, so a failure leaves a half-applied migration (SQLite refuses the nested BEGIN outright); stairway refuses such a file before running it. A whole-file BEGIN … COMMIT wrapper is fine: stairway runs what is between in its own transaction. An unterminated BEGIN keeps its locks until the connection closes.",
   hint: "Drop the BEGIN/COMMIT (stairway already wraps the file), or put `-- stairway:no-transaction` on the file and pair every BEGIN with a COMMIT.",
   only: { effects: ["tx"] },
   cases: {
@@ -40,7 +42,8 @@ export default defineRule({
     for (const s of file.statements) {
       for (const e of hasEffect(s, "tx")) {
         if (e.action === "begin") {
-          if (open) out.push({ statement: s, message: `BEGIN while the transaction begun at line ${open.line} is still open` });
+          if (open)
+            out.push({ statement: s, message: `BEGIN while the transaction begun at line ${open.line} is still open` });
           open = s;
         } else {
           if (!open) out.push({ statement: s, message: `${e.action.toUpperCase()} without a BEGIN` });
@@ -48,7 +51,11 @@ export default defineRule({
         }
       }
     }
-    if (open) out.push({ statement: open, message: "BEGIN without a COMMIT: the transaction stays open, with its locks, until the connection closes" });
+    if (open)
+      out.push({
+        statement: open,
+        message: "BEGIN without a COMMIT: the transaction stays open, with its locks, until the connection closes",
+      });
     return out;
   },
 });

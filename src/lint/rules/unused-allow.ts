@@ -8,7 +8,10 @@ export default defineRule({
   locks: "None; a stale allow would silence a new, unrelated finding of that rule later.",
   hint: "Remove the allow line (the statement it excused is gone or now safe).",
   meta: true,
-  cases: { flag: ["-- stairway:allow ban-drop-table legacy\nALTER TABLE tools ADD COLUMN note text;"], pass: ["-- stairway:allow ban-drop-table legacy table, emptied in 040\nDROP TABLE legacy;"] },
+  cases: {
+    flag: ["-- stairway:allow ban-drop-table legacy\nALTER TABLE tools ADD COLUMN note text;"],
+    pass: ["-- stairway:allow ban-drop-table legacy table, emptied in 040\nDROP TABLE legacy;"],
+  },
   check(file) {
     const state = file.allowState;
     if (!state) return [];

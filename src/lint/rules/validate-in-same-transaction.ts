@@ -6,7 +6,8 @@ export default defineRule({
   severity: "error",
   dialects: ["postgres"],
   summary: "VALIDATE CONSTRAINT in the same transaction that added it NOT VALID (or that already locked the table)",
-  locks: "The lock taken earlier in the transaction (ACCESS EXCLUSIVE for ADD CHECK, SHARE ROW EXCLUSIVE for ADD FOREIGN KEY) is held until COMMIT, so the validation scan runs under it: NOT VALID gains nothing.",
+  locks:
+    "The lock taken earlier in the transaction (ACCESS EXCLUSIVE for ADD CHECK, SHARE ROW EXCLUSIVE for ADD FOREIGN KEY) is held until COMMIT, so the validation scan runs under it: NOT VALID gains nothing.",
   hint: "Validate in a separate transaction: put `-- stairway:no-transaction` on the file (each statement then commits on its own) or move VALIDATE CONSTRAINT to the next migration.",
   only: { kinds: ["AlterTableStmt"] },
   cases: {

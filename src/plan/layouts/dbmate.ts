@@ -4,7 +4,18 @@
 // https://github.com/amacneil/dbmate#creating-migrations
 
 import { splitStatements } from "../statements.ts";
-import { emptyScan, filesIn, isSchemaDump, linesOf, pathIn, subdirectoryFiles, type Layout, type Listing, type LayoutScan, type Sections } from "./layout.ts";
+import {
+  emptyScan,
+  filesIn,
+  isSchemaDump,
+  linesOf,
+  pathIn,
+  subdirectoryFiles,
+  type Layout,
+  type Listing,
+  type LayoutScan,
+  type Sections,
+} from "./layout.ts";
 
 // dbmate takes the leading digits as the version; the rest, after a `_` or `-`, is a name.
 const FILE = /^(?<version>\d+)[_-]?(?<name>.*)\.sql$/;
@@ -46,10 +57,18 @@ function sections(text: string): Sections {
     if (m[1] === "up") up ??= at;
     else down ??= at;
   }
-  if (!up) return { problems: [{ line: 1, message: 'no "-- migrate:up" line: dbmate reads the up from there to "-- migrate:down"' }] };
-  if (down && down.start < up.start) return { problems: [{ line: down.line, message: '"-- migrate:down" comes before "-- migrate:up"' }] };
+  if (!up)
+    return {
+      problems: [{ line: 1, message: 'no "-- migrate:up" line: dbmate reads the up from there to "-- migrate:down"' }],
+    };
+  if (down && down.start < up.start)
+    return { problems: [{ line: down.line, message: '"-- migrate:down" comes before "-- migrate:up"' }] };
   const before = splitStatements(text.slice(0, up.start))[0];
-  if (before) problems.push({ line: before.line, message: 'a statement before "-- migrate:up" (dbmate refuses it): move it into the up section' });
+  if (before)
+    problems.push({
+      line: before.line,
+      message: 'a statement before "-- migrate:up" (dbmate refuses it): move it into the up section',
+    });
   return {
     up: { start: 0, end: down?.start ?? text.length, noTransaction: noTransaction(up.options) },
     ...(down ? { down: { start: down.start, end: text.length, noTransaction: noTransaction(down.options) } } : {}),

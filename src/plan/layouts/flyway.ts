@@ -8,7 +8,16 @@
 // https://documentation.red-gate.com/fd/migrations-184127470.html
 
 import { readFileSync } from "node:fs";
-import { allFiles, emptyScan, refusedInTransaction, isSchemaDump, pathIn, type Layout, type Listing, type LayoutScan } from "./layout.ts";
+import {
+  allFiles,
+  emptyScan,
+  refusedInTransaction,
+  isSchemaDump,
+  pathIn,
+  type Layout,
+  type Listing,
+  type LayoutScan,
+} from "./layout.ts";
 
 const VERSIONED = /^(?<kind>[VU])(?<version>\d+(?:[._]\d+)*)__(?<name>.+)\.sql$/;
 const REPEATABLE = /^R__.+\.sql$/;
@@ -17,7 +26,13 @@ const CALLBACK = /^(before|after)[A-Za-z]*(__.*)?\.sql$/;
 export const flyway: Layout = {
   id: "flyway",
   shape: "V<version>__<description>.sql, undo U<version>__<description>.sql",
-  examples: ["V1__create_users.sql", "V1.1__add_email.sql", "V1_2__add_index.sql", "U1.1__add_email.sql", "R__views.sql"],
+  examples: [
+    "V1__create_users.sql",
+    "V1.1__add_email.sql",
+    "V1_2__add_index.sql",
+    "U1.1__add_email.sql",
+    "R__views.sql",
+  ],
   pairByVersion: true,
   scan,
   // Flyway runs a script outside a transaction when it finds a statement that cannot run in one.
@@ -41,11 +56,20 @@ function scan(tree: Listing): LayoutScan {
         name: m.groups!.name!,
         direction: m.groups!.kind === "V" ? "up" : "down",
         path,
-        ...(all.has(conf) && /^\s*executeInTransaction\s*=\s*false\s*$/m.test(readFileSync(pathIn(tree, conf), "utf8")) ? { noTransaction: true } : {}),
+        ...(all.has(conf) && /^\s*executeInTransaction\s*=\s*false\s*$/m.test(readFileSync(pathIn(tree, conf), "utf8"))
+          ? { noTransaction: true }
+          : {}),
       });
-    } else if (REPEATABLE.test(file)) out.ignored.push({ path, reason: "repeatable migrations (R__*.sql) are not run: stairway tests the versioned ones", own: true });
-    else if (CALLBACK.test(file)) out.ignored.push({ path, reason: "Flyway callbacks (beforeMigrate.sql…) are not run", own: true });
-    else out.misnamed.push({ path, message: `${path} is not named V<version>__<description>.sql, U<version>__… or R__…` });
+    } else if (REPEATABLE.test(file))
+      out.ignored.push({
+        path,
+        reason: "repeatable migrations (R__*.sql) are not run: stairway tests the versioned ones",
+        own: true,
+      });
+    else if (CALLBACK.test(file))
+      out.ignored.push({ path, reason: "Flyway callbacks (beforeMigrate.sql…) are not run", own: true });
+    else
+      out.misnamed.push({ path, message: `${path} is not named V<version>__<description>.sql, U<version>__… or R__…` });
   }
   return out;
 }

@@ -3,14 +3,29 @@
 // https://github.com/golang-migrate/migrate/blob/master/MIGRATIONS.md
 
 import type { Direction } from "../migration.ts";
-import { emptyScan, refusedInTransaction, filesIn, isSchemaDump, pathIn, subdirectoryFiles, type Layout, type Listing, type LayoutScan } from "./layout.ts";
+import {
+  emptyScan,
+  refusedInTransaction,
+  filesIn,
+  isSchemaDump,
+  pathIn,
+  subdirectoryFiles,
+  type Layout,
+  type Listing,
+  type LayoutScan,
+} from "./layout.ts";
 
 const FILE = /^(?<version>\d+)_(?<name>.*)\.(?<direction>up|down)\.sql$/;
 
 export const golangMigrate: Layout = {
   id: "golang-migrate",
   shape: "{version}_{title}.up.sql and {version}_{title}.down.sql",
-  examples: ["000001_create_users.up.sql", "000001_create_users.down.sql", "000002_add_email.up.sql", "000002_add_email.down.sql"],
+  examples: [
+    "000001_create_users.up.sql",
+    "000001_create_users.down.sql",
+    "000002_add_email.up.sql",
+    "000002_add_email.down.sql",
+  ],
   pairByVersion: true,
   scan,
   // golang-migrate sends a file as it is, in no transaction of its own.
@@ -28,7 +43,12 @@ function scan(tree: Listing): LayoutScan {
       out.misnamed.push({ path, message: `${path} is not named {version}_{title}.up.sql or .down.sql` });
       continue;
     }
-    out.entries.push({ version: m.groups!.version!, name: m.groups!.name!, direction: m.groups!.direction as Direction, path });
+    out.entries.push({
+      version: m.groups!.version!,
+      name: m.groups!.name!,
+      direction: m.groups!.direction as Direction,
+      path,
+    });
   }
   subdirectoryFiles(tree, "golang-migrate", out);
   return out;

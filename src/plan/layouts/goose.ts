@@ -5,11 +5,23 @@
 // https://pressly.github.io/goose/documentation/annotations/
 
 import { splitStatements } from "../statements.ts";
-import { emptyScan, filesIn, isSchemaDump, linesOf, pathIn, subdirectoryFiles, type Layout, type Listing, type LayoutScan, type Sections } from "./layout.ts";
+import {
+  emptyScan,
+  filesIn,
+  isSchemaDump,
+  linesOf,
+  pathIn,
+  subdirectoryFiles,
+  type Layout,
+  type Listing,
+  type LayoutScan,
+  type Sections,
+} from "./layout.ts";
 
 const FILE = /^(?<version>\d+)_(?<name>.+)\.sql$/;
 const GO_FILE = /^\d+_.+\.go$/;
-const ANNOTATION = /^--\s*\+goose\s+(up|down|statementbegin|statementend|no\s+transaction|envsub(?:st)?\s+(?:on|off))\b/i;
+const ANNOTATION =
+  /^--\s*\+goose\s+(up|down|statementbegin|statementend|no\s+transaction|envsub(?:st)?\s+(?:on|off))\b/i;
 
 export const goose: Layout = {
   id: "goose",
@@ -56,7 +68,11 @@ function sections(text: string): Sections {
       else down = l.start;
     } else if (word === "no transaction") noTransaction = true;
     else if (word === "statementbegin") {
-      if (open) problems.push({ line: l.line, message: `"-- +goose StatementBegin" inside the one opened on line ${open.line}` });
+      if (open)
+        problems.push({
+          line: l.line,
+          message: `"-- +goose StatementBegin" inside the one opened on line ${open.line}`,
+        });
       open = { line: l.line, end: l.start + l.text.length };
     } else if (word === "statementend") {
       if (!open) {
@@ -64,14 +80,22 @@ function sections(text: string): Sections {
         continue;
       }
       // goose ends the statement here even without a semicolon; the SQL we run needs one.
-      if (!endsWithSemicolon(text.slice(open.end, l.start))) out = out.slice(0, l.start) + endOfStatement(l.text) + out.slice(l.start + l.text.length);
+      if (!endsWithSemicolon(text.slice(open.end, l.start)))
+        out = out.slice(0, l.start) + endOfStatement(l.text) + out.slice(l.start + l.text.length);
       open = undefined;
     }
   }
   if (open) problems.push({ line: open.line, message: '"-- +goose StatementBegin" has no StatementEnd' });
-  if (up === undefined) return { problems: [{ line: 1, message: 'no "-- +goose Up" line: goose reads the up from there to "-- +goose Down"' }] };
+  if (up === undefined)
+    return {
+      problems: [{ line: 1, message: 'no "-- +goose Up" line: goose reads the up from there to "-- +goose Down"' }],
+    };
   const before = splitStatements(text.slice(0, up))[0];
-  if (before) problems.push({ line: before.line, message: 'a statement before "-- +goose Up" (goose refuses it): move it into the up section' });
+  if (before)
+    problems.push({
+      line: before.line,
+      message: 'a statement before "-- +goose Up" (goose refuses it): move it into the up section',
+    });
   return {
     up: { start: 0, end: down ?? text.length, noTransaction },
     ...(down !== undefined ? { down: { start: down, end: text.length, noTransaction } } : {}),
@@ -82,7 +106,10 @@ function sections(text: string): Sections {
 
 /** goose's rule: the last word before a `--` comment on the last line with SQL ends with `;`. */
 function endsWithSemicolon(block: string): boolean {
-  const lines = block.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("--"));
+  const lines = block
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("--"));
   const last = lines.at(-1);
   if (last === undefined) return true;
   const words = last.split(/\s+/);

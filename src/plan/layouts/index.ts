@@ -33,7 +33,17 @@ export const LAYOUTS: Layout[] = [stairway, golangMigrate, sqlx, dbmate, goose, 
  * the best known name for flat `<v>_<name>.up.sql` trees (stairway, sqlx and
  * popx read those alike); then the rest.
  */
-const PRECEDENCE: LayoutId[] = ["dbmate", "goose", "golang-migrate", "stairway", "sqlx", "popx", "flyway", "diesel", "prisma"];
+const PRECEDENCE: LayoutId[] = [
+  "dbmate",
+  "goose",
+  "golang-migrate",
+  "stairway",
+  "sqlx",
+  "popx",
+  "flyway",
+  "diesel",
+  "prisma",
+];
 
 /** Files opened for marker lines, and how much of each. */
 const SAMPLE_FILES = 5;
@@ -70,11 +80,15 @@ export function detectLayout(tree: Listing): Detection {
   // (sqlx's `-- no-transaction`): the others would run that file in a transaction.
   const marked = top.find((r) => {
     const marker = r.layout.noTransactionMarker;
-    return marker && r.scan.entries.some((e) => e.direction === "up" && readHead(e.path, marker.length).startsWith(marker));
+    return (
+      marker && r.scan.entries.some((e) => e.direction === "up" && readHead(e.path, marker.length).startsWith(marker))
+    );
   });
   const best = marked ?? top[0]!;
   // A format confirmed by its marker lines does not read its files as the marker-less ones would.
-  const alike = marked ? [] : top.filter((r) => r !== best && !!r.layout.marker === !!best.layout.marker).map((r) => r.layout.id);
+  const alike = marked
+    ? []
+    : top.filter((r) => r !== best && !!r.layout.marker === !!best.layout.marker).map((r) => r.layout.id);
   return { best, alike, readings };
 }
 
@@ -86,7 +100,8 @@ export function readingOf(tree: Listing, layout: Layout): Reading {
 
 function scoreOf(layout: Layout, scan: LayoutScan, markerShare: number): number {
   if (layout.marker && markerShare === 0) return 0;
-  const accounted = scan.entries.length + scan.ignored.filter((i) => i.own).length - contenders(scan.entries, layout.pairByVersion);
+  const accounted =
+    scan.entries.length + scan.ignored.filter((i) => i.own).length - contenders(scan.entries, layout.pairByVersion);
   return Math.max(0, Math.round(accounted * (layout.marker ? markerShare : 1)));
 }
 
@@ -116,7 +131,10 @@ function markerShare(scans: { layout: Layout; scan: LayoutScan }[]): Map<LayoutI
   const heads = new Map<string, string>();
   for (const { layout, scan } of scans) {
     if (!layout.marker || scan.entries.length === 0) continue;
-    const sample = spread(scan.entries.map((e) => e.path), SAMPLE_FILES);
+    const sample = spread(
+      scan.entries.map((e) => e.path),
+      SAMPLE_FILES,
+    );
     let hits = 0;
     for (const path of sample) {
       let head = heads.get(path);

@@ -108,7 +108,10 @@ export function listTree(root: string): Listing {
       if (typeof kind === "object") broken.push({ path: full, message: `${full} ${kind.why}` });
       else if (kind === "file") here.files.push(entry.name);
       else if (seen.has(realpathSync(full)))
-        broken.push({ path: full, message: `${full} is a symbolic link to a directory the tree already holds (a loop): remove it` });
+        broken.push({
+          path: full,
+          message: `${full} is a symbolic link to a directory the tree already holds (a loop): remove it`,
+        });
       else {
         seen.add(realpathSync(full));
         here.dirs.push(entry.name);
@@ -153,7 +156,12 @@ export function isSchemaDump(rel: string): boolean {
 export function subdirectoryFiles(tree: Listing, layout: string, scan: LayoutScan): void {
   for (const [rel, d] of tree.dirs) {
     if (!rel) continue;
-    for (const f of d.files) if (f.endsWith(".sql")) scan.ignored.push({ path: pathIn(tree, `${rel}/${f}`), reason: `.sql files in subdirectories are not read: ${layout} reads one directory` });
+    for (const f of d.files)
+      if (f.endsWith(".sql"))
+        scan.ignored.push({
+          path: pathIn(tree, `${rel}/${f}`),
+          reason: `.sql files in subdirectories are not read: ${layout} reads one directory`,
+        });
   }
 }
 
@@ -186,7 +194,8 @@ export function linesOf(text: string): { line: number; start: number; text: stri
   return out;
 }
 
-const REFUSED_IN_TRANSACTION = /^(?:CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY|DROP\s+INDEX\s+CONCURRENTLY|REINDEX\b[^;]*\bCONCURRENTLY|VACUUM\b|(?:CREATE|DROP)\s+DATABASE\b|ALTER\s+SYSTEM\b)/i;
+const REFUSED_IN_TRANSACTION =
+  /^(?:CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY|DROP\s+INDEX\s+CONCURRENTLY|REINDEX\b[^;]*\bCONCURRENTLY|VACUUM\b|(?:CREATE|DROP)\s+DATABASE\b|ALTER\s+SYSTEM\b)/i;
 
 /**
  * A file that holds a statement PostgreSQL refuses inside a transaction block
@@ -227,7 +236,9 @@ function kindOf(entry: Dirent, path: string): "file" | "dir" | { why: string } {
     return statSync(path, { throwIfNoEntry: false })?.isDirectory() ? "dir" : "file";
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return { why: code === "ELOOP" ? "is a symbolic link loop: remove it" : `cannot be read (${code ?? (e as Error).message})` };
+    return {
+      why: code === "ELOOP" ? "is a symbolic link loop: remove it" : `cannot be read (${code ?? (e as Error).message})`,
+    };
   }
 }
 

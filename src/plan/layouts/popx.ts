@@ -7,15 +7,27 @@
 // https://github.com/ory/x/tree/master/popx
 
 import type { Direction } from "../migration.ts";
-import { dialectOf, emptyScan, filesIn, isSchemaDump, pathIn, subdirectoryFiles, type Layout, type Listing, type LayoutScan } from "./layout.ts";
+import {
+  dialectOf,
+  emptyScan,
+  filesIn,
+  isSchemaDump,
+  pathIn,
+  subdirectoryFiles,
+  type Layout,
+  type Listing,
+  type LayoutScan,
+} from "./layout.ts";
 
-const FILE = /^(?<version>\d+)_(?<name>[^.]+)(?:\.(?!autocommit\.)(?<dialect>[a-z0-9]+))?(?<autocommit>\.autocommit)?\.(?<direction>up|down)\.(?<ext>sql|fizz)$/;
+const FILE =
+  /^(?<version>\d+)_(?<name>[^.]+)(?:\.(?!autocommit\.)(?<dialect>[a-z0-9]+))?(?<autocommit>\.autocommit)?\.(?<direction>up|down)\.(?<ext>sql|fizz)$/;
 /** Dialects popx trees hold files for; those no store here runs are left out, said once. */
 const POPX_DIALECTS = ["sqlite3", "postgres", "mysql", "mariadb", "cockroach", "cockroachdb", "crdb"];
 
 export const popx: Layout = {
   id: "popx",
-  shape: "<version>_<name>[.<dialect>][.autocommit].up.sql and .down.sql (dialects sqlite3, postgres, mysql, cockroach)",
+  shape:
+    "<version>_<name>[.<dialect>][.autocommit].up.sql and .down.sql (dialects sqlite3, postgres, mysql, cockroach)",
   examples: [
     "20150100000001000000_networks.up.sql",
     "20150100000001000000_networks.down.sql",
@@ -46,8 +58,18 @@ function scan(tree: Listing): LayoutScan {
     }
     const dialect = dialectOf(g.dialect);
     if (g.dialect && !dialect) {
-      if (POPX_DIALECTS.includes(g.dialect)) out.ignored.push({ path, reason: "files are left out: stairway does not run their dialects", detail: g.dialect, own: true });
-      else out.misnamed.push({ path, message: `${path} names an unknown dialect "${g.dialect}" (known: sqlite3, postgres, mysql, cockroach)` });
+      if (POPX_DIALECTS.includes(g.dialect))
+        out.ignored.push({
+          path,
+          reason: "files are left out: stairway does not run their dialects",
+          detail: g.dialect,
+          own: true,
+        });
+      else
+        out.misnamed.push({
+          path,
+          message: `${path} names an unknown dialect "${g.dialect}" (known: sqlite3, postgres, mysql, cockroach)`,
+        });
       continue;
     }
     out.entries.push({

@@ -4,7 +4,17 @@
 // is Prisma's own.
 // https://www.prisma.io/docs/orm/prisma-migrate/understanding-prisma-migrate/migration-histories
 
-import { dirsIn, emptyScan, refusedInTransaction, filesIn, isSchemaDump, pathIn, type Layout, type Listing, type LayoutScan } from "./layout.ts";
+import {
+  dirsIn,
+  emptyScan,
+  refusedInTransaction,
+  filesIn,
+  isSchemaDump,
+  pathIn,
+  type Layout,
+  type Listing,
+  type LayoutScan,
+} from "./layout.ts";
 
 const DIR_NAME = /^(?<version>\d{14})_(?<name>.+)$/;
 
@@ -26,7 +36,8 @@ function scan(tree: Listing): LayoutScan {
     const dm = DIR_NAME.exec(dir);
     const files = filesIn(tree, dir);
     if (!dm) {
-      if (files.some((f) => f.endsWith(".sql"))) out.misnamed.push({ path, message: `${path} is not named <14-digit timestamp>_<name>` });
+      if (files.some((f) => f.endsWith(".sql")))
+        out.misnamed.push({ path, message: `${path} is not named <14-digit timestamp>_<name>` });
       continue;
     }
     const hasDown = files.includes("down.sql");
@@ -34,7 +45,8 @@ function scan(tree: Listing): LayoutScan {
       if (!file.endsWith(".sql")) continue;
       const fpath = pathIn(tree, `${dir}/${file}`);
       const { version, name } = dm.groups as { version: string; name: string };
-      if (file === "migration.sql") out.entries.push({ version, name, direction: "up", path: fpath, ...(hasDown ? {} : { irreversible: true }) });
+      if (file === "migration.sql")
+        out.entries.push({ version, name, direction: "up", path: fpath, ...(hasDown ? {} : { irreversible: true }) });
       else if (file === "down.sql") out.entries.push({ version, name, direction: "down", path: fpath });
       else out.misnamed.push({ path: fpath, message: `${fpath} is not migration.sql` });
     }

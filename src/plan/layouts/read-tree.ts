@@ -13,7 +13,8 @@ export function readTree(
   problems: TreeProblem[],
 ): { layout: Layout; info: PlanLayout; entries: LayoutEntry[]; notes: string[] } {
   const tree = listTree(root);
-  for (const b of tree.broken) problems.push({ check: "files.naming", path: b.path, blocking: true, message: b.message });
+  for (const b of tree.broken)
+    problems.push({ check: "files.naming", path: b.path, blocking: true, message: b.message });
   let reading: Reading;
   let info: PlanLayout;
   if (preset) {
@@ -22,7 +23,12 @@ export function readTree(
     if (reading.score === 0) {
       const { best } = detectLayout(tree);
       if (best.score > 0 && best.layout.id !== preset.id) {
-        problems.push({ check: "files.naming", path: root, blocking: true, message: disagreement(root, reading.layout, best, preset.given) });
+        problems.push({
+          check: "files.naming",
+          path: root,
+          blocking: true,
+          message: disagreement(root, reading.layout, best, preset.given),
+        });
         return { layout: reading.layout, info, entries: [], notes: [] };
       }
     }
@@ -33,13 +39,20 @@ export function readTree(
   }
   const how = preset ? preset.given : "detected";
   for (const m of reading.scan.misnamed)
-    problems.push({ check: "files.naming", path: m.path, blocking: true, message: `${m.message}; layout: ${reading.layout.id} (${how})` });
+    problems.push({
+      check: "files.naming",
+      path: m.path,
+      blocking: true,
+      message: `${m.message}; layout: ${reading.layout.id} (${how})`,
+    });
   return { layout: reading.layout, info, entries: reading.scan.entries, notes: ignoredNotes(reading.scan.ignored) };
 }
 
 /** One sentence for a preset none of whose files the tree has. */
 function disagreement(root: string, layout: Layout, best: Reading, given: "--layout" | "layout.preset"): string {
-  const expected = layout.marker ? `none of its files has a "${layout.marker.text}" line` : `no file is named ${layout.shape}`;
+  const expected = layout.marker
+    ? `none of its files has a "${layout.marker.text}" line`
+    : `no file is named ${layout.shape}`;
   const fix =
     given === "--layout"
       ? `pass --layout ${best.layout.id}, or leave --layout out to detect it`
@@ -56,5 +69,8 @@ function ignoredNotes(ignored: LayoutScan["ignored"]): string[] {
     if (i.detail) r.details.add(i.detail);
     byReason.set(i.reason, r);
   }
-  return [...byReason].map(([reason, r]) => `${r.n.toLocaleString("en-US")} ${reason}${r.details.size ? ` (${[...r.details].join(", ")})` : ""}`);
+  return [...byReason].map(
+    ([reason, r]) =>
+      `${r.n.toLocaleString("en-US")} ${reason}${r.details.size ? ` (${[...r.details].join(", ")})` : ""}`,
+  );
 }

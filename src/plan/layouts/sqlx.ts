@@ -4,7 +4,16 @@
 // https://docs.rs/sqlx/latest/sqlx/migrate/struct.Migrator.html
 
 import type { Direction } from "../migration.ts";
-import { emptyScan, filesIn, isSchemaDump, pathIn, subdirectoryFiles, type Layout, type Listing, type LayoutScan } from "./layout.ts";
+import {
+  emptyScan,
+  filesIn,
+  isSchemaDump,
+  pathIn,
+  subdirectoryFiles,
+  type Layout,
+  type Listing,
+  type LayoutScan,
+} from "./layout.ts";
 
 const REVERSIBLE = /^(?<version>\d+)_(?<name>.+)\.(?<direction>up|down)\.sql$/;
 const SIMPLE = /^(?<version>\d+)_(?<name>.+)\.sql$/;
@@ -26,12 +35,23 @@ function scan(tree: Listing): LayoutScan {
     const path = pathIn(tree, file);
     const r = REVERSIBLE.exec(file);
     if (r) {
-      out.entries.push({ version: r.groups!.version!, name: r.groups!.name!, direction: r.groups!.direction as Direction, path });
+      out.entries.push({
+        version: r.groups!.version!,
+        name: r.groups!.name!,
+        direction: r.groups!.direction as Direction,
+        path,
+      });
       continue;
     }
     const s = SIMPLE.exec(file);
     if (s) {
-      out.entries.push({ version: s.groups!.version!, name: s.groups!.name!, direction: "up", path, irreversible: true });
+      out.entries.push({
+        version: s.groups!.version!,
+        name: s.groups!.name!,
+        direction: "up",
+        path,
+        irreversible: true,
+      });
       continue;
     }
     out.misnamed.push({ path, message: `${path} is not named <version>_<description>.sql, .up.sql or .down.sql` });

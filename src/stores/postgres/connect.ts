@@ -59,13 +59,25 @@ function connectError(e: unknown, url: TargetUrl, name: string, waitedMs: number
     ? "the server did not take up TLS: turn ssl on in its postgresql.conf, or leave sslmode out of the URL if plain connections are fine there"
     : undefined;
   const reason = (code && reasons[code]) ?? tlsReason(`${code ?? ""} ${message}`) ?? noTls ?? message;
-  return new StairwayError("E_UNREACHABLE", `cannot connect to ${where}: ${afterWaiting(reason, waitedMs)}`, { cause: e });
+  return new StairwayError("E_UNREACHABLE", `cannot connect to ${where}: ${afterWaiting(reason, waitedMs)}`, {
+    cause: e,
+  });
 }
 
 const RETRYABLE = new Set(["ECONNREFUSED", "57P03", "CONNECT_TIMEOUT", "ETIMEDOUT", "EAI_AGAIN"]);
 
 /** Errors that mean the session is gone: the socket's, postgres.js's, and the server's (terminated, shutting down). */
-export const CONNECTION_GONE = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "57P01", "57P02", "57P03"]);
+export const CONNECTION_GONE = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
 
 /** SQLSTATE of "unrecognized configuration parameter". */
 const UNKNOWN_SETTING = "42704";

@@ -8,7 +8,15 @@ import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { StairwayError } from "../../errors.ts";
 import { introspectPostgres, tableGraphPostgres } from "./introspect.ts";
-import { BOOKKEEPING_TABLE, SqlExecError, type AppliedRow, type FkViolation, type MigrationTimeouts, type SqlDriver, type Value } from "../contract.ts";
+import {
+  BOOKKEEPING_TABLE,
+  SqlExecError,
+  type AppliedRow,
+  type FkViolation,
+  type MigrationTimeouts,
+  type SqlDriver,
+  type Value,
+} from "../contract.ts";
 import { CONNECTION_GONE, type PgConnection } from "./connect.ts";
 
 /** pg_advisory_lock key: "stairway" on a phone keypad. */
@@ -34,7 +42,9 @@ const COPY_SPECIAL = /[\\\t\n\r]/;
 
 function copyText(v: Value): string {
   if (typeof v === "string")
-    return COPY_SPECIAL.test(v) ? v.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r") : v;
+    return COPY_SPECIAL.test(v)
+      ? v.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r")
+      : v;
   if (v === null) return "\\N";
   if (v instanceof Uint8Array) return "\\\\x" + Buffer.from(v).toString("hex");
   return String(v);
@@ -66,7 +76,14 @@ function literal(v: string): string {
 }
 
 function recordSql(row: AppliedRow): string {
-  const values = [literal(row.version), literal(row.name), literal(row.checksum), literal(row.appliedAt), literal(String(row.durationMs)), String(row.dirty)];
+  const values = [
+    literal(row.version),
+    literal(row.name),
+    literal(row.checksum),
+    literal(row.appliedAt),
+    literal(String(row.durationMs)),
+    String(row.dirty),
+  ];
   return `INSERT INTO ${BOOKKEEPING_TABLE} (version, name, checksum, applied_at, duration_ms, dirty) VALUES (${values.join(", ")})
    ON CONFLICT (version) DO UPDATE SET name = excluded.name, checksum = excluded.checksum,
      applied_at = excluded.applied_at, duration_ms = excluded.duration_ms, dirty = excluded.dirty`;
@@ -77,14 +94,22 @@ function forgetSql(version: string): string {
 }
 
 /** `reopen` gives a new client after a loss (see fresh()); without it the driver stays on postgres.js's own reconnect. */
-export function postgresDriver(conn: PgConnection, name: string, timeouts: MigrationTimeouts = {}, reopen?: () => Promise<PgConnection>): SqlDriver {
+export function postgresDriver(
+  conn: PgConnection,
+  name: string,
+  timeouts: MigrationTimeouts = {},
+  reopen?: () => Promise<PgConnection>,
+): SqlDriver {
   let { sql, lost } = conn;
   let locked = false;
   let closesAtLock = 0;
   /** The lock is the session's: once the connection was lost, another run may hold it. */
   const stillLocked = () => {
     if (locked && lost.count !== closesAtLock)
-      throw new StairwayError("E_LOCKED", `target ${name}: the connection to the server was lost during the run, and the migration lock with it: run again`);
+      throw new StairwayError(
+        "E_LOCKED",
+        `target ${name}: the connection to the server was lost during the run, and the migration lock with it: run again`,
+      );
   };
   /**
    * After a lost connection, outside a locked run and outside a transaction
@@ -108,14 +133,19 @@ export function postgresDriver(conn: PgConnection, name: string, timeouts: Migra
   const statementError = (e: unknown): SqlExecError => {
     if (!noteLoss(e)) return execError(e);
     const err = e as { code?: string; message?: string };
-    return new SqlExecError(`the connection to the server was lost (${String(err.message ?? e)})`, { sqlState: err.code, connectionLost: true });
+    return new SqlExecError(`the connection to the server was lost (${String(err.message ?? e)})`, {
+      sqlState: err.code,
+      connectionLost: true,
+    });
   };
   /** Set while a transaction is open: how many connections were lost when it began. */
   let closesAtBegin: number | undefined;
   /** The server rolled back the transaction of a lost connection: nothing more may run as if it were open. */
   const stillInTransaction = () => {
     if (closesAtBegin !== undefined && lost.count !== closesAtBegin)
-      throw new SqlExecError("the connection to the server was lost in the middle of the migration, and the server rolled it back");
+      throw new SqlExecError(
+        "the connection to the server was lost in the middle of the migration, and the server rolled it back",
+      );
   };
   const bookkeepingExists = async () => {
     const [row] = await sql.unsafe<{ ok: boolean }[]>(`SELECT to_regclass('${BOOKKEEPING_TABLE}') IS NOT NULL AS ok`);
@@ -123,7 +153,13 @@ export function postgresDriver(conn: PgConnection, name: string, timeouts: Migra
   };
   const driver: SqlDriver = {
     dialect: "postgres",
-    capabilities: { transactionalDdl: true, concurrentConnections: true, resumable: false, data: "rows", lockInsight: true },
+    capabilities: {
+      transactionalDdl: true,
+      concurrentConnections: true,
+      resumable: false,
+      data: "rows",
+      lockInsight: true,
+    },
     async close() {
       // After a loss there is nothing to finish, and a socket that never reported its close would hold end() for its whole timeout.
       await sql.end({ timeout: lost.count ? 0 : 5 });
@@ -226,7 +262,9 @@ export function postgresDriver(conn: PgConnection, name: string, timeouts: Migra
       const scope = local ? "SET LOCAL" : "SET";
       const sets = [
         ...(timeouts.lockMs !== undefined ? [`${scope} lock_timeout = '${Math.round(timeouts.lockMs)}ms'`] : []),
-        ...(timeouts.statementMs !== undefined ? [`${scope} statement_timeout = '${Math.round(timeouts.statementMs)}ms'`] : []),
+        ...(timeouts.statementMs !== undefined
+          ? [`${scope} statement_timeout = '${Math.round(timeouts.statementMs)}ms'`]
+          : []),
       ];
       if (!sets.length) return;
       await fresh();
@@ -234,7 +272,10 @@ export function postgresDriver(conn: PgConnection, name: string, timeouts: Migra
     },
     async resetTimeouts() {
       if (locked && lost.count !== closesAtLock) return; // the settings went with the session
-      const resets = [...(timeouts.lockMs !== undefined ? ["RESET lock_timeout"] : []), ...(timeouts.statementMs !== undefined ? ["RESET statement_timeout"] : [])];
+      const resets = [
+        ...(timeouts.lockMs !== undefined ? ["RESET lock_timeout"] : []),
+        ...(timeouts.statementMs !== undefined ? ["RESET statement_timeout"] : []),
+      ];
       if (resets.length) await sql.unsafe(resets.join("; "));
     },
     async execute(statement) {
@@ -314,7 +355,9 @@ export function postgresDriver(conn: PgConnection, name: string, timeouts: Migra
     },
     async fingerprint(table, columns) {
       // hashtextextended (PostgreSQL 11+) summed as numeric: exact, any row order.
-      const parts = columns.map((c, i) => `sum(hashtextextended(coalesce(${q(c)}::text, E'\\x01NULL'), 0)::numeric)::text AS c${i}`);
+      const parts = columns.map(
+        (c, i) => `sum(hashtextextended(coalesce(${q(c)}::text, E'\\x01NULL'), 0)::numeric)::text AS c${i}`,
+      );
       const [row] = await sql.unsafe<Record<string, string | null>[]>(
         `SELECT count(*)::text AS rows${parts.length ? ", " + parts.join(", ") : ""} FROM ${q(table)}`,
       );

@@ -40,7 +40,9 @@ async function withServer<T>(url: TargetUrl, opts: OpenOptions, fn: (sql: Sql) =
 
 export const postgresModule: SqlStoreModule = {
   async open(url, opts) {
-    return postgresDriver(await connectPostgres(url, opts), opts.name, opts.timeouts, () => connectPostgres(url, { ...opts, waitMs: 0 }));
+    return postgresDriver(await connectPostgres(url, opts), opts.name, opts.timeouts, () =>
+      connectPostgres(url, { ...opts, waitMs: 0 }),
+    );
   },
   scratchUrl(url, name) {
     return parseTargetUrl(withDatabase(url.raw, name));
@@ -69,12 +71,27 @@ export const postgresModule: SqlStoreModule = {
     // pg_dump, as operators do; without it (or when its version cannot read
     // the server's), a copy of the database made with CREATE DATABASE … TEMPLATE.
     rmSync(file, { force: true });
-    const dump = runClient(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", file, "--dbname", withoutPassword(url.raw)], pgEnv(url));
+    const dump = runClient(
+      [
+        "pg_dump",
+        "--format=custom",
+        "--no-owner",
+        "--no-privileges",
+        "--file",
+        file,
+        "--dbname",
+        withoutPassword(url.raw),
+      ],
+      pgEnv(url),
+    );
     if (dump.ok) return "pg_dump --format=custom";
     const copy = `${databaseOf(url.raw)}_bak`.slice(0, 63);
     await withServer(url, { name: "backup" }, async (sql) => {
       // A template must have no other session; ours reconnects on its next query.
-      await sql.unsafe(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [databaseOf(url.raw)]);
+      await sql.unsafe(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+        [databaseOf(url.raw)],
+      );
       await sql.unsafe(`DROP DATABASE IF EXISTS ${q(copy)}`);
       await sql.unsafe(`CREATE DATABASE ${q(copy)} TEMPLATE ${q(databaseOf(url.raw))}`);
     });
@@ -88,7 +105,9 @@ export const postgresModule: SqlStoreModule = {
       return run !== undefined && stale(run);
     });
     for (const name of names) await postgresModule.dropScratch(url, postgresModule.scratchUrl(url, name));
-    return names.length ? `dropped ${plural(names.length, "scratch database")}: ${names.join(", ")}` : "no scratch database left";
+    return names.length
+      ? `dropped ${plural(names.length, "scratch database")}: ${names.join(", ")}`
+      : "no scratch database left";
   },
   async openProber(url, opts) {
     const driver = await postgresModule.open(url, opts);
@@ -105,7 +124,10 @@ export const postgresModule: SqlStoreModule = {
     });
     const url = postgresModule.scratchUrl(server, name);
     if (!text.startsWith("template:")) {
-      const r = runClient(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", withoutPassword(url.raw), file], pgEnv(url));
+      const r = runClient(
+        ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", withoutPassword(url.raw), file],
+        pgEnv(url),
+      );
       if (!r.ok) throw new StairwayError("E_SQL", `pg_restore into ${name} failed: ${r.why}`);
     }
     return url;
@@ -113,12 +135,17 @@ export const postgresModule: SqlStoreModule = {
 };
 
 /** Names of scratch databases with this prefix on the server (for `clean`); idleOnly: none in use. */
-export async function listScratchDatabases(url: TargetUrl, prefix: string, opts: { idleOnly?: boolean } = {}): Promise<string[]> {
+export async function listScratchDatabases(
+  url: TargetUrl,
+  prefix: string,
+  opts: { idleOnly?: boolean } = {},
+): Promise<string[]> {
   return withServer(url, { name: "scratch" }, async (sql) => {
     const idle = opts.idleOnly ? "AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)" : "";
-    const rows = await sql.unsafe<{ datname: string }[]>(`SELECT datname FROM pg_database d WHERE datname LIKE $1 ${idle} ORDER BY 1`, [
-      prefix.replace(/_/g, "\\_") + "%",
-    ]);
+    const rows = await sql.unsafe<{ datname: string }[]>(
+      `SELECT datname FROM pg_database d WHERE datname LIKE $1 ${idle} ORDER BY 1`,
+      [prefix.replace(/_/g, "\\_") + "%"],
+    );
     return rows.map((r) => r.datname);
   });
 }

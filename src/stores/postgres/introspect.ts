@@ -4,18 +4,48 @@
 
 import type { Sql } from "postgres";
 import { BOOKKEEPING_TABLE } from "../contract.ts";
-import { emptySchema, inScope, type Column, type Schema, type Table, type TableGraph, type TableScope } from "../../schema/model.ts";
+import {
+  emptySchema,
+  inScope,
+  type Column,
+  type Schema,
+  type Table,
+  type TableGraph,
+  type TableScope,
+} from "../../schema/model.ts";
 import { normalizeSqlText } from "../../schema/sql-text.ts";
 
 const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'`;
 const QUAL = (ns: string, name: string) => `CASE WHEN ${ns} = 'public' THEN ${name} ELSE ${ns} || '.' || ${name} END`;
-const NOT_EXTENSION = (oid: string) => `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = ${oid} AND d.deptype = 'e')`;
+const NOT_EXTENSION = (oid: string) =>
+  `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = ${oid} AND d.deptype = 'e')`;
 
-const ACTIONS: Record<string, string> = { a: "NO ACTION", r: "RESTRICT", c: "CASCADE", n: "SET NULL", d: "SET DEFAULT" };
+const ACTIONS: Record<string, string> = {
+  a: "NO ACTION",
+  r: "RESTRICT",
+  c: "CASCADE",
+  n: "SET NULL",
+  d: "SET DEFAULT",
+};
 
 interface Catalog {
-  tables: { oid: number; name: string; relispartition: boolean; partkey: string | null; bound: string | null; parent: string | null }[];
-  columns: { relid: number; name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string }[];
+  tables: {
+    oid: number;
+    name: string;
+    relispartition: boolean;
+    partkey: string | null;
+    bound: string | null;
+    parent: string | null;
+  }[];
+  columns: {
+    relid: number;
+    name: string;
+    type: string;
+    notnull: boolean;
+    def: string | null;
+    identity: string;
+    generated: string;
+  }[];
   constraints: {
     relid: number;
     name: string;
@@ -28,7 +58,15 @@ interface Catalog {
     updtype: string;
     deferrable: boolean;
   }[];
-  indexes: { relid: number; name: string; unique: boolean; method: string; cols: string[]; pred: string | null; valid: boolean }[];
+  indexes: {
+    relid: number;
+    name: string;
+    unique: boolean;
+    method: string;
+    cols: string[];
+    pred: string | null;
+    valid: boolean;
+  }[];
   views: { name: string; kind: string; def: string }[];
   sequences: { name: string; type: string; increment: string; start: string; owned: string | null }[];
   enums: { name: string; labels: string[] }[];
@@ -38,7 +76,8 @@ interface Catalog {
   extensions: string[];
 }
 
-const agg = (select: string, order: string) => `(SELECT coalesce(json_agg(x ORDER BY ${order}), '[]'::json) FROM (${select}) x)`;
+const agg = (select: string, order: string) =>
+  `(SELECT coalesce(json_agg(x ORDER BY ${order}), '[]'::json) FROM (${select}) x)`;
 
 /**
  * The whole catalog a snapshot needs, in one query and one round trip (a
@@ -157,13 +196,22 @@ export async function introspectPostgres(sql: Sql, scope?: TableScope): Promise<
       continue;
     }
     if (!inScope(scope, t.name)) continue;
-    const table: Table = { name: t.name, columns: [], primaryKey: null, uniques: [], foreignKeys: [], checks: [], indexes: [] };
+    const table: Table = {
+      name: t.name,
+      columns: [],
+      primaryKey: null,
+      uniques: [],
+      foreignKeys: [],
+      checks: [],
+      indexes: [],
+    };
     if (t.partkey) table.partitioning = { key: t.partkey, partitions: [] };
     byOid.set(t.oid, table);
     schema.tables.push(table);
   }
   for (const table of schema.tables)
-    if (table.partitioning) table.partitioning.partitions = (partitionsOf.get(table.name) ?? []).sort((a, b) => a.name.localeCompare(b.name));
+    if (table.partitioning)
+      table.partitioning.partitions = (partitionsOf.get(table.name) ?? []).sort((a, b) => a.name.localeCompare(b.name));
 
   for (const c of cat.columns) {
     const generated = c.generated === "s" ? c.def : null;
@@ -205,8 +253,18 @@ export async function introspectPostgres(sql: Sql, scope?: TableScope): Promise<
       ...(ix.method !== "btree" ? { method: ix.method } : {}),
     });
   }
-  schema.views = cat.views.map((v) => ({ name: v.name, materialized: v.kind === "m", definition: normalizeSqlText(v.def) }));
-  schema.sequences = cat.sequences.map((s) => ({ name: s.name, type: s.type, ownedBy: s.owned, increment: Number(s.increment), start: s.start }));
+  schema.views = cat.views.map((v) => ({
+    name: v.name,
+    materialized: v.kind === "m",
+    definition: normalizeSqlText(v.def),
+  }));
+  schema.sequences = cat.sequences.map((s) => ({
+    name: s.name,
+    type: s.type,
+    ownedBy: s.owned,
+    increment: Number(s.increment),
+    start: s.start,
+  }));
   schema.enums = cat.enums.map((e) => ({ name: e.name, labels: e.labels }));
   schema.triggers = cat.triggers.map((t) => ({ name: t.name, table: t.table, definition: normalizeSqlText(t.def) }));
   schema.routines = cat.routines.map((r) => ({ signature: r.signature, definition: normalizeSqlText(r.def) }));

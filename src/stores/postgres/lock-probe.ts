@@ -10,7 +10,11 @@ import { quoteIdent } from "./driver.ts";
  * Starts probing `tables` on `driver` (a second connection) until stop().
  * Each round: a read, then a one-row write in a transaction rolled back.
  */
-export function startProbe(driver: SqlDriver, tables: { name: string; column: string }[], everyMs = 5): { stop: () => Promise<ProbeResult> } {
+export function startProbe(
+  driver: SqlDriver,
+  tables: { name: string; column: string }[],
+  everyMs = 5,
+): { stop: () => Promise<ProbeResult> } {
   let running = true;
   let stallMs = 0;
   let stallTable: string | undefined;

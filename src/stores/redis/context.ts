@@ -103,7 +103,11 @@ export function createContext(o: ContextOptions): RedisContext {
     return seen;
   }
 
-  async function renameKeys(pattern: string, map: (key: string) => string, opts: RenameOptions = {}): Promise<RenameResult> {
+  async function renameKeys(
+    pattern: string,
+    map: (key: string) => string,
+    opts: RenameOptions = {},
+  ): Promise<RenameResult> {
     const ttl = opts.ttl ?? "keep";
     const ttlArgs = typeof ttl === "number" ? ["ms", Math.round(ttl)] : [ttl, 0];
     const matches = globToRegExp(pattern);
@@ -116,10 +120,15 @@ export function createContext(o: ContextOptions): RedisContext {
         const src = keys[i]!;
         const dst = map(src);
         if (typeof dst !== "string" || dst === "" || dst === src)
-          throw new Error(`renameKeys("${pattern}"): the new name of ${src} is ${JSON.stringify(dst)}, not another key name`);
+          throw new Error(
+            `renameKeys("${pattern}"): the new name of ${src} is ${JSON.stringify(dst)}, not another key name`,
+          );
         if (matches.test(dst))
-          throw new Error(`renameKeys("${pattern}"): the new name ${dst} of ${src} matches the pattern too, so it would be renamed again: narrow the pattern`);
-        if (dst.startsWith(OWN_PREFIX)) throw new Error(`renameKeys("${pattern}"): ${dst} is a name stairway keeps for itself`);
+          throw new Error(
+            `renameKeys("${pattern}"): the new name ${dst} of ${src} matches the pattern too, so it would be renamed again: narrow the pattern`,
+          );
+        if (dst.startsWith(OWN_PREFIX))
+          throw new Error(`renameKeys("${pattern}"): ${dst} is a name stairway keeps for itself`);
         flat[2 * i] = src;
         flat[2 * i + 1] = dst;
       }
@@ -162,12 +171,21 @@ export function createContext(o: ContextOptions): RedisContext {
 }
 
 /** `pairs` is src1, dst1, src2, dst2, …, as RENAME_BATCH takes them. */
-async function moveBatch(client: Client, node: Redis, pairs: string[], ttl: RenameOptions["ttl"], ttlArgs: (string | number)[]): Promise<RenameResult> {
+async function moveBatch(
+  client: Client,
+  node: Redis,
+  pairs: string[],
+  ttl: RenameOptions["ttl"],
+  ttlArgs: (string | number)[],
+): Promise<RenameResult> {
   const sum = (rs: unknown[]) =>
-    rs.reduce<RenameResult>((a, r) => {
-      const [m, d] = r as [number, number];
-      return { moved: a.moved + m, dropped: a.dropped + d };
-    }, { moved: 0, dropped: 0 });
+    rs.reduce<RenameResult>(
+      (a, r) => {
+        const [m, d] = r as [number, number];
+        return { moved: a.moved + m, dropped: a.dropped + d };
+      },
+      { moved: 0, dropped: 0 },
+    );
   // One Lua script per batch: atomic per batch, ~3 ms of server time for ~1,300 keys (research A.3 (c)).
   if (!isCluster(client)) return sum([await evalScript(client, RENAME_BATCH, pairs, ttlArgs)]);
 
@@ -203,7 +221,12 @@ async function moveBatch(client: Client, node: Redis, pairs: string[], ttl: Rena
  * per key, unlike the Lua path; with hash-tagged names (session:{user:1}) a
  * rename stays in one slot and avoids this path.
  */
-async function moveAcrossSlots(client: Client, node: Redis, pairs: [string, string][], ttl: RenameOptions["ttl"]): Promise<RenameResult> {
+async function moveAcrossSlots(
+  client: Client,
+  node: Redis,
+  pairs: [string, string][],
+  ttl: RenameOptions["ttl"],
+): Promise<RenameResult> {
   const p = node.pipeline();
   for (const [src] of pairs) p.dumpBuffer(src).pttl(src);
   const res = (await p.exec()) ?? [];
@@ -225,5 +248,8 @@ async function moveAcrossSlots(client: Client, node: Redis, pairs: [string, stri
       return "moved";
     }),
   );
-  return { moved: outcomes.filter((o) => o === "moved").length, dropped: outcomes.filter((o) => o === "dropped").length };
+  return {
+    moved: outcomes.filter((o) => o === "moved").length,
+    dropped: outcomes.filter((o) => o === "dropped").length,
+  };
 }

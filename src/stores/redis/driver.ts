@@ -53,18 +53,30 @@ function endpointOf(url: TargetUrl, name: string): Endpoint {
     const at = rest.lastIndexOf("@");
     const auth = at >= 0 ? rest.slice(0, at) : "";
     const [hostList = "", path = ""] = rest.slice(at + 1).split(/\/(.*)/s);
-    if (path.replace(/\?.*$/, "") && path.replace(/\?.*$/, "") !== "0") throw bad("names a logical database, but a Redis Cluster has only database 0");
-    const nodes = hostList.split(",").filter(Boolean).map((hp) => {
-      const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(hp);
-      if (!m) throw bad(`names "${hp}", which is not host:port`);
-      return { host: m[1]!, port: Number(m[2] ?? 6379) };
-    });
+    if (path.replace(/\?.*$/, "") && path.replace(/\?.*$/, "") !== "0")
+      throw bad("names a logical database, but a Redis Cluster has only database 0");
+    const nodes = hostList
+      .split(",")
+      .filter(Boolean)
+      .map((hp) => {
+        const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(hp);
+        if (!m) throw bad(`names "${hp}", which is not host:port`);
+        return { host: m[1]!, port: Number(m[2] ?? 6379) };
+      });
     const user = auth.split(":")[0];
-    return { nodes, cluster: true, db: 0, username: user ? decodeURIComponent(user) : undefined, password: url.password, tls: false };
+    return {
+      nodes,
+      cluster: true,
+      db: 0,
+      username: user ? decodeURIComponent(user) : undefined,
+      password: url.password,
+      tls: false,
+    };
   }
   const u = new URL(url.raw);
   const dbText = decodeURIComponent(u.pathname.replace(/^\//, "")) || "0";
-  if (!/^\d+$/.test(dbText)) throw bad(`names logical database "${dbText}": expected a number, as in redis://host:6379/15`);
+  if (!/^\d+$/.test(dbText))
+    throw bad(`names logical database "${dbText}": expected a number, as in redis://host:6379/15`);
   return {
     nodes: [{ host: u.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1", port: Number(u.port || 6379) }],
     cluster: false,
@@ -143,22 +155,50 @@ function errorText(e: unknown): string {
   return [err.code, err.message, err.lastNodeError?.code, err.lastNodeError?.message].filter(Boolean).join(" ");
 }
 
-function connectError(text: string, ep: Endpoint, url: TargetUrl, name: string, cause: unknown, waitedMs: number): StairwayError {
+function connectError(
+  text: string,
+  ep: Endpoint,
+  url: TargetUrl,
+  name: string,
+  cause: unknown,
+  waitedMs: number,
+): StairwayError {
   const reasons: [RegExp, string][] = [
     [/ECONNREFUSED/, "connection refused: is Redis running there? (--wait waits for a server that is starting)"],
     [/ENOTFOUND|EAI_AGAIN/, "host not found: check the host name in the URL"],
     [/ETIMEDOUT|connect ETIMEDOUT|timed? ?out/i, "no answer within 10 s: check the host, port and firewall"],
-    [/WRONGPASS|NOAUTH|invalid password|invalid username/i, "authentication failed: check the user and password in the URL"],
-    [/DB index is out of range/, `logical database ${ep.db} does not exist there (the server's "databases" setting is lower): name another in the URL`],
-    [/SELECT is not allowed in cluster mode/, "it is a Redis Cluster node: use redis+cluster://host:port,… (a cluster has only database 0)"],
+    [
+      /WRONGPASS|NOAUTH|invalid password|invalid username/i,
+      "authentication failed: check the user and password in the URL",
+    ],
+    [
+      /DB index is out of range/,
+      `logical database ${ep.db} does not exist there (the server's "databases" setting is lower): name another in the URL`,
+    ],
+    [
+      /SELECT is not allowed in cluster mode/,
+      "it is a Redis Cluster node: use redis+cluster://host:port,… (a cluster has only database 0)",
+    ],
     [/cluster support disabled/, "it is not a Redis Cluster: use redis://host:port/db"],
     [/LOADING/, "Redis is loading its data set: try again, or pass --wait"],
-    [/startup nodes|CLUSTERDOWN/, "no node of the cluster answered with a usable slot map: check the hosts and that the cluster is up"],
+    [
+      /startup nodes|CLUSTERDOWN/,
+      "no node of the cluster answered with a usable slot map: check the hosts and that the cluster is up",
+    ],
     // A server that takes TLS on that port drops a plain connection.
-    [/ECONNRESET/, ep.tls ? "the server reset the connection" : "the server reset the connection: if it takes TLS on that port, use rediss://"],
+    [
+      /ECONNRESET/,
+      ep.tls
+        ? "the server reset the connection"
+        : "the server reset the connection: if it takes TLS on that port, use rediss://",
+    ],
   ];
   const reason = tlsReason(text) ?? reasons.find(([re]) => re.test(text))?.[1] ?? text.replace(/\s+/g, " ");
-  return new StairwayError("E_UNREACHABLE", `cannot connect to target ${name} (${url.redacted}): ${afterWaiting(reason, waitedMs)}`, { cause });
+  return new StairwayError(
+    "E_UNREACHABLE",
+    `cannot connect to target ${name} (${url.redacted}): ${afterWaiting(reason, waitedMs)}`,
+    { cause },
+  );
 }
 
 export async function openRedis(url: TargetUrl, opts: OpenOptions): Promise<RedisDriver> {
@@ -175,7 +215,9 @@ export async function openRedis(url: TargetUrl, opts: OpenOptions): Promise<Redi
     renewal = undefined;
   };
   const loseLock = (why: string) => {
-    lost = new Error(`target ${name}: lost the migration lock ${LOCK_KEY} (${why}); stopped between batches: run again to resume`);
+    lost = new Error(
+      `target ${name}: lost the migration lock ${LOCK_KEY} (${why}); stopped between batches: run again to resume`,
+    );
     stopRenewal();
     running?.abort(lost);
   };
@@ -185,7 +227,13 @@ export async function openRedis(url: TargetUrl, opts: OpenOptions): Promise<Redi
 
   const driver: RedisDriver = {
     dialect: "redis",
-    capabilities: { transactionalDdl: false, concurrentConnections: true, resumable: true, data: "keys", lockInsight: false },
+    capabilities: {
+      transactionalDdl: false,
+      concurrentConnections: true,
+      resumable: true,
+      data: "keys",
+      lockInsight: false,
+    },
     client,
     where: ep.cluster ? `the cluster at ${url.redacted}` : `logical database ${ep.db} at ${url.redacted}`,
     log: () => {},
@@ -248,7 +296,14 @@ export async function openRedis(url: TargetUrl, opts: OpenOptions): Promise<Redi
       const all = await client.hgetall(BOOKKEEPING_HASH);
       return Object.entries(all).map(([version, json]): AppliedRow => {
         const r = JSON.parse(json) as Omit<AppliedRow, "version">;
-        return { version, name: r.name, checksum: r.checksum, appliedAt: r.appliedAt, durationMs: r.durationMs, dirty: !!r.dirty };
+        return {
+          version,
+          name: r.name,
+          checksum: r.checksum,
+          appliedAt: r.appliedAt,
+          durationMs: r.durationMs,
+          dirty: !!r.dirty,
+        };
       });
     },
     async record(row) {
@@ -355,7 +410,9 @@ async function restoreAll(client: Client, dump: KeyDump): Promise<void> {
   }
   const keys = dump.keys;
   for (let i = 0; i < keys.length; i += 1000) {
-    await Promise.all(keys.slice(i, i + 1000).map((k) => client.restore(k.key, Math.max(0, k.pttl), Buffer.from(k.payload), "REPLACE")));
+    await Promise.all(
+      keys.slice(i, i + 1000).map((k) => client.restore(k.key, Math.max(0, k.pttl), Buffer.from(k.payload), "REPLACE")),
+    );
   }
 }
 

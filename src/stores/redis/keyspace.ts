@@ -56,7 +56,8 @@ async function readBatch(node: Redis, batch: string[], into: Map<string, KeyStat
 function digest(type: string, value: unknown): string {
   let canonical: unknown = value;
   if (Buffer.isBuffer(value)) canonical = value.toString("base64");
-  else if (type === "hash") canonical = Object.entries(value as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  else if (type === "hash")
+    canonical = Object.entries(value as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   else if (type === "set") canonical = [...(value as string[])].sort();
   return createHash("sha1").update(type).update("\0").update(JSON.stringify(canonical)).digest("hex");
 }

@@ -22,11 +22,19 @@ const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
  */
 async function strippedCopy(abs: string): Promise<string> {
   const name = ["@swc", "wasm-typescript"].join("/"); // Node only: kept out of the Bun binary's bundle
-  const { transformSync } = (await import(name)) as { transformSync: (code: string, o: { mode: string }) => { code: string } };
+  const { transformSync } = (await import(name)) as {
+    transformSync: (code: string, o: { mode: string }) => { code: string };
+  };
   const source = readFileSync(abs, "utf8");
   const dir = join(tmpdir(), "stairway-transforms");
   mkdirSync(dir, { recursive: true });
-  const out = join(dir, `${createHash("sha256").update(abs + "\u0000" + source).digest("hex").slice(0, 16)}.mjs`);
+  const out = join(
+    dir,
+    `${createHash("sha256")
+      .update(abs + "\u0000" + source)
+      .digest("hex")
+      .slice(0, 16)}.mjs`,
+  );
   writeFileSync(out, transformSync(source, { mode: "strip-only" }).code);
   return out;
 }

@@ -55,7 +55,12 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `);
 
-export async function evalScript(client: Client, s: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+export async function evalScript(
+  client: Client,
+  s: Script,
+  keys: string[],
+  args: (string | number)[],
+): Promise<unknown> {
   try {
     return await client.evalsha(s.sha, keys.length, ...keys, ...args);
   } catch (e) {

@@ -91,7 +91,9 @@ export async function lostWrites(client: Client, log: WriterLog): Promise<string
   const lost: string[] = [];
   for (let i = 0; i < entries.length; i += 1000) {
     const chunk = entries.slice(i, i + 1000);
-    const got = await Promise.all(chunk.map(([key, w]) => (w.type === "string" ? client.get(key) : client.hget(key, "value")).catch(() => null)));
+    const got = await Promise.all(
+      chunk.map(([key, w]) => (w.type === "string" ? client.get(key) : client.hget(key, "value")).catch(() => null)),
+    );
     chunk.forEach(([key, w], j) => {
       if (got[j] !== w.value) lost.push(key);
     });

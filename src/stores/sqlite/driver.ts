@@ -5,7 +5,15 @@ import { realpathSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ColumnChecksum } from "../../data/checksum.ts";
 import { StairwayError } from "../../errors.ts";
-import { BOOKKEEPING_TABLE, SqlExecError, type AppliedRow, type FkViolation, type MigrationTimeouts, type SqlDriver, type Value } from "../contract.ts";
+import {
+  BOOKKEEPING_TABLE,
+  SqlExecError,
+  type AppliedRow,
+  type FkViolation,
+  type MigrationTimeouts,
+  type SqlDriver,
+  type Value,
+} from "../contract.ts";
 import { openSqliteEngine, type SqliteEngine, type SqliteValue } from "./engine.ts";
 import { introspectSqlite, tableGraphSqlite } from "./introspect.ts";
 
@@ -62,14 +70,24 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
       return fn();
     } catch (e) {
       if ((e as { code?: string }).code?.startsWith("SQLITE_BUSY"))
-        throw new StairwayError("E_LOCKED", `target ${name}: SQLite database ${file} is locked by another connection that kept it busy longer than busy_timeout: wait for it to finish, or raise ?busy_timeout= (ms) in the URL`);
+        throw new StairwayError(
+          "E_LOCKED",
+          `target ${name}: SQLite database ${file} is locked by another connection that kept it busy longer than busy_timeout: wait for it to finish, or raise ?busy_timeout= (ms) in the URL`,
+        );
       throw e;
     }
   };
-  const bookkeepingExists = () => db.values("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", [BOOKKEEPING_TABLE]).length > 0;
+  const bookkeepingExists = () =>
+    db.values("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", [BOOKKEEPING_TABLE]).length > 0;
   const driver: SqlDriver = {
     dialect: "sqlite",
-    capabilities: { transactionalDdl: true, concurrentConnections: false, resumable: false, data: "rows", lockInsight: false },
+    capabilities: {
+      transactionalDdl: true,
+      concurrentConnections: false,
+      resumable: false,
+      data: "rows",
+      lockInsight: false,
+    },
     async close() {
       await driver.unlock();
       db.close();
@@ -124,8 +142,9 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
     },
     async ensureBookkeeping() {
       if (bookkeepingExists()) return;
-      locked(() => db.run(
-        `CREATE TABLE IF NOT EXISTS ${BOOKKEEPING_TABLE} (
+      locked(() =>
+        db.run(
+          `CREATE TABLE IF NOT EXISTS ${BOOKKEEPING_TABLE} (
           version     TEXT PRIMARY KEY,
           name        TEXT NOT NULL,
           checksum    TEXT NOT NULL,
@@ -133,14 +152,20 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
           duration_ms REAL NOT NULL,
           dirty       INTEGER NOT NULL DEFAULT 0
         )`,
-      ));
+        ),
+      );
     },
     async applied() {
       if (!bookkeepingExists()) return [];
       return db
-        .all<{ version: string; name: string; checksum: string; applied_at: string; duration_ms: number; dirty: number }>(
-          `SELECT version, name, checksum, applied_at, duration_ms, dirty FROM ${BOOKKEEPING_TABLE}`,
-        )
+        .all<{
+          version: string;
+          name: string;
+          checksum: string;
+          applied_at: string;
+          duration_ms: number;
+          dirty: number;
+        }>(`SELECT version, name, checksum, applied_at, duration_ms, dirty FROM ${BOOKKEEPING_TABLE}`)
         .map((r) => ({
           version: String(r.version),
           name: r.name,
@@ -151,12 +176,14 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
         }));
     },
     async record(row: AppliedRow) {
-      locked(() => db.run(
-        `INSERT INTO ${BOOKKEEPING_TABLE} (version, name, checksum, applied_at, duration_ms, dirty) VALUES (?, ?, ?, ?, ?, ?)
+      locked(() =>
+        db.run(
+          `INSERT INTO ${BOOKKEEPING_TABLE} (version, name, checksum, applied_at, duration_ms, dirty) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (version) DO UPDATE SET name = excluded.name, checksum = excluded.checksum,
            applied_at = excluded.applied_at, duration_ms = excluded.duration_ms, dirty = excluded.dirty`,
-        [row.version, row.name, row.checksum, row.appliedAt, row.durationMs, row.dirty ? 1 : 0],
-      ));
+          [row.version, row.name, row.checksum, row.appliedAt, row.durationMs, row.dirty ? 1 : 0],
+        ),
+      );
     },
     async forget(version) {
       locked(() => db.run(`DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = ?`, [version]));
@@ -226,7 +253,8 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
     async bulkLoad(table, columns, chunks) {
       // Many rows per statement: far fewer calls into SQLite than one insert per row.
       const per = Math.max(1, Math.min(200, Math.floor(30_000 / columns.length)));
-      const values = (k: number) => Array.from({ length: k }, () => `(${columns.map(() => "?").join(", ")})`).join(", ");
+      const values = (k: number) =>
+        Array.from({ length: k }, () => `(${columns.map(() => "?").join(", ")})`).join(", ");
       const head = `INSERT INTO ${q(table)} (${columns.map(q).join(", ")}) VALUES `;
       const full = db.prepare(head + values(per));
       const one = db.prepare(head + values(1));
@@ -277,7 +305,9 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
       );
     },
     async maxValue(table, column) {
-      const v = db.values(`SELECT max(${q(column)}) FROM ${q(table)} WHERE typeof(${q(column)}) IN ('integer', 'real')`)[0]?.[0];
+      const v = db.values(
+        `SELECT max(${q(column)}) FROM ${q(table)} WHERE typeof(${q(column)}) IN ('integer', 'real')`,
+      )[0]?.[0];
       return v === null || v === undefined ? null : Number(v);
     },
     async deleteRows(table) {
@@ -289,7 +319,9 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
     async foreignKeyViolations(schema) {
       // https://www.sqlite.org/pragma.html#pragma_foreign_key_check
       const rows = schema
-        ? schema.tables.flatMap((t) => db.all<{ table: string; parent: string }>(`PRAGMA foreign_key_check(${q(t.name)})`))
+        ? schema.tables.flatMap((t) =>
+            db.all<{ table: string; parent: string }>(`PRAGMA foreign_key_check(${q(t.name)})`),
+          )
         : db.all<{ table: string; parent: string }>("PRAGMA foreign_key_check");
       const counts = new Map<string, FkViolation>();
       for (const r of rows) {

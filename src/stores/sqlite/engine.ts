@@ -57,7 +57,8 @@ async function openBun(path: string, opts: SqliteOpenOptions): Promise<SqliteEng
         yield* (stmt.values(...(params as never[])) as unknown[][]).map(row);
         return;
       }
-      for (const r of stmt.iterate(...(params as never[]))) yield names.map((n) => fix((r as Record<string, unknown>)[n]));
+      for (const r of stmt.iterate(...(params as never[])))
+        yield names.map((n) => fix((r as Record<string, unknown>)[n]));
     },
     prepare: (sql) => {
       const stmt = db.prepare(sql);
@@ -90,7 +91,11 @@ async function openNode(path: string, opts: SqliteOpenOptions): Promise<SqliteEn
     },
     all: <T>(sql: string, params: SqliteValue[] = []) => db.prepare(sql).all(...bind(params)) as T[],
     iterate: function* (sql, params = []) {
-      for (const r of db.prepare(sql).raw(true).iterate(...bind(params))) yield (r as unknown[]).map(fix);
+      for (const r of db
+        .prepare(sql)
+        .raw(true)
+        .iterate(...bind(params)))
+        yield (r as unknown[]).map(fix);
     },
     prepare: (sql) => {
       const stmt = db.prepare(sql);

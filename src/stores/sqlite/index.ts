@@ -16,7 +16,8 @@ async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
   const memory = path === ":memory:";
   if (!memory && !existsSync(path)) {
     // Reading the state of a database that does not exist: an empty one, nothing created.
-    if (opts.readOnly) return sqliteDriver(await openSqliteEngine(":memory:"), { timeouts: opts.timeouts, name: opts.name });
+    if (opts.readOnly)
+      return sqliteDriver(await openSqliteEngine(":memory:"), { timeouts: opts.timeouts, name: opts.name });
     if (!existsSync(dirname(path)))
       throw new StairwayError(
         "E_UNREACHABLE",
@@ -55,7 +56,12 @@ async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
 function refuseUnwritable(path: string, name: string): void {
   const cannot = (what: string, e: unknown) => {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "EISDIR" ? "it is a directory" : code === "EACCES" ? `${what} is read-only to this user` : `${what} cannot be written (${code}: read-only or immutable)`;
+    const why =
+      code === "EISDIR"
+        ? "it is a directory"
+        : code === "EACCES"
+          ? `${what} is read-only to this user`
+          : `${what} cannot be written (${code}: read-only or immutable)`;
     return new StairwayError("E_UNREACHABLE", `target ${name}: cannot write SQLite database ${path}: ${why}`);
   };
   if (existsSync(path)) {
@@ -94,7 +100,8 @@ export const sqliteModule: SqlStoreModule = {
     return scratch;
   },
   async dropScratch(_url, scratch) {
-    for (const suffix of ["", "-journal", "-wal", "-shm", "-stairway.lock"]) rmSync(scratch.path! + suffix, { force: true });
+    for (const suffix of ["", "-journal", "-wal", "-shm", "-stairway.lock"])
+      rmSync(scratch.path! + suffix, { force: true });
   },
   async backup(url, file) {
     // VACUUM INTO writes a consistent copy while the database stays online.

@@ -37,8 +37,8 @@ export function introspectSqlite(db: SqliteEngine, scope?: TableScope): Schema {
   for (const r of rows) {
     if (r.type === "table" && r.name !== BOOKKEEPING_TABLE) {
       if (inScope(scope, r.name)) schema.tables.push(readTable(db, r, indexSql));
-    }
-    else if (r.type === "view") schema.views.push({ name: r.name, materialized: false, definition: normalizeSqlText(r.sql ?? "") });
+    } else if (r.type === "view")
+      schema.views.push({ name: r.name, materialized: false, definition: normalizeSqlText(r.sql ?? "") });
     else if (r.type === "trigger")
       schema.triggers.push({ name: r.name, table: r.tbl_name, definition: normalizeSqlText(r.sql ?? "") });
   }
@@ -56,16 +56,25 @@ function readTable(db: SqliteEngine, row: MasterRow, indexSql: Map<string, strin
   const afterBody = sql.slice((parenthesised(sql)?.end ?? sql.length) + 1).toUpperCase();
   const options = ["STRICT", "WITHOUT ROWID"].filter((o) => afterBody.includes(o));
 
-  const info = db.all<{ cid: number; name: string; type: string; notnull: number; dflt_value: string | null; pk: number; hidden: number }>(
-    `PRAGMA table_xinfo(${q(row.name)})`,
-  );
+  const info = db.all<{
+    cid: number;
+    name: string;
+    type: string;
+    notnull: number;
+    dflt_value: string | null;
+    pk: number;
+    hidden: number;
+  }>(`PRAGMA table_xinfo(${q(row.name)})`);
   const pkCols = info.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
   const autoincrement = /\bAUTOINCREMENT\b/i.test(sql);
   const columns: Column[] = info
     .filter((c) => c.hidden === 0 || c.hidden === 2 || c.hidden === 3)
     .map((c) => {
       const rowid =
-        pkCols.length === 1 && pkCols[0]!.name === c.name && c.type.toUpperCase() === "INTEGER" && !options.includes("WITHOUT ROWID");
+        pkCols.length === 1 &&
+        pkCols[0]!.name === c.name &&
+        c.type.toUpperCase() === "INTEGER" &&
+        !options.includes("WITHOUT ROWID");
       return {
         name: c.name,
         type: c.type.toUpperCase(),
@@ -83,7 +92,9 @@ function readTable(db: SqliteEngine, row: MasterRow, indexSql: Map<string, strin
 
   const uniques: KeyConstraint[] = [];
   const indexes: Index[] = [];
-  const list = db.all<{ name: string; unique: number; origin: string; partial: number }>(`PRAGMA index_list(${q(row.name)})`);
+  const list = db.all<{ name: string; unique: number; origin: string; partial: number }>(
+    `PRAGMA index_list(${q(row.name)})`,
+  );
   for (const ix of list) {
     if (ix.origin === "pk") continue;
     const cols = db
@@ -95,12 +106,23 @@ function readTable(db: SqliteEngine, row: MasterRow, indexSql: Map<string, strin
       continue;
     }
     const parts = indexParts(indexSql.get(ix.name) ?? "");
-    indexes.push({ name: ix.name, unique: ix.unique === 1, columns: parts.columns.length ? parts.columns : cols, where: parts.where });
+    indexes.push({
+      name: ix.name,
+      unique: ix.unique === 1,
+      columns: parts.columns.length ? parts.columns : cols,
+      where: parts.where,
+    });
   }
 
-  const fkRows = db.all<{ id: number; seq: number; table: string; from: string; to: string | null; on_update: string; on_delete: string }>(
-    `PRAGMA foreign_key_list(${q(row.name)})`,
-  );
+  const fkRows = db.all<{
+    id: number;
+    seq: number;
+    table: string;
+    from: string;
+    to: string | null;
+    on_update: string;
+    on_delete: string;
+  }>(`PRAGMA foreign_key_list(${q(row.name)})`);
   const byId = new Map<number, typeof fkRows>();
   for (const f of fkRows) byId.set(f.id, [...(byId.get(f.id) ?? []), f]);
   const foreignKeys: ForeignKey[] = [...byId.values()].map((parts) => {
