@@ -157,7 +157,7 @@ export class Session {
    * its file, instead of leaving a version dirty halfway through.
    */
   async open<D extends Migrator = Migrator>(target: Target, opts: { readOnly?: boolean } = {}): Promise<D> {
-    const mod = await loadStore(target.dialect);
+    const mod = await loadStore(target.url.store);
     if (!opts.readOnly) await mod.check?.(this.plan(target).migrations);
     const driver = await mod.open(target.url, this.openOptions(target, opts));
     this.cleanups.push(() => driver.close().catch(() => {}));
@@ -186,7 +186,7 @@ export class Session {
    * refuses one that holds data, unless --flush.
    */
   async scratch<D extends Migrator = SqlDriver>(target: Target, label = "", command = "test"): Promise<Scratch<D>> {
-    const mod = await loadStore(target.dialect);
+    const mod = await loadStore(target.url.store);
     const name = scratchName(this.runId, target.name, label);
     const opts = this.openOptions(target);
     let url: TargetUrl | undefined;

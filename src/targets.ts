@@ -31,9 +31,10 @@ export function resolveTargets(opts: TargetOptions): Target[] {
     const used = new Map<string, number>();
     targets = opts.db.map((raw) => {
       const url = parseTargetUrl(raw, "--db");
-      const n = (used.get(url.dialect) ?? 0) + 1;
-      used.set(url.dialect, n);
-      return { name: n === 1 ? url.dialect : `${url.dialect}${n}`, dialect: url.dialect, url, limits: {} };
+      // Named after its store: sqlite, postgres, postgres2…
+      const n = (used.get(url.store) ?? 0) + 1;
+      used.set(url.store, n);
+      return { name: n === 1 ? url.store : `${url.store}${n}`, dialect: url.dialect, url, limits: {} };
     });
   } else if (Object.keys(opts.config.databases).length) {
     targets = Object.entries(opts.config.databases).map(([name, t]) => {
@@ -43,7 +44,7 @@ export function resolveTargets(opts: TargetOptions): Target[] {
     });
   } else if (opts.env.DATABASE_URL) {
     const url = parseTargetUrl(opts.env.DATABASE_URL, "DATABASE_URL");
-    targets = [{ name: url.dialect, dialect: url.dialect, url, limits: {} }];
+    targets = [{ name: url.store, dialect: url.dialect, url, limits: {} }];
   } else if (opts.allowDefault) {
     targets = [{ name: "sqlite", dialect: "sqlite", url: parseTargetUrl("sqlite::memory:"), limits: {} }];
   } else {

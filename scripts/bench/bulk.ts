@@ -39,7 +39,7 @@ type Tool = "stairway" | "floor";
 
 async function atHead(url: string): Promise<SqlDriver> {
   const t = parseTargetUrl(url);
-  const driver = await (await loadStore<SqlDriver>(t.dialect)).open(t, { name: "bench" });
+  const driver = await (await loadStore<SqlDriver>(t.store)).open(t, { name: "bench" });
   await runner.up({
     driver,
     target: "bench",

@@ -22,7 +22,7 @@ export default async function cleanCommand(flags: GlobalFlags): Promise<ExitCode
     const servers = new Set<string>();
     // Each server once; stores whose scratch databases are files (SQLite) leave them in the temp dir, cleaned below.
     for (const t of targets) {
-      const mod = await loadStore(t.dialect);
+      const mod = await loadStore(t.url.store);
       if (!mod.clean || servers.has(t.url.raw)) continue;
       servers.add(t.url.raw);
       results.push({

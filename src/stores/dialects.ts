@@ -1,10 +1,13 @@
-// The stores stairway knows, as data: the dialect of each (what file names,
-// --dialect and directives say), its URL schemes, other spellings, label and
-// kind. The rest of the code asks here (or asks a driver's capabilities) and
-// never compares store names itself; stores/index.ts loads each one's module.
+// The stores stairway knows, as data: each one's id (a store: a way to run a
+// database), the dialect its migration files are written in (what file
+// names, --dialect and directives say; two stores may share one), its URL
+// schemes, other spellings, label and kind. The rest of the code asks here
+// (or asks a driver's capabilities) and never compares store names itself;
+// stores/index.ts loads each one's module.
 
 export const STORES = [
   {
+    id: "postgres",
     dialect: "postgres",
     label: "PostgreSQL",
     schemes: ["postgres", "postgresql"],
@@ -14,6 +17,7 @@ export const STORES = [
     example: "postgres://user@host:5432/db",
   },
   {
+    id: "sqlite",
     dialect: "sqlite",
     label: "SQLite",
     schemes: ["sqlite", "sqlite3"],
@@ -23,6 +27,7 @@ export const STORES = [
     example: "sqlite:path.db",
   },
   {
+    id: "redis",
     dialect: "redis",
     label: "Redis",
     schemes: ["redis", "rediss", "redis+cluster"],
@@ -34,6 +39,8 @@ export const STORES = [
 ] as const satisfies readonly StoreEntry[];
 
 export interface StoreEntry {
+  /** The store: what a target URL's scheme names, and whose module runs it. */
+  readonly id: string;
   /** The dialect of its migration files and targets: what --dialect, skip directives and file names say. */
   readonly dialect: string;
   /** For people: "PostgreSQL". */
@@ -50,14 +57,20 @@ export interface StoreEntry {
   readonly example: string;
 }
 
+export type StoreId = (typeof STORES)[number]["id"];
 export type Dialect = (typeof STORES)[number]["dialect"];
 export type SqlDialect = Extract<(typeof STORES)[number], { kind: "sql" }>["dialect"];
 
 /** Every SQL dialect, in registry order (the first is the richest: cross-db's default reference). */
 export const SQL_DIALECTS = STORES.filter((s) => s.kind === "sql").map((s) => s.dialect as SqlDialect);
 
+/** The first store of a dialect: what the dialect is (its kind, label). */
 export function storeOf(dialect: Dialect): StoreEntry {
   return STORES.find((s) => s.dialect === dialect)!;
+}
+
+export function storeById(id: StoreId): StoreEntry {
+  return STORES.find((s) => s.id === id)!;
 }
 
 export function isSqlDialect(dialect: Dialect): dialect is SqlDialect {
@@ -72,7 +85,7 @@ export function dialectNamed(name: string): Dialect | undefined {
 
 /** "postgres or sqlite" — for messages that list what is known. */
 export function dialectList(kind?: StoreEntry["kind"]): string {
-  return orList(STORES.filter((s) => !kind || s.kind === kind).map((s) => s.dialect));
+  return orList([...new Set(STORES.filter((s) => !kind || s.kind === kind).map((s) => s.dialect))]);
 }
 
 /** "a, b or c". */

@@ -3,17 +3,17 @@
 // are (names, schemes, kinds) is stores/dialects.ts.
 
 import type { Migrator, StoreModule } from "./contract.ts";
-import type { Dialect } from "./dialects.ts";
+import type { StoreId } from "./dialects.ts";
 
 export { parseTargetUrl } from "./url.ts";
 
-const MODULES: Record<Dialect, () => Promise<StoreModule>> = {
+const MODULES: Record<StoreId, () => Promise<StoreModule>> = {
   postgres: () => import("./postgres/index.ts").then((m) => m.postgresModule as StoreModule),
   sqlite: () => import("./sqlite/index.ts").then((m) => m.sqliteModule as StoreModule),
   redis: () => import("./redis/index.ts").then((m) => m.redisModule as StoreModule),
 };
 
 /** The store's module; D narrows the driver it opens for callers that know the kind (a SqlDriver for a SQL dialect). */
-export function loadStore<D extends Migrator = Migrator>(dialect: Dialect): Promise<StoreModule<D>> {
-  return MODULES[dialect]() as Promise<StoreModule<D>>;
+export function loadStore<D extends Migrator = Migrator>(store: StoreId): Promise<StoreModule<D>> {
+  return MODULES[store]() as Promise<StoreModule<D>>;
 }

@@ -6,9 +6,12 @@
 import { isAbsolute, resolve } from "node:path";
 import { StairwayError } from "../errors.ts";
 import { rememberSecret } from "../secrets.ts";
-import { orList, STORES, type Dialect } from "./dialects.ts";
+import { orList, STORES, type Dialect, type StoreId } from "./dialects.ts";
 
 export interface TargetUrl {
+  /** The store its scheme names (which module opens it). */
+  store: StoreId;
+  /** The dialect of the migration files that run there. */
   dialect: Dialect;
   /** The URL as given (may hold a password: never print it). */
   raw: string;
@@ -26,10 +29,10 @@ export function parseTargetUrl(raw: string, where = "--db"): TargetUrl {
   const trimmed = raw.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1]?.toLowerCase();
   const store = STORES.find((s) => scheme && (s.schemes as readonly string[]).includes(scheme));
-  if (store)
-    return store.url === "file"
-      ? parseFileUrl(trimmed, store.dialect, where)
-      : parseNetworkUrl(trimmed, store.dialect, where);
+  if (store) {
+    const parse = store.url === "file" ? parseFileUrl : parseNetworkUrl;
+    return { ...parse(trimmed, store.dialect, where), store: store.id };
+  }
   throw new StairwayError(
     "E_URL",
     `${where}: "${redactUrl(trimmed)}" is not a database URL stairway knows (use ${orList(STORES.map((s) => s.example))})`,
@@ -37,7 +40,7 @@ export function parseTargetUrl(raw: string, where = "--db"): TargetUrl {
 }
 
 /** A file database URL: scheme:path, scheme:///abs/path, scheme::memory:, with ?params. */
-export function parseFileUrl(raw: string, dialect: Dialect, where: string): TargetUrl {
+export function parseFileUrl(raw: string, dialect: Dialect, where: string): Omit<TargetUrl, "store"> {
   let rest = raw.replace(/^[a-z][a-z0-9+.-]*:/i, "");
   const q = rest.indexOf("?");
   const params: Record<string, string> = {};
@@ -60,7 +63,7 @@ export function parseFileUrl(raw: string, dialect: Dialect, where: string): Targ
 const ENCODE_HINT = "percent-encode / ? # @ and % in the user and password (%2F %3F %23 %40 %25)";
 
 /** A server URL: scheme://user:password@host:port/db?params (and redis+cluster://h:p,h:p). */
-export function parseNetworkUrl(raw: string, dialect: Dialect, where: string): TargetUrl {
+export function parseNetworkUrl(raw: string, dialect: Dialect, where: string): Omit<TargetUrl, "store"> {
   const bad = (why: string) => new StairwayError("E_URL", `${where}: "${redactUrl(raw)}" ${why}`);
   // The authority (user info and hosts) runs from "://" to the first / ? or #;
   // its user info ends at its last "@", as URL parsers read it. An "@" further
