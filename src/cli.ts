@@ -9,7 +9,7 @@ import { redact } from "./secrets.ts";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writtenFiles } from "./report/manifest.ts";
-import { DEFAULT_REPORT_DIR, reportJson } from "./results.ts";
+import { DEFAULT_REPORT_DIR, envelope, reportJson } from "./results.ts";
 import type { GlobalFlags } from "./session.ts";
 import { VERSION } from "./version.ts";
 import { LAYOUT_IDS, type LayoutId } from "./plan/layouts/ids.ts";
@@ -321,15 +321,12 @@ function printError(
   }
   lines = lines.map(redact);
   const [first, ...rest] = lines;
-  const report = {
-    tool: "stairway",
-    version: VERSION,
-    command: current?.command ?? null,
+  const report = envelope(current?.command ?? null, {
     ok: false,
     targets: [],
     results: [],
-    error: { code: e instanceof StairwayError ? e.code : "E_INTERNAL", message: first, more: rest },
-  };
+    error: { code: e instanceof StairwayError ? e.code : "E_INTERNAL", message: first!, more: rest },
+  });
   if (json) process.stdout.write(reportJson(report, process.stdout.isTTY) + "\n");
   // A report left by an earlier run of this command must not pass for this one's (a file of that name stairway did not write is not touched).
   const previous = current && join(current.reportDir, `${current.command}.json`);

@@ -1,5 +1,7 @@
 // What every command returns and every reporter renders (docs/ARCHITECTURE.md "Output").
 
+import { VERSION } from "./version.ts";
+
 export type Status = "pass" | "fail" | "skip" | "warn";
 
 export const DEFAULT_REPORT_DIR = "tests/migrations/reports";
@@ -44,6 +46,7 @@ export interface Coverage {
 export interface Report {
   tool: "stairway";
   version: string;
+  /** The command's report name (`<report-dir>/<command>.json`); null when the command line named none. */
   command: string;
   ok: boolean;
   targets: TargetInfo[];
@@ -68,6 +71,18 @@ export interface ReportLayout {
   tree: string;
   /** What the layout left out on purpose, once per reason. */
   notes?: string[];
+}
+
+/**
+ * The one place a report object is made (finish(), a failed run's report in
+ * cli.ts, `schema dump --json`): the tool, its version, the command's report
+ * name, then what the command gives.
+ */
+export function envelope<T extends Omit<Report, "tool" | "version" | "command">>(
+  command: string | null,
+  body: T,
+): Report & T {
+  return { tool: "stairway", version: VERSION, command: command as string, ...body };
 }
 
 export function isOk(results: CheckResult[]): boolean {

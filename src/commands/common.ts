@@ -6,6 +6,7 @@ import pc from "picocolors";
 import { EXIT, type ExitCode } from "../errors.ts";
 import type { PlanLayout } from "../plan/migration.ts";
 import {
+  envelope,
   isOk,
   reportJson,
   type CheckResult,
@@ -17,7 +18,6 @@ import {
 import { plural } from "../plural.ts";
 import { checkReportDir, Session, type GlobalFlags } from "../session.ts";
 import type { Target } from "../targets.ts";
-import { VERSION } from "../version.ts";
 import { progressLine } from "../progress.ts";
 import { renderJunit } from "../report/junit.ts";
 
@@ -75,10 +75,7 @@ export interface Finish {
 
 export function finish(session: Session, f: Finish): ExitCode {
   const layouts = session.layouts();
-  const report: Report = {
-    tool: "stairway",
-    version: VERSION,
-    command: f.command,
+  const report: Report = envelope(f.command, {
     ok: isOk(f.results),
     targets: f.targets.map(targetInfo),
     results: f.results,
@@ -93,7 +90,7 @@ export function finish(session: Session, f: Finish): ExitCode {
           },
         }
       : {}),
-  };
+  });
   // Stringified and redacted once: the file and --json print the same text, except indented on a terminal (a lint report can be megabytes).
   const json = session.redact(reportJson(report));
   if (!f.noReportFile) session.writeReport(f.command, json, f.junit ? renderJunit([report]) : undefined);

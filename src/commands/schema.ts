@@ -6,11 +6,10 @@ import type { Migration } from "../plan/migration.ts";
 import { diffSchemas, formatDiffs } from "../schema/diff.ts";
 import type { Schema } from "../schema/model.ts";
 import { renderSchema } from "../schema/render.ts";
-import { reportJson, type CheckResult } from "../results.ts";
+import { envelope, reportJson, type CheckResult } from "../results.ts";
 import * as runner from "../runner.ts";
 import type { GlobalFlags, Session } from "../session.ts";
 import type { Target } from "../targets.ts";
-import { VERSION } from "../version.ts";
 import { isSqlDialect } from "../stores/dialects.ts";
 import { finish, targetInfo, withSession } from "./common.ts";
 
@@ -43,15 +42,7 @@ export default async function schemaCommand(flags: Flags, args: string[]): Promi
       const schemas: Record<string, Schema> = {};
       for (const t of targets) schemas[t.name] = await schemaOf(session, t, at);
       if (flags.json) {
-        const out = {
-          tool: "stairway",
-          version: VERSION,
-          command: "schema dump",
-          ok: true,
-          targets: targets.map(targetInfo),
-          results: [],
-          schemas,
-        };
+        const out = envelope("schema dump", { ok: true, targets: targets.map(targetInfo), results: [], schemas });
         process.stdout.write(session.redact(reportJson(out, process.stdout.isTTY)) + "\n");
       } else
         for (const t of targets) {
