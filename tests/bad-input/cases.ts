@@ -4,7 +4,7 @@
 // that nothing was written anywhere.
 
 import { Database } from "bun:sqlite";
-import { mkdirSync, symlinkSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface Ctx {
@@ -137,10 +137,10 @@ export const CASES: Case[] = [
   },
   {
     name: "a skip of an unknown dialect",
-    files: { ...GOOD, "sql/003_c/up.sql": "-- stairway:skip mysql\nSELECT 1;", "sql/003_c/down.sql": "SELECT 1;" },
+    files: { ...GOOD, "sql/003_c/up.sql": "-- stairway:skip oracle\nSELECT 1;", "sql/003_c/down.sql": "SELECT 1;" },
     args: (c) => ["up", ...db(c)],
     code: 2,
-    says: /sql\/003_c\/up\.sql:1: stairway:skip names an unknown dialect "mysql"/,
+    says: /sql\/003_c\/up\.sql:1: stairway:skip names an unknown dialect "oracle"/,
   },
   {
     name: "an up.sql that is a directory",
@@ -743,6 +743,51 @@ export const CASES: Case[] = [
     // A dirty version is judged under the run lock (another run may be applying it): its lock file, empty, stays.
     writes: ["app.db-stairway.lock"],
     says: /target sqlite: version 001 is dirty: .*stairway force 001/,
+  },
+  // Issue 14's items that first landed elsewhere: their bad inputs, here too.
+  {
+    name: "a migration file that is not UTF-8 (up)",
+    files: { ...GOOD, "sql/003_c/down.sql": "DROP TABLE c;\n" },
+    setup: (c) =>
+      writeFileSync(
+        join(c.dir, "sql/003_c/up.sql"),
+        Buffer.from([...Buffer.from("CREATE TABLE c (id integer);\n-- caf"), 0xe9, 0x0a]),
+      ),
+    args: (c) => ["up", ...db(c)],
+    code: 2,
+    says: /sql\/003_c\/up\.sql:2:7: not valid UTF-8 \(byte 0xE9\): save the file as UTF-8/,
+  },
+  {
+    name: "a migration file that is not UTF-8 (safety)",
+    files: { ...GOOD, "sql/003_c/down.sql": "DROP TABLE c;\n" },
+    setup: (c) => writeFileSync(join(c.dir, "sql/003_c/up.sql"), Buffer.from([0x53, 0x45, 0x4c, 0xff, 0x3b])),
+    args: () => ["safety", "--dialect", "postgres"],
+    code: 2,
+    says: /sql\/003_c\/up\.sql:1:4: not valid UTF-8 \(byte 0xFF\)/,
+  },
+  {
+    name: "a COMMIT in the middle of a file run in a transaction",
+    files: {
+      ...GOOD,
+      "sql/003_c/up.sql": "CREATE TABLE c (id integer);\nCOMMIT;\nCREATE INDEX c_id ON c (id);\n",
+      "sql/003_c/down.sql": "DROP TABLE c;\n",
+    },
+    args: (c) => ["up", ...db(c)],
+    code: 2,
+    says: /sql\/003_c\/up\.sql:2:1: COMMIT in a file stairway runs in a transaction would end that transaction early: .*stairway:no-transaction/,
+  },
+  {
+    name: "clean --report-dir naming a file",
+    files: { ...GOOD, "notes.txt": "mine\n" },
+    args: () => ["clean", "--report-dir", "notes.txt"],
+    code: 2,
+    says: /report dir notes\.txt: it is a file, not a directory/,
+  },
+  {
+    name: "new with an unknown --store",
+    args: () => ["new", "add_owner", "--store", "mongo"],
+    code: 2,
+    says: /--store mongo: expected sql or redis/,
   },
 ];
 
