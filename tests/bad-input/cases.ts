@@ -494,6 +494,40 @@ export const CASES: Case[] = [
 
   // ── the config ──
   {
+    name: "a setup file that does not exist",
+    files: cfg("setup:\n  sqlite: [setup/runner.sql]\n"),
+    args: (c) => ["test", ...db(c)],
+    code: 2,
+    says: /config\.yaml:2: setup\.sqlite\[0\]: setup\/runner\.sql does not exist \(paths are read from the working directory, /,
+  },
+  {
+    name: "setup for a dialect stairway does not know",
+    files: { ...cfg("setup:\n  oracle: [setup.sql]\n"), "setup.sql": "SELECT 1;\n" },
+    args: (c) => ["test", ...db(c)],
+    code: 2,
+    says: /config\.yaml:2: setup\.oracle: "oracle" is not a SQL dialect \(postgres, sqlite/,
+  },
+  {
+    name: "a setup file that fails (PostgreSQL)",
+    files: {
+      ...cfg("setup:\n  postgres: [setup.sql]\n"),
+      "setup.sql": "CREATE TABLE t (id int);\nCREATE INDEX ON nope (id);\n",
+    },
+    args: (c) => ["test", "--db", c.pg],
+    code: 2,
+    says: /setup file setup\.sql:2:\d+ failed on target postgres: relation "nope" does not exist \(setup\.postgres in tests\/migrations\/config\.yaml\)/,
+  },
+  {
+    name: "a setup file that fails (SQLite)",
+    files: {
+      ...cfg("setup:\n  sqlite: [setup.sql]\n"),
+      "setup.sql": "CREATE TABLE t (id int);\nCREATE TABLE t (id int);\n",
+    },
+    args: (c) => ["test", ...db(c)],
+    code: 2,
+    says: /setup file setup\.sql:2:14 failed on target sqlite: table t already exists \(setup\.sqlite in tests\/migrations\/config\.yaml\)/,
+  },
+  {
     name: "a config key with a typo",
     files: cfg("databases:\n  lite:\n    url: sqlite:app.db\n    max_migraton_time: 5\n"),
     args: () => ["status"],
