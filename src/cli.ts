@@ -153,7 +153,17 @@ const COMMANDS: {
     name: "validate",
     describe:
       "Check the tree, that every SQL file parses, that applied files are unchanged (--db) and that committed schema dumps are current",
-    examples: ["stairway validate", "stairway validate --db postgres://app@db/app"],
+    options: [
+      [
+        "--dialect <dialect>",
+        "Read the files as postgres or sqlite (default: the targets' dialects; with none named, the tree's own, else sqlite)",
+      ],
+    ],
+    examples: [
+      "stairway validate",
+      "stairway validate --dialect postgres",
+      "stairway validate --db postgres://app@db/app",
+    ],
     run: lazy(() => import("./commands/validate.ts")),
   },
   {

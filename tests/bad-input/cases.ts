@@ -418,6 +418,12 @@ export const CASES: Case[] = [
   },
   { name: "an unknown command", args: () => ["migrate"], code: 2, says: /unknown command "migrate"/ },
   {
+    name: "validate --dialect that is no SQL dialect",
+    args: () => ["validate", "--dialect", "oracle"],
+    code: 2,
+    says: /--dialect oracle: expected postgres or sqlite/,
+  },
+  {
     name: "new with a name that is no name",
     args: () => ["new", "add users"],
     code: 2,
