@@ -212,7 +212,11 @@ export class Session {
     this.cleanups.push(drop);
     url = await mod.createScratch(target.url, name, { ...opts, command, flush: this.flags.flush, runId: this.runId });
     driver = await mod.open(url, { ...opts, scratch: true });
-    if (isSqlSession(driver)) await this.runSetup(driver, target);
+    if (isSqlSession(driver) && this.config.setup[driver.dialect]?.length) {
+      // Made first, where stairway's table always goes: a setup that sets search_path must not move it.
+      await driver.ensureBookkeeping();
+      await this.runSetup(driver, target);
+    }
     return { driver: driver as D, url, name, drop, module: mod, server: target.url, openOptions: opts };
   }
 

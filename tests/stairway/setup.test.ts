@@ -81,3 +81,16 @@ test("the setup of one dialect does not run on the other's targets", async () =>
     "no such table: schema_migrations",
   );
 });
+
+test("a session setting a setup file makes (search_path) holds for the migrations on that connection", async () => {
+  const dir = project({
+    "tests/migrations/config.yaml": "setup:\n  postgres: [setup.sql]\n",
+    "setup.sql": "CREATE SCHEMA app;\nSET search_path TO app, public;\n",
+    // Unqualified, as a runner whose URL sets search_path writes them; the down names the schema.
+    "sql/001_a/up.sql": "CREATE TABLE a (id integer PRIMARY KEY);\n",
+    "sql/001_a/down.sql": "DROP TABLE app.a;\n",
+  });
+  const r = await runCli(["test", "--db", PG_URL, "--json"], { cwd: dir });
+  expect(r.json().results.filter((x: any) => x.status === "fail")).toEqual([]);
+  expect(r.json().coverage.postgres).toMatchObject({ checked: 1, total: 1 });
+}, 60_000);
