@@ -39,8 +39,9 @@ export async function readAdoption(
   runner: ForeignRunner,
   migrations: Migration[],
   where: { target: string; url: string; table?: string },
+  tables?: string[],
 ): Promise<Adoption | undefined> {
-  const table = await findTable(driver, where.table ?? runner.table, where);
+  const table = findTable(tables ?? (await driver.tableGraph()).tables, where.table ?? runner.table, where);
   if (!table) return undefined;
   // Asked of the schema, not left to the query: SQLite reads "dirty", a column it does not have, as a string.
   const has = new Set(
@@ -71,10 +72,11 @@ export async function detectAdoptions(
 ): Promise<Adoption[]> {
   const found: Adoption[] = [];
   const taken = new Set<string>();
+  const { tables } = await driver.tableGraph();
   for (const id of FOREIGN_RUNNERS) {
     const runner = RUNNERS[id];
     if (taken.has(runner.table)) continue; // schema_migrations: golang-migrate's when it has `dirty`, else dbmate's
-    const adoption = await readAdoption(driver, runner, migrations, where).catch(() => undefined);
+    const adoption = await readAdoption(driver, runner, migrations, where, tables).catch(() => undefined);
     if (!adoption) continue;
     taken.add(runner.table);
     if (adoption.rows.length) found.push(adoption);
@@ -82,12 +84,7 @@ export async function detectAdoptions(
   return found;
 }
 
-async function findTable(
-  driver: SqlDriver,
-  name: string,
-  where: { target: string; url: string },
-): Promise<string | undefined> {
-  const { tables } = await driver.tableGraph();
+function findTable(tables: string[], name: string, where: { target: string; url: string }): string | undefined {
   if (tables.includes(name)) return name;
   const elsewhere = tables.filter((t) => t.endsWith(`.${name}`));
   if (elsewhere.length > 1)
