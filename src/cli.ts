@@ -13,6 +13,7 @@ import { DEFAULT_REPORT_DIR, envelope, reportJson } from "./results.ts";
 import type { GlobalFlags } from "./session.ts";
 import { VERSION } from "./version.ts";
 import { LAYOUT_IDS, type LayoutId } from "./plan/layouts/ids.ts";
+import { FOREIGN_RUNNERS } from "./bookkeeping/ids.ts";
 
 type Handler = (flags: GlobalFlags & Record<string, unknown>, args: string[]) => Promise<ExitCode>;
 
@@ -21,6 +22,13 @@ const lazy =
   (load: () => Promise<{ default: Handler }>): Handler =>
   async (flags, args) =>
     (await load()).default(flags, args);
+
+/** Another runner's bookkeeping, read where stairway has recorded nothing yet (up, status, baseline). */
+const FROM: [string, string] = [
+  "--from <runner>",
+  `Read what this runner recorded in its own table: ${FOREIGN_RUNNERS.join(", ")} (never written to)`,
+];
+const TABLE: [string, string] = ["--table <name>", "The --from runner's table, when the project renamed it"];
 
 /** reportAs: the name of its <report-dir>/<name>.json when it is not the command's first word. */
 const COMMANDS: {
@@ -39,11 +47,14 @@ const COMMANDS: {
       ["--to <version>", "Stop after this version"],
       ["--dry-run", "Print the SQL that would run; touch nothing"],
       ["--allow-drift", "Apply pending migrations even though an applied file was edited since (up refuses otherwise)"],
+      FROM,
+      TABLE,
     ],
     examples: [
       "stairway up --db postgres://app@localhost/app",
       "stairway up --to 003 --dry-run",
       "stairway up --allow-drift",
+      "stairway up --from goose   # first adopt what goose applied here",
     ],
     run: lazy(() => import("./commands/migrate.ts").then((m) => ({ default: m.upCommand }))),
   },
@@ -66,11 +77,16 @@ const COMMANDS: {
   {
     name: "status",
     describe: "Show each migration's state: applied, pending, dirty, drifted, missing-file",
-    options: [["--exit-code", "Exit 1 while anything is pending, dirty, drifted or missing its file (a CI gate)"]],
+    options: [
+      ["--exit-code", "Exit 1 while anything is pending, dirty, drifted or missing its file (a CI gate)"],
+      FROM,
+      TABLE,
+    ],
     examples: [
       "stairway status --db sqlite:app.db",
       "stairway status --json",
       "stairway status --exit-code --db postgres://app@db/app",
+      "stairway status --from flyway",
     ],
     run: lazy(() => import("./commands/migrate.ts").then((m) => ({ default: m.statusCommand }))),
   },
@@ -79,6 +95,18 @@ const COMMANDS: {
     describe: "After fixing a dirty version by hand: mark it applied (or --pending)",
     options: [["--pending", "Mark the version not applied instead"]],
     run: lazy(() => import("./commands/migrate.ts").then((m) => ({ default: m.forceCommand }))),
+  },
+  {
+    name: "baseline [version]",
+    describe:
+      "Adopt a database migrated by other means: mark every migration up to VERSION applied, or (--from) what another runner's table records; runs nothing",
+    options: [FROM, TABLE],
+    examples: [
+      "stairway baseline 20240105120000 --db postgres://app@db/app",
+      "stairway baseline --from golang-migrate --db postgres://app@db/app",
+      "stairway baseline --from dbmate --table dbmate.schema_migrations",
+    ],
+    run: lazy(() => import("./commands/migrate.ts").then((m) => ({ default: m.baselineCommand }))),
   },
   {
     name: "new <name>",
@@ -153,7 +181,17 @@ const COMMANDS: {
     name: "validate",
     describe:
       "Check the tree, that every SQL file parses, that applied files are unchanged (--db) and that committed schema dumps are current",
-    examples: ["stairway validate", "stairway validate --db postgres://app@db/app"],
+    options: [
+      [
+        "--dialect <dialect>",
+        "Read the files as postgres or sqlite (default: the targets' dialects; with none named, the tree's own, else sqlite)",
+      ],
+    ],
+    examples: [
+      "stairway validate",
+      "stairway validate --dialect postgres",
+      "stairway validate --db postgres://app@db/app",
+    ],
     run: lazy(() => import("./commands/validate.ts")),
   },
   {

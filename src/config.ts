@@ -2,11 +2,12 @@
 // and type against one spec, and reports every problem together with its line.
 // Below this edge the config is trusted.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { configError } from "./errors.ts";
 import type { TypeEquivalence } from "./schema/equivalences.ts";
 import { LAYOUT_IDS, type LayoutId } from "./plan/layouts/ids.ts";
+import { dialectNamed, isSqlDialect, SQL_DIALECTS, type SqlDialect } from "./stores/dialects.ts";
 
 export interface TargetConfig {
   url: string;
@@ -60,6 +61,12 @@ export interface Config {
   migrations: { sql: string; redis: string };
   /** How the SQL tree is named: a runner's preset, or a regex of its own; detected when absent. */
   layout?: { preset?: LayoutId; pattern?: string };
+  /**
+   * SQL files run, in order, on every scratch database of a dialect before its
+   * first migration: what the tree's own runner creates before migrating (its
+   * bookkeeping table, a schema, roles). Paths from the working directory.
+   */
+  setup: Partial<Record<SqlDialect, string[]>>;
   databases: Record<string, TargetConfig>;
   scenarios: Scenario[];
   fixtures: string;
@@ -72,6 +79,7 @@ export const DEFAULT_CONFIG_PATH = "tests/migrations/config.yaml";
 export function defaultConfig(): Config {
   return {
     migrations: { sql: "sql", redis: "redis-migrations" },
+    setup: {},
     databases: {},
     scenarios: [],
     fixtures: "tests/migrations/fixtures",
@@ -81,11 +89,27 @@ export function defaultConfig(): Config {
 }
 
 type Spec =
-  | { kind: "string" | "number" | "boolean" | "regex" }
+  | { kind: "string" | "number" | "boolean" | "regex" | "file" }
   | { kind: "enum"; values: readonly string[] }
   | { kind: "list"; item: Spec }
   | { kind: "object"; keys: Record<string, Spec>; required?: string[]; exactlyOne?: string[] }
-  | { kind: "map"; value: Spec };
+  | { kind: "map"; value: Spec; key?: MapKey };
+
+/** What a map's keys may be: each key is read through `read`, which says undefined for one it does not know. */
+interface MapKey {
+  read: (key: string) => string | undefined;
+  /** For the message: "a SQL dialect (postgres or sqlite)". */
+  what: string;
+}
+
+/** A SQL dialect by any of its names (postgresql, pg, sqlite3…), as the registry knows them. */
+const SQL_DIALECT_KEY: MapKey = {
+  read: (key) => {
+    const d = dialectNamed(key);
+    return d && isSqlDialect(d) ? d : undefined;
+  },
+  what: `a SQL dialect (${SQL_DIALECTS.join(", ")})`,
+};
 
 const str: Spec = { kind: "string" };
 const num: Spec = { kind: "number" };
@@ -100,6 +124,7 @@ const SPEC: Spec = {
       keys: { preset: { kind: "enum", values: LAYOUT_IDS }, pattern: { kind: "regex" } },
       exactlyOne: ["preset", "pattern"],
     },
+    setup: { kind: "map", key: SQL_DIALECT_KEY, value: { kind: "list", item: { kind: "file" } } },
     databases: {
       kind: "map",
       value: {
@@ -203,6 +228,13 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
         }
         return value;
       }
+      case "file": {
+        const value = check(node, str, where);
+        if (typeof value !== "string") return undefined;
+        const problem = fileProblem(value);
+        if (problem) problems.push(`${here}: ${where}: ${value} ${problem}`);
+        return value;
+      }
       case "enum": {
         const value = check(node, str, where);
         if (typeof value === "string" && !spec.values.includes(value))
@@ -246,7 +278,16 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
           const key = isScalar(keyNode) ? String(keyNode.value) : "?";
           const path = where ? `${where}.${key}` : key;
           if (spec.kind === "map") {
-            out[key] = check(pair.value as Node, spec.value, path);
+            const name = spec.key ? spec.key.read(key) : key;
+            if (name === undefined) {
+              problems.push(`${file}:${at(keyNode)}: ${path}: "${key}" is not ${spec.key!.what}`);
+              continue;
+            }
+            if (name in out) {
+              problems.push(`${file}:${at(keyNode)}: ${path}: ${name} is given twice`);
+              continue;
+            }
+            out[name] = check(pair.value as Node, spec.value, path);
             continue;
           }
           const sub = spec.keys[key];
@@ -280,6 +321,7 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
     path: file,
     migrations: { ...base.migrations, ...(raw.migrations ?? {}) },
     layout: raw.layout,
+    setup: raw.setup ?? {},
     databases: raw.databases ?? {},
     scenarios: raw.scenarios ?? [],
     fixtures: raw.fixtures ?? base.fixtures,
@@ -303,6 +345,18 @@ function crossDb(raw: RawCrossDb | undefined): CrossDbConfig {
       note,
     })),
   };
+}
+
+/** Why a path named in the config cannot be read as a file, in words; undefined when it can. */
+function fileProblem(path: string): string | undefined {
+  try {
+    return statSync(path).isFile() ? undefined : "is not a file";
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ENOTDIR"
+      ? `does not exist (paths are read from the working directory, ${process.cwd()})`
+      : `cannot be read (${code ?? (e as Error).message})`;
+  }
 }
 
 function fail(file: string, problems: string[]) {

@@ -32,6 +32,8 @@ export interface MigrationState {
   state: MigrationStateName;
   appliedAt?: string;
   durationMs?: number;
+  /** Read from another runner's bookkeeping (`status` where stairway has recorded nothing yet): its name. */
+  recordedBy?: string;
 }
 
 /** How much of a tree a testing command could check on one target (README "Keep going"). */

@@ -370,14 +370,67 @@ export async function pendingDown(
   return chosen.map((r) => list.find((m) => m.key === versionKey(r.version)) ?? r);
 }
 
-export async function up(ctx: RunnerContext, opts: { to?: string; allowDrift?: boolean } = {}): Promise<CheckResult[]> {
+export interface UpOptions {
+  to?: string;
+  allowDrift?: boolean;
+  /**
+   * Rows to record first, under the lock, when stairway has recorded nothing
+   * on the target yet: the history another runner kept (`up --from`).
+   */
+  adopt?: AppliedRow[];
+}
+
+export async function up(ctx: RunnerContext, opts: UpOptions = {}): Promise<CheckResult[]> {
   // Drifted files are refused before the lock too, so such a run leaves nothing behind (no SQLite
   // lock file). A dirty version is judged under the lock only: another run may be applying it now.
   if (!opts.allowDrift) refuseDrift(ctx, await ctx.driver.applied());
-  return withLock(ctx, () => upLocked(ctx, opts));
+  return withLock(ctx, async () => {
+    if (opts.adopt) await adoptLocked(ctx, opts.adopt);
+    return upLocked(ctx, opts);
+  });
 }
 
-async function upLocked(ctx: RunnerContext, opts: { to?: string; allowDrift?: boolean }): Promise<CheckResult[]> {
+/**
+ * Records another runner's history as stairway's own, when stairway has
+ * recorded nothing on the target: the number of rows recorded, or undefined
+ * when it already keeps a history (which is then the only one).
+ */
+export async function adopt(ctx: RunnerContext, rows: AppliedRow[]): Promise<number | undefined> {
+  return withLock(ctx, () => adoptLocked(ctx, rows));
+}
+
+async function adoptLocked(ctx: RunnerContext, rows: AppliedRow[]): Promise<number | undefined> {
+  if ((await ctx.driver.applied()).length) return undefined;
+  for (const r of rows) await ctx.driver.record(r);
+  return rows.length;
+}
+
+/**
+ * Marks every migration up to `version` applied without running it (a
+ * database migrated by other means: golang-migrate's and Flyway's baseline).
+ * Versions already recorded are left as they are. Returns those it marked.
+ */
+export async function baseline(ctx: RunnerContext, version: string): Promise<Migration[]> {
+  const limit = findVersion(ctx.migrations, version, "baseline");
+  return withLock(ctx, async () => {
+    const recorded = new Set((await ctx.driver.applied()).map((r) => versionKey(r.version)));
+    const marked = applicable(ctx).filter(
+      (m) => compareVersions(m.version, limit.version) <= 0 && !recorded.has(m.key),
+    );
+    for (const m of marked)
+      await ctx.driver.record({
+        version: m.version,
+        name: m.name,
+        checksum: upChecksum(m, ctx.driver)!,
+        appliedAt: new Date().toISOString(),
+        durationMs: 0,
+        dirty: false,
+      });
+    return marked;
+  });
+}
+
+async function upLocked(ctx: RunnerContext, opts: UpOptions): Promise<CheckResult[]> {
   refuseDirty(ctx, await ctx.driver.applied());
   const results: CheckResult[] = [];
   for (const m of await pendingUp(ctx, opts.to, opts)) {
@@ -448,8 +501,17 @@ export async function force(ctx: RunnerContext, version: string, pending: boolea
   });
 }
 
-export async function status(ctx: RunnerContext): Promise<MigrationState[]> {
-  const rows = await ctx.driver.applied();
+/**
+ * Each migration's state on the target; `recorded`: another runner's
+ * history read in place of stairway's empty one (each state then says who
+ * recorded it).
+ */
+export async function status(
+  ctx: RunnerContext,
+  recorded?: { rows: AppliedRow[]; by: string },
+): Promise<MigrationState[]> {
+  const rows = recorded?.rows ?? (await ctx.driver.applied());
+  const by = recorded ? { recordedBy: recorded.by } : {};
   const byKey = new Map(rows.map((r) => [versionKey(r.version), r]));
   const out: MigrationState[] = [];
   for (const m of applicable(ctx)) {
@@ -467,10 +529,17 @@ export async function status(ctx: RunnerContext): Promise<MigrationState[]> {
       name: m.name,
       state,
       appliedAt: r.appliedAt,
-      durationMs: r.durationMs,
+      ...(recorded ? by : { durationMs: r.durationMs }),
     });
   }
   for (const r of byKey.values())
-    out.push({ target: ctx.target, version: r.version, name: r.name, state: "missing-file", appliedAt: r.appliedAt });
+    out.push({
+      target: ctx.target,
+      version: r.version,
+      name: r.name,
+      state: "missing-file",
+      appliedAt: r.appliedAt,
+      ...by,
+    });
   return out.sort((a, b) => compareVersions(a.version, b.version));
 }

@@ -1,7 +1,7 @@
 // One command's world: flags, config, plans, targets, open connections and the
 // scratch databases it created (dropped at the end, on failure and on Ctrl-C).
 
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { defaultConfig, loadConfig, type Config } from "./config.ts";
 import { StairwayError, usageError } from "./errors.ts";
@@ -9,11 +9,14 @@ import { newRunId, scratchName } from "./scratch-names.ts";
 import { redact } from "./secrets.ts";
 import {
   BOOKKEEPING_TABLE,
+  isSqlSession,
+  SqlExecError,
   type MigrationTimeouts,
   type Migrator,
   type OpenOptions,
   type ScratchRef,
   type SqlDriver,
+  type SqlSession,
 } from "./stores/contract.ts";
 import { loadStore } from "./stores/index.ts";
 import type { TargetUrl } from "./stores/url.ts";
@@ -21,6 +24,7 @@ import { loadPlan, type TreeOptions } from "./plan/discover.ts";
 import { applyStep } from "./runner.ts";
 import type { LayoutId } from "./plan/layouts/layout.ts";
 import type { Migration, Plan, PlanLayout } from "./plan/migration.ts";
+import { lineCol, splitStatements } from "./plan/statements.ts";
 import { progressLine } from "./progress.ts";
 import { writeReportFile } from "./report/manifest.ts";
 import { DEFAULT_REPORT_DIR } from "./results.ts";
@@ -53,6 +57,7 @@ export class Session {
   readonly config: Config;
   private readonly plans = new Map<string, { tree: string; plan: Plan }>();
   private readonly cleanups: (() => Promise<void>)[] = [];
+  private readonly setupTexts = new Map<string, string>();
   /** Names this run's scratch databases, so `clean` can tell a live run's (scratch-names.ts). */
   readonly runId = newRunId();
 
@@ -207,6 +212,11 @@ export class Session {
     this.cleanups.push(drop);
     url = await mod.createScratch(target.url, name, { ...opts, command, flush: this.flags.flush, runId: this.runId });
     driver = await mod.open(url, { ...opts, scratch: true });
+    if (isSqlSession(driver) && this.config.setup[driver.dialect]?.length) {
+      // Made first, where stairway's table always goes: a setup that sets search_path must not move it.
+      await driver.ensureBookkeeping();
+      await this.runSetup(driver, target);
+    }
     return { driver: driver as D, url, name, drop, module: mod, server: target.url, openOptions: opts };
   }
 
@@ -227,6 +237,40 @@ export class Session {
         );
     }
     return scratch;
+  }
+
+  /**
+   * The config's `setup` files of the target's dialect, statement by
+   * statement, on a scratch database before its first migration: the state
+   * the tree's own runner makes before it migrates. A statement that fails
+   * stops the command, naming its file:line:col.
+   */
+  private async runSetup(driver: SqlSession, target: Target): Promise<void> {
+    for (const path of this.config.setup[driver.dialect] ?? []) {
+      const text = this.setupText(path);
+      for (const s of splitStatements(text)) {
+        try {
+          await driver.execute(s.text);
+        } catch (e) {
+          if (!(e instanceof SqlExecError) || e.connectionLost) throw e;
+          const at = e.position ? lineCol(text, s.offset + e.position - 1) : { line: s.line, col: s.col };
+          throw new StairwayError(
+            "E_CONFIG",
+            `setup file ${path}:${at.line}:${at.col} failed on target ${target.name}: ${e.message} (setup.${driver.dialect} in ${this.config.path})`,
+          );
+        }
+      }
+    }
+  }
+
+  /** A setup file's text, read once per command (every scratch database runs it). */
+  private setupText(path: string): string {
+    let text = this.setupTexts.get(path);
+    if (text === undefined) {
+      text = readFileSync(path, "utf8");
+      this.setupTexts.set(path, text);
+    }
+    return text;
   }
 
   private openOptions(target: Target, opts: { readOnly?: boolean } = {}): OpenOptions {

@@ -1,12 +1,14 @@
 // stairway validate: what can be known without running the stairway — the
 // tree (names, duplicates, gaps, missing or empty downs), SQL that does not
-// parse (PostgreSQL through its real parser; SQLite by running each file in
-// order in a scratch in-memory database, downs inside a rolled-back savepoint),
+// parse, every error of each file (PostgreSQL through its real parser; SQLite
+// by running each statement in order in a scratch in-memory database, downs
+// inside a rolled-back savepoint),
 // files edited after they were applied, and the committed schema dumps.
 
 import { createTwoFilesPatch } from "diff";
 import { SqlExecError, type SqlDriver } from "../stores/contract.ts";
-import { parsePostgres } from "../lint/pg-parser.ts";
+import { loadPgParser } from "../lint/pg-parser.ts";
+import { pgSyntaxErrors } from "../lint/pg-statements.ts";
 import {
   appliesTo,
   fileFor,
@@ -55,27 +57,25 @@ export function treeChecks(plan: Plan, target: string): CheckResult[] {
   return results;
 }
 
-const PG: SqlDialect = "postgres";
-
-/** PostgreSQL files through libpg_query: the first syntax error of each, at file:line:col. */
-export async function parsePostgresFiles(migrations: Migration[], target: string): Promise<CheckResult[]> {
+/**
+ * Files of a dialect with a parser here (PostgreSQL's, through libpg_query):
+ * every syntax error of each file, at file:line:col (after the first, each
+ * statement is parsed on its own).
+ */
+export async function parseWithParser(
+  migrations: Migration[],
+  dialect: SqlDialect,
+  target: string,
+): Promise<CheckResult[]> {
+  const pg = await loadPgParser();
   const results: CheckResult[] = [];
   let files = 0;
-  for (const m of migrations.filter((x) => appliesTo(x, PG))) {
+  for (const m of migrations.filter((x) => appliesTo(x, dialect))) {
     for (const direction of ["up", "down"] as const) {
-      const f = fileFor(m, direction, PG);
+      const f = fileFor(m, direction, dialect);
       if (!f) continue;
       files++;
-      const parsed = await parsePostgres(f.text);
-      if (!parsed.ok)
-        results.push({
-          check: "files.parse",
-          target,
-          migration: m.id,
-          status: "fail",
-          message: `${f.path}:${parsed.error.line}:${parsed.error.col}: ${parsed.error.message}`,
-          details: { file: f.path, line: parsed.error.line, col: parsed.error.col },
-        });
+      for (const e of pgSyntaxErrors(pg, f.text)) results.push(fileResult(m, f, { ...e, syntax: true }, target));
     }
   }
   if (!results.length)
@@ -83,7 +83,7 @@ export async function parsePostgresFiles(migrations: Migration[], target: string
       check: "files.parse",
       target,
       status: "pass",
-      message: `${plural(files, "file")} parse${files === 1 ? "s" : ""} as PostgreSQL`,
+      message: `${plural(files, "file")} parse${files === 1 ? "s" : ""} as ${storeOf(dialect).label}`,
     });
   return results;
 }
@@ -92,8 +92,13 @@ const SQLITE_SYNTAX = /syntax error|incomplete input|unrecognized token|untermin
 
 /**
  * The files of a dialect without a parser here, run in order in a scratch
- * database (SQLite prepares a statement only against the schema it names, so
- * each up runs; each down runs inside a savepoint that is rolled back).
+ * database, statement by statement (SQLite prepares a statement only against
+ * the schema it names, so each up runs; each down runs inside a savepoint
+ * that is rolled back). Every statement of a file is tried, so every error of
+ * a file is reported; a statement that fails changes nothing, and the ones
+ * after it run against the state the tree had built so far. The down of an
+ * up that failed is still read for syntax errors, but its other errors would
+ * be the up's, and are not reported.
  */
 export async function parseByRunning(
   driver: SqlDriver,
@@ -106,17 +111,14 @@ export async function parseByRunning(
     const down = fileFor(m, "down", driver.dialect);
     const up = fileFor(m, "up", driver.dialect)!;
     files += down ? 2 : 1;
-    const upError = await runFile(driver, up);
-    if (upError) {
-      results.push(fileResult(m, up, upError, target));
-      continue; // the schema the next files expect is not there; their errors would be ours
-    }
+    const upErrors = await runFile(driver, up);
+    for (const e of upErrors) results.push(fileResult(m, up, e, target));
     if (!down) continue;
     await driver.execute("SAVEPOINT stairway_validate");
-    const downError = await runFile(driver, down);
+    const downErrors = await runFile(driver, down);
     await driver.execute("ROLLBACK TO stairway_validate");
     await driver.execute("RELEASE stairway_validate");
-    if (downError) results.push(fileResult(m, down, downError, target));
+    for (const e of downErrors) if (e.syntax || !upErrors.length) results.push(fileResult(m, down, e, target));
   }
   if (!results.length)
     results.push({
@@ -135,19 +137,22 @@ interface FileError {
   syntax: boolean;
 }
 
-async function runFile(driver: SqlDriver, f: MigrationFile): Promise<FileError | undefined> {
+async function runFile(driver: SqlDriver, f: MigrationFile): Promise<FileError[]> {
+  const errors: FileError[] = [];
   for (const s of f.statements) {
     // Transaction control in a no-transaction file would end our savepoint.
     if (/^(BEGIN|COMMIT|END|ROLLBACK)\b/i.test(s.text)) continue;
+    // With its semicolon, so that an error at its end reads "near ";"" at a column, not "incomplete input".
+    const end = s.offset + s.text.length;
     try {
-      await driver.execute(s.text);
+      await driver.execute(f.sql[end] === ";" ? `${s.text};` : s.text);
     } catch (e) {
       const err = e instanceof SqlExecError ? e : new SqlExecError(String(e));
       const at = err.position ? lineCol(f.text, s.offset + err.position - 1) : { line: s.line, col: s.col };
-      return { message: err.message, ...at, syntax: SQLITE_SYNTAX.test(err.message) };
+      errors.push({ message: err.message, ...at, syntax: SQLITE_SYNTAX.test(err.message) });
     }
   }
-  return undefined;
+  return errors;
 }
 
 function fileResult(m: Migration, f: MigrationFile, e: FileError, target: string): CheckResult {
@@ -191,14 +196,19 @@ export async function checksumDrift(
   return out;
 }
 
-/** The committed dump against a scratch database migrated to head. */
+/**
+ * The committed dump (at `path`) against a scratch database migrated to head.
+ * `dumpFrom`: how `schema dump` names the database, for the hint
+ * (`--target sqlite`; `--db URL` when no target was named).
+ */
 export async function dumpDrift(
   driver: SqlDriver,
   dialect: SqlDialect,
   committed: { path: string; text: string } | undefined,
   target: string,
+  dump: { path: string; from: string },
 ): Promise<CheckResult> {
-  const hint = `stairway schema dump --target ${target} --at head > ${committed?.path ?? `sql/schema.${dialect}.sql`}`;
+  const hint = `stairway schema dump ${dump.from} --at head > ${dump.path}`;
   if (!committed)
     return {
       check: "schema.dump-drift",

@@ -1,4 +1,4 @@
-// up, down, redo, status, force: the runner on each target's own database.
+// up, down, redo, status, force, baseline: the runner on each target's own database.
 
 import pc from "picocolors";
 import { EXIT, usageError, type ExitCode } from "../errors.ts";
@@ -6,9 +6,11 @@ import { fileFor, versionKey, type Dialect, type Migration, type Plan, type SqlD
 import { renderStatus, renderSteps } from "../report/console.ts";
 import type { CheckResult, MigrationState } from "../results.ts";
 import * as runner from "../runner.ts";
-import { isKeyspaceDriver } from "../stores/contract.ts";
+import { isKeyspaceDriver, isSqlSession } from "../stores/contract.ts";
+import { plural } from "../plural.ts";
 import type { GlobalFlags, Session } from "../session.ts";
 import type { Target } from "../targets.ts";
+import { adoptedLines, adoptionFrom, foreignHistory, fromFlags, refuseForeignHistory } from "./adopt.ts";
 import { finish, progress, withSession } from "./common.ts";
 
 type Flags = GlobalFlags & Record<string, unknown>;
@@ -58,29 +60,47 @@ function warnEmptyUps(plan: Plan, applied: CheckResult[]): void {
 
 export async function upCommand(flags: Flags): Promise<ExitCode> {
   const to = opt(flags.to);
+  const from = fromFlags(flags);
   return withSession(
     flags,
     async (session) => {
       const prepared = prepare(session, (plan) => to !== undefined && runner.findVersion(plan.migrations, to, "--to"));
-      const results: CheckResult[] = [];
+      // Every target is looked at before any is migrated: a refusal must not stop the run halfway through them.
+      const opened = [];
       for (const { target: t, plan } of prepared) {
         const ctx = await context(session, t, plan, !!flags.dryRun);
+        // Where stairway has recorded nothing and another runner has: its history, adopted with --from, else refused.
+        const found = await foreignHistory(session, t, ctx.driver, plan, from);
+        if (found && !from) refuseForeignHistory(t, found);
+        opened.push({ t, plan, ctx, adoption: found?.adoption });
+      }
+      const results: CheckResult[] = [];
+      const adopted: string[] = [];
+      for (const { t, plan, ctx, adoption } of opened) {
         if (flags.dryRun) {
+          const done = new Set(adoption?.rows.map((r) => r.version));
+          const pending = await runner.pendingUp(ctx, to, { allowDrift: !!flags.allowDrift });
           printDryRun(
             session,
             t,
-            await runner.pendingUp(ctx, to, { allowDrift: !!flags.allowDrift }),
+            pending.filter((m) => !done.has(m.version)),
             "up",
             ctx.driver.dialect,
           );
           continue;
         }
-        const done = await runner.up(ctx, { to, allowDrift: !!flags.allowDrift });
+        const done = await runner.up(ctx, {
+          to,
+          allowDrift: !!flags.allowDrift,
+          ...(adoption ? { adopt: adoption.rows } : {}),
+        });
+        if (adoption) adopted.push(adoptedLines(t, adoption));
         warnEmptyUps(plan, done);
         results.push(...done);
         progress(session)("");
       }
       if (flags.dryRun) return EXIT.ok;
+      if (!session.flags.json) for (const l of adopted) process.stdout.write(`${l}\n`);
       return finish(session, {
         command: "up",
         targets: prepared.map((p) => p.target),
@@ -149,18 +169,43 @@ export async function redoCommand(flags: Flags): Promise<ExitCode> {
 const NOT_AT_HEAD = new Set<MigrationState["state"]>(["pending", "dirty", "drifted", "missing-file"]);
 
 export async function statusCommand(flags: Flags): Promise<ExitCode> {
+  const from = fromFlags(flags);
   return withSession(flags, async (session) => {
     const prepared = prepare(session);
     const migrations: MigrationState[] = [];
-    for (const { target: t, plan } of prepared)
-      migrations.push(...(await runner.status(await context(session, t, plan, true))));
+    const notes: Record<string, string> = {};
+    for (const { target: t, plan } of prepared) {
+      const ctx = await context(session, t, plan, true);
+      // Where stairway has recorded nothing, another runner's history is shown (--from names it, else it is looked for).
+      const found = await foreignHistory(session, t, ctx.driver, plan, from);
+      if (found) {
+        const { adoption: a, others } = found;
+        const unknown = a.unknown.map((version) => ({
+          version,
+          name: "",
+          checksum: "",
+          appliedAt: "",
+          durationMs: 0,
+          dirty: false,
+        }));
+        migrations.push(...(await runner.status(ctx, { rows: [...a.rows, ...unknown], by: a.runner })));
+        notes[t.name] =
+          `read from ${a.table}, ${a.runner}'s record: stairway has recorded nothing here yet; "stairway baseline --from ${a.runner}" adopts it` +
+          (others.length ? ` (${others.map((o) => `${o.table} of ${o.runner}`).join(", ")} also found)` : "");
+        continue;
+      }
+      if (from && isSqlSession(ctx.driver))
+        notes[t.name] =
+          `stairway keeps this database's history (${plural((await ctx.driver.applied()).length, "migration")} recorded): --from ${from.runner.id} is not read`;
+      migrations.push(...(await runner.status(ctx)));
+    }
     // status reports; states like dirty or drifted are shown, not failed — unless --exit-code asks.
     finish(session, {
       command: "status",
       targets: prepared.map((p) => p.target),
       results: [],
       migrations,
-      render: (r) => renderStatus(r.migrations ?? [], r.targets),
+      render: (r) => renderStatus(r.migrations ?? [], r.targets, notes),
     });
     return flags.exitCode && migrations.some((m) => NOT_AT_HEAD.has(m.state)) ? EXIT.failed : EXIT.ok;
   });
@@ -178,6 +223,59 @@ export async function forceCommand(flags: Flags, args: string[]): Promise<ExitCo
     }
     return EXIT.ok;
   });
+}
+
+/**
+ * Adopts a database migrated by other means: every migration up to VERSION
+ * marked applied, or (--from RUNNER) what that runner's own table says it
+ * applied, where stairway has recorded nothing yet. Runs nothing.
+ */
+export async function baselineCommand(flags: Flags, args: string[]): Promise<ExitCode> {
+  const version = args[0];
+  const from = fromFlags(flags);
+  if (version === undefined && !from)
+    throw usageError(
+      "baseline needs a version (every migration up to it is marked applied) or --from RUNNER (what that runner's own table says was applied is)",
+    );
+  if (version !== undefined && from)
+    throw usageError(`baseline takes a version or --from, not both (baseline ${version} --from ${from.runner.id})`);
+  return withSession(flags, async (session) => {
+    const prepared = prepare(
+      session,
+      (plan) => version !== undefined && runner.findVersion(plan.migrations, version, "baseline"),
+    );
+    for (const { target: t, plan } of prepared) {
+      const ctx = await context(session, t, plan);
+      if (version !== undefined) {
+        const upTo = runner.findVersion(plan.migrations, version, "baseline").id;
+        const marked = await runner.baseline(ctx, version);
+        say(
+          marked.length
+            ? `${pc.green("✓")} ${t.name}: ${plural(marked.length, "migration")} up to ${upTo} marked applied`
+            : `${pc.dim("–")} ${t.name}: every migration up to ${upTo} is recorded already`,
+        );
+        continue;
+      }
+      if (!isSqlSession(ctx.driver)) {
+        say(`${pc.dim("–")} ${t.name}: not a SQL database: no table of ${from!.runner.id} to read there`);
+        continue;
+      }
+      const recorded = (await ctx.driver.applied()).length;
+      // Read before the lock: a table that is not there must leave nothing behind, stairway's table included.
+      const adoption = recorded ? undefined : await adoptionFrom(session, t, ctx.driver, plan, from!);
+      const n = adoption && (await runner.adopt(ctx, adoption.rows));
+      if (adoption && n !== undefined) say(adoptedLines(t, adoption));
+      else
+        say(
+          `${pc.dim("–")} ${t.name}: stairway keeps this database's history already (${plural((await ctx.driver.applied()).length, "migration")} recorded): ${from!.table ?? from!.runner.table} is not read`,
+        );
+    }
+    return EXIT.ok;
+  });
+}
+
+function say(text: string): void {
+  process.stdout.write(`${text}\n`);
 }
 
 function opt(v: unknown): string | undefined {

@@ -116,6 +116,8 @@ export interface PgSyntaxError {
   message: string;
   line: number;
   col: number;
+  /** UTF-16 offset in the parsed text. */
+  index: number;
 }
 
 export type PgParse =
@@ -137,7 +139,7 @@ export function parseWith(pg: PgParser, sql: string): PgParse {
   if ("error" in raw) {
     // The cursor counts Unicode code points from 0.
     const index = [...sql].slice(0, raw.cursor).join("").length;
-    return { ok: false, error: { message: raw.error, ...lines.lineCol(index) } };
+    return { ok: false, error: { message: raw.error, ...lines.lineCol(index), index } };
   }
   const res = raw.tree;
   const total = Buffer.byteLength(sql, "utf8");

@@ -70,6 +70,28 @@ export function pgStatements(pg: PgParser, text: string): { statements: Draft[];
   return { statements: out, syntaxErrors };
 }
 
+/**
+ * Every syntax error of a file (validate): the whole file in one parse, and
+ * after its first error, each following statement parsed on its own (with
+ * its semicolon, so an error at its end reads as the whole file's would).
+ */
+export function pgSyntaxErrors(pg: PgParser, text: string): SyntaxProblem[] {
+  const whole = parseWith(pg, text);
+  if (whole.ok) return [];
+  const { index, ...first } = whole.error;
+  const errors: SyntaxProblem[] = [first];
+  for (const piece of splitStatements(text)) {
+    if (piece.offset <= index) continue; // the whole parse got past it, or failed in it
+    const end = piece.offset + piece.text.length;
+    const r = parseWith(pg, text.slice(piece.offset, text[end] === ";" ? end + 1 : end));
+    if (r.ok) continue;
+    const line = piece.line + r.error.line - 1;
+    const col = r.error.line === 1 ? piece.col + r.error.col - 1 : r.error.col;
+    errors.push({ line, col, message: r.error.message });
+  }
+  return errors;
+}
+
 /** The whole file in one parse; when it does not parse, statement by statement, so one error hides nothing else. */
 function parseWithFallback(pg: PgParser, text: string, errors: SyntaxProblem[]): PgStatement[] {
   const whole = parseWith(pg, text);
@@ -92,7 +114,8 @@ function parseWithFallback(pg: PgParser, text: string, errors: SyntaxProblem[]):
         col: s.line === 1 ? piece.col + s.col - 1 : s.col,
       });
   }
-  if (errors.length === 0) errors.push({ ...whole.error }); // the splitter saw it differently: report the parser's view
+  // The splitter saw it differently: report the parser's view.
+  if (errors.length === 0) errors.push({ message: whole.error.message, line: whole.error.line, col: whole.error.col });
   return out;
 }
 

@@ -74,6 +74,8 @@ export interface PlanLayout {
   detected: boolean;
   /** Other presets that read the tree's files the same way (detection named the first). */
   alike?: LayoutId[];
+  /** The dialect the runner's own files say the tree is for (Prisma's migration_lock.toml), and the file. */
+  dialect?: { dialect: SqlDialect; from: string };
 }
 
 export interface Plan {

@@ -55,18 +55,26 @@ const STATE_HINT: Partial<Record<MigrationState["state"], string>> = {
 // A transform over keys does not roll back; it resumes from its checkpoints.
 const KEYS_DIRTY_HINT = 'a transform stopped halfway: "stairway up" resumes it, "stairway down" undoes what it did';
 
-export function renderStatus(states: MigrationState[], targets: TargetInfo[]): string {
+/** `notes`: a line under a target's name (whose record was read, when it was another runner's). */
+export function renderStatus(
+  states: MigrationState[],
+  targets: TargetInfo[],
+  notes: Record<string, string> = {},
+): string {
   const lines: string[] = [];
   for (const t of targets) {
     const mine = states.filter((s) => s.target === t.name);
     lines.push(pc.bold(t.name) + pc.dim(`  ${t.url}`));
+    if (notes[t.name]) lines.push(pc.dim(`  ${notes[t.name]}`));
     if (mine.length === 0) lines.push(pc.dim("  no migrations for this target"));
-    const width = Math.max(0, ...mine.map((s) => `${s.version}_${s.name}`.length));
+    // A version another runner recorded that the tree does not have may have no name.
+    const label = (s: MigrationState) => (s.name ? `${s.version}_${s.name}` : s.version);
+    const width = Math.max(0, ...mine.map((s) => label(s).length));
     for (const s of mine) {
       const when = s.appliedAt ? pc.dim(s.appliedAt.replace("T", " ").replace(/\.\d+Z$/, "Z")) : "";
       const text = ofKeys(t) && s.state === "dirty" ? KEYS_DIRTY_HINT : STATE_HINT[s.state];
       const hint = text ? pc.dim(`  ${text}`) : "";
-      lines.push(`  ${pad(`${s.version}_${s.name}`, width)}  ${pad(STATE_COLOR[s.state](s.state), 12)} ${when}${hint}`);
+      lines.push(`  ${pad(label(s), width)}  ${pad(STATE_COLOR[s.state](s.state), 12)} ${when}${hint}`);
     }
     const counts = new Map<string, number>();
     for (const s of mine) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);

@@ -418,6 +418,12 @@ export const CASES: Case[] = [
   },
   { name: "an unknown command", args: () => ["migrate"], code: 2, says: /unknown command "migrate"/ },
   {
+    name: "validate --dialect that is no SQL dialect",
+    args: () => ["validate", "--dialect", "oracle"],
+    code: 2,
+    says: /--dialect oracle: expected postgres or sqlite/,
+  },
+  {
     name: "new with a name that is no name",
     args: () => ["new", "add users"],
     code: 2,
@@ -492,7 +498,100 @@ export const CASES: Case[] = [
     says: /tests\/migrations\/reports does not exist: run the test commands first/,
   },
 
+  // ── adopting a database another runner migrated ──
+  {
+    name: "--from a runner stairway does not read",
+    args: (c) => ["status", "--from", "liquibase", ...db(c)],
+    code: 2,
+    says: /--from liquibase: not a runner whose bookkeeping stairway reads \(known: golang-migrate, dbmate, goose, flyway, sqlx, diesel, prisma, popx\)/,
+  },
+  {
+    name: "--table without --from",
+    args: (c) => ["up", "--table", "versions", ...db(c)],
+    code: 2,
+    says: /--table versions: name the runner that wrote it with --from/,
+  },
+  {
+    name: "baseline with a version that is not in the tree",
+    args: (c) => ["baseline", "003", "--db", c.pg],
+    code: 2,
+    says: /baseline 003: no such migration \(known: 001, 002\)/,
+  },
+  {
+    name: "baseline with neither a version nor --from",
+    args: (c) => ["baseline", ...db(c)],
+    code: 2,
+    says: /baseline needs a version \(every migration up to it is marked applied\) or --from RUNNER/,
+  },
+  {
+    name: "baseline with both a version and --from",
+    args: (c) => ["baseline", "001", "--from", "goose", ...db(c)],
+    code: 2,
+    says: /baseline takes a version or --from, not both/,
+  },
+  {
+    name: "up --from naming a runner whose table the database does not have",
+    args: (c) => ["up", "--from", "goose", "--db", c.pg],
+    code: 2,
+    says: /target postgres: postgres:\/\/.* has no table goose_db_version, so goose has recorded nothing there \(--table names another table\)/,
+  },
+  {
+    name: "baseline --from with a --table the database does not have",
+    args: (c) => ["baseline", "--from", "dbmate", "--table", "versions", "--db", c.pg],
+    code: 2,
+    says: /has no table versions, so dbmate has recorded nothing there$/m,
+  },
+  {
+    name: "up on a database another runner migrated, without --from",
+    setup: (c) => {
+      const d = new Database(join(c.dir, "app.db"));
+      d.run("CREATE TABLE a (id integer PRIMARY KEY)");
+      d.run(
+        "CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL, tstamp TIMESTAMP DEFAULT (datetime('now')))",
+      );
+      d.run("INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, 1), (1, 1)");
+      d.close();
+    },
+    args: (c) => ["up", ...db(c)],
+    code: 2,
+    says: /target sqlite: goose_db_version \(goose\) says goose applied 1 migration of this tree here \(the newest 001_a\), and stairway has recorded none: adopt that history with "stairway baseline --from goose"/,
+  },
+
   // ── the config ──
+  {
+    name: "a setup file that does not exist",
+    files: cfg("setup:\n  sqlite: [setup/runner.sql]\n"),
+    args: (c) => ["test", ...db(c)],
+    code: 2,
+    says: /config\.yaml:2: setup\.sqlite\[0\]: setup\/runner\.sql does not exist \(paths are read from the working directory, /,
+  },
+  {
+    name: "setup for a dialect stairway does not know",
+    files: { ...cfg("setup:\n  oracle: [setup.sql]\n"), "setup.sql": "SELECT 1;\n" },
+    args: (c) => ["test", ...db(c)],
+    code: 2,
+    says: /config\.yaml:2: setup\.oracle: "oracle" is not a SQL dialect \(postgres, sqlite/,
+  },
+  {
+    name: "a setup file that fails (PostgreSQL)",
+    files: {
+      ...cfg("setup:\n  postgres: [setup.sql]\n"),
+      "setup.sql": "CREATE TABLE t (id int);\nCREATE INDEX ON nope (id);\n",
+    },
+    args: (c) => ["test", "--db", c.pg],
+    code: 2,
+    says: /setup file setup\.sql:2:\d+ failed on target postgres: relation "nope" does not exist \(setup\.postgres in tests\/migrations\/config\.yaml\)/,
+  },
+  {
+    name: "a setup file that fails (SQLite)",
+    files: {
+      ...cfg("setup:\n  sqlite: [setup.sql]\n"),
+      "setup.sql": "CREATE TABLE t (id int);\nCREATE TABLE t (id int);\n",
+    },
+    args: (c) => ["test", ...db(c)],
+    code: 2,
+    says: /setup file setup\.sql:2:14 failed on target sqlite: table t already exists \(setup\.sqlite in tests\/migrations\/config\.yaml\)/,
+  },
   {
     name: "a config key with a typo",
     files: cfg("databases:\n  lite:\n    url: sqlite:app.db\n    max_migraton_time: 5\n"),

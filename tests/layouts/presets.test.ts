@@ -32,7 +32,7 @@ function read(root: string, preset: LayoutId): Plan {
   const detected = loadPlan({ sqlDir: root });
   expect(detected.layout).toMatchObject({ preset, detected: true });
   const given = loadPlan({ sqlDir: root, preset: { id: preset, given: "--layout" } });
-  expect(given.layout).toEqual({ preset, detected: false });
+  expect(given.layout).toMatchObject({ preset, detected: false });
   expect(summary(given)).toEqual(summary(detected));
   return given;
 }
@@ -387,6 +387,12 @@ describe("prisma", () => {
     expect(plan.migrations.every((m) => m.irreversible)).toBe(true);
     expect(plan.problems).toEqual([]);
     expect(plan.notes).toEqual([]);
+    // Its provider says the tree's dialect (validate reads the files as PostgreSQL).
+    expect(plan.layout).toEqual({
+      preset: "prisma",
+      detected: false,
+      dialect: { dialect: "postgres", from: join(root, "migration_lock.toml") },
+    });
   });
 });
 

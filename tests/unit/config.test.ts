@@ -192,6 +192,36 @@ describe("parseConfig: errors name the file and line (exit code 2)", () => {
   });
 });
 
+describe("setup", () => {
+  const sql = join(dir, "setup.sql");
+  writeFileSync(sql, "CREATE TABLE t (id int);\n");
+
+  test("files per dialect, by any of its names, kept in order", () => {
+    const c = parseConfig(lines("setup:", `  postgresql: [${sql}, ${sql}]`, `  sqlite3: [${sql}]`), "c.yaml", {});
+    expect(c.setup).toEqual({ postgres: [sql, sql], sqlite: [sql] });
+    expect(parseConfig("fixtures: f\n", "c.yaml", {}).setup).toEqual({});
+  });
+
+  test("each problem with its line: an unknown dialect, a dialect named twice, a missing file, a directory", () => {
+    const e = errorOf(() =>
+      parseConfig(
+        lines("setup:", `  oracle: [${sql}]`, `  pg: [${sql}]`, "  postgres: [nope.sql]", `  sqlite: [${dir}]`),
+        "c.yaml",
+        {},
+      ),
+    );
+    expect([e.message, ...e.more]).toEqual([
+      'c.yaml:2: setup.oracle: "oracle" is not a SQL dialect (postgres, sqlite)',
+      "c.yaml:4: setup.postgres: postgres is given twice",
+      `c.yaml:5: setup.sqlite[0]: ${dir} is not a file`,
+    ]);
+    const missing = errorOf(() => parseConfig("setup:\n  sqlite: [nope.sql]\n", "c.yaml", {}));
+    expect(missing.message).toBe(
+      `c.yaml:2: setup.sqlite[0]: nope.sql does not exist (paths are read from the working directory, ${process.cwd()})`,
+    );
+  });
+});
+
 describe("loadConfig", () => {
   test("an explicit file that does not exist is an error naming it", () => {
     const missing = join(dir, "nope.yaml");

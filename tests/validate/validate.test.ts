@@ -123,3 +123,66 @@ test("counts of one are singular: 1 migration, 1 applied file (never 1 migration
   expect(messages).toContain("files.parse: 2 files parse and apply in order on SQLite");
   expect(messages).toContain("files.checksum-drift: 1 applied file unchanged");
 });
+
+const parseMessages = (r: { json: () => any }) =>
+  r
+    .json()
+    .results.filter((x: any) => x.check === "files.parse")
+    .map((x: any) => `${x.status} ${x.message}`);
+
+test("SQLite: every error of a file is reported, statement by statement, against the state built so far", async () => {
+  const dir = project({
+    "sql/001_a/up.sql": "CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT);\n",
+    "sql/001_a/down.sql": "DROP TABLE a;\n",
+    // Three syntax errors and a table that does not exist; the statements between them still run.
+    "sql/002_b/up.sql": "CREATE TABLE b (id INTEGER PRIMARY KEY);\nCREATE INDEX b_id ON b (id);\n",
+    "sql/002_b/down.sql":
+      "DROP INDEX b_id;\nDELET FROM b;\nALTER TABLE b ADD COLUMN;\nDROP TABLE nope;\n  SELEC 1;\nDROP TABLE b;\n",
+    // The up's second statement fails; its third runs, so 004 finds table c.
+    "sql/003_c/up.sql":
+      "CREATE TABLE c (id INTEGER PRIMARY KEY);\nINSERT INTO missing VALUES (1);\nCREATE TABLE d (id INTEGER);\n",
+    "sql/003_c/down.sql": "DROP TABLE d;\nDROP TABLE c;\n",
+    "sql/004_d/up.sql": "ALTER TABLE d ADD COLUMN w TEXT;\n",
+    "sql/004_d/down.sql": "ALTER TABLE d DROP COLUMN w;\n",
+  });
+  const r = await runCli(["validate", "--json", "--report-dir", join(dir, "r")], { cwd: dir });
+  expect(parseMessages(r)).toEqual([
+    'fail sql/002_b/down.sql:2:1: near "DELET": syntax error',
+    'fail sql/002_b/down.sql:3:25: near ";": syntax error',
+    "warn sql/002_b/down.sql:4:1: no such table: nope (it parses, but does not apply in order on an empty database)",
+    'fail sql/002_b/down.sql:5:3: near "SELEC": syntax error',
+    "warn sql/003_c/up.sql:2:1: no such table: missing (it parses, but does not apply in order on an empty database)",
+  ]);
+  expect(r.code).toBe(1);
+});
+
+test("SQLite: the down of an up that failed is read for syntax errors only (its other errors would be the up's)", async () => {
+  const dir = project({
+    "sql/001_a/up.sql": "CREATE TABL a (id INTEGER);\n",
+    "sql/001_a/down.sql": "DROP TABLE a;\nDROP TABLE a a;\n",
+  });
+  const r = await runCli(["validate", "--json", "--report-dir", join(dir, "r")], { cwd: dir });
+  expect(parseMessages(r)).toEqual([
+    'fail sql/001_a/up.sql:1:8: near "TABL": syntax error',
+    'fail sql/001_a/down.sql:2:14: near "a": syntax error',
+  ]);
+});
+
+test("PostgreSQL: after the first syntax error of a file, each following statement is parsed on its own", async () => {
+  const dir = project({
+    "sql/001_a/up.sql": "CREATE TABLE a (id int);\nCREATE TABLE b (id int,);\nCREATE INDEX ON a (id);\n",
+    "sql/001_a/down.sql":
+      "DROP TABLE b;\nALTER TABLE a DROP COLUMN x DROP COLUMN y;\nDROP TABLE a;\n\nSELEC 1;\nDROP TABLE a a;\n",
+  });
+  const r = await runCli(["validate", "--dialect", "postgres", "--json", "--report-dir", join(dir, "r")], {
+    cwd: dir,
+  });
+  expect(parseMessages(r)).toEqual([
+    'fail sql/001_a/up.sql:2:24: syntax error at or near ")"',
+    'fail sql/001_a/down.sql:2:29: syntax error at or near "DROP"',
+    'fail sql/001_a/down.sql:5:1: syntax error at or near "SELEC"',
+    'fail sql/001_a/down.sql:6:14: syntax error at or near "a"',
+  ]);
+  expect(r.json().targets).toEqual([{ name: "postgres", dialect: "postgres", url: "(no database)" }]);
+  expect(r.code).toBe(1);
+});

@@ -80,6 +80,8 @@ export interface Layout {
   marker?: { pattern: RegExp; text: string };
   /** What to add when an up has no down. */
   downHint(upPath: string): string;
+  /** The dialect the runner's own files say the tree is written for (Prisma's migration_lock.toml), and which file says it. */
+  dialect?(tree: Listing): { dialect: SqlDialect; from: string } | undefined;
 }
 
 /** A tree read once (names only, dotfiles left out) for every layout to look at. */

@@ -1,10 +1,12 @@
 // Prisma Migrate: a directory per migration, `<14-digit timestamp>_<name>/`,
 // holding migration.sql, an up with no down (a down.sql beside it, as Prisma's
 // guide to down migrations writes one, is read as its down). migration_lock.toml
-// is Prisma's own.
+// is Prisma's own; its provider says the tree's dialect.
 // https://www.prisma.io/docs/orm/prisma-migrate/understanding-prisma-migrate/migration-histories
 
+import { readFileSync } from "node:fs";
 import {
+  dialectOf,
   dirsIn,
   emptyScan,
   refusedInTransaction,
@@ -15,6 +17,7 @@ import {
   type Listing,
   type LayoutScan,
 } from "./layout.ts";
+import type { SqlDialect } from "../migration.ts";
 
 const DIR_NAME = /^(?<version>\d{14})_(?<name>.+)$/;
 
@@ -27,7 +30,24 @@ export const prisma: Layout = {
   // Prisma sends migration.sql as one batch, in no transaction of its own.
   noTransaction: refusedInTransaction,
   downHint: (upPath) => `add ${upPath.replace(/migration\.sql$/, "down.sql")} that undoes it`,
+  dialect,
 };
+
+const LOCK_FILE = "migration_lock.toml";
+
+/** `provider = "postgresql"` in migration_lock.toml. */
+function dialect(tree: Listing): { dialect: SqlDialect; from: string } | undefined {
+  if (!filesIn(tree).includes(LOCK_FILE)) return undefined;
+  const path = pathIn(tree, LOCK_FILE);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+  const d = dialectOf(/^\s*provider\s*=\s*"([^"]+)"/m.exec(text)?.[1]);
+  return d ? { dialect: d, from: path } : undefined;
+}
 
 function scan(tree: Listing): LayoutScan {
   const out = emptyScan();

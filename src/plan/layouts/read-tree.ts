@@ -37,6 +37,8 @@ export function readTree(
     reading = detection.best;
     info = { preset: reading.layout.id, detected: true, ...(detection.alike.length ? { alike: detection.alike } : {}) };
   }
+  const said = reading.layout.dialect?.(tree);
+  if (said) info.dialect = said;
   const how = preset ? preset.given : "detected";
   for (const m of reading.scan.misnamed)
     problems.push({
