@@ -11,6 +11,7 @@ import {
   appliesTo,
   fileFor,
   problemResults,
+  statementsFor,
   type Migration,
   type MigrationFile,
   type Plan,
@@ -136,7 +137,7 @@ interface FileError {
 }
 
 async function runFile(driver: SqlDriver, f: MigrationFile): Promise<FileError | undefined> {
-  for (const s of f.statements) {
+  for (const s of statementsFor(f, driver.dialect)) {
     // Transaction control in a no-transaction file would end our savepoint.
     if (/^(BEGIN|COMMIT|END|ROLLBACK)\b/i.test(s.text)) continue;
     try {

@@ -27,6 +27,18 @@ export const STORES = [
     example: "sqlite:path.db",
   },
   {
+    id: "mysql",
+    dialect: "mysql",
+    label: "MariaDB/MySQL",
+    schemes: ["mysql", "mariadb"],
+    aliases: ["mariadb"],
+    kind: "sql",
+    url: "server",
+    example: "mysql://user@host:3306/db",
+    syntax: "mysql",
+    ddlCommits: true,
+  },
+  {
     id: "redis",
     dialect: "redis",
     label: "Redis",
@@ -55,6 +67,10 @@ export interface StoreEntry {
   readonly url: "server" | "file";
   /** A URL to show in messages. */
   readonly example: string;
+  /** How its SQL splits into statements, where it is not the standard's: MySQL's # comments, backslash escapes, DELIMITER. */
+  readonly syntax?: "mysql";
+  /** DDL commits any open transaction (MySQL): its files run as written, statement by statement, never inside stairway's transaction. */
+  readonly ddlCommits?: true;
 }
 
 export type StoreId = (typeof STORES)[number]["id"];

@@ -133,7 +133,7 @@ export function parseNetworkUrl(raw: string, dialect: Dialect, where: string): O
  * names and protect nothing. The URL itself always shows *** in its place.
  */
 function remember(password: string, written: string[], username: string, url: URL | undefined): void {
-  const plain = new Set(["postgres", "postgresql", "sqlite", "redis", "stairway", username]);
+  const plain = new Set<string>(["stairway", username, ...STORES.flatMap((s) => [s.id, s.dialect, ...s.aliases])]);
   if (url) {
     plain.add(url.hostname);
     try {
