@@ -1,7 +1,7 @@
 // stairway validate: what can be known without running the stairway — the
 // tree (names, duplicates, gaps, missing or empty downs), SQL that does not
-// parse (PostgreSQL through its real parser; SQLite by running each file in
-// order in a scratch in-memory database, downs inside a rolled-back savepoint),
+// parse (PostgreSQL through its real parser; SQLite and MariaDB/MySQL by
+// running each file in order on a scratch database),
 // files edited after they were applied, and the committed schema dumps.
 
 import { createTwoFilesPatch } from "diff";
@@ -89,12 +89,14 @@ export async function parsePostgresFiles(migrations: Migration[], target: string
   return results;
 }
 
-const SQLITE_SYNTAX = /syntax error|incomplete input|unrecognized token|unterminated|near "/i;
+/** A syntax error, as SQLite and MariaDB/MySQL word it (the rest parses, but does not apply). */
+const SYNTAX = /syntax error|incomplete input|unrecognized token|unterminated|near "|error in your SQL syntax/i;
 
 /**
  * The files of a dialect without a parser here, run in order in a scratch
  * database (SQLite prepares a statement only against the schema it names, so
- * each up runs; each down runs inside a savepoint that is rolled back).
+ * each up runs; each down runs inside a savepoint that is rolled back, or,
+ * where DDL commits by itself, for real and followed by its up again).
  */
 export async function parseByRunning(
   driver: SqlDriver,
@@ -113,6 +115,13 @@ export async function parseByRunning(
       continue; // the schema the next files expect is not there; their errors would be ours
     }
     if (!down) continue;
+    if (!driver.capabilities.transactionalDdl) {
+      // DDL commits by itself (MySQL): the down runs for real, then the up again, for the next files.
+      const downError = await runFile(driver, down);
+      if (downError) results.push(fileResult(m, down, downError, target));
+      await runFile(driver, up);
+      continue;
+    }
     await driver.execute("SAVEPOINT stairway_validate");
     const downError = await runFile(driver, down);
     await driver.execute("ROLLBACK TO stairway_validate");
@@ -145,7 +154,7 @@ async function runFile(driver: SqlDriver, f: MigrationFile): Promise<FileError |
     } catch (e) {
       const err = e instanceof SqlExecError ? e : new SqlExecError(String(e));
       const at = err.position ? lineCol(f.text, s.offset + err.position - 1) : { line: s.line, col: s.col };
-      return { message: err.message, ...at, syntax: SQLITE_SYNTAX.test(err.message) };
+      return { message: err.message, ...at, syntax: SYNTAX.test(err.message) };
     }
   }
   return undefined;

@@ -32,7 +32,15 @@ export type MysqlAlterAction =
 
 export type MysqlStatement =
   | { kind: "create-table"; table: string; temp: boolean; asSelect?: RowSource }
-  | { kind: "create-index"; index: string; table: string; unique: boolean; algorithm?: string; lock?: string }
+  | {
+      kind: "create-index";
+      index: string;
+      table: string;
+      unique: boolean;
+      type: "btree" | "fulltext" | "spatial";
+      algorithm?: string;
+      lock?: string;
+    }
   | { kind: "drop-index"; index: string; table: string; algorithm?: string; lock?: string }
   | { kind: "drop"; object: string; names: string[] }
   | { kind: "alter-table"; table: string; actions: MysqlAlterAction[]; algorithm?: string; lock?: string }
@@ -84,7 +92,8 @@ export function classifyMysql(sql: string): MysqlStatement {
   if (c.accept("create")) {
     c.accept("or", "replace");
     const temp = c.accept("temporary");
-    const unique = c.accept("unique") || c.accept("fulltext") || c.accept("spatial");
+    const unique = c.accept("unique");
+    const type = c.accept("fulltext") ? "fulltext" : c.accept("spatial") ? "spatial" : "btree";
     if (c.accept("table")) {
       c.accept("if", "not", "exists");
       const table = name(c);
@@ -99,7 +108,7 @@ export function classifyMysql(sql: string): MysqlStatement {
       const index = name(c);
       if (c.accept("using")) c.i++;
       c.accept("on");
-      return { kind: "create-index", index, table: name(c), unique, ...clauses(tokens) };
+      return { kind: "create-index", index, table: name(c), unique, type, ...clauses(tokens) };
     }
     // CREATE [DEFINER = …] [ALGORITHM = …] [SQL SECURITY …] VIEW | TRIGGER | PROCEDURE | FUNCTION | EVENT
     for (let k = c.i; k < Math.min(tokens.length, c.i + 12); k++) {

@@ -273,7 +273,7 @@ export interface ProbeResult {
   /** The table whose probe waited longest. */
   stallTable?: string;
   samples: number;
-  /** What the probe was seen waiting for, where the store can tell (MySQL: "table metadata lock"). */
+  /** What the probe was seen waiting for, where the store can tell (MySQL: "table metadata lock on tools"). */
   waitedFor?: string[];
 }
 

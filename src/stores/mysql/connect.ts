@@ -162,8 +162,9 @@ export async function connectMysql(
     user: address.user || undefined,
     password: address.password,
     database,
-    // Values as the server writes them: dates and big numbers as text, never through Date or a float.
+    // Values as the server writes them: dates, JSON and big numbers as text, never through Date, JSON.parse or a float.
     dateStrings: true,
+    jsonStrings: true,
     supportBigNumbers: true,
     bigNumberStrings: true,
     // Rows changed, not rows matched: an INSERT … ON DUPLICATE KEY UPDATE that changes nothing counts 0.

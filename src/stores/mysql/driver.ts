@@ -23,7 +23,7 @@ import { quoteIdent as q, type MysqlConnection } from "./connect.ts";
 import { execError } from "./exec-error.ts";
 import { introspectMysql, tableGraphMysql } from "./introspect.ts";
 
-type Field = { type: string; string(): string | null; buffer(): Buffer | null };
+type Field = { type: string; string(encoding?: string): string | null; buffer(): Buffer | null };
 
 const BINARY_CAPABLE = new Set(["BLOB", "TINY_BLOB", "MEDIUM_BLOB", "LONG_BLOB", "STRING", "VAR_STRING"]);
 
@@ -32,6 +32,7 @@ const BINARY_CAPABLE = new Set(["BLOB", "TINY_BLOB", "MEDIUM_BLOB", "LONG_BLOB",
  * (as PostgreSQL prints bytea), so rows compare alike on every store.
  */
 function asText(field: Field, next: () => unknown): unknown {
+  if (field.type === "JSON") return field.string("utf8"); // MySQL sends JSON as binary
   if (field.type === "BIT" || field.type === "GEOMETRY") {
     const b = field.buffer();
     return b === null ? null : "\\x" + b.toString("hex");
@@ -112,7 +113,7 @@ export function mysqlDriver(
   const textRows = async (sql: string): Promise<(string | null)[][]> => {
     await fresh();
     try {
-      const [r] = await c.conn.query({ sql, rowsAsArray: true, typeCast: asText as never });
+      const [r] = await c.conn.query({ sql, rowsAsArray: true, typeCast: asText as never, jsonStrings: true } as never);
       return r as unknown as (string | null)[][];
     } catch (e) {
       throw execError(e, sql);
@@ -294,7 +295,7 @@ export function mysqlDriver(
       // The callback connection under the promise one: only it streams rows.
       const core = (c.conn as unknown as { connection: { query(o: object): { stream(): AsyncIterable<unknown> } } })
         .connection;
-      const stream = core.query({ sql, rowsAsArray: true, typeCast: asText }).stream();
+      const stream = core.query({ sql, rowsAsArray: true, typeCast: asText, jsonStrings: true }).stream();
       try {
         for await (const row of stream as AsyncIterable<(string | null)[]>) yield row;
       } catch (e) {

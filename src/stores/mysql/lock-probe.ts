@@ -15,14 +15,16 @@ export function mysqlProber(probe: MysqlConnection, watcher: MysqlConnection, ev
       let stallMs = 0;
       let stallTable: string | undefined;
       let samples = 0;
-      /** What the probe's connection was seen waiting for ("Waiting for table metadata lock"). */
+      /** What the probe's connection was seen waiting for, on which table: "table metadata lock on tools". */
       const waits = new Set<string>();
+      let current: string | undefined;
       const alive = new Set(tables.map((t) => t.name));
       const loop = (async () => {
         while (running) {
           for (const t of tables) {
             if (!running || !alive.has(t.name)) continue;
             const t0 = performance.now();
+            current = t.name;
             try {
               await probe.conn.query(`SELECT 1 FROM ${q(t.name)} LIMIT 1`);
               await probe.conn.query("START TRANSACTION");
@@ -48,7 +50,8 @@ export function mysqlProber(probe: MysqlConnection, watcher: MysqlConnection, ev
             .query("SELECT STATE AS state FROM information_schema.PROCESSLIST WHERE ID = ?", [probe.threadId])
             .catch(() => [[]]);
           for (const r of rows as { state: string | null }[])
-            if (r.state && /^Waiting for/i.test(r.state)) waits.add(r.state);
+            if (r.state && /^Waiting for/i.test(r.state))
+              waits.add(`${r.state.replace(/^Waiting for /i, "").toLowerCase()} on ${current}`);
           await new Promise((r) => setTimeout(r, 10));
         }
       })();
@@ -56,7 +59,7 @@ export function mysqlProber(probe: MysqlConnection, watcher: MysqlConnection, ev
         stop: async (): Promise<ProbeResult> => {
           running = false;
           await Promise.all([loop, watch]);
-          const waitedFor = [...waits].map((w) => w.replace(/^Waiting for /i, "").toLowerCase());
+          const waitedFor = [...waits];
           return {
             stallMs: Math.round(stallMs * 10) / 10,
             stallTable,
