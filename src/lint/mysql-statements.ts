@@ -8,7 +8,7 @@ import { classifyMysql, type MysqlStatement } from "./mysql-parser.ts";
 import type { Draft } from "./pg-statements.ts";
 
 export function mysqlStatements(text: string): Draft[] {
-  return splitStatements(text, Infinity, "mysql").map((s) => {
+  return splitStatements(text, Infinity, "mysql-lexical").map((s) => {
     const c = classifyMysql(s.text);
     return { line: s.line, col: s.col, text: s.text, kind: c.kind, mysql: c, effects: mysqlEffects(c) };
   });

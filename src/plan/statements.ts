@@ -2,7 +2,7 @@
 // error can name the line in the file. Knows quotes, comments, PostgreSQL
 // dollar quotes and E'' strings, and BEGIN … END bodies (SQLite triggers,
 // PostgreSQL `BEGIN ATOMIC`), where semicolons do not end the statement.
-// With the "mysql" syntax, MySQL's lexical rules instead: # comments, "--"
+// With the "mysql-lexical" syntax, MySQL's lexical rules instead: # comments, "--"
 // only before a space, executable comments (/*! … */), strings with backslash
 // escapes, no dollar quotes, BEGIN … END bodies of routines, triggers and
 // events (END IF / END LOOP close no body), and the client's DELIMITER lines.
@@ -17,8 +17,8 @@ export interface Statement {
   col: number;
 }
 
-/** Lexical rules other than the standard's (stores/dialects.ts `syntax`). */
-export type Syntax = "mysql";
+/** Lexical rules other than the standard's (stores/dialects.ts `syntax`): a family, not a dialect. */
+export type Syntax = "mysql-lexical";
 
 /** The statements of `sql`, in order; with `limit`, only the first `limit` of them. */
 export function splitStatements(sql: string, limit = Infinity, syntax?: Syntax): Statement[] {
@@ -28,7 +28,7 @@ export function splitStatements(sql: string, limit = Infinity, syntax?: Syntax):
   let words: string[] = []; // first words of the current statement, upper case
   let i = 0;
   const n = sql.length;
-  const mysql = syntax === "mysql";
+  const mysql = syntax === "mysql-lexical";
   let delimiter = ";"; // MySQL's client changes it with DELIMITER lines
   // Statements come in order, so each one's line is counted on from the last:
   // linear in the file, where counting from the start each time was quadratic
@@ -134,8 +134,12 @@ export function splitStatements(sql: string, limit = Infinity, syntax?: Syntax):
         if (words.length < 8) words.push(word);
         if (word === "BEGIN" && opensBody(words, sql, j, mysql)) depth++;
         else if (word === "CASE" && depth > 0) depth++;
-        else if (word === "END" && depth > 0 && !(mysql && /^\s+(IF|LOOP|WHILE|REPEAT)\b/i.test(sql.slice(j, j + 12))))
-          depth--;
+        else if (word === "END" && depth > 0) {
+          // MySQL: END IF / LOOP / WHILE / REPEAT close no body; END CASE closes its CASE, and is no CASE itself.
+          const what = mysql ? /^\s+(IF|LOOP|WHILE|REPEAT|CASE)\b/i.exec(sql.slice(j, j + 12)) : null;
+          if (!what || what[1]!.toUpperCase() === "CASE") depth--;
+          if (what?.[1]!.toUpperCase() === "CASE") j += what[0].length;
+        }
       }
       i = j;
       continue;

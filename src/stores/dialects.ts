@@ -35,7 +35,7 @@ export const STORES = [
     kind: "sql",
     url: "server",
     example: "mysql://user@host:3306/db",
-    syntax: "mysql",
+    syntax: "mysql-lexical",
     ddlCommits: true,
   },
   {
@@ -68,7 +68,7 @@ export interface StoreEntry {
   /** A URL to show in messages. */
   readonly example: string;
   /** How its SQL splits into statements, where it is not the standard's: MySQL's # comments, backslash escapes, DELIMITER. */
-  readonly syntax?: "mysql";
+  readonly syntax?: "mysql-lexical";
   /** DDL commits any open transaction (MySQL): its files run as written, statement by statement, never inside stairway's transaction. */
   readonly ddlCommits?: true;
 }

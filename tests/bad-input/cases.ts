@@ -137,10 +137,10 @@ export const CASES: Case[] = [
   },
   {
     name: "a skip of an unknown dialect",
-    files: { ...GOOD, "sql/003_c/up.sql": "-- stairway:skip mysql\nSELECT 1;", "sql/003_c/down.sql": "SELECT 1;" },
+    files: { ...GOOD, "sql/003_c/up.sql": "-- stairway:skip oracle\nSELECT 1;", "sql/003_c/down.sql": "SELECT 1;" },
     args: (c) => ["up", ...db(c)],
     code: 2,
-    says: /sql\/003_c\/up\.sql:1: stairway:skip names an unknown dialect "mysql"/,
+    says: /sql\/003_c\/up\.sql:1: stairway:skip names an unknown dialect "oracle"/,
   },
   {
     name: "an up.sql that is a directory",
@@ -443,10 +443,10 @@ export const CASES: Case[] = [
     says: /--format xml: expected text, json or sarif/,
   },
   {
-    name: "safety --dialect mysql",
-    args: () => ["safety", "--dialect", "mysql"],
+    name: "safety --dialect oracle",
+    args: () => ["safety", "--dialect", "oracle"],
     code: 2,
-    says: /--dialect mysql: expected postgres or sqlite/,
+    says: /--dialect oracle: expected postgres, sqlite or mysql/,
   },
   {
     name: "safety of a file that does not exist",
@@ -542,18 +542,18 @@ export const CASES: Case[] = [
   },
   {
     name: "a config URL stairway does not know",
-    files: cfg('databases:\n  my: { url: "mysql://root:hunter22@db/x" }\n'),
+    files: cfg('databases:\n  my: { url: "oracle://root:hunter22@db/x" }\n'),
     args: () => ["status"],
     code: 2,
-    says: /databases\.my\.url: "mysql:\/\/root:\*\*\*@db\/x" is not a database URL stairway knows/,
+    says: /databases\.my\.url: "oracle:\/\/root:\*\*\*@db\/x" is not a database URL stairway knows/,
   },
 
   // ── URLs ──
   {
     name: "an unknown scheme",
-    args: () => ["status", "--db", "mysql://root:hunter22@localhost/x"],
+    args: () => ["status", "--db", "oracle://root:hunter22@localhost/x"],
     code: 2,
-    says: /--db: "mysql:\/\/root:\*\*\*@localhost\/x" is not a database URL stairway knows/,
+    says: /--db: "oracle:\/\/root:\*\*\*@localhost\/x" is not a database URL stairway knows/,
   },
   {
     name: "sqlite: with no file",

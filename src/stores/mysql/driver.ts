@@ -92,13 +92,19 @@ export function mysqlDriver(
     c = await reopen();
     old.conn.destroy();
   };
+  /** The error of a statement; a lost connection counted at once (its "end" event may come later). */
+  const failure = (e: unknown, sql: string) => {
+    const err = execError(e, sql);
+    if (err.connectionLost && c.lost.count === 0) c.lost.count++;
+    return err;
+  };
   const rows = async <T>(sql: string, params?: unknown[]): Promise<T[]> => {
     await fresh();
     try {
       const [r] = await c.conn.query(sql, params);
       return r as T[];
     } catch (e) {
-      throw execError(e, sql);
+      throw failure(e, sql);
     }
   };
   const run = async (sql: string, params?: unknown[]): Promise<number> => {
@@ -107,7 +113,17 @@ export function mysqlDriver(
       const [r] = await c.conn.query(sql, params);
       return (r as { affectedRows?: number }).affectedRows ?? 0;
     } catch (e) {
-      throw execError(e, sql);
+      throw failure(e, sql);
+    }
+  };
+  /** Bookkeeping of a locked run: a connection found lost on the way is the lock lost. */
+  const underLock = async (sql: string, params: unknown[]) => {
+    stillLocked();
+    try {
+      await run(sql, params);
+    } catch (e) {
+      stillLocked();
+      throw e;
     }
   };
   const textRows = async (sql: string): Promise<(string | null)[][]> => {
@@ -206,12 +222,10 @@ export function mysqlDriver(
       }));
     },
     async record(row) {
-      stillLocked();
-      await run(...recordSql(row));
+      await underLock(...recordSql(row));
     },
     async forget(version) {
-      stillLocked();
-      await run(`DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = ?`, [version]);
+      await underLock(`DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = ?`, [version]);
     },
     async begin() {
       stillLocked();
@@ -265,14 +279,12 @@ export function mysqlDriver(
       try {
         await c.conn.query(statement);
       } catch (e) {
-        const err = execError(e, statement);
-        if (err.connectionLost && c.lost.count === 0) c.lost.count++;
-        throw err;
+        throw failure(e, statement);
       }
     },
     // No multi-statement protocol: the script's statements one by one, a failure placed in the script.
     async executeScript(script) {
-      for (const s of splitStatements(script, Infinity, "mysql")) {
+      for (const s of splitStatements(script, Infinity, "mysql-lexical")) {
         try {
           await driver.execute(s.text);
         } catch (e) {
