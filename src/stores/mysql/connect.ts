@@ -173,10 +173,7 @@ export async function connectMysql(
     ...(address.tls === "off"
       ? {}
       : {
-          ssl: {
-            rejectUnauthorized: address.tls !== "encrypt",
-            ...(address.tls === "verify-ca" ? { checkServerIdentity: () => undefined } : {}),
-          },
+          ssl: { rejectUnauthorized: address.tls !== "encrypt", verifyIdentity: address.tls === "verify-full" },
         }),
   };
   const start = Date.now();
