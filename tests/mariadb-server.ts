@@ -18,7 +18,7 @@ async function freePort(): Promise<number> {
 
 export async function mariadbServer(
   opts: { tls?: { ca: string; cert: string; key: string } } = {},
-): Promise<{ port: number; sql: (statement: string) => void; stop: () => void }> {
+): Promise<{ port: number; sql: (statement: string) => void; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), "stairway-mariadb-"));
   const asRoot = process.getuid?.() === 0 ? ["--user=root"] : [];
   const install = Bun.spawnSync(
@@ -56,8 +56,10 @@ export async function mariadbServer(
     const r = Bun.spawnSync([...client, "-e", statement], { stdout: "pipe", stderr: "pipe" });
     if (r.exitCode !== 0) throw new Error(`${statement}: ${r.stderr.toString()}`);
   };
-  const stop = () => {
+  // Its files are removed once it has exited: it writes them until then.
+  const stop = async () => {
     server.kill();
+    await server.exited;
     rmSync(dir, { recursive: true, force: true });
   };
   for (let i = 0; ; i++) {
@@ -66,7 +68,7 @@ export async function mariadbServer(
       const log = await Bun.file(join(dir, "mariadbd.log"))
         .text()
         .catch(() => "");
-      stop();
+      await stop();
       throw new Error(
         `the throwaway MariaDB server did not answer within 10 s: ${log.trim().split("\n").slice(-3).join(" / ")}`,
       );

@@ -24,8 +24,8 @@ beforeAll(async () => {
       "DROP USER IF EXISTS ''@'localhost'; DROP USER IF EXISTS ''@'127.0.0.1'",
   );
 }, 60_000);
-afterAll(() => {
-  server?.stop();
+afterAll(async () => {
+  await server?.stop();
   cleanup(dir);
 });
 
