@@ -89,6 +89,56 @@ describe("scratch databases", () => {
   });
 });
 
+describe("introspection", () => {
+  test("what MariaDB keeps apart from the other stores reads into the model, and what it spells its own way does not show", async () => {
+    const d = await mysqlModule.open(parseTargetUrl(db.url), { name: "my" });
+    try {
+      await d.execute(
+        "CREATE TABLE p (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB COLLATE utf8mb4_bin",
+      );
+      await d.execute(
+        `CREATE TABLE c (
+           id INT PRIMARY KEY,
+           name VARCHAR(20) NOT NULL UNIQUE CHECK (char_length(name) > 0),
+           doc JSON,
+           kind ENUM('a', 'b') NOT NULL DEFAULT 'a',
+           at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
+           twice INT AS (id * 2) VIRTUAL,
+           code VARCHAR(5) COLLATE utf8mb4_unicode_ci,
+           p_id BIGINT UNSIGNED,
+           FOREIGN KEY (p_id) REFERENCES p (id),
+           KEY ix_at (at DESC, code(3))
+         ) ENGINE=InnoDB COLLATE utf8mb4_bin`,
+      );
+      const c = (await d.introspect()).tables.find((t) => t.name === "c")!;
+      const col = (n: string) => c.columns.find((x) => x.name === n)!;
+      expect(c.options).toEqual(["ENGINE=InnoDB", "COLLATE=utf8mb4_bin"]);
+      // The UNIQUE key and the CHECK are both named after the column: each read once, as what it is.
+      expect(c.uniques).toEqual([{ name: "name", columns: ["name"] }]);
+      expect(c.checks).toEqual([{ name: "name", expression: "char_length(name) > 0" }]);
+      // JSON is LONGTEXT with a json_valid CHECK on MariaDB: the type, not a constraint.
+      expect(col("doc").type).toBe("json");
+      expect(col("kind")).toMatchObject({ type: "enum('a','b')", default: "'a'", nullable: false });
+      expect(col("at")).toMatchObject({ default: "current_timestamp(6)", onUpdate: "current_timestamp(6)" });
+      expect(col("twice")).toMatchObject({ generated: "id * 2", virtual: true, default: null });
+      expect(col("code").collation).toBe("utf8mb4_unicode_ci");
+      expect(col("p_id").type).toBe("bigint unsigned");
+      expect(col("id").type).toBe("int");
+      // RESTRICT is InnoDB's NO ACTION; the index InnoDB made for the key is not the migration's.
+      expect(c.foreignKeys.map((f) => [f.columns, f.onDelete, f.onUpdate])).toEqual([
+        [["p_id"], "NO ACTION", "NO ACTION"],
+      ]);
+      expect(c.indexes).toEqual([{ name: "ix_at", unique: false, columns: ["at DESC", "code(3)"], where: null }]);
+      const p = (await d.introspect()).tables.find((t) => t.name === "p")!;
+      expect(p.columns[0]).toMatchObject({ type: "bigint unsigned", identity: "autoincrement" });
+    } finally {
+      await d.execute("DROP TABLE IF EXISTS c");
+      await d.execute("DROP TABLE IF EXISTS p");
+      await d.close();
+    }
+  });
+});
+
 describe("the run lock", () => {
   test("another run is told which connection holds it; a lost connection loses it, and the run stops", async () => {
     const d = await mysqlModule.open(parseTargetUrl(db.url), { name: "my" });
@@ -150,6 +200,23 @@ describe("migrations on a real database", () => {
     expect(forced.code).toBe(0);
     const status = await runCli(["status", "--db", db.url, "--json"], { cwd: dir });
     expect(status.json().migrations.map((m: { state: string }) => m.state)).toEqual(["applied", "pending"]);
+    await mysqlQuery(db.url, "DROP TABLE t; DROP TABLE stairway_migrations");
+  }, 60_000);
+
+  test("a file's own START TRANSACTION … COMMIT runs as written: its rows go in together or not at all", async () => {
+    const dir = project({
+      "sql/001_t/up.sql": files["sql/001_t/up.sql"],
+      "sql/001_t/down.sql": files["sql/001_t/down.sql"],
+      // A whole-file wrapper: stairway would take it off where it runs the file in its own transaction.
+      "sql/002_rows/up.sql": "BEGIN;\nINSERT INTO t VALUES (1, 'a');\nINSERT INTO t VALUES (1, 'again');\nCOMMIT;\n",
+      "sql/002_rows/down.sql": "DELETE FROM t WHERE id = 1;\n",
+    });
+    const up = await runCli(["up", "--db", db.url, "--json"], { cwd: dir });
+    expect(up.code).toBe(1);
+    expect(up.json().results.at(-1).message).toMatch(
+      /^sql\/002_rows\/up\.sql:3:1: Duplicate entry '1' for key 'PRIMARY'/,
+    );
+    expect(await mysqlQuery(db.url, "SELECT COUNT(*) AS n FROM t")).toEqual([{ n: 0 }]);
     await mysqlQuery(db.url, "DROP TABLE t; DROP TABLE stairway_migrations");
   }, 60_000);
 
