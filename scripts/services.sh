@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Makes sure PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) answer:
-# starts installed servers, installs them (and the tools the tests use:
-# openssl, xmllint) from Debian packages when missing and we are root, and
-# says clearly what to do when it cannot.
+# Makes sure PostgreSQL (127.0.0.1:5432), Redis (127.0.0.1:6379) and MariaDB
+# (127.0.0.1:3306) answer: starts installed servers, installs them (and the
+# tools the tests use: openssl, xmllint) from Debian packages when missing and
+# we are root, and says clearly what to do when it cannot.
 set -u
 
-PG_HOST=127.0.0.1 PG_PORT=5432 REDIS_PORT=6379
+PG_HOST=127.0.0.1 PG_PORT=5432 REDIS_PORT=6379 MYSQL_PORT=3306
 say() { printf 'services: %s\n' "$*" >&2; }
 
 pg_up() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" 2>/dev/null; }
 redis_up() { [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ]; }
+# ping answers even when the login is refused: the server is up.
+mysql_up() { mariadb-admin --protocol=TCP -h 127.0.0.1 -P "$MYSQL_PORT" -u root ping >/dev/null 2>&1; }
+mysql_root() { mariadb --protocol=TCP -h 127.0.0.1 -P "$MYSQL_PORT" -u root -e 'select 1' >/dev/null 2>&1; }
 
 install() {
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
@@ -51,8 +54,27 @@ if ! redis_up; then
     --dir /tmp --logfile /tmp/stairway-redis.log >/dev/null 2>&1 || true
   wait_for Redis redis_up 15
 fi
+if ! mysql_up; then
+  command -v mariadbd >/dev/null || install MariaDB mariadb-server
+  say "starting MariaDB…"
+  [ -x /etc/init.d/mariadb ] && /etc/init.d/mariadb start >/dev/null 2>&1
+  if ! mysql_up; then
+    # No init script that works here (a container): the server itself, as the mysql user.
+    mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null
+    (setsid mariadbd --user=mysql >/tmp/stairway-mariadb.log 2>&1 &)
+  fi
+  wait_for MariaDB mysql_up 30
+fi
+# Tests connect as root without a password on 127.0.0.1, as CI services do;
+# Debian's root logs in only through the socket (unix_socket) until told otherwise.
+if ! mysql_root; then
+  if [ "$(id -u)" = 0 ]; then
+    mariadb -u root -e "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ''; GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION" >/dev/null 2>&1
+  fi
+  mysql_root || { say "MariaDB refuses root without a password on 127.0.0.1:$MYSQL_PORT: allow it, or set STAIRWAY_MYSQL_URL"; exit 1; }
+fi
 # The TLS tests make their own certificate authority.
 command -v openssl >/dev/null || install openssl openssl
 # The report test checks junit.xml with xmllint (a failure, not a skip, without it).
 command -v xmllint >/dev/null || install xmllint libxml2-utils
-say "PostgreSQL and Redis answer"
+say "PostgreSQL, Redis and MariaDB answer"

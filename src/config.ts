@@ -8,6 +8,7 @@ import { configError } from "./errors.ts";
 import type { TypeEquivalence } from "./schema/equivalences.ts";
 import { LAYOUT_IDS, type LayoutId } from "./plan/layouts/ids.ts";
 import { dialectNamed, isSqlDialect, SQL_DIALECTS, type SqlDialect } from "./stores/dialects.ts";
+import { listed } from "./plural.ts";
 
 export interface TargetConfig {
   url: string;
@@ -108,7 +109,7 @@ const SQL_DIALECT_KEY: MapKey = {
     const d = dialectNamed(key);
     return d && isSqlDialect(d) ? d : undefined;
   },
-  what: `a SQL dialect (${SQL_DIALECTS.join(", ")})`,
+  what: `a SQL dialect (${listed(SQL_DIALECTS, "or")})`,
 };
 
 const str: Spec = { kind: "string" };
@@ -238,9 +239,7 @@ export function parseConfig(text: string, file: string, env: Record<string, stri
       case "enum": {
         const value = check(node, str, where);
         if (typeof value === "string" && !spec.values.includes(value))
-          problems.push(
-            `${here}: ${where} "${value}" is not one of ${spec.values.slice(0, -1).join(", ")} or ${spec.values.at(-1)}`,
-          );
+          problems.push(`${here}: ${where} "${value}" is not one of ${listed(spec.values, "or")}`);
         return value;
       }
       case "string":

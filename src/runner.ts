@@ -16,6 +16,7 @@ import {
   appliesTo,
   compareVersions,
   fileFor,
+  statementsFor,
   versionKey,
   type Direction,
   type Migration,
@@ -159,7 +160,7 @@ async function applySqlStep(
   await driver.record(row(true));
   try {
     await driver.setTimeouts(false);
-    for (const s of file.statements) await runStatement(driver, file, s);
+    for (const s of statementsFor(file, driver.dialect)) await runStatement(driver, file, s);
   } catch (e) {
     return {
       migration: m,
@@ -212,7 +213,7 @@ async function runScript(driver: SqlSession, file: MigrationFile): Promise<void>
   await driver.rollback();
   await driver.begin();
   await driver.setTimeouts(true);
-  for (const s of file.statements) await runStatement(driver, file, s);
+  for (const s of statementsFor(file, driver.dialect)) await runStatement(driver, file, s);
   // Should the file succeed the second time (it depends on time or randomness), it stays done.
 }
 

@@ -1,15 +1,19 @@
-// Shared by the tests: real databases only. PostgreSQL tests create their own
-// databases (stairway_test_*) and drop them; SQLite tests use temp files.
+// Shared by the tests: real databases only. PostgreSQL and MariaDB tests
+// create their own databases (stairway_test_*) and drop them; SQLite tests use
+// temp files.
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import mysql from "mysql2/promise";
 import postgres from "postgres";
 
 export const ROOT = resolve(import.meta.dir, "..");
 export const PG_URL = process.env.STAIRWAY_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 export const REDIS_URL = process.env.STAIRWAY_REDIS_URL ?? "redis://127.0.0.1:6379/15";
+/** A MariaDB (or MySQL) server; its database part is replaced by each test's own. */
+export const MYSQL_URL = process.env.STAIRWAY_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/stairway";
 
 export function tempDir(prefix = "stairway-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -85,6 +89,55 @@ export async function pgDatabase(): Promise<{ url: string; name: string; drop: (
       await a.end();
     },
   };
+}
+
+/** Runs SQL on a MariaDB/MySQL URL (its database, or none with `server`) and returns the rows. */
+export async function mysqlQuery<T = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  opts: { server?: boolean } = {},
+): Promise<T[]> {
+  const u = new URL(url);
+  const c = await mysql.createConnection({
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password) || undefined,
+    database: opts.server ? undefined : decodeURIComponent(u.pathname.slice(1)),
+    multipleStatements: true,
+  });
+  try {
+    const [rows] = await c.query(sql);
+    return rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+/** A fresh MariaDB/MySQL database for one test; drop() removes it. */
+export async function mysqlDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+  const name = `stairway_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
+  await mysqlQuery(MYSQL_URL, `CREATE DATABASE ${name}`, { server: true });
+  const url = new URL(MYSQL_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      await mysqlQuery(MYSQL_URL, `DROP DATABASE IF EXISTS ${name}`, { server: true });
+    },
+  };
+}
+
+/** The MariaDB/MySQL scratch databases a stairway process made that still exist (as scratchDatabasesOf). */
+export async function mysqlScratchDatabasesOf(pid: number): Promise<string[]> {
+  const tail = pid.toString(36).padStart(5, "0").slice(-5);
+  const rows = await mysqlQuery<{ name: string }>(
+    MYSQL_URL,
+    `SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME RLIKE '^stairway_[0-9a-z]{6}${tail}_'`,
+    { server: true },
+  );
+  return rows.map((r) => r.name);
 }
 
 /** Runs a SQL query on a PostgreSQL URL and returns the rows. */

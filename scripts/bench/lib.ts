@@ -5,10 +5,12 @@
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import {
   chmodSync,
+  closeSync,
   copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   rmSync,
   statSync,
@@ -22,6 +24,8 @@ export const ROOT = resolve(import.meta.dir, "../..");
 export const STAIRWAY = process.env.STAIRWAY_BIN ?? join(ROOT, "dist/stairway");
 export const PEERS = join(import.meta.dir, ".peers");
 export const PG_SERVER = "postgres://postgres@127.0.0.1:5432";
+/** MariaDB (or MySQL): root without a password on 127.0.0.1, as scripts/services.sh sets it up. */
+export const MYSQL_SERVER = "mysql://root@127.0.0.1:3306";
 
 // ---------------------------------------------------------------- migrations
 
@@ -277,6 +281,66 @@ export function databasesLike(prefix: string): string[] {
   return out ? out.split("\n") : [];
 }
 
+// ---------------------------------------------------------------- MariaDB / MySQL
+
+/** The client program: mariadb, else mysql (the same options). */
+function mysqlClient(): string {
+  const cmd = which("mariadb") ? "mariadb" : which("mysql") ? "mysql" : undefined;
+  if (!cmd) throw new Error("neither mariadb nor mysql (the client) is installed");
+  return cmd;
+}
+
+const MYSQL_ARGS = ["--protocol=TCP", "-h", "127.0.0.1", "-P", "3306", "-u", "root", "--batch", "--skip-column-names"];
+
+/** SQL through the mariadb client, on `db` or on no database. */
+export function mysqlCli(sql: string, db?: string): string {
+  return run([mysqlClient(), ...MYSQL_ARGS, ...(db ? [db] : []), "-e", sql]).stdout.trim();
+}
+
+/** Whether a MariaDB/MySQL server answers there. */
+export function mysqlAnswers(): boolean {
+  try {
+    mysqlCli("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Applies a file with the client, as an operator would (`mariadb db < all.sql`); returns the wall time. */
+export function mysqlFile(file: string, db: string): Ran {
+  const fd = openSync(file, "r");
+  try {
+    return run([mysqlClient(), ...MYSQL_ARGS, db], { stdio: [fd, "ignore", "pipe"] });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const createdMysqlDbs = new Set<string>();
+
+/** Creates an empty bench_* database on MariaDB; only those are ever dropped. */
+export function createMysqlDb(name: string): string {
+  if (!BENCH_DB.test(name)) throw new Error(`refusing database name ${name}: benchmarks only use bench_*`);
+  mysqlCli(`DROP DATABASE IF EXISTS ${name}; CREATE DATABASE ${name}`);
+  createdMysqlDbs.add(name);
+  return name;
+}
+
+export function dropMysqlDb(name: string): void {
+  if (!BENCH_DB.test(name)) throw new Error(`refusing to drop ${name}: not a bench_* database`);
+  mysqlCli(`DROP DATABASE IF EXISTS ${name}`);
+  createdMysqlDbs.delete(name);
+}
+
+export function countMysqlTables(db: string): number {
+  return Number(
+    mysqlCli(
+      `SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${db}' AND TABLE_TYPE = 'BASE TABLE'`,
+    ),
+  );
+}
+
 // ---------------------------------------------------------------- temp files and cleanup
 
 const tempDirs: string[] = [];
@@ -302,6 +366,13 @@ export function cleanup(): void {
       dropDb(db);
     } catch (e) {
       process.stderr.write(`bench: could not drop ${db}: ${(e as Error).message}\n`);
+    }
+  }
+  for (const db of [...createdMysqlDbs]) {
+    try {
+      dropMysqlDb(db);
+    } catch (e) {
+      process.stderr.write(`bench: could not drop ${db} on MariaDB: ${(e as Error).message}\n`);
     }
   }
   while (tempDirs.length) rmSync(tempDirs.pop()!, { recursive: true, force: true });

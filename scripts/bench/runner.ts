@@ -1,8 +1,9 @@
 // Benchmark 1: stairway as a plain runner against its peer.
 //   `stairway up` vs `dbmate up` vs `psql -1 -f all.sql` (the floor) on the same
-//   generated tree, each on a fresh PostgreSQL database; then start-up time
-//   (`--version`) of both binaries. Goals from the issue: up ≤ 1.0× dbmate,
-//   start ≤ 1.5× dbmate.
+//   generated tree, each on a fresh PostgreSQL database; the same on MariaDB
+//   (`mariadb db < all.sql` the floor there) when one answers on 127.0.0.1:3306;
+//   then start-up time (`--version`) of both binaries. Goals from the issue:
+//   up ≤ 1.0× dbmate, start ≤ 1.5× dbmate.
 //
 //   node_modules/.bin/bun scripts/bench/runner.ts [--runs 5] [--migrations 100] [--profile]
 //
@@ -13,10 +14,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
+  countMysqlTables,
   countTables,
   createDb,
+  createMysqlDb,
   dbmateBinary,
   dropDb,
+  dropMysqlDb,
   fmtMs,
   fmtRatio,
   generateTree,
@@ -24,6 +28,10 @@ import {
   main,
   meets,
   median,
+  mysqlAnswers,
+  mysqlCli,
+  mysqlFile,
+  MYSQL_SERVER,
   optionalProfile,
   pinStairway,
   PG_SERVER,
@@ -55,6 +63,8 @@ const RUNS = Number(args.runs);
 const COUNT = Number(args.migrations);
 
 type Tool = "stairway" | "dbmate" | "psql";
+/** The same tools on MariaDB: the floor there is the mariadb client. */
+type Server = "postgres" | "mariadb";
 
 /** Paths of the two binaries under test. */
 interface Bins {
@@ -84,8 +94,8 @@ function writeTrees(tree: GenTree): Trees {
  * Every tool runs with the temp dir as its working directory, so neither picks
  * up this repository's config, Redis transforms or report dir.
  */
-function upOnce(tool: Tool, trees: Trees, bins: Bins, db: string): number {
-  const url = `${PG_SERVER}/${db}`;
+function upOnce(tool: Tool, trees: Trees, bins: Bins, db: string, server: Server): number {
+  const url = server === "postgres" ? `${PG_SERVER}/${db}` : `${MYSQL_SERVER}/${db}`;
   const cwd = trees.work;
   switch (tool) {
     case "stairway":
@@ -94,11 +104,19 @@ function upOnce(tool: Tool, trees: Trees, bins: Bins, db: string): number {
       }).ms;
     case "dbmate":
       return run(
-        [bins.dbmate, "--url", `${url}?sslmode=disable`, "--migrations-dir", trees.dbmateDir, "--no-dump-schema", "up"],
+        [
+          bins.dbmate,
+          "--url",
+          server === "postgres" ? `${url}?sslmode=disable` : url,
+          "--migrations-dir",
+          trees.dbmateDir,
+          "--no-dump-schema",
+          "up",
+        ],
         { cwd },
       ).ms;
     case "psql":
-      return psqlFile(trees.allUps, db).ms;
+      return server === "postgres" ? psqlFile(trees.allUps, db).ms : mysqlFile(trees.allUps, db).ms;
   }
 }
 
@@ -107,24 +125,26 @@ function expectedTables(tool: Tool, tree: GenTree): number {
   return tree.tables + (tool === "psql" ? 0 : 1);
 }
 
-function benchUp(tree: GenTree, trees: Trees, bins: Bins): Record<Tool, number[]> {
+function benchUp(tree: GenTree, trees: Trees, bins: Bins, server: Server): Record<Tool, number[]> {
   const tools: Tool[] = ["stairway", "dbmate", "psql"];
   const times: Record<Tool, number[]> = { stairway: [], dbmate: [], psql: [] };
+  const [create, drop, count] =
+    server === "postgres" ? [createDb, dropDb, countTables] : [createMysqlDb, dropMysqlDb, countMysqlTables];
   // One warm-up round (not counted): the first CREATE DATABASE and the first exec of each binary pay for cold caches.
   for (let r = -1; r < RUNS; r++) {
     for (const tool of rotate(tools, r + 1)) {
-      const db = createDb(`bench_${process.pid}_${tool}`);
+      const db = create(`bench_${process.pid}_${tool}`);
       try {
-        const ms = upOnce(tool, trees, bins, db);
-        const tables = countTables(db);
+        const ms = upOnce(tool, trees, bins, db, server);
+        const tables = count(db);
         if (tables !== expectedTables(tool, tree))
-          throw new Error(`${tool} left ${tables} tables, expected ${expectedTables(tool, tree)}`);
+          throw new Error(`${tool} left ${tables} tables on ${server}, expected ${expectedTables(tool, tree)}`);
         if (r >= 0) times[tool].push(ms);
       } finally {
-        dropDb(db);
+        drop(db);
       }
     }
-    if (r >= 0) process.stderr.write(`  up: run ${r + 1}/${RUNS} done\n`);
+    if (r >= 0) process.stderr.write(`  up on ${server}: run ${r + 1}/${RUNS} done\n`);
   }
   return times;
 }
@@ -181,13 +201,57 @@ function benchStartup(bins: Bins, work: string): Startup {
 interface Measured {
   up: Record<Tool, number>;
   spread: Record<Tool, number[]>;
+  /** The same on MariaDB; undefined when no server answers. */
+  maria?: { up: Record<Tool, number>; spread: Record<Tool, number[]> };
   start: Startup;
   versions: Record<string, string>;
   about: string;
   profile?: string;
 }
 
-function report(tree: GenTree, { up, spread, start, versions, about, profile }: Measured): void {
+/** The MariaDB row: the floor is the mariadb client applying every up. */
+function reportMaria(tree: GenTree, maria: NonNullable<Measured["maria"]>): Record<string, unknown> {
+  const name = (t: Tool) => (t === "psql" ? "mariadb < all.sql" : t);
+  const { up, spread } = maria;
+  console.log(
+    `\nup: the same ${tree.migrations.length} migrations on MariaDB, fresh database per run, median of ${RUNS}`,
+  );
+  console.log(
+    table(
+      ["tool", "median ms", "min", "max", "ms/migration"],
+      (["stairway", "dbmate", "psql"] as Tool[]).map((t) => [
+        name(t),
+        fmtMs(up[t]),
+        fmtMs(Math.min(...spread[t])),
+        fmtMs(Math.max(...spread[t])),
+        fmtMs(up[t] / tree.migrations.length),
+      ]),
+    ),
+  );
+  const ratio = up.stairway / up.dbmate;
+  console.log();
+  console.log(
+    table(
+      ["ratio", "value", "goal"],
+      [
+        ["stairway / dbmate", fmtRatio(ratio), verdict(ratio, GOAL_UP)],
+        ["stairway / mariadb", fmtRatio(up.stairway / up.psql), ""],
+        ["dbmate / mariadb", fmtRatio(up.dbmate / up.psql), ""],
+      ],
+    ),
+  );
+  return {
+    upMs: { stairway: round2(up.stairway), dbmate: round2(up.dbmate), mariadb: round2(up.psql) },
+    upRatio: {
+      stairwayDbmate: round2(ratio),
+      stairwayMariadb: round2(up.stairway / up.psql),
+      dbmateMariadb: round2(up.dbmate / up.psql),
+    },
+    goal: { max: GOAL_UP, met: meets(ratio, GOAL_UP) },
+  };
+}
+
+function report(tree: GenTree, { up, spread, maria, start, versions, about, profile }: Measured): void {
   const rows = (["stairway", "dbmate", "psql"] as Tool[]).map((t) => [
     t,
     fmtMs(up[t]),
@@ -212,6 +276,8 @@ function report(tree: GenTree, { up, spread, start, versions, about, profile }: 
       ],
     ),
   );
+  const mariaSummary = maria ? reportMaria(tree, maria) : undefined;
+  if (!maria) console.log("\nMariaDB: no server answers on 127.0.0.1:3306, its row is left out");
   console.log(`\nstart-up: --version (${start.method})`);
   const cpu = start.cpu;
   console.log(
@@ -247,6 +313,7 @@ function report(tree: GenTree, { up, spread, start, versions, about, profile }: 
       stairwayPsql: round2(up.stairway / up.psql),
       dbmatePsql: round2(up.dbmate / up.psql),
     },
+    ...(mariaSummary ? { mariadb: mariaSummary } : {}),
     startMs: { stairway: round2(start.stairway), dbmate: round2(start.dbmate) },
     startRatio: round2(startRatio),
     ...(cpu ? { startCpuMs: { stairway: round2(cpu.stairway), dbmate: round2(cpu.dbmate) } } : {}),
@@ -270,11 +337,22 @@ await main(async () => {
     dbmate: run([bins.dbmate, "--version"]).stdout.trim(),
     psql: run(["psql", "--version"]).stdout.trim(),
   };
-  const spread = benchUp(tree, trees, bins);
-  const up = { stairway: median(spread.stairway), dbmate: median(spread.dbmate), psql: median(spread.psql) };
+  const spread = benchUp(tree, trees, bins, "postgres");
+  const medians = (x: Record<Tool, number[]>) => ({
+    stairway: median(x.stairway),
+    dbmate: median(x.dbmate),
+    psql: median(x.psql),
+  });
+  const up = medians(spread);
+  let maria: Measured["maria"];
+  if (mysqlAnswers()) {
+    (versions as Record<string, string>).mariadb = mysqlCli("SELECT VERSION()");
+    const s = benchUp(tree, trees, bins, "mariadb");
+    maria = { up: medians(s), spread: s };
+  }
   const start = benchStartup(bins, trees.work);
   const profile = args.profile
     ? await optionalProfile(async () => (await import("./profile.ts")).profileUp(trees.sql, RUNS))
     : undefined;
-  report(tree, { up, spread, start, versions, about: pinned.about, profile });
+  report(tree, { up, spread, maria, start, versions, about: pinned.about, profile });
 });

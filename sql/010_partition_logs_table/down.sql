@@ -1,5 +1,5 @@
 -- Back to the plain table of 009, with every row.
--- stairway:skip sqlite
+-- stairway:skip sqlite mysql
 ALTER TABLE tool_invocation_logs RENAME TO tool_invocation_logs_partitioned;
 ALTER INDEX tool_invocation_logs_pkey RENAME TO tool_invocation_logs_partitioned_pkey;
 ALTER INDEX idx_tool_invocation_logs_tool_time RENAME TO idx_tool_invocation_logs_partitioned_tool_time;

@@ -2,7 +2,8 @@
 // scenario of the config (empty, sample fixtures, N generated rows or keys):
 // up and down timed, peak memory; where the store can tell, the locks it takes
 // per relation (PostgreSQL: pg_locks inside its transaction) and the longest
-// stall a concurrent probe sees while it runs.
+// stall a concurrent probe sees while it runs (MySQL: and what it waited for,
+// a table's metadata lock).
 // Limits from the config → perf.threshold / perf.lock; a saved baseline →
 // perf.regression.
 
@@ -117,15 +118,18 @@ export async function runPerf(
         downMs: down.durationMs,
         peakRssMb: peak,
         locks,
-        blocking: locks
-          .filter((l) => BLOCKING.has(l.mode) && before.withData.has(l.relation))
-          .map((l) => `${l.mode} on ${l.relation}`),
+        // Without a list of its locks (MySQL), what the concurrent probe was seen waiting for.
+        blocking: driver.capabilities.lockInsight
+          ? locks
+              .filter((l) => BLOCKING.has(l.mode) && before.withData.has(l.relation))
+              .map((l) => `${l.mode} on ${l.relation}`)
+          : (stall?.waitedFor ?? []),
         rows: before.size,
         ...(stall ? { stallMs: stall.stallMs, stallTable: stall.stallTable } : {}),
       };
       timings.push(t);
       results.push(thresholdResult(t, maxTime, model.unit));
-      if (driver.capabilities.lockInsight) results.push(lockResult(t, opts.limits));
+      if (driver.capabilities.lockInsight || stall) results.push(lockResult(t, opts.limits));
     }
   } finally {
     await prober?.close();

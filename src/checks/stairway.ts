@@ -97,6 +97,8 @@ export async function runStairway(
       });
       stopped = `not run: ${m.id} failed to apply`;
       skip(m, order[1]!, stopped);
+      // Halfway outside a transaction, what it left is nobody's: the way down to the base starts from a fresh copy.
+      if (up.dirty) await rebuild(applied, `${m.id} failed halfway outside a transaction`);
       continue;
     }
     applied.push(m);

@@ -1,8 +1,7 @@
 // stairway validate: what can be known without running the stairway — the
 // tree (names, duplicates, gaps, missing or empty downs), SQL that does not
 // parse, every error of each file (PostgreSQL through its real parser; SQLite
-// by running each statement in order in a scratch in-memory database, downs
-// inside a rolled-back savepoint),
+// and MariaDB/MySQL by running each statement in order on a scratch database),
 // files edited after they were applied, and the committed schema dumps.
 
 import { createTwoFilesPatch } from "diff";
@@ -13,6 +12,7 @@ import {
   appliesTo,
   fileFor,
   problemResults,
+  statementsFor,
   type Migration,
   type MigrationFile,
   type Plan,
@@ -88,13 +88,15 @@ export async function parseWithParser(
   return results;
 }
 
-const SQLITE_SYNTAX = /syntax error|incomplete input|unrecognized token|unterminated|near "/i;
+/** A syntax error, as SQLite and MariaDB/MySQL word it (the rest parses, but does not apply). */
+const SYNTAX = /syntax error|incomplete input|unrecognized token|unterminated|near "|error in your SQL syntax/i;
 
 /**
  * The files of a dialect without a parser here, run in order in a scratch
  * database, statement by statement (SQLite prepares a statement only against
  * the schema it names, so each up runs; each down runs inside a savepoint
- * that is rolled back). Every statement of a file is tried, so every error of
+ * that is rolled back, or, where DDL commits by itself, for real and followed
+ * by its up again). Every statement of a file is tried, so every error of
  * a file is reported; a statement that fails changes nothing, and the ones
  * after it run against the state the tree had built so far. The down of an
  * up that failed is still read for syntax errors, but its other errors would
@@ -114,6 +116,13 @@ export async function parseByRunning(
     const upErrors = await runFile(driver, up);
     for (const e of upErrors) results.push(fileResult(m, up, e, target));
     if (!down) continue;
+    if (!driver.capabilities.transactionalDdl) {
+      // DDL commits by itself (MySQL): the down runs for real, then the up again, for the next files.
+      const downErrors = await runFile(driver, down);
+      for (const e of downErrors) if (e.syntax || !upErrors.length) results.push(fileResult(m, down, e, target));
+      await runFile(driver, up);
+      continue;
+    }
     await driver.execute("SAVEPOINT stairway_validate");
     const downErrors = await runFile(driver, down);
     await driver.execute("ROLLBACK TO stairway_validate");
@@ -139,17 +148,17 @@ interface FileError {
 
 async function runFile(driver: SqlDriver, f: MigrationFile): Promise<FileError[]> {
   const errors: FileError[] = [];
-  for (const s of f.statements) {
+  for (const s of statementsFor(f, driver.dialect)) {
     // Transaction control in a no-transaction file would end our savepoint.
     if (/^(BEGIN|COMMIT|END|ROLLBACK)\b/i.test(s.text)) continue;
     // With its semicolon, so that an error at its end reads "near ";"" at a column, not "incomplete input".
     const end = s.offset + s.text.length;
     try {
-      await driver.execute(f.sql[end] === ";" ? `${s.text};` : s.text);
+      await driver.execute(driver.capabilities.transactionalDdl && f.sql[end] === ";" ? `${s.text};` : s.text);
     } catch (e) {
       const err = e instanceof SqlExecError ? e : new SqlExecError(String(e));
       const at = err.position ? lineCol(f.text, s.offset + err.position - 1) : { line: s.line, col: s.col };
-      errors.push({ message: err.message, ...at, syntax: SQLITE_SYNTAX.test(err.message) });
+      errors.push({ message: err.message, ...at, syntax: SYNTAX.test(err.message) });
     }
   }
   return errors;

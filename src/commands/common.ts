@@ -15,7 +15,7 @@ import {
   type Report,
   type TargetInfo,
 } from "../results.ts";
-import { plural } from "../plural.ts";
+import { listed, plural } from "../plural.ts";
 import { checkReportDir, Session, type GlobalFlags } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { progressLine } from "../progress.ts";
@@ -134,10 +134,6 @@ function layoutLines(l: { tree: string; layout: PlanLayout; notes: string[] }, n
     ...l.notes.map((n) => `  ${n}`),
   ];
   return lines.map((line) => pc.dim(`\n${line}`)).join("");
-}
-
-function listed(items: string[]): string {
-  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
 /** Writes a progress line on a terminal only (stderr), replacing the previous one. */

@@ -17,6 +17,7 @@ import type { SqlDialect } from "../plan/migration.ts";
 import { treeDialects } from "../plan/tree-dialects.ts";
 import type { SqlDriver } from "../stores/contract.ts";
 import { renderValidate } from "../report/validate-console.ts";
+import { listed } from "../plural.ts";
 import type { CheckResult } from "../results.ts";
 import * as runner from "../runner.ts";
 import type { GlobalFlags, Session } from "../session.ts";
@@ -133,7 +134,7 @@ function readingsOf(session: Session, dialect: SqlDialect | undefined): { readin
   const readings = dialects.map((d) =>
     d === fallback.dialect ? { target: fallback, parseOnly: false } : { target: parseOnlyTarget(d), parseOnly: true },
   );
-  const labels = dialects.map((d) => storeOf(d).label).join(" and ");
+  const labels = listed(dialects.map((d) => storeOf(d).label));
   const note = said
     ? `read as ${labels}: ${said.why}`
     : `read as ${labels}: nothing in ${tree} says which dialect it is written for (--dialect names it)`;

@@ -3,7 +3,7 @@
 // (README "Safety lint": `-- stairway:allow RULE reason` silences one rule in one file;
 // the reason is mandatory).
 
-import { SQL_DIALECTS } from "../stores/dialects.ts";
+import { SQL_DIALECTS, storeOf } from "../stores/dialects.ts";
 import type { Direction, SqlDialect } from "../plan/migration.ts";
 import { parseDirectives } from "../plan/directives.ts";
 import { factsOf, settle, upCreated, type PresetTimeouts } from "./facts.ts";
@@ -12,6 +12,7 @@ import { loadPgParser, type PgParser } from "./pg-parser.ts";
 import { pgStatements, type Draft } from "./pg-statements.ts";
 import { normalizeRule, type Rule } from "./rule.ts";
 import { RULES } from "./rules/index.ts";
+import { mysqlStatements } from "./mysql-statements.ts";
 import { sqliteStatements } from "./sqlite-statements.ts";
 import { lineIndex, type LineIndex } from "./text.ts";
 
@@ -179,7 +180,12 @@ function toFinding(
 }
 
 function analyse(input: LintInput, ups: UpCache, pg: PgParser | undefined): LintFile {
-  const transactional = input.noTransaction === undefined ? isTransactional(input.text) : !input.noTransaction;
+  // Where DDL commits by itself (MySQL), stairway runs files as written, never in its own transaction.
+  const transactional = storeOf(input.dialect).ddlCommits
+    ? false
+    : input.noTransaction === undefined
+      ? isTransactional(input.text)
+      : !input.noTransaction;
   const { statements, syntaxErrors } = front(pg, input.text, input.dialect, transactional, input.preset);
   const facts = factsOf(statements);
   const file: LintFile = {
@@ -197,7 +203,8 @@ function analyse(input: LintInput, ups: UpCache, pg: PgParser | undefined): Lint
     ups.set(upKey(input.text, input.dialect, transactional, input.preset), upCreated(statements, facts));
   if (input.direction === "down" && input.upText !== undefined) {
     const upTransactional =
-      input.upNoTransaction === undefined ? isTransactional(input.upText) : !input.upNoTransaction;
+      !storeOf(input.dialect).ddlCommits &&
+      (input.upNoTransaction === undefined ? isTransactional(input.upText) : !input.upNoTransaction);
     const key = upKey(input.upText, input.dialect, upTransactional, input.preset);
     let created = ups.get(key);
     if (!created) {
@@ -233,7 +240,7 @@ function front(
   return { statements: settle(drafts, transactional, preset), syntaxErrors };
 }
 
-/** How each dialect's files are read into statements: PostgreSQL's real parser, SQLite's classifier. A new dialect adds its reader here. */
+/** How each dialect's files are read into statements: PostgreSQL's real parser, SQLite's and MySQL's classifiers. A new dialect adds its reader here. */
 const READERS: Record<
   SqlDialect,
   {
@@ -243,6 +250,7 @@ const READERS: Record<
 > = {
   postgres: { pgParser: true, read: (pg, text) => pgStatements(pg!, text) },
   sqlite: { pgParser: false, read: (_pg, text) => ({ statements: sqliteStatements(text), syntaxErrors: [] }) },
+  mysql: { pgParser: false, read: (_pg, text) => ({ statements: mysqlStatements(text), syntaxErrors: [] }) },
 };
 
 /** Whether linting `dialect` needs PostgreSQL's parser (its WASM compiles in the background once asked for). */

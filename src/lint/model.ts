@@ -6,6 +6,7 @@
 
 import type { Node } from "@pgsql/types";
 import type { Direction, SqlDialect } from "../plan/migration.ts";
+import type { MysqlStatement } from "./mysql-parser.ts";
 import type { SqliteStatement } from "./sqlite-parser.ts";
 
 export type Effect =
@@ -46,10 +47,11 @@ export interface LintStatement {
   line: number;
   col: number;
   text: string;
-  /** PostgreSQL: the parser's node and its kind ("IndexStmt"); SQLite: the classifier's kind. */
+  /** PostgreSQL: the parser's node and its kind ("IndexStmt"); SQLite, MySQL: the classifier's kind. */
   kind: string;
   pg?: Node;
   sqlite?: SqliteStatement;
+  mysql?: MysqlStatement;
   effects: Effect[];
   via?: Origin;
   /** The transaction it runs in (a number shared by statements of one transaction), or null in autocommit. */

@@ -3,7 +3,7 @@
 
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { dialectNamed, isSqlDialect } from "../stores/dialects.ts";
+import { dialectNamed, isSqlDialect, storeOf } from "../stores/dialects.ts";
 import { mergeDirectives, parseDirectives } from "./directives.ts";
 import {
   allFiles,
@@ -205,9 +205,14 @@ function runnable(
 ): MigrationFile {
   let runs = f.text;
   let statements: Statement[] | undefined;
+  // A dialect's own file is split by that dialect's lexical rules (a MySQL file's DELIMITER blocks),
+  // and where DDL commits by itself it runs as written: its transaction control is its own.
+  const store = f.dialect && storeOf(f.dialect);
+  const syntax = store ? store.syntax : undefined;
+  const asWritten = f.directives.noTransaction || (store && store.ddlCommits);
   // Most files hold none of the words: they are not split here (a seed file can be 50 MB).
-  if (problems && !f.directives.noTransaction && MAY_HOLD_TX_CONTROL.test(f.text)) {
-    statements = splitStatements(f.text);
+  if (problems && !asWritten && MAY_HOLD_TX_CONTROL.test(f.text)) {
+    statements = splitStatements(f.text, Infinity, syntax);
     const { wrapper, stray } = txShape(statements);
     if (stray)
       problems.push({
@@ -227,7 +232,7 @@ function runnable(
     sql: runs,
     // Split when first asked for: the runner needs them, the plan of a tree mostly does not.
     get statements() {
-      return (statements ??= splitStatements(runs));
+      return (statements ??= splitStatements(runs, Infinity, syntax));
     },
     get checksum() {
       return checksum();

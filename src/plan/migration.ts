@@ -2,7 +2,7 @@ import type { CheckResult } from "../results.ts";
 import { storeOf, type Dialect, type SqlDialect } from "../stores/dialects.ts";
 import type { Directives } from "./directives.ts";
 import type { LayoutId } from "./layouts/ids.ts";
-import type { Statement } from "./statements.ts";
+import { splitStatements, type Statement } from "./statements.ts";
 
 export type { Dialect, SqlDialect };
 /** What a migration is: SQL files, or a transform program over keys (src/stores/index.ts `kind`). */
@@ -104,6 +104,23 @@ export function problemResults(plan: Plan, target: string): CheckResult[] {
 /** The file that applies to `dialect`: the override when there is one. */
 export function fileFor(m: Migration, direction: Direction, dialect: SqlDialect): MigrationFile | undefined {
   return m.files[direction][dialect] ?? m.files[direction].default;
+}
+
+const split = new WeakMap<MigrationFile, Statement[]>();
+
+/**
+ * The statements of a file as a target of `dialect` runs them: split by its
+ * own lexical rules where the registry gives some (MySQL's # comments,
+ * backslash escapes, DELIMITER), and the whole text as written where DDL
+ * commits by itself (a BEGIN … COMMIT wrapper is run, not taken off); else
+ * the file's statements.
+ */
+export function statementsFor(file: MigrationFile, dialect: SqlDialect): Statement[] {
+  const store = storeOf(dialect);
+  if (!store.syntax && !store.ddlCommits) return file.statements;
+  let s = split.get(file);
+  if (!s) split.set(file, (s = splitStatements(store.ddlCommits ? file.text : file.sql, Infinity, store.syntax)));
+  return s;
 }
 
 /** Whether the migration runs on a target of this dialect at all. */

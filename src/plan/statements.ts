@@ -2,6 +2,10 @@
 // error can name the line in the file. Knows quotes, comments, PostgreSQL
 // dollar quotes and E'' strings, and BEGIN … END bodies (SQLite triggers,
 // PostgreSQL `BEGIN ATOMIC`), where semicolons do not end the statement.
+// With the "mysql-lexical" syntax, MySQL's lexical rules instead: # comments, "--"
+// only before a space, executable comments (/*! … */), strings with backslash
+// escapes, no dollar quotes, BEGIN … END bodies of routines, triggers and
+// events (END IF / END LOOP close no body), and the client's DELIMITER lines.
 
 export interface Statement {
   /** The statement without the trailing semicolon, from its first token. */
@@ -13,14 +17,19 @@ export interface Statement {
   col: number;
 }
 
+/** Lexical rules other than the standard's (stores/dialects.ts `syntax`): a family, not a dialect. */
+export type Syntax = "mysql-lexical";
+
 /** The statements of `sql`, in order; with `limit`, only the first `limit` of them. */
-export function splitStatements(sql: string, limit = Infinity): Statement[] {
+export function splitStatements(sql: string, limit = Infinity, syntax?: Syntax): Statement[] {
   const out: Statement[] = [];
   let start = -1; // offset of the first token of the current statement
   let depth = 0; // BEGIN/CASE … END nesting inside a body
   let words: string[] = []; // first words of the current statement, upper case
   let i = 0;
   const n = sql.length;
+  const mysql = syntax === "mysql-lexical";
+  let delimiter = ";"; // MySQL's client changes it with DELIMITER lines
   // Statements come in order, so each one's line is counted on from the last:
   // linear in the file, where counting from the start each time was quadratic
   // (a 600k-statement seed file).
@@ -38,33 +47,64 @@ export function splitStatements(sql: string, limit = Infinity): Statement[] {
 
   while (i < n && out.length < limit) {
     const c = sql.charCodeAt(i);
-    if (c === DASH && sql.charCodeAt(i + 1) === DASH) {
+    if (c === DASH && sql.charCodeAt(i + 1) === DASH && (!mysql || i + 2 >= n || isSpace(sql.charCodeAt(i + 2)))) {
+      const eol = sql.indexOf("\n", i);
+      i = eol < 0 ? n : eol + 1;
+      continue;
+    }
+    if (mysql && c === HASH) {
       const eol = sql.indexOf("\n", i);
       i = eol < 0 ? n : eol + 1;
       continue;
     }
     if (c === SLASH && sql.charCodeAt(i + 1) === STAR) {
-      i = skipBlockComment(sql, i);
+      if (!mysql) {
+        i = skipBlockComment(sql, i);
+        continue;
+      }
+      // MySQL's comments do not nest; /*! … */ and /*M! … */ are run (statement text), others are not.
+      const close = sql.indexOf("*/", i + 2);
+      const end = close < 0 ? n : close + 2;
+      if (/^\/\*M?!/.test(sql.slice(i, i + 4)) && start < 0) start = i;
+      i = end;
       continue;
     }
     if (isSpace(c)) {
       i++;
       continue;
     }
+    if (mysql && start < 0 && (c === 68 || c === 100) && /^delimiter[ \t]/i.test(sql.slice(i, i + 10))) {
+      // DELIMITER x: the client's own command, up to the end of its line; never sent to the server.
+      const eol = sql.indexOf("\n", i);
+      const line = sql.slice(i + 9, eol < 0 ? n : eol).trim();
+      delimiter = line.split(/\s+/)[0] || ";";
+      i = eol < 0 ? n : eol + 1;
+      continue;
+    }
     if (start < 0) start = i;
+    if (delimiter !== ";" && sql.startsWith(delimiter, i)) {
+      finish(i);
+      i += delimiter.length;
+      continue;
+    }
     if (c === SEMICOLON) {
-      if (depth === 0) finish(i);
+      if (depth === 0 && delimiter === ";") finish(i);
       i++;
       continue;
     }
     if (c === QUOTE) {
       const prev = sql.charCodeAt(i - 1);
-      const escapes = (prev === 69 || prev === 101) && !isWordChar(sql.charCodeAt(i - 2)); // E'…' / e'…'
+      const escapes = mysql || ((prev === 69 || prev === 101) && !isWordChar(sql.charCodeAt(i - 2))); // E'…' / e'…'
       i = skipQuoted(sql, i, "'", escapes);
       continue;
     }
     if (c === DQUOTE || c === BACKQUOTE) {
-      i = skipQuoted(sql, i, sql[i]!, false);
+      // MySQL: "…" is a string (unless ANSI_QUOTES), with the same escapes as '…'.
+      i = skipQuoted(sql, i, sql[i]!, mysql && c === DQUOTE);
+      continue;
+    }
+    if (mysql && (c === LBRACKET || c === DOLLAR)) {
+      i++;
       continue;
     }
     if (c === LBRACKET) {
@@ -92,9 +132,14 @@ export function splitStatements(sql: string, limit = Infinity): Statement[] {
       if (words.length < 8 || (len >= 3 && len <= 5)) {
         const word = sql.slice(i, j).toUpperCase();
         if (words.length < 8) words.push(word);
-        if (word === "BEGIN" && opensBody(words, sql, j)) depth++;
+        if (word === "BEGIN" && opensBody(words, sql, j, mysql)) depth++;
         else if (word === "CASE" && depth > 0) depth++;
-        else if (word === "END" && depth > 0) depth--;
+        else if (word === "END" && depth > 0) {
+          // MySQL: END IF / LOOP / WHILE / REPEAT close no body; END CASE closes its CASE, and is no CASE itself.
+          const what = mysql ? /^\s+(IF|LOOP|WHILE|REPEAT|CASE)\b/i.exec(sql.slice(j, j + 12)) : null;
+          if (!what || what[1]!.toUpperCase() === "CASE") depth--;
+          if (what?.[1]!.toUpperCase() === "CASE") j += what[0].length;
+        }
       }
       i = j;
       continue;
@@ -114,6 +159,7 @@ const DQUOTE = 34;
 const BACKQUOTE = 96;
 const LBRACKET = 91;
 const DOLLAR = 36;
+const HASH = 35;
 
 /** What /\s/ matches, without a regular expression per character. */
 function isSpace(c: number): boolean {
@@ -129,9 +175,11 @@ function isWordChar(c: number): boolean {
   return isWordStart(c) || (c >= 48 && c <= 57);
 }
 
-/** A BEGIN opens a body in CREATE TRIGGER (SQLite) or before ATOMIC (PostgreSQL). */
-function opensBody(words: string[], sql: string, after: number): boolean {
+/** A BEGIN opens a body in CREATE TRIGGER (SQLite; MySQL also routines and events) or before ATOMIC (PostgreSQL). */
+function opensBody(words: string[], sql: string, after: number, mysql: boolean): boolean {
   if (words.length > 1 && words[0] === "CREATE" && words.includes("TRIGGER")) return true;
+  if (mysql && words[0] === "CREATE" && words.some((w) => w === "PROCEDURE" || w === "FUNCTION" || w === "EVENT"))
+    return true;
   return /^\s+ATOMIC\b/i.test(sql.slice(after, after + 16));
 }
 

@@ -1,11 +1,12 @@
 // Which column types of two SQL dialects mean the same thing, for
 // `stairway cross-db`. Data, not code: each rule gives, per dialect, a regex
 // over the type as that dialect prints it (format_type on PostgreSQL, the
-// declared type on SQLite) and, where a dialect carries the meaning in a
+// declared type on SQLite, COLUMN_TYPE on MySQL) and, where a dialect carries the meaning in a
 // CHECK (json_valid(x) for JSON on SQLite), that CHECK. Extend it from the
 // config (cross_db.types) without touching the comparison; a new dialect adds
 // its column to the rules.
 // https://www.sqlite.org/datatype3.html  https://www.postgresql.org/docs/current/datatype.html
+// https://mariadb.com/kb/en/data-types/
 
 import type { SqlDialect } from "../plan/migration.ts";
 
@@ -28,32 +29,50 @@ export interface TypeEquivalence {
 
 export const TYPE_EQUIVALENCES: TypeEquivalence[] = [
   { types: { postgres: "^(smallint|integer|bigint)$", sqlite: "INT" }, note: "SQLite has one 64-bit integer type" },
-  { types: { postgres: "^(real|double precision)$", sqlite: "REAL|FLOA|DOUB" }, note: "floating point" },
-  { types: { postgres: "^numeric(\\(.*\\))?$", sqlite: "^(NUMERIC|DECIMAL)" }, note: "SQLite NUMERIC affinity" },
-  { types: { postgres: "^text$", sqlite: "^(TEXT|CLOB|)$" }, note: "unbounded text" },
   {
-    types: { postgres: "^character varying\\((\\d+)\\)$", sqlite: "^(VARCHAR|CHARACTER VARYING|NVARCHAR)\\(\\d+\\)$" },
+    types: { sqlite: "INT", mysql: "^(tinyint|smallint|mediumint|int|bigint)( unsigned)?$" },
+    note: "SQLite has one 64-bit integer type",
+  },
+  { types: { postgres: "^integer$", mysql: "^int$" }, note: "INT is INTEGER" },
+  {
+    types: { postgres: "^(real|double precision)$", sqlite: "REAL|FLOA|DOUB", mysql: "^(float|double|real)" },
+    note: "floating point",
+  },
+  {
+    types: { postgres: "^numeric(\\(.*\\))?$", sqlite: "^(NUMERIC|DECIMAL)", mysql: "^decimal(\\(.*\\))?$" },
+    note: "exact decimal numbers",
+  },
+  {
+    types: { postgres: "^text$", sqlite: "^(TEXT|CLOB|)$", mysql: "^(tinytext|text|mediumtext|longtext)$" },
+    note: "unbounded text",
+  },
+  {
+    types: {
+      postgres: "^character varying\\((\\d+)\\)$",
+      sqlite: "^(VARCHAR|CHARACTER VARYING|NVARCHAR)\\(\\d+\\)$",
+      mysql: "^varchar\\(\\d+\\)$",
+    },
     note: "text with a declared length",
   },
   {
-    types: { postgres: "^character varying\\((\\d+)\\)$", sqlite: "^TEXT$" },
+    types: { postgres: "^character varying\\((\\d+)\\)$", sqlite: "^TEXT$", mysql: "^varchar\\((\\d+)\\)$" },
     checks: { sqlite: "length\\({c}\\) <= $1" },
     requireCheck: true,
     note: "text whose length a CHECK bounds",
   },
   {
-    types: { postgres: "^boolean$", sqlite: "^(BOOLEAN|BOOL|INTEGER|INT)$" },
+    types: { postgres: "^boolean$", sqlite: "^(BOOLEAN|BOOL|INTEGER|INT)$", mysql: "^tinyint\\(1\\)$" },
     checks: { sqlite: "{c} IN \\(0, 1\\)" },
     boolean: true,
-    note: "SQLite stores booleans as 0/1",
+    note: "booleans stored as 0/1 (SQLite, MySQL's TINYINT(1))",
   },
   {
-    types: { postgres: "^(json|jsonb)$", sqlite: "^(TEXT|JSON|BLOB)$" },
+    types: { postgres: "^(json|jsonb)$", sqlite: "^(TEXT|JSON|BLOB)$", mysql: "^json$" },
     checks: { sqlite: "json_valid\\({c}\\)" },
     note: "JSON stored as text",
   },
   {
-    types: { postgres: "^date$", sqlite: "^(TEXT|DATE|NUMERIC)$" },
+    types: { postgres: "^date$", sqlite: "^(TEXT|DATE|NUMERIC)$", mysql: "^date$" },
     checks: { sqlite: "{c} (=|IS) date\\({c}\\)" },
     note: "ISO-8601 date as text",
   },
@@ -61,13 +80,27 @@ export const TYPE_EQUIVALENCES: TypeEquivalence[] = [
     types: {
       postgres: "^timestamp( with(out)? time zone)?$",
       sqlite: "^(TEXT|DATETIME|TIMESTAMP|NUMERIC|REAL|INTEGER)$",
+      mysql: "^(datetime|timestamp)(\\(\\d\\))?$",
     },
     checks: { sqlite: "{c} (=|IS) strftime\\('[^']*', {c}\\)" },
-    note: "SQLite stores times as text, julian days or Unix time",
+    note: "SQLite stores times as text, julian days or Unix time; MySQL's TIMESTAMP is UTC, its DATETIME has no zone",
   },
-  { types: { postgres: "^time( with(out)? time zone)?$", sqlite: "^(TEXT|TIME)$" }, note: "time of day as text" },
-  { types: { postgres: "^uuid$", sqlite: "^(TEXT|BLOB|UUID)$" }, note: "UUID as text or bytes" },
-  { types: { postgres: "^bytea$", sqlite: "^(BLOB|)$" }, note: "bytes" },
+  {
+    types: { postgres: "^time( with(out)? time zone)?$", sqlite: "^(TEXT|TIME)$", mysql: "^time(\\(\\d\\))?$" },
+    note: "time of day",
+  },
+  {
+    types: { postgres: "^uuid$", sqlite: "^(TEXT|BLOB|UUID)$", mysql: "^(uuid|char\\(36\\)|binary\\(16\\))$" },
+    note: "UUID as text or bytes",
+  },
+  {
+    types: {
+      postgres: "^bytea$",
+      sqlite: "^(BLOB|)$",
+      mysql: "^(tinyblob|blob|mediumblob|longblob|varbinary\\(\\d+\\)|binary\\(\\d+\\))$",
+    },
+    note: "bytes",
+  },
 ];
 
 export interface CompiledEquivalence extends TypeEquivalence {
@@ -103,10 +136,10 @@ export function equivalence(
     const ma = rule.compiled[a.dialect]?.exec(a.type);
     const mb = rule.compiled[b.dialect]?.exec(b.type);
     if (!ma || !mb) continue;
-    // A declared length (VARCHAR(n)) must be the same on both.
-    const lenA = /\((\d+)\)$/.exec(a.type)?.[1];
-    const lenB = /\((\d+)\)$/.exec(b.type)?.[1];
-    if (lenA && lenB && lenA !== lenB) continue;
+    // A declared size (VARCHAR(n), NUMERIC(p,s)) must be the same on both.
+    const size = (t: string) => /\(([^()]*)\)$/.exec(t)?.[1]?.replace(/\s+/g, "");
+    const [sizeA, sizeB] = [size(a.type), size(b.type)];
+    if (sizeA && sizeB && sizeA !== sizeB) continue;
     const consumed: [string[], string[]] = [carried(rule, a, mb), carried(rule, b, ma)];
     if (rule.requireCheck && consumed[0].length + consumed[1].length === 0) continue;
     return { rule, consumed };

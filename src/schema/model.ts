@@ -5,15 +5,21 @@ import type { SqlDialect } from "../plan/migration.ts";
 
 export interface Column {
   name: string;
-  /** The type as the database spells it (format_type on PostgreSQL, declared type on SQLite). */
+  /** The type as the database spells it (format_type on PostgreSQL, declared type on SQLite, COLUMN_TYPE on MySQL). */
   type: string;
   nullable: boolean;
   /** Default expression as the database prints it, or null. */
   default: string | null;
-  /** always / by default (PostgreSQL identity), autoincrement (SQLite), rowid (SQLite INTEGER PRIMARY KEY). */
+  /** always / by default (PostgreSQL identity), autoincrement (SQLite, MySQL AUTO_INCREMENT), rowid (SQLite INTEGER PRIMARY KEY). */
   identity: "always" | "by default" | "autoincrement" | "rowid" | null;
   /** Expression of a generated column. */
   generated: string | null;
+  /** A generated column computed when read, not stored (MySQL VIRTUAL). */
+  virtual?: boolean;
+  /** ON UPDATE of a MySQL timestamp column: current_timestamp(). */
+  onUpdate?: string;
+  /** Collation, where it is not the table's (MySQL). */
+  collation?: string;
 }
 
 export interface KeyConstraint {
@@ -63,7 +69,7 @@ export interface Table {
   checks: CheckConstraint[];
   indexes: Index[];
   partitioning?: Partitioning;
-  /** SQLite table options (STRICT, WITHOUT ROWID). */
+  /** Table options: SQLite's STRICT, WITHOUT ROWID; MySQL's ENGINE=, COLLATE=, ROW_FORMAT=. */
   options?: string[];
 }
 

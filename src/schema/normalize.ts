@@ -3,7 +3,8 @@
 // carry a type's meaning in one of them, identity vs AUTOINCREMENT, defaults
 // (now() vs CURRENT_TIMESTAMP, casts, true vs 1), CHECK spelling (char_length
 // vs length, = ANY (ARRAY[…]) vs IN (…), BETWEEN), engine-generated
-// constraint names, SQLite table options. Everything else stays, so every
+// constraint names, table options (SQLite's STRICT, MySQL's engine and
+// collations). Everything else stays, so every
 // other difference shows in the diff.
 
 import { equivalence, type CompiledEquivalence } from "./equivalences.ts";
@@ -28,6 +29,7 @@ export function normalizePair(a: Schema, b: Schema, rules: CompiledEquivalence[]
     delete t.options;
     for (const c of t.columns) {
       if (t.primaryKey?.columns.includes(c.name)) c.nullable = false;
+      delete c.collation; // a MySQL collation has no counterpart elsewhere
       normalizeIdentity(c);
       c.default = normalizeDefault(c.default);
     }
@@ -84,7 +86,7 @@ function normalizeIdentity(c: Column): void {
 
 const CURRENT_TIME = [
   /^now\(\)$/i,
-  /^current_timestamp$/i,
+  /^current_timestamp(\(\d?\))?$/i,
   /^transaction_timestamp\(\)$/i,
   /^strftime\('[^']*', ?'now'\)$/i,
   /^datetime\('now'\)$/i,

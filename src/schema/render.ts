@@ -29,9 +29,11 @@ const list = (xs: string[]) => xs.join(", ");
 
 function columnText(c: Column): string {
   let s = `${c.name} ${c.type}`;
-  if (c.generated) s += ` GENERATED ALWAYS AS (${c.generated}) STORED`;
+  if (c.collation) s += ` COLLATE ${c.collation}`;
+  if (c.generated) s += ` GENERATED ALWAYS AS (${c.generated}) ${c.virtual ? "VIRTUAL" : "STORED"}`;
   if (!c.nullable) s += " NOT NULL";
   if (c.default !== null) s += ` DEFAULT ${c.default}`;
+  if (c.onUpdate) s += ` ON UPDATE ${c.onUpdate}`;
   if (c.identity === "always" || c.identity === "by default") s += ` GENERATED ${c.identity.toUpperCase()} AS IDENTITY`;
   if (c.identity === "autoincrement") s += " AUTOINCREMENT";
   return s;

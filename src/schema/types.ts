@@ -92,10 +92,61 @@ function sqliteKind(type: string): ValueKind {
   return { kind: "numeric", precision: 12, scale: 2 };
 }
 
+const MYSQL_INTS: Record<string, { min: number; max: number }> = {
+  tinyint: { min: -128, max: 127 },
+  smallint: INT2,
+  mediumint: { min: -8388608, max: 8388607 },
+  int: INT4,
+  integer: INT4,
+  bigint: INT8,
+};
+
+/** Characters a TINYTEXT (255 bytes) surely holds in utf8mb4. */
+const TINYTEXT_CHARS = 63;
+
+// https://mariadb.com/kb/en/data-types/  https://dev.mysql.com/doc/refman/8.0/en/data-types.html
+function mysqlKind(type: string): ValueKind {
+  const t = type.toLowerCase();
+  // BOOLEAN is TINYINT(1); BIT(1) is the other common flag.
+  if (/^(tinyint\(1\)|bool|boolean|bit\(1\))/.test(t)) return { kind: "bool", asInteger: true };
+  const int = /^(tinyint|smallint|mediumint|int|integer|bigint)\b/.exec(t);
+  if (int) {
+    const range = MYSQL_INTS[int[1]!]!;
+    if (!/\bunsigned\b/.test(t)) return { kind: "int", ...range };
+    return { kind: "int", min: 0, max: Math.min(INT8.max, range.max * 2 + 1) };
+  }
+  if (/^(float|double|real)/.test(t)) return { kind: "float" };
+  const dec = /^(?:decimal|numeric|fixed)(?:\((\d+)(?:,(\d+))?\))?/.exec(t);
+  if (dec) return { kind: "numeric", precision: Number(dec[1] ?? 10), scale: Number(dec[2] ?? 0) };
+  const chars = /^(?:varchar|char|nvarchar|nchar)\((\d+)\)/.exec(t);
+  if (chars) return { kind: "text", maxLength: Number(chars[1]) };
+  if (t === "tinytext") return { kind: "text", maxLength: TINYTEXT_CHARS };
+  if (/^(text|mediumtext|longtext)/.test(t)) return { kind: "text" };
+  const labels = /^(?:enum|set)\((.*)\)$/.exec(t);
+  if (labels)
+    return {
+      kind: "enum",
+      labels: [...type.slice(type.indexOf("(") + 1, -1).matchAll(/'((?:[^']|'')*)'/g)].map((m) =>
+        m[1]!.replace(/''/g, "'"),
+      ),
+    };
+  if (t === "date") return { kind: "date" };
+  // MariaDB takes no UTC offset in a DATETIME or TIMESTAMP literal: times are written without one.
+  if (/^(datetime|timestamp)/.test(t)) return { kind: "timestamp", tz: false };
+  if (/^time/.test(t)) return { kind: "time" };
+  if (t === "year" || t.startsWith("year(")) return { kind: "int", min: 1901, max: 2155 };
+  if (t === "json") return { kind: "json" };
+  if (t === "uuid") return { kind: "uuid" };
+  if (t === "inet4" || t === "inet6") return { kind: "inet" };
+  if (/^(tinyblob|blob|mediumblob|longblob|varbinary|binary)/.test(t)) return { kind: "bytes" };
+  return { kind: "unknown", type };
+}
+
 /** How each SQL dialect's types read as kinds of values (a new dialect adds its reader here). */
 const KIND_OF: Record<SqlDialect, (schema: Schema, type: string) => ValueKind> = {
   postgres: postgresKind,
   sqlite: (_schema, type) => sqliteKind(type),
+  mysql: (_schema, type) => mysqlKind(type),
 };
 
 function refine(kind: ValueKind, table: Table, column: string, hints: ColumnHints): ValueKind {

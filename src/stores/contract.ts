@@ -273,6 +273,8 @@ export interface ProbeResult {
   /** The table whose probe waited longest. */
   stallTable?: string;
   samples: number;
+  /** What the probe was seen waiting for, where the store can tell (MySQL: "table metadata lock on tools"). */
+  waitedFor?: string[];
 }
 
 /** A second connection that plays the application while a migration runs (perf.lock). */

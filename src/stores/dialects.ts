@@ -5,6 +5,8 @@
 // (or asks a driver's capabilities) and never compares store names itself;
 // stores/index.ts loads each one's module.
 
+import { listed } from "../plural.ts";
+
 export const STORES = [
   {
     id: "postgres",
@@ -25,6 +27,18 @@ export const STORES = [
     kind: "sql",
     url: "file",
     example: "sqlite:path.db",
+  },
+  {
+    id: "mysql",
+    dialect: "mysql",
+    label: "MariaDB/MySQL",
+    schemes: ["mysql", "mariadb"],
+    aliases: ["mariadb"],
+    kind: "sql",
+    url: "server",
+    example: "mysql://user@host:3306/db",
+    syntax: "mysql-lexical",
+    ddlCommits: true,
   },
   {
     id: "redis",
@@ -55,6 +69,10 @@ export interface StoreEntry {
   readonly url: "server" | "file";
   /** A URL to show in messages. */
   readonly example: string;
+  /** How its SQL splits into statements, where it is not the standard's: MySQL's # comments, backslash escapes, DELIMITER. */
+  readonly syntax?: "mysql-lexical";
+  /** DDL commits any open transaction (MySQL): its files run as written, statement by statement, never inside stairway's transaction. */
+  readonly ddlCommits?: true;
 }
 
 export type StoreId = (typeof STORES)[number]["id"];
@@ -85,10 +103,5 @@ export function dialectNamed(name: string): Dialect | undefined {
 
 /** "postgres or sqlite" — for messages that list what is known. */
 export function dialectList(kind?: StoreEntry["kind"]): string {
-  return orList([...new Set(STORES.filter((s) => !kind || s.kind === kind).map((s) => s.dialect))]);
-}
-
-/** "a, b or c". */
-export function orList(items: string[]): string {
-  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+  return listed([...new Set(STORES.filter((s) => !kind || s.kind === kind).map((s) => s.dialect))], "or");
 }

@@ -11,6 +11,7 @@ const MODULES: Record<StoreId, () => Promise<StoreModule>> = {
   postgres: () => import("./postgres/index.ts").then((m) => m.postgresModule as StoreModule),
   sqlite: () => import("./sqlite/index.ts").then((m) => m.sqliteModule as StoreModule),
   redis: () => import("./redis/index.ts").then((m) => m.redisModule as StoreModule),
+  mysql: () => import("./mysql/index.ts").then((m) => m.mysqlModule as StoreModule),
 };
 
 /** The store's module; D narrows the driver it opens for callers that know the kind (a SqlDriver for a SQL dialect). */

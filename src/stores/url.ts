@@ -6,7 +6,8 @@
 import { isAbsolute, resolve } from "node:path";
 import { StairwayError } from "../errors.ts";
 import { rememberSecret } from "../secrets.ts";
-import { orList, STORES, type Dialect, type StoreId } from "./dialects.ts";
+import { STORES, type Dialect, type StoreId } from "./dialects.ts";
+import { listed } from "../plural.ts";
 
 export interface TargetUrl {
   /** The store its scheme names (which module opens it). */
@@ -35,7 +36,10 @@ export function parseTargetUrl(raw: string, where = "--db"): TargetUrl {
   }
   throw new StairwayError(
     "E_URL",
-    `${where}: "${redactUrl(trimmed)}" is not a database URL stairway knows (use ${orList(STORES.map((s) => s.example))})`,
+    `${where}: "${redactUrl(trimmed)}" is not a database URL stairway knows (use ${listed(
+      STORES.map((s) => s.example),
+      "or",
+    )})`,
   );
 }
 
@@ -133,7 +137,7 @@ export function parseNetworkUrl(raw: string, dialect: Dialect, where: string): O
  * names and protect nothing. The URL itself always shows *** in its place.
  */
 function remember(password: string, written: string[], username: string, url: URL | undefined): void {
-  const plain = new Set(["postgres", "postgresql", "sqlite", "redis", "stairway", username]);
+  const plain = new Set<string>(["stairway", username, ...STORES.flatMap((s) => [s.id, s.dialect, ...s.aliases])]);
   if (url) {
     plain.add(url.hostname);
     try {

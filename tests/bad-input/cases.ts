@@ -421,7 +421,7 @@ export const CASES: Case[] = [
     name: "validate --dialect that is no SQL dialect",
     args: () => ["validate", "--dialect", "oracle"],
     code: 2,
-    says: /--dialect oracle: expected postgres or sqlite/,
+    says: /--dialect oracle: expected postgres, sqlite or mysql/,
   },
   {
     name: "new with a name that is no name",
@@ -449,10 +449,10 @@ export const CASES: Case[] = [
     says: /--format xml: expected text, json or sarif/,
   },
   {
-    name: "safety --dialect mysql",
-    args: () => ["safety", "--dialect", "mysql"],
+    name: "safety --dialect oracle",
+    args: () => ["safety", "--dialect", "oracle"],
     code: 2,
-    says: /--dialect mysql: expected postgres or sqlite/,
+    says: /--dialect oracle: expected postgres, sqlite or mysql/,
   },
   {
     name: "safety of a file that does not exist",
@@ -641,18 +641,18 @@ export const CASES: Case[] = [
   },
   {
     name: "a config URL stairway does not know",
-    files: cfg('databases:\n  my: { url: "mysql://root:hunter22@db/x" }\n'),
+    files: cfg('databases:\n  my: { url: "oracle://root:hunter22@db/x" }\n'),
     args: () => ["status"],
     code: 2,
-    says: /databases\.my\.url: "mysql:\/\/root:\*\*\*@db\/x" is not a database URL stairway knows/,
+    says: /databases\.my\.url: "oracle:\/\/root:\*\*\*@db\/x" is not a database URL stairway knows/,
   },
 
   // ── URLs ──
   {
     name: "an unknown scheme",
-    args: () => ["status", "--db", "mysql://root:hunter22@localhost/x"],
+    args: () => ["status", "--db", "oracle://root:hunter22@localhost/x"],
     code: 2,
-    says: /--db: "mysql:\/\/root:\*\*\*@localhost\/x" is not a database URL stairway knows/,
+    says: /--db: "oracle:\/\/root:\*\*\*@localhost\/x" is not a database URL stairway knows/,
   },
   {
     name: "sqlite: with no file",

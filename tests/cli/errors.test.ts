@@ -100,8 +100,8 @@ describe("targets", () => {
   });
 
   test("an unknown scheme is a usage error (exit 2)", async () => {
-    const r = await runCli(["status", "--db", "mysql://root:pw123@localhost/x"]);
-    expectCleanFailure(r, 2, /--db: "mysql:\/\/root:\*\*\*@localhost\/x" is not a database URL stairway knows/);
+    const r = await runCli(["status", "--db", "oracle://root:pw123@localhost/x"]);
+    expectCleanFailure(r, 2, /--db: "oracle:\/\/root:\*\*\*@localhost\/x" is not a database URL stairway knows/);
     expect(r.stderr).not.toContain("pw123");
   });
 

@@ -1,8 +1,9 @@
-// cross-db on real SQLite and PostgreSQL: equal intent compares equal, every
-// other difference is reported, and behaviour probes catch what schemas hide.
+// cross-db on real SQLite, PostgreSQL and MariaDB: equal intent compares
+// equal, every other difference is reported, and behaviour probes catch what
+// schemas hide.
 
 import { afterAll, expect, test } from "bun:test";
-import { cleanup, PG_URL, ROOT, runCli, tempDir, writeTree } from "../helpers.ts";
+import { cleanup, MYSQL_URL, mysqlScratchDatabasesOf, PG_URL, ROOT, runCli, tempDir, writeTree } from "../helpers.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(cleanup));
@@ -42,6 +43,62 @@ test("the showcase: same schema but the declared partitioning, same behaviour", 
       .map((x: any) => x.message.split(":")[0])
       .sort(),
   ).toEqual(["gateways", "server_gateways", "servers", "tool_invocation_logs", "tool_usage_stats", "tools"]);
+}, 60_000);
+
+test("the showcase three ways: SQLite, PostgreSQL and MariaDB, with the declared differences and the same behaviour", async () => {
+  const reports = tempDir();
+  dirs.push(reports);
+  const r = await runCli(["cross-db", "--json", "--report-dir", reports], { cwd: ROOT });
+  const report = r.json();
+  expect(report.results.filter((x: any) => x.status !== "pass").map((x: any) => x.message)).toEqual([]);
+  expect(r.code).toBe(0);
+  expect(report.targets.map((t: any) => t.name)).toEqual(["postgres", "sqlite", "mariadb"]);
+  const maria = report.results.find((x: any) => x.check === "cross-db.schema" && x.target === "mariadb");
+  expect(maria.details.declared.map((d: any) => d.object).sort()).toEqual([
+    "table gateways",
+    "table servers",
+    "table tool_invocation_logs",
+    "table tools",
+  ]);
+  expect(maria.details.equivalences).toEqual(
+    expect.arrayContaining([
+      "tools.input_schema: jsonb ~ json (JSON stored as text)",
+      "tools.is_active: boolean ~ tinyint(1) (booleans stored as 0/1 (SQLite, MySQL's TINYINT(1)))",
+      "tools.created_at: timestamp with time zone ~ datetime(6) (SQLite stores times as text, julian days or Unix time; MySQL's TIMESTAMP is UTC, its DATETIME has no zone)",
+    ]),
+  );
+  const probes = report.results.filter((x: any) => x.check === "cross-db.behaviour");
+  expect(probes.map((x: any) => x.target)).toEqual(Array(6).fill("sqlite,mariadb"));
+  expect(await mysqlScratchDatabasesOf(r.pid)).toEqual([]);
+}, 120_000);
+
+test("MariaDB without strict mode cuts over-long text and stores 0 for 'not a number', where PostgreSQL and strict MariaDB refuse", async () => {
+  const dir = project({
+    "stairway.yaml": `databases:
+  postgres: { url: "${PG_URL}", migrations: pg }
+  strict:   { url: "${MYSQL_URL}", migrations: my }
+  lax:      { url: "${MYSQL_URL}?sql_mode=", migrations: my }
+`,
+    "pg/001_users/up.sql":
+      "CREATE TABLE users (id integer PRIMARY KEY, email varchar(20) NOT NULL UNIQUE, age integer);\n",
+    "pg/001_users/down.sql": "DROP TABLE users;\n",
+    "my/001_users/up.sql": "CREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(20) NOT NULL UNIQUE, age INT);\n",
+    "my/001_users/down.sql": "DROP TABLE users;\n",
+  });
+  const r = await runCli(["cross-db", "--config", "stairway.yaml", "--json"], { cwd: dir });
+  expect(r.code).toBe(1);
+  const results = r.json().results;
+  expect(results.filter((x: any) => x.check === "cross-db.schema").map((x: any) => x.status)).toEqual(["pass", "pass"]);
+  const probe = results.find((x: any) => x.check === "cross-db.behaviour");
+  expect(probe.status).toBe("fail");
+  expect(probe.message).toMatch(
+    /text over the declared length \(20\) into email: .* rejected \(value too long for type character varying\(20\)\) on postgres, rejected \(Data too long for column 'email' at row 1\) on strict, accepted on lax/,
+  );
+  expect(probe.message).toMatch(
+    /text into number column age: .* rejected \(invalid input syntax for type integer: "not a number"\) on postgres, rejected \(Incorrect integer value: 'not a number' for column .*\) on strict, accepted on lax/,
+  );
+  // A NULL into a NOT NULL column is refused even without strict mode (a one-row INSERT).
+  expect(probe.message).not.toContain("NULL into NOT NULL");
 }, 60_000);
 
 test("a plain SQLite table: over-long VARCHAR and text in INTEGER are accepted where PostgreSQL refuses", async () => {

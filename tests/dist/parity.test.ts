@@ -1,10 +1,10 @@
 // The npm package's Node.js build (bin/stairway.mjs → dist/node) and the
 // compiled binary (dist/stairway) give the same JSON for the same commands,
-// on real SQLite, PostgreSQL and Redis.
+// on real SQLite, PostgreSQL, MariaDB and Redis.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { cleanup, ROOT, tempDir } from "../helpers.ts";
+import { cleanup, ROOT, runBinaryIn, tempDir } from "../helpers.ts";
 import { claimEmptyDb, type ClaimedDb } from "../redis/helpers.ts";
 
 let redis: ClaimedDb;
@@ -47,9 +47,11 @@ const cases: [string, string[]][] = [
   ["test on SQLite, PostgreSQL and Redis", ["test", "--target", "sqlite", "--target", "postgres", "--json"]],
   ["validate", ["validate", "--target", "sqlite", "--target", "postgres", "--json"]],
   ["safety", ["safety", "--json"]],
-  ["cross-db", ["cross-db", "--target", "sqlite", "--target", "postgres", "--json"]],
+  ["test on MariaDB (mysql2 in both builds)", ["test", "--target", "mariadb", "--json"]],
+  ["cross-db", ["cross-db", "--target", "sqlite", "--target", "postgres", "--target", "mariadb", "--json"]],
   ["status of a database that does not exist", ["status", "--db", "sqlite:/nonexistent/dir/x.db", "--json"]],
   ["an error: unreachable PostgreSQL", ["up", "--db", "postgres://u:secret@127.0.0.1:1/x", "--json"]],
+  ["an error: unreachable MariaDB", ["up", "--db", "mysql://u:secret@127.0.0.1:1/x", "--json"]],
   ["an error: unknown command", ["frobnicate"]],
 ];
 
@@ -76,6 +78,20 @@ test("same result under the binary and Node: the Redis stairway (transforms load
     );
   expect(verdicts(n.out)).toEqual(verdicts(b.out));
   expect(verdicts(b.out).length).toBeGreaterThan(10);
+}, 120_000);
+
+test("the binary runs MariaDB with no node_modules in sight: mysql2 is inside it", () => {
+  const r = runBinaryIn(join(ROOT, "dist/stairway"), ROOT, [
+    "test",
+    "--target",
+    "mariadb",
+    "--json",
+    "--report-dir",
+    join(reports, "hidden"),
+  ]);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout).results.length).toBeGreaterThan(30);
 }, 120_000);
 
 test("the npm package ships the Node.js build and the types", async () => {

@@ -10,7 +10,8 @@ import { listScratchDatabases, postgresModule } from "../../src/stores/postgres/
 import { openRedis } from "../../src/stores/redis/driver.ts";
 import { sqliteModule } from "../../src/stores/sqlite/index.ts";
 import { parseTargetUrl } from "../../src/stores/url.ts";
-import { cleanup, PG_URL, pgDatabase, ROOT, tempDir } from "../helpers.ts";
+import { mysqlModule } from "../../src/stores/mysql/index.ts";
+import { cleanup, mysqlDatabase, PG_URL, pgDatabase, ROOT, tempDir } from "../helpers.ts";
 import { claimEmptyDb } from "../redis/helpers.ts";
 import { migratorCases, runConformance, sqlCases } from "./conformance.ts";
 
@@ -20,9 +21,9 @@ let n = 0;
 
 /** A fresh database and, through `again`, more connections to it, all closed by close(). */
 function opener(url: string, dropDb?: () => Promise<void>) {
-  const open = (dialect: "sqlite" | "postgres") =>
-    (dialect === "sqlite" ? sqliteModule : postgresModule).open(parseTargetUrl(url), { name: dialect });
-  const dialect = url.startsWith("sqlite:") ? "sqlite" : "postgres";
+  const modules = { sqlite: sqliteModule, postgres: postgresModule, mysql: mysqlModule };
+  const dialect = parseTargetUrl(url).store as keyof typeof modules;
+  const open = (d: keyof typeof modules) => modules[d].open(parseTargetUrl(url), { name: d });
   return async () => {
     const driver = await open(dialect);
     const others: Awaited<ReturnType<typeof open>>[] = [];
@@ -46,10 +47,15 @@ async function openPostgres() {
   const db = await pgDatabase();
   return opener(db.url, db.drop)();
 }
+async function openMysql() {
+  const db = await mysqlDatabase();
+  return opener(db.url, db.drop)();
+}
 
 for (const [dialect, open] of [
   ["sqlite", openSqlite],
   ["postgres", openPostgres],
+  ["mariadb", openMysql],
 ] as const) {
   describe(`conformance: ${dialect}`, () => {
     for (const c of sqlCases)

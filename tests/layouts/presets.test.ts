@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { loadPlan } from "../../src/plan/discover.ts";
 import { LAYOUTS } from "../../src/plan/layouts/index.ts";
 import { LAYOUT_IDS, type LayoutId } from "../../src/plan/layouts/layout.ts";
-import { fileFor, type Migration, type Plan } from "../../src/plan/migration.ts";
+import { appliesTo, fileFor, type Migration, type Plan } from "../../src/plan/migration.ts";
 import { splitStatements } from "../../src/plan/statements.ts";
 
 const roots: string[] = [];
@@ -408,6 +408,7 @@ describe("popx", () => {
     "20150100000002000000_index.sqlite3.up.sql": "",
     "20150100000002000000_index.sqlite3.down.sql": "",
     "20150100000002000000_index.mysql.up.sql": "",
+    "20150100000002000000_index.cockroach.up.sql": "CREATE INDEX idx ON networks (id);\n",
     "20150100000003000000_rename.up.sql": "ALTER TABLE networks ADD COLUMN name text;\n",
     "20150100000003000000_rename.sqlite.down.sql": "ALTER TABLE networks DROP COLUMN name;\n",
     "20150100000003000000_rename.postgres.down.sql": "ALTER TABLE networks DROP COLUMN name;\n",
@@ -423,9 +424,14 @@ describe("popx", () => {
       "20150100000001000000_networks",
       "20150100000002000000_index",
       "20150100000003000000_rename",
+      "20150100000004000000_mysql_fix",
     ]);
-    expect(plan.notes).toEqual(["5 files are left out: stairway does not run their dialects (cockroach, mysql)"]);
-    const [net, , ren] = plan.migrations;
+    expect(plan.notes).toEqual(["2 files are left out: stairway does not run their dialects (cockroach)"]);
+    const [net, , ren, fix] = plan.migrations;
+    expect(rel(root, fileFor(net!, "up", "mysql")!.path)).toBe("20150100000001000000_networks.mysql.up.sql");
+    expect(rel(root, fileFor(net!, "down", "mysql")!.path)).toBe("20150100000001000000_networks.down.sql");
+    expect(appliesTo(fix!, "mysql")).toBe(true);
+    expect(appliesTo(fix!, "postgres")).toBe(false);
     expect(rel(root, fileFor(net!, "up", "sqlite")!.path)).toBe("20150100000001000000_networks.sqlite3.up.sql");
     expect(rel(root, fileFor(net!, "down", "sqlite")!.path)).toBe("20150100000001000000_networks.down.sql");
     expect(rel(root, fileFor(net!, "down", "postgres")!.path)).toBe("20150100000001000000_networks.down.sql");

@@ -212,7 +212,7 @@ layout: stairway (detected)
     const dir = project();
     for (const [args, message] of [
       [["safety", "--format", "xml"], /--format xml: expected text, json or sarif/],
-      [["safety", "--dialect", "oracle"], /--dialect oracle: expected postgres or sqlite/],
+      [["safety", "--dialect", "oracle"], /--dialect oracle: expected postgres, sqlite or mysql/],
       [["safety", "nope.sql"], /nope\.sql does not exist/],
       // A tree file named with a trailing slash is no file: not linted as if it were.
       [["safety", "sql/001_a/up.sql/", "sql/001_a/down.sql"], /sql\/001_a\/up\.sql\/ does not exist/],

@@ -4,22 +4,36 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, PG_URL, runCli, scratchDatabasesOf, tempDir, writeTree } from "../helpers.ts";
+import {
+  cleanup,
+  MYSQL_URL,
+  mysqlScratchDatabasesOf,
+  PG_URL,
+  runCli,
+  scratchDatabasesOf,
+  tempDir,
+  writeTree,
+} from "../helpers.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(cleanup));
 
-const BASE = {
-  "sql/001_items/up.sql":
-    "CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL, note text);\nCREATE INDEX idx_items_name ON items (name);\n",
-  "sql/001_items/down.sql": "DROP TABLE items;\n",
-};
+type Dialect = "sqlite" | "postgres" | "mysql";
 
-async function stairway(dialect: "sqlite" | "postgres", files: Record<string, string>) {
+/** Text that MySQL can index: it needs a declared length. */
+const text = (d: Dialect) => (d === "mysql" ? "VARCHAR(200)" : "text");
+
+const base = (d: Dialect) => ({
+  "sql/001_items/up.sql": `CREATE TABLE items (id integer PRIMARY KEY, name ${text(d)} NOT NULL, note ${text(d)});\nCREATE INDEX idx_items_name ON items (name);\n`,
+  "sql/001_items/down.sql": "DROP TABLE items;\n",
+});
+const BASE = base("sqlite");
+
+async function stairway(dialect: Dialect, files: Record<string, string>) {
   const dir = tempDir();
   dirs.push(dir);
   writeTree(dir, files);
-  const db = dialect === "sqlite" ? `sqlite:${join(dir, "unused.db")}` : PG_URL;
+  const db = dialect === "sqlite" ? `sqlite:${join(dir, "unused.db")}` : dialect === "mysql" ? MYSQL_URL : PG_URL;
   const r = await runCli(["test", "--db", db, "--json"], { cwd: dir });
   const report = r.json();
   const failed = report.results
@@ -31,7 +45,8 @@ async function stairway(dialect: "sqlite" | "postgres", files: Record<string, st
 const find = (report: any, migration: string, check: string) =>
   report.results.find((x: any) => x.migration === migration && x.check === check);
 
-for (const dialect of ["sqlite", "postgres"] as const) {
+for (const dialect of ["sqlite", "postgres", "mysql"] as const) {
+  const BASE = base(dialect);
   describe(`stairway on ${dialect}`, () => {
     test("a correct tree raises no alarm, and leaves test.json and JUnit XML", async () => {
       const { r, report, failed, dir } = await stairway(dialect, {
@@ -95,9 +110,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     test("a declared lossy down is a warning that lists the loss, not a failure", async () => {
       const { failed, report, r } = await stairway(dialect, {
         ...BASE,
-        "sql/002_merge/up.sql":
-          "UPDATE items SET name = name || ' ' || coalesce(note, '');\nALTER TABLE items DROP COLUMN note;\n",
-        "sql/002_merge/down.sql": "-- stairway:lossy items.name items.note\nALTER TABLE items ADD COLUMN note text;\n",
+        "sql/002_merge/up.sql": `UPDATE items SET name = ${dialect === "mysql" ? "CONCAT(name, ' ', coalesce(note, ''))" : "name || ' ' || coalesce(note, '')"};\nALTER TABLE items DROP COLUMN note;\n`,
+        "sql/002_merge/down.sql": `-- stairway:lossy items.name items.note\nALTER TABLE items ADD COLUMN note ${text(dialect)};\n`,
       });
       expect(failed).toEqual([]);
       expect(r.code).toBe(0);
@@ -162,3 +176,56 @@ test("sqlite: a table of one INTEGER PRIMARY KEY (SQLite numbers it) gets rows o
   expect(failed).toEqual([]);
   expect(find(report, "001_ids", "step.data-preserved").status).toBe("pass");
 });
+
+test("mysql: a down that fails halfway (DDL commits by itself) is dirty; the stairway rebuilds the state and checks the next migration", async () => {
+  const BASE = base("mysql");
+  const { failed, report, r } = await stairway("mysql", {
+    ...BASE,
+    "sql/002_widen/up.sql":
+      "ALTER TABLE items ADD COLUMN code VARCHAR(400);\nALTER TABLE items MODIFY name VARCHAR(400) NOT NULL;\n",
+    // Strict mode refuses to cut the generated names: the first statement is done, the second fails.
+    "sql/002_widen/down.sql":
+      "ALTER TABLE items DROP COLUMN code;\nALTER TABLE items MODIFY name VARCHAR(10) NOT NULL;\n",
+    "sql/003_flag/up.sql": "ALTER TABLE items ADD COLUMN flag BOOLEAN NOT NULL DEFAULT FALSE;\n",
+    "sql/003_flag/down.sql": "ALTER TABLE items DROP COLUMN flag;\n",
+  });
+  // Going all the way down meets the same down again.
+  expect(failed).toEqual(["002_widen step.down", "- step.down-to-base"]);
+  expect(find(report, "002_widen", "step.down").message).toMatch(
+    /^sql\/002_widen\/down\.sql:2:1: Data too long for column 'name' at row \d+$/,
+  );
+  for (const check of ["step.up", "step.down", "step.down-restores-schema", "step.data-preserved", "step.redo"])
+    expect(find(report, "003_flag", check).status).toBe("pass");
+  expect(report.results.find((x: any) => x.check === "step.down-to-base").message).toMatch(/^stopped at 002_widen: /);
+  expect(await mysqlScratchDatabasesOf(r.pid)).toEqual([]);
+}, 60_000);
+
+test("mysql: an up that fails halfway names the statement and stops the chain, the scratch database dropped", async () => {
+  const { failed, report, r } = await stairway("mysql", {
+    ...base("mysql"),
+    "sql/002_bad/up.sql":
+      "CREATE TABLE extra (id integer PRIMARY KEY);\nALTER TABLE items ADD COLUMN missing_comma integer integer;\n",
+    "sql/002_bad/down.sql": "DROP TABLE extra;\n",
+  });
+  expect(failed).toEqual(["002_bad step.up"]);
+  expect(find(report, "002_bad", "step.up").message).toMatch(
+    /^sql\/002_bad\/up\.sql:2:52: You have an error in your SQL syntax.* near 'integer' at line 1$/,
+  );
+  // Its CREATE TABLE was committed: the way down to the base starts from a rebuilt copy, so nothing is left over.
+  expect(report.results.find((x: any) => x.check === "step.down-to-base").status).toBe("pass");
+  expect(await mysqlScratchDatabasesOf(r.pid)).toEqual([]);
+}, 60_000);
+
+test("mysql: a down that restores a column without its ON UPDATE, in another collation, fails step.down-restores-schema", async () => {
+  const { failed, report } = await stairway("mysql", {
+    ...base("mysql"),
+    "sql/002_seen/up.sql":
+      "ALTER TABLE items ADD COLUMN seen_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6);\nALTER TABLE items MODIFY note VARCHAR(200) COLLATE utf8mb4_bin;\n",
+    "sql/002_seen/down.sql":
+      "ALTER TABLE items DROP COLUMN seen_at;\nALTER TABLE items MODIFY note VARCHAR(200) COLLATE utf8mb4_unicode_ci;\n",
+  });
+  expect(failed).toEqual(["002_seen step.down-restores-schema"]);
+  expect(find(report, "002_seen", "step.down-restores-schema").message).toContain(
+    "table items: column note differs: note varchar(200)  →  note varchar(200) COLLATE utf8mb4_unicode_ci",
+  );
+}, 60_000);

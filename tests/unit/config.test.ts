@@ -211,7 +211,7 @@ describe("setup", () => {
       ),
     );
     expect([e.message, ...e.more]).toEqual([
-      'c.yaml:2: setup.oracle: "oracle" is not a SQL dialect (postgres, sqlite)',
+      'c.yaml:2: setup.oracle: "oracle" is not a SQL dialect (postgres, sqlite or mysql)',
       "c.yaml:4: setup.postgres: postgres is given twice",
       `c.yaml:5: setup.sqlite[0]: ${dir} is not a file`,
     ]);

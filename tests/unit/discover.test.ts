@@ -171,7 +171,7 @@ describe("layout.pattern", () => {
       "db/2024-02-01-add_users/up.postgresql.sql": "CREATE TABLE t (id serial);\n",
       "db/2023-12-24-init/up.sql": UP,
       "db/2023-12-24-init/down.sql": DOWN,
-      "db/2023-12-24-init/down.mysql.sql": DOWN,
+      "db/2023-12-24-init/down.oracle.sql": DOWN,
       "db/schema.sqlite.sql": "CREATE TABLE t (id integer);\n",
     });
     const pattern = /^(?<version>\d{4}-\d{2}-\d{2})-(?<name>\w+)\/(?<direction>up|down)(?:\.(?<dialect>\w+))?\.sql$/;
@@ -179,7 +179,7 @@ describe("layout.pattern", () => {
     expect(ids(plan)).toEqual(["2023-12-24_init", "2024-02-01_add_users"]);
     expect(plan.migrations[1]!.files.up.postgres!.path).toEndWith("up.postgresql.sql");
     // An unknown dialect from the pattern is a naming problem, not a silent default.
-    expect(problemsAt(plan, root)).toEqual([["files.naming", "db/2023-12-24-init/down.mysql.sql"]]);
+    expect(problemsAt(plan, root)).toEqual([["files.naming", "db/2023-12-24-init/down.oracle.sql"]]);
   });
 
   test("a pattern that yields no up/down direction is a naming problem", () => {
@@ -310,7 +310,7 @@ describe("tree problems", () => {
   });
 
   test("a bad directive is a files.parse problem with its line", () => {
-    const root = tree({ "sql/001_a/up.sql": "SELECT 1;\n-- stairway:skip mysql\n", "sql/001_a/down.sql": DOWN });
+    const root = tree({ "sql/001_a/up.sql": "SELECT 1;\n-- stairway:skip oracle\n", "sql/001_a/down.sql": DOWN });
     const plan = loadPlan({ sqlDir: join(root, "sql") });
     expect(plan.problems).toHaveLength(1);
     expect(plan.problems[0]).toMatchObject({ check: "files.parse", line: 2, blocking: true });

@@ -144,6 +144,74 @@ describe("splitStatements: BEGIN … END bodies", () => {
   });
 });
 
+describe("splitStatements: MySQL's lexical rules (the mysql-lexical syntax)", () => {
+  const my = (sql: string) => splitStatements(sql, Infinity, "mysql-lexical").map((s) => s.text);
+
+  test("# comments hide ';'; elsewhere # is no comment (a PostgreSQL operator)", () => {
+    expect(my("# a comment; still\nSELECT 1;\nSELECT 2 # trailing; comment\n;")).toEqual([
+      "SELECT 1",
+      "SELECT 2 # trailing; comment",
+    ]);
+    expect(texts("SELECT 5 # 3;\nSELECT 2;")).toEqual(["SELECT 5 # 3", "SELECT 2"]);
+  });
+
+  test("'--' starts a comment only before a space: SELECT 1--1 is arithmetic", () => {
+    expect(my("SELECT 1--1;\n-- a comment; here\nSELECT 2;")).toEqual(["SELECT 1--1", "SELECT 2"]);
+  });
+
+  test("backslash escapes in '…' and \"…\" strings (a standard string ends at the backslash's quote)", () => {
+    expect(my('INSERT INTO t VALUES (\'it\\\'s; one\', "say \\"hi\\"; too");\nSELECT 2;')).toEqual([
+      'INSERT INTO t VALUES (\'it\\\'s; one\', "say \\"hi\\"; too")',
+      "SELECT 2",
+    ]);
+    expect(texts("SELECT 'C:\\';\nSELECT 4;")).toEqual(["SELECT 'C:\\'", "SELECT 4"]);
+  });
+
+  test("/*! … */ executable comments are statements; other comments are not; they do not nest", () => {
+    expect(my("/* plain; */ /*!40101 SET NAMES utf8mb4 */;\n/*M!100100 SET x = 1 */;\nSELECT /* a /* b */ 1;")).toEqual(
+      ["/*!40101 SET NAMES utf8mb4 */", "/*M!100100 SET x = 1 */", "SELECT /* a /* b */ 1"],
+    );
+  });
+
+  test("DELIMITER lines change the terminator and are no statements", () => {
+    const sql = [
+      "CREATE TABLE t (a int);",
+      "DELIMITER //",
+      "CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW",
+      "BEGIN",
+      "  IF NEW.a < 0 THEN SET NEW.a = 0; END IF;",
+      "END//",
+      "DELIMITER ;",
+      "INSERT INTO t VALUES (1);",
+      "delimiter ;;",
+      "CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END;;",
+      "DELIMITER ;",
+    ].join("\n");
+    const out = splitStatements(sql, Infinity, "mysql-lexical");
+    expect(out.map((s) => s.text)).toEqual([
+      "CREATE TABLE t (a int)",
+      "CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW\nBEGIN\n  IF NEW.a < 0 THEN SET NEW.a = 0; END IF;\nEND",
+      "INSERT INTO t VALUES (1)",
+      "CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END",
+    ]);
+    expect(out.map((s) => s.line)).toEqual([1, 3, 8, 10]);
+  });
+
+  test("without DELIMITER, a routine's BEGIN … END body is one statement; END IF / END LOOP close no body", () => {
+    const sql =
+      "CREATE DEFINER = `root`@`%` PROCEDURE p(n INT)\nBEGIN\n  WHILE n > 0 DO\n    IF n = 2 THEN SELECT 2; END IF;\n    SET n = n - 1;\n  END WHILE;\n  lbl: BEGIN SELECT 1; END lbl;\n  CASE n WHEN 0 THEN SELECT 0; ELSE SELECT 9; END CASE;\nEND;\nSELECT 3;";
+    expect(my(sql)).toEqual([sql.slice(0, sql.indexOf(";\nSELECT 3")), "SELECT 3"]);
+  });
+
+  test("$ and [ are ordinary characters: no dollar quotes, no bracketed names", () => {
+    expect(my("SELECT $$ FROM t;\nSELECT a[1;\nSELECT 3;")).toEqual(["SELECT $$ FROM t", "SELECT a[1", "SELECT 3"]);
+  });
+
+  test("PostgreSQL and SQLite splitting is unchanged by it: DELIMITER is a word there", () => {
+    expect(texts("DELIMITER //\nSELECT 1;")).toEqual(["DELIMITER //\nSELECT 1"]);
+  });
+});
+
 describe("splitStatements: positions", () => {
   test("line, col and offset of each statement", () => {
     const sql = "SELECT 1;  SELECT 2;\n\n   SELECT 3;";

@@ -73,7 +73,7 @@ describe("resolveTargets: where targets come from", () => {
   });
 
   test("a bad configured URL names the config file and key", () => {
-    const config: Config = { ...configured, databases: { main: { url: "mysql://root:hidden99@h/app" } } };
+    const config: Config = { ...configured, databases: { main: { url: "oracle://root:hidden99@h/app" } } };
     const e = errorOf(() => resolve({ config }));
     expect(e.exitCode).toBe(2);
     expect(e.message).toContain("tests/migrations/config.yaml: databases.main.url");

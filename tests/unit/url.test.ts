@@ -81,11 +81,11 @@ describe("parseTargetUrl: servers", () => {
   });
 
   test("an unknown scheme is a usage error that does not show the password", () => {
-    const e = errorOf(() => parseTargetUrl("mysql://root:topsecret@db/app", "DATABASE_URL"));
+    const e = errorOf(() => parseTargetUrl("oracle://root:topsecret@db/app", "DATABASE_URL"));
     expect(e.exitCode).toBe(2);
     expect(e.code).toBe("E_URL");
     expect(e.message).toStartWith("DATABASE_URL:");
-    expect(e.message).toContain("mysql://root:***@db/app");
+    expect(e.message).toContain("oracle://root:***@db/app");
     expect(e.message).not.toContain("topsecret");
   });
 

@@ -68,7 +68,7 @@ test("a tree with no word of either dialect is read as SQLite, saying that nothi
   expect(r.code).toBe(0);
 });
 
-test("files of a dialect (popx) are read in each dialect they are written for; other dialects' files are left out", async () => {
+test("files of a dialect (popx) are read in each dialect they are written for", async () => {
   const dir = project({
     "sql/20240101000000000000_a.postgres.up.sql": "CREATE TABLE a (id uuid PRIMARY KEY, at timestamptz);\n",
     "sql/20240101000000000000_a.sqlite3.up.sql": "CREATE TABLE a (id TEXT PRIMARY KEY, at DATETIME);\n",
@@ -79,10 +79,15 @@ test("files of a dialect (popx) are read in each dialect they are written for; o
     "sql/20240102000000000000_b.down.sql": "DROP TABLE b;\n",
   });
   const r = await validate(dir);
-  expect(r.dialects).toEqual(["postgres postgres (no database)", "sqlite sqlite sqlite::memory:"]);
+  expect(r.dialects).toEqual([
+    "postgres postgres (no database)",
+    "sqlite sqlite sqlite::memory:",
+    "mysql mysql (no database)",
+  ]);
   expect(r.parse).toEqual([
     "pass 4 files parse as PostgreSQL",
     'fail sql/20240102000000000000_b.sqlite3.up.sql:1:52: near ";": syntax error',
+    "skip no MariaDB/MySQL database to run the files on: name one with --db",
   ]);
 });
 

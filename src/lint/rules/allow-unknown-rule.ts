@@ -3,7 +3,7 @@ import { defineRule, normalizeRule } from "../rule.ts";
 export default defineRule({
   id: "allow-unknown-rule",
   severity: "error",
-  dialects: ["postgres", "sqlite"],
+  dialects: ["postgres", "sqlite", "mysql"],
   summary: "`-- stairway:allow` naming a rule that does not exist",
   locks: "None; the allow silences nothing (often a typo, so the finding it meant to silence still shows).",
   hint: "Use a rule id from `stairway safety` output or the README's rule table (with or without the `safety.` prefix).",

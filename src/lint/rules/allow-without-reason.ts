@@ -3,7 +3,7 @@ import { defineRule } from "../rule.ts";
 export default defineRule({
   id: "allow-without-reason",
   severity: "error",
-  dialects: ["postgres", "sqlite"],
+  dialects: ["postgres", "sqlite", "mysql"],
   summary: "`-- stairway:allow RULE` with no reason",
   locks: "None; an allow without a reason silences nothing: the reason is what a reviewer reads.",
   hint: "Write why the finding is fine here: `-- stairway:allow ban-drop-column the column was never read`.",

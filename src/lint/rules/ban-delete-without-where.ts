@@ -4,7 +4,7 @@ import { defineRule, perStatement } from "../rule.ts";
 export default defineRule({
   id: "ban-delete-without-where",
   severity: "error",
-  dialects: ["postgres", "sqlite"],
+  dialects: ["postgres", "sqlite", "mysql"],
   summary: "DELETE without WHERE",
   locks:
     "Deletes every row, locking each one until the migration commits (writers to those rows wait); on a large table a long transaction, much WAL and bloat.",

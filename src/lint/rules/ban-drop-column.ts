@@ -4,7 +4,7 @@ import { defineRule, perStatement } from "../rule.ts";
 export default defineRule({
   id: "ban-drop-column",
   severity: "error",
-  dialects: ["postgres", "sqlite"],
+  dialects: ["postgres", "sqlite", "mysql"],
   summary: "DROP COLUMN of a column that holds data",
   locks:
     "PostgreSQL: ACCESS EXCLUSIVE (brief, no rewrite). SQLite: rewrites the table. Either way the values are gone, and the running application's queries that name the column fail.",

@@ -4,7 +4,7 @@ import { defineRule, perStatement } from "../rule.ts";
 export default defineRule({
   id: "ban-drop-table",
   severity: "error",
-  dialects: ["postgres", "sqlite"],
+  dialects: ["postgres", "sqlite", "mysql"],
   summary: "DROP TABLE of a table that holds data",
   locks:
     "ACCESS EXCLUSIVE on the table (and on tables whose foreign keys point at it); every row is gone for good, and the running application breaks on the missing table.",

@@ -4,7 +4,7 @@ import { defineRule, perStatement } from "../rule.ts";
 export default defineRule({
   id: "ban-update-without-where",
   severity: "warning",
-  dialects: ["postgres", "sqlite"],
+  dialects: ["postgres", "sqlite", "mysql"],
   summary: "UPDATE without WHERE (an unbatched backfill)",
   locks:
     "Rewrites every row in one transaction: each row stays locked until the migration commits (writers wait), and a large table doubles in size until vacuum catches up.",

@@ -27,6 +27,9 @@ import disallowedUniqueConstraint from "./disallowed-unique-constraint.ts";
 import doBlockDataChange from "./do-block-data-change.ts";
 import enumValueUsedInTransaction from "./enum-value-used-in-transaction.ts";
 import identifierTooLong from "./identifier-too-long.ts";
+import mysqlChangingColumnType from "./mysql-changing-column-type.ts";
+import mysqlImplicitCommit from "./mysql-implicit-commit.ts";
+import mysqlRequireOnlineDdl from "./mysql-require-online-ddl.ts";
 import preferBigintOverInt from "./prefer-bigint-over-int.ts";
 import preferIdentity from "./prefer-identity.ts";
 import preferJsonb from "./prefer-jsonb.ts";
@@ -81,6 +84,9 @@ export const RULES: Rule[] = [
   doBlockDataChange,
   enumValueUsedInTransaction,
   identifierTooLong,
+  mysqlChangingColumnType,
+  mysqlImplicitCommit,
+  mysqlRequireOnlineDdl,
   preferBigintOverInt,
   preferIdentity,
   preferJsonb,

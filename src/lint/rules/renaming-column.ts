@@ -4,7 +4,7 @@ import { defineRule, perStatement } from "../rule.ts";
 export default defineRule({
   id: "renaming-column",
   severity: "error",
-  dialects: ["postgres", "sqlite"],
+  dialects: ["postgres", "sqlite", "mysql"],
   summary: "RENAME COLUMN on a column the application uses",
   locks:
     "ACCESS EXCLUSIVE (brief); every query of the running application that names the old column fails from the commit on.",

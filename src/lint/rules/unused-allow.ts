@@ -3,7 +3,7 @@ import { defineRule, normalizeRule } from "../rule.ts";
 export default defineRule({
   id: "unused-allow",
   severity: "warning",
-  dialects: ["postgres", "sqlite"],
+  dialects: ["postgres", "sqlite", "mysql"],
   summary: "`-- stairway:allow RULE reason` that silences nothing in its file",
   locks: "None; a stale allow would silence a new, unrelated finding of that rule later.",
   hint: "Remove the allow line (the statement it excused is gone or now safe).",

@@ -3,7 +3,7 @@
 // A dialect file wins over the generic one for its dialect, in each direction
 // on its own; `.autocommit` runs the file outside a transaction; empty files
 // are common (nothing to do on that dialect). Files for dialects stairway does
-// not run (MySQL, CockroachDB) and `.fizz` files are left out, said once.
+// not run (CockroachDB) and `.fizz` files are left out, said once.
 // https://github.com/ory/x/tree/master/popx
 
 import type { Direction } from "../migration.ts";
@@ -33,6 +33,7 @@ export const popx: Layout = {
     "20150100000001000000_networks.down.sql",
     "20150100000001000000_networks.sqlite3.up.sql",
     "20150100000001000000_networks.mysql.up.sql",
+    "20150100000001000000_networks.cockroach.up.sql",
     "20210410175418000000_indexes.postgres.autocommit.up.sql",
   ],
   pairByVersion: true,

@@ -1,0 +1,2 @@
+ALTER TABLE tools DROP INDEX idx_tools_last_execution, ALGORITHM=INPLACE, LOCK=NONE;
+ALTER TABLE tools DROP INDEX idx_tools_active_name, ALGORITHM=INPLACE, LOCK=NONE;
