@@ -71,6 +71,14 @@ export async function runPerf(
     driver.capabilities.concurrentConnections && s?.module.openProber
       ? await s.module.openProber(s.url, { ...s.openOptions, name: `${target} probe` })
       : undefined;
+  // Its locks are read, but no second connection can feel them: said once, not failed.
+  if (driver.capabilities.lockInsight && !driver.capabilities.concurrentConnections)
+    results.push({
+      check: "perf.lock",
+      target,
+      status: "skip",
+      message: `${scenario}: no concurrent probe: ${target} serves one connection, so the stall an application would see is not measured${opts.limits.max_downtime !== undefined ? " (max_downtime not checked)" : ""}`,
+    });
   try {
     for (const m of all.filter((x) => appliesTo(x, driver.dialect))) {
       const say = (what: string) => opts.progress?.(`${scenario} · ${target}  ${m.id}  ${what}`);

@@ -18,17 +18,21 @@ const config = (extra = "") => `databases:
   postgres: { url: "${PG_URL}", migrations: pg }
 ${extra}`;
 
-test("the showcase: same schema but the declared partitioning, same behaviour", async () => {
+test("the showcase: same schema but the declared partitioning, same behaviour (SQLite, PostgreSQL, PGlite)", async () => {
   const reports = tempDir();
   dirs.push(reports);
   const r = await runCli(
-    ["cross-db", "--target", "sqlite", "--target", "postgres", "--json", "--report-dir", reports],
+    ["cross-db", "--target", "sqlite", "--target", "postgres", "--target", "pglite", "--json", "--report-dir", reports],
     { cwd: ROOT },
   );
   const report = r.json();
   expect(report.results.filter((x: any) => x.status !== "pass").map((x: any) => x.message)).toEqual([]);
   expect(r.code).toBe(0);
-  const schema = report.results.find((x: any) => x.check === "cross-db.schema");
+  // Embedded PostgreSQL is PostgreSQL: nothing to declare, nothing equivalent, nothing different.
+  expect(report.results.find((x: any) => x.check === "cross-db.schema" && x.target === "pglite").message).toBe(
+    "pglite has the schema of postgres",
+  );
+  const schema = report.results.find((x: any) => x.check === "cross-db.schema" && x.target === "sqlite");
   expect(schema.details.declared[0].object).toBe("table tool_invocation_logs");
   expect(schema.details.declared[0].differences).toContain(
     "table tool_invocation_logs: partition key exists only on postgres",
@@ -42,6 +46,9 @@ test("the showcase: same schema but the declared partitioning, same behaviour", 
       .map((x: any) => x.message.split(":")[0])
       .sort(),
   ).toEqual(["gateways", "server_gateways", "servers", "tool_invocation_logs", "tool_usage_stats", "tools"]);
+  expect(report.results.find((x: any) => x.check === "cross-db.behaviour").message).toContain(
+    "on postgres and sqlite and pglite",
+  );
 }, 60_000);
 
 test("a plain SQLite table: over-long VARCHAR and text in INTEGER are accepted where PostgreSQL refuses", async () => {

@@ -1,6 +1,6 @@
 // The npm package's Node.js build (bin/stairway.mjs → dist/node) and the
 // compiled binary (dist/stairway) give the same JSON for the same commands,
-// on real SQLite, PostgreSQL and Redis.
+// on real SQLite, PostgreSQL, PGlite and Redis.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -48,6 +48,14 @@ const cases: [string, string[]][] = [
   ["validate", ["validate", "--target", "sqlite", "--target", "postgres", "--json"]],
   ["safety", ["safety", "--json"]],
   ["cross-db", ["cross-db", "--target", "sqlite", "--target", "postgres", "--json"]],
+  [
+    "test on PGlite (embedded PostgreSQL: WASM and the empty database carried by each build)",
+    ["test", "--target", "pglite", "--json"],
+  ],
+  [
+    "cross-db on SQLite and PGlite",
+    ["cross-db", "--target", "sqlite", "--target", "pglite", "--reference", "pglite", "--json"],
+  ],
   ["status of a database that does not exist", ["status", "--db", "sqlite:/nonexistent/dir/x.db", "--json"]],
   ["an error: unreachable PostgreSQL", ["up", "--db", "postgres://u:secret@127.0.0.1:1/x", "--json"]],
   ["an error: unknown command", ["frobnicate"]],
