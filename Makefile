@@ -8,7 +8,7 @@ REPORTS := tests/migrations/reports
 .PHONY: demo test test-crash deps services typecheck format format-check build build-node dist clean bench \
 	migration-test migration-rollback migration-perf migration-data-test migration-backup-test \
 	migration-cross-db migration-validate migration-safety migration-report migration-clean \
-	bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed bench-size
+	bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed bench-size bench-pglite
 
 ## demo: the stairway test and cross-db of the showcase on SQLite and embedded PostgreSQL (PGlite): no server needed
 demo: build
@@ -118,7 +118,7 @@ migration-validate: build
 	$(STAIRWAY) validate --config $(CONFIG)
 
 ## bench: every benchmark against its peer or floor, same run (not part of make test; see scripts/bench/README.md)
-bench: bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed bench-size
+bench: bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed bench-size bench-pglite
 
 ## bench-runner: stairway up vs dbmate up vs psql -1 -f on 100 generated migrations; start-up vs dbmate
 bench-runner: build
@@ -143,6 +143,10 @@ bench-redis: deps
 ## bench-size: binary and archive sizes per platform (make dist) vs dbmate's and squawk's (npm), and --version start-up vs dbmate
 bench-size: dist
 	RELEASE=$(RELEASE) $(BUN) scripts/bench/size.ts
+
+## bench-pglite: embedded PostgreSQL: binary growth (with vs without the store), cold start of pglite: targets, make demo's wall time
+bench-pglite: build
+	$(BUN) scripts/bench/pglite.ts
 
 ## bench-lint: stairway safety vs squawk (npm squawk-cli in scripts/bench/.peers) on the same files
 bench-lint: build
