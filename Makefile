@@ -153,4 +153,4 @@ bench-lint: build
 	$(BUN) scripts/bench/lint.ts
 
 clean:
-	rm -rf dist $(REPORTS)
+	rm -rf dist $(REPORTS) $(PGLITE_DIR)

@@ -25,7 +25,7 @@ export const STORES = [
     aliases: [],
     kind: "sql",
     url: "file",
-    example: "pglite: (in memory) or pglite:path/to/dir",
+    example: "pglite:path/to/dir",
     bareIsMemory: true,
     ignoresTimeouts: true,
   },

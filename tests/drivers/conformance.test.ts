@@ -4,7 +4,7 @@
 // databases, connection errors, PGlite's directory lock).
 
 import { afterAll, describe, expect, test } from "bun:test";
-import { readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { StairwayError } from "../../src/errors.ts";
 import { SqlExecError } from "../../src/stores/contract.ts";
@@ -183,6 +183,19 @@ describe("pglite only", () => {
     } finally {
       await again.close();
     }
+  });
+
+  test("reading a pglite:dir that holds no database yet (status) creates nothing, not even the lock file", async () => {
+    const absent = join(dir, "pg-absent");
+    const empty = join(dir, "pg-empty");
+    mkdirSync(empty);
+    for (const path of [absent, empty]) {
+      const d = await pgliteModule.open(parseTargetUrl(`pglite:${path}`), { ...opts, readOnly: true });
+      expect(await d.applied()).toEqual([]);
+      await d.close();
+    }
+    expect(existsSync(absent)).toBe(false);
+    expect(readdirSync(empty)).toEqual([]);
   });
 
   test("scratch databases are instances of their own; a backup restores into a new one", async () => {

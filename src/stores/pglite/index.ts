@@ -66,12 +66,13 @@ function driverOn(pg: PGlite, opts: OpenOptions, release?: () => void): SqlDrive
 
 /** A `pglite:dir` database: made from the empty one in a new or empty directory, else opened. */
 async function openDirectory(dir: string, opts: OpenOptions): Promise<SqlDriver> {
-  // Reading the state of a database that does not exist: an empty one, nothing created (as for SQLite).
-  if (opts.readOnly && !existsSync(dir)) return driverOn(await empty(), opts);
   const where = `PGlite database ${dir}`;
   const refuse = (why: string) =>
     new StairwayError("E_UNREACHABLE", `target ${opts.name}: cannot open ${where}: ${why}`);
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw refuse("it is a file, not a directory");
+  const isDatabase = () => existsSync(join(dir, "PG_VERSION"));
+  // Reading the state of a database that does not exist yet: an empty one, nothing created (as for SQLite).
+  if (opts.readOnly && !isDatabase()) return driverOn(await empty(), opts);
   if (!existsSync(dir)) {
     if (!existsSync(dirname(dir))) throw refuse(`directory ${dirname(dir)} does not exist`);
     try {
@@ -80,7 +81,6 @@ async function openDirectory(dir: string, opts: OpenOptions): Promise<SqlDriver>
       throw refuse(`cannot create the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
   }
-  const isDatabase = () => existsSync(join(dir, "PG_VERSION"));
   const others = () => readdirSync(dir).filter((f) => f !== LOCK_FILE);
   // Checked before the lock file is written: a directory of something else is left as it was.
   if (!isDatabase() && others().length)
