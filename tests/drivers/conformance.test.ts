@@ -238,6 +238,22 @@ describe("pglite only", () => {
     }
   });
 
+  test("the catalog query, prepared once it comes again, sees each change, and survives a DEALLOCATE ALL in a migration", async () => {
+    const d = await pgliteModule.open(parseTargetUrl("pglite:"), opts);
+    try {
+      const names = async () => (await d.introspect()).tables.map((t) => t.name);
+      expect(await names()).toEqual([]);
+      await d.execute("CREATE TABLE one (id integer)");
+      expect(await names()).toEqual(["one"]);
+      await d.execute("CREATE TABLE two (id integer)");
+      expect(await names()).toEqual(["one", "two"]);
+      await d.execute("DEALLOCATE ALL");
+      expect(await names()).toEqual(["one", "two"]);
+    } finally {
+      await d.close();
+    }
+  });
+
   test("statement_timeout never fires on PGlite, as the registry says (a target may not set it)", async () => {
     expect(storeById("pglite").ignoresTimeouts).toBe(true);
     const d = await pgliteModule.open(parseTargetUrl("pglite:"), opts);

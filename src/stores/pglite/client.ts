@@ -2,12 +2,13 @@
 // in-process PGlite, so that driver, introspection and all run unchanged on
 // embedded PostgreSQL: unsafe(text) is PGlite's exec (the simple protocol:
 // several statements in one go), unsafe(text, params) its query (the extended
-// protocol), values come back shaped as postgres.js gives them with
+// protocol; prepared once it comes again), values come back shaped as
+// postgres.js gives them with
 // stairway's settings, and a COPY … FROM STDIN never reaches PGlite (its
 // backend would wait for input forever, with the event loop stopped).
 // https://pglite.dev/docs/api
 
-import type { PGlite, Results } from "@electric-sql/pglite";
+import { parse, protocol, type PGlite, type Results } from "@electric-sql/pglite";
 import { Writable } from "node:stream";
 import type { PgClient, PgQuery } from "../postgres/connect.ts";
 
@@ -58,11 +59,63 @@ export function pgliteClient(pg: PGlite): PgClient {
   const serializers = Object.fromEntries(Object.keys(pg.serializers).map((oid) => [oid, text]));
   const parsers = { ...Object.fromEntries(Object.keys(pg.parsers).map((oid) => [oid, asText])), ...PARSED };
 
+  // A statement with parameters that comes again (the catalog query of every
+  // snapshot, the generator's inserts) is prepared the second time: planned
+  // once, not at every run. PGlite plans in WebAssembly; the catalog query
+  // took ~45 ms of CPU through query() and ~10 ms prepared (measured on the
+  // showcase), and a stairway step takes several snapshots.
+  /** Text → its prepared statement's name; undefined once seen, not yet prepared. */
+  const prepared = new Map<string, string | undefined>();
+  let count = 0;
+  const MAX_PREPARED = 64;
+  const frame = (...parts: Uint8Array[]) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+  const { serialize } = protocol;
+  const runPrepared = async (name: string, params: (string | null)[]): Promise<Results<Row>> => {
+    const { messages } = await pg.runExclusive(() =>
+      pg.execProtocol(
+        frame(
+          serialize.bind({ statement: name, values: params }),
+          serialize.describe({ type: "P" }),
+          serialize.execute({}),
+          serialize.sync(),
+        ),
+      ),
+    );
+    return parse.parseResults(messages, parsers)[0] as Results<Row>;
+  };
+  const withParams = async (sql: string, params: (string | null)[]): Promise<Results<Row>> => {
+    const name = prepared.get(sql);
+    if (name)
+      return runPrepared(name, params).catch((e: { code?: string }) => {
+        // DEALLOCATE ALL or DISCARD ALL in a migration dropped it: run it plainly from now on.
+        if (e.code !== "26000") throw e;
+        prepared.delete(sql);
+        return pg.query<Row>(sql, params, { parsers, serializers });
+      });
+    if (prepared.has(sql) && count < MAX_PREPARED) {
+      const next = `stairway_${count++}`;
+      await pg.runExclusive(() => pg.execProtocol(frame(serialize.parse({ name: next, text: sql }), serialize.sync())));
+      prepared.set(sql, next);
+      return runPrepared(next, params);
+    }
+    prepared.set(sql, undefined);
+    return pg.query<Row>(sql, params, { parsers, serializers });
+  };
+
   const run = async (sql: string, params?: (string | null)[]): Promise<Row[] & { count: number }> => {
     refuseCopyFromStdin(sql);
-    let last: Results<Row> | undefined;
-    if (params === undefined) last = (await pg.exec(sql, { parsers })).at(-1) as Results<Row> | undefined;
-    else last = await pg.query<Row>(sql, params, { parsers, serializers });
+    const last =
+      params === undefined
+        ? ((await pg.exec(sql, { parsers })).at(-1) as Results<Row> | undefined)
+        : await withParams(sql, params);
     return Object.assign([...(last?.rows ?? [])], { count: last?.affectedRows ?? 0 });
   };
 
