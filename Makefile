@@ -8,11 +8,12 @@ REPORTS := tests/migrations/reports
 .PHONY: demo test test-crash deps services typecheck format format-check build build-node dist clean bench \
 	migration-test migration-rollback migration-perf migration-data-test migration-backup-test \
 	migration-cross-db migration-validate migration-safety migration-report migration-clean \
-	bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed bench-size
+	bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed bench-size bench-pglite
 
-## demo: the stairway test of the showcase migrations on SQLite (no server needed)
+## demo: the stairway test and cross-db of the showcase on SQLite and embedded PostgreSQL (PGlite): no server needed
 demo: build
-	@$(STAIRWAY) test --config $(CONFIG) --target sqlite
+	@$(STAIRWAY) test --config $(CONFIG) --target sqlite --target pglite
+	@$(STAIRWAY) cross-db --config $(CONFIG) --target sqlite --target pglite --reference pglite
 
 ## test: install, start PostgreSQL and Redis if needed, typecheck, run the whole suite
 test: deps services typecheck format-check build build-node
@@ -45,14 +46,22 @@ format-check: deps
 # neither; README "Options").
 COMPILE := $(BUN) build --compile --minify --bytecode --no-compile-autoload-bunfig --no-compile-autoload-dotenv
 
+# PGlite's WebAssembly and file system image, gzipped, and an empty database
+# made with the same pinned version: embedded in both builds, so nothing reads
+# node_modules at run time (scripts/pglite-assets.ts).
+PGLITE_DIR := src/stores/pglite/assets
+PGLITE_ASSETS := $(PGLITE_DIR)/pglite.wasm.gz $(PGLITE_DIR)/pglite.data.gz $(PGLITE_DIR)/template.tar.gz
+$(PGLITE_ASSETS) &: scripts/pglite-assets.ts node_modules/@electric-sql/pglite/package.json
+	$(BUN) scripts/pglite-assets.ts $(PGLITE_DIR)
+
 build: deps $(STAIRWAY)
-$(STAIRWAY): package.json Makefile $(shell find src -name '*.ts')
+$(STAIRWAY): package.json Makefile $(shell find src -name '*.ts') $(PGLITE_ASSETS)
 	$(COMPILE) src/bin.ts --outfile $(STAIRWAY)
 
 ## build-node: the npm package's Node.js 20+ build (bin/stairway.mjs runs it)
 # --splitting keeps commands lazy (a fast start) and each module once.
 build-node: deps dist/node/bin.js
-dist/node/bin.js: package.json $(shell find src -name '*.ts')
+dist/node/bin.js: package.json $(shell find src -name '*.ts') $(PGLITE_ASSETS)
 	rm -rf dist/node
 	$(BUN) build src/bin.ts --target=node --splitting --minify --outdir dist/node --external better-sqlite3 --external @swc/wasm-typescript
 
@@ -63,7 +72,7 @@ dist/node/bin.js: package.json $(shell find src -name '*.ts')
 # it from the tag first). PLATFORMS=linux-x64 builds fewer, RELEASE=DIR elsewhere.
 PLATFORMS := linux-x64 linux-arm64 darwin-x64 darwin-arm64 windows-x64
 RELEASE := dist/release
-dist: deps
+dist: deps $(PGLITE_ASSETS)
 	rm -rf $(RELEASE) && mkdir -p $(RELEASE)
 	set -e; for p in $(PLATFORMS); do \
 	  dir=$(RELEASE)/stairway-$$p; mkdir $$dir; \
@@ -109,7 +118,7 @@ migration-validate: build
 	$(STAIRWAY) validate --config $(CONFIG)
 
 ## bench: every benchmark against its peer or floor, same run (not part of make test; see scripts/bench/README.md)
-bench: bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed bench-size
+bench: bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed bench-size bench-pglite
 
 ## bench-runner: stairway up vs dbmate up vs psql -1 -f on 100 generated migrations; start-up vs dbmate
 bench-runner: build
@@ -135,9 +144,13 @@ bench-redis: deps
 bench-size: dist
 	RELEASE=$(RELEASE) $(BUN) scripts/bench/size.ts
 
+## bench-pglite: embedded PostgreSQL: binary growth (with vs without the store), cold start of pglite: targets, make demo's wall time
+bench-pglite: build
+	$(BUN) scripts/bench/pglite.ts
+
 ## bench-lint: stairway safety vs squawk (npm squawk-cli in scripts/bench/.peers) on the same files
 bench-lint: build
 	$(BUN) scripts/bench/lint.ts
 
 clean:
-	rm -rf dist $(REPORTS)
+	rm -rf dist $(REPORTS) $(PGLITE_DIR)

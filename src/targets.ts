@@ -2,10 +2,12 @@
 // else (for test commands) one throwaway SQLite database.
 
 import type { Config, TargetConfig } from "./config.ts";
-import { StairwayError, usageError } from "./errors.ts";
+import { configError, StairwayError, usageError } from "./errors.ts";
+import { storeById } from "./stores/dialects.ts";
 import { parseTargetUrl } from "./stores/url.ts";
 import type { TargetUrl } from "./stores/url.ts";
 import type { Dialect } from "./plan/migration.ts";
+import { listed } from "./plural.ts";
 
 export interface Target {
   name: string;
@@ -40,6 +42,7 @@ export function resolveTargets(opts: TargetOptions): Target[] {
     targets = Object.entries(opts.config.databases).map(([name, t]) => {
       const url = parseTargetUrl(t.url, `${opts.config.path}: databases.${name}.url`);
       const { url: _u, migrations, ...limits } = t;
+      refuseIgnoredTimeouts(opts.config.path, name, url, limits);
       return { name, dialect: url.dialect, url, limits, migrations };
     });
   } else if (opts.env.DATABASE_URL) {
@@ -60,4 +63,15 @@ export function resolveTargets(opts: TargetOptions): Target[] {
     targets = targets.filter((t) => opts.target!.includes(t.name));
   }
   return targets;
+}
+
+/** Timeouts a store would accept and never enforce (PGlite) are refused: a migration would pass there that times out on a server. */
+function refuseIgnoredTimeouts(path: string | undefined, name: string, url: TargetUrl, limits: Target["limits"]): void {
+  const store = storeById(url.store);
+  if (!store.ignoresTimeouts) return;
+  const set = (["lock_timeout", "statement_timeout"] as const).filter((k) => limits[k] !== undefined);
+  if (set.length)
+    throw configError(
+      `${path}: databases.${name}.${set[0]}: ${store.label} never enforces lock_timeout or statement_timeout (it runs one statement at a time, with no timer to stop it), so a migration would pass here that times out on a server: remove ${listed(set)} from this target`,
+    );
 }

@@ -8,6 +8,7 @@ import { appliesTo, compareVersions, versionKey, type Migration } from "../plan/
 import { upChecksum } from "../runner.ts";
 import type { AppliedRow, SqlDriver } from "../stores/contract.ts";
 import { FOREIGN_RUNNERS, RUNNERS, type ForeignRunner, type ForeignRunnerId } from "./runners.ts";
+import { listed } from "../plural.ts";
 
 export interface Adoption {
   runner: ForeignRunnerId;
@@ -89,7 +90,7 @@ function findTable(tables: string[], name: string, where: { target: string; url:
   const elsewhere = tables.filter((t) => t.endsWith(`.${name}`));
   if (elsewhere.length > 1)
     throw usageError(
-      `target ${where.target}: ${where.url} has ${elsewhere.join(" and ")}: name the one to read with --table`,
+      `target ${where.target}: ${where.url} has ${listed(elsewhere)}: name the one to read with --table`,
     );
   return elsewhere[0];
 }

@@ -14,6 +14,7 @@ import { applyStep } from "../runner.ts";
 import type { Migrator, ProbeResult, ScratchRef } from "../stores/contract.ts";
 import { failed, type ModelOptions } from "./model.ts";
 import { modelOf } from "./model-of.ts";
+import { listed } from "../plural.ts";
 
 export interface PerfOptions extends ModelOptions {
   scenario: Scenario;
@@ -72,6 +73,14 @@ export async function runPerf(
     driver.capabilities.concurrentConnections && s?.module.openProber
       ? await s.module.openProber(s.url, { ...s.openOptions, name: `${target} probe` })
       : undefined;
+  // Its locks are read, but no second connection can feel them: said once, not failed.
+  if (driver.capabilities.lockInsight && !driver.capabilities.concurrentConnections)
+    results.push({
+      check: "perf.lock",
+      target,
+      status: "skip",
+      message: `${scenario}: no concurrent probe: ${target} serves one connection, so the stall an application would see is not measured${opts.limits.max_downtime !== undefined ? " (max_downtime not checked)" : ""}`,
+    });
   try {
     for (const m of all.filter((x) => appliesTo(x, driver.dialect))) {
       const say = (what: string) => opts.progress?.(`${scenario} · ${target}  ${m.id}  ${what}`);
@@ -172,7 +181,7 @@ function thresholdResult(t: PerfTiming, maxMs: number | undefined, unit: string)
     migration: t.migration,
     status: slow.length ? "fail" : "pass",
     message: slow.length
-      ? `${t.scenario}: ${slow.join(" and ")}, over max_migration_time ${maxMs} ms (${over})`
+      ? `${t.scenario}: ${listed(slow)}, over max_migration_time ${maxMs} ms (${over})`
       : `${t.scenario}: ${times}, within ${maxMs} ms`,
     durationMs: t.upMs,
     details,

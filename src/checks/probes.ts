@@ -10,7 +10,7 @@ import { planTable, seedTables } from "../data/generator.ts";
 import type { Schema, Table } from "../schema/model.ts";
 import { columnHints, valueKind } from "../schema/types.ts";
 import type { CheckResult } from "../results.ts";
-import { plural } from "../plural.ts";
+import { listed, plural } from "../plural.ts";
 
 export interface ProbeTarget {
   name: string;
@@ -122,7 +122,7 @@ async function probeTable(targets: ProbeTarget[], tables: Table[], seed: number)
   if (disagreements.length) return result("fail", disagreements.join("; "), { probes: report });
   return result(
     "pass",
-    `${plural(probes.length, "probe")} accepted or rejected alike on ${targets.map((t) => t.name).join(" and ")}`,
+    `${plural(probes.length, "probe")} accepted or rejected alike on ${listed(targets.map((t) => t.name))}`,
     { probes: report },
   );
 }

@@ -7,7 +7,7 @@ import { detectAdoptions, foreignRunner, readAdoption, type Adoption } from "../
 import type { ForeignRunner } from "../bookkeeping/runners.ts";
 import { StairwayError, usageError } from "../errors.ts";
 import type { Plan } from "../plan/migration.ts";
-import { plural } from "../plural.ts";
+import { listed, plural } from "../plural.ts";
 import type { GlobalFlags, Session } from "../session.ts";
 import { BOOKKEEPING_TABLE, isSqlSession, type Migrator, type SqlDriver } from "../stores/contract.ts";
 import type { Target } from "../targets.ts";
@@ -71,7 +71,7 @@ export async function foreignHistory(
 /** `up` without --from on a database another runner migrated: it would run that history again. */
 export function refuseForeignHistory(t: Target, found: { adoption: Adoption; others: Adoption[] }): never {
   const all = [found.adoption, ...found.others];
-  const tables = all.map((a) => `${a.table} (${a.runner})`).join(" and ");
+  const tables = listed(all.map((a) => `${a.table} (${a.runner})`));
   const newest = found.adoption.rows.at(-1)!;
   const fix =
     all.length === 1
@@ -98,13 +98,13 @@ export function adoptedLines(t: Target, a: Adoption): string {
   if (a.unknown.length)
     lines.push(
       pc.dim(
-        `  ${plural(a.unknown.length, "version")} ${a.runner} recorded ${a.unknown.length === 1 ? "is" : "are"} not in this tree and ${a.unknown.length === 1 ? "was" : "were"} left out: ${listed(a.unknown)}`,
+        `  ${plural(a.unknown.length, "version")} ${a.runner} recorded ${a.unknown.length === 1 ? "is" : "are"} not in this tree and ${a.unknown.length === 1 ? "was" : "were"} left out: ${firstFive(a.unknown)}`,
       ),
     );
   return lines.join("\n");
 }
 
-function listed(versions: string[]): string {
+function firstFive(versions: string[]): string {
   return versions.length > 5
     ? `${versions.slice(0, 5).join(", ")} and ${versions.length - 5} more`
     : versions.join(", ");

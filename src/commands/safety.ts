@@ -16,7 +16,7 @@ import { lint, usesPgParser, type LintInput } from "../lint/lint.ts";
 import { loadPgParser } from "../lint/pg-parser.ts";
 import { toResults } from "../lint/results.ts";
 import { RULES } from "../lint/rules/index.ts";
-import { dialectList, isSqlDialect, SQL_DIALECTS } from "../stores/dialects.ts";
+import { dialectList, isSqlDialect, SQL_DIALECTS, storeById } from "../stores/dialects.ts";
 import { finish, withSession } from "./common.ts";
 
 type Flags = GlobalFlags & { format?: string; dialect?: string };
@@ -91,11 +91,16 @@ async function safety(flags: Flags, args: string[]): Promise<ExitCode> {
   });
 }
 
-/** Per dialect, the timeouts every configured target of that dialect has the runner set (lint counts them as in force). */
+/**
+ * Per dialect, the timeouts every configured target of that dialect has the
+ * runner set (lint counts them as in force). A store that never enforces them
+ * (PGlite) says nothing about the servers the files will run on: its targets
+ * are left out.
+ */
 function presetTimeouts(targets: Target[]): Partial<Record<SqlDialect, PresetTimeouts>> {
   const out: Partial<Record<SqlDialect, PresetTimeouts>> = {};
   for (const d of SQL_DIALECTS) {
-    const of = targets.filter((t) => t.dialect === d);
+    const of = targets.filter((t) => t.dialect === d && !storeById(t.url.store).ignoresTimeouts);
     if (!of.length) continue;
     out[d] = {
       lock_timeout: of.every((t) => t.limits.lock_timeout !== undefined && t.limits.lock_timeout > 0),

@@ -32,6 +32,11 @@ export function renderPerf(results: CheckResult[], timings: PerfTiming[]): strin
         `${mark} ${pad(t.migration, width)}  ${t.rows.toLocaleString("en").padStart(10)}  ${ms(t.upMs).padStart(10)}  ${ms(t.downMs).padStart(10)}  ${(t.stallMs === undefined ? "–" : ms(t.stallMs)).padStart(10)}  ${`${t.peakRssMb}MB`.padStart(7)}  ${pc.dim(locks)}`,
       );
     }
+    // What the target could not measure, said once under its table.
+    const { scenario, target } = list[0]!;
+    for (const r of results)
+      if (r.status === "skip" && !r.migration && r.target === target && r.message.startsWith(`${scenario}: `))
+        lines.push(pc.dim(`  ${r.message.slice(scenario.length + 2)}`));
   }
   const problems = results.filter((r) => r.status === "fail" || r.status === "warn");
   if (problems.length)

@@ -19,6 +19,19 @@ export const STORES = [
     example: "postgres://user@host:5432/db",
   },
   {
+    // PostgreSQL itself compiled to WebAssembly, run inside stairway: no server.
+    id: "pglite",
+    dialect: "postgres",
+    label: "PGlite (embedded PostgreSQL)",
+    schemes: ["pglite"],
+    aliases: [],
+    kind: "sql",
+    url: "file",
+    example: "pglite:path/to/dir",
+    bareIsMemory: true,
+    ignoresTimeouts: true,
+  },
+  {
     id: "sqlite",
     dialect: "sqlite",
     label: "SQLite",
@@ -73,6 +86,14 @@ export interface StoreEntry {
   readonly syntax?: "mysql-lexical";
   /** DDL commits any open transaction (MySQL): its files run as written, statement by statement, never inside stairway's transaction. */
   readonly ddlCommits?: true;
+  /** A file URL with no path (`pglite:`) is a database in memory. */
+  readonly bareIsMemory?: boolean;
+  /**
+   * lock_timeout and statement_timeout are accepted and never fire (PGlite:
+   * one backend, no timers): a target may not set them, and the linter does
+   * not count such a target's as in force.
+   */
+  readonly ignoresTimeouts?: boolean;
 }
 
 export type StoreId = (typeof STORES)[number]["id"];
@@ -80,7 +101,7 @@ export type Dialect = (typeof STORES)[number]["dialect"];
 export type SqlDialect = Extract<(typeof STORES)[number], { kind: "sql" }>["dialect"];
 
 /** Every SQL dialect, in registry order (the first is the richest: cross-db's default reference). */
-export const SQL_DIALECTS = STORES.filter((s) => s.kind === "sql").map((s) => s.dialect as SqlDialect);
+export const SQL_DIALECTS = [...new Set(STORES.filter((s) => s.kind === "sql").map((s) => s.dialect as SqlDialect))];
 
 /** The first store of a dialect: what the dialect is (its kind, label). */
 export function storeOf(dialect: Dialect): StoreEntry {

@@ -9,6 +9,7 @@ export { parseTargetUrl } from "./url.ts";
 
 const MODULES: Record<StoreId, () => Promise<StoreModule>> = {
   postgres: () => import("./postgres/index.ts").then((m) => m.postgresModule as StoreModule),
+  pglite: () => import("./pglite/index.ts").then((m) => m.pgliteModule as StoreModule),
   sqlite: () => import("./sqlite/index.ts").then((m) => m.sqliteModule as StoreModule),
   redis: () => import("./redis/index.ts").then((m) => m.redisModule as StoreModule),
   mysql: () => import("./mysql/index.ts").then((m) => m.mysqlModule as StoreModule),

@@ -6,7 +6,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { StairwayError } from "../errors.ts";
 import { rememberSecret } from "../secrets.ts";
-import { STORES, type Dialect, type StoreId } from "./dialects.ts";
+import { STORES, storeById, type Dialect, type StoreId } from "./dialects.ts";
 import { listed } from "../plural.ts";
 
 export interface TargetUrl {
@@ -31,8 +31,11 @@ export function parseTargetUrl(raw: string, where = "--db"): TargetUrl {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1]?.toLowerCase();
   const store = STORES.find((s) => scheme && (s.schemes as readonly string[]).includes(scheme));
   if (store) {
-    const parse = store.url === "file" ? parseFileUrl : parseNetworkUrl;
-    return { ...parse(trimmed, store.dialect, where), store: store.id };
+    const url =
+      store.url === "file"
+        ? parseFileUrl(trimmed, store.dialect, where, !!storeById(store.id).bareIsMemory)
+        : parseNetworkUrl(trimmed, store.dialect, where);
+    return { ...url, store: store.id };
   }
   throw new StairwayError(
     "E_URL",
@@ -43,8 +46,13 @@ export function parseTargetUrl(raw: string, where = "--db"): TargetUrl {
   );
 }
 
-/** A file database URL: scheme:path, scheme:///abs/path, scheme::memory:, with ?params. */
-export function parseFileUrl(raw: string, dialect: Dialect, where: string): Omit<TargetUrl, "store"> {
+/** A file database URL: scheme:path, scheme:///abs/path, scheme::memory:, with ?params; `bareIsMemory`: scheme: alone too. */
+export function parseFileUrl(
+  raw: string,
+  dialect: Dialect,
+  where: string,
+  bareIsMemory = false,
+): Omit<TargetUrl, "store"> {
   let rest = raw.replace(/^[a-z][a-z0-9+.-]*:/i, "");
   const q = rest.indexOf("?");
   const params: Record<string, string> = {};
@@ -53,13 +61,13 @@ export function parseFileUrl(raw: string, dialect: Dialect, where: string): Omit
     rest = rest.slice(0, q);
   }
   let path: string;
-  if (rest === ":memory:" || rest === "//:memory:") path = ":memory:";
+  if (rest === ":memory:" || rest === "//:memory:" || (bareIsMemory && !rest)) path = ":memory:";
   else if (rest.startsWith("///"))
     path = rest.slice(2); // sqlite:///abs/path.db
   else if (rest.startsWith("//"))
     path = resolve(rest.slice(2)); // sqlite://rel/path.db
   else path = isAbsolute(rest) ? rest : resolve(rest);
-  if (!rest)
+  if (!rest && !bareIsMemory)
     throw new StairwayError("E_URL", `${where}: "${raw}" names no file (use sqlite:path/to.db or sqlite::memory:)`);
   return { dialect, raw, redacted: raw, path, params };
 }

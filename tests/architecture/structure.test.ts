@@ -32,7 +32,7 @@ function importsOf(f: { path: string; text: string }): string[] {
 
 describe("stores", () => {
   test("no comparison on a store or dialect name outside src/stores/", () => {
-    const names = STORES.flatMap((s) => [s.dialect, ...s.aliases]).join("|");
+    const names = [...new Set(STORES.flatMap((s) => [s.id, s.dialect, ...s.aliases]))].join("|");
     const comparison = new RegExp(
       `[!=]==?\\s*["'\`](${names})["'\`]|["'\`](${names})["'\`]\\s*[!=]==?|case\\s+["'\`](${names})["'\`]|\\.(includes|has|indexOf)\\(\\s*["'\`](${names})["'\`]\\s*\\)`,
     );
@@ -56,7 +56,7 @@ describe("stores", () => {
   });
 
   test("a store is reached through the registry and its contracts: nothing outside stores/ imports a store's folder", () => {
-    const folders = STORES.map((s) => `stores/${s.dialect}/`);
+    const folders = STORES.map((s) => `stores/${s.id}/`);
     const bad = sources
       .filter((f) => !f.rel.startsWith("stores/"))
       .flatMap((f) =>

@@ -825,6 +825,69 @@ export const CASES: Case[] = [
     code: 3,
     says: /target sqlite: cannot write SQLite database \/.*\/sql: it is a directory/,
   },
+  {
+    name: "a PGlite directory whose parent does not exist",
+    args: () => ["up", "--db", "pglite:no dir/ü"],
+    code: 3,
+    says: /target pglite: cannot open PGlite database \/.*\/no dir\/ü: directory \/.*\/no dir does not exist/,
+  },
+  {
+    name: "a PGlite directory that cannot be created (in an immutable directory)",
+    setup: (c) => {
+      mkdirSync(join(c.dir, "frozen"));
+      chattr("+i", join(c.dir, "frozen"));
+    },
+    teardown: (c) => void chattr("-i", join(c.dir, "frozen")),
+    args: () => ["up", "--db", "pglite:frozen/db"],
+    code: 3,
+    says: /target pglite: cannot open PGlite database \/.*\/frozen\/db: cannot create the directory \(EPERM\)/,
+  },
+  {
+    name: "a PGlite path that is a file",
+    args: () => ["up", "--db", "pglite:sql/001_a/up.sql"],
+    code: 3,
+    says: /target pglite: cannot open PGlite database \/.*\/up\.sql: it is a file, not a directory/,
+  },
+  {
+    name: "a PGlite directory that holds something else",
+    files: { ...GOOD, "data/notes.txt": "mine\n" },
+    args: () => ["up", "--db", "pglite:data"],
+    code: 3,
+    says: /cannot open PGlite database \/.*\/data: the directory holds files but no PostgreSQL database \(no PG_VERSION\)/,
+  },
+  {
+    name: "a PGlite directory another stairway run holds",
+    setup: async (c) => {
+      // Another process takes the directory's lock, as a stairway run does from open to close.
+      mkdirSync(join(c.dir, "held"));
+      const lock = join(import.meta.dir, "../../src/stores/pglite/dir-lock.ts");
+      const holder = Bun.spawn(
+        [
+          process.execPath,
+          "-e",
+          `const { lockDirectory } = await import(${JSON.stringify(lock)}); const release = await lockDirectory(${JSON.stringify(join(c.dir, "held"))}, "holder"); console.log("locked"); setInterval(() => release, 1000);`,
+        ],
+        { stdout: "pipe" },
+      );
+      c.extra.holder = String(holder.pid);
+      for await (const chunk of holder.stdout) if (new TextDecoder().decode(chunk).includes("locked")) break;
+    },
+    teardown: (c) => {
+      // Teardowns run again at the end of the suite: the holder may be gone by then.
+      if (c.extra.holder) process.kill(Number(c.extra.holder));
+      delete c.extra.holder;
+    },
+    args: () => ["up", "--db", "pglite:held"],
+    code: 1,
+    says: /target pglite: PGlite database \/.*\/held is open in another stairway run \(it holds .*held\/stairway\.lock\): wait for it to finish/,
+  },
+  {
+    name: "lock_timeout on a PGlite target (never enforced there)",
+    files: cfg('databases:\n  embedded: { url: "pglite:", lock_timeout: 5000 }\n'),
+    args: () => ["up"],
+    code: 2,
+    says: /config\.yaml: databases\.embedded\.lock_timeout: PGlite \(embedded PostgreSQL\) never enforces lock_timeout or statement_timeout/,
+  },
 
   // ── the state of a target ──
   {

@@ -19,17 +19,19 @@ const config = (extra = "") => `databases:
   postgres: { url: "${PG_URL}", migrations: pg }
 ${extra}`;
 
-test("the showcase: same schema but the declared partitioning, same behaviour", async () => {
+test("the showcase four ways: SQLite, PostgreSQL, MariaDB and PGlite, with the declared differences and the same behaviour", async () => {
   const reports = tempDir();
   dirs.push(reports);
-  const r = await runCli(
-    ["cross-db", "--target", "sqlite", "--target", "postgres", "--json", "--report-dir", reports],
-    { cwd: ROOT },
-  );
+  const r = await runCli(["cross-db", "--json", "--report-dir", reports], { cwd: ROOT });
   const report = r.json();
   expect(report.results.filter((x: any) => x.status !== "pass").map((x: any) => x.message)).toEqual([]);
   expect(r.code).toBe(0);
-  const schema = report.results.find((x: any) => x.check === "cross-db.schema");
+  expect(report.targets.map((t: any) => t.name)).toEqual(["postgres", "sqlite", "mariadb", "pglite"]);
+  // Embedded PostgreSQL is PostgreSQL: nothing to declare, nothing equivalent, nothing different.
+  expect(report.results.find((x: any) => x.check === "cross-db.schema" && x.target === "pglite").message).toBe(
+    "pglite has the schema of postgres",
+  );
+  const schema = report.results.find((x: any) => x.check === "cross-db.schema" && x.target === "sqlite");
   expect(schema.details.declared[0].object).toBe("table tool_invocation_logs");
   expect(schema.details.declared[0].differences).toContain(
     "table tool_invocation_logs: partition key exists only on postgres",
@@ -37,22 +39,6 @@ test("the showcase: same schema but the declared partitioning, same behaviour", 
   expect(schema.details.equivalences).toContain(
     "tools.input_schema: jsonb ~ TEXT + CHECK (json_valid(input_schema)) (JSON stored as text)",
   );
-  expect(
-    report.results
-      .filter((x: any) => x.check === "cross-db.behaviour")
-      .map((x: any) => x.message.split(":")[0])
-      .sort(),
-  ).toEqual(["gateways", "server_gateways", "servers", "tool_invocation_logs", "tool_usage_stats", "tools"]);
-}, 60_000);
-
-test("the showcase three ways: SQLite, PostgreSQL and MariaDB, with the declared differences and the same behaviour", async () => {
-  const reports = tempDir();
-  dirs.push(reports);
-  const r = await runCli(["cross-db", "--json", "--report-dir", reports], { cwd: ROOT });
-  const report = r.json();
-  expect(report.results.filter((x: any) => x.status !== "pass").map((x: any) => x.message)).toEqual([]);
-  expect(r.code).toBe(0);
-  expect(report.targets.map((t: any) => t.name)).toEqual(["postgres", "sqlite", "mariadb"]);
   const maria = report.results.find((x: any) => x.check === "cross-db.schema" && x.target === "mariadb");
   expect(maria.details.declared.map((d: any) => d.object).sort()).toEqual([
     "table gateways",
@@ -68,7 +54,16 @@ test("the showcase three ways: SQLite, PostgreSQL and MariaDB, with the declared
     ]),
   );
   const probes = report.results.filter((x: any) => x.check === "cross-db.behaviour");
-  expect(probes.map((x: any) => x.target)).toEqual(Array(6).fill("sqlite,mariadb"));
+  expect(probes.map((x: any) => x.message.split(":")[0]).sort()).toEqual([
+    "gateways",
+    "server_gateways",
+    "servers",
+    "tool_invocation_logs",
+    "tool_usage_stats",
+    "tools",
+  ]);
+  expect(probes.map((x: any) => x.target)).toEqual(Array(6).fill("sqlite,mariadb,pglite"));
+  expect(probes[0].message).toContain("on postgres, sqlite, mariadb and pglite");
   expect(await mysqlScratchDatabasesOf(r.pid)).toEqual([]);
 }, 120_000);
 

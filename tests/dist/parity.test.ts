@@ -1,6 +1,6 @@
 // The npm package's Node.js build (bin/stairway.mjs → dist/node) and the
 // compiled binary (dist/stairway) give the same JSON for the same commands,
-// on real SQLite, PostgreSQL, MariaDB and Redis.
+// on real SQLite, PostgreSQL, PGlite, MariaDB and Redis.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -49,6 +49,14 @@ const cases: [string, string[]][] = [
   ["safety", ["safety", "--json"]],
   ["test on MariaDB (mysql2 in both builds)", ["test", "--target", "mariadb", "--json"]],
   ["cross-db", ["cross-db", "--target", "sqlite", "--target", "postgres", "--target", "mariadb", "--json"]],
+  [
+    "test on PGlite (embedded PostgreSQL: WASM and the empty database carried by each build)",
+    ["test", "--target", "pglite", "--json"],
+  ],
+  [
+    "cross-db on SQLite and PGlite",
+    ["cross-db", "--target", "sqlite", "--target", "pglite", "--reference", "pglite", "--json"],
+  ],
   ["status of a database that does not exist", ["status", "--db", "sqlite:/nonexistent/dir/x.db", "--json"]],
   ["an error: unreachable PostgreSQL", ["up", "--db", "postgres://u:secret@127.0.0.1:1/x", "--json"]],
   ["an error: unreachable MariaDB", ["up", "--db", "mysql://u:secret@127.0.0.1:1/x", "--json"]],

@@ -40,7 +40,16 @@ export function buildReleases(work: string, { older = false } = {}): { current: 
   if (older) {
     const copy = join(work, "src-older");
     mkdirSync(copy);
-    for (const f of ["Makefile", "package-lock.json", "tsconfig.json", "README.md", "LICENSE", "src"])
+    // The build step of the embedded PostgreSQL before src/, so the assets copied with src/ stay newer than it.
+    for (const f of [
+      "Makefile",
+      "package-lock.json",
+      "tsconfig.json",
+      "README.md",
+      "LICENSE",
+      "scripts/pglite-assets.ts",
+      "src",
+    ])
       cpSync(join(ROOT, f), join(copy, f), { recursive: true });
     symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));

@@ -1,11 +1,15 @@
 // The store conformance suite on SQLite (bun:sqlite, and better-sqlite3
-// under Node), PostgreSQL and Redis (the runner's part: Redis runs no SQL),
-// plus what only one store does (scratch databases, connection errors).
+// under Node), PostgreSQL, PGlite (embedded PostgreSQL) and Redis (the
+// runner's part: Redis runs no SQL), plus what only one store does (scratch
+// databases, connection errors, PGlite's directory lock).
 
 import { afterAll, describe, expect, test } from "bun:test";
-import { readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { StairwayError } from "../../src/errors.ts";
+import { SqlExecError } from "../../src/stores/contract.ts";
+import { storeById } from "../../src/stores/dialects.ts";
+import { pgliteModule } from "../../src/stores/pglite/index.ts";
 import { listScratchDatabases, postgresModule } from "../../src/stores/postgres/index.ts";
 import { openRedis } from "../../src/stores/redis/driver.ts";
 import { sqliteModule } from "../../src/stores/sqlite/index.ts";
@@ -69,6 +73,22 @@ for (const [dialect, open] of [
       });
   });
 }
+
+// PGlite: every case but the run lock's, whose second run opens a second
+// connection to the same database; one in memory has no second connection,
+// and a directory is locked from open to close (tested below). Each case
+// gets a new instance (~0.3 s, ~120 MB): the suite runs them one at a time.
+describe("conformance: pglite", () => {
+  for (const c of sqlCases.filter((x) => !x.name.startsWith("run lock")))
+    test(c.name, async () => {
+      const driver = await pgliteModule.open(parseTargetUrl("pglite:"), { name: "pglite" });
+      try {
+        await c.run(driver, () => Promise.reject(new Error("pglite: no second connection")));
+      } finally {
+        await driver.close();
+      }
+    });
+});
 
 describe("conformance: redis", () => {
   for (const c of migratorCases)
@@ -143,6 +163,113 @@ describe("postgres only", () => {
       expect(err.exitCode).toBe(3);
       expect(err.message).toMatch(re);
       expect(err.message).not.toContain("s3cret");
+    }
+  });
+});
+
+describe("pglite only", () => {
+  const opts = { name: "pglite" };
+
+  test("pglite:dir is made from the empty database, kept across opens, and locked while open", async () => {
+    const path = join(dir, "pgdir");
+    const url = parseTargetUrl(`pglite:${path}`);
+    const d = await pgliteModule.open(url, opts);
+    await d.execute("CREATE TABLE kept (id integer PRIMARY KEY)");
+    await d.insertRows("kept", ["id"], [[1], [2]]);
+    const held = await pgliteModule.open(url, opts).catch((e) => e);
+    expect(held).toBeInstanceOf(StairwayError);
+    expect(held.code).toBe("E_LOCKED");
+    expect(held.message).toBe(
+      `target pglite: PGlite database ${path} is open in another stairway run (it holds ${path}/stairway.lock): wait for it to finish, or stop it`,
+    );
+    await d.close();
+    const again = await pgliteModule.open(url, opts);
+    try {
+      expect(await again.rowCount("kept")).toBe(2);
+    } finally {
+      await again.close();
+    }
+  });
+
+  test("reading a pglite:dir that holds no database yet (status) creates nothing, not even the lock file", async () => {
+    const absent = join(dir, "pg-absent");
+    const empty = join(dir, "pg-empty");
+    mkdirSync(empty);
+    for (const path of [absent, empty]) {
+      const d = await pgliteModule.open(parseTargetUrl(`pglite:${path}`), { ...opts, readOnly: true });
+      expect(await d.applied()).toEqual([]);
+      await d.close();
+    }
+    expect(existsSync(absent)).toBe(false);
+    expect(readdirSync(empty)).toEqual([]);
+  });
+
+  test("scratch databases are instances of their own; a backup restores into a new one", async () => {
+    const target = parseTargetUrl("pglite:");
+    const make = (name: string) =>
+      pgliteModule.createScratch(target, name, { ...opts, command: "test", runId: "conformance" });
+    const [a, b] = [await make("stairway_conf_a"), await make("stairway_conf_b")];
+    const [da, db] = [await pgliteModule.open(a, opts), await pgliteModule.open(b, opts)];
+    await da.execute("CREATE TABLE only_a (id integer PRIMARY KEY)");
+    await da.insertRows("only_a", ["id"], [[1], [2], [3]]);
+    expect((await db.introspect()).tables).toEqual([]);
+    const file = join(dir, "a.backup");
+    expect(await pgliteModule.backup!(a, file)).toBe("PGlite dumpDataDir");
+    const r = await pgliteModule.restore!(target, file, "stairway_conf_r");
+    const dr = await pgliteModule.open(r, opts);
+    expect(await dr.rowCount("only_a")).toBe(3);
+    for (const [url, driver] of [
+      [a, da],
+      [b, db],
+      [r, dr],
+    ] as const) {
+      await pgliteModule.dropScratch(target, url);
+      await driver.close();
+    }
+    expect((await pgliteModule.open(a, opts).catch((e) => e)).message).toMatch(/no scratch database stairway_conf_a/);
+  });
+
+  test("COPY … FROM STDIN is refused in words (PGlite would wait for its rows forever), and nothing of the script runs", async () => {
+    const d = await pgliteModule.open(parseTargetUrl("pglite:"), opts);
+    try {
+      const err = await d
+        .executeScript("CREATE TABLE c (id integer);\nCOPY c (id) FROM STDIN;\n1\n\\.\n")
+        .catch((e) => e);
+      expect(err).toBeInstanceOf(SqlExecError);
+      expect(err.sqlState).toBe("0A000");
+      expect(err.message).toMatch(/^COPY … FROM STDIN cannot run on pglite/);
+      expect((await d.introspect()).tables).toEqual([]);
+    } finally {
+      await d.close();
+    }
+  });
+
+  test("the catalog query, prepared once it comes again, sees each change, and survives a DEALLOCATE ALL in a migration", async () => {
+    const d = await pgliteModule.open(parseTargetUrl("pglite:"), opts);
+    try {
+      const names = async () => (await d.introspect()).tables.map((t) => t.name);
+      expect(await names()).toEqual([]);
+      await d.execute("CREATE TABLE one (id integer)");
+      expect(await names()).toEqual(["one"]);
+      await d.execute("CREATE TABLE two (id integer)");
+      expect(await names()).toEqual(["one", "two"]);
+      await d.execute("DEALLOCATE ALL");
+      expect(await names()).toEqual(["one", "two"]);
+    } finally {
+      await d.close();
+    }
+  });
+
+  test("statement_timeout never fires on PGlite, as the registry says (a target may not set it)", async () => {
+    expect(storeById("pglite").ignoresTimeouts).toBe(true);
+    const d = await pgliteModule.open(parseTargetUrl("pglite:"), opts);
+    try {
+      await d.execute("SET statement_timeout = '50ms'");
+      const t0 = performance.now();
+      await d.execute("SELECT pg_sleep(0.3)");
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+    } finally {
+      await d.close();
     }
   });
 });

@@ -50,6 +50,36 @@ test("a table rewrite under ACCESS EXCLUSIVE shows the lock and a stall of about
   expect(r.code).toBe(1);
 }, 180_000);
 
+test("pglite: the locks a migration takes are read, and the missing concurrent probe is said once per scenario, not failed", async () => {
+  const dir = project({
+    "c.yaml":
+      'databases:\n  pglite: { url: "pglite:", max_downtime: 100 }\nscenarios:\n  - { name: empty }\n  - { name: rows, rows: 500 }\n',
+    "sql/001_events/up.sql": "CREATE TABLE events (id integer PRIMARY KEY, kind integer NOT NULL);\n",
+    "sql/001_events/down.sql": "DROP TABLE events;\n",
+    "sql/002_rewrite/up.sql": "ALTER TABLE events ALTER COLUMN kind TYPE bigint;\n",
+    "sql/002_rewrite/down.sql": "ALTER TABLE events ALTER COLUMN kind TYPE integer;\n",
+  });
+  const r = await runCli(["perf", "--config", "c.yaml", "--json"], { cwd: dir });
+  const results = r.json().results;
+  expect(
+    results.filter((x: any) => x.status === "skip").map((x: any) => `${x.check} ${x.migration ?? "-"}: ${x.message}`),
+  ).toEqual([
+    "perf.lock -: empty: no concurrent probe: pglite serves one connection, so the stall an application would see is not measured (max_downtime not checked)",
+    "perf.lock -: rows: no concurrent probe: pglite serves one connection, so the stall an application would see is not measured (max_downtime not checked)",
+  ]);
+  const rewrite = results.find(
+    (x: any) => x.check === "perf.lock" && x.migration === "002_rewrite" && x.message.startsWith("rows:"),
+  );
+  expect(rewrite.details.locks).toContainEqual({ relation: "events", mode: "AccessExclusiveLock" });
+  expect(rewrite.details.stallMs).toBeUndefined();
+  expect(rewrite.status).toBe("warn");
+  expect(r.code).toBe(0);
+  const human = await runCli(["perf", "--config", "c.yaml", "--scenario", "empty"], { cwd: dir });
+  expect(human.stdout).toContain(
+    "\n  no concurrent probe: pglite serves one connection, so the stall an application would see is not measured (max_downtime not checked)\n",
+  );
+}, 60_000);
+
 test("a slower version of a migration is flagged against a saved baseline; an unchanged one is not", async () => {
   const dir = project({
     "c.yaml": `databases:\n  postgres: { url: "${PG_URL}" }\n`,

@@ -58,3 +58,19 @@ test("the linter counts the configured timeouts as in force", async () => {
   expect(await rules("without.yaml")).toContain("safety.require-lock-timeout");
   expect(await rules("with.yaml")).not.toContain("safety.require-lock-timeout");
 });
+
+test("the linter leaves out the targets of a store that never enforces timeouts (PGlite), and counts on no timeout from them", async () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  writeTree(dir, {
+    "sql/001_t/up.postgres.sql": "ALTER TABLE tools ADD COLUMN note text;\n",
+    "sql/001_t/down.postgres.sql": "ALTER TABLE tools DROP COLUMN note;\n",
+    // The server sets lock_timeout; the embedded copy for tests cannot (and may not say it does).
+    "both.yaml": `databases:\n  postgres: { url: "postgres://x@127.0.0.1/db", lock_timeout: 5000 }\n  pglite: { url: "pglite:" }\n`,
+    "embedded.yaml": `databases:\n  pglite: { url: "pglite:" }\n`,
+  });
+  const rules = async (config: string) =>
+    (await runCli(["safety", "--config", config, "--json"], { cwd: dir })).json().results.map((x: any) => x.check);
+  expect(await rules("both.yaml")).not.toContain("safety.require-lock-timeout");
+  expect(await rules("embedded.yaml")).toContain("safety.require-lock-timeout");
+});

@@ -19,6 +19,7 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach(cleanup));
 
 type Dialect = "sqlite" | "postgres" | "mysql";
+type Store = Dialect | "pglite";
 
 /** Text that MySQL can index: it needs a declared length. */
 const text = (d: Dialect) => (d === "mysql" ? "VARCHAR(200)" : "text");
@@ -29,11 +30,13 @@ const base = (d: Dialect) => ({
 });
 const BASE = base("sqlite");
 
-async function stairway(dialect: Dialect, files: Record<string, string>) {
+async function stairway(store: Store, files: Record<string, string>) {
   const dir = tempDir();
   dirs.push(dir);
   writeTree(dir, files);
-  const db = dialect === "sqlite" ? `sqlite:${join(dir, "unused.db")}` : dialect === "mysql" ? MYSQL_URL : PG_URL;
+  const db = { sqlite: `sqlite:${join(dir, "unused.db")}`, postgres: PG_URL, pglite: "pglite:", mysql: MYSQL_URL }[
+    store
+  ];
   const r = await runCli(["test", "--db", db, "--json"], { cwd: dir });
   const report = r.json();
   const failed = report.results
@@ -153,6 +156,29 @@ test("postgres: a type change that rounds numbers on the way back fails step.dat
   // The schema comes back exactly; only the values show the damage.
   expect(failed).toEqual(["002_amount_real step.data-preserved"]);
   expect(find(report, "002_amount_real", "step.data-preserved").message).toMatch(
+    /orders\.amount: \d+ of \d+ values changed, e\.g\. id=\d+: "\d+\.\d{4}" → "\d+\.\d{4}"/,
+  );
+});
+
+test("pglite: a down that forgets an index and a type change that rounds are caught as on PostgreSQL", async () => {
+  const { failed, report } = await stairway("pglite", {
+    "sql/001_orders/up.sql": "CREATE TABLE orders (id integer PRIMARY KEY, amount numeric(12,4) NOT NULL);\n",
+    "sql/001_orders/down.sql": "DROP TABLE orders;\n",
+    "sql/002_idx/up.sql": "CREATE INDEX idx_orders_amount ON orders (amount);\n",
+    "sql/002_idx/down.sql": "-- forgot DROP INDEX idx_orders_amount\nSELECT 1;\n",
+    "sql/003_amount_real/up.sql": "ALTER TABLE orders ALTER COLUMN amount TYPE real;\n",
+    "sql/003_amount_real/down.sql": "ALTER TABLE orders ALTER COLUMN amount TYPE numeric(12,4);\n",
+  });
+  // The forgotten index also makes the redo fail (it exists already); the rounding shows only in the values.
+  expect(failed).toEqual([
+    "002_idx step.down-restores-schema",
+    "002_idx step.redo",
+    "003_amount_real step.data-preserved",
+  ]);
+  expect(find(report, "002_idx", "step.down-restores-schema").message).toContain(
+    "table orders: index idx_orders_amount exists only after down",
+  );
+  expect(find(report, "003_amount_real", "step.data-preserved").message).toMatch(
     /orders\.amount: \d+ of \d+ values changed, e\.g\. id=\d+: "\d+\.\d{4}" → "\d+\.\d{4}"/,
   );
 });

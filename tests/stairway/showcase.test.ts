@@ -1,5 +1,6 @@
 // Our own showcase migrations pass every check, and rollback and schema
-// dump/diff work on them, on SQLite and PostgreSQL.
+// dump/diff work on them, on SQLite and PostgreSQL (the stairway also on
+// embedded PostgreSQL, PGlite).
 
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -9,8 +10,10 @@ const reports = tempDir();
 afterAll(() => cleanup(reports));
 const common = ["--config", "tests/migrations/config.yaml", "--report-dir", reports, "--json"];
 
-test("the showcase passes the stairway on SQLite and PostgreSQL", async () => {
-  const r = await runCli(["test", "--target", "sqlite", "--target", "postgres", ...common], { cwd: ROOT });
+test("the showcase passes the stairway on SQLite, PostgreSQL and PGlite", async () => {
+  const r = await runCli(["test", "--target", "sqlite", "--target", "postgres", "--target", "pglite", ...common], {
+    cwd: ROOT,
+  });
   const report = r.json();
   expect(
     report.results
@@ -31,6 +34,10 @@ test("the showcase passes the stairway on SQLite and PostgreSQL", async () => {
     "009_add_tool_usage_statistics",
     "010_partition_logs_table",
   ]);
+  // PGlite runs the same PostgreSQL files, every step.
+  expect(
+    report.results.filter((x: any) => x.target === "pglite" && x.check === "step.redo").map((x: any) => x.migration),
+  ).toEqual(pg);
   // 010 is PostgreSQL only (stairway:skip sqlite).
   expect(report.results.some((x: any) => x.target === "sqlite" && x.migration === "010_partition_logs_table")).toBe(
     false,

@@ -47,6 +47,14 @@ describe("resolveTargets: where targets come from", () => {
     ]);
   });
 
+  test("a target is named after its store, not its dialect: embedded PostgreSQL is pglite", () => {
+    expect(summary({ db: ["pglite:", "postgres://u@h/db", "pglite:./data"] })).toEqual([
+      ["pglite", "postgres"],
+      ["postgres", "postgres"],
+      ["pglite2", "postgres"],
+    ]);
+  });
+
   test("--db replaces the configured targets and DATABASE_URL", () => {
     const t = resolve({
       config: configured,

@@ -16,6 +16,21 @@ function errorOf(fn: () => unknown): StairwayError {
   throw new Error("expected a StairwayError, nothing was thrown");
 }
 
+describe("parseTargetUrl: pglite", () => {
+  test("pglite: alone (or pglite::memory:) is a database in memory; pglite:dir a directory", () => {
+    for (const raw of ["pglite:", "pglite::memory:"])
+      expect(parseTargetUrl(raw)).toMatchObject({ store: "pglite", dialect: "postgres", path: ":memory:" });
+    expect(parseTargetUrl("pglite:./data/pg")).toMatchObject({ store: "pglite", path: resolve("data/pg") });
+    expect(parseTargetUrl("pglite:///var/tmp/pg").path).toBe("/var/tmp/pg");
+  });
+
+  test("sqlite: alone still names no file", () => {
+    expect(errorOf(() => parseTargetUrl("sqlite:")).message).toBe(
+      '--db: "sqlite:" names no file (use sqlite:path/to.db or sqlite::memory:)',
+    );
+  });
+});
+
 describe("parseTargetUrl: sqlite", () => {
   test("sqlite:rel.db is a path relative to the working directory", () => {
     const u = parseTargetUrl("sqlite:test_migrations.db");

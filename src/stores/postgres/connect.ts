@@ -3,7 +3,8 @@
 // backend), retried under --wait, its failures said in words.
 // https://github.com/porsager/postgres
 
-import postgres, { type Sql } from "postgres";
+import postgres from "postgres";
+import type { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { StairwayError } from "../../errors.ts";
 import { afterWaiting } from "../after-waiting.ts";
@@ -82,9 +83,25 @@ export const CONNECTION_GONE = new Set([
 /** SQLSTATE of "unrecognized configuration parameter". */
 const UNKNOWN_SETTING = "42704";
 
+/** One statement (or script): awaited, its rows with `count` (rows it changed); or streamed either way. */
+export interface PgQuery<T extends unknown[]> extends Promise<T & { count: number }> {
+  cursor(rows: number): AsyncIterable<T[number][]>;
+  /** The input of a COPY … FROM STDIN. */
+  writable(): Promise<Writable>;
+}
+
+/**
+ * What the driver and the introspection need of a client: postgres.js's Sql,
+ * or the in-process adapter over embedded PostgreSQL (stores/pglite/client.ts).
+ */
+export interface PgClient {
+  unsafe<T extends unknown[] = Record<string, unknown>[]>(text: string, params?: (string | null)[]): PgQuery<T>;
+  end(opts?: { timeout?: number }): Promise<void>;
+}
+
 /** A client, and how many connections it has lost (postgres.js opens a new one on the next query, silently). */
 export interface PgConnection {
-  sql: Sql;
+  sql: PgClient;
   lost: { count: number };
 }
 

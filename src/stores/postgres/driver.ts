@@ -1,6 +1,8 @@
 // The PostgreSQL driver: migrations, bookkeeping, rows and schema over one
-// postgres.js connection (postgres-connect.ts), which it watches: a lost
-// connection takes the session's lock and open transaction with it.
+// connection, which it watches: a lost connection takes the session's lock
+// and open transaction with it. The client is postgres.js (connect.ts) on a
+// server, or the in-process adapter of embedded PostgreSQL (stores/pglite/):
+// anything with the small PgClient interface.
 // https://github.com/porsager/postgres
 
 import { Readable } from "node:stream";

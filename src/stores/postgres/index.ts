@@ -2,12 +2,11 @@
 // scratch databases, back up and restore with pg_dump / pg_restore (or a
 // template copy without them).
 
-import type { Sql } from "postgres";
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { StairwayError } from "../../errors.ts";
 import type { OpenOptions, SqlStoreModule } from "../contract.ts";
-import { connectPostgres } from "./connect.ts";
+import { connectPostgres, type PgClient } from "./connect.ts";
 import { postgresDriver, quoteIdent as q } from "./driver.ts";
 import { startProbe } from "./lock-probe.ts";
 import { runOf } from "../../scratch-names.ts";
@@ -29,7 +28,7 @@ function pgEnv(url: TargetUrl): Record<string, string> {
   return url.password ? { PGPASSWORD: url.password } : {};
 }
 
-async function withServer<T>(url: TargetUrl, opts: OpenOptions, fn: (sql: Sql) => Promise<T>): Promise<T> {
+async function withServer<T>(url: TargetUrl, opts: OpenOptions, fn: (sql: PgClient) => Promise<T>): Promise<T> {
   const { sql } = await connectPostgres(url, opts);
   try {
     return await fn(sql);

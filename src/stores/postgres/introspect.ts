@@ -2,7 +2,7 @@
 // their parent (Table.partitioning); objects owned by extensions are left out.
 // https://www.postgresql.org/docs/current/catalogs.html
 
-import type { Sql } from "postgres";
+import type { PgClient } from "./connect.ts";
 import { BOOKKEEPING_TABLE } from "../contract.ts";
 import {
   emptySchema,
@@ -183,7 +183,7 @@ const CATALOG = `
     'extensions', (SELECT coalesce(json_agg(extname ORDER BY extname), '[]'::json) FROM pg_extension WHERE extname <> 'plpgsql')
   ) AS catalog`;
 
-export async function introspectPostgres(sql: Sql, scope?: TableScope): Promise<Schema> {
+export async function introspectPostgres(sql: PgClient, scope?: TableScope): Promise<Schema> {
   const [row] = await sql.unsafe<{ catalog: Catalog }[]>(CATALOG, [scope ? JSON.stringify([...scope]) : null]);
   const cat = row!.catalog;
   const schema = emptySchema("postgres");
@@ -274,7 +274,7 @@ export async function introspectPostgres(sql: Sql, scope?: TableScope): Promise<
 }
 
 /** Every table and foreign-key edge, in two cheap catalog queries. */
-export async function tableGraphPostgres(sql: Sql): Promise<TableGraph> {
+export async function tableGraphPostgres(sql: PgClient): Promise<TableGraph> {
   const tables = await sql.unsafe<{ name: string }[]>(`
     SELECT ${QUAL("n.nspname", "c.relname")} AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${USER_NS} AND ${NOT_EXTENSION("c.oid")}
