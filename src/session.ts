@@ -183,9 +183,15 @@ export class Session {
    * A scratch database beside the target (test commands never touch data
    * they did not create), opened; dropped by cleanup() unless --keep. A store
    * that cannot make one works in place (a Redis logical database) and
-   * refuses one that holds data, unless --flush.
+   * refuses one that holds data, unless --flush. Its commits do not wait for
+   * the disk unless `durable` (perf: its timings must be production's).
    */
-  async scratch<D extends Migrator = SqlDriver>(target: Target, label = "", command = "test"): Promise<Scratch<D>> {
+  async scratch<D extends Migrator = SqlDriver>(
+    target: Target,
+    label = "",
+    command = "test",
+    how: { durable?: boolean } = {},
+  ): Promise<Scratch<D>> {
     const mod = await loadStore(target.url.store);
     const name = scratchName(this.runId, target.name, label);
     const opts = this.openOptions(target);
@@ -206,7 +212,7 @@ export class Session {
     };
     this.cleanups.push(drop);
     url = await mod.createScratch(target.url, name, { ...opts, command, flush: this.flags.flush, runId: this.runId });
-    driver = await mod.open(url, { ...opts, scratch: true });
+    driver = await mod.open(url, { ...opts, scratch: true, unsynced: !how.durable });
     return { driver: driver as D, url, name, drop, module: mod, server: target.url, openOptions: opts };
   }
 

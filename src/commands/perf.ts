@@ -47,7 +47,7 @@ export default async function perfCommand(flags: Flags): Promise<ExitCode> {
       for (const t of targets) {
         const plan = session.runnablePlan(t);
         say(`${scenario.name} · ${t.name}: preparing a scratch database`);
-        const scratch = await session.scratch(t, scenario.name.slice(0, 20), "perf");
+        const scratch = await session.scratch(t, scenario.name.slice(0, 20), "perf", { durable: true });
         const run = await runPerf(scratch.driver, t.name, plan.migrations, {
           scenario,
           fixtures,

@@ -85,6 +85,12 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** A scratch copy only this run uses: no run lock (SQLite: no lock file beside it). */
   scratch?: boolean;
+  /**
+   * A scratch copy whose loss in a crash costs nothing: commits do not wait
+   * for the disk (SQLite synchronous = OFF, PostgreSQL synchronous_commit =
+   * off). Not for perf, whose timings must be what production would see.
+   */
+  unsynced?: boolean;
   /** Give up connecting after this many ms (retrying while the server starts). */
   waitMs?: number;
   /** Told how long it has waited so far before each retry, and null once it stops waiting. */

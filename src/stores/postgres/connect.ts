@@ -107,7 +107,7 @@ export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promis
       // connection in the middle of a run would drop the session's advisory
       // lock, and the rest of a migration would run outside its transaction.
       max_lifetime: null,
-      connection: { application_name: "stairway" },
+      connection: { application_name: "stairway", ...(opts.unsynced ? { synchronous_commit: "off" } : {}) },
       types: RAW_TYPES,
       // No catalogue query at connect (a third of its time): values come as the
       // server's text, arrays included; introspection asks for JSON.

@@ -184,7 +184,11 @@ const CATALOG = `
   ) AS catalog`;
 
 export async function introspectPostgres(sql: Sql, scope?: TableScope): Promise<Schema> {
-  const [row] = await sql.unsafe<{ catalog: Catalog }[]>(CATALOG, [scope ? JSON.stringify([...scope]) : null]);
+  // Prepared: planning this query costs more than running it (measured at 200
+  // migrations: 5 ms to plan, about 1 ms to run scoped), and a stairway step takes several snapshots.
+  const [row] = await sql.unsafe<{ catalog: Catalog }[]>(CATALOG, [scope ? JSON.stringify([...scope]) : null], {
+    prepare: true,
+  });
   const cat = row!.catalog;
   const schema = emptySchema("postgres");
 
@@ -273,16 +277,33 @@ export async function introspectPostgres(sql: Sql, scope?: TableScope): Promise<
   return schema;
 }
 
-/** Every table and foreign-key edge, in two cheap catalog queries. */
+/** Every table and foreign-key edge, in one cheap catalog query (prepared: each step asks). */
+const GRAPH = `
+  SELECT json_build_object(
+    'tables', ${agg(
+      `SELECT ${QUAL("n.nspname", "c.relname")} AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${USER_NS} AND ${NOT_EXTENSION("c.oid")}
+          AND NOT (n.nspname = 'public' AND c.relname = '${BOOKKEEPING_TABLE}')`,
+      "x.name",
+    )},
+    'references', ${agg(
+      `SELECT ${QUAL("cn.nspname", "c.relname")} AS table, ${QUAL("pn.nspname", "p.relname")} AS parent
+         FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace cn ON cn.oid = c.relnamespace
+         JOIN pg_class p ON p.oid = con.confrelid JOIN pg_namespace pn ON pn.oid = p.relnamespace
+        WHERE con.contype = 'f' AND con.conparentid = 0`,
+      "x.table, x.parent",
+    )}
+  ) AS graph`;
+
 export async function tableGraphPostgres(sql: Sql): Promise<TableGraph> {
-  const tables = await sql.unsafe<{ name: string }[]>(`
-    SELECT ${QUAL("n.nspname", "c.relname")} AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${USER_NS} AND ${NOT_EXTENSION("c.oid")}
-       AND NOT (n.nspname = 'public' AND c.relname = '${BOOKKEEPING_TABLE}')`);
-  const refs = await sql.unsafe<{ table: string; parent: string }[]>(`
-    SELECT ${QUAL("cn.nspname", "c.relname")} AS table, ${QUAL("pn.nspname", "p.relname")} AS parent
-      FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace cn ON cn.oid = c.relnamespace
-      JOIN pg_class p ON p.oid = con.confrelid JOIN pg_namespace pn ON pn.oid = p.relnamespace
-     WHERE con.contype = 'f' AND con.conparentid = 0`);
-  return { tables: tables.map((t) => t.name), references: refs.map((r) => ({ table: r.table, parent: r.parent })) };
+  const [row] = await sql.unsafe<{ graph: { tables: { name: string }[]; references: TableGraph["references"] } }[]>(
+    GRAPH,
+    [],
+    { prepare: true },
+  );
+  const g = row!.graph;
+  return {
+    tables: g.tables.map((t) => t.name),
+    references: g.references.map((r) => ({ table: r.table, parent: r.parent })),
+  };
 }
