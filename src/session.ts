@@ -12,12 +12,16 @@ import {
   type MigrationTimeouts,
   type Migrator,
   type OpenOptions,
+  type ScratchOptions,
   type ScratchRef,
+  type StoreModule,
   type SqlDriver,
 } from "./stores/contract.ts";
 import { loadStore } from "./stores/index.ts";
 import type { TargetUrl } from "./stores/url.ts";
 import { loadPlan, type TreeOptions } from "./plan/discover.ts";
+import { upChecksumOf, versionKey } from "./plan/migration.ts";
+import type { CacheEntry, PrefixCache } from "./prefix-cache.ts";
 import { applyStep } from "./runner.ts";
 import type { LayoutId } from "./plan/layouts/layout.ts";
 import type { Migration, Plan, PlanLayout } from "./plan/migration.ts";
@@ -47,6 +51,44 @@ export interface Scratch<D extends Migrator = SqlDriver> extends ScratchRef {
   driver: D;
   /** Drops it now (else at the end of the command). */
   drop: () => Promise<void>;
+  /** Closes its connection and opens a new one (`driver` is then the new one). */
+  reopen: () => Promise<D>;
+}
+
+/** How a scratch database got its prefix (reports: where the time before the first check went). */
+export interface PrefixInfo {
+  /** Migrations applied before anything was checked. */
+  migrations: number;
+  from: "cache" | "applied";
+  /** The prefix cache: "hit", "kept" (built now and kept), "off", or why it was not used or kept. */
+  cache?: string;
+  /** The cache entry's directory. */
+  entry?: string;
+  ms: number;
+}
+
+/** Prefix-cache entries kept per store: a tree's prefixes of the last few changes and shards. */
+const KEEP_ENTRIES = 16;
+
+/** A prefix-cache entry that cannot be used: rebuilt. */
+class CacheMiss extends Error {}
+
+/** Why a copy made from the cache is not the prefix (its bookkeeping must list exactly those migrations and checksums). */
+async function bookkeepingMismatch(
+  driver: Migrator,
+  prefix: Migration[],
+  dialect: Target["dialect"],
+): Promise<string | undefined> {
+  const rows = await driver.applied();
+  const want = new Map(prefix.map((m) => [m.key, upChecksumOf(m, dialect)]));
+  if (rows.length !== want.size) return `it records ${rows.length} migrations, the prefix has ${want.size}`;
+  for (const r of rows) {
+    if (r.dirty) return `version ${r.version} is dirty there`;
+    const k = versionKey(r.version);
+    if (!want.has(k)) return `it records version ${r.version}, which is not in the prefix`;
+    if (want.get(k) !== r.checksum) return `version ${r.version} was applied from another file`;
+  }
+  return undefined;
 }
 
 export class Session {
@@ -71,8 +113,7 @@ export class Session {
    * creates it; `safety FILES…` reads the files named).
    */
   plan(target?: Target, opts: { mayBeAbsent?: boolean } = {}): Plan {
-    const sqlDir = this.flags.sql ?? target?.migrations ?? this.config.migrations.sql;
-    const redisDir = this.flags.redis ?? this.config.migrations.redis;
+    const { sqlDir, redisDir } = this.treeDirs(target);
     if (!opts.mayBeAbsent) {
       // Who named each directory, for the error; a config that names the default names nothing new.
       const inConfig = (key: string) => `${key} in ${this.config.path}`;
@@ -86,6 +127,14 @@ export class Session {
       checkTrees({ dir: sqlDir, named: sqlNamed }, { dir: redisDir, named: redisNamed });
     }
     return this.planOf(sqlDir, redisDir);
+  }
+
+  /** Where a target's trees are: its own `migrations:` dir, else --sql, else the config's; the Redis tree. */
+  treeDirs(target?: Target): { sqlDir: string; redisDir: string } {
+    return {
+      sqlDir: this.flags.sql ?? target?.migrations ?? this.config.migrations.sql,
+      redisDir: this.flags.redis ?? this.config.migrations.redis,
+    };
   }
 
   /** The plan of a SQL tree (and Redis transforms), read once per command. */
@@ -185,12 +234,13 @@ export class Session {
    * that cannot make one works in place (a Redis logical database) and
    * refuses one that holds data, unless --flush. Its commits do not wait for
    * the disk unless `durable` (perf: its timings must be production's).
+   * `make` makes it instead of an empty one (from a prefix-cache entry).
    */
   async scratch<D extends Migrator = SqlDriver>(
     target: Target,
     label = "",
     command = "test",
-    how: { durable?: boolean } = {},
+    how: { durable?: boolean; make?: (name: string, opts: ScratchOptions) => Promise<TargetUrl> } = {},
   ): Promise<Scratch<D>> {
     const mod = await loadStore(target.url.store);
     const name = scratchName(this.runId, target.name, label);
@@ -211,28 +261,163 @@ export class Session {
       if (!mod.inPlace) await driver?.close().catch(() => {});
     };
     this.cleanups.push(drop);
-    url = await mod.createScratch(target.url, name, { ...opts, command, flush: this.flags.flush, runId: this.runId });
-    driver = await mod.open(url, { ...opts, scratch: true, unsynced: !how.durable });
-    return { driver: driver as D, url, name, drop, module: mod, server: target.url, openOptions: opts };
+    const scratchOpts: ScratchOptions = { ...opts, command, flush: this.flags.flush, runId: this.runId };
+    url = await (how.make ? how.make(name, scratchOpts) : mod.createScratch(target.url, name, scratchOpts));
+    const openIt = () => mod.open(url!, { ...opts, scratch: true, unsynced: !how.durable });
+    driver = await openIt();
+    const scratch: Scratch<D> = {
+      driver: driver as D,
+      url,
+      name,
+      drop,
+      module: mod,
+      server: target.url,
+      openOptions: opts,
+      reopen: async () => {
+        await driver?.close().catch(() => {});
+        driver = undefined;
+        driver = await openIt();
+        scratch.driver = driver as D;
+        return scratch.driver;
+      },
+    };
+    return scratch;
   }
 
+  /** Where the prefix caches of this command live (--cache-dir); none: every prefix is applied. */
+  cache?: PrefixCache;
+
   /**
-   * A new scratch database with `prefix` applied, ups only and nothing
-   * checked: where a
-   * stairway goes on after a step left its target in a state nobody knows.
+   * A new scratch database with `migrations` applied, ups only and nothing
+   * checked: the prefix a selection leaves out (--since, --since-git,
+   * --shard), or where a stairway goes on after a step left its target in a
+   * state nobody knows. The first `cached` of them come from the prefix cache
+   * when it has them, and are kept there when it did not.
    */
-  async atVersion(target: Target, prefix: Migration[], label: string, command: string): Promise<Scratch<Migrator>> {
-    const scratch = await this.scratch<Migrator>(target, label, command);
-    await scratch.driver.ensureBookkeeping();
-    for (const m of prefix) {
-      const o = await applyStep(scratch.driver, m, "up");
+  async atVersion(
+    target: Target,
+    migrations: Migration[],
+    label: string,
+    command: string,
+    how: { cached?: number; durable?: boolean; progress?: (line: string) => void } = {},
+  ): Promise<Scratch<Migrator> & { prefix: PrefixInfo }> {
+    // Targets run together (several on one server can share an entry): one at a time per entry.
+    const mod = await loadStore(target.url.store);
+    const lock = `${target.url.store}\u0000${this.cache?.dir}`;
+    const before = this.entryLocks.get(lock) ?? Promise.resolve();
+    const mine = before.then(() => this.atVersionNow(target, migrations, label, command, how, mod));
+    this.entryLocks.set(
+      lock,
+      mine.catch(() => {}),
+    );
+    return mine;
+  }
+
+  private readonly entryLocks = new Map<string, Promise<unknown>>();
+
+  private async atVersionNow(
+    target: Target,
+    migrations: Migration[],
+    label: string,
+    command: string,
+    how: { cached?: number; durable?: boolean; progress?: (line: string) => void },
+    mod: StoreModule,
+  ): Promise<Scratch<Migrator> & { prefix: PrefixInfo }> {
+    const t0 = performance.now();
+    const cachedPart = migrations.slice(0, how.cached ?? 0);
+    const canCache = this.cache && cachedPart.length > 0 && mod.keepSnapshot && mod.fromSnapshot;
+    let note: string | undefined =
+      canCache || !cachedPart.length ? undefined : this.cache ? "the store keeps no snapshots" : "off";
+    let scratch: Scratch<Migrator> | undefined;
+    let from: PrefixInfo["from"] = "applied";
+    let entry: CacheEntry | undefined;
+    if (canCache) {
+      const checksum = (m: Migration) => upChecksumOf(m, target.dialect) ?? "";
+      entry = this.cache!.entryFor(target.url.store, target.dialect, cachedPart, checksum, this.cacheSetup());
+      const found = this.cache!.find(entry);
+      if (found) {
+        how.progress?.(`${target.name}: the first ${cachedPart.length} migrations from the prefix cache`);
+        try {
+          scratch = await this.scratch<Migrator>(target, label, command, {
+            durable: how.durable,
+            make: async (name, opts) => {
+              const url = await mod.fromSnapshot!(
+                target.url,
+                { key: found.key, dir: found.dir, kept: found.kept ?? {} },
+                name,
+                opts,
+              );
+              if (!url) throw new CacheMiss("what it kept is gone");
+              return url;
+            },
+          });
+          const wrong = await bookkeepingMismatch(scratch.driver, cachedPart, target.dialect);
+          if (wrong) throw new CacheMiss(wrong);
+          from = "cache";
+        } catch (e) {
+          if (scratch) await scratch.drop();
+          scratch = undefined;
+          this.cache!.forget(found);
+          note = `entry not used, rebuilt (${e instanceof CacheMiss ? e.message : (e as Error).message.split("\n")[0]})`;
+        }
+      }
+    }
+    if (!scratch) {
+      scratch = await this.scratch<Migrator>(target, label, command, { durable: how.durable });
+      await scratch.driver.ensureBookkeeping();
+      await this.applyPrefix(target, scratch.driver, cachedPart, how.progress);
+      if (canCache) {
+        how.progress?.(`${target.name}: keeping the prefix in the cache`);
+        try {
+          await scratch.driver.close();
+          this.cache!.prepare(entry!);
+          const kept = await mod.keepSnapshot!(target.url, scratch.url, { key: entry!.key, dir: entry!.dir, kept: {} });
+          this.cache!.save(entry!, kept);
+          note ??= "kept";
+          await this.cache!.prune(target.url.store, KEEP_ENTRIES, async (old) => {
+            await mod.dropSnapshot?.(target.url, { key: old.key, dir: old.dir, kept: old.kept ?? {} });
+          });
+        } catch (e) {
+          note = `not kept: ${(e as Error).message.split("\n")[0]}`;
+        }
+        await scratch.reopen();
+      }
+    }
+    await this.applyPrefix(target, scratch.driver, migrations.slice(cachedPart.length), how.progress);
+    const prefix: PrefixInfo = {
+      migrations: migrations.length,
+      from,
+      ...(cachedPart.length ? { cache: from === "cache" ? "hit" : (note ?? "kept") } : {}),
+      ...(entry ? { entry: entry.dir } : {}),
+      ms: Math.round(performance.now() - t0),
+    };
+    return Object.assign(scratch, { prefix });
+  }
+
+  private async applyPrefix(
+    target: Target,
+    driver: Migrator,
+    migrations: Migration[],
+    progress?: (line: string) => void,
+  ) {
+    for (const [i, m] of migrations.entries()) {
+      if (i % 25 === 0) progress?.(`${target.name}: applying ${m.id} (${i + 1} of ${migrations.length}, ups only)`);
+      const o = await applyStep(driver, m, "up");
       if (o.status !== "done")
         throw new StairwayError(
           "E_SQL",
-          `target ${target.name}: rebuilding the state to go on failed at ${m.id}: ${o.error}`,
+          `target ${target.name}: applying the migrations before the checked ones failed at ${m.id}: ${o.error}`,
         );
     }
-    return scratch;
+  }
+
+  /**
+   * Checksums of the files the config runs before the migrations, for the
+   * prefix cache's key: an edited setup file must rebuild every entry. The
+   * config has no such files yet; when it does, they go here.
+   */
+  cacheSetup(): string[] {
+    return [];
   }
 
   private openOptions(target: Target, opts: { readOnly?: boolean } = {}): OpenOptions {

@@ -97,8 +97,8 @@ export interface DataModel<S = unknown> {
     first: S,
     up: () => Promise<StepOutcome>,
   ): Promise<{ outcome: StepOutcome; results: Draft[] }>;
-  /** What is left after every down, compared with `base`. */
-  leftAtBase(base: S): Promise<string[]>;
+  /** What is left after every down, compared with `base`; versions in `recorded` were recorded at base (a prefix) and stay. */
+  leftAtBase(base: S, recorded: Set<string>): Promise<string[]>;
 
   // ---- rollback ----
   /** Before `m`'s up on the way to head: the state its rollback must give back. */

@@ -169,10 +169,10 @@ export function relationalModel(
       };
     },
 
-    async leftAtBase(base) {
+    async leftAtBase(base, recorded) {
       const end = await driver.introspect();
       const left = diffSchemas(base.schema, end, ["base", "after all downs"]);
-      const rest = (await driver.applied()).length;
+      const rest = (await driver.applied()).filter((r) => !recorded.has(versionKey(r.version))).length;
       return [
         ...left.flatMap((d) => d.summary),
         ...(rest ? [`${plural(rest, "version")} still recorded in stairway_migrations`] : []),

@@ -1,5 +1,5 @@
 import type { CheckResult } from "../results.ts";
-import { storeOf, type Dialect, type SqlDialect } from "../stores/dialects.ts";
+import { isSqlDialect, storeOf, type Dialect, type SqlDialect } from "../stores/dialects.ts";
 import type { Directives } from "./directives.ts";
 import type { LayoutId } from "./layouts/ids.ts";
 import type { Statement } from "./statements.ts";
@@ -102,6 +102,11 @@ export function problemResults(plan: Plan, target: string): CheckResult[] {
 /** The file that applies to `dialect`: the override when there is one. */
 export function fileFor(m: Migration, direction: Direction, dialect: SqlDialect): MigrationFile | undefined {
   return m.files[direction][dialect] ?? m.files[direction].default;
+}
+
+/** The checksum recorded for a migration applied on a target of this dialect: of its up file, or of its transform. */
+export function upChecksumOf(m: Migration, dialect: Dialect): string | undefined {
+  return isSqlDialect(dialect) ? fileFor(m, "up", dialect)?.checksum : m.module?.checksum;
 }
 
 /** Whether the migration runs on a target of this dialect at all. */

@@ -325,6 +325,39 @@ export interface StoreModule<D extends Migrator = Migrator> {
   clean?(url: TargetUrl, stale: (runId: string) => boolean): Promise<string>;
   /** A prober on a second connection to `url` (stores with concurrentConnections whose locks can stall an application). */
   openProber?(url: TargetUrl, opts: OpenOptions): Promise<Prober>;
+  /**
+   * The prefix cache (src/prefix-cache.ts): keeps what the scratch database
+   * `scratch` (closed, still there afterwards) holds as the cache entry
+   * `entry` — files in `entry.dir`, or beside the server (a PostgreSQL
+   * template) — and says what it kept, for fromSnapshot. A store without
+   * these hooks is not cached: every run applies the prefix.
+   */
+  keepSnapshot?(server: TargetUrl, scratch: TargetUrl, entry: SnapshotEntry): Promise<Record<string, string>>;
+  /**
+   * A new scratch database `name` beside `server` holding what keepSnapshot
+   * kept (`entry.kept` is what it said); undefined when that is gone (the
+   * entry is then rebuilt). Throws when the copy cannot be made.
+   */
+  fromSnapshot?(
+    server: TargetUrl,
+    entry: SnapshotEntry,
+    name: string,
+    opts: ScratchOptions,
+  ): Promise<TargetUrl | undefined>;
+  /** Drops what keepSnapshot kept beside the server for this entry (an entry the cache no longer keeps). */
+  dropSnapshot?(server: TargetUrl, entry: SnapshotEntry): Promise<void>;
+  /** Drops everything keepSnapshot kept beside the server (`clean`); says what it did. */
+  cleanSnapshots?(url: TargetUrl): Promise<string>;
+}
+
+/** A prefix-cache entry as a store sees it. */
+export interface SnapshotEntry {
+  /** sha256 of what made it (hex): a name for what the store keeps beside the server. */
+  key: string;
+  /** The entry's own directory, for the store's files. */
+  dir: string;
+  /** What keepSnapshot returned. */
+  kept: Record<string, string>;
 }
 
 export type SqlStoreModule = StoreModule<SqlDriver>;

@@ -123,4 +123,18 @@ export const sqliteModule: SqlStoreModule = {
     copyFileSync(file, scratch.path!);
     return scratch;
   },
+  // The prefix cache: the closed scratch file, copied (it has no journal left once closed).
+  async keepSnapshot(_server, scratch, entry) {
+    copyFileSync(scratch.path!, join(entry.dir, SNAPSHOT_FILE));
+    return { file: SNAPSHOT_FILE };
+  },
+  async fromSnapshot(server, entry, name) {
+    const file = join(entry.dir, entry.kept.file ?? SNAPSHOT_FILE);
+    if (!existsSync(file)) return undefined;
+    const scratch = await sqliteModule.createScratch(server, name, { name, command: "", runId: "" });
+    copyFileSync(file, scratch.path!);
+    return scratch;
+  },
 };
+
+const SNAPSHOT_FILE = "prefix.db";
