@@ -18,11 +18,9 @@ export default async function rollbackCommand(
     throw usageError(`--last ${flags.last}: expected a positive whole number`);
   return withSession(flags, async (session) => {
     const targets = session.targets(true);
-    // Rolling back starts at head: the whole tree goes up (fixtures at their versions), and --since picks how far back.
-    const selector = new Selector(session, flags, "rollback", {
-      shardable: false,
-      reason: "rollback starts at head, so its work cannot be cut into slices; use --since or --last",
-    });
+    // Rolling back starts at head (so it takes no --shard): the whole tree goes up, fixtures at their
+    // versions, and --since or --since-git picks how far back it rolls.
+    const selector = new Selector(session, flags, "rollback");
     if (selector.active && last !== undefined)
       throw usageError("--last and --since or --since-git cannot be used together: pick one");
     const selections = targets.map((t) => selector.select(t, treeResults(session, t).plan));

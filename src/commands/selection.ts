@@ -40,7 +40,6 @@ export class Selector {
     private readonly session: Session,
     flags: SelectionFlags,
     private readonly command: string,
-    opts: { shardable?: boolean; reason?: string } = {},
   ) {
     const text = (v: unknown) => (v === undefined || v === true ? undefined : String(v));
     this.since = text(flags.since);
@@ -50,7 +49,6 @@ export class Selector {
     if (flags.sinceGit === true) throw usageError("--since-git needs a git ref (e.g. --since-git origin/main)");
     const given = [this.since && "--since", this.sinceGit && "--since-git", this.shard && "--shard"].filter(Boolean);
     if (given.length > 1) throw usageError(`${given.join(" and ")} cannot be used together: pick one`);
-    if (this.shard && opts.shardable === false) throw usageError(`--shard: ${opts.reason}`);
     this.active = given.length > 0;
     const cacheDir = text(flags.cacheDir) ?? join(session.reportDir(), DEFAULT_CACHE_DIR);
     if (this.active) session.cache = new PrefixCache(cacheDir);
