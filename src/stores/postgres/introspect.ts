@@ -103,7 +103,13 @@ const CATALOG = `
                                           WHERE w.word IN (tabs.name, tabs.relname, lower(tabs.relname))))
   )
   SELECT json_build_object(
-    'tables', ${agg(`SELECT oid::int AS oid, name, relispartition, partkey, bound, parent FROM tabs`, "x.name")},
+    'tables', ${agg(
+      // Only those in scope, and their partitions (folded into them).
+      `SELECT oid::int AS oid, name, relispartition, partkey, bound, parent FROM tabs
+        WHERE oid IN (SELECT oid FROM picked)
+           OR (relispartition AND parent IN (SELECT t.name FROM tabs t WHERE t.oid IN (SELECT oid FROM picked)))`,
+      "x.name",
+    )},
     'columns', ${agg(
       `SELECT a.attrelid::int AS relid, a.attnum AS num, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
               a.attnotnull AS notnull, pg_get_expr(ad.adbin, ad.adrelid) AS def, a.attidentity::text AS identity,

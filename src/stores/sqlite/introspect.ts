@@ -30,8 +30,14 @@ interface MasterRow {
 
 export function introspectSqlite(db: SqliteEngine, scope?: TableScope): Schema {
   const schema = emptySchema("sqlite");
+  // Scoped, only the tables in scope (and their indexes) are read from sqlite_schema: a step stays linear in the tree.
   const rows = db.all<MasterRow>(
-    "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+    `WITH scope(words) AS (SELECT ?)
+     SELECT type, name, tbl_name, sql FROM sqlite_schema, scope WHERE name NOT LIKE 'sqlite_%'
+        AND (words IS NULL OR type IN ('view', 'trigger') OR tbl_name IN (SELECT value FROM json_each(words))
+             OR lower(tbl_name) IN (SELECT value FROM json_each(words)))
+      ORDER BY type, name`,
+    [scope ? JSON.stringify([...scope]) : null],
   );
   const indexSql = new Map(rows.filter((r) => r.type === "index").map((r) => [r.name, r.sql]));
   for (const r of rows) {
