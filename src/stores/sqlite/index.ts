@@ -46,7 +46,10 @@ async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
   // Foreign keys are enforced, as an application should have them; ?foreign_keys=off opts out.
   if (writable) db.run(`PRAGMA foreign_keys = ${url.params.foreign_keys === "off" ? "OFF" : "ON"}`);
   // A scratch copy nobody keeps: a commit need not wait for fsync (https://www.sqlite.org/pragma.html#pragma_synchronous).
-  if (opts.unsynced && !memory) db.run("PRAGMA synchronous = OFF");
+  if (opts.unsynced && !memory) {
+    db.run("PRAGMA synchronous = OFF");
+    db.run("PRAGMA journal_mode = MEMORY");
+  }
   return sqliteDriver(db, { timeouts: opts.timeouts, name: opts.name, file: path, runLock: !memory && !opts.scratch });
 }
 
