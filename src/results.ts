@@ -86,7 +86,7 @@ export interface Report {
   /** A report `report --from` merged from the shards of one run: their count, and which were there. */
   shards?: { count: number; merged: number[] };
   /** Per target, the wall time (ms) each checked migration took, checks included: what --shard balances by. */
-  stepCosts?: Record<string, Record<string, number>>;
+  stepMs?: Record<string, Record<string, number>>;
   /** How the SQL tree was read (of the first tree, when targets have trees of their own). */
   layout?: ReportLayout;
   /** Set when the command stopped on an error before it could finish. */

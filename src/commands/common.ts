@@ -77,7 +77,7 @@ export interface Finish {
   /** Testing commands that checked less than the whole tree (--since, --since-git, --shard). */
   selection?: ReportSelection;
   /** Per target, what each checked migration cost (ms): the next --shard balances by it. */
-  stepCosts?: Record<string, Record<string, number>>;
+  stepMs?: Record<string, Record<string, number>>;
 }
 
 export function finish(session: Session, f: Finish): ExitCode {
@@ -92,7 +92,7 @@ export function finish(session: Session, f: Finish): ExitCode {
     ...(f.migrations ? { migrations: f.migrations } : {}),
     ...(f.coverage ? { coverage: f.coverage } : {}),
     ...(f.selection ? { selection: f.selection } : {}),
-    ...(f.stepCosts ? { stepCosts: f.stepCosts } : {}),
+    ...(f.stepMs ? { stepMs: f.stepMs } : {}),
     ...(layouts[0]
       ? {
           layout: {

@@ -157,8 +157,8 @@ function readCosts(
   }
   if (report?.tool !== "stairway" || report.command !== command || !Array.isArray(report.results)) return undefined;
   const byTarget = new Map<string, Map<string, number>>();
-  if (report.stepCosts)
-    for (const [target, costs] of Object.entries(report.stepCosts))
+  if (report.stepMs)
+    for (const [target, costs] of Object.entries(report.stepMs))
       byTarget.set(target, new Map(Object.entries(costs).filter(([, ms]) => typeof ms === "number")));
   else
     for (const r of report.results) {

@@ -30,7 +30,7 @@ export default async function testCommand(flags: GlobalFlags & SelectionFlags): 
     const say = progress(session);
     const results: CheckResult[] = [];
     const coverage: Record<string, Coverage> = {};
-    const stepCosts: Record<string, Record<string, number>> = {};
+    const stepMs: Record<string, Record<string, number>> = {};
     const runs = await forEachTarget(targets, async (t, i) => {
       const { results: tree } = treeResults(session, t);
       const sel = selections[i]!;
@@ -60,7 +60,7 @@ export default async function testCommand(flags: GlobalFlags & SelectionFlags): 
     for (const [i, t] of targets.entries()) {
       results.push(...runs[i]!.results);
       coverage[t.name] = runs[i]!.coverage;
-      stepCosts[t.name] = Object.fromEntries(runs[i]!.costs);
+      stepMs[t.name] = Object.fromEntries(runs[i]!.costs);
     }
     return finish(session, {
       command: "test",
@@ -68,7 +68,7 @@ export default async function testCommand(flags: GlobalFlags & SelectionFlags): 
       results,
       coverage,
       ...selector.report(),
-      stepCosts,
+      stepMs,
       junit: true,
       render: (r) => renderStairway(r.results, r.targets, "stairway test"),
     });

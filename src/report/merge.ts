@@ -136,9 +136,9 @@ function mergeGroup(ordered: Report[], count: number): Report {
     }
   const targets = [...new Map(ordered.flatMap((r) => r.targets).map((t) => [t.name, t])).values()];
   const coverage = mergeCoverage(ordered);
-  const stepCosts: Record<string, Record<string, number>> = {};
+  const stepMs: Record<string, Record<string, number>> = {};
   for (const r of ordered)
-    for (const [t, costs] of Object.entries(r.stepCosts ?? {})) stepCosts[t] = { ...stepCosts[t], ...costs };
+    for (const [t, costs] of Object.entries(r.stepMs ?? {})) stepMs[t] = { ...stepMs[t], ...costs };
   const errors = ordered.filter((r) => r.error);
   return {
     tool: "stairway",
@@ -148,7 +148,7 @@ function mergeGroup(ordered: Report[], count: number): Report {
     targets,
     results,
     ...(coverage ? { coverage } : {}),
-    ...(Object.keys(stepCosts).length ? { stepCosts } : {}),
+    ...(Object.keys(stepMs).length ? { stepMs } : {}),
     shards: { count, merged: ordered.map((r) => r.selection!.shard!.index) },
     ...(first.layout ? { layout: first.layout } : {}),
     ...(errors.length

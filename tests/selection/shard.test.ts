@@ -103,7 +103,7 @@ test("the slices follow the last run's timings in the report dir", async () => {
   writeTree(dir, chain(6));
   const db = `sqlite:${join(dir, "app.db")}`;
   expect((await runCli(["test", "--db", db, "--report-dir", "r"], { cwd: dir })).code).toBe(0);
-  const costs = JSON.parse(readFileSync(join(dir, "r/test.json"), "utf8")).stepCosts.sqlite;
+  const costs = JSON.parse(readFileSync(join(dir, "r/test.json"), "utf8")).stepMs.sqlite;
   expect(Object.keys(costs)).toHaveLength(6);
   const r = await runCli(["test", "--db", db, "--shard", "1/2", "--report-dir", "r", "--json"], { cwd: dir });
   expect(r.json().selection.shard.basis).toMatch(/^timings of r\/test\.json \(/);
