@@ -112,6 +112,18 @@ for (const dialect of ["sqlite", "postgres"] as const) {
   });
 }
 
+test("--since takes the version as typed: 1.10 is not 1.1", async () => {
+  const dir = project({
+    "sql/V1_2__a.sql": "CREATE TABLE a (id integer PRIMARY KEY);\n",
+    "sql/U1_2__a.sql": "DROP TABLE a;\n",
+    "sql/V1_10__b.sql": "CREATE TABLE b (id integer PRIMARY KEY);\n",
+    "sql/U1_10__b.sql": "DROP TABLE b;\n",
+  });
+  const r = await runCli(["test", "--db", `sqlite:${join(dir, "a.db")}`, "--since", "1.10", "--json"], { cwd: dir });
+  expect(r.code).toBe(0);
+  expect(checkedIds(r.json())).toEqual(["1.10_b"]);
+});
+
 describe("--since-git says what is wrong", () => {
   test("outside a git checkout", async () => {
     const dir = project(chain(2));
