@@ -13,7 +13,8 @@ import { appliesTo, versionKey, type Plan } from "../plan/migration.ts";
 import { parseShard, selectMigrations, type Shard, type TargetSelection } from "../plan/selection.ts";
 import { PrefixCache } from "../prefix-cache.ts";
 import type { Coverage, Report, ReportSelection } from "../results.ts";
-import type { PrefixInfo, Scratch, Session } from "../session.ts";
+import type { PrefixInfo, Scratch } from "../prefix-scratch.ts";
+import type { Session } from "../session.ts";
 import type { Migrator } from "../stores/contract.ts";
 import type { Target } from "../targets.ts";
 
