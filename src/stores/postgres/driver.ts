@@ -60,6 +60,9 @@ function copyLines(rows: Value[][]): string {
   return text;
 }
 
+/** Rows read in one go; a table with more is streamed. */
+const SMALL_TABLE = 2000;
+
 /** BEGIN, as it goes ahead of a transaction's first statement. */
 const OPENING = "BEGIN;\n";
 
@@ -326,10 +329,17 @@ export function postgresDriver(
     async *readRows(table, columns) {
       await flushBegin();
       const select = columns.map((c, i) => `${q(c)}::text AS c${i}`).join(", ");
-      const cursor = sql.unsafe(`SELECT ${select} FROM ${q(table)}`).cursor(2000);
-      for await (const rows of cursor) {
-        for (const r of rows as Record<string, string | null>[]) yield columns.map((_, i) => r[`c${i}`] ?? null);
+      const values = (r: Record<string, string | null>) => columns.map((_, i) => r[`c${i}`] ?? null);
+      // A small table (the stairway's) in one round trip; a large one streamed by a cursor, memory flat.
+      const head = await sql.unsafe<Record<string, string | null>[]>(
+        `SELECT ${select} FROM ${q(table)} LIMIT ${SMALL_TABLE + 1}`,
+      );
+      if (head.length <= SMALL_TABLE) {
+        for (const r of head) yield values(r);
+        return;
       }
+      const cursor = sql.unsafe(`SELECT ${select} FROM ${q(table)}`).cursor(2000);
+      for await (const rows of cursor) for (const r of rows as Record<string, string | null>[]) yield values(r);
     },
     async insertRow(table, columns, row) {
       await flushBegin();
