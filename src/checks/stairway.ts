@@ -89,6 +89,7 @@ export async function runStairway(
   async function applyOnly(m: Migration): Promise<string | null> {
     opts.progress?.(`${target}  ${m.id}  up (not checked)`);
     const o = await applyStep(driver, m, "up");
+    model.schemaChanged?.();
     if (o.status === "done") {
       applied.push(m);
       return null;

@@ -112,6 +112,33 @@ for (const dialect of ["sqlite", "postgres"] as const) {
   });
 }
 
+test("a migration applied on the way between two checked ones is in the next one's view of the tables", async () => {
+  // 002 (unchanged, applied on the way) makes c reference p; 003's down loses that foreign key, which only a
+  // snapshot that includes c (it references p, which 003 names) can see.
+  const dir = project({
+    "sql/001_p/up.sql": "CREATE TABLE p (id integer PRIMARY KEY);\n",
+    "sql/001_p/down.sql": "DROP TABLE p;\n",
+    "sql/002_c/up.sql": "CREATE TABLE c (id integer PRIMARY KEY, p_id integer REFERENCES p (id));\n",
+    "sql/002_c/down.sql": "DROP TABLE c;\n",
+  });
+  git(dir, "init", "-q", "-b", "main");
+  git(dir, "add", ".");
+  git(dir, "commit", "-qm", "two");
+  writeTree(dir, {
+    "sql/001_p/down.sql": "-- p goes last\nDROP TABLE p;\n",
+    "sql/003_p_note/up.sql": "ALTER TABLE p ADD COLUMN note text;\n",
+    "sql/003_p_note/down.sql": "DROP TABLE p CASCADE;\nCREATE TABLE p (id integer PRIMARY KEY);\n",
+  });
+  const r = await runCli(["test", "--db", PG_URL, "--since-git", "main", "--json"], { cwd: dir });
+  const report = r.json();
+  expect(checkedIds(report)).toEqual(["001_p", "003_p_note"]);
+  const restored = report.results.find(
+    (x: any) => x.migration === "003_p_note" && x.check === "step.down-restores-schema",
+  );
+  expect(restored.status).toBe("fail");
+  expect(restored.message).toContain("table c");
+});
+
 test("--since takes the version as typed: 1.10 is not 1.1", async () => {
   const dir = project({
     "sql/V1_2__a.sql": "CREATE TABLE a (id integer PRIMARY KEY);\n",
