@@ -27,7 +27,8 @@ export function mergeShards(reports: Report[]): Merged {
   for (const [command, group] of byCommand) {
     const sharded = group.filter((r) => r.selection?.shard);
     if (!sharded.length) {
-      out.push(...group);
+      // The same command run by every shard's job (validate, safety): one report, each result once.
+      out.push(group.length === 1 ? group[0]! : union(group));
       continue;
     }
     if (sharded.length < group.length)
@@ -154,6 +155,24 @@ function mergeGroup(ordered: Report[], count: number): Report {
     ...(errors.length
       ? { error: { code: errors[0]!.error!.code, message: `${label(errors[0]!)}: ${errors[0]!.error!.message}` } }
       : {}),
+  };
+}
+
+function union(group: Report[]): Report {
+  const seen = new Set<string>();
+  const results = group
+    .flatMap((r) => r.results)
+    .filter((x) => {
+      const id = JSON.stringify([x.check, x.target, x.migration ?? null, x.status, x.message]);
+      return !seen.has(id) && !!seen.add(id);
+    });
+  const errored = group.find((r) => r.error);
+  return {
+    ...group[0]!,
+    ok: group.every((r) => r.ok),
+    targets: [...new Map(group.flatMap((r) => r.targets).map((t) => [t.name, t])).values()],
+    results,
+    ...(errored ? { error: errored.error } : {}),
   };
 }
 
