@@ -261,7 +261,9 @@ async function downToBase(
     status: problems.length ? "fail" : "pass",
     message: problems.length
       ? `left behind after every down: ${problems.join("; ")}`
-      : `${plural(applied.length, "migration")} reverted, nothing left but ${model.bookkeeping}`,
+      : recorded.size
+        ? `${plural(applied.length, "migration")} reverted, back to the ${plural(recorded.size, "migration")} applied before them`
+        : `${plural(applied.length, "migration")} reverted, nothing left but ${model.bookkeeping}`,
     durationMs,
   };
 }
