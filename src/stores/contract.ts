@@ -167,7 +167,11 @@ export function isSqlSession(d: Migrator): d is SqlSession {
 
 /** What the checks read of a SQL store's schema. */
 export interface Inspector {
-  /** The canonical schema; with a scope, only those tables are read in full (other objects always). */
+  /**
+   * The canonical schema; with a scope (the step's words), only those tables
+   * are read in full, other objects always — except what no such word can
+   * change (PostgreSQL's functions, when the words name none: postgres/introspect.ts).
+   */
   introspect(scope?: TableScope): Promise<Schema>;
   /** Table names and foreign-key edges, cheaply. */
   tableGraph(): Promise<TableGraph>;
