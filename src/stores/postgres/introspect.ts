@@ -91,16 +91,19 @@ const catalogQuery = (routines: boolean) => `
     SELECT c.oid, ${QUAL("n.nspname", "c.relname")} AS name, c.relname, c.relispartition,
            CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey,
            CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
-           (SELECT ${QUAL("pn.nspname", "p.relname")} FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
-              JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid LIMIT 1) AS parent
+           CASE WHEN c.relispartition THEN (SELECT ${QUAL("pn.nspname", "p.relname")} FROM pg_inherits i
+              JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
+             WHERE i.inhrelid = c.oid LIMIT 1) END AS parent
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p') AND ${USER_NS} AND ${NOT_EXTENSION("c.oid")}
        AND NOT (n.nspname = 'public' AND c.relname = '${BOOKKEEPING_TABLE}')
+  ), words AS (
+    -- The scope's words as an array, once (matching each table against the JSON was a fifth of the query).
+    SELECT array(SELECT jsonb_array_elements_text($1::jsonb)) AS w
   ), picked AS (
-    SELECT oid FROM tabs
+    SELECT oid FROM tabs, words
      WHERE NOT (relispartition AND parent IS NOT NULL)
-       AND ($1::jsonb IS NULL OR EXISTS (SELECT 1 FROM jsonb_array_elements_text($1::jsonb) w(word)
-                                          WHERE w.word IN (tabs.name, tabs.relname, lower(tabs.relname))))
+       AND ($1::jsonb IS NULL OR tabs.name = ANY (w) OR tabs.relname = ANY (w) OR lower(tabs.relname) = ANY (w))
   )
   SELECT json_build_object(
     'tables', ${agg(
