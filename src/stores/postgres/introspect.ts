@@ -87,19 +87,23 @@ const agg = (select: string, order: string) =>
  * extension.
  */
 const catalogQuery = (routines: boolean) => `
-  WITH tabs AS (
+  WITH words AS (
+    -- The scope's words as an array, once (matching each table against the JSON was a fifth of the query).
+    SELECT array(SELECT jsonb_array_elements_text($1::jsonb)) AS w
+  ), tabs AS (
     SELECT c.oid, ${QUAL("n.nspname", "c.relname")} AS name, c.relname, c.relispartition,
            CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey,
            CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
            CASE WHEN c.relispartition THEN (SELECT ${QUAL("pn.nspname", "p.relname")} FROM pg_inherits i
               JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
              WHERE i.inhrelid = c.oid LIMIT 1) END AS parent
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind IN ('r', 'p') AND ${USER_NS} AND ${NOT_EXTENSION("c.oid")}
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, words
+     WHERE c.relkind IN ('r', 'p') AND ${USER_NS}
+       -- Scoped: only the tables the words name, and partitions (folded into their parent), go further.
+       AND ($1::jsonb IS NULL OR c.relispartition OR c.relname = ANY (w) OR lower(c.relname) = ANY (w)
+            OR (n.nspname || '.' || c.relname) = ANY (w))
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
        AND NOT (n.nspname = 'public' AND c.relname = '${BOOKKEEPING_TABLE}')
-  ), words AS (
-    -- The scope's words as an array, once (matching each table against the JSON was a fifth of the query).
-    SELECT array(SELECT jsonb_array_elements_text($1::jsonb)) AS w
   ), picked AS (
     SELECT oid FROM tabs, words
      WHERE NOT (relispartition AND parent IS NOT NULL)
