@@ -150,15 +150,18 @@ function shardOf(migrations: Migration[], shard: Shard, costs?: Map<string, numb
   };
 }
 
-/** Each migration's cost: measured where the last run measured it, else the median of those measured (1 each without any). */
+/**
+ * Each migration's cost: halfway between what the last run measured for it
+ * and the tree's average — one migration measured far slower (a data load)
+ * still gets a slice to itself, while a busy minute of a shared CI machine,
+ * which slows a whole stretch of the last run, moves the cuts half as much.
+ * Not measured: the average (1 each without any measurement).
+ */
 function weightsOf(migrations: Migration[], costs?: Map<string, number>): number[] {
-  const known = migrations.map((m) => costs?.get(m.id)).filter((x): x is number => x !== undefined && x >= 0);
-  const sorted = known.sort((a, b) => a - b);
-  const fill = sorted.length ? sorted[sorted.length >> 1]! : 1;
-  return migrations.map((m) => {
-    const c = costs?.get(m.id);
-    return c !== undefined && c >= 0 ? Math.max(c, 0.001) : Math.max(fill, 0.001);
-  });
+  const measured = migrations.map((m) => costs?.get(m.id)).map((c) => (c !== undefined && c >= 0 ? c : undefined));
+  const known = measured.filter((c): c is number => c !== undefined);
+  const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 1;
+  return measured.map((c) => Math.max((c ?? mean) / 2 + mean / 2, 0.001));
 }
 
 /**

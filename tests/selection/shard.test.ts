@@ -5,7 +5,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { sliceBounds } from "../../src/plan/selection.ts";
+import type { Migration } from "../../src/plan/migration.ts";
+import { selectMigrations, sliceBounds } from "../../src/plan/selection.ts";
 import { cleanup, PG_URL, runCli, tempDir, writeTree } from "../helpers.ts";
 import { chain, checkedIds, dropCacheTemplates } from "./trees.ts";
 
@@ -31,6 +32,22 @@ describe("slices", () => {
       [0, 4],
       [4, 5],
       [5, 10],
+    ]);
+  });
+
+  test("the last run's timings: a far slower migration still gets its own slice; unmeasured ones cost the average", () => {
+    const ms = Array.from({ length: 10 }, (_, i) => ({ id: `00${i}_m`, key: String(i) }) as Migration);
+    const costs = new Map(ms.map((m, i) => [m.id, i === 4 ? 300 : 10]));
+    costs.delete("009_m");
+    const slices = [1, 2, 3].map((k) =>
+      selectMigrations(ms, { name: "pg", dialect: "postgres" }, { shard: { index: k, count: 3 }, costs }).run.map(
+        (m) => m.id,
+      ),
+    );
+    expect(slices).toEqual([
+      ["000_m", "001_m", "002_m", "003_m"],
+      ["004_m"],
+      ["005_m", "006_m", "007_m", "008_m", "009_m"],
     ]);
   });
 
