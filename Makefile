@@ -8,7 +8,7 @@ REPORTS := tests/migrations/reports
 .PHONY: demo test test-crash deps services typecheck format format-check build build-node dist clean bench \
 	migration-test migration-rollback migration-perf migration-data-test migration-backup-test \
 	migration-cross-db migration-validate migration-safety migration-report migration-clean \
-	bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed bench-size bench-pglite
+	bench-runner bench-growth bench-big-tree bench-bulk bench-lint bench-redis bench-seed bench-size bench-pglite
 
 ## demo: the stairway test and cross-db of the showcase on SQLite and embedded PostgreSQL (PGlite): no server needed
 demo: build
@@ -118,15 +118,19 @@ migration-validate: build
 	$(STAIRWAY) validate --config $(CONFIG)
 
 ## bench: every benchmark against its peer or floor, same run (not part of make test; see scripts/bench/README.md)
-bench: bench-runner bench-growth bench-bulk bench-lint bench-redis bench-seed bench-size bench-pglite
+bench: bench-runner bench-growth bench-big-tree bench-bulk bench-lint bench-redis bench-seed bench-size bench-pglite
 
 ## bench-runner: stairway up vs dbmate up vs psql -1 -f on 100 generated migrations; start-up vs dbmate
 bench-runner: build
 	$(BUN) scripts/bench/runner.ts
 
-## bench-growth: stairway test on 50 and 200 generated migrations (linear growth), per-step cost vs psql/sqlite3
+## bench-growth: stairway test on 50, 200 and 700 generated popx-shaped migrations (linear growth), per-step cost vs psql/sqlite3
 bench-growth: build
 	$(BUN) scripts/bench/stairway-growth.ts
+
+## bench-big-tree: 700 migrations on PostgreSQL: test --since-git with a cold and a warm prefix cache, 4 shards vs unsharded, merged
+bench-big-tree: build
+	$(BUN) scripts/bench/big-tree.ts
 
 ## bench-bulk: 1M generated rows into PostgreSQL and SQLite vs psql \copy and sqlite3 .import of the same rows
 bench-bulk: build

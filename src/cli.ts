@@ -29,6 +29,22 @@ const FROM: [string, string] = [
   `Read what this runner recorded in its own table: ${FOREIGN_RUNNERS.join(", ")} (never written to)`,
 ];
 const TABLE: [string, string] = ["--table <name>", "The --from runner's table, when the project renamed it"];
+/** The testing commands' flags to check less than the whole tree (README "Big trees in CI"). */
+const SINCE: [string, string][] = [
+  ["--since <version>", "Check this migration and every later one; apply those before it without checks"],
+  [
+    "--since-git <ref>",
+    "Check the migrations whose files are new or changed since this git ref (e.g. origin/main); a changed released one fails files.checksum-drift",
+  ],
+  [
+    "--cache-dir <dir>",
+    "Where the prefix cache lives (default: <report-dir>/cache; keep it with your CI's cache step)",
+  ],
+];
+const SHARD: [string, string] = [
+  "--shard <k/n>",
+  "Check the k-th of n slices of about equal cost (the last report's timings, else counts); merge with report --from",
+];
 
 /** reportAs: the name of its <report-dir>/<name>.json when it is not the command's first word. */
 const COMMANDS: {
@@ -126,14 +142,20 @@ const COMMANDS: {
     name: "test",
     describe:
       "The stairway: each migration up, down, up again on a scratch copy of every target, checking schema and data",
-    examples: ["stairway test", "stairway test --db postgres://postgres@localhost/postgres --json"],
+    options: [...SINCE, SHARD],
+    examples: [
+      "stairway test",
+      "stairway test --db postgres://postgres@localhost/postgres --json",
+      "stairway test --since-git origin/main",
+      "stairway test --shard 2/4 --report-dir reports/shard-2",
+    ],
     run: lazy(() => import("./commands/test.ts")),
   },
   {
     name: "rollback",
     describe:
       "Fill a scratch target at head with fixtures and generated rows, then roll back the last K migrations checking no row is lost",
-    options: [["--last <k>", "How many migrations to roll back (default: all)"]],
+    options: [["--last <k>", "How many migrations to roll back (default: all)"], ...SINCE.slice(0, 2)],
     run: lazy(() => import("./commands/rollback.ts")),
   },
   {
@@ -145,6 +167,8 @@ const COMMANDS: {
       ["--rows <n>", "Rows per table for the large-data scenarios"],
       ["--baseline <file>", "Fail steps slower than this saved baseline (beyond the noise margin)"],
       ["--save-baseline <file>", "Save this run's timings as a baseline"],
+      ...SINCE,
+      SHARD,
     ],
     examples: [
       "stairway perf --save-baseline perf-baseline.json",
@@ -164,6 +188,7 @@ const COMMANDS: {
     name: "backup-test",
     describe:
       "Before each migration, over generated rows: back up, migrate, restore; the restore must equal the state before, and take the migration again",
+    options: [...SINCE, SHARD],
     run: lazy(() => import("./commands/backup-test.ts")),
   },
   {
@@ -173,6 +198,8 @@ const COMMANDS: {
     options: [
       ["--each-step", "Compare after every migration, not only at head"],
       ["--reference <target>", "The target the others are compared with (default: the first PostgreSQL target)"],
+      ...SINCE.map(([flag, text]): [string, string] => [flag, `${text} (with --each-step)`]),
+      [SHARD[0], `${SHARD[1]} (with --each-step)`],
     ],
     examples: ["stairway cross-db", "stairway cross-db --each-step --target sqlite --target postgres"],
     run: lazy(() => import("./commands/cross-db.ts")),
@@ -214,7 +241,7 @@ const COMMANDS: {
     run: lazy(() => import("./commands/safety.ts")),
   },
   {
-    name: "report",
+    name: "report [...dirs]",
     describe:
       "Turn the JSON reports in the report dir into migration-summary.md (PR comment), a self-contained report.html with charts, and junit.xml",
     options: [
@@ -222,14 +249,24 @@ const COMMANDS: {
         "--max-age <minutes>",
         "Leave out, as an earlier run's, a report written more than this before the newest one (default 60)",
       ],
+      [
+        "--from <dir>",
+        "Read the reports of these dirs instead (repeatable, or a quoted glob): the shards of one run, merged; writes into --report-dir",
+        { type: [String] },
+      ],
     ],
-    examples: ["stairway report", "stairway report --report-dir tests/migrations/reports --json"],
+    examples: [
+      "stairway report",
+      "stairway report --report-dir tests/migrations/reports --json",
+      "stairway report --from 'shards/*' --report-dir merged",
+    ],
     run: lazy(() => import("./commands/report.ts")),
   },
   {
     name: "clean",
     describe:
-      "Drop scratch databases, files and Redis keys that interrupted test runs left behind, and empty the report dir; touches nothing else",
+      "Drop scratch databases, files and Redis keys that interrupted test runs left behind, the prefix cache, and empty the report dir; touches nothing else",
+    options: [["--cache-dir <dir>", "The prefix cache to empty (default: <report-dir>/cache)"]],
     run: lazy(() => import("./commands/clean.ts")),
   },
   {
@@ -281,7 +318,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
         command: c.reportAs?.(positional) ?? c.name.split(" ")[0]!,
         reportDir: String(flags.reportDir ?? DEFAULT_REPORT_DIR),
       };
-      ran = c.run(normalize(flags), positional);
+      ran = c.run(normalize(flags, argv), positional);
     });
   }
   cli.help((sections) => {
@@ -328,7 +365,24 @@ export async function main(argv: string[]): Promise<ExitCode> {
   }
 }
 
-function normalize(flags: GlobalFlags & Record<string, unknown>): GlobalFlags & Record<string, unknown> {
+/**
+ * The text given for a flag, as typed: the parser reads "1.10" as the number
+ * 1.1 and "042" as 42, which are other versions.
+ */
+function rawFlag(argv: string[], name: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === name && i + 1 < argv.length) value = argv[i + 1];
+    else if (argv[i]!.startsWith(`${name}=`)) value = argv[i]!.slice(name.length + 1);
+  }
+  return value;
+}
+
+function normalize(
+  flags: GlobalFlags & Record<string, unknown>,
+  argv: string[],
+): GlobalFlags & Record<string, unknown> {
+  if (flags.since !== undefined && flags.since !== true) flags.since = rawFlag(argv, "--since") ?? String(flags.since);
   const list = (v: unknown) => (v === undefined ? undefined : Array.isArray(v) ? v.map(String) : [String(v)]);
   const raw = flags.wait as unknown;
   const wait = raw === true ? 60 : raw === undefined ? undefined : Number(raw);

@@ -43,6 +43,36 @@ export interface Coverage {
   total: number;
   /** The others, with why (the first check that could not run). */
   untested: { migration: string; target: string; reason: string }[];
+  /** Applied on the way (ups, nothing checked): before the first checked one (--since, --since-git, a shard's prefix), or unchanged between two checked ones. */
+  appliedOnly?: number;
+  /** After a shard's slice: the other shards check them. */
+  otherShards?: number;
+}
+
+/** What a testing command checked when not the whole tree (--since, --since-git, --shard), for the report and for merging shards. */
+export interface ReportSelection {
+  since?: string;
+  sinceGit?: { ref: string; base: string };
+  shard?: {
+    index: number;
+    count: number /** What the slices were cut by: a report's timings, or counts. */;
+    basis: string;
+  };
+  targets: Record<string, TargetSelectionInfo>;
+}
+
+export interface TargetSelectionInfo {
+  /** Migrations that apply to the target. */
+  total: number;
+  /** [from, to): where in the target's list of migrations the run went, after its prefix (a shard's slice). */
+  from: number;
+  to: number;
+  /** The first and last migration of that part. */
+  first?: string;
+  last?: string;
+  checked: number;
+  /** How the prefix was put in place: migrations, "cache" or "applied", the prefix cache's word, ms. */
+  prefix: { migrations: number; from: string; cache?: string; ms: number };
 }
 
 export interface Report {
@@ -56,6 +86,12 @@ export interface Report {
   migrations?: MigrationState[];
   /** Testing commands: per target. */
   coverage?: Record<string, Coverage>;
+  /** When not the whole tree was checked (--since, --since-git, --shard). */
+  selection?: ReportSelection;
+  /** A report `report --from` merged from the shards of one run: their count, and which were there. */
+  shards?: { count: number; merged: number[] };
+  /** Per target, the wall time (ms) each checked migration took, checks included: what --shard balances by. */
+  stepMs?: Record<string, Record<string, number>>;
   /** How the SQL tree was read (of the first tree, when targets have trees of their own). */
   layout?: ReportLayout;
   /** Set when the command stopped on an error before it could finish. */

@@ -1,6 +1,7 @@
 // One command's world: flags, config, plans, targets, open connections and the
 // scratch databases it created (dropped at the end, on failure and on Ctrl-C).
 
+import { createHash } from "node:crypto";
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { defaultConfig, loadConfig, type Config } from "./config.ts";
@@ -14,14 +15,16 @@ import {
   type MigrationTimeouts,
   type Migrator,
   type OpenOptions,
-  type ScratchRef,
+  type ScratchOptions,
   type SqlDriver,
   type SqlSession,
 } from "./stores/contract.ts";
+import { isSqlDialect, type Dialect } from "./stores/dialects.ts";
 import { loadStore } from "./stores/index.ts";
 import type { TargetUrl } from "./stores/url.ts";
 import { loadPlan, type TreeOptions } from "./plan/discover.ts";
-import { applyStep } from "./runner.ts";
+import type { PrefixCache } from "./prefix-cache.ts";
+import { scratchAtPrefix, type PrefixInfo, type Scratch } from "./prefix-scratch.ts";
 import type { LayoutId } from "./plan/layouts/layout.ts";
 import type { Migration, Plan, PlanLayout } from "./plan/migration.ts";
 import { lineCol, splitStatements } from "./plan/statements.ts";
@@ -47,12 +50,6 @@ export interface GlobalFlags {
   layout?: LayoutId;
 }
 
-export interface Scratch<D extends Migrator = SqlDriver> extends ScratchRef {
-  driver: D;
-  /** Drops it now (else at the end of the command). */
-  drop: () => Promise<void>;
-}
-
 export class Session {
   readonly config: Config;
   private readonly plans = new Map<string, { tree: string; plan: Plan }>();
@@ -76,8 +73,7 @@ export class Session {
    * creates it; `safety FILES…` reads the files named).
    */
   plan(target?: Target, opts: { mayBeAbsent?: boolean } = {}): Plan {
-    const sqlDir = this.flags.sql ?? target?.migrations ?? this.config.migrations.sql;
-    const redisDir = this.flags.redis ?? this.config.migrations.redis;
+    const { sqlDir, redisDir } = this.treeDirs(target);
     if (!opts.mayBeAbsent) {
       // Who named each directory, for the error; a config that names the default names nothing new.
       const inConfig = (key: string) => `${key} in ${this.config.path}`;
@@ -91,6 +87,14 @@ export class Session {
       checkTrees({ dir: sqlDir, named: sqlNamed }, { dir: redisDir, named: redisNamed });
     }
     return this.planOf(sqlDir, redisDir);
+  }
+
+  /** Where a target's trees are: its own `migrations:` dir, else --sql, else the config's; the Redis tree. */
+  treeDirs(target?: Target): { sqlDir: string; redisDir: string } {
+    return {
+      sqlDir: this.flags.sql ?? target?.migrations ?? this.config.migrations.sql,
+      redisDir: this.flags.redis ?? this.config.migrations.redis,
+    };
   }
 
   /** The plan of a SQL tree (and Redis transforms), read once per command. */
@@ -188,9 +192,16 @@ export class Session {
    * A scratch database beside the target (test commands never touch data
    * they did not create), opened; dropped by cleanup() unless --keep. A store
    * that cannot make one works in place (a Redis logical database) and
-   * refuses one that holds data, unless --flush.
+   * refuses one that holds data, unless --flush. Its commits do not wait for
+   * the disk unless `durable` (perf: its timings must be production's).
+   * `make` makes it instead of an empty one (from a prefix-cache entry).
    */
-  async scratch<D extends Migrator = SqlDriver>(target: Target, label = "", command = "test"): Promise<Scratch<D>> {
+  async scratch<D extends Migrator = SqlDriver>(
+    target: Target,
+    label = "",
+    command = "test",
+    how: { durable?: boolean; make?: (name: string, opts: ScratchOptions) => Promise<TargetUrl> } = {},
+  ): Promise<Scratch<D>> {
     const mod = await loadStore(target.url.store);
     const name = scratchName(this.runId, target.name, label);
     const opts = this.openOptions(target);
@@ -210,33 +221,88 @@ export class Session {
       if (!mod.inPlace) await driver?.close().catch(() => {});
     };
     this.cleanups.push(drop);
-    url = await mod.createScratch(target.url, name, { ...opts, command, flush: this.flags.flush, runId: this.runId });
-    driver = await mod.open(url, { ...opts, scratch: true });
-    if (isSqlSession(driver) && this.config.setup[driver.dialect]?.length) {
+    const scratchOpts: ScratchOptions = { ...opts, command, flush: this.flags.flush, runId: this.runId };
+    url = await (how.make ? how.make(name, scratchOpts) : mod.createScratch(target.url, name, scratchOpts));
+    const openIt = () => mod.open(url!, { ...opts, scratch: true, unsynced: !how.durable });
+    driver = await openIt();
+    // A copy of a prefix-cache entry holds what setup made (its files are in the entry's key).
+    if (!how.make && isSqlSession(driver) && this.config.setup[driver.dialect]?.length) {
       // Made first, where stairway's table always goes: a setup that sets search_path must not move it.
       await driver.ensureBookkeeping();
       await this.runSetup(driver, target);
     }
-    return { driver: driver as D, url, name, drop, module: mod, server: target.url, openOptions: opts };
+    const scratch: Scratch<D> = {
+      driver: driver as D,
+      url,
+      name,
+      drop,
+      module: mod,
+      server: target.url,
+      openOptions: opts,
+      reopen: async () => {
+        await driver?.close().catch(() => {});
+        driver = undefined;
+        driver = await openIt();
+        scratch.driver = driver as D;
+        return scratch.driver;
+      },
+    };
+    return scratch;
   }
 
+  /** Where the prefix caches of this command live (--cache-dir); none: every prefix is applied. */
+  cache?: PrefixCache;
+
   /**
-   * A new scratch database with `prefix` applied, ups only and nothing
-   * checked: where a
-   * stairway goes on after a step left its target in a state nobody knows.
+   * A new scratch database with `migrations` applied, ups only and nothing
+   * checked: the prefix a selection leaves out (--since, --since-git,
+   * --shard), or where a stairway goes on after a step left its target in a
+   * state nobody knows. The first `cached` of them come from the prefix cache
+   * when it has them, and are kept there when it did not.
    */
-  async atVersion(target: Target, prefix: Migration[], label: string, command: string): Promise<Scratch<Migrator>> {
-    const scratch = await this.scratch<Migrator>(target, label, command);
-    await scratch.driver.ensureBookkeeping();
-    for (const m of prefix) {
-      const o = await applyStep(scratch.driver, m, "up");
-      if (o.status !== "done")
-        throw new StairwayError(
-          "E_SQL",
-          `target ${target.name}: rebuilding the state to go on failed at ${m.id}: ${o.error}`,
-        );
-    }
-    return scratch;
+  async atVersion(
+    target: Target,
+    migrations: Migration[],
+    label: string,
+    command: string,
+    how: { cached?: number; durable?: boolean; progress?: (line: string) => void } = {},
+  ): Promise<Scratch<Migrator> & { prefix: PrefixInfo }> {
+    // Targets run together (several on one server can share an entry): one at a time per entry.
+    const mod = await loadStore(target.url.store);
+    const lock = `${target.url.store}\u0000${this.cache?.dir}`;
+    const before = this.entryLocks.get(lock) ?? Promise.resolve();
+    const mine = before.then(() =>
+      scratchAtPrefix(
+        {
+          scratch: (t, l, c, h) => this.scratch<Migrator>(t, l, c, h),
+          cache: this.cache,
+          setup: this.setupChecksums(target.url.dialect),
+        },
+        target,
+        migrations,
+        label,
+        command,
+        how,
+        mod,
+      ),
+    );
+    this.entryLocks.set(
+      lock,
+      mine.catch(() => {}),
+    );
+    return mine;
+  }
+
+  private readonly entryLocks = new Map<string, Promise<unknown>>();
+
+  /**
+   * The setup files of a dialect with the checksum of each, for the prefix
+   * cache's key: an entry holds what setup made, so an edited setup file
+   * rebuilds every entry.
+   */
+  private setupChecksums(dialect: Dialect): string[] {
+    const files = isSqlDialect(dialect) ? (this.config.setup[dialect] ?? []) : [];
+    return files.map((path) => `${path} ${createHash("sha256").update(this.setupText(path)).digest("hex")}`);
   }
 
   /**

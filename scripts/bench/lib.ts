@@ -143,6 +143,67 @@ export function writeDbmateTree(dir: string, tree: GenTree): string {
   return dir;
 }
 
+/**
+ * The same tree in the shape of an Ory (popx) tree, as real ones are:
+ * `<timestamp>_<name>.up.sql` / `.down.sql` generic files; the index steps
+ * with a PostgreSQL file of their own that builds the indexes CONCURRENTLY,
+ * which cannot run in a transaction (`.postgres.autocommit.up.sql`); and a
+ * MySQL file per create step, which stairway leaves out (one note).
+ */
+export function writePopxTree(dir: string, tree: GenTree): string {
+  mkdirSync(dir, { recursive: true });
+  for (const [i, m] of tree.migrations.entries()) {
+    const base = join(dir, `${popxVersion(i)}_${m.name}`);
+    writeFileSync(`${base}.up.sql`, m.up);
+    writeFileSync(`${base}.down.sql`, m.down);
+    const pg = postgresOverride(m);
+    if (pg) {
+      writeFileSync(`${base}.postgres.autocommit.up.sql`, pg.up);
+      writeFileSync(`${base}.postgres.autocommit.down.sql`, pg.down);
+    }
+    if (m.name.startsWith("create_")) {
+      writeFileSync(
+        `${base}.mysql.up.sql`,
+        m.up.replace(/timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP/g, "datetime NOT NULL"),
+      );
+      writeFileSync(`${base}.mysql.down.sql`, m.down);
+    }
+  }
+  return dir;
+}
+
+/** popx versions are timestamps: one a second from 2021-01-01, as 14 digits. */
+function popxVersion(i: number): string {
+  return new Date(Date.UTC(2021, 0, 1) + i * 1000).toISOString().replace(/\D/g, "").slice(0, 14);
+}
+
+/** The index steps' PostgreSQL files: CONCURRENTLY, outside a transaction. */
+function postgresOverride(m: GenMigration): { up: string; down: string } | undefined {
+  if (!m.name.startsWith("index_")) return undefined;
+  return {
+    up: m.up.replace(/CREATE INDEX /g, "CREATE INDEX CONCURRENTLY "),
+    down: m.down.replace(/DROP INDEX /g, "DROP INDEX CONCURRENTLY "),
+  };
+}
+
+/**
+ * The floor for a popx tree: every up the dialect runs, in order, with the
+ * fewest commits the files allow — one transaction around each run of
+ * transactional files (PostgreSQL: the CONCURRENTLY files between them run
+ * on their own; SQLite: one transaction for all).
+ */
+export function writePopxUps(file: string, tree: GenTree, dialect: "postgres" | "sqlite"): string {
+  const parts: string[] = ["BEGIN;"];
+  for (const m of tree.migrations) {
+    const pg = dialect === "postgres" ? postgresOverride(m) : undefined;
+    if (pg) parts.push("COMMIT;", pg.up, "BEGIN;");
+    else parts.push(m.up);
+  }
+  parts.push("COMMIT;");
+  writeFileSync(file, parts.join("\n"));
+  return file;
+}
+
 /** Every up in one file, for `psql -1 -f` / `sqlite3`: the floor no runner can beat. */
 export function writeAllUps(file: string, tree: GenTree): string {
   writeFileSync(file, tree.migrations.map((m) => `-- ${m.version}_${m.name}\n${m.up}`).join("\n"));
@@ -243,6 +304,13 @@ export function dbmateBinary(): string {
 /** psql against the server's maintenance database; -X ignores a ~/.psqlrc that would change output. */
 export function psql(sql: string, db = "postgres"): string {
   return run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", `${PG_SERVER}/${db}`, "-c", sql]).stdout.trim();
+}
+
+/** Applies a file as it is (its own BEGIN/COMMIT); returns the wall time. */
+export function psqlScript(file: string, db: string): Ran {
+  return run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", `${PG_SERVER}/${db}`, "-f", file], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
 }
 
 /** Applies a file in one transaction (-1); returns the wall time. */

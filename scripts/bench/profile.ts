@@ -78,7 +78,7 @@ async function profileOne(s: Sized, dialect: Dialect): Promise<Profile> {
   const mod = await loadStore<SqlDriver>(dialect);
   const db = dialect === "postgres" ? createDb(`bench_${process.pid}_profile`) : undefined;
   const url = parseTargetUrl(db ? `${PG_SERVER}/${db}` : `sqlite:${join(s.dir, "profile.db")}`);
-  const raw = await mod.open(url, { name: dialect });
+  const raw = await mod.open(url, { name: dialect, scratch: true, unsynced: true });
   const byMethod = new Map<string, Tally>();
   try {
     const t0 = performance.now();

@@ -30,13 +30,20 @@ export interface CrossDbOptions {
   expected: ExpectedDifference[];
   seed: number;
   progress?: (line: string) => void;
+  /**
+   * With --each-step and a selection (--since, --since-git, --shard): the
+   * versions (keys) the targets go through (those before are their prefix,
+   * already applied; those after, another shard's), and those to compare after.
+   */
+  range?: { run: Set<string>; compareAt: Set<string> };
 }
 
 /** Runs the comparison; `targets[0]` is the reference. */
 export async function runCrossDb(targets: CrossDbTarget[], opts: CrossDbOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [...missingVersions(targets)];
   for (const t of targets) await t.driver.ensureBookkeeping();
-  const versions = unionVersions(targets);
+  const range = opts.range;
+  const versions = unionVersions(targets).filter((v) => !range || range.run.has(v.key));
   const used = new Set<ExpectedDifference>();
 
   for (const [i, version] of versions.entries()) {
@@ -57,7 +64,7 @@ export async function runCrossDb(targets: CrossDbTarget[], opts: CrossDbOptions)
         return results;
       }
     }
-    if (opts.eachStep || i === versions.length - 1)
+    if ((opts.eachStep && (!range || range.compareAt.has(version.key))) || i === versions.length - 1)
       results.push(...(await compareAll(targets, opts, used, opts.eachStep ? version.id : undefined)));
   }
   if (versions.length === 0) results.push(...(await compareAll(targets, opts, used, undefined)));

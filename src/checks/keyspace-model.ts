@@ -13,7 +13,7 @@ import {
   type Keyspace,
 } from "../keyspace/model.ts";
 import { plural } from "../plural.ts";
-import type { Migration } from "../plan/migration.ts";
+import { versionKey, type Migration } from "../plan/migration.ts";
 import type { KeyspaceDriver, WriterTarget } from "../stores/contract.ts";
 import type { DataModel, Draft, ModelOptions } from "./model.ts";
 
@@ -143,8 +143,8 @@ export function keyspaceModel(driver: KeyspaceDriver, opts: ModelOptions): DataM
       }
     },
 
-    async leftAtBase() {
-      const rest = (await driver.applied()).map((r) => r.version);
+    async leftAtBase(_base, recorded) {
+      const rest = (await driver.applied()).map((r) => r.version).filter((v) => !recorded.has(versionKey(v)));
       const checkpoints = await driver.leftovers();
       return [
         ...(rest.length ? [`versions ${rest.join(", ")} still recorded in stairway:migrations`] : []),

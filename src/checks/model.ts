@@ -82,6 +82,11 @@ export interface DataModel<S = unknown> {
    * without them. Absent where a failed up does not roll back (transforms).
    */
   withoutData?(m: Migration): Promise<Prepared<S>>;
+  /**
+   * The schema changed outside the model's own steps (a migration applied
+   * without checks): what it carries from one step to the next is stale.
+   */
+  schemaChanged?(): void;
   /** The tables (or keys) that held data for the last `prepare`, for messages. */
   filled(): string[];
   /** Checks right after up (foreign keys hold, no TTL lost), and the up's own message. */
@@ -97,8 +102,8 @@ export interface DataModel<S = unknown> {
     first: S,
     up: () => Promise<StepOutcome>,
   ): Promise<{ outcome: StepOutcome; results: Draft[] }>;
-  /** What is left after every down, compared with `base`. */
-  leftAtBase(base: S): Promise<string[]>;
+  /** What is left after every down, compared with `base`; versions in `recorded` were recorded at base (a prefix) and stay. */
+  leftAtBase(base: S, recorded: Set<string>): Promise<string[]>;
 
   // ---- rollback ----
   /** Before `m`'s up on the way to head: the state its rollback must give back. */

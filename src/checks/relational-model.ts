@@ -12,13 +12,13 @@ import { insertionOrder, seedTables } from "../data/generator.ts";
 import { compareRows, describeLoss, snapshotRows, type RowSnapshot } from "../data/rows.ts";
 import { fileFor, versionKey, type Migration } from "../plan/migration.ts";
 import { diffSchemas, formatDiffs } from "../schema/diff.ts";
-import type { Schema, Table, TableScope } from "../schema/model.ts";
+import type { Schema, Table, TableGraph, TableScope } from "../schema/model.ts";
 import { schemaObjects } from "../schema/render.ts";
 import { plural } from "../plural.ts";
 import type { ScratchRef, SqlDriver, TableFingerprint } from "../stores/contract.ts";
 import { unchangedColumns } from "./columns.ts";
 import type { DataModel, Draft, ModelOptions } from "./model.ts";
-import { identifiers, stepScope } from "./scope.ts";
+import { graphAfter, identifiers, stepScope } from "./scope.ts";
 import type { Scenario } from "../config.ts";
 
 export interface RelationalState {
@@ -43,6 +43,9 @@ export function relationalModel(
   let filled: string[] = [];
   /** The tables the step being checked can touch (scope.ts). */
   let scope: TableScope;
+  /** The table graph the scope was cut from; after a redo, the next step's (scope.ts graphAfter). */
+  let graph: TableGraph | undefined;
+  let nextGraph: TableGraph | undefined;
   /** data-test: generated rows loaded, and the time it took. */
   const load = { ms: 0, rows: 0 };
   /** perf: the schema before the step being timed. */
@@ -74,7 +77,11 @@ export function relationalModel(
 
     async prepare(m, how) {
       // Only the tables this step can touch are read (scope.ts): linear, not quadratic, in the tree.
-      scope = how?.whole ? undefined : await stepScope(driver, m, triggersExist);
+      const known = nextGraph;
+      nextGraph = undefined;
+      ({ scope, graph } = how?.whole
+        ? { scope: undefined, graph: undefined }
+        : await stepScope(driver, m, triggersExist, known));
       const schema = await driver.introspect(scope);
       const seeded = await seedTables(driver, schema, seeding);
       skipped = seeded.skipped;
@@ -91,6 +98,10 @@ export function relationalModel(
       // Children first: a parent's rows may be referenced.
       for (const t of insertionOrder(schema).reverse()) await driver.deleteRows(t.name);
       return { state: { schema, scope, rows: await snapshotRows(driver, schema) }, skipped: [] };
+    },
+
+    schemaChanged() {
+      nextGraph = undefined;
     },
 
     filled: () => [...filled],
@@ -151,6 +162,7 @@ export function relationalModel(
       if (outcome.status !== "done") return { outcome, results: [] };
       const again = await driver.introspect(scope);
       triggersExist = again.triggers.length > 0;
+      if (graph && scope) nextGraph = graphAfter(graph, scope, again);
       const diff = diffSchemas(first.schema, again, ["first up", "second up"]);
       return {
         outcome,
@@ -169,10 +181,10 @@ export function relationalModel(
       };
     },
 
-    async leftAtBase(base) {
+    async leftAtBase(base, recorded) {
       const end = await driver.introspect();
       const left = diffSchemas(base.schema, end, ["base", "after all downs"]);
-      const rest = (await driver.applied()).length;
+      const rest = (await driver.applied()).filter((r) => !recorded.has(versionKey(r.version))).length;
       return [
         ...left.flatMap((d) => d.summary),
         ...(rest ? [`${plural(rest, "version")} still recorded in stairway_migrations`] : []),

@@ -12,7 +12,7 @@
 // its coverage: how many migrations were fully checked, and why not the rest.
 
 import type { Migration } from "../plan/migration.ts";
-import { appliesTo } from "../plan/migration.ts";
+import { appliesTo, versionKey } from "../plan/migration.ts";
 import type { CheckResult, Coverage } from "../results.ts";
 import { applyStep, revertAll, type StepOutcome } from "../runner.ts";
 import type { Migrator } from "../stores/contract.ts";
@@ -21,6 +21,11 @@ import { modelOf } from "./model-of.ts";
 import { plural } from "../plural.ts";
 
 export interface StairwayOptions extends ModelOptions {
+  /**
+   * Ids of the migrations to check (--since-git: the new and changed ones);
+   * the others are only applied on the way (ups, nothing checked). All when absent.
+   */
+  checked?: Set<string>;
   /**
    * A fresh target with `prefix` applied (ups only, nothing checked), for
    * going on after a step that failed outside a transaction left the target
@@ -34,7 +39,7 @@ export async function runStairway(
   target: string,
   all: Migration[],
   opts: StairwayOptions,
-): Promise<{ results: CheckResult[]; coverage: Coverage }> {
+): Promise<{ results: CheckResult[]; coverage: Coverage; costs: Map<string, number> }> {
   let driver = first;
   let model = modelOf(driver, opts);
   const results: CheckResult[] = [];
@@ -47,6 +52,11 @@ export async function runStairway(
   const migrations = all.filter((x) => appliesTo(x, driver.dialect));
   const base = await model.base();
   await driver.ensureBookkeeping();
+  // A prefix applied before (--since, a shard) stays recorded at the end.
+  const recorded = new Set((await driver.applied()).map((r) => versionKey(r.version)));
+  /** Wall time of each checked migration, checks included: what --shard balances next time. */
+  const costs = new Map<string, number>();
+  const isChecked = (m: Migration) => !opts.checked || opts.checked.has(m.id);
   let stopped: string | null = null;
   const applied: Migration[] = [];
   /** After a failure outside a transaction: a fresh target at `prefix`, or the reason the chain stops. */
@@ -59,10 +69,42 @@ export async function runStairway(
   };
 
   for (const m of migrations) {
+    if (!isChecked(m)) {
+      if (!stopped) stopped = await applyOnly(m);
+      continue;
+    }
     if (stopped) {
       skip(m, "step.up", stopped);
       continue;
     }
+    const started = performance.now();
+    try {
+      await checkStep(m);
+    } finally {
+      costs.set(m.id, Math.round((performance.now() - started) * 10) / 10);
+    }
+  }
+
+  /** A migration left out of the checks, applied on the way to the next checked one; why the chain stops when it fails. */
+  async function applyOnly(m: Migration): Promise<string | null> {
+    opts.progress?.(`${target}  ${m.id}  up (not checked)`);
+    const o = await applyStep(driver, m, "up");
+    model.schemaChanged?.();
+    if (o.status === "done") {
+      applied.push(m);
+      return null;
+    }
+    add({
+      check: "step.up",
+      migration: m.id,
+      status: "fail",
+      message: o.error ?? "up failed",
+      durationMs: o.durationMs,
+    });
+    return `not run: ${m.id}, applied on the way, failed`;
+  }
+
+  async function checkStep(m: Migration): Promise<void> {
     const say = (what: string) => opts.progress?.(`${target}  ${m.id}  ${what}`);
     say("seeding");
     let before = await model.prepare(m);
@@ -70,7 +112,7 @@ export async function runStairway(
       add({ check: "step.up", migration: m.id, status: "fail", message: before.failed });
       stopped = `not run: ${m.id} could not be seeded`;
       skip(m, order[1]!, stopped);
-      continue;
+      return;
     }
 
     say("up");
@@ -99,7 +141,7 @@ export async function runStairway(
       skip(m, order[1]!, stopped);
       // Halfway outside a transaction, what it left is nobody's: the way down to the base starts from a fresh copy.
       if (up.dirty) await rebuild(applied, `${m.id} failed halfway outside a transaction`);
-      continue;
+      return;
     }
     applied.push(m);
     const after = await model.observe(m);
@@ -117,7 +159,7 @@ export async function runStairway(
         : { check: "step.up", migration: m.id, status: "pass", message: checked.message, durationMs: up.durationMs },
       ...checked.results,
     );
-    if (m.irreversible) continue; // no down: said once at the end
+    if (m.irreversible) return; // no down: said once at the end
     await model.enrich(m, before, after);
 
     say("down");
@@ -133,7 +175,7 @@ export async function runStairway(
       skip(m, model.checks.restored[0]!, `not checked: the down of ${m.id} failed`);
       // A down that rolled back leaves the target as after up: the next step can run.
       if (down.dirty) stopped = await rebuild(applied, `the down of ${m.id} failed halfway outside a transaction`);
-      continue;
+      return;
     }
     applied.pop();
     add({ check: "step.down", migration: m.id, status: "pass", message: "reverted", durationMs: down.durationMs });
@@ -146,7 +188,7 @@ export async function runStairway(
       // The target is as after down, or halfway: the next migration needs this one's up.
       stopped = await rebuild([...applied, m], `${m.id} could not be applied again`);
       if (!stopped) applied.push(m);
-      continue;
+      return;
     }
     applied.push(m);
   }
@@ -158,8 +200,8 @@ export async function runStairway(
       status: "skip",
       message: `${noDown.length === migrations.length ? "the tree has no downs" : `${noDown.length} of ${migrations.length} migrations have no down`}: down, restore and redo checks do not apply to ${noDown.length === 1 ? "it" : "them"}`,
     });
-  add(await downToBase(driver, model, applied, base, opts));
-  return { results, coverage: coverageOf(migrations, results, target) };
+  add(await downToBase(driver, model, applied, base, recorded, opts));
+  return { results, coverage: coverageOf(migrations.filter(isChecked), results, target), costs };
 }
 
 /** Migrations whose every check ran (passed, failed or warned); the others, with the first reason one was skipped. */
@@ -198,6 +240,7 @@ async function downToBase(
   model: DataModel,
   applied: Migration[],
   base: unknown,
+  recorded: Set<string>,
   opts: ModelOptions,
 ): Promise<Draft> {
   const t0 = performance.now();
@@ -214,13 +257,15 @@ async function downToBase(
   const stopped = await revertAll(driver, applied, opts.progress);
   const durationMs = Math.round(performance.now() - t0);
   if (stopped) return { check: "step.down-to-base", status: "fail", message: stopped, durationMs };
-  const problems = await model.leftAtBase(base);
+  const problems = await model.leftAtBase(base, recorded);
   return {
     check: "step.down-to-base",
     status: problems.length ? "fail" : "pass",
     message: problems.length
       ? `left behind after every down: ${problems.join("; ")}`
-      : `${plural(applied.length, "migration")} reverted, nothing left but ${model.bookkeeping}`,
+      : recorded.size
+        ? `${plural(applied.length, "migration")} reverted, back to the ${plural(recorded.size, "migration")} applied before them`
+        : `${plural(applied.length, "migration")} reverted, nothing left but ${model.bookkeeping}`,
     durationMs,
   };
 }

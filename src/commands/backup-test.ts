@@ -5,33 +5,37 @@ import type { ExitCode } from "../errors.ts";
 import { renderMatrixSimple } from "../report/simple-console.ts";
 import type { CheckResult } from "../results.ts";
 import type { GlobalFlags } from "../session.ts";
-import { finish, progress, withSession } from "./common.ts";
+import { finish, forEachTarget, progress, withSession } from "./common.ts";
+import { Selector, type SelectionFlags } from "./selection.ts";
 
-export default async function backupTestCommand(flags: GlobalFlags): Promise<ExitCode> {
+export default async function backupTestCommand(flags: GlobalFlags & SelectionFlags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
     const targets = session.targets(true);
+    const selector = new Selector(session, flags, "backup-test");
+    const selections = targets.map((t) => selector.select(t, session.runnablePlan(t)));
     const say = progress(session);
-    const results: CheckResult[] = [];
-    for (const t of targets) {
-      const plan = session.runnablePlan(t);
+    const perTarget = await forEachTarget(targets, async (t, i) => {
+      const sel = selections[i]!;
       say(`${t.name}: preparing a scratch database`);
-      const scratch = await session.scratch(t, "bak", "backup-test");
+      const scratch = await selector.scratch(t, sel, "bak", { progress: say });
       const { rows, seed } = session.config.test;
-      results.push(
-        ...(await runBackupTest(scratch.driver, t.name, plan.migrations, {
-          rows,
-          seed,
-          fixtures: [],
-          scratch,
-          progress: say,
-        })),
-      );
-    }
+      const run = await runBackupTest(scratch.driver, t.name, sel.run, {
+        rows,
+        seed,
+        fixtures: [],
+        scratch,
+        checked: sel.checked,
+        progress: say,
+      });
+      return [...sel.results, ...run];
+    });
+    const results: CheckResult[] = perTarget.flat();
     say("");
     return finish(session, {
       command: "backup-test",
       targets,
       results,
+      ...selector.report(),
       junit: true,
       render: (r) => renderMatrixSimple("stairway backup-test", r.results),
     });

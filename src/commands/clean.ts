@@ -14,8 +14,9 @@ import { runIsAlive, runOf } from "../scratch-names.ts";
 import { loadStore } from "../stores/index.ts";
 import { plural } from "../plural.ts";
 import { finish, withSession } from "./common.ts";
+import { DEFAULT_CACHE_DIR } from "./selection.ts";
 
-export default async function cleanCommand(flags: GlobalFlags): Promise<ExitCode> {
+export default async function cleanCommand(flags: GlobalFlags & { cacheDir?: unknown }): Promise<ExitCode> {
   return withSession(flags, async (session) => {
     const targets = session.targets(true);
     const results: CheckResult[] = [];
@@ -31,7 +32,12 @@ export default async function cleanCommand(flags: GlobalFlags): Promise<ExitCode
         status: "pass",
         message: await mod.clean(t.url, (run) => !runIsAlive(run)),
       });
+      if (mod.cleanSnapshots)
+        results.push({ check: "clean", target: t.name, status: "pass", message: await mod.cleanSnapshots(t.url) });
     }
+    results.push(
+      cleanCache(flags.cacheDir === undefined ? join(session.reportDir(), DEFAULT_CACHE_DIR) : String(flags.cacheDir)),
+    );
     results.push(cleanFiles());
     results.push(cleanReports(session));
     return finish(session, {
@@ -72,6 +78,24 @@ function cleanFiles(): CheckResult {
     target: "files",
     status: "pass",
     message: removed.length ? `removed ${plural(removed.length, "scratch file")}` : "no scratch file left",
+  };
+}
+
+/** The prefix cache's entries (a directory per entry, named <store>-<16 hex>), and nothing else of the directory. */
+function cleanCache(dir: string): CheckResult {
+  const removed: string[] = [];
+  if (existsSync(dir))
+    for (const name of readdirSync(dir))
+      if (/^[a-z0-9]+-[0-9a-f]{16}$/.test(name)) {
+        rmSync(join(dir, name), { recursive: true, force: true });
+        removed.push(name);
+      }
+  if (existsSync(dir) && !readdirSync(dir).length) rmSync(dir, { recursive: true, force: true });
+  return {
+    check: "clean",
+    target: "cache",
+    status: "pass",
+    message: `${dir}: ${removed.length ? `removed ${plural(removed.length, "prefix-cache entry", "prefix-cache entries")}` : "no prefix-cache entry"}`,
   };
 }
 

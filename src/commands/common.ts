@@ -1,6 +1,7 @@
 // What every command shares: a session that is cleaned up on every path
 // (Ctrl-C included), and one way to finish: JSON report file + output.
 
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import pc from "picocolors";
 import { EXIT, type ExitCode } from "../errors.ts";
@@ -13,6 +14,7 @@ import {
   type Coverage,
   type MigrationState,
   type Report,
+  type ReportSelection,
   type TargetInfo,
 } from "../results.ts";
 import { listed, plural } from "../plural.ts";
@@ -20,6 +22,7 @@ import { checkReportDir, Session, type GlobalFlags } from "../session.ts";
 import type { Target } from "../targets.ts";
 import { progressLine } from "../progress.ts";
 import { renderJunit } from "../report/junit.ts";
+import { ms } from "../report/digest.ts";
 
 /** `writesReport: false` for commands that write nothing to the report dir (new, dry runs): it is not checked. */
 export async function withSession(
@@ -71,6 +74,10 @@ export interface Finish {
   noLayoutLine?: boolean;
   /** Testing commands: how much of the tree each target could check. */
   coverage?: Record<string, Coverage>;
+  /** Testing commands that checked less than the whole tree (--since, --since-git, --shard). */
+  selection?: ReportSelection;
+  /** Per target, what each checked migration cost (ms): the next --shard balances by it. */
+  stepMs?: Record<string, Record<string, number>>;
 }
 
 export function finish(session: Session, f: Finish): ExitCode {
@@ -81,6 +88,8 @@ export function finish(session: Session, f: Finish): ExitCode {
     results: f.results,
     ...(f.migrations ? { migrations: f.migrations } : {}),
     ...(f.coverage ? { coverage: f.coverage } : {}),
+    ...(f.selection ? { selection: f.selection } : {}),
+    ...(f.stepMs ? { stepMs: f.stepMs } : {}),
     ...(layouts[0]
       ? {
           layout: {
@@ -99,6 +108,7 @@ export function finish(session: Session, f: Finish): ExitCode {
       ? session.redact(reportJson(report, true))
       : json
     : session.redact(f.render(report));
+  if (!session.flags.json && f.selection) out += selectionLines(f.selection);
   if (!session.flags.json && f.coverage) out += coverageLines(f.coverage);
   if (!session.flags.json && !f.noLayoutLine) for (const l of layouts) out += layoutLines(l, layouts.length > 1);
   if (f.junit && !session.flags.json)
@@ -114,10 +124,34 @@ export function finish(session: Session, f: Finish): ExitCode {
 function coverageLines(coverage: Record<string, Coverage>): string {
   const lines: string[] = [];
   for (const [target, c] of Object.entries(coverage)) {
-    lines.push(`coverage · ${target}: ${c.checked} of ${plural(c.total, "migration")} fully checked`);
+    const rest = [
+      c.appliedOnly ? `${c.appliedOnly} only applied` : "",
+      c.otherShards ? `${c.otherShards} left to the other shards` : "",
+    ].filter(Boolean);
+    lines.push(
+      `coverage · ${target}: ${c.checked} of ${plural(c.total, "migration")} fully checked${rest.length ? `; ${rest.join(", ")}` : ""}`,
+    );
     for (const u of c.untested.slice(0, 5)) lines.push(`  ${u.migration}: ${u.reason}`);
     if (c.untested.length > 5) lines.push(`  … and ${c.untested.length - 5} more (--json lists them)`);
   }
+  return lines.map((l, i) => (i === 0 ? "\n" : "") + `\n${l.startsWith("  ") ? pc.dim(l) : l}`).join("");
+}
+
+/** What was checked, per target: "shard 2/4 · postgres: 176_a … 350_b, after a prefix of 175 from the cache (310 ms)". */
+function selectionLines(sel: ReportSelection): string {
+  const what = sel.shard
+    ? `shard ${sel.shard.index}/${sel.shard.count}`
+    : sel.sinceGit
+      ? `--since-git ${sel.sinceGit.ref} (${sel.sinceGit.base.slice(0, 12)})`
+      : `--since ${sel.since}`;
+  const lines = Object.entries(sel.targets).map(([target, t]) => {
+    const range = t.first ? (t.first === t.last ? t.first : `${t.first} … ${t.last}`) : "nothing to check";
+    const prefix = t.prefix.migrations
+      ? `, after ${plural(t.prefix.migrations, "migration")} applied ${t.prefix.from === "cache" ? "from the prefix cache" : "one by one"}${t.prefix.cache && t.prefix.cache !== "hit" ? ` (cache: ${t.prefix.cache})` : ""}${t.prefix.ms ? ` in ${ms(t.prefix.ms)}` : ""}`
+      : "";
+    return `${what} · ${target}: ${plural(t.checked, "migration")} checked (${range})${prefix}`;
+  });
+  if (sel.shard) lines.push(`  slices cut by ${sel.shard.basis}`);
   return lines.map((l, i) => (i === 0 ? "\n" : "") + `\n${l.startsWith("  ") ? pc.dim(l) : l}`).join("");
 }
 
@@ -134,6 +168,33 @@ function layoutLines(l: { tree: string; layout: PlanLayout; notes: string[] }, n
     ...l.notes.map((n) => `  ${n}`),
   ];
   return lines.map((line) => pc.dim(`\n${line}`)).join("");
+}
+
+/**
+ * Runs `fn` for every target, several at a time when the machine has the
+ * cores (targets share nothing: each has its own scratch database); results
+ * in the targets' order. A target that fails does not stop the others
+ * halfway: every one finishes (or fails), then the first failure in order is
+ * thrown. Not for timings (perf): targets running together slow each other.
+ */
+export async function forEachTarget<T>(
+  targets: Target[],
+  fn: (t: Target, i: number) => Promise<T>,
+  jobs = availableParallelism(),
+): Promise<T[]> {
+  const out: PromiseSettledResult<T>[] = new Array(targets.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < targets.length; i = next++)
+      out[i] = await fn(targets[i]!, i).then(
+        (value) => ({ status: "fulfilled", value }) as const,
+        (reason: unknown) => ({ status: "rejected", reason }) as const,
+      );
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, targets.length)) }, worker));
+  const failed = out.find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return out.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /** Writes a progress line on a terminal only (stderr), replacing the previous one. */

@@ -10,13 +10,15 @@ import { renderPerf } from "../report/perf-console.ts";
 import type { CheckResult } from "../results.ts";
 import type { GlobalFlags } from "../session.ts";
 import { finish, progress, withSession } from "./common.ts";
+import { Selector, type SelectionFlags } from "./selection.ts";
 
-type Flags = GlobalFlags & {
-  baseline?: string;
-  saveBaseline?: string;
-  scenario?: string | string[];
-  rows?: string | number;
-};
+type Flags = GlobalFlags &
+  SelectionFlags & {
+    baseline?: string;
+    saveBaseline?: string;
+    scenario?: string | string[];
+    rows?: string | number;
+  };
 
 export default async function perfCommand(flags: Flags): Promise<ExitCode> {
   const rows = flags.rows === undefined ? undefined : Number(flags.rows);
@@ -25,6 +27,8 @@ export default async function perfCommand(flags: Flags): Promise<ExitCode> {
   return withSession(flags, async (session) => {
     const baseline = flags.baseline ? loadBaseline(String(flags.baseline)) : undefined;
     const targets = session.targets(true);
+    const selector = new Selector(session, flags, "perf");
+    const selections = targets.map((t) => selector.select(t, session.runnablePlan(t)));
     const wanted = flags.scenario === undefined ? undefined : [flags.scenario].flat().map(String);
     let scenarios: Scenario[] = session.config.scenarios.length
       ? session.config.scenarios
@@ -44,11 +48,15 @@ export default async function perfCommand(flags: Flags): Promise<ExitCode> {
     const timings: PerfTiming[] = [];
     for (const scenario of scenarios) {
       const fixtures = (scenario.fixtures ?? []).map((f) => loadFixture(join(session.config.fixtures, f)));
-      for (const t of targets) {
-        const plan = session.runnablePlan(t);
+      for (const [i, t] of targets.entries()) {
+        const sel = selections[i]!;
+        if (scenario === scenarios[0]) results.push(...sel.results);
         say(`${scenario.name} · ${t.name}: preparing a scratch database`);
-        const scratch = await session.scratch(t, scenario.name.slice(0, 20), "perf");
-        const run = await runPerf(scratch.driver, t.name, plan.migrations, {
+        // Not from the prefix cache: the prefix is applied with the scenario's data (perf.ts).
+        const scratch = await session.scratch(t, scenario.name.slice(0, 20), "perf", { durable: true });
+        selector.note(t, sel, { migrations: sel.prefix.length, from: "applied", ms: 0 });
+        const run = await runPerf(scratch.driver, t.name, [...sel.prefix, ...sel.run], {
+          checked: sel.checked,
           scenario,
           fixtures,
           limits: t.limits,
@@ -70,6 +78,7 @@ export default async function perfCommand(flags: Flags): Promise<ExitCode> {
       command: "perf",
       targets,
       results,
+      ...selector.report(),
       junit: true,
       render: (r) =>
         renderPerf(r.results, timings) + (flags.saveBaseline ? `\nbaseline saved to ${flags.saveBaseline}` : ""),

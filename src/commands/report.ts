@@ -8,11 +8,13 @@ import { join } from "node:path";
 import pc from "picocolors";
 import { usageError, type ExitCode } from "../errors.ts";
 import { age, digest, leftOutText, MARK, verdictText, type LeftOut, type ReportFile } from "../report/digest.ts";
+import { expandDirs } from "../report/dirs.ts";
+import { mergeShards } from "../report/merge.ts";
 import { renderHtml } from "../report/html.ts";
 import { renderJunit } from "../report/junit.ts";
 import { writeReportFile } from "../report/manifest.ts";
 import { renderMarkdown } from "../report/markdown.ts";
-import type { CheckResult, Report } from "../results.ts";
+import { reportJson, type CheckResult, type Report } from "../results.ts";
 import type { GlobalFlags } from "../session.ts";
 import { finish, withSession } from "./common.ts";
 
@@ -21,13 +23,41 @@ export const OUTPUTS = { markdown: "migration-summary.md", html: "report.html", 
 /** A report file written this long before the newest one is from an earlier run (minutes; --max-age). */
 export const DEFAULT_MAX_AGE_MIN = 60;
 
-export default async function reportCommand(flags: GlobalFlags & { maxAge?: unknown }): Promise<ExitCode> {
+export default async function reportCommand(
+  flags: GlobalFlags & { maxAge?: unknown; from?: unknown },
+  args: string[] = [],
+): Promise<ExitCode> {
   const maxAge = flags.maxAge === undefined ? DEFAULT_MAX_AGE_MIN : Number(flags.maxAge);
   if (!(maxAge >= 0)) throw usageError(`--max-age ${String(flags.maxAge)}: expected a number of minutes`);
+  // Directories given as arguments are --from ones too (an unquoted glob arrives expanded by the shell).
+  const from = [...(flags.from === undefined ? [] : [flags.from].flat().map(String)), ...args];
   return withSession(flags, async (session) => {
     const dir = session.reportDir();
-    const { reports, read, files, leftOut } = readReports(dir, maxAge * 60_000);
-    const d = digest(reports, { files, leftOut, maxAgeMs: maxAge * 60_000 });
+    const sources = from.length ? expandDirs(from) : [dir];
+    const read: string[] = [];
+    const files: ReportFile[] = [];
+    const leftOut: LeftOut[] = [];
+    let all: Report[] = [];
+    for (const src of sources) {
+      const r = readReports(src, maxAge * 60_000);
+      all.push(...r.reports);
+      const named = (f: string) => (from.length ? join(src, f) : f);
+      read.push(...r.read.map(named));
+      files.push(...r.files.map((f) => ({ ...f, file: named(f.file) })));
+      leftOut.push(...r.leftOut.map((f) => ({ ...f, file: named(f.file) })));
+    }
+    const merged = mergeShards(all);
+    all = merged.reports;
+    // Said where the summary and the page say a command's trouble: a lost shard fails the verdict.
+    for (const p of merged.problems) {
+      const r = all.find((x) => x.command === p.command)!;
+      r.ok = false;
+      r.error ??= { code: "E_SHARD", message: p.message };
+    }
+    // The merged reports go beside the summary: one report per command, as an unsharded run writes.
+    if (from.length) for (const r of merged.reports) writeReportFile(dir, `${r.command}.json`, [reportJson(r), "\n"]);
+    const reports = all;
+    const d = digest(reports, { files: from.length ? undefined : files, leftOut, maxAgeMs: maxAge * 60_000 });
     const outputs: [string, string, string][] = [
       [
         OUTPUTS.markdown,
@@ -41,18 +71,34 @@ export default async function reportCommand(flags: GlobalFlags & { maxAge?: unkn
       ],
       [OUTPUTS.junit, renderJunit(d.reports), `${d.total} test cases for CI`],
     ];
-    const results: CheckResult[] = outputs.map(([name, text, what]) => {
-      const path = writeReportFile(dir, name, session.redact(text));
-      return {
+    const results: CheckResult[] = merged.problems.map(({ message }) => ({
+      check: "report",
+      target: "",
+      status: "fail" as const,
+      message,
+    }));
+    for (const [command, n] of Object.entries(merged.shards))
+      results.push({
         check: "report",
         target: "",
         status: "pass",
-        message: `wrote ${path}: ${what}`,
-        details: { path, bytes: Buffer.byteLength(text) },
-      };
-    });
-    results[0]!.details = {
-      ...results[0]!.details,
+        message: `merged ${n} ${n === 1 ? "shard" : "shards"} of ${command}`,
+      });
+    results.push(
+      ...outputs.map(([name, text, what]): CheckResult => {
+        const path = writeReportFile(dir, name, session.redact(text));
+        return {
+          check: "report",
+          target: "",
+          status: "pass",
+          message: `wrote ${path}: ${what}`,
+          details: { path, bytes: Buffer.byteLength(text) },
+        };
+      }),
+    );
+    const summary = results.find((r) => r.details?.path)!;
+    summary.details = {
+      ...summary.details,
       verdict: d.verdict,
       verdictText: verdictText(d),
       read,
@@ -68,7 +114,14 @@ export default async function reportCommand(flags: GlobalFlags & { maxAge?: unkn
       render: () => {
         const mark = d.verdict === "fail" ? pc.red(MARK.fail) : pc.green(MARK.pass);
         const lines = [`${pc.bold("stairway report")}  ${mark} ${verdictText(d)}`];
-        for (const r of results) lines.push(`  wrote ${r.details!.path as string}`);
+        for (const r of results)
+          lines.push(
+            r.details?.path
+              ? `  wrote ${r.details.path as string}`
+              : r.status === "fail"
+                ? pc.red(`  ✗ ${r.message}`)
+                : `  ${r.message}`,
+          );
         lines.push(
           pc.dim(
             `  from ${files.map((f) => `${f.file} (${age(f.ageMs)})`).join(", ")}${d.missing.length ? ` · not run: ${d.missing.join(", ")}` : ""}`,

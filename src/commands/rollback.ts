@@ -6,39 +6,49 @@ import { usageError, type ExitCode } from "../errors.ts";
 import { renderRollback } from "../report/console.ts";
 import type { CheckResult } from "../results.ts";
 import type { GlobalFlags } from "../session.ts";
-import { finish, progress, withSession } from "./common.ts";
+import { finish, forEachTarget, progress, withSession } from "./common.ts";
+import { Selector, type SelectionFlags } from "./selection.ts";
 import { treeResults } from "./test.ts";
 
-export default async function rollbackCommand(flags: GlobalFlags & { last?: unknown }): Promise<ExitCode> {
+export default async function rollbackCommand(
+  flags: GlobalFlags & SelectionFlags & { last?: unknown },
+): Promise<ExitCode> {
   const last = flags.last === undefined ? undefined : Number(flags.last);
   if (last !== undefined && !(Number.isInteger(last) && last > 0))
     throw usageError(`--last ${flags.last}: expected a positive whole number`);
   return withSession(flags, async (session) => {
     const targets = session.targets(true);
+    // Rolling back starts at head (so it takes no --shard): the whole tree goes up, fixtures at their
+    // versions, and --since or --since-git picks how far back it rolls.
+    const selector = new Selector(session, flags, "rollback");
+    if (selector.active && last !== undefined)
+      throw usageError("--last and --since or --since-git cannot be used together: pick one");
+    const selections = targets.map((t) => selector.select(t, treeResults(session, t).plan));
     const fixtures = configFixtures(session.config);
     const say = progress(session);
-    const results: CheckResult[] = [];
-    for (const t of targets) {
+    const perTarget = await forEachTarget(targets, async (t, i) => {
       const { plan, results: tree } = treeResults(session, t);
-      results.push(...tree);
+      const sel = selections[i]!;
+      selector.note(t, sel, { migrations: sel.prefix.length, from: "applied", ms: 0 });
       const { driver } = await session.scratch(t, "", "rollback");
       const rows = Math.max(session.config.test.rows, 50);
-      results.push(
-        ...(await runRollback(driver, t.name, plan.migrations, {
-          last,
-          rows,
-          keys: session.config.test.rows * 50,
-          seed: session.config.test.seed,
-          fixtures,
-          progress: say,
-        })),
-      );
-      say("");
-    }
+      const run = await runRollback(driver, t.name, plan.migrations, {
+        last: selector.active ? sel.run.length : last,
+        rows,
+        keys: session.config.test.rows * 50,
+        seed: session.config.test.seed,
+        fixtures,
+        progress: say,
+      });
+      return [...tree, ...sel.results, ...run];
+    });
+    const results: CheckResult[] = perTarget.flat();
+    say("");
     return finish(session, {
       command: "rollback",
       targets,
       results,
+      ...selector.report(),
       junit: true,
       render: (r) => renderRollback(r.results, r.targets),
     });

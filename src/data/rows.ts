@@ -122,7 +122,6 @@ export async function compareRows(
     }
     const keep = owedCols.filter((c) => present.has(c));
     const key = snap.key && snap.key.every((k) => keep.includes(k)) ? snap.key : null;
-    const after = await readKeyed(driver, snap.table, keep, key);
     const idx = keep.map((c) => snap.columns.indexOf(c));
     const keyed = new Map<string, (string | null)[]>();
     if (key) {
@@ -145,16 +144,26 @@ export async function compareRows(
         keyed.set(`${whole}#${n}`, vals);
       }
     }
-    let missing = 0;
-    let missingSample: string | undefined;
+    // The rows now are streamed past the snapshot, not kept: each found row leaves `keyed`, what stays is missing.
     const changed = new Map<string, { count: number; sample: string }>();
-    for (const [k, vals] of keyed) {
-      const got = after.get(k);
-      if (!got) {
-        missing++;
-        missingSample ??= key ? k : `row ${k.replace(/#\d+$/, "")}`;
-        continue;
+    const keyIdx = key?.map((k) => keep.indexOf(k));
+    const seenNow = new Map<string, number>();
+    for await (const got of driver.readRows(snap.table, keep)) {
+      let k: string;
+      if (keyIdx)
+        k = keyText(
+          key!,
+          keyIdx.map((i) => got[i]!),
+        );
+      else {
+        const whole = JSON.stringify(got);
+        const n = (seenNow.get(whole) ?? 0) + 1;
+        seenNow.set(whole, n);
+        k = `${whole}#${n}`;
       }
+      const vals = keyed.get(k);
+      if (!vals) continue; // added after the up: may stay
+      keyed.delete(k);
       keep.forEach((c, j) => {
         if (vals[j] === got[j]) return;
         const e = changed.get(c) ?? { count: 0, sample: `${k}: ${show(vals[j]!)} → ${show(got[j]!)}` };
@@ -162,6 +171,9 @@ export async function compareRows(
         changed.set(c, e);
       });
     }
+    const missing = keyed.size;
+    const first = keyed.keys().next();
+    const missingSample = first.done ? undefined : key ? first.value : `row ${first.value.replace(/#\d+$/, "")}`;
     if (missing)
       out.push({
         table: snap.table,

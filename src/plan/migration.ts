@@ -1,5 +1,5 @@
 import type { CheckResult } from "../results.ts";
-import { storeOf, type Dialect, type SqlDialect } from "../stores/dialects.ts";
+import { isSqlDialect, storeOf, type Dialect, type SqlDialect } from "../stores/dialects.ts";
 import type { Directives } from "./directives.ts";
 import type { LayoutId } from "./layouts/ids.ts";
 import { splitStatements, type Statement } from "./statements.ts";
@@ -121,6 +121,11 @@ export function statementsFor(file: MigrationFile, dialect: SqlDialect): Stateme
   let s = split.get(file);
   if (!s) split.set(file, (s = splitStatements(store.ddlCommits ? file.text : file.sql, Infinity, store.syntax)));
   return s;
+}
+
+/** The checksum recorded for a migration applied on a target of this dialect: of its up file, or of its transform. */
+export function upChecksumOf(m: Migration, dialect: Dialect): string | undefined {
+  return isSqlDialect(dialect) ? fileFor(m, "up", dialect)?.checksum : m.module?.checksum;
 }
 
 /** Whether the migration runs on a target of this dialect at all. */

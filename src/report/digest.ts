@@ -231,7 +231,10 @@ export function verdictText(d: Digest): string {
   if (d.verdict === "fail") {
     const parts: string[] = [];
     if (d.counts.fail) parts.push(`${d.counts.fail} of ${checks(d.total)} failed`);
-    if (d.errors.length) parts.push(`${d.errors.map((e) => e.command).join(", ")} stopped on an error`);
+    const stopped = d.errors.filter((e) => e.code !== "E_SHARD").map((e) => e.command);
+    const incomplete = d.errors.filter((e) => e.code === "E_SHARD").map((e) => e.command);
+    if (stopped.length) parts.push(`${stopped.join(", ")} stopped on an error`);
+    if (incomplete.length) parts.push(`${[...new Set(incomplete)].join(", ")} merged from incomplete shards`);
     const other = d.reports.filter((r) => !r.ok && !r.error && !r.results.some((x) => x.status === "fail"));
     if (other.length) parts.push(`${other.map((r) => r.command).join(", ")} reported a failure`);
     return parts.join("; ");

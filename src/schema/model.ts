@@ -120,8 +120,9 @@ export interface Schema {
 
 /**
  * Which tables an introspection reads in full: those whose name (or name
- * without its schema) is in the set. Other kinds of object are always read.
- * Undefined: every table.
+ * without its schema) is in the set — a step's words. Other kinds of object
+ * are read unless no word of the step can change them (a store may leave out
+ * functions when none is named). Undefined: every table.
  */
 export type TableScope = Set<string> | undefined;
 

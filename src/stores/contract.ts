@@ -85,6 +85,12 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** A scratch copy only this run uses: no run lock (SQLite: no lock file beside it). */
   scratch?: boolean;
+  /**
+   * A scratch copy whose loss in a crash costs nothing: commits do not wait
+   * for the disk (SQLite synchronous = OFF, PostgreSQL synchronous_commit =
+   * off). Not for perf, whose timings must be what production would see.
+   */
+  unsynced?: boolean;
   /** Give up connecting after this many ms (retrying while the server starts). */
   waitMs?: number;
   /** Told how long it has waited so far before each retry, and null once it stops waiting. */
@@ -161,7 +167,11 @@ export function isSqlSession(d: Migrator): d is SqlSession {
 
 /** What the checks read of a SQL store's schema. */
 export interface Inspector {
-  /** The canonical schema; with a scope, only those tables are read in full (other objects always). */
+  /**
+   * The canonical schema; with a scope (the step's words), only those tables
+   * are read in full, other objects always — except what no such word can
+   * change (PostgreSQL's functions, when the words name none: postgres/introspect.ts).
+   */
   introspect(scope?: TableScope): Promise<Schema>;
   /** Table names and foreign-key edges, cheaply. */
   tableGraph(): Promise<TableGraph>;
@@ -321,6 +331,39 @@ export interface StoreModule<D extends Migrator = Migrator> {
   clean?(url: TargetUrl, stale: (runId: string) => boolean): Promise<string>;
   /** A prober on a second connection to `url` (stores with concurrentConnections whose locks can stall an application). */
   openProber?(url: TargetUrl, opts: OpenOptions): Promise<Prober>;
+  /**
+   * The prefix cache (src/prefix-cache.ts): keeps what the scratch database
+   * `scratch` (closed, still there afterwards) holds as the cache entry
+   * `entry` — files in `entry.dir`, or beside the server (a PostgreSQL
+   * template) — and says what it kept, for fromSnapshot. A store without
+   * these hooks is not cached: every run applies the prefix.
+   */
+  keepSnapshot?(server: TargetUrl, scratch: TargetUrl, entry: SnapshotEntry): Promise<Record<string, string>>;
+  /**
+   * A new scratch database `name` beside `server` holding what keepSnapshot
+   * kept (`entry.kept` is what it said); undefined when that is gone (the
+   * entry is then rebuilt). Throws when the copy cannot be made.
+   */
+  fromSnapshot?(
+    server: TargetUrl,
+    entry: SnapshotEntry,
+    name: string,
+    opts: ScratchOptions,
+  ): Promise<TargetUrl | undefined>;
+  /** Drops what keepSnapshot kept beside the server for this entry (an entry the cache no longer keeps). */
+  dropSnapshot?(server: TargetUrl, entry: SnapshotEntry): Promise<void>;
+  /** Drops everything keepSnapshot kept beside the server (`clean`); says what it did. */
+  cleanSnapshots?(url: TargetUrl): Promise<string>;
+}
+
+/** A prefix-cache entry as a store sees it. */
+export interface SnapshotEntry {
+  /** sha256 of what made it (hex): a name for what the store keeps beside the server. */
+  key: string;
+  /** The entry's own directory, for the store's files. */
+  dir: string;
+  /** What keepSnapshot returned. */
+  kept: Record<string, string>;
 }
 
 export type SqlStoreModule = StoreModule<SqlDriver>;

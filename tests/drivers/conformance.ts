@@ -267,6 +267,23 @@ export const sqlCases: Case<SqlDriver>[] = [
     },
   },
   {
+    name: "rows: a table of thousands of rows is read whole, each row once (small tables go in one round trip, large ones stream)",
+    async run(d) {
+      await d.execute("CREATE TABLE big (id integer PRIMARY KEY, label text)");
+      for (const n of [2000, 2001, 4500]) {
+        const ids = Array.from({ length: n }, (_, i) => i + 1);
+        await d.execute("DELETE FROM big");
+        await d.insertRows(
+          "big",
+          ["id", "label"],
+          ids.map((i) => [i, `row ${i}`]),
+        );
+        const got = (await all(d.readRows("big", ["id", "label"]))).map((r) => Number(r[0])).sort((a, b) => a - b);
+        assert.deepEqual(got, ids);
+      }
+    },
+  },
+  {
     name: "rows: typed values are written exactly as given (booleans, JSON, time zones, microseconds)",
     async run(d) {
       if (!pg(d)) {

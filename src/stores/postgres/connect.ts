@@ -95,7 +95,12 @@ export interface PgQuery<T extends unknown[]> extends Promise<T & { count: numbe
  * or the in-process adapter over embedded PostgreSQL (stores/pglite/client.ts).
  */
 export interface PgClient {
-  unsafe<T extends unknown[] = Record<string, unknown>[]>(text: string, params?: (string | null)[]): PgQuery<T>;
+  /** `prepare`: a named prepared statement, planned once (a client that cannot may ignore it). */
+  unsafe<T extends unknown[] = Record<string, unknown>[]>(
+    text: string,
+    params?: (string | null)[],
+    opts?: { prepare?: boolean },
+  ): PgQuery<T>;
   end(opts?: { timeout?: number }): Promise<void>;
 }
 
@@ -124,7 +129,7 @@ export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promis
       // connection in the middle of a run would drop the session's advisory
       // lock, and the rest of a migration would run outside its transaction.
       max_lifetime: null,
-      connection: { application_name: "stairway" },
+      connection: { application_name: "stairway", ...(opts.unsynced ? { synchronous_commit: "off" } : {}) },
       types: RAW_TYPES,
       // No catalogue query at connect (a third of its time): values come as the
       // server's text, arrays included; introspection asks for JSON.

@@ -62,11 +62,17 @@ function copyLines(rows: Value[][]): string {
   return text;
 }
 
-function execError(e: unknown): SqlExecError {
+/** Rows read in one go; a table with more is streamed. */
+const SMALL_TABLE = 2000;
+
+/** BEGIN, as it goes ahead of a transaction's first statement. */
+const OPENING = "BEGIN;\n";
+
+function execError(e: unknown, shift = 0): SqlExecError {
   const err = e as { message?: string; code?: string; position?: string; detail?: string; hint?: string };
   return new SqlExecError(String(err.message ?? e), {
     sqlState: err.code,
-    position: err.position ? Number(err.position) : undefined,
+    position: err.position && Number(err.position) > shift ? Number(err.position) - shift : undefined,
     detail: err.detail,
     hint: err.hint,
   });
@@ -131,9 +137,9 @@ export function postgresDriver(
     lost.count++;
     return true;
   };
-  /** The error of a statement: the database's, or the lost connection's. */
-  const statementError = (e: unknown): SqlExecError => {
-    if (!noteLoss(e)) return execError(e);
+  /** The error of a statement: the database's (its position in the statement, `shift` characters sent before it), or the lost connection's. */
+  const statementError = (e: unknown, shift = 0): SqlExecError => {
+    if (!noteLoss(e)) return execError(e, shift);
     const err = e as { code?: string; message?: string };
     return new SqlExecError(`the connection to the server was lost (${String(err.message ?? e)})`, {
       sqlState: err.code,
@@ -142,6 +148,26 @@ export function postgresDriver(
   };
   /** Set while a transaction is open: how many connections were lost when it began. */
   let closesAtBegin: number | undefined;
+  /**
+   * BEGIN waits to go with the transaction's first statement, in the same
+   * round trip (the simple protocol takes several): one round trip less for
+   * each of the stairway's steps.
+   */
+  let pendingBegin = false;
+  const opening = () => {
+    if (!pendingBegin) return "";
+    pendingBegin = false;
+    return OPENING;
+  };
+  /** A query that cannot carry it (one with parameters) inside the transaction: BEGIN goes first, alone. */
+  const flushBegin = async () => {
+    if (!pendingBegin) return;
+    pendingBegin = false;
+    await sql.unsafe("BEGIN").catch((e: unknown) => {
+      noteLoss(e);
+      throw e;
+    });
+  };
   /** The server rolled back the transaction of a lost connection: nothing more may run as if it were open. */
   const stillInTransaction = () => {
     if (closesAtBegin !== undefined && lost.count !== closesAtBegin)
@@ -207,6 +233,7 @@ export function postgresDriver(
       )`);
     },
     async applied() {
+      await flushBegin();
       if (!(await bookkeepingExists())) return [];
       const rows = await sql.unsafe<
         { version: string; name: string; checksum: string; applied_at: string; duration_ms: number; dirty: boolean }[]
@@ -224,20 +251,17 @@ export function postgresDriver(
     async record(row: AppliedRow) {
       stillLocked();
       await fresh();
-      await sql.unsafe(recordSql(row));
+      await sql.unsafe(opening() + recordSql(row));
     },
     async forget(version) {
       stillLocked();
       await fresh();
-      await sql.unsafe(forgetSql(version));
+      await sql.unsafe(opening() + forgetSql(version));
     },
     async begin() {
       stillLocked();
       await fresh();
-      await sql.unsafe("BEGIN").catch((e: unknown) => {
-        noteLoss(e);
-        throw e;
-      });
+      pendingBegin = true;
       closesAtBegin = lost.count;
     },
     async commit(change) {
@@ -246,7 +270,7 @@ export function postgresDriver(
       // literals (no parameters), and a failed INSERT makes COMMIT roll back.
       const first = change ? ("record" in change ? recordSql(change.record) : forgetSql(change.forget)) + ";\n" : "";
       try {
-        await sql.unsafe(first + "COMMIT");
+        await sql.unsafe(opening() + first + "COMMIT");
         closesAtBegin = undefined;
       } catch (e) {
         throw statementError(e);
@@ -255,7 +279,9 @@ export function postgresDriver(
     async rollback() {
       const gone = closesAtBegin !== undefined && lost.count !== closesAtBegin; // the server rolled it back when the connection went
       closesAtBegin = undefined;
-      if (gone) return;
+      const sent = !pendingBegin;
+      pendingBegin = false;
+      if (gone || !sent) return;
       await sql.unsafe("ROLLBACK").catch(() => {});
     },
     timeouts,
@@ -270,7 +296,7 @@ export function postgresDriver(
       ];
       if (!sets.length) return;
       await fresh();
-      await sql.unsafe(sets.join("; "));
+      await sql.unsafe(opening() + sets.join("; "));
     },
     async resetTimeouts() {
       if (locked && lost.count !== closesAtLock) return; // the settings went with the session
@@ -284,29 +310,41 @@ export function postgresDriver(
       stillLocked();
       stillInTransaction();
       await fresh();
+      const head = opening();
       try {
-        await sql.unsafe(statement);
+        await sql.unsafe(head + statement);
       } catch (e) {
-        throw statementError(e);
+        throw statementError(e, head.length);
       }
     },
     // Without parameters postgres.js uses the simple query protocol: every statement of the script, one round trip.
     executeScript: (script) => driver.execute(script),
     async introspect(scope) {
+      await flushBegin();
       await fresh();
       return introspectPostgres(sql, scope);
     },
     async tableGraph() {
+      await flushBegin();
       return tableGraphPostgres(sql);
     },
     async *readRows(table, columns) {
+      await flushBegin();
       const select = columns.map((c, i) => `${q(c)}::text AS c${i}`).join(", ");
-      const cursor = sql.unsafe(`SELECT ${select} FROM ${q(table)}`).cursor(2000);
-      for await (const rows of cursor) {
-        for (const r of rows as Record<string, string | null>[]) yield columns.map((_, i) => r[`c${i}`] ?? null);
+      const values = (r: Record<string, string | null>) => columns.map((_, i) => r[`c${i}`] ?? null);
+      // A small table (the stairway's) in one round trip; a large one streamed by a cursor, memory flat.
+      const head = await sql.unsafe<Record<string, string | null>[]>(
+        `SELECT ${select} FROM ${q(table)} LIMIT ${SMALL_TABLE + 1}`,
+      );
+      if (head.length <= SMALL_TABLE) {
+        for (const r of head) yield values(r);
+        return;
       }
+      const cursor = sql.unsafe(`SELECT ${select} FROM ${q(table)}`).cursor(2000);
+      for await (const rows of cursor) for (const r of rows as Record<string, string | null>[]) yield values(r);
     },
     async insertRow(table, columns, row) {
+      await flushBegin();
       try {
         await sql.unsafe(
           `INSERT INTO ${q(table)} (${columns.map(q).join(", ")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(", ")})`,
@@ -317,6 +355,7 @@ export function postgresDriver(
       }
     },
     async insertRows(table, columns, rows) {
+      await flushBegin();
       if (rows.length === 0) return 0;
       const perBatch = Math.max(1, Math.min(1000, Math.floor(60000 / columns.length)));
       let n = 0;
@@ -337,6 +376,7 @@ export function postgresDriver(
       return n;
     },
     async bulkLoad(table, columns, chunks) {
+      await flushBegin();
       // COPY's text format: tab-separated, \N for NULL, backslash escapes.
       // https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.2
       let n = 0;
@@ -356,6 +396,7 @@ export function postgresDriver(
       return n;
     },
     async fingerprint(table, columns) {
+      await flushBegin();
       // hashtextextended (PostgreSQL 11+) summed as numeric: exact, any row order.
       const parts = columns.map(
         (c, i) => `sum(hashtextextended(coalesce(${q(c)}::text, E'\\x01NULL'), 0)::numeric)::text AS c${i}`,
@@ -366,6 +407,7 @@ export function postgresDriver(
       return { rows: Number(row!.rows), columns: Object.fromEntries(columns.map((c, i) => [c, row![`c${i}`] ?? "0"])) };
     },
     async heldLocks() {
+      await flushBegin();
       const rows = await sql.unsafe<{ relation: string; mode: string }[]>(
         `SELECT ${QUALIFIED} AS relation, l.mode
            FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -375,6 +417,7 @@ export function postgresDriver(
       return rows.map((r) => ({ relation: r.relation, mode: r.mode }));
     },
     async sampleRows(table, columns, limit) {
+      await flushBegin();
       const cols = columns.map(q);
       const rows = await sql.unsafe<Record<string, string>[]>(
         `SELECT DISTINCT ${cols.map((c, i) => `${c}::text AS c${i}`).join(", ")}, ${cols.join(", ")} FROM ${q(table)}
@@ -383,6 +426,7 @@ export function postgresDriver(
       return rows.map((r) => columns.map((_, i) => r[`c${i}`] ?? null));
     },
     async maxValue(table, column) {
+      await flushBegin();
       const [row] = await sql.unsafe<{ m: number | null }[]>(`SELECT max(${q(column)})::float8 AS m FROM ${q(table)}`);
       return row?.m ?? null;
     },
@@ -390,23 +434,31 @@ export function postgresDriver(
       await driver.execute(`DELETE FROM ${q(table)}`);
     },
     async rowCount(table) {
+      await flushBegin();
       const [row] = await sql.unsafe<{ n: string }[]>(`SELECT count(*)::text AS n FROM ${q(table)}`);
       return Number(row!.n);
     },
     async foreignKeyViolations(given) {
+      await flushBegin();
       const schema = given ?? (await introspectPostgres(sql));
-      const out: FkViolation[] = [];
-      for (const t of schema.tables) {
+      // Every foreign key's orphans counted in one query, one row each.
+      const parts: string[] = [];
+      const keys: { table: string; parent: string }[] = [];
+      for (const t of schema.tables)
         for (const fk of t.foreignKeys) {
           const notNull = fk.columns.map((c) => `c.${q(c)} IS NOT NULL`).join(" AND ");
           const match = fk.columns.map((c, i) => `p.${q(fk.refColumns[i]!)} = c.${q(c)}`).join(" AND ");
-          const [row] = await sql.unsafe<{ n: string }[]>(
-            `SELECT count(*)::text AS n FROM ${q(t.name)} c WHERE ${notNull}
+          parts.push(
+            `SELECT ${keys.length} AS k, count(*)::text AS n FROM ${q(t.name)} c WHERE ${notNull}
                AND NOT EXISTS (SELECT 1 FROM ${q(fk.refTable)} p WHERE ${match})`,
           );
-          if (Number(row!.n) > 0) out.push({ table: t.name, parent: fk.refTable, rows: Number(row!.n) });
+          keys.push({ table: t.name, parent: fk.refTable });
         }
-      }
+      if (!parts.length) return [];
+      const rows = await sql.unsafe<{ k: number; n: string }[]>(parts.join("\nUNION ALL\n"));
+      const out: FkViolation[] = [];
+      for (const r of [...rows].sort((a, b) => Number(a.k) - Number(b.k)))
+        if (Number(r.n) > 0) out.push({ ...keys[Number(r.k)]!, rows: Number(r.n) });
       return out;
     },
   };

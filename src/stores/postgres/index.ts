@@ -3,9 +3,10 @@
 // template copy without them).
 
 import { spawnSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { StairwayError } from "../../errors.ts";
-import type { OpenOptions, SqlStoreModule } from "../contract.ts";
+import type { OpenOptions, SnapshotEntry, SqlStoreModule } from "../contract.ts";
 import { connectPostgres, type PgClient } from "./connect.ts";
 import { postgresDriver, quoteIdent as q } from "./driver.ts";
 import { startProbe } from "./lock-probe.ts";
@@ -112,6 +113,55 @@ export const postgresModule: SqlStoreModule = {
     const driver = await postgresModule.open(url, opts);
     return { start: (tables) => startProbe(driver, tables), close: () => driver.close() };
   },
+  async keepSnapshot(server, scratch, entry) {
+    // A template database on the server: a new scratch database is a copy of
+    // it (CREATE DATABASE … TEMPLATE, a file copy on the server). Its pg_dump
+    // goes into the entry too, so a server that does not keep it (a CI
+    // service container is new each run) gets it back from the file.
+    const template = templateName(entry);
+    await withServer(server, { name: "cache" }, async (sql) => {
+      await dropTemplate(sql, template);
+      await sql.unsafe(`CREATE DATABASE ${q(template)} TEMPLATE ${q(databaseOf(scratch.raw))}`);
+    });
+    const dump = runClient(
+      [
+        "pg_dump",
+        "--format=custom",
+        "--no-owner",
+        "--no-privileges",
+        "--file",
+        join(entry.dir, DUMP_FILE),
+        "--dbname",
+        withoutPassword(withDatabase(server.raw, template)),
+      ],
+      pgEnv(server),
+    );
+    await withServer(server, { name: "cache" }, (sql) => markTemplate(sql, template));
+    return { template, ...(dump.ok ? { dump: DUMP_FILE } : { noDump: dump.why }) };
+  },
+  async fromSnapshot(server, entry, name, opts) {
+    const template = entry.kept.template;
+    if (!template || template !== templateName(entry)) return undefined;
+    return withServer(server, opts, async (sql) => {
+      const there = await sql.unsafe(`SELECT 1 FROM pg_database WHERE datname = $1`, [template]);
+      if (!there.length && !(await restoreTemplate(sql, server, entry, template))) return undefined;
+      await sql.unsafe(`CREATE DATABASE ${q(name)} TEMPLATE ${q(template)}`);
+      return postgresModule.scratchUrl(server, name);
+    });
+  },
+  async dropSnapshot(server, entry) {
+    if (entry.kept.template === templateName(entry))
+      await withServer(server, { name: "cache" }, (sql) => dropTemplate(sql, templateName(entry)));
+  },
+  async cleanSnapshots(url) {
+    const names = await listScratchDatabases(url, CACHE_PREFIX, { idleOnly: true });
+    await withServer(url, { name: "clean" }, async (sql) => {
+      for (const n of names) await dropTemplate(sql, n);
+    });
+    return names.length
+      ? `dropped ${plural(names.length, "prefix-cache template")}: ${names.join(", ")}`
+      : "no prefix-cache template";
+  },
   async restore(server, file, name) {
     const text = readFileSync(file).subarray(0, 200).toString("utf8");
     await withServer(server, { name: "restore" }, async (sql) => {
@@ -132,6 +182,62 @@ export const postgresModule: SqlStoreModule = {
     return url;
   },
 };
+
+/** Prefix-cache templates: stairway_cache_<16 hex of the entry's key>; `clean` finds them by the prefix. */
+const CACHE_PREFIX = "stairway_cache_";
+const DUMP_FILE = "prefix.pgdump";
+
+function templateName(entry: SnapshotEntry): string {
+  return `${CACHE_PREFIX}${entry.key.slice(0, 16)}`;
+}
+
+/** A template takes no connection (one would stop every copy), and only its owner or a superuser may drop it. */
+async function markTemplate(sql: PgClient, name: string): Promise<void> {
+  await sql.unsafe(`ALTER DATABASE ${q(name)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
+}
+
+async function dropTemplate(sql: PgClient, name: string): Promise<void> {
+  const [row] = await sql.unsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM pg_database WHERE datname = $1`, [
+    name,
+  ]);
+  if (!row?.n) return;
+  await sql.unsafe(`ALTER DATABASE ${q(name)} WITH IS_TEMPLATE false`);
+  await sql.unsafe(`DROP DATABASE IF EXISTS ${q(name)}`);
+}
+
+/** The template from the entry's pg_dump file, restored under another name and renamed once whole; false without a dump. */
+async function restoreTemplate(
+  sql: PgClient,
+  server: TargetUrl,
+  entry: SnapshotEntry,
+  template: string,
+): Promise<boolean> {
+  const file = entry.kept.dump ? join(entry.dir, entry.kept.dump) : undefined;
+  if (!file || !existsSync(file)) return false;
+  const partial = `${template}_${process.pid}`.slice(0, 63);
+  await sql.unsafe(`DROP DATABASE IF EXISTS ${q(partial)}`);
+  await sql.unsafe(`CREATE DATABASE ${q(partial)}`);
+  const r = runClient(
+    [
+      "pg_restore",
+      "--no-owner",
+      "--no-privileges",
+      "--exit-on-error",
+      "--single-transaction",
+      "--dbname",
+      withoutPassword(withDatabase(server.raw, partial)),
+      file,
+    ],
+    pgEnv(server),
+  );
+  if (!r.ok) {
+    await sql.unsafe(`DROP DATABASE IF EXISTS ${q(partial)} WITH (FORCE)`);
+    throw new StairwayError("E_SQL", `pg_restore of the prefix cache's ${file} failed: ${r.why}`);
+  }
+  await sql.unsafe(`ALTER DATABASE ${q(partial)} RENAME TO ${q(template)}`);
+  await markTemplate(sql, template);
+  return true;
+}
 
 /** Names of scratch databases with this prefix on the server (for `clean`); idleOnly: none in use. */
 export async function listScratchDatabases(

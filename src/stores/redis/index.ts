@@ -4,6 +4,8 @@
 // create) unless --flush allows emptying it first; a marker key says which
 // run works there, and only that run empties it again at the end.
 
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { StairwayError } from "../../errors.ts";
 import { plural } from "../../plural.ts";
 import type { StoreModule } from "../contract.ts";
@@ -49,6 +51,33 @@ export const redisModule: StoreModule<RedisDriver> = {
       await driver.close();
     }
   },
+  // The prefix cache: every key and the bookkeeping, dumped (DUMP + PTTL) into the entry, restored into the claimed database.
+  async keepSnapshot(_server, scratch, entry) {
+    const driver = await openRedis(scratch, { name: "cache" });
+    try {
+      const { keys } = await driver.dump();
+      const text = JSON.stringify(keys.map((k) => [k.key, k.pttl, Buffer.from(k.payload).toString("base64")]));
+      writeFileSync(join(entry.dir, DUMP_FILE), text);
+      return { dump: DUMP_FILE, keys: String(keys.length) };
+    } finally {
+      await driver.close();
+    }
+  },
+  async fromSnapshot(server, entry, name, opts) {
+    const file = join(entry.dir, entry.kept.dump ?? DUMP_FILE);
+    if (!existsSync(file)) return undefined;
+    const rows = JSON.parse(readFileSync(file, "utf8")) as [string, number, string][];
+    const url = await redisModule.createScratch(server, name, opts);
+    const driver = await openRedis(url, opts);
+    try {
+      await driver.restore({
+        keys: rows.map(([key, pttl, b64]) => ({ key, pttl, payload: Buffer.from(b64, "base64") })),
+      });
+    } finally {
+      await driver.close();
+    }
+    return url;
+  },
   async dropScratch(_url, scratch, runId) {
     const driver = await openRedis(scratch, { name: "scratch" });
     try {
@@ -58,3 +87,5 @@ export const redisModule: StoreModule<RedisDriver> = {
     }
   },
 };
+
+const DUMP_FILE = "prefix.keys.json";

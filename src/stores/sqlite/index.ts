@@ -45,6 +45,11 @@ async function open(url: TargetUrl, opts: OpenOptions): Promise<SqlDriver> {
   }
   // Foreign keys are enforced, as an application should have them; ?foreign_keys=off opts out.
   if (writable) db.run(`PRAGMA foreign_keys = ${url.params.foreign_keys === "off" ? "OFF" : "ON"}`);
+  // A scratch copy nobody keeps: a commit need not wait for fsync (https://www.sqlite.org/pragma.html#pragma_synchronous).
+  if (opts.unsynced && !memory) {
+    db.run("PRAGMA synchronous = OFF");
+    db.run("PRAGMA journal_mode = MEMORY");
+  }
   return sqliteDriver(db, { timeouts: opts.timeouts, name: opts.name, file: path, runLock: !memory && !opts.scratch });
 }
 
@@ -121,4 +126,18 @@ export const sqliteModule: SqlStoreModule = {
     copyFileSync(file, scratch.path!);
     return scratch;
   },
+  // The prefix cache: the closed scratch file, copied (it has no journal left once closed).
+  async keepSnapshot(_server, scratch, entry) {
+    copyFileSync(scratch.path!, join(entry.dir, SNAPSHOT_FILE));
+    return { file: SNAPSHOT_FILE };
+  },
+  async fromSnapshot(server, entry, name) {
+    const file = join(entry.dir, entry.kept.file ?? SNAPSHOT_FILE);
+    if (!existsSync(file)) return undefined;
+    const scratch = await sqliteModule.createScratch(server, name, { name, command: "", runId: "" });
+    copyFileSync(file, scratch.path!);
+    return scratch;
+  },
 };
+
+const SNAPSHOT_FILE = "prefix.db";

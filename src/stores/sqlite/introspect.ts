@@ -30,8 +30,15 @@ interface MasterRow {
 
 export function introspectSqlite(db: SqliteEngine, scope?: TableScope): Schema {
   const schema = emptySchema("sqlite");
+  // Scoped, only the tables in scope (and their indexes) are read from sqlite_schema: a step stays linear in
+  // the tree. The names go as parameters (a json_each() there is evaluated again for every row).
+  const words = scope && scope.size <= 500 ? [...scope] : undefined;
+  const inList = words?.map(() => "?").join(", ");
   const rows = db.all<MasterRow>(
-    "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+    `SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'
+     ${words ? `AND (type IN ('view', 'trigger') OR tbl_name IN (${inList}) OR lower(tbl_name) IN (${inList}))` : ""}
+     ORDER BY type, name`,
+    words ? [...words, ...words] : [],
   );
   const indexSql = new Map(rows.filter((r) => r.type === "index").map((r) => [r.name, r.sql]));
   for (const r of rows) {
