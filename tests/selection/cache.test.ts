@@ -151,3 +151,33 @@ test("prefix cache on Redis: the keys after the prefix, dumped and restored", as
     await claimed.release();
   }
 });
+
+test("setup files are in an entry's key: an edited one rebuilds the prefix, and a hit holds what setup made", async () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  writeTree(dir, {
+    "stairway.yaml": "setup:\n  sqlite: [setup.sql]\n",
+    "setup.sql": "CREATE TABLE app_settings (k text PRIMARY KEY);\n",
+    ...chain(2),
+    // Needs what setup made: over a prefix without it, it fails.
+    "sql/003_index_settings/up.sql": "CREATE INDEX ix_settings_v ON app_settings (v);\n",
+    "sql/003_index_settings/down.sql": "DROP INDEX ix_settings_v;\n",
+  });
+  const since = async () => {
+    const r = await runCli(
+      ["test", "--config", "stairway.yaml", "--db", `sqlite:${join(dir, "app.db")}`, "--since", "003", "--json"],
+      { cwd: dir },
+    );
+    const report = r.json();
+    return {
+      failed: report.results.filter((x: any) => x.status === "fail").map((x: any) => x.message),
+      ...report.selection.targets.sqlite.prefix,
+    };
+  };
+  const first = await since();
+  expect(first.failed).toEqual([expect.stringContaining("no such column: v")]);
+  writeTree(dir, { "setup.sql": "CREATE TABLE app_settings (k text PRIMARY KEY, v text);\n" });
+  // The entry kept with the old setup is not used: the index finds the column.
+  expect(await since()).toMatchObject({ failed: [], from: "applied", cache: "kept" });
+  expect(await since()).toMatchObject({ failed: [], from: "cache", cache: "hit" });
+});
