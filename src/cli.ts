@@ -369,6 +369,8 @@ export async function main(argv: string[]): Promise<ExitCode> {
  * The text given for a flag, as typed: the parser reads "1.10" as the number
  * 1.1 and "042" as 42, which are other versions.
  */
+const VERSION_FLAGS = ["since", "to", "at"] as const;
+
 function rawFlag(argv: string[], name: string): string | undefined {
   let value: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -382,7 +384,9 @@ function normalize(
   flags: GlobalFlags & Record<string, unknown>,
   argv: string[],
 ): GlobalFlags & Record<string, unknown> {
-  if (flags.since !== undefined && flags.since !== true) flags.since = rawFlag(argv, "--since") ?? String(flags.since);
+  for (const name of VERSION_FLAGS)
+    if (flags[name] !== undefined && flags[name] !== true)
+      flags[name] = rawFlag(argv, `--${name}`) ?? String(flags[name]);
   const list = (v: unknown) => (v === undefined ? undefined : Array.isArray(v) ? v.map(String) : [String(v)]);
   const raw = flags.wait as unknown;
   const wait = raw === true ? 60 : raw === undefined ? undefined : Number(raw);

@@ -245,3 +245,16 @@ test("stairway new NAME --redis (no directory) and --store redis create a Redis 
   expect(status.code).toBe(2);
   expect(status.stderr).toContain("option `--redis <dir>` value is missing");
 });
+
+test("--to and --at take the version as typed: 1.10 is not 1.1", async () => {
+  const dir = project({
+    "sql/V1_1__a.sql": "CREATE TABLE a (id integer PRIMARY KEY);\n",
+    "sql/V1_2__b.sql": "CREATE TABLE b (id integer PRIMARY KEY);\n",
+    "sql/V1_10__c.sql": "CREATE TABLE c (id integer PRIMARY KEY);\n",
+  });
+  const cli = (...args: string[]) => runCli([...args, "--db", `sqlite:${join(dir, "a.db")}`], { cwd: dir });
+  expect((await cli("up", "--to", "1.2")).code).toBe(0);
+  const up = await cli("up", "--to", "1.10", "--json");
+  expect(up.json().results.map((r: any) => r.migration)).toEqual(["1.10_c"]);
+  expect((await cli("schema", "dump", "--at=1.10")).stdout).toContain("CREATE TABLE c");
+});
