@@ -10,10 +10,11 @@ import { diffSchemas, type ObjectDiff } from "../schema/diff.ts";
 import type { CompiledEquivalence } from "../schema/equivalences.ts";
 import type { Schema } from "../schema/model.ts";
 import { normalizePair } from "../schema/normalize.ts";
-import type { CheckResult } from "../results.ts";
+import type { CheckResult, Coverage } from "../results.ts";
 import { applyStep } from "../runner.ts";
 import { runProbes } from "./probes.ts";
 import { plural } from "../plural.ts";
+import { coverageOf } from "./stairway.ts";
 
 export interface CrossDbTarget {
   name: string;
@@ -38,39 +39,62 @@ export interface CrossDbOptions {
   range?: { run: Set<string>; compareAt: Set<string> };
 }
 
-/** Runs the comparison; `targets[0]` is the reference. */
-export async function runCrossDb(targets: CrossDbTarget[], opts: CrossDbOptions): Promise<CheckResult[]> {
+/**
+ * Runs the comparison; `targets[0]` is the reference. A target whose up fails
+ * stops there and is not compared after it; the others go on and are still
+ * compared (with the first of them still going as the reference, when the
+ * reference stopped). With --each-step, the coverage of each target: the
+ * versions it was compared at.
+ */
+export async function runCrossDb(
+  targets: CrossDbTarget[],
+  opts: CrossDbOptions,
+): Promise<{ results: CheckResult[]; coverage?: Record<string, Coverage> }> {
   const results: CheckResult[] = [...missingVersions(targets)];
   for (const t of targets) await t.driver.ensureBookkeeping();
   const range = opts.range;
   const versions = unionVersions(targets).filter((v) => !range || range.run.has(v.key));
   const used = new Set<ExpectedDifference>();
+  /** Targets whose up failed, with why they are not compared after it. */
+  const stopped = new Map<CrossDbTarget, string>();
+  const comparedAt: VersionRef[] = [];
 
   for (const [i, version] of versions.entries()) {
     for (const t of targets) {
       const m = t.migrations.find((x) => x.key === version.key);
-      if (!m || !appliesTo(m, t.driver.dialect)) continue;
+      if (stopped.has(t) || !m || !appliesTo(m, t.driver.dialect)) continue;
       opts.progress?.(`${t.name}  up  ${m.id}`);
       const o = await applyStep(t.driver, m, "up");
-      if (o.status !== "done") {
-        results.push({
-          check: "step.up",
-          target: t.name,
-          migration: m.id,
-          status: "fail",
-          message: o.error ?? "up failed",
-          durationMs: o.durationMs,
-        });
-        return results;
-      }
+      if (o.status === "done") continue;
+      results.push({
+        check: "step.up",
+        target: t.name,
+        migration: m.id,
+        status: "fail",
+        message: o.error ?? "up failed",
+        durationMs: o.durationMs,
+      });
+      stopped.set(
+        t,
+        opts.eachStep
+          ? `not compared: ${m.id} failed to apply on ${t.name}`
+          : `${t.name} did not reach head (${m.id} failed to apply there): not compared`,
+      );
     }
-    if ((opts.eachStep && (!range || range.compareAt.has(version.key))) || i === versions.length - 1)
-      results.push(...(await compareAll(targets, opts, used, opts.eachStep ? version.id : undefined)));
+    if ((opts.eachStep && (!range || range.compareAt.has(version.key))) || i === versions.length - 1) {
+      comparedAt.push(version);
+      results.push(...(await compareAll(targets, stopped, opts, used, opts.eachStep ? version.id : undefined)));
+    }
   }
-  if (versions.length === 0) results.push(...(await compareAll(targets, opts, used, undefined)));
+  if (versions.length === 0) results.push(...(await compareAll(targets, stopped, opts, used, undefined)));
 
   // A difference declared for targets this run does not compare is not said to be missing.
-  const compared = new Set(targets.slice(1).map((t) => t.name));
+  const compared = new Set(
+    targets
+      .slice(1)
+      .filter((t) => !stopped.has(t))
+      .map((t) => t.name),
+  );
   for (const e of opts.expected.filter((x) => !used.has(x) && (!x.targets || x.targets.some((t) => compared.has(t)))))
     results.push({
       check: "cross-db.schema",
@@ -80,27 +104,55 @@ export async function runCrossDb(targets: CrossDbTarget[], opts: CrossDbOptions)
     });
 
   opts.progress?.("behaviour probes");
-  const schemas = await Promise.all(targets.map((t) => t.driver.introspect()));
+  const atHead = targets.filter((t) => !stopped.has(t));
+  const schemas = await Promise.all(atHead.map((t) => t.driver.introspect()));
   results.push(
     ...(await runProbes(
-      targets.map((t, i) => ({ name: t.name, driver: t.driver, schema: schemas[i]! })),
+      atHead.map((t, i) => ({ name: t.name, driver: t.driver, schema: schemas[i]! })),
       opts.seed,
     )),
   );
-  return results;
+  if (!opts.eachStep) return { results };
+  const coverage = Object.fromEntries(
+    targets.map((t) => [
+      t.name,
+      coverageOf(
+        comparedAt,
+        results.filter((r) => r.check === "cross-db.schema" && r.target === t.name),
+        t.name,
+      ),
+    ]),
+  );
+  return { results, coverage };
 }
 
+/** The targets still going compared with the first of them; a skip for each one that stopped, and for one left alone. */
 async function compareAll(
   targets: CrossDbTarget[],
+  stopped: Map<CrossDbTarget, string>,
   opts: CrossDbOptions,
   used: Set<ExpectedDifference>,
   migration: string | undefined,
 ): Promise<CheckResult[]> {
-  const [ref, ...others] = targets;
-  const refSchema = await ref!.driver.introspect();
   const out: CheckResult[] = [];
+  const skip = (t: CrossDbTarget, message: string) =>
+    out.push({
+      check: "cross-db.schema",
+      target: t.name,
+      ...(migration ? { migration } : {}),
+      status: "skip",
+      message,
+    });
+  for (const [t, why] of stopped) skip(t, why);
+  const [ref, ...others] = targets.filter((t) => !stopped.has(t));
+  if (!ref) return out;
+  if (!others.length) {
+    skip(ref, `not compared: no other target got this far`);
+    return out;
+  }
+  const refSchema = await ref.driver.introspect();
   for (const other of others) {
-    out.push(compareSchemas(ref!.name, refSchema, other.name, await other.driver.introspect(), opts, used, migration));
+    out.push(compareSchemas(ref.name, refSchema, other.name, await other.driver.introspect(), opts, used, migration));
   }
   return out;
 }

@@ -95,7 +95,7 @@ export default async function crossDbCommand(
         tree: session.flags.sql ?? t.migrations ?? session.config.migrations.sql,
       });
     }
-    const results = await runCrossDb(prepared, {
+    const run = await runCrossDb(prepared, {
       eachStep: !!flags.eachStep,
       rules: compileEquivalences(session.config.cross_db.types),
       expected: session.config.cross_db.expected,
@@ -107,7 +107,8 @@ export default async function crossDbCommand(
     return finish(session, {
       command: "cross-db",
       targets,
-      results: [...selected, ...results],
+      results: [...selected, ...run.results],
+      ...(run.coverage ? { coverage: run.coverage } : {}),
       ...selector.report(),
       render: (r) => renderCrossDb(r.results, r.targets),
     });

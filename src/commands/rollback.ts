@@ -4,8 +4,9 @@ import { runRollback } from "../checks/rollback.ts";
 import { configFixtures } from "../data/fixtures.ts";
 import { usageError, type ExitCode } from "../errors.ts";
 import { renderRollback } from "../report/console.ts";
-import type { CheckResult } from "../results.ts";
+import type { CheckResult, Coverage } from "../results.ts";
 import type { GlobalFlags } from "../session.ts";
+import { isSqlDialect } from "../stores/dialects.ts";
 import { finish, forEachTarget, progress, withSession } from "./common.ts";
 import { Selector, type SelectionFlags } from "./selection.ts";
 import { treeResults } from "./test.ts";
@@ -32,6 +33,7 @@ export default async function rollbackCommand(
       selector.note(t, sel, { migrations: sel.prefix.length, from: "applied", ms: 0 });
       const { driver } = await session.scratch(t, "", "rollback");
       const rows = Math.max(session.config.test.rows, 50);
+      let rebuilt = 0;
       const run = await runRollback(driver, t.name, plan.migrations, {
         last: selector.active ? sel.run.length : last,
         rows,
@@ -39,15 +41,23 @@ export default async function rollbackCommand(
         seed: session.config.test.seed,
         fixtures,
         progress: say,
+        // A Redis target's scratch is its one logical database: there is no second one to start again in.
+        ...(isSqlDialect(t.dialect)
+          ? { fresh: async () => (await session.scratch(t, `r${++rebuilt}`, "rollback")).driver }
+          : {}),
       });
-      return [...tree, ...sel.results, ...run];
+      return { results: [...tree, ...sel.results, ...run.results], coverage: run.coverage };
     });
-    const results: CheckResult[] = perTarget.flat();
+    const results: CheckResult[] = perTarget.flatMap((r) => r.results);
+    const coverage: Record<string, Coverage> = Object.fromEntries(
+      targets.map((t, i) => [t.name, perTarget[i]!.coverage]),
+    );
     say("");
     return finish(session, {
       command: "rollback",
       targets,
       results,
+      coverage,
       ...selector.report(),
       junit: true,
       render: (r) => renderRollback(r.results, r.targets),
