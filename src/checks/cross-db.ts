@@ -113,14 +113,25 @@ export async function runCrossDb(
     )),
   );
   if (!opts.eachStep) return { results };
+  // With a selection, over the whole tree (as test's): the versions before it and between its
+  // compared ones were only applied, those after it are another shard's (report --from adds them up).
+  const all = unionVersions(targets);
+  const last = versions.at(-1);
+  const after = last ? all.filter((v) => compareVersions(v.version, last.version) > 0).length : 0;
+  const appliedOnly = all.length - comparedAt.length - after;
   const coverage = Object.fromEntries(
     targets.map((t) => [
       t.name,
-      coverageOf(
-        comparedAt,
-        results.filter((r) => r.check === "cross-db.schema" && r.target === t.name),
-        t.name,
-      ),
+      {
+        ...coverageOf(
+          comparedAt,
+          results.filter((r) => r.check === "cross-db.schema" && r.target === t.name),
+          t.name,
+        ),
+        total: all.length,
+        ...(appliedOnly ? { appliedOnly } : {}),
+        ...(after ? { otherShards: after } : {}),
+      },
     ]),
   );
   return { results, coverage };

@@ -125,3 +125,35 @@ test("without --each-step, the target that did not reach head is named, and the 
   ]);
   expect(schema[0].message).toBe("sqlite did not reach head (002_orders failed to apply there): not compared");
 }, 120_000);
+
+test("--each-step --since: the coverage is over the whole tree, the versions before the selection only applied", async () => {
+  const dir = project({
+    "sql/002_orders/up.sqlite.sql": "CREATE TABLE orders (id integer PRIMARY KEY, note text REFERENCES);\n",
+  });
+  const r = await runCli(
+    [
+      "cross-db",
+      "--each-step",
+      "--since",
+      "002",
+      "--config",
+      "stairway.yaml",
+      "--target",
+      "postgres",
+      "--target",
+      "sqlite",
+      "--json",
+    ],
+    { cwd: dir },
+  );
+  expect(r.code).toBe(1);
+  const coverage = r.json().coverage;
+  expect(coverage.postgres).toMatchObject({ checked: 0, total: 3, appliedOnly: 1 });
+  // Alone once SQLite stopped, PostgreSQL has nothing to be compared with.
+  expect(coverage.postgres.untested.map((u: any) => u.reason)).toEqual([
+    "not compared: no other target got this far",
+    "not compared: no other target got this far",
+  ]);
+  expect(coverage.sqlite.checked).toBe(0);
+  expect(coverage.sqlite.appliedOnly).toBe(1);
+}, 120_000);
