@@ -4,7 +4,16 @@
 // again on empty tables and warns; coverage counts what was checked.
 
 import { afterAll, expect, test } from "bun:test";
-import { cleanup, PG_URL, runCli, scratchDatabasesOf, tempDir, writeTree } from "../helpers.ts";
+import {
+  cleanup,
+  MYSQL_URL,
+  mysqlScratchDatabasesOf,
+  PG_URL,
+  runCli,
+  scratchDatabasesOf,
+  tempDir,
+  writeTree,
+} from "../helpers.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(cleanup));
@@ -29,12 +38,12 @@ fixtures: fixtures
         { id: 2, email: "a@example.com" },
       ],
     }),
-    "sql/001_people/up.sql": "CREATE TABLE people (id integer PRIMARY KEY, email text);\n",
+    "sql/001_people/up.sql": "CREATE TABLE people (id integer PRIMARY KEY, email varchar(200));\n",
     "sql/001_people/down.sql": "DROP TABLE people;\n",
     "sql/002_unique_email/up.sql": "CREATE UNIQUE INDEX people_email ON people (email);\n",
     "sql/002_unique_email/down.sql": "DROP INDEX people_email;\n",
-    "sql/003_orders/up.sql": "CREATE TABLE orders (id integer PRIMARY KEY, note text);\n",
-    "sql/004_tags/up.sql": "CREATE TABLE tags (id integer PRIMARY KEY, name text NOT NULL);\n",
+    "sql/003_orders/up.sql": "CREATE TABLE orders (id integer PRIMARY KEY, note varchar(200));\n",
+    "sql/004_tags/up.sql": "CREATE TABLE tags (id integer PRIMARY KEY, name varchar(50) NOT NULL);\n",
     "sql/004_tags/down.sql": "DROP TABLE tags;\n",
     ...files,
   });
@@ -115,3 +124,25 @@ test("an up that fails on empty tables too stops the way up: nothing is rolled b
     })),
   });
 }, 60_000);
+
+test("on MariaDB, where DDL commits by itself, the older migrations below a failed down are still rolled back, on a rebuilt target", async () => {
+  const dir = project({
+    "stairway.yaml": `databases:\n  mariadb: { url: "${MYSQL_URL}" }\n`,
+    "sql/002_unique_email/down.mysql.sql": "DROP INDEX people_email ON people;\n",
+    "sql/003_orders/down.sql": "DROP TABLE no_such_table;\n",
+  });
+  const r = await runCli(["rollback", "--config", "stairway.yaml", "--json"], { cwd: dir });
+  expect(r.code).toBe(1);
+  const report = r.json();
+  expect(report.results.filter((x: any) => x.check === "step.down").map(line)).toEqual([
+    "mariadb 004_tags step.down pass",
+    "mariadb 003_orders step.down fail",
+    "mariadb 002_unique_email step.down pass",
+    "mariadb 001_people step.down pass",
+  ]);
+  expect(report.results.filter((x: any) => x.status === "fail").map(line)).toEqual([
+    "mariadb 003_orders step.down fail",
+  ]);
+  expect(report.coverage.mariadb).toMatchObject({ checked: 3, total: 4 });
+  expect(await mysqlScratchDatabasesOf(r.pid)).toEqual([]);
+}, 120_000);
