@@ -23,6 +23,7 @@ import type { Target } from "../targets.ts";
 import { progressLine } from "../progress.ts";
 import { renderJunit } from "../report/junit.ts";
 import { ms } from "../report/digest.ts";
+import { coverageLine } from "../report/coverage.ts";
 
 /** `writesReport: false` for commands that write nothing to the report dir (new, dry runs): it is not checked. */
 export async function withSession(
@@ -120,20 +121,12 @@ export function finish(session: Session, f: Finish): ExitCode {
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 
-/** "coverage: sqlite 41 of 44 migrations fully checked", and why not the rest (the first few). */
+/** "coverage · sqlite: 41 of 44 migrations fully checked", and why not the rest (the first few). */
 function coverageLines(coverage: Record<string, Coverage>): string {
-  const lines: string[] = [];
-  for (const [target, c] of Object.entries(coverage)) {
-    const rest = [
-      c.appliedOnly ? `${c.appliedOnly} only applied` : "",
-      c.otherShards ? `${c.otherShards} left to the other shards` : "",
-    ].filter(Boolean);
-    lines.push(
-      `coverage · ${target}: ${c.checked} of ${plural(c.total, "migration")} fully checked${rest.length ? `; ${rest.join(", ")}` : ""}`,
-    );
-    for (const u of c.untested.slice(0, 5)) lines.push(`  ${u.migration}: ${u.reason}`);
-    if (c.untested.length > 5) lines.push(`  … and ${c.untested.length - 5} more (--json lists them)`);
-  }
+  const lines = Object.entries(coverage).flatMap(([target, c]) => {
+    const l = coverageLine(target, c);
+    return [`coverage · ${l.summary}`, ...l.untested.map((u) => `  ${u}`)];
+  });
   return lines.map((l, i) => (i === 0 ? "\n" : "") + `\n${l.startsWith("  ") ? pc.dim(l) : l}`).join("");
 }
 

@@ -30,6 +30,7 @@ import {
   timingSection,
 } from "./html-sections.ts";
 import { CSS, SCRIPT } from "./html-style.ts";
+import { coverageOfReports } from "./coverage.ts";
 
 export interface HtmlOptions {
   /** When the page was made, shown in the header (ISO time). */
@@ -103,10 +104,14 @@ function header(d: Digest, opts: HtmlOptions): string {
     ? `<p class="small muted">Not run: ${d.missing.map((m) => `<code>${esc(m)}</code>`).join(" ")}</p>`
     : "";
   const left = d.leftOut.length ? `<p class="small stale">${esc(capital(leftOutText(d)))}.</p>` : "";
+  const coverage = coverageOfReports(d.reports);
+  const covered = coverage.length
+    ? `<div class="card"><h3 class="first">Coverage</h3><ul class="small">${coverage.map((l) => `<li>${statusBadge(l.complete ? "pass" : "warn", l.complete ? "all" : "partial")} ${esc(l.command)} · ${esc(l.summary)}${l.untested.length ? `<ul>${l.untested.map((u) => `<li class="muted">${esc(u)}</li>`).join("")}</ul>` : ""}</li>`).join("")}</ul></div>`
+    : "";
   return `<header class="top"><div><div class="brand">stairway · migration report</div><h1>Migration report</h1></div>
 <div class="small muted">${opts.generatedAt ? `generated ${esc(opts.generatedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC"))}` : ""}${opts.reportDir ? `<br>from <code>${esc(opts.reportDir)}</code>` : ""}</div></header>
 <div class="verdict ${d.verdict}" role="status"><div class="big" aria-hidden="true">${mark}</div><div><div class="line">${esc(capital(verdictText(d)))}</div><div class="chips">${chips}</div></div></div>
-<div class="meta"><div class="card"><h3 class="first">Targets</h3>${targets}</div><div class="card"><h3 class="first">Commands</h3><div class="chips">${commands}</div>${missing}${left}</div></div>`;
+<div class="meta"><div class="card"><h3 class="first">Targets</h3>${targets}</div><div class="card"><h3 class="first">Commands</h3><div class="chips">${commands}</div>${missing}${left}</div>${covered}</div>`;
 }
 
 function matrixSection(d: Digest): string {

@@ -24,6 +24,7 @@ import {
   type SafetyFinding,
 } from "./digest.ts";
 import { plural } from "../plural.ts";
+import { coverageOfReports } from "./coverage.ts";
 
 /** Below GitHub's 65,536: actions that post the comment add a few lines of their own. */
 export const MARKDOWN_LIMIT = 60_000;
@@ -42,7 +43,7 @@ const MAX_LINT_ROWS = 25;
 
 export function renderMarkdown(d: Digest, opts: MarkdownOptions = {}): string {
   const limit = opts.limit ?? MARKDOWN_LIMIT;
-  const head = [verdictBlock(d), matrixBlock(d)];
+  const head = [verdictBlock(d), coverageBlock(d), matrixBlock(d)].filter(Boolean);
   const body: { text: string; what: string }[] = [];
   const failures = failureBlocks(d);
   if (failures.length) {
@@ -98,6 +99,18 @@ function verdictBlock(d: Digest): string {
   const missing = d.missing.length ? ` Not run: ${d.missing.map(text).join(", ")}.` : "";
   const left = d.leftOut.length ? `\n\n> ${text(capital(leftOutText(d)))}.` : "";
   return `## ${mark} Migration tests: ${text(verdictText(d))}\n\n${counts}${commands || "no command"}${targets ? ` on ${targets}` : ""}.${missing}${left}`;
+}
+
+/** How much of each tree was checked, and why not the rest: under the verdict, since a green run that checked little is not green. */
+function coverageBlock(d: Digest): string {
+  const lines = coverageOfReports(d.reports);
+  if (!lines.length) return "";
+  return lines
+    .map(
+      (l) =>
+        `- ${l.complete ? "✓" : "⚠"} coverage · ${text(l.command)} · ${text(l.summary)}${l.untested.map((u) => `\n  - ${text(clip(u, 400))}`).join("")}`,
+    )
+    .join("\n");
 }
 
 function cell(c: Counts | undefined): string {

@@ -225,6 +225,17 @@ describe("migration-summary.md", () => {
     expect(md.replace(/`[^`\n]*`/g, "")).not.toMatch(/<script|<\/script/);
   });
 
+  test("coverage under the verdict: all checked on the good tree; on the bad one, what stayed untested and why", () => {
+    expect(read(good, "migration-summary.md")).toContain(
+      "- ✓ coverage · test · sqlite: 3 of 3 migrations fully checked",
+    );
+    const md = read(bad, "migration-summary.md");
+    const untested = reportsOf(bad).find((r) => r.command === "test")?.coverage?.sqlite?.untested ?? [];
+    expect(untested.length).toBeGreaterThan(0);
+    expect(md).toContain(`- ⚠ coverage · test · sqlite: ${3 - untested.length} of 3 migrations fully checked`);
+    expect(md).toContain("  - 003\\_&lt;script&gt;alert(1): not run: ");
+  });
+
   test("stays under GitHub's comment limit, cut between blocks with a note", () => {
     const diff = Array.from({ length: 400 }, (_, i) => `+line ${i} ${"x".repeat(60)}`).join("\n");
     const big: Report = {
@@ -269,6 +280,12 @@ describe("report.html", () => {
       expect(html.match(/<script\b/g)).toHaveLength(1); // ours, allowed by its hash in the CSP
       expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none';`);
     }
+  });
+
+  test("a Coverage card: each command and target, and the untested migrations with why", () => {
+    const html = read(bad, "report.html");
+    expect(html).toMatch(/<h3 class="first">Coverage<\/h3>[\s\S]*test · sqlite: \d of 3 migrations fully checked/);
+    expect(html).toContain('<li class="muted">003_&lt;script&gt;alert(1): ');
   });
 
   test("escapes the planted markup in a migration name and a SQL message", () => {
