@@ -9,7 +9,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { LayoutId } from "../../src/plan/layouts/layout.ts";
-import { cleanup, pgDatabase, ROOT, tempDir, writeTree } from "../helpers.ts";
+import { cleanup, pgDatabase, ROOT, scratchDatabasesOf, tempDir, writeTree } from "../helpers.ts";
 
 const BIN = join(ROOT, "dist/stairway");
 const dirs: string[] = [];
@@ -22,7 +22,10 @@ function project(files: Record<string, string>): string {
   return writeTree(dir, Object.fromEntries(Object.entries(files).map(([k, v]) => [`m/${k}`, v])));
 }
 
-async function stairway(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function stairway(
+  cwd: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string; pid: number }> {
   const env: Record<string, string> = { NO_COLOR: "1" };
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "DATABASE_URL") env[k] = v;
   const proc = Bun.spawn([BIN, ...args], { cwd, env, stdout: "pipe", stderr: "pipe" });
@@ -31,7 +34,7 @@ async function stairway(cwd: string, args: string[]): Promise<{ code: number; st
     new Response(proc.stderr).text(),
     proc.exited,
   ]);
-  return { code, stdout, stderr };
+  return { code, stdout, stderr, pid: proc.pid };
 }
 
 interface Result {
@@ -58,6 +61,7 @@ async function testTree(dir: string, db: "sqlite" | "postgres", layout?: LayoutI
     expect(r.stderr).toBe("");
     const report = JSON.parse(r.stdout);
     const results: Result[] = report.results;
+    if (pg) expect(await scratchDatabasesOf(r.pid)).toEqual([]);
     return {
       code: r.code,
       layout: report.layout,
@@ -333,6 +337,36 @@ describe("each runner's tree with a planted down bug", () => {
       "\nlayout: popx (detected)\n  2 files are left out: stairway does not run their dialects (cockroach)\n",
     );
     expect(text.stdout).toContain("coverage · sqlite: 4 of 4 migrations fully checked");
+  });
+
+  test("popx (detected, PostgreSQL): an .autocommit up that fails over generated rows runs again on a rebuilt copy; its down, misnamed, fails outside a transaction and the run goes on", async () => {
+    const dir = project({
+      "20240101000000000000_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n",
+      "20240101000000000000_users.down.sql": "DROP TABLE users;\n",
+      "20240102000000000000_email.postgres.autocommit.up.sql":
+        "CREATE UNIQUE INDEX CONCURRENTLY users_email ON users (email);\n",
+      "20240102000000000000_email.postgres.autocommit.down.sql": "DROP INDEX CONCURRENTLY users_email_idx;\n",
+      "20240102000000000000_email.sqlite3.up.sql": "CREATE UNIQUE INDEX users_email ON users (email);\n",
+      "20240102000000000000_email.sqlite3.down.sql": "DROP INDEX users_email;\n",
+      "20240103000000000000_name.up.sql": "ALTER TABLE users ADD COLUMN name text;\n",
+      "20240103000000000000_name.down.sql": "ALTER TABLE users DROP COLUMN name;\n",
+      "20240104000000000000_sessions.up.sql":
+        "CREATE TABLE sessions (id bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES users (id));\n",
+      "20240104000000000000_sessions.down.sql": "DROP TABLE sessions;\n",
+    });
+    const r = await testTree(dir, "postgres");
+    expect(r.code).toBe(1);
+    expect(r.layout).toMatchObject({ preset: "popx", detected: true });
+    const m2 = "20240102000000000000_email";
+    const error = `m/${m2}.postgres.autocommit.down.sql:1:1: index "users_email_idx" does not exist`;
+    expect(r.findings.map((f) => f.replace(/\(Key .*/, "(Key …"))).toEqual([
+      `warn step.up ${m2}: fails where the tables hold rows, passes on empty tables — a production risk: m/${m2}.postgres.autocommit.up.sql:1:1: could not create unique index "users_email" (Key …`,
+      `fail step.down ${m2}: ${error}`,
+      `fail step.down-to-base -: stopped at ${m2}: ${error}`,
+    ]);
+    expect(r.of("20240103000000000000_name")).toEqual(passed());
+    expect(r.of("20240104000000000000_sessions")).toEqual(passed());
+    expect(r.coverage).toMatchObject({ checked: 3, total: 4, untested: [{ migration: m2 }] });
   });
 
   test("stairway's own layout (detected, SQLite): a table rebuilt in a down without its CHECK", async () => {
