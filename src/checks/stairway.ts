@@ -200,7 +200,7 @@ export async function runStairway(
     add({
       check: "step.down",
       status: "skip",
-      message: `${noDown.length === migrations.length ? "the tree has no downs" : `${noDown.length} of ${migrations.length} migrations have no down`}: down, restore and redo checks do not apply to ${noDown.length === 1 ? "it" : "them"}`,
+      message: `${noDown.length === migrations.length ? "the tree has no downs" : `${noDown.length} of ${migrations.length} migrations ${noDown.length === 1 ? "has" : "have"} no down`}: down, restore and redo checks do not apply to ${noDown.length === 1 ? "it" : "them"}`,
     });
   add(await downToBase(driver, model, applied, base, recorded, opts));
   return { results, coverage: coverageOf(migrations.filter(isChecked), results, target), costs };

@@ -71,7 +71,9 @@ async function testTree(dir: string, db: "sqlite" | "postgres", layout?: LayoutI
         .filter((x) => x.status === "fail" || x.status === "warn")
         .map((x) => `${x.status} ${x.check} ${x.migration ?? "-"}: ${x.message}`),
       /** Every check of a migration, by status. */
-      of: (migration?: string) => results.filter((x) => x.migration === migration).map((x) => `${x.check} ${x.status}`),
+      of: (migration: string) => results.filter((x) => x.migration === migration).map((x) => `${x.check} ${x.status}`),
+      /** What is said of the whole tree, not of one migration. */
+      tree: results.filter((x) => !x.migration).map((x) => `${x.status} ${x.check}: ${x.message}`),
     };
   } finally {
     await pg?.drop();
@@ -136,7 +138,10 @@ describe("each runner's tree with a planted down bug", () => {
     expect(r.of("20240103000000_teams")).toEqual(passed());
     // The irreversible file is applied and checked after up; that it has no down is said once.
     expect(r.of("20240104000000_seed_teams")).toEqual(passed(["step.up", "step.integrity"]));
-    expect(r.of()).toEqual(["step.down skip", "step.down-to-base skip"]);
+    expect(r.tree).toEqual([
+      "skip step.down: 1 of 4 migrations has no down: down, restore and redo checks do not apply to it",
+      "skip step.down-to-base: the tree cannot go back to its base: 20240104000000_seed_teams has no down",
+    ]);
     expect(r.coverage).toEqual({ checked: 4, total: 4, untested: [] });
   });
 
@@ -291,7 +296,10 @@ describe("each runner's tree with a planted down bug", () => {
     ]);
     expect(r.of("20240201100000_posts")).toEqual(passed(["step.up", "step.integrity"]));
     expect(r.of("20240215110000_published")).toEqual(passed(["step.up", "step.integrity"]));
-    expect(r.of()).toEqual(["step.down skip", "step.down-to-base skip"]);
+    expect(r.tree).toEqual([
+      "skip step.down: the tree has no downs: down, restore and redo checks do not apply to them",
+      "skip step.down-to-base: the tree cannot go back to its base: 20240215110000_published has no down",
+    ]);
     expect(r.coverage).toEqual({ checked: 4, total: 4, untested: [] });
   });
 
