@@ -118,8 +118,10 @@ export async function runStairway(
     say("up");
     let up = await applyStep(driver, m, "up");
     let overData: string | undefined;
-    if (up.status !== "done" && !up.dirty && model.withoutData) {
-      // Rolled back: the same schema, emptied of the generated rows, takes the up again.
+    if (up.status !== "done" && model.withoutData && (!up.dirty || opts.rebuild)) {
+      // Rolled back: the same schema, emptied of the generated rows, takes the up again. Halfway
+      // outside a transaction: a fresh copy of the state before it (ups only, no rows) takes it.
+      if (up.dirty) await rebuild(applied, `${m.id} failed halfway outside a transaction`);
       say("up again, on empty tables");
       const empty = await model.withoutData(m);
       const again = await applyStep(driver, m, "up");
@@ -198,7 +200,7 @@ export async function runStairway(
     add({
       check: "step.down",
       status: "skip",
-      message: `${noDown.length === migrations.length ? "the tree has no downs" : `${noDown.length} of ${migrations.length} migrations have no down`}: down, restore and redo checks do not apply to ${noDown.length === 1 ? "it" : "them"}`,
+      message: `${noDown.length === migrations.length ? "the tree has no downs" : `${noDown.length} of ${migrations.length} migrations ${noDown.length === 1 ? "has" : "have"} no down`}: down, restore and redo checks do not apply to ${noDown.length === 1 ? "it" : "them"}`,
     });
   add(await downToBase(driver, model, applied, base, recorded, opts));
   return { results, coverage: coverageOf(migrations.filter(isChecked), results, target), costs };

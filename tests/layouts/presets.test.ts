@@ -450,6 +450,21 @@ describe("popx", () => {
     expect(fileFor(idx, "up", "sqlite")!.text).toBe("");
   });
 
+  test("a flat tree whose only popx names are a dialect and .autocommit is popx, not golang-migrate (which would run the postgres file on SQLite)", () => {
+    const root = tree({
+      "1_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
+      "1_users.down.sql": "DROP TABLE users;\n",
+      "2_email.postgres.autocommit.up.sql": "CREATE INDEX CONCURRENTLY users_email ON users (email);\n",
+      "2_email.postgres.autocommit.down.sql": "DROP INDEX CONCURRENTLY users_email;\n",
+    });
+    const plan = read(root, "popx");
+    expect(plan.layout).toEqual({ preset: "popx", detected: false });
+    expect(loadPlan({ sqlDir: root }).layout).toEqual({ preset: "popx", detected: true });
+    expect(ids(plan)).toEqual(["1_users", "2_email"]);
+    expect(appliesTo(plan.migrations[1]!, "sqlite")).toBe(false);
+    expect(noTx(plan.migrations[1]!, "up", "postgres")).toBe(true);
+  });
+
   test("an empty down beside a non-empty up is popx's way of saying nothing to undo: no files.empty-down", () => {
     const plan = read(tree({ ...files, "20150100000003000000_rename.sqlite.down.sql": "" }), "popx");
     expect(plan.problems).toEqual([]);

@@ -10,7 +10,8 @@
 // that read the files the same way tie; the first of PRECEDENCE is named, and
 // the others are said to read the tree alike — unless a file starts with
 // sqlx's `-- no-transaction` (the first 64 bytes of each up are read then),
-// which only sqlx honours. When no preset reads anything, the tree is read as
+// which only sqlx honours, or a name holds a dialect or `.autocommit`, which
+// only popx reads. When no preset reads anything, the tree is read as
 // stairway's own.
 
 import { closeSync, openSync, readSync } from "node:fs";
@@ -77,19 +78,29 @@ export function detectLayout(tree: Listing): Detection {
   if (readings[0]!.score === 0) return { best: readings.find((r) => r.layout.id === "stairway")!, alike: [], readings };
   const top = readings.filter((r) => r.score === readings[0]!.score);
   // A tie goes to the preset whose own no-transaction marker a file starts with
-  // (sqlx's `-- no-transaction`): the others would run that file in a transaction.
+  // (sqlx's `-- no-transaction`), then to one that reads a dialect or a
+  // no-transaction flag in a name (popx's `.postgres.autocommit.up.sql`): the
+  // others would run that file in a transaction, or on every dialect.
   const marked = top.find((r) => {
     const marker = r.layout.noTransactionMarker;
     return (
       marker && r.scan.entries.some((e) => e.direction === "up" && readHead(e.path, marker.length).startsWith(marker))
     );
   });
-  const best = marked ?? top[0]!;
+  const named = top.filter(readsNames);
+  const best = marked ?? named[0] ?? top[0]!;
   // A format confirmed by its marker lines does not read its files as the marker-less ones would.
   const alike = marked
     ? []
-    : top.filter((r) => r !== best && !!r.layout.marker === !!best.layout.marker).map((r) => r.layout.id);
+    : (named.length ? named : top)
+        .filter((r) => r !== best && !!r.layout.marker === !!best.layout.marker)
+        .map((r) => r.layout.id);
   return { best, alike, readings };
+}
+
+/** The reading takes a dialect or a no-transaction flag from a file's name (popx `.postgres.autocommit.up.sql`). */
+function readsNames(r: Reading): boolean {
+  return r.scan.entries.some((e) => e.dialect !== undefined || e.noTransaction === true);
 }
 
 /** A given preset's reading, scored as detection scores it (for "the files look like …"). */

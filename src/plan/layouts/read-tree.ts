@@ -27,7 +27,7 @@ export function readTree(
           check: "files.naming",
           path: root,
           blocking: true,
-          message: disagreement(root, reading.layout, best, preset.given),
+          message: disagreement(root, reading, best, preset.given),
         });
         return { layout: reading.layout, info, entries: [], notes: [] };
       }
@@ -50,11 +50,17 @@ export function readTree(
   return { layout: reading.layout, info, entries: reading.scan.entries, notes: ignoredNotes(reading.scan.ignored) };
 }
 
-/** One sentence for a preset none of whose files the tree has. */
-function disagreement(root: string, layout: Layout, best: Reading, given: "--layout" | "layout.preset"): string {
-  const expected = layout.marker
-    ? `none of its files has a "${layout.marker.text}" line`
-    : `no file is named ${layout.shape}`;
+/**
+ * One sentence for a preset none of whose files the tree has: files named as
+ * it names them but without its marker line (a goose preset on dbmate files),
+ * or no file named so at all.
+ */
+function disagreement(root: string, reading: Reading, best: Reading, given: "--layout" | "layout.preset"): string {
+  const { layout } = reading;
+  const expected =
+    layout.marker && reading.scan.entries.length
+      ? `none of its files has a "${layout.marker.text}" line`
+      : `no file is named ${layout.shape}`;
   const fix =
     given === "--layout"
       ? `pass --layout ${best.layout.id}, or leave --layout out to detect it`
