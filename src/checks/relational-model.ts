@@ -65,6 +65,26 @@ export function relationalModel(
   const seeding = { rowsPerTable: opts.rows, seed: opts.seed, counters, exists };
   const fixturesOf = (m: Migration) =>
     opts.fixtures.filter((f) => f.version !== undefined && versionKey(f.version) === m.key);
+  /**
+   * `schema` and the empty tables outside it that its foreign keys need rows
+   * in (a parent the step does not name, emptied by an earlier step's redo):
+   * they get rows too, else no child of theirs ever would.
+   */
+  const withEmptyParents = async (schema: Schema): Promise<Schema> => {
+    let out = schema;
+    for (let depth = 0; depth < 8; depth++) {
+      const have = new Set(out.tables.map((t) => t.name));
+      const want = new Set<string>();
+      for (const t of out.tables)
+        for (const fk of t.foreignKeys)
+          if (!have.has(fk.refTable) && exists(fk.refTable) && (await driver.rowCount(fk.refTable)) < opts.rows)
+            want.add(fk.refTable);
+      if (!want.size) return out;
+      const parents = (await driver.introspect(want)).tables.filter((t) => want.has(t.name));
+      out = { ...out, tables: [...out.tables, ...parents] };
+    }
+    return out;
+  };
   const loadFixtures = async (m: Migration) => {
     const fixtures = fixturesOf(m);
     if (!fixtures.length) return;
@@ -95,7 +115,7 @@ export function relationalModel(
         ? { scope: undefined, graph: undefined }
         : await stepScope(driver, m, triggersExist, known));
       const schema = await driver.introspect(scope);
-      const seeded = await seedTables(driver, schema, seeding);
+      const seeded = await seedTables(driver, await withEmptyParents(schema), seeding);
       skipped = seeded.skipped;
       notes = noteOf(seeded);
       filled = Object.keys(seeded.inserted);
@@ -146,7 +166,7 @@ export function relationalModel(
     async enrich(m, before, after) {
       for (const f of fixturesOf(m)) await insertFixture(driver, after.schema, f);
       const changed = changedTables(before.state.schema, after.schema);
-      const more = await seedTables(driver, after.schema, {
+      const more = await seedTables(driver, await withEmptyParents(after.schema), {
         ...seeding,
         extra: new Map([...changed].map((t) => [t, Math.ceil(opts.rows / 2)])),
       });
