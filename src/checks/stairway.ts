@@ -117,14 +117,14 @@ export async function runStairway(
 
     say("up");
     let up = await applyStep(driver, m, "up");
-    let overData: string | undefined;
+    let overData: { error?: string; blame?: string } | undefined;
     if (up.status !== "done" && !up.dirty && model.withoutData) {
       // Rolled back: the same schema, emptied of the generated rows, takes the up again.
       say("up again, on empty tables");
-      const empty = await model.withoutData(m);
+      const empty = await model.withoutData(m, up.error ?? "");
       const again = await applyStep(driver, m, "up");
       if (again.status === "done") {
-        overData = up.error;
+        overData = { error: up.error, blame: empty.blame };
         before = empty;
         up = again;
       } else up = { ...again, error: `${again.error} (on empty tables too)` };
@@ -152,9 +152,11 @@ export async function runStairway(
             check: "step.up",
             migration: m.id,
             status: "warn",
-            message: `fails where the tables hold rows, passes on empty tables — a production risk: ${overData}`,
+            message: overData.blame
+              ? `${overData.error?.match(/^.*?:\d+:\d+: /)?.[0] ?? ""}${overData.blame}; it passes on empty tables — a production risk`
+              : `fails where the tables hold rows, passes on empty tables — a production risk: ${overData.error}`,
             durationMs: up.durationMs,
-            details: { failsOverData: overData, tables: model.filled() },
+            details: { failsOverData: overData.error, tables: model.filled() },
           }
         : { check: "step.up", migration: m.id, status: "pass", message: checked.message, durationMs: up.durationMs },
       ...checked.results,

@@ -18,7 +18,6 @@ async function stairway(db: (dir: string) => string, files: Record<string, strin
   writeTree(dir, files);
   const r = await runCli(["test", "--db", db(dir), "--json"], { cwd: dir });
   expect(r.stderr).not.toContain("unexpected error");
-  if (r.code !== 0) console.log(r.stderr, JSON.stringify(r.json().results.filter((x: any) => x.status === "fail")));
   expect(r.code).toBe(0);
   const report = r.json();
   const messages = report.results.map((x: any) => x.message as string);
