@@ -41,6 +41,13 @@ const BASE = step(
 const rebuild = (table: string, columns: string, extra = "") =>
   `CREATE TABLE ${table}_new (${columns}${extra});\nINSERT INTO ${table}_new SELECT * FROM ${table};\nDROP TABLE ${table};\nALTER TABLE ${table}_new RENAME TO ${table};`;
 
+/** The same SQL on both: SQLite and PostgreSQL both refuse it over rows. */
+const NEW_COLUMN = step(
+  "004_new_column",
+  "ALTER TABLE plans ADD COLUMN tier text NOT NULL;",
+  "ALTER TABLE plans DROP COLUMN tier;",
+);
+
 const TREES = {
   sqlite: {
     ...BASE,
@@ -50,11 +57,7 @@ const TREES = {
       rebuild("notes", "id integer PRIMARY KEY, body text NOT NULL"),
       rebuild("notes", "id integer PRIMARY KEY, body text"),
     ),
-    ...step(
-      "004_new_column",
-      "ALTER TABLE plans ADD COLUMN tier text NOT NULL;",
-      "ALTER TABLE plans DROP COLUMN tier;",
-    ),
+    ...NEW_COLUMN,
     ...step(
       "005_foreign_key",
       rebuild("orders", "id integer PRIMARY KEY, customer_id integer REFERENCES customers (id)"),
@@ -79,11 +82,7 @@ const TREES = {
       "ALTER TABLE notes ALTER COLUMN body SET NOT NULL;",
       "ALTER TABLE notes ALTER COLUMN body DROP NOT NULL;",
     ),
-    ...step(
-      "004_new_column",
-      "ALTER TABLE plans ADD COLUMN tier text NOT NULL;",
-      "ALTER TABLE plans DROP COLUMN tier;",
-    ),
+    ...NEW_COLUMN,
     ...step(
       "005_foreign_key",
       "ALTER TABLE orders ADD CONSTRAINT orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id);",
