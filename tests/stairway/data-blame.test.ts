@@ -126,6 +126,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const db = dialect === "sqlite" ? `sqlite:${join(dir, "app.db")}` : PG_URL;
       const r = await runCli(["test", "--db", db, "--json"], { cwd: dir });
       expect(r.stderr).not.toContain("unexpected error");
+      expect(r.code).toBe(0);
       const results = r.json().results;
       const up = (m: string) => results.find((x: any) => x.migration === m && x.check === "step.up");
       for (const [m, blame] of EXPECTED) {
@@ -135,6 +136,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         expect(up(m).message).toEndWith("it passes on empty tables — a production risk");
         // The database's own words stay in the JSON.
         expect(up(m).details.failsOverData).toContain(`sql/${m}/up.sql:`);
+        // The down and the redo run on the empty tables too: the same rows would fail the redo again.
+        expect(results.find((x: any) => x.migration === m && x.check === "step.redo").status).toBe("pass");
       }
       expect(up("003_not_null").message).toMatch(
         dialect === "sqlite"
