@@ -7,7 +7,7 @@
 
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { cleanup, PG_URL, runCli, tempDir, writeTree } from "../helpers.ts";
+import { cleanup, MYSQL_URL, PG_URL, runCli, tempDir, writeTree } from "../helpers.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(cleanup));
@@ -117,6 +117,32 @@ describe("the generator on trees it cannot fill", () => {
     expect(said("no generated rows for locked: cannot generate rows: read only")).toBe(1);
     expect(said("no generated rows for nodes: its foreign key to itself (parent_id) is NOT NULL")).toBe(1);
     // The tables it could fill (composite key, identity and generated columns) were checked over rows.
+    expect(find("002_x", "step.data-preserved").message).toMatch(/^\d+ rows kept$/);
+  });
+
+  test("mariadb: spatial types, a NOT NULL self-reference, AUTO_INCREMENT and virtual columns, a CHECK it cannot read", async () => {
+    const tables = ["nodes", "shapes", "shapes2", "gen", "chk"];
+    const { report, said, find } = await stairway(() => MYSQL_URL, {
+      ...step(
+        "001_tables",
+        [
+          "CREATE TABLE nodes (id integer PRIMARY KEY, parent_id integer NOT NULL, FOREIGN KEY (parent_id) REFERENCES nodes (id));",
+          "CREATE TABLE shapes (id integer PRIMARY KEY, g POINT NOT NULL);",
+          "CREATE TABLE shapes2 (id integer PRIMARY KEY, g GEOMETRY, label varchar(20));",
+          "CREATE TABLE gen (id integer AUTO_INCREMENT PRIMARY KEY, a integer NOT NULL, b integer AS (a * 2) VIRTUAL);",
+          "CREATE TABLE chk (id integer PRIMARY KEY, code varchar(5) NOT NULL, CHECK (code REGEXP '^[A-Z]{2}[0-9]{3}$'));",
+        ].join("\n"),
+        "DROP TABLE nodes; DROP TABLE shapes; DROP TABLE shapes2; DROP TABLE gen; DROP TABLE chk;",
+      ),
+      ...touchAll("002_x", tables),
+      ...touchAll("003_y", tables),
+    });
+    expect(report.ok).toBe(true);
+    for (const m of ["001_tables", "002_x", "003_y"]) expect(find(m, "step.redo").status).toBe("pass");
+    expect(said("no generated rows for shapes: no generator for column g of type point, which is NOT NULL")).toBe(1);
+    expect(said("shapes2: columns left NULL or to their default: g (no generator for type geometry)")).toBe(1);
+    expect(said("no generated rows for nodes: its foreign key to itself (parent_id) is NOT NULL")).toBe(1);
+    expect(said("no generated rows for chk: cannot generate rows: CONSTRAINT")).toBe(1);
     expect(find("002_x", "step.data-preserved").message).toMatch(/^\d+ rows kept$/);
   });
 });
