@@ -175,7 +175,7 @@ export async function planTable(
           ? `its foreign key to itself (${fk.columns.join(", ")}) is NOT NULL`
           : `its foreign key (${fk.columns.join(", ")}) ${missing ?? `needs rows in ${fk.refTable}, which has none`}`,
       };
-    if (missing) leftOut.push(`${fk.columns.join(", ")} (its parent ${missing})`);
+    if (missing) leftOut.push(`${fk.columns.join(", ")} (its foreign key ${missing})`);
     const s = stride;
     stride *= Math.max(1, parents.length);
     for (const c of fk.columns) parentCount.set(c, Math.max(1, parents.length));
