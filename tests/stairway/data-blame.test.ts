@@ -69,6 +69,8 @@ const TREES = {
       rebuild("prices", "id integer PRIMARY KEY, amount integer NOT NULL"),
     ),
     ...step("007_delete", "DELETE FROM customers;", "SELECT 1;"),
+    // SQLite empties a table it drops: the rows pointing at it fail the foreign key.
+    ...step("008_drop", "DROP TABLE customers;", "CREATE TABLE customers (id integer PRIMARY KEY, name text);"),
   },
   postgres: {
     ...BASE,
@@ -94,6 +96,11 @@ const TREES = {
       "ALTER TABLE prices DROP CONSTRAINT small;",
     ),
     ...step("007_delete", "DELETE FROM customers;", "SELECT 1;"),
+    ...step(
+      "009_primary_key",
+      "ALTER TABLE orders DROP CONSTRAINT orders_pkey;\nALTER TABLE orders ADD PRIMARY KEY (customer_id);",
+      "ALTER TABLE orders DROP CONSTRAINT orders_pkey;\nALTER TABLE orders ALTER COLUMN customer_id DROP NOT NULL;\nALTER TABLE orders ADD PRIMARY KEY (id);",
+    ),
     // Not one of the shapes it knows: the database's own words stay.
     ...step(
       "008_cast",
@@ -126,8 +133,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const db = dialect === "sqlite" ? `sqlite:${join(dir, "app.db")}` : PG_URL;
       const r = await runCli(["test", "--db", db, "--json"], { cwd: dir });
       expect(r.stderr).not.toContain("unexpected error");
-      expect(r.code).toBe(0);
       const results = r.json().results;
+      expect(r.code).toBe(0);
       const up = (m: string) => results.find((x: any) => x.migration === m && x.check === "step.up");
       for (const [m, blame] of EXPECTED) {
         expect(up(m).status).toBe("warn");
@@ -144,6 +151,14 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           ? /copying rows of notes into notes_new fails when notes\.body holds NULLs, which the new NOT NULL column refuses \(\d+ of \d+ rows, e\.g\. id=\d+\)/
           : /setting notes\.body NOT NULL fails when the column holds NULLs \(\d+ of \d+ rows, e\.g\. id=\d+\)/,
       );
+      if (dialect === "sqlite")
+        expect(up("008_drop").message).toMatch(
+          /^sql\/008_drop\/up\.sql:1:1: dropping customers fails when items holds rows that point at it, e\.g\. items\.customer_id=\d+ \(\d+ rows?\)/,
+        );
+      if (dialect === "postgres")
+        expect(up("009_primary_key").message).toMatch(
+          /^sql\/009_primary_key\/up\.sql:2:\d+: adding PRIMARY KEY on orders\.customer_id fails when the column holds NULLs \(\d+ of \d+ rows, e\.g\. id=\d+\)/,
+        );
       if (dialect === "postgres")
         expect(up("008_cast").message).toMatch(
           /^fails where the tables hold rows, passes on empty tables — a production risk: sql\/008_cast\/up\.sql:1:1: invalid input syntax for type integer/,
