@@ -95,6 +95,7 @@ function suspects(text: string, error: string, fileText: string): Suspect[] {
       new RegExp(String.raw`ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(${ID})\s+([^,]*)`, "gi"),
     )) {
       const def = a[2]!;
+      if (/^(CONSTRAINT|PRIMARY|UNIQUE|FOREIGN|CHECK|INDEX|KEY|FULLTEXT|SPATIAL|PARTITION)$/i.test(a[1]!)) continue;
       if (/\bNOT\s+NULL\b/i.test(def) && !/\b(DEFAULT|GENERATED|IDENTITY|AUTO_INCREMENT|AS)\b/i.test(def))
         out.push((r) => newNotNull(r, table, name(a[1]!)));
     }
