@@ -15,7 +15,13 @@ import { diffSchemas, formatDiffs } from "../schema/diff.ts";
 import { inScope, type Schema, type Table, type TableGraph, type TableScope } from "../schema/model.ts";
 import { schemaObjects } from "../schema/render.ts";
 import { plural } from "../plural.ts";
-import type { ScratchRef, SqlDriver, TableFingerprint } from "../stores/contract.ts";
+import {
+  SqlExecError,
+  type FkViolation,
+  type ScratchRef,
+  type SqlDriver,
+  type TableFingerprint,
+} from "../stores/contract.ts";
 import { unchangedColumns } from "./columns.ts";
 import { blameData } from "./data-blame.ts";
 import type { DataModel, Draft, ModelOptions } from "./model.ts";
@@ -141,23 +147,16 @@ export function relationalModel(
     filled: () => [...filled],
 
     async afterUp(m, _before, after) {
-      const fk = await driver.foreignKeyViolations(after.schema);
+      const fk = await foreignKeyProblems(driver, after.schema);
       return {
         message: "applied",
         results: [
           {
             check: "step.integrity",
             migration: m.id,
-            status: fk.length ? "fail" : "pass",
-            message: fk.length
-              ? fk
-                  .map(
-                    (v) =>
-                      `${plural(v.rows, "row")} of ${v.table} point${v.rows === 1 ? "s" : ""} at no row of ${v.parent}`,
-                  )
-                  .join("; ")
-              : "foreign keys hold",
-            ...(fk.length ? { details: { violations: fk } } : {}),
+            status: fk.problems.length ? "fail" : "pass",
+            message: fk.problems.length ? fk.problems.join("; ") : "foreign keys hold",
+            ...(fk.violations.length ? { details: { violations: fk.violations } } : {}),
           },
         ],
       };
@@ -373,10 +372,7 @@ export function relationalModel(
             );
         }
       }
-      for (const v of await driver.foreignKeyViolations(after))
-        problems.push(
-          `${plural(v.rows, "row")} of ${v.table} point${v.rows === 1 ? "s" : ""} at no row of ${v.parent}`,
-        );
+      problems.push(...(await foreignKeyProblems(driver, after)).problems);
       const rows = [...fp0.values()].reduce((a, f) => a + f.rows, 0);
       return {
         check: "data.integrity",
@@ -462,6 +458,29 @@ export function relationalModel(
       return { beforeCommit: async () => locks(await driver.heldLocks()) };
     },
   };
+}
+
+/**
+ * Rows pointing at no parent, as sentences; a foreign key the database cannot
+ * check at all (SQLite: one to columns that are no key, "foreign key
+ * mismatch", which refuses every write to the table) is one too.
+ */
+async function foreignKeyProblems(
+  driver: SqlDriver,
+  schema: Schema,
+): Promise<{ problems: string[]; violations: FkViolation[] }> {
+  try {
+    const violations = await driver.foreignKeyViolations(schema);
+    return {
+      violations,
+      problems: violations.map(
+        (v) => `${plural(v.rows, "row")} of ${v.table} point${v.rows === 1 ? "s" : ""} at no row of ${v.parent}`,
+      ),
+    };
+  } catch (e) {
+    if (!(e instanceof SqlExecError)) throw e;
+    return { violations: [], problems: [`foreign keys cannot be checked: ${e.message}`] };
+  }
 }
 
 /** Tables an up created or changed (new columns get rows too). */

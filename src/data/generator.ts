@@ -231,7 +231,10 @@ function missingParent(
   exists?: (table: string) => boolean,
 ): string | undefined {
   const parent = tableNamed(schema, name);
-  if (!parent) return exists?.(name) ? undefined : `references ${name}, which does not exist (yet)`;
+  if (!parent) {
+    if (schema.views.some((v) => v.name === name)) return `references ${name}, which is a view`;
+    return exists?.(name) ? undefined : `references ${name}, which does not exist (yet)`;
+  }
   const lacking = refColumns.filter((c) => !c || !parent.columns.some((x) => x.name.toLowerCase() === c.toLowerCase()));
   if (lacking.length || !refColumns.length)
     return `references ${name} (${refColumns.join(", ")}), which has no such ${lacking.length === 1 ? "column" : "columns"}`;

@@ -81,6 +81,40 @@ describe("the generator on trees it cannot fill", () => {
     expect(find("003_y", "step.data-preserved").status).toBe("pass");
   });
 
+  test("sqlite: a foreign key to columns that are no key, or to a view, is the tree's error, not an internal one", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    writeTree(dir, {
+      ...step(
+        "001_tables",
+        [
+          "CREATE TABLE p (id integer PRIMARY KEY, code text);",
+          "CREATE TABLE c (id integer PRIMARY KEY, p_code text REFERENCES p (code));",
+          "CREATE VIEW pv AS SELECT * FROM p;",
+          "CREATE TABLE c2 (id integer PRIMARY KEY, p_id integer NOT NULL REFERENCES pv (id));",
+        ].join("\n"),
+        "DROP TABLE c; DROP TABLE c2; DROP VIEW pv; DROP TABLE p;",
+      ),
+      ...touchAll("002_x", ["c", "c2"]),
+    });
+    const r = await runCli(["test", "--db", `sqlite:${join(dir, "app.db")}`, "--json"], { cwd: dir });
+    expect(r.stderr).not.toContain("unexpected error");
+    expect(r.code).toBe(1);
+    const results = r.json().results;
+    const find = (m: string, check: string) => results.find((x: any) => x.migration === m && x.check === check);
+    // SQLite refuses every write to c: step.integrity says why, at each step that touches it.
+    for (const m of ["001_tables", "002_x"]) {
+      expect(find(m, "step.integrity")).toMatchObject({
+        status: "fail",
+        message: 'foreign keys cannot be checked: foreign key mismatch - "c" referencing "p"',
+      });
+      expect(find(m, "step.redo").status).toBe("pass");
+    }
+    expect(find("001_tables", "step.data-preserved").message).toContain(
+      "no generated rows for c2: its foreign key (p_id) references pv, which is a view",
+    );
+  });
+
   test("postgres: types without a generator, identity and generated columns, a cycle, a trigger that refuses every row", async () => {
     const tables = ["nodes", "a", "pairs", "weird", "weird2", "gen", "chk", "locked"];
     const { report, said, find } = await stairway(() => PG_URL, {
