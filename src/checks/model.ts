@@ -80,8 +80,10 @@ export interface DataModel<S = unknown> {
    * Empties what `m` can touch of the data `prepare` put there, and snapshots
    * it: an up that failed over generated rows (and rolled back) runs again
    * without them. Absent where a failed up does not roll back (transforms).
+   * `error` is the up's failure; `blame` names the data it failed on, read
+   * before the data goes (data-blame.ts), when the model can tell.
    */
-  withoutData?(m: Migration): Promise<Prepared<S>>;
+  withoutData?(m: Migration, error: string): Promise<Prepared<S> & { blame?: string }>;
   /**
    * The schema changed outside the model's own steps (a migration applied
    * without checks): what it carries from one step to the next is stale.

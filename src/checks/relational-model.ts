@@ -12,11 +12,18 @@ import { insertionOrder, seedTables } from "../data/generator.ts";
 import { compareRows, describeLoss, snapshotRows, type RowSnapshot } from "../data/rows.ts";
 import { fileFor, versionKey, type Migration } from "../plan/migration.ts";
 import { diffSchemas, formatDiffs } from "../schema/diff.ts";
-import type { Schema, Table, TableGraph, TableScope } from "../schema/model.ts";
+import { inScope, type Schema, type Table, type TableGraph, type TableScope } from "../schema/model.ts";
 import { schemaObjects } from "../schema/render.ts";
 import { plural } from "../plural.ts";
-import type { ScratchRef, SqlDriver, TableFingerprint } from "../stores/contract.ts";
+import {
+  SqlExecError,
+  type FkViolation,
+  type ScratchRef,
+  type SqlDriver,
+  type TableFingerprint,
+} from "../stores/contract.ts";
 import { unchangedColumns } from "./columns.ts";
+import { blameData } from "./data-blame.ts";
 import type { DataModel, Draft, ModelOptions } from "./model.ts";
 import { graphAfter, identifiers, stepScope } from "./scope.ts";
 import type { Scenario } from "../config.ts";
@@ -38,21 +45,52 @@ export function relationalModel(
 ): DataModel<RelationalState> {
   const counters = new Map<string, number>();
   let triggersExist = false;
-  /** Tables that got no rows in the step being checked, and those that did. */
+  /** Tables that got no rows before the up of the step being checked, and those that did. */
   let skipped: Skipped = [];
   let filled: string[] = [];
+  /** What the generator could not do in the step being checked (before and after its up): tables, columns. */
+  let notes: string[] = [];
+  /** Notes said so far: each is said once a run, by the first step that meets it. */
+  const said = new Set<string>();
+  const unsaid = (list: string[]) => [...new Set(list)].filter((n) => !said.has(n) && said.add(n));
+  const noteOf = (seeded: Awaited<ReturnType<typeof seedTables>>) => [
+    ...seeded.skipped.map((s) => `no generated rows for ${s.table}: ${s.reason}`),
+    ...seeded.notes.map((n) => `${n.table}: ${n.reason}`),
+  ];
   /** The tables the step being checked can touch (scope.ts). */
   let scope: TableScope;
   /** The table graph the scope was cut from; after a redo, the next step's (scope.ts graphAfter). */
   let graph: TableGraph | undefined;
   let nextGraph: TableGraph | undefined;
+  /** Tables outside the scope exist as the graph says: the step cannot have touched them. */
+  const exists = (table: string) => !!graph && !inScope(scope, table) && graph.tables.includes(table);
   /** data-test: generated rows loaded, and the time it took. */
   const load = { ms: 0, rows: 0 };
   /** perf: the schema before the step being timed. */
   let perfSchema: Schema | undefined;
-  const seeding = { rowsPerTable: opts.rows, seed: opts.seed, counters };
+  const seeding = { rowsPerTable: opts.rows, seed: opts.seed, counters, exists };
   const fixturesOf = (m: Migration) =>
     opts.fixtures.filter((f) => f.version !== undefined && versionKey(f.version) === m.key);
+  /**
+   * `schema` and the empty tables outside it that its foreign keys need rows
+   * in (a parent the step does not name, emptied by an earlier step's redo):
+   * they get rows too, else no child of theirs ever would.
+   */
+  const withEmptyParents = async (schema: Schema): Promise<Schema> => {
+    let out = schema;
+    for (let depth = 0; depth < 8; depth++) {
+      const have = new Set(out.tables.map((t) => t.name));
+      const want = new Set<string>();
+      for (const t of out.tables)
+        for (const fk of t.foreignKeys)
+          if (!have.has(fk.refTable) && exists(fk.refTable) && (await driver.rowCount(fk.refTable)) < opts.rows)
+            want.add(fk.refTable);
+      if (!want.size) return out;
+      const parents = (await driver.introspect(want)).tables.filter((t) => want.has(t.name));
+      out = { ...out, tables: [...out.tables, ...parents] };
+    }
+    return out;
+  };
   const loadFixtures = async (m: Migration) => {
     const fixtures = fixturesOf(m);
     if (!fixtures.length) return;
@@ -83,8 +121,9 @@ export function relationalModel(
         ? { scope: undefined, graph: undefined }
         : await stepScope(driver, m, triggersExist, known));
       const schema = await driver.introspect(scope);
-      const seeded = await seedTables(driver, schema, seeding);
+      const seeded = await seedTables(driver, await withEmptyParents(schema), seeding);
       skipped = seeded.skipped;
+      notes = noteOf(seeded);
       filled = Object.keys(seeded.inserted);
       return { state: { schema, scope, rows: await snapshotRows(driver, schema) }, skipped };
     },
@@ -93,11 +132,12 @@ export function relationalModel(
       return { schema: await driver.introspect(scope), scope };
     },
 
-    async withoutData() {
+    async withoutData(m, error) {
       const schema = await driver.introspect(scope);
+      const blame = await blameData(driver, schema, m, error);
       // Children first: a parent's rows may be referenced.
       for (const t of insertionOrder(schema).reverse()) await driver.deleteRows(t.name);
-      return { state: { schema, scope, rows: await snapshotRows(driver, schema) }, skipped: [] };
+      return { state: { schema, scope, rows: await snapshotRows(driver, schema) }, skipped: [], blame };
     },
 
     schemaChanged() {
@@ -107,23 +147,16 @@ export function relationalModel(
     filled: () => [...filled],
 
     async afterUp(m, _before, after) {
-      const fk = await driver.foreignKeyViolations(after.schema);
+      const fk = await foreignKeyProblems(driver, after.schema);
       return {
         message: "applied",
         results: [
           {
             check: "step.integrity",
             migration: m.id,
-            status: fk.length ? "fail" : "pass",
-            message: fk.length
-              ? fk
-                  .map(
-                    (v) =>
-                      `${plural(v.rows, "row")} of ${v.table} point${v.rows === 1 ? "s" : ""} at no row of ${v.parent}`,
-                  )
-                  .join("; ")
-              : "foreign keys hold",
-            ...(fk.length ? { details: { violations: fk } } : {}),
+            status: fk.problems.length ? "fail" : "pass",
+            message: fk.problems.length ? fk.problems.join("; ") : "foreign keys hold",
+            ...(fk.violations.length ? { details: { violations: fk.violations } } : {}),
           },
         ],
       };
@@ -132,11 +165,11 @@ export function relationalModel(
     async enrich(m, before, after) {
       for (const f of fixturesOf(m)) await insertFixture(driver, after.schema, f);
       const changed = changedTables(before.state.schema, after.schema);
-      const more = await seedTables(driver, after.schema, {
+      const more = await seedTables(driver, await withEmptyParents(after.schema), {
         ...seeding,
         extra: new Map([...changed].map((t) => [t, Math.ceil(opts.rows / 2)])),
       });
-      skipped = [...skipped, ...more.skipped.filter((s) => !skipped.some((x) => x.table === s.table))];
+      notes = [...notes, ...noteOf(more)];
     },
 
     async restored(m, before, after) {
@@ -153,7 +186,15 @@ export function relationalModel(
             : "schema after down equals schema before up",
           ...(diff.length ? { details: { diff: formatDiffs(diff) } } : {}),
         },
-        dataResult("step.data-preserved", m.id, losses, lossy.length > 0, skipped, countRows(before.state.rows!)),
+        dataResult(
+          "step.data-preserved",
+          m.id,
+          losses,
+          lossy.length > 0,
+          skipped,
+          countRows(before.state.rows!),
+          unsaid(notes),
+        ),
       ];
     },
 
@@ -227,7 +268,15 @@ export function relationalModel(
             : "schema as recorded on the way up",
           ...(diffs.length ? { details: { diff: formatDiffs(diffs) } } : {}),
         },
-        dataResult("rollback.data-preserved", m.id, losses, lossy.length > 0, atHead, count),
+        dataResult(
+          "rollback.data-preserved",
+          m.id,
+          losses,
+          lossy.length > 0,
+          atHead,
+          count,
+          unsaid(atHead.map((s) => `no generated rows for ${s.table}: ${s.reason}`)),
+        ),
       ];
     },
 
@@ -323,10 +372,7 @@ export function relationalModel(
             );
         }
       }
-      for (const v of await driver.foreignKeyViolations(after))
-        problems.push(
-          `${plural(v.rows, "row")} of ${v.table} point${v.rows === 1 ? "s" : ""} at no row of ${v.parent}`,
-        );
+      problems.push(...(await foreignKeyProblems(driver, after)).problems);
       const rows = [...fp0.values()].reduce((a, f) => a + f.rows, 0);
       return {
         check: "data.integrity",
@@ -414,6 +460,29 @@ export function relationalModel(
   };
 }
 
+/**
+ * Rows pointing at no parent, as sentences; a foreign key the database cannot
+ * check at all (SQLite: one to columns that are no key, "foreign key
+ * mismatch", which refuses every write to the table) is one too.
+ */
+async function foreignKeyProblems(
+  driver: SqlDriver,
+  schema: Schema,
+): Promise<{ problems: string[]; violations: FkViolation[] }> {
+  try {
+    const violations = await driver.foreignKeyViolations(schema);
+    return {
+      violations,
+      problems: violations.map(
+        (v) => `${plural(v.rows, "row")} of ${v.table} point${v.rows === 1 ? "s" : ""} at no row of ${v.parent}`,
+      ),
+    };
+  } catch (e) {
+    if (!(e instanceof SqlExecError)) throw e;
+    return { violations: [], problems: [`foreign keys cannot be checked: ${e.message}`] };
+  }
+}
+
 /** Tables an up created or changed (new columns get rows too). */
 function changedTables(before: Schema, after: Schema): Set<string> {
   const tables = (s: Schema) =>
@@ -474,12 +543,12 @@ export function dataResult(
   hasLossy: boolean,
   skipped: { table: string; reason: string }[],
   rows: number,
+  /** What the generator could not do, said the first time a step meets it. */
+  notes: string[],
 ): Draft {
   const undeclared = losses.filter((l) => !l.declared);
   const declared = losses.filter((l) => l.declared);
-  const skipNote = skipped.length
-    ? ` (no generated rows for ${skipped.map((s) => `${s.table}: ${s.reason}`).join("; ")})`
-    : "";
+  const skipNote = notes.length ? ` (${notes.join("; ")})` : "";
   const details: Record<string, unknown> = {};
   if (losses.length) details.losses = losses;
   if (declared.length) details.declaredLoss = declared.map(describeLoss);
@@ -502,7 +571,13 @@ export function dataResult(
       ...withDetails,
     };
   if (rows === 0 && skipped.length)
-    return { check, migration, status: "skip", message: `no rows to check${skipNote}`, ...withDetails };
+    return {
+      check,
+      migration,
+      status: "skip",
+      message: `no rows to check${skipNote || `: no generated rows for ${skipped.map((s) => s.table).join(", ")}`}`,
+      ...withDetails,
+    };
   return {
     check,
     migration,

@@ -19,6 +19,7 @@ import type { Migrator } from "../stores/contract.ts";
 import { failed, type DataModel, type Draft, type ModelOptions } from "./model.ts";
 import { modelOf } from "./model-of.ts";
 import { coverageOf } from "./stairway.ts";
+import { overDataMessage } from "./data-blame.ts";
 
 export interface RollbackOptions extends ModelOptions {
   /** How many of the newest migrations to roll back; undefined: all. */
@@ -138,14 +139,14 @@ async function upTo(
     if (o.status !== "done" && !o.dirty && model.withoutData) {
       // Rolled back: the same schema, emptied of the data, takes the up again.
       opts.progress?.(`${target}  up  ${m.id} again, on empty tables`);
-      await model.withoutData(m);
+      const { blame } = await model.withoutData(m, o.error ?? "");
       const again = await applyStep(driver, m, "up");
       if (again.status === "done")
         add({
           check: "step.up",
           migration: m.id,
           status: "warn",
-          message: `fails over the data loaded before it, passes on empty tables — a production risk: ${o.error}`,
+          message: overDataMessage(o.error, blame),
           durationMs: again.durationMs,
           details: { failsOverData: o.error },
         });

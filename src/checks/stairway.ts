@@ -19,6 +19,7 @@ import type { Migrator } from "../stores/contract.ts";
 import { failed, type DataModel, type Draft, type ModelOptions } from "./model.ts";
 import { modelOf } from "./model-of.ts";
 import { plural } from "../plural.ts";
+import { overDataMessage } from "./data-blame.ts";
 
 export interface StairwayOptions extends ModelOptions {
   /**
@@ -117,16 +118,21 @@ export async function runStairway(
 
     say("up");
     let up = await applyStep(driver, m, "up");
-    let overData: string | undefined;
+    let overData: { error?: string; blame?: string } | undefined;
     if (up.status !== "done" && model.withoutData && (!up.dirty || opts.rebuild)) {
       // Rolled back: the same schema, emptied of the generated rows, takes the up again. Halfway
-      // outside a transaction: a fresh copy of the state before it (ups only, no rows) takes it.
-      if (up.dirty) await rebuild(applied, `${m.id} failed halfway outside a transaction`);
+      // outside a transaction: the rows that broke it are read where they are, then a fresh copy
+      // of the state before it (ups only, no rows) takes it.
       say("up again, on empty tables");
-      const empty = await model.withoutData(m);
+      let empty = await model.withoutData(m, up.error ?? "");
+      const blame = empty.blame;
+      if (up.dirty) {
+        await rebuild(applied, `${m.id} failed halfway outside a transaction`);
+        empty = (await model.withoutData?.(m, "")) ?? empty;
+      }
       const again = await applyStep(driver, m, "up");
       if (again.status === "done") {
-        overData = up.error;
+        overData = { error: up.error, blame };
         before = empty;
         up = again;
       } else up = { ...again, error: `${again.error} (on empty tables too)` };
@@ -154,15 +160,16 @@ export async function runStairway(
             check: "step.up",
             migration: m.id,
             status: "warn",
-            message: `fails where the tables hold rows, passes on empty tables — a production risk: ${overData}`,
+            message: overDataMessage(overData.error, overData.blame),
             durationMs: up.durationMs,
-            details: { failsOverData: overData, tables: model.filled() },
+            details: { failsOverData: overData.error, tables: model.filled() },
           }
         : { check: "step.up", migration: m.id, status: "pass", message: checked.message, durationMs: up.durationMs },
       ...checked.results,
     );
     if (m.irreversible) return; // no down: said once at the end
-    await model.enrich(m, before, after);
+    // Over data the up fails on, the redo would fail again for the same rows: already the warning.
+    if (!overData) await model.enrich(m, before, after);
 
     say("down");
     const down = await applyStep(driver, m, "down");

@@ -2,7 +2,9 @@
 // parent keys), deterministic from a seed, within types, lengths, NOT NULL,
 // UNIQUE and the CHECKs we recognise, and with values that expose bugs:
 // fractional numbers, non-ASCII text, time zones, NULLs where allowed.
-// A table we cannot fill is skipped with the reason, never failed.
+// A table we cannot fill (a parent that does not exist yet, a NOT NULL
+// column of a type we cannot generate, rows the database refuses) is skipped
+// with the reason, and a column left NULL is noted: never failed.
 
 import { SqlExecError, type SqlDriver, type Value } from "../stores/contract.ts";
 import type { Column, Schema, Table } from "../schema/model.ts";
@@ -19,11 +21,15 @@ export interface SeedOptions {
   only?: Set<string>;
   /** Next row counter per table, kept by the caller across calls so unique values never repeat. */
   counters?: Map<string, number>;
+  /** Whether a table `schema` leaves out exists (a schema cut to a step's scope); else only schema's tables do. */
+  exists?: (table: string) => boolean;
 }
 
 export interface SeedResult {
   inserted: Record<string, number>;
   skipped: { table: string; reason: string }[];
+  /** Columns of filled tables left NULL (or to their default), with why. */
+  notes: { table: string; reason: string }[];
 }
 
 /** Parents before children; cycles are broken where a foreign key is nullable. */
@@ -48,17 +54,18 @@ export function insertionOrder(schema: Schema): Table[] {
 }
 
 export async function seedTables(driver: SqlDriver, schema: Schema, opts: SeedOptions): Promise<SeedResult> {
-  const result: SeedResult = { inserted: {}, skipped: [] };
+  const result: SeedResult = { inserted: {}, skipped: [], notes: [] };
   for (const table of insertionOrder(schema)) {
     if (opts.only && !opts.only.has(table.name)) continue;
     const have = await driver.rowCount(table.name);
     let want = Math.max(0, opts.rowsPerTable - have) + (opts.extra?.get(table.name) ?? 0);
     if (want === 0) continue;
-    const plan = await planTable(driver, schema, table, opts.seed);
+    const plan = await planTable(driver, schema, table, opts.seed, opts.exists);
     if ("reason" in plan) {
       result.skipped.push({ table: table.name, reason: plan.reason });
       continue;
     }
+    if (plan.note) result.notes.push({ table: table.name, reason: plan.note });
     want = Math.min(want, Math.max(0, plan.maxRows - have));
     if (want === 0) continue;
     // Counters start past what is there, so unique values do not collide with earlier rows.
@@ -73,7 +80,6 @@ export async function seedTables(driver: SqlDriver, schema: Schema, opts: SeedOp
   return result;
 }
 
-/** Inserts in one go; when the database refuses the batch, row by row, keeping what it accepts. */
 /**
  * Inserts in one go; when the database refuses the batch (a CHECK the
  * generator cannot read), row by row, keeping what it accepts. Only a refusal
@@ -128,6 +134,15 @@ export interface TablePlan {
   row: (n: number) => Value[];
   /** How many distinct rows there can be, when a unique key is made of foreign keys only. */
   maxRows: number;
+  /** Columns left out (NULL or their default), with why, in one line. */
+  note?: string;
+}
+
+/** `name` in `schema`, as the database would find it (SQLite and MySQL names ignore case). */
+function tableNamed(schema: Schema, name: string): Table | undefined {
+  return (
+    schema.tables.find((t) => t.name === name) ?? schema.tables.find((t) => t.name.toLowerCase() === name.toLowerCase())
+  );
 }
 
 /** How rows of one table are generated, or why they cannot be. */
@@ -136,8 +151,10 @@ export async function planTable(
   schema: Schema,
   table: Table,
   seed: number,
+  exists?: (table: string) => boolean,
 ): Promise<TablePlan | { reason: string }> {
   const columns: string[] = [];
+  const leftOut: string[] = [];
   const makers: ((n: number) => Value)[] = [];
   const unique = new Set([...(table.primaryKey?.columns ?? []), ...table.uniques.flatMap((u) => u.columns)]);
   for (const ix of table.indexes) if (ix.unique) for (const c of ix.columns) unique.add(c);
@@ -148,14 +165,17 @@ export async function planTable(
   const parentCount = new Map<string, number>();
   for (const fk of table.foreignKeys) {
     const self = fk.refTable === table.name;
-    const parents = self ? [] : await driver.sampleRows(fk.refTable, fk.refColumns, 500);
     const nullable = fk.columns.every((c) => table.columns.find((x) => x.name === c)?.nullable);
+    // SQLite takes a foreign key to a table a later migration creates, or to columns the parent lacks.
+    const missing = self ? undefined : missingParent(schema, fk.refTable, fk.refColumns, exists);
+    const parents = self || missing ? [] : await driver.sampleRows(fk.refTable, fk.refColumns, 500);
     if (parents.length === 0 && !nullable)
       return {
         reason: self
           ? `its foreign key to itself (${fk.columns.join(", ")}) is NOT NULL`
-          : `its parent table ${fk.refTable} has no rows`,
+          : `its foreign key (${fk.columns.join(", ")}) ${missing ?? `needs rows in ${fk.refTable}, which has none`}`,
       };
+    if (missing) leftOut.push(`${fk.columns.join(", ")} (its foreign key ${missing})`);
     const s = stride;
     stride *= Math.max(1, parents.length);
     for (const c of fk.columns) parentCount.set(c, Math.max(1, parents.length));
@@ -174,8 +194,10 @@ export async function planTable(
     const { kind, hints } = valueKind(schema, table, col);
     const make = valueMaker(kind, hints, col, unique.has(col.name), hash(`${seed}:${table.name}:${col.name}`));
     if (!make) {
-      if (col.nullable || col.default !== null) continue;
-      return { reason: `no generator for column ${col.name} of type ${col.type}` };
+      if (!col.nullable && col.default === null)
+        return { reason: `no generator for column ${col.name} of type ${col.type}, which is NOT NULL` };
+      leftOut.push(`${col.name} (no generator for type ${col.type})`);
+      continue;
     }
     columns.push(col.name);
     makers.push(make);
@@ -197,7 +219,26 @@ export async function planTable(
       return r;
     },
     maxRows,
+    ...(leftOut.length ? { note: `columns left NULL or to their default: ${leftOut.join(", ")}` } : {}),
   };
+}
+
+/** Why the parent of a foreign key cannot be read (no such table, no such column), or undefined when it can. */
+function missingParent(
+  schema: Schema,
+  name: string,
+  refColumns: string[],
+  exists?: (table: string) => boolean,
+): string | undefined {
+  const parent = tableNamed(schema, name);
+  if (!parent) {
+    if (schema.views.some((v) => v.name === name)) return `references ${name}, which is a view`;
+    return exists?.(name) ? undefined : `references ${name}, which does not exist (yet)`;
+  }
+  const lacking = refColumns.filter((c) => !c || !parent.columns.some((x) => x.name.toLowerCase() === c.toLowerCase()));
+  if (lacking.length || !refColumns.length)
+    return `references ${name} (${refColumns.join(", ")}), which has no such ${lacking.length === 1 ? "column" : "columns"}`;
+  return undefined;
 }
 
 /**

@@ -320,9 +320,10 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
       // https://www.sqlite.org/pragma.html#pragma_foreign_key_check
       const rows = schema
         ? schema.tables.flatMap((t) =>
-            db.all<{ table: string; parent: string }>(`PRAGMA foreign_key_check(${q(t.name)})`),
+            // A foreign key to columns that are no key ("foreign key mismatch") is the tree's error, not ours.
+            wrap(() => db.all<{ table: string; parent: string }>(`PRAGMA foreign_key_check(${q(t.name)})`)),
           )
-        : db.all<{ table: string; parent: string }>("PRAGMA foreign_key_check");
+        : wrap(() => db.all<{ table: string; parent: string }>("PRAGMA foreign_key_check"));
       const counts = new Map<string, FkViolation>();
       for (const r of rows) {
         const key = `${r.table}\u0000${r.parent}`;
