@@ -2,7 +2,7 @@
 // run lock, a second one to a lock file beside it (see lock()).
 
 import { realpathSync } from "node:fs";
-import { ColumnChecksum } from "../../data/checksum.ts";
+import { fingerprintRows } from "../../data/checksum.ts";
 import { StairwayError } from "../../errors.ts";
 import {
   BOOKKEEPING_TABLE,
@@ -263,13 +263,7 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
     },
     async fingerprint(table, columns) {
       if (columns.length === 0) return { rows: await driver.rowCount(table), columns: {} };
-      const sums = columns.map(() => new ColumnChecksum());
-      let rows = 0;
-      for (const row of db.iterate(`SELECT ${columns.map(q).join(", ")} FROM ${q(table)}`)) {
-        rows++;
-        row.forEach((v, i) => sums[i]!.add(sqliteText(v)));
-      }
-      return { rows, columns: Object.fromEntries(columns.map((c, i) => [c, sums[i]!.hex()])) };
+      return fingerprintRows(columns, db.iterate(`SELECT ${columns.map(q).join(", ")} FROM ${q(table)}`), sqliteText);
     },
     async heldLocks() {
       return [];
