@@ -11,6 +11,7 @@ import { applyStep } from "./runner.ts";
 import type { Migrator, ScratchOptions, ScratchRef, SqlDriver, StoreModule } from "./stores/contract.ts";
 import type { TargetUrl } from "./stores/url.ts";
 import type { Target } from "./targets.ts";
+import { plural } from "./plural.ts";
 
 export interface Scratch<D extends Migrator = SqlDriver> extends ScratchRef {
   driver: D;
@@ -46,7 +47,7 @@ async function bookkeepingMismatch(
 ): Promise<string | undefined> {
   const rows = await driver.applied();
   const want = new Map(prefix.map((m) => [m.key, upChecksumOf(m, dialect)]));
-  if (rows.length !== want.size) return `it records ${rows.length} migrations, the prefix has ${want.size}`;
+  if (rows.length !== want.size) return `it records ${plural(rows.length, "migration")}, the prefix has ${want.size}`;
   for (const r of rows) {
     if (r.dirty) return `version ${r.version} is dirty there`;
     const k = versionKey(r.version);
@@ -90,7 +91,7 @@ export async function scratchAtPrefix(
     entry = session.cache!.entryFor(target.url.store, target.dialect, cachedPart, checksum, session.setup);
     const found = session.cache!.find(entry);
     if (found) {
-      how.progress?.(`${target.name}: the first ${cachedPart.length} migrations from the prefix cache`);
+      how.progress?.(`${target.name}: the first ${plural(cachedPart.length, "migration")} from the prefix cache`);
       try {
         scratch = await session.scratch(target, label, command, {
           durable: how.durable,

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { configError } from "../errors.ts";
 import type { CheckResult } from "../results.ts";
 import type { PerfTiming } from "./perf.ts";
+import { plural } from "../plural.ts";
 
 export interface Baseline {
   tool: "stairway";
@@ -67,7 +68,7 @@ export function compareBaseline(b: Baseline, timings: PerfTiming[]): CheckResult
       return {
         ...base,
         status: "skip",
-        message: `${t.scenario}: not compared: the data size differs from the baseline's (${t.rows.toLocaleString("en-US")} rows or keys here, ${rows.toLocaleString("en-US")} there): save a baseline at this size, or run at that one`,
+        message: `${t.scenario}: not compared: the data size differs from the baseline's (${plural(t.rows, "row or key", "rows or keys")} here, ${rows.toLocaleString("en-US")} there): save a baseline at this size, or run at that one`,
       };
     const worse: string[] = [];
     const within: string[] = [];

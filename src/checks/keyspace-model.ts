@@ -178,7 +178,7 @@ export function keyspaceModel(driver: KeyspaceDriver, opts: ModelOptions): DataM
       );
       return [
         laterSeeds.size && r.status === "pass"
-          ? { ...r, message: `${r.message} (${laterSeeds.size} keys seeded by later migrations left aside)` }
+          ? { ...r, message: `${r.message} (${plural(laterSeeds.size, "key")} seeded by later migrations left aside)` }
           : r,
       ];
     },

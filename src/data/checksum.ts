@@ -1,9 +1,11 @@
 // An order-independent checksum of many values: two 32-bit FNV-1a hashes per
 // value, summed modulo 2^32 each, so rows may come in any order and a changed,
 // lost or added value changes the sum. Used where the database cannot hash
-// (SQLite); PostgreSQL sums hashtextextended() itself.
+// (SQLite, MariaDB/MySQL); PostgreSQL sums hashtextextended() itself.
 
-export class ColumnChecksum {
+import type { TableFingerprint } from "../stores/contract.ts";
+
+class ColumnChecksum {
   private a = 0;
   private b = 0;
 
@@ -23,4 +25,25 @@ export class ColumnChecksum {
   hex(): string {
     return this.a.toString(16).padStart(8, "0") + this.b.toString(16).padStart(8, "0");
   }
+}
+
+/**
+ * Row count and a checksum per column of rows, in `columns`' order; `text` is
+ * the value as readRows gives it.
+ */
+export async function fingerprintRows<V>(
+  columns: string[],
+  rows: Iterable<V[]> | AsyncIterable<V[]>,
+  text: (v: V) => string | null,
+): Promise<TableFingerprint> {
+  const sums = columns.map(() => new ColumnChecksum());
+  let n = 0;
+  const add = (row: V[]) => {
+    n++;
+    row.forEach((v, i) => sums[i]!.add(text(v)));
+  };
+  // A synchronous source (SQLite) is read without an await a row: that would double the time.
+  if (Symbol.asyncIterator in rows) for await (const row of rows) add(row);
+  else for (const row of rows) add(row);
+  return { rows: n, columns: Object.fromEntries(columns.map((col, i) => [col, sums[i]!.hex()])) };
 }

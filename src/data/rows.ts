@@ -205,8 +205,8 @@ export function describeLoss(l: DataLoss): string {
     case "column-gone":
       return `${where}: column is gone, with ${plural(l.count, "non-null value")}`;
     case "rows-missing":
-      return `${where}: ${l.count} of ${l.total} rows missing, e.g. ${l.sample}`;
+      return `${where}: ${l.count.toLocaleString("en-US")} of ${plural(l.total, "row")} missing, e.g. ${l.sample}`;
     case "values-changed":
-      return `${where}: ${l.count} of ${l.total} values changed, e.g. ${l.sample}`;
+      return `${where}: ${l.count.toLocaleString("en-US")} of ${plural(l.total, "value")} changed, e.g. ${l.sample}`;
   }
 }

@@ -4,6 +4,7 @@
 import pc from "picocolors";
 import type { Report } from "../results.ts";
 import { detailsOf } from "./results.ts";
+import { plural } from "../plural.ts";
 
 export interface TextSummary {
   files: number;
@@ -33,9 +34,8 @@ export function renderText(report: Report, summary: TextSummary): string {
   }
   const errors = active.filter((r) => r.status === "fail").length;
   const warnings = active.length - errors;
-  const count = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  const what = `${count(summary.files, "file")} (${summary.dialects.join(", ") || "no dialect"})`;
-  const tally = [count(errors, "error"), count(warnings, "warning"), `${allowed.length} allowed`].join(", ");
+  const what = `${plural(summary.files, "file")} (${summary.dialects.join(", ") || "no dialect"})`;
+  const tally = [plural(errors, "error"), plural(warnings, "warning"), `${allowed.length} allowed`].join(", ");
   out.push(errors ? pc.red(`✗ safety: ${tally} in ${what}`) : `${pc.green("✓")} safety: ${tally} in ${what}`);
   return out.join("\n");
 }

@@ -16,6 +16,7 @@ import {
   type SafetyFinding,
   type Timing,
 } from "./details.ts";
+import { plural } from "../plural.ts";
 
 export {
   slowest,
@@ -220,17 +221,16 @@ export function countsText(c: Counts): string {
   const parts: string[] = [];
   if (c.fail) parts.push(`${c.fail} failed`);
   parts.push(`${c.pass} passed`);
-  if (c.warn) parts.push(`${c.warn} warning${c.warn === 1 ? "" : "s"}`);
+  if (c.warn) parts.push(plural(c.warn, "warning"));
   if (c.skip) parts.push(`${c.skip} skipped`);
   return parts.join(" · ");
 }
 
 /** The one-line verdict, without its mark: "2 of 432 checks failed", "all 432 checks passed". */
 export function verdictText(d: Digest): string {
-  const checks = (n: number) => `${n} check${n === 1 ? "" : "s"}`;
   if (d.verdict === "fail") {
     const parts: string[] = [];
-    if (d.counts.fail) parts.push(`${d.counts.fail} of ${checks(d.total)} failed`);
+    if (d.counts.fail) parts.push(`${d.counts.fail} of ${plural(d.total, "check")} failed`);
     const stopped = d.errors.filter((e) => e.code !== "E_SHARD").map((e) => e.command);
     const incomplete = d.errors.filter((e) => e.code === "E_SHARD").map((e) => e.command);
     if (stopped.length) parts.push(`${stopped.join(", ")} stopped on an error`);
@@ -240,12 +240,12 @@ export function verdictText(d: Digest): string {
     return parts.join("; ");
   }
   if (d.total === 0) return "no check ran";
-  if (d.counts.pass === d.total) return `all ${checks(d.total)} passed`;
+  if (d.counts.pass === d.total) return `all ${plural(d.total, "check")} passed`;
   const rest = [
-    d.counts.warn ? `${d.counts.warn} warning${d.counts.warn === 1 ? "" : "s"}` : "",
+    d.counts.warn ? plural(d.counts.warn, "warning") : "",
     d.counts.skip ? `${d.counts.skip} skipped` : "",
   ].filter(Boolean);
-  return `${checks(d.counts.pass)} passed, ${rest.join(", ")}`;
+  return `${plural(d.counts.pass, "check")} passed, ${rest.join(", ")}`;
 }
 
 /** Milliseconds the way the console prints them. */

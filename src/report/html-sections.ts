@@ -65,7 +65,7 @@ export function timingSection(d: Digest): string {
     }));
     const rows = Math.max(0, ...list.map((t) => t.rows ?? 0));
     const sub = fromPerf
-      ? `${targets.length} target${targets.length === 1 ? "" : "s"}${rows ? `, up to ${plural(rows, "row")} in the tables` : ", empty tables"}`
+      ? `${plural(targets.length, "target")}${rows ? `, up to ${plural(rows, "row")} in the tables` : ", empty tables"}`
       : "the stairway test: the first up and the down of each step, over generated rows";
     return `<h3>${esc(scenario)} <span class="muted small">· ${esc(sub)}</span></h3>${timingChart(groups, { title: `${scenario}: up and down time per migration`, id: `chart-${i}-${slug(scenario)}` })}`;
   });
@@ -113,7 +113,7 @@ export function lockSection(d: Digest): string {
       ? table(loud)
       : `<p>${statusBadge("pass", "no step took a blocking lock or stalled a concurrent query")}</p>`) +
       (quiet.length
-        ? `<details><summary>${quiet.length} more step${quiet.length === 1 ? "" : "s"} with no blocking lock and no stall measured</summary>${table(quiet)}</details>`
+        ? `<details><summary>${plural(quiet.length, "more step")} with no blocking lock and no stall measured</summary>${table(quiet)}</details>`
         : ""),
   );
 }
@@ -185,7 +185,7 @@ export function safetySection(d: Digest): string {
         `${f.allowed ? `<div class="muted">allowed: ${esc(f.allowed.reason)}</div>` : ""}</td></tr>`
       );
     });
-    const counts = `${active.length} finding${active.length === 1 ? "" : "s"}${list.length > active.length ? `, ${list.length - active.length} allowed` : ""}`;
+    const counts = `${plural(active.length, "finding")}${list.length > active.length ? `, ${list.length - active.length} allowed` : ""}`;
     return (
       `<h3>${statusBadge(s, s === "fail" ? "error" : s === "warn" ? "warning" : "allowed")} <code>${esc(rule)}</code> <span class="muted small">· ${esc(counts)}</span></h3>` +
       (hint ? `<p class="small"><strong>Fix:</strong> ${esc(hint)}</p>` : "") +
@@ -195,6 +195,6 @@ export function safetySection(d: Digest): string {
   const errors = d.safety.filter((f) => f.result.status === "fail").length;
   const warns = d.safety.filter((f) => f.result.status === "warn").length;
   const allowed = d.safety.filter((f) => f.allowed).length;
-  const lead = `${errors} error${errors === 1 ? "" : "s"}, ${warns} warning${warns === 1 ? "" : "s"}${allowed ? `, ${allowed} allowed by <code>-- stairway:allow</code>` : ""} from <code>stairway safety</code>: dangerous operations per dialect, and how to make each safe.`;
+  const lead = `${plural(errors, "error")}, ${plural(warns, "warning")}${allowed ? `, ${allowed} allowed by <code>-- stairway:allow</code>` : ""} from <code>stairway safety</code>: dangerous operations per dialect, and how to make each safe.`;
   return section("safety", "Lint findings", lead, groups.join(""));
 }

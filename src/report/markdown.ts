@@ -77,7 +77,7 @@ export function renderMarkdown(d: Digest, opts: MarkdownOptions = {}): string {
   if (cut) {
     const left = body.length - out.length + head.length;
     out.push(
-      `> **Summary cut short** at ${cut} to stay under GitHub's 65,536-character limit (${left} more block${left === 1 ? "" : "s"} left out): everything is in \`report.html\` and \`junit.xml\`.`,
+      `> **Summary cut short** at ${cut} to stay under GitHub's 65,536-character limit (${plural(left, "more block")} left out): everything is in \`report.html\` and \`junit.xml\`.`,
     );
   }
   out.push(foot);
@@ -208,7 +208,7 @@ function lintBlock(d: Digest): string {
   const head = ["| severity | rule | where | dialect | finding |", "| :-- | :-- | :-- | :-- | :-- |"];
   const sorted = [...active].sort((a, b) => Number(b.result.status === "fail") - Number(a.result.status === "fail"));
   const lines = [
-    `### Lint findings: ${errors} error${errors === 1 ? "" : "s"}, ${warns} warning${warns === 1 ? "" : "s"}${allowed.length ? `, ${allowed.length} allowed` : ""}`,
+    `### Lint findings: ${plural(errors, "error")}, ${plural(warns, "warning")}${allowed.length ? `, ${allowed.length} allowed` : ""}`,
   ];
   if (sorted.length) lines.push("", ...head, ...sorted.slice(0, MAX_LINT_ROWS).map(row));
   if (sorted.length > MAX_LINT_ROWS)
@@ -266,7 +266,7 @@ function warningsBlock(d: Digest): string {
   const list = d.warnings.filter((w) => !w.result.check.startsWith("safety.") && !obj(w.result.details)?.declaredLoss);
   if (!list.length) return "";
   return [
-    `<details><summary>⚠ ${list.length} other warning${list.length === 1 ? "" : "s"}</summary>`,
+    `<details><summary>⚠ ${plural(list.length, "other warning")}</summary>`,
     "",
     ...list.slice(0, 100).map((w) => `- ${code(w.result.check)} · ${where(w)}: ${text(clip(w.result.message, 500))}`),
     ...(list.length > 100 ? [`- … ${list.length - 100} more in report.html`] : []),

@@ -8,6 +8,7 @@ import { ROOT, runCli } from "../helpers.ts";
 
 for (const [url, store] of [
   ["postgres://127.0.0.1:1/x", "PostgreSQL"],
+  ["mysql://127.0.0.1:1/x", "MariaDB/MySQL"],
   ["redis://127.0.0.1:1/3", "Redis"],
 ] as const)
   test(`--wait on ${store}: the time-out says it waited; without --wait the error suggests it`, async () => {

@@ -1,5 +1,6 @@
 import { blockingLocks, lockName } from "../pg-locks.ts";
 import { defineRule, head, where, type Hit } from "../rule.ts";
+import { plural } from "../../plural.ts";
 
 export default defineRule({
   id: "require-lock-timeout",
@@ -27,10 +28,7 @@ export default defineRule({
     const first = offenders[0];
     if (!first) return [];
     const lock = blockingLocks(file, first)[0]!;
-    const more =
-      offenders.length > 1
-        ? ` (and ${offenders.length - 1} more statement${offenders.length > 2 ? "s" : ""} in this file)`
-        : "";
+    const more = offenders.length > 1 ? ` (and ${plural(offenders.length - 1, "more statement")} in this file)` : "";
     const localHint =
       !file.transactional &&
       file.statements.some((s) => s.effects.some((e) => e.type === "set" && e.name === "lock_timeout" && e.local))

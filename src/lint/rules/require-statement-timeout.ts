@@ -1,6 +1,7 @@
 import type { LintFile, LintStatement } from "../model.ts";
 import { blockingLocks, blocks, lockName, pgLocks } from "../pg-locks.ts";
 import { defineRule, head, where } from "../rule.ts";
+import { plural } from "../../plural.ts";
 
 /** Why a statement may run long over a table that existed before this file, or undefined. */
 function longWork(file: LintFile, s: LintStatement): string | undefined {
@@ -61,7 +62,7 @@ export default defineRule({
       if (own && s.tx !== null) held.push({ line: s.line, name: own.name, mode: own.mode, tx: s.tx });
     }
     if (!first) return [];
-    const more = count > 1 ? ` (and ${count - 1} more statement${count > 2 ? "s" : ""} in this file)` : "";
+    const more = count > 1 ? ` (and ${plural(count - 1, "more statement")} in this file)` : "";
     return [{ statement: first.s, message: first.message + more + where(first.s) }];
   },
 });

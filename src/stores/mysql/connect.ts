@@ -5,9 +5,8 @@
 // https://sidorares.github.io/node-mysql2/docs
 
 import mysql, { type Connection, type ConnectionOptions } from "mysql2/promise";
-import { setTimeout as sleep } from "node:timers/promises";
 import { StairwayError } from "../../errors.ts";
-import { afterWaiting } from "../after-waiting.ts";
+import { afterWaiting, connectWaiting } from "../after-waiting.ts";
 import type { OpenOptions } from "../contract.ts";
 import { tlsReason } from "../tls.ts";
 import type { TargetUrl } from "../url.ts";
@@ -176,43 +175,38 @@ export async function connectMysql(
           ssl: { rejectUnauthorized: address.tls !== "encrypt", verifyIdentity: address.tls === "verify-full" },
         }),
   };
-  const start = Date.now();
-  const deadline = start + (opts.waitMs ?? 0);
-  let waited = false;
-  for (;;) {
-    const lost = { count: 0 };
-    let conn: Connection | undefined;
-    try {
-      conn = await mysql.createConnection(options);
-      // A connection the server drops (KILL, restart, timeout) reports it here, not as a rejected query.
-      conn.on("error", () => {});
-      conn.once("end", () => void lost.count++);
-      const [rows] = await conn.query("SELECT CONNECTION_ID() AS id, VERSION() AS version");
-      const row = (rows as { id: number | string; version: string }[])[0]!;
-      if (opts.scratch) await conn.query("SET time_zone = '+00:00'");
-      if (address.sqlMode !== undefined) await conn.query("SET SESSION sql_mode = ?", [address.sqlMode]);
-      if (waited) opts.onWait?.(null);
-      return { conn, lost, mariadb: /mariadb/i.test(row.version), threadId: Number(row.id) };
-    } catch (e) {
-      await conn?.end().catch(() => {});
-      if (e instanceof StairwayError) throw e;
-      const code = (e as { code?: string }).code ?? "";
-      if (RETRYABLE.has(code) && Date.now() < deadline) {
-        opts.onWait?.(Date.now() - start);
-        waited = true;
-        await sleep(500);
-        continue;
+  return connectWaiting(
+    opts,
+    async () => {
+      const lost = { count: 0 };
+      let conn: Connection | undefined;
+      try {
+        conn = await mysql.createConnection(options);
+        // A connection the server drops (KILL, restart, timeout) reports it here, not as a rejected query.
+        conn.on("error", () => {});
+        conn.once("end", () => void lost.count++);
+        const [rows] = await conn.query("SELECT CONNECTION_ID() AS id, VERSION() AS version");
+        const row = (rows as { id: number | string; version: string }[])[0]!;
+        if (opts.scratch) await conn.query("SET time_zone = '+00:00'");
+        if (address.sqlMode !== undefined) await conn.query("SET SESSION sql_mode = ?", [address.sqlMode]);
+        return { conn, lost, mariadb: /mariadb/i.test(row.version), threadId: Number(row.id) };
+      } catch (e) {
+        await conn?.end().catch(() => {});
+        throw e;
       }
-      if (waited) opts.onWait?.(null);
+    },
+    (e) => RETRYABLE.has((e as { code?: string }).code ?? ""),
+    (e, waitedMs) => {
+      if (e instanceof StairwayError) return e;
       // A bad sql_mode is the URL's fault, not the server's.
       if ((e as { code?: string }).code === "ER_WRONG_VALUE_FOR_VAR")
-        throw new StairwayError(
+        return new StairwayError(
           "E_URL",
           `target ${opts.name}: "${url.redacted}" has a sql_mode the server refuses: ${(e as Error).message}`,
         );
-      throw connectError(e, url, address, opts.name, waited ? Date.now() - start : 0);
-    }
-  }
+      return connectError(e, url, address, opts.name, waitedMs);
+    },
+  );
 }
 
 /** `name` quoted as a MySQL identifier. */

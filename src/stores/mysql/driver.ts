@@ -7,7 +7,7 @@
 
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ColumnChecksum } from "../../data/checksum.ts";
+import { fingerprintRows } from "../../data/checksum.ts";
 import { StairwayError } from "../../errors.ts";
 import { splitStatements } from "../../plan/statements.ts";
 import {
@@ -355,13 +355,7 @@ export function mysqlDriver(
     async fingerprint(table, columns) {
       // Streamed and hashed here: the values as readRows gives them, whatever their type.
       if (columns.length === 0) return { rows: await driver.rowCount(table), columns: {} };
-      const sums = columns.map(() => new ColumnChecksum());
-      let n = 0;
-      for await (const row of driver.readRows(table, columns)) {
-        n++;
-        row.forEach((v, i) => sums[i]!.add(v));
-      }
-      return { rows: n, columns: Object.fromEntries(columns.map((col, i) => [col, sums[i]!.hex()])) };
+      return fingerprintRows(columns, driver.readRows(table, columns), (v) => v);
     },
     async heldLocks() {
       return [];

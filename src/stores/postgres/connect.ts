@@ -5,9 +5,8 @@
 
 import postgres from "postgres";
 import type { Writable } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
 import { StairwayError } from "../../errors.ts";
-import { afterWaiting } from "../after-waiting.ts";
+import { afterWaiting, connectWaiting } from "../after-waiting.ts";
 import type { OpenOptions } from "../contract.ts";
 import { tlsReason } from "../tls.ts";
 import { databaseOf, withoutPassword, type TargetUrl } from "../url.ts";
@@ -111,50 +110,43 @@ export interface PgConnection {
 }
 
 export async function connectPostgres(url: TargetUrl, opts: OpenOptions): Promise<PgConnection> {
-  const start = Date.now();
-  const deadline = start + (opts.waitMs ?? 0);
-  let waited = false;
-  for (;;) {
-    const lost = { count: 0 };
-    // The password goes apart: postgres.js would send a password= parameter to
-    // the server as a setting, and fail on a % it cannot decode.
-    const sql = postgres(withoutPassword(url.raw), {
-      pass: url.password,
-      max: 1,
-      onnotice: () => {},
-      onclose: () => void lost.count++,
-      connect_timeout: 10,
-      idle_timeout: 0,
-      // Never recycled (postgres.js's default: after 30–60 min): a new
-      // connection in the middle of a run would drop the session's advisory
-      // lock, and the rest of a migration would run outside its transaction.
-      max_lifetime: null,
-      connection: { application_name: "stairway", ...(opts.unsynced ? { synchronous_commit: "off" } : {}) },
-      types: RAW_TYPES,
-      // No catalogue query at connect (a third of its time): values come as the
-      // server's text, arrays included; introspection asks for JSON.
-      fetch_types: false,
-    });
-    try {
-      // The first query connects. PostgreSQL 14+: a backend whose client died
-      // (SIGKILL) stops within a second instead of finishing a long statement,
-      // so its database is free to drop; older servers do not know the setting.
-      await sql.unsafe("SET client_connection_check_interval = 1000").catch((e: { code?: string }) => {
-        if (e.code !== UNKNOWN_SETTING) throw e;
+  return connectWaiting(
+    opts,
+    async () => {
+      const lost = { count: 0 };
+      // The password goes apart: postgres.js would send a password= parameter to
+      // the server as a setting, and fail on a % it cannot decode.
+      const sql = postgres(withoutPassword(url.raw), {
+        pass: url.password,
+        max: 1,
+        onnotice: () => {},
+        onclose: () => void lost.count++,
+        connect_timeout: 10,
+        idle_timeout: 0,
+        // Never recycled (postgres.js's default: after 30–60 min): a new
+        // connection in the middle of a run would drop the session's advisory
+        // lock, and the rest of a migration would run outside its transaction.
+        max_lifetime: null,
+        connection: { application_name: "stairway", ...(opts.unsynced ? { synchronous_commit: "off" } : {}) },
+        types: RAW_TYPES,
+        // No catalogue query at connect (a third of its time): values come as the
+        // server's text, arrays included; introspection asks for JSON.
+        fetch_types: false,
       });
-      if (waited) opts.onWait?.(null);
-      return { sql, lost };
-    } catch (e) {
-      await sql.end({ timeout: 0 }).catch(() => {});
-      const code = (e as { code?: string }).code ?? "";
-      if (RETRYABLE.has(code) && Date.now() < deadline) {
-        opts.onWait?.(Date.now() - start);
-        waited = true;
-        await sleep(500);
-        continue;
+      try {
+        // The first query connects. PostgreSQL 14+: a backend whose client died
+        // (SIGKILL) stops within a second instead of finishing a long statement,
+        // so its database is free to drop; older servers do not know the setting.
+        await sql.unsafe("SET client_connection_check_interval = 1000").catch((e: { code?: string }) => {
+          if (e.code !== UNKNOWN_SETTING) throw e;
+        });
+        return { sql, lost };
+      } catch (e) {
+        await sql.end({ timeout: 0 }).catch(() => {});
+        throw e;
       }
-      if (waited) opts.onWait?.(null);
-      throw connectError(e, url, opts.name, waited ? Date.now() - start : 0);
-    }
-  }
+    },
+    (e) => RETRYABLE.has((e as { code?: string }).code ?? ""),
+    (e, waitedMs) => connectError(e, url, opts.name, waitedMs),
+  );
 }

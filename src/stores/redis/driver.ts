@@ -10,7 +10,7 @@ import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { errorMessage, StairwayError } from "../../errors.ts";
 import type { Direction, Migration } from "../../plan/migration.ts";
 import type { RedisContext } from "../../types.ts";
-import { afterWaiting } from "../after-waiting.ts";
+import { afterWaiting, connectWaiting } from "../after-waiting.ts";
 import type { AppliedRow, KeyDump, KeyspaceDriver, OpenOptions } from "../contract.ts";
 import { checkpointKey, createContext, OWN_PREFIX } from "./context.ts";
 import { scanKeys, snapshotKeyspace } from "./keyspace.ts";
@@ -117,37 +117,36 @@ function clientFor(ep: Endpoint): Client {
 
 const RETRYABLE = /ECONNREFUSED|ECONNRESET|EAI_AGAIN|ETIMEDOUT|LOADING|startup nodes|CLUSTERDOWN/;
 
-async function connect(ep: Endpoint, url: TargetUrl, opts: OpenOptions): Promise<Client> {
-  const start = Date.now();
-  const deadline = start + (opts.waitMs ?? 0);
-  let waited = false;
-  for (;;) {
-    const client = clientFor(ep);
-    // The cause of a failed connect (ECONNREFUSED, a cluster node's refusal)
-    // comes as an 'error' event; the promise only says the connection closed.
-    const events: unknown[] = [];
-    client.on("error", (e) => events.push(e));
-    client.on("node error", (e) => events.push(e));
-    try {
-      await client.connect();
-      if (!isCluster(client) && ep.db !== 0) await client.select(ep.db);
-      await client.ping();
-      if (isCluster(client) && masters(client).length === 0) throw new Error("CLUSTERDOWN no master node known");
-      if (waited) opts.onWait?.(null);
-      return client;
-    } catch (e) {
-      client.disconnect();
-      const text = [e, ...events].map(errorText).join(" ");
-      if (RETRYABLE.test(text) && Date.now() < deadline) {
-        opts.onWait?.(Date.now() - start);
-        waited = true;
-        await new Promise((r) => setTimeout(r, 500));
-        continue;
+/** A failed connect: its cause, and its words with those of the 'error' events that came with it. */
+interface Failed {
+  cause: unknown;
+  text: string;
+}
+
+function connect(ep: Endpoint, url: TargetUrl, opts: OpenOptions): Promise<Client> {
+  return connectWaiting(
+    opts,
+    async () => {
+      const client = clientFor(ep);
+      // The cause of a failed connect (ECONNREFUSED, a cluster node's refusal)
+      // comes as an 'error' event; the promise only says the connection closed.
+      const events: unknown[] = [];
+      client.on("error", (e) => events.push(e));
+      client.on("node error", (e) => events.push(e));
+      try {
+        await client.connect();
+        if (!isCluster(client) && ep.db !== 0) await client.select(ep.db);
+        await client.ping();
+        if (isCluster(client) && masters(client).length === 0) throw new Error("CLUSTERDOWN no master node known");
+        return client;
+      } catch (e) {
+        client.disconnect();
+        throw { cause: e, text: [e, ...events].map(errorText).join(" ") } satisfies Failed;
       }
-      if (waited) opts.onWait?.(null);
-      throw connectError(text, ep, url, opts.name, e, waited ? Date.now() - start : 0);
-    }
-  }
+    },
+    (f) => RETRYABLE.test((f as Failed).text),
+    (f, waitedMs) => connectError((f as Failed).text, ep, url, opts.name, (f as Failed).cause, waitedMs),
+  );
 }
 
 function errorText(e: unknown): string {

@@ -26,7 +26,7 @@ export const redisModule: StoreModule<RedisDriver> = {
       if (n > 0 && !opts.flush)
         throw new StairwayError(
           "E_REFUSED",
-          `target ${opts.name}: ${driver.where} holds ${n} key${n === 1 ? "" : "s"}; stairway ${opts.command} only runs on an empty database — ` +
+          `target ${opts.name}: ${driver.where} holds ${plural(n, "key")}; stairway ${opts.command} only runs on an empty database — ` +
             "point it at an empty one or pass --flush to empty it first",
         );
       if (n > 0) await driver.flush();

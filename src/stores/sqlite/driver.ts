@@ -2,8 +2,7 @@
 // run lock, a second one to a lock file beside it (see lock()).
 
 import { realpathSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
-import { ColumnChecksum } from "../../data/checksum.ts";
+import { fingerprintRows } from "../../data/checksum.ts";
 import { StairwayError } from "../../errors.ts";
 import {
   BOOKKEEPING_TABLE,
@@ -14,8 +13,9 @@ import {
   type SqlDriver,
   type Value,
 } from "../contract.ts";
-import { openSqliteEngine, type SqliteEngine, type SqliteValue } from "./engine.ts";
+import type { SqliteEngine, SqliteValue } from "./engine.ts";
 import { introspectSqlite, tableGraphSqlite } from "./introspect.ts";
+import { holdLockFile } from "./lock-file.ts";
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -63,7 +63,7 @@ export interface SqliteDriverOptions {
 export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): SqlDriver {
   const { timeouts = {}, name = "sqlite", file = ":memory:", runLock = false } = opts;
   let inTx = false;
-  let lock: SqliteEngine | undefined;
+  let release: (() => void) | undefined;
   // The database itself stayed locked by another connection longer than busy_timeout: say so, not "database is locked".
   const locked = <T>(fn: () => T): T => {
     try {
@@ -93,52 +93,28 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
       db.close();
     },
     /**
-     * The run lock: an exclusive lock on a lock file beside the database,
-     * held by a second connection for the whole run, so no-transaction
-     * migrations are covered too. It is an OS lock (SQLite's own, fcntl on
-     * Unix), which the kernel drops when the process dies: a SIGKILLed run
-     * leaves no stale lock (a lock row in the database would need expiry).
-     * The file itself stays; it holds nothing. Waited for in short tries, so
-     * Ctrl-C still works while waiting.
+     * The run lock: a lock file beside the database (lock-file.ts), held by a
+     * second connection for the whole run, so no-transaction migrations are
+     * covered too.
      */
     async lock(timeoutMs) {
-      if (!runLock || lock) return;
+      if (!runLock || release) return;
       const path = lockFileOf(file);
-      const engine = await openSqliteEngine(path, { create: true }).catch((e: Error) => {
-        throw new StairwayError("E_UNREACHABLE", `target ${name}: cannot create the lock file ${path}: ${e.message}`);
-      });
-      engine.run("PRAGMA busy_timeout = 0");
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        try {
-          // No journal: the lock transaction writes nothing, and a killed holder leaves no file behind.
-          engine.values("PRAGMA journal_mode = MEMORY");
-          engine.run("BEGIN EXCLUSIVE");
-          lock = engine;
-          return;
-        } catch (e) {
-          if (!(e as { code?: string }).code?.startsWith("SQLITE_BUSY")) {
-            engine.close();
-            throw new StairwayError("E_UNREACHABLE", `target ${name}: cannot lock ${path}: ${(e as Error).message}`);
-          }
-        }
-        if (Date.now() >= deadline) {
-          engine.close();
-          throw new StairwayError(
+      release = await holdLockFile(
+        path,
+        name,
+        timeoutMs,
+        () =>
+          new StairwayError(
             "E_LOCKED",
             `target ${name}: SQLite database ${file} is locked by another stairway run (it holds ${path}; waited ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}): wait for it to finish, or stop it`,
-          );
-        }
-        await sleep(Math.min(100, Math.max(1, deadline - Date.now())));
-      }
+          ),
+      );
     },
     async unlock() {
-      if (!lock) return;
-      const engine = lock;
-      lock = undefined;
-      // Ended before closing: bun:sqlite's close() leaves a connection with live statements open (sqlite3_close_v2), lock and all.
-      engine.run("ROLLBACK");
-      engine.close();
+      const held = release;
+      release = undefined;
+      held?.();
     },
     async ensureBookkeeping() {
       if (bookkeepingExists()) return;
@@ -287,13 +263,7 @@ export function sqliteDriver(db: SqliteEngine, opts: SqliteDriverOptions = {}): 
     },
     async fingerprint(table, columns) {
       if (columns.length === 0) return { rows: await driver.rowCount(table), columns: {} };
-      const sums = columns.map(() => new ColumnChecksum());
-      let rows = 0;
-      for (const row of db.iterate(`SELECT ${columns.map(q).join(", ")} FROM ${q(table)}`)) {
-        rows++;
-        row.forEach((v, i) => sums[i]!.add(sqliteText(v)));
-      }
-      return { rows, columns: Object.fromEntries(columns.map((c, i) => [c, sums[i]!.hex()])) };
+      return fingerprintRows(columns, db.iterate(`SELECT ${columns.map(q).join(", ")} FROM ${q(table)}`), sqliteText);
     },
     async heldLocks() {
       return [];
