@@ -89,6 +89,8 @@ const STEP = [
   "step.redo",
 ];
 const passed = (checks = STEP) => checks.map((c) => `${c} pass`);
+/** The generated value a warning names, and its count, vary with the generator: the wording does not. */
+const sample = (finding: string) => finding.replace(/, e\.g\. (\w+)=.* \(\d+ rows\);/, ", e.g. $1=… (N rows);");
 
 describe("each runner's tree with a planted down bug", () => {
   test("golang-migrate (detected, SQLite): a down that forgets the index its up made", async () => {
@@ -208,9 +210,9 @@ describe("each runner's tree with a planted down bug", () => {
     expect(r.code).toBe(1);
     expect(r.layout).toMatchObject({ preset: "goose", detected: false });
     const error = 'm/00002_audit.sql:13:1: near "DROP": syntax error';
-    expect(r.findings).toEqual([
+    expect(r.findings.map(sample)).toEqual([
       `fail step.down 00002_audit: ${error}`,
-      "warn step.up 00004_email_index: fails where the tables hold rows, passes on empty tables — a production risk: m/00004_email_index.sql:3:1: UNIQUE constraint failed: users.email",
+      "warn step.up 00004_email_index: m/00004_email_index.sql:3:1: adding UNIQUE (email) to users fails when users holds duplicates, e.g. email=… (N rows); it passes on empty tables — a production risk",
       `fail step.down-to-base -: stopped at 00002_audit: ${error}`,
     ]);
     expect(r.of("00003_roles")).toEqual(passed());
@@ -291,8 +293,8 @@ describe("each runner's tree with a planted down bug", () => {
     // A warning, not a failure: the exit code is 0.
     expect(r.code).toBe(0);
     expect(r.layout).toMatchObject({ preset: "prisma", detected: true });
-    expect(r.findings).toEqual([
-      "warn step.up 20240115093000_unique_email: fails where the tables hold rows, passes on empty tables — a production risk: m/20240115093000_unique_email/migration.sql:2:1: UNIQUE constraint failed: User.email",
+    expect(r.findings.map(sample)).toEqual([
+      "warn step.up 20240115093000_unique_email: m/20240115093000_unique_email/migration.sql:2:1: adding UNIQUE (email) to User fails when User holds duplicates, e.g. email=… (N rows); it passes on empty tables — a production risk",
     ]);
     expect(r.of("20240201100000_posts")).toEqual(passed(["step.up", "step.integrity"]));
     expect(r.of("20240215110000_published")).toEqual(passed(["step.up", "step.integrity"]));
@@ -367,8 +369,8 @@ describe("each runner's tree with a planted down bug", () => {
     expect(r.layout).toMatchObject({ preset: "popx", detected: true });
     const m2 = "20240102000000000000_email";
     const error = `m/${m2}.postgres.autocommit.down.sql:1:1: index "users_email_idx" does not exist`;
-    expect(r.findings.map((f) => f.replace(/\(Key .*/, "(Key …"))).toEqual([
-      `warn step.up ${m2}: fails where the tables hold rows, passes on empty tables — a production risk: m/${m2}.postgres.autocommit.up.sql:1:1: could not create unique index "users_email" (Key …`,
+    expect(r.findings.map(sample)).toEqual([
+      `warn step.up ${m2}: m/${m2}.postgres.autocommit.up.sql:1:1: adding UNIQUE (email) to users fails when users holds duplicates, e.g. email=… (N rows); it passes on empty tables — a production risk`,
       `fail step.down ${m2}: ${error}`,
       `fail step.down-to-base -: stopped at ${m2}: ${error}`,
     ]);
