@@ -4,17 +4,12 @@
 // A constant that is not today's (a real change) is still caught.
 
 import { afterAll, expect, test } from "bun:test";
-import { cleanup, PG_URL, runCli, tempDir, writeTree } from "../helpers.ts";
+import { cleanup, testTree } from "../helpers.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(cleanup));
 
-async function stairway(files: Record<string, string>) {
-  const dir = tempDir();
-  dirs.push(dir);
-  writeTree(dir, files);
-  return (await runCli(["test", "--db", PG_URL, "--json"], { cwd: dir })).json();
-}
+const stairway = async (files: Record<string, string>) => (await testTree(files, dirs)).json();
 
 const VIEW = (extra: string, since: string) =>
   `CREATE VIEW recent AS SELECT id${extra} FROM events WHERE at > ${since} - interval '1 month';\n`;

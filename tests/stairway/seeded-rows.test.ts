@@ -4,17 +4,12 @@
 // fails stops the chain with its reason instead of ending the run.
 
 import { afterAll, expect, test } from "bun:test";
-import { cleanup, PG_URL, runCli, tempDir, writeTree } from "../helpers.ts";
+import { cleanup, testTree } from "../helpers.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(cleanup));
 
-async function stairway(files: Record<string, string>) {
-  const dir = tempDir();
-  dirs.push(dir);
-  writeTree(dir, files);
-  return runCli(["test", "--db", PG_URL, "--json"], { cwd: dir });
-}
+const stairway = (files: Record<string, string>) => testTree(files, dirs);
 
 const SEEDED = {
   "sql/001_lang/up.sql":
