@@ -1,6 +1,6 @@
 // Trees that insert rows of their own (a language table's 'und', a default
 // setting): an up that passes only on empty tables takes its redo on empty
-// tables too, and a state rebuilt from the ups alone (no generated rows) that
+// tables too when the rows stop it again, and a state rebuilt from the ups alone (no generated rows) that
 // fails stops the chain with its reason instead of ending the run.
 
 import { afterAll, expect, test } from "bun:test";
@@ -22,7 +22,7 @@ const SEEDED = {
 const of = (report: any, id: string, check: string) =>
   report.results.find((r: any) => r.migration === id && r.check === check);
 
-test("the redo of an up that passed only on empty tables runs on empty tables as well", async () => {
+test("the redo of an up that passed only on empty tables runs again on empty tables when the rows stop it", async () => {
   const run = await stairway(SEEDED);
   expect(run.stderr).toBe("");
   const report = run.json();
