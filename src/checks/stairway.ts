@@ -125,16 +125,22 @@ export async function runStairway(
     say("up");
     let up = await applyStep(driver, m, "up");
     let overData: string | undefined;
-    if (up.status !== "done" && !up.dirty && model.withoutData) {
-      // Rolled back: the same schema, emptied of the generated rows, takes the up again.
-      say("up again, on empty tables");
-      const empty = await model.withoutData(m);
-      const again = await applyStep(driver, m, "up");
-      if (again.status === "done") {
-        overData = up.error;
-        before = empty;
-        up = again;
-      } else up = { ...again, error: `${again.error} (on empty tables too)` };
+    let lost: string | null = null;
+    if (up.status !== "done" && model.withoutData) {
+      // The same schema, emptied of the generated rows, takes the up again: rolled back, or, where it failed
+      // halfway outside a transaction, on a fresh copy of the state before it.
+      if (up.dirty) lost = await rebuild(applied, `${m.id} failed halfway outside a transaction`);
+      if (lost === null) {
+        if (up.dirty) await model.prepare(m);
+        say("up again, on empty tables");
+        const empty = await model.withoutData(m);
+        const again = await applyStep(driver, m, "up");
+        if (again.status === "done") {
+          overData = up.error;
+          before = empty;
+          up = again;
+        } else up = { ...again, error: `${again.error} (on empty tables too)` };
+      }
     }
     if (up.status !== "done") {
       add({
@@ -147,7 +153,8 @@ export async function runStairway(
       stopped = `not run: ${m.id} failed to apply`;
       skip(m, order[1]!, stopped);
       // Halfway outside a transaction, what it left is nobody's: the way down to the base starts from a fresh copy.
-      if (up.dirty) stopped = (await rebuild(applied, `${m.id} failed halfway outside a transaction`)) ?? stopped;
+      if (up.dirty)
+        stopped = lost ?? (await rebuild(applied, `${m.id} failed halfway outside a transaction`)) ?? stopped;
       return;
     }
     applied.push(m);
@@ -191,11 +198,18 @@ export async function runStairway(
     say("redo");
     const again = () => model.redo(m, before.state, after, () => applyStep(driver, m, "up"));
     let redo = await again();
-    if (overData && redo.outcome.status !== "done" && !redo.outcome.dirty && model.withoutData) {
-      // Its up passed only on empty tables: so does its second run, when the rows stop it again.
-      say("redo again, on empty tables");
-      await model.withoutData(m);
-      redo = await again();
+    if (overData && redo.outcome.status !== "done" && model.withoutData) {
+      // Its up passed only on empty tables: so does its second run, when the rows stop it again (halfway
+      // outside a transaction, on a fresh copy of the state before it).
+      const lostAgain = redo.outcome.dirty
+        ? await rebuild(applied, `${m.id} failed halfway outside a transaction`)
+        : null;
+      if (lostAgain === null) {
+        if (redo.outcome.dirty) await model.prepare(m);
+        say("redo again, on empty tables");
+        await model.withoutData(m);
+        redo = await again();
+      }
     }
     add(...redoResults(m, redo.outcome, redo.results));
     if (redo.outcome.status !== "done") {
