@@ -195,6 +195,13 @@ export async function runCli(
   return { code, stdout, stderr, json: () => JSON.parse(stdout), pid: proc.pid };
 }
 
+/** `stairway test --db <db> --json` on `files` written to a new temp directory, pushed on `dirs` for cleanup. */
+export async function testTree(files: Record<string, string>, dirs: string[], db = PG_URL): Promise<CliRun> {
+  const dir = writeTree(tempDir(), files);
+  dirs.push(dir);
+  return runCli(["test", "--db", db, "--json"], { cwd: dir });
+}
+
 export function cleanup(path: string): void {
   rmSync(path, { recursive: true, force: true });
 }

@@ -63,8 +63,15 @@ export async function runStairway(
   /** After a failure outside a transaction: a fresh target at `prefix`, or the reason the chain stops. */
   const rebuild = async (prefix: Migration[], why: string): Promise<string | null> => {
     if (!opts.rebuild) return `not run: ${why}`;
-    opts.progress?.(`${target}  rebuilding the state after ${prefix.at(-1)?.id ?? "the base"}`);
-    driver = await opts.rebuild(prefix);
+    const at = prefix.at(-1)?.id ?? "the base";
+    opts.progress?.(`${target}  rebuilding the state after ${at}`);
+    try {
+      driver = await opts.rebuild(prefix);
+    } catch (e) {
+      // The ups alone, without generated rows, can fail where the checked run passed (the up that only
+      // passed on empty tables meets rows the tree inserted itself): the chain stops here, the run goes on.
+      return `not run: ${why}, and rebuilding the state after ${at} failed: ${(e as Error).message}`;
+    }
     model = modelOf(driver, opts);
     return null;
   };
@@ -119,23 +126,27 @@ export async function runStairway(
     say("up");
     let up = await applyStep(driver, m, "up");
     let overData: { error?: string; blame?: string } | undefined;
-    if (up.status !== "done" && model.withoutData && (!up.dirty || opts.rebuild)) {
-      // Rolled back: the same schema, emptied of the generated rows, takes the up again. Halfway
-      // outside a transaction: the rows that broke it are read where they are, then a fresh copy
-      // of the state before it (ups only, no rows) takes it.
-      say("up again, on empty tables");
-      let empty = await model.withoutData(m, up.error ?? "");
-      const blame = empty.blame;
+    let lost: string | null = null;
+    if (up.status !== "done" && model.withoutData) {
+      // The same schema, emptied of the generated rows, takes the up again: rolled back, or, where it failed
+      // halfway outside a transaction, on a fresh copy of the state before it (the rows that broke it are
+      // read first, where they are, for the warning).
+      let blame: string | undefined;
       if (up.dirty) {
-        await rebuild(applied, `${m.id} failed halfway outside a transaction`);
-        empty = (await model.withoutData?.(m, "")) ?? empty;
+        if (opts.rebuild) blame = (await model.withoutData(m, up.error ?? "")).blame;
+        lost = await rebuild(applied, `${m.id} failed halfway outside a transaction`);
+        if (lost === null) await model.prepare(m);
       }
-      const again = await applyStep(driver, m, "up");
-      if (again.status === "done") {
-        overData = { error: up.error, blame };
-        before = empty;
-        up = again;
-      } else up = { ...again, error: `${again.error} (on empty tables too)` };
+      if (lost === null) {
+        say("up again, on empty tables");
+        const empty = await model.withoutData(m, up.error ?? "");
+        const again = await applyStep(driver, m, "up");
+        if (again.status === "done") {
+          overData = { error: up.error, blame: blame ?? empty.blame };
+          before = empty;
+          up = again;
+        } else up = { ...again, error: `${again.error} (on empty tables too)` };
+      }
     }
     if (up.status !== "done") {
       add({
@@ -148,7 +159,8 @@ export async function runStairway(
       stopped = `not run: ${m.id} failed to apply`;
       skip(m, order[1]!, stopped);
       // Halfway outside a transaction, what it left is nobody's: the way down to the base starts from a fresh copy.
-      if (up.dirty) await rebuild(applied, `${m.id} failed halfway outside a transaction`);
+      if (up.dirty)
+        stopped = lost ?? (await rebuild(applied, `${m.id} failed halfway outside a transaction`)) ?? stopped;
       return;
     }
     applied.push(m);
@@ -191,7 +203,21 @@ export async function runStairway(
     add(...(await model.restored(m, before, await model.observe(m))));
 
     say("redo");
-    const redo = await model.redo(m, before.state, after, () => applyStep(driver, m, "up"));
+    const again = () => model.redo(m, before.state, after, () => applyStep(driver, m, "up"));
+    let redo = await again();
+    if (overData && redo.outcome.status !== "done" && model.withoutData) {
+      // Its up passed only on empty tables: so does its second run, when the rows stop it again (halfway
+      // outside a transaction, on a fresh copy of the state before it).
+      const lostAgain = redo.outcome.dirty
+        ? await rebuild(applied, `${m.id} failed halfway outside a transaction`)
+        : null;
+      if (lostAgain === null) {
+        if (redo.outcome.dirty) await model.prepare(m);
+        say("redo again, on empty tables");
+        await model.withoutData(m, "");
+        redo = await again();
+      }
+    }
     add(...redoResults(m, redo.outcome, redo.results));
     if (redo.outcome.status !== "done") {
       // The target is as after down, or halfway: the next migration needs this one's up.

@@ -1,5 +1,9 @@
 // Compares two canonical schemas object by object: a unified diff per object
 // (the `diff` package) and a one-line summary that names what differs.
+// PostgreSQL folds 'now'::timestamp (and 'today'::date) into a constant when it
+// stores a view or a default, so the same statement run twice a few
+// milliseconds apart stores two texts: such constants (a time within a day of
+// this run) compare as 'now'. Older constants stay, and so do their changes.
 
 import { createTwoFilesPatch } from "diff";
 import type { Schema } from "./model.ts";
@@ -26,7 +30,7 @@ export function diffSchemas(
   for (const id of ids) {
     const x = a.get(id);
     const y = b.get(id);
-    if (x && y && x.text === y.text) continue;
+    if (x && y && same(x.text, y.text)) continue;
     const change = !x ? "added" : !y ? "removed" : "changed";
     out.push({
       id,
@@ -52,10 +56,26 @@ function summarise(
   for (const [key, text] of pa) {
     const other = pb.get(key);
     if (other === undefined) out.push(`${id}: ${key} exists only ${labels[0]}`);
-    else if (other !== text) out.push(`${id}: ${key} differs: ${text}  →  ${other}`);
+    else if (!same(other, text)) out.push(`${id}: ${key} differs: ${text}  →  ${other}`);
   }
   for (const key of pb.keys()) if (!pa.has(key)) out.push(`${id}: ${key} exists only ${labels[1]}`);
   return out.length ? out : [`${id} differs`];
+}
+
+function same(a: string, b: string): boolean {
+  return a === b || unfoldNow(a) === unfoldNow(b);
+}
+
+const FOLDED =
+  /'(\d{4}-\d\d-\d\d)(?: (\d\d:\d\d:\d\d(?:\.\d+)?)([+-]\d\d(?::\d\d)?)?)?'::(timestamp(?:\(\d\))? with(?:out)? time zone|date)\b/g;
+const DAY_MS = 86_400_000;
+
+/** The text with each date or timestamp constant within a day of now written 'now'. */
+function unfoldNow(text: string, now = Date.now()): string {
+  return text.replace(FOLDED, (whole, date: string, time: string | undefined, _zone, type: string) => {
+    const at = Date.parse(`${date}T${time ?? "00:00:00"}Z`);
+    return Math.abs(at - now) <= DAY_MS + 14 * 3_600_000 ? `'now'::${type}` : whole;
+  });
 }
 
 function patch(id: string, a: string, b: string, labels: [string, string]): string {

@@ -3,17 +3,12 @@
 // ROUTINE_WORDS): the ways a step can still change one must be seen.
 
 import { afterAll, expect, test } from "bun:test";
-import { cleanup, PG_URL, runCli, tempDir, writeTree } from "../helpers.ts";
+import { cleanup, testTree } from "../helpers.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(cleanup));
 
-async function stairway(files: Record<string, string>) {
-  const dir = tempDir();
-  dirs.push(dir);
-  writeTree(dir, files);
-  return (await runCli(["test", "--db", PG_URL, "--json"], { cwd: dir })).json();
-}
+const stairway = async (files: Record<string, string>) => (await testTree(files, dirs)).json();
 
 const restored = (report: any, id: string) =>
   report.results.find((x: any) => x.migration === id && x.check === "step.down-restores-schema");
