@@ -415,7 +415,10 @@ function checkPairs(m: Migration, problems: TreeProblem[], layout: Layout, noDow
         check: "files.empty-down",
         path: down.path,
         blocking: false,
-        message: `${down.path} is empty: it does not undo ${up.path}`,
+        message:
+          down.path === up.path
+            ? `the down section of ${down.path} is empty: it does not undo its up`
+            : `${down.path} is empty: it does not undo ${up.path}`,
       });
     }
   }

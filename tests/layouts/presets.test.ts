@@ -210,6 +210,14 @@ describe("dbmate", () => {
     );
   });
 
+  test("an empty down section is said of the section, not as if the file undid itself", () => {
+    const root = tree({ "1_users.sql": "-- migrate:up\nCREATE TABLE u (id int);\n\n-- migrate:down\n" });
+    const plan = read(root, "dbmate");
+    expect(plan.problems.map((p) => [p.check, p.message])).toEqual([
+      ["files.empty-down", `the down section of ${join(root, "1_users.sql")} is empty: it does not undo its up`],
+    ]);
+  });
+
   test("dashes after the version, as supabase writes them", () => {
     const plan = read(tree({ "00000000000000-initial-schema.sql": USERS }), "dbmate");
     expect(plan.migrations[0]).toMatchObject({ version: "00000000000000", name: "initial-schema" });
