@@ -259,14 +259,21 @@ function sectionFile(
   return runnable({ path: whole.path, direction, dialect: whole.dialect, text: blanked, directives }, sum, problems);
 }
 
-/** The files of an entry: one, or an up and a down from the sections of one file. */
-function filesOf(e: Entry, layout: Layout, problems: TreeProblem[]): MigrationFile[] {
+/**
+ * The files of an entry: one, or an up and a down from the sections of one
+ * file; `irreversible` when the file says it has no down (goose without a Down section).
+ */
+function filesOf(
+  e: Entry,
+  layout: Layout,
+  problems: TreeProblem[],
+): { files: MigrationFile[]; irreversible?: boolean } {
   const read = readMigrationFile(e.path, e.direction === "down" ? "down" : "up", e.dialect, problems);
   if (e.direction !== "sections") {
     const marker = layout.noTransactionMarker;
     if (e.noTransaction || (marker && read.text.startsWith(marker)) || layout.noTransaction?.(read.text))
       read.directives.noTransaction = true;
-    return [runnable(read, () => read.checksum, problems)];
+    return { files: [runnable(read, () => read.checksum, problems)] };
   }
   const sections = layout.sections!(read.text);
   for (const p of sections.problems)
@@ -281,7 +288,7 @@ function filesOf(e: Entry, layout: Layout, problems: TreeProblem[]): MigrationFi
   const out: MigrationFile[] = [];
   if (sections.up) out.push(sectionFile(read, text, "up", sections.up, problems));
   if (sections.down) out.push(sectionFile(read, text, "down", sections.down, problems));
-  return out;
+  return { files: out, irreversible: sections.irreversible };
 }
 
 function assemble(
@@ -291,7 +298,7 @@ function assemble(
   layout: Layout,
 ): { migrations: Migration[]; upOnly: boolean } {
   const byKey = new Map<string, Migration[]>();
-  const declared = new Set<Migration>(); // named as having no down (sqlx <v>_<name>.sql, Prisma)
+  const declared = new Set<Migration>(); // said to have no down (sqlx <v>_<name>.sql, Prisma, goose without Down)
   const get = (version: string, name: string, store: Store): Migration => {
     const key = versionKey(version);
     const list = byKey.get(key) ?? [];
@@ -325,7 +332,9 @@ function assemble(
       });
       continue;
     }
-    for (const f of filesOf(e, layout, problems)) m.files[f.direction][slot] = f;
+    const { files, irreversible } = filesOf(e, layout, problems);
+    if (irreversible) declared.add(m);
+    for (const f of files) m.files[f.direction][slot] = f;
   }
   for (const r of redis) {
     const m = get(r.version, r.name, "keys");

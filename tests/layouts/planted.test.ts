@@ -225,6 +225,25 @@ describe("each runner's tree with a planted down bug", () => {
     });
   });
 
+  test("goose (detected, SQLite): a file with no Down section has no down (goose runs nothing), said once for the tree", async () => {
+    const dir = project({
+      "00001_users.sql":
+        "-- +goose Up\nCREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);\n\n-- +goose Down\nDROP TABLE users;\n",
+      "00002_backfill.sql": "-- +goose Up\nUPDATE users SET email = lower(email);\n",
+      "00003_names.sql":
+        "-- +goose Up\nALTER TABLE users ADD COLUMN name text;\n\n-- +goose Down\nALTER TABLE users DROP COLUMN email;\n",
+    });
+    const r = await testTree(dir, "sqlite");
+    expect(r.code).toBe(1);
+    expect(r.layout).toMatchObject({ preset: "goose", detected: true });
+    expect(r.findings.filter((f) => f.includes("00002_backfill"))).toEqual([]);
+    expect(r.of("00002_backfill")).toEqual(passed(["step.up", "step.integrity"]));
+    expect(r.findings.some((f) => f.startsWith("fail step.down-restores-schema 00003_names:"))).toBe(true);
+    expect(r.tree).toContain(
+      "skip step.down: 1 of 3 migrations has no down: down, restore and redo checks do not apply to it",
+    );
+  });
+
   test("flyway (detected, PostgreSQL): dotted versions; an undo that restores text where there was uuid", async () => {
     const dir = project({
       "V1__accounts.sql": "CREATE TABLE accounts (id bigint PRIMARY KEY, ref uuid NOT NULL, name text);\n",

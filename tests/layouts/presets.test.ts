@@ -278,7 +278,7 @@ describe("goose", () => {
     expect(plan.notes).toEqual(["2 Go migrations (.go files) are not run"]);
   });
 
-  test("no Up line, an unclosed StatementBegin, and a file with no Down section", () => {
+  test("no Up line, an unclosed StatementBegin, and a file with no Down section (no down by design, as goose reads it)", () => {
     const root = tree({
       "1_a.sql": FILE,
       "2_no_up.sql": "CREATE TABLE b (id int);\n",
@@ -289,10 +289,14 @@ describe("goose", () => {
     expect(plan.problems.map((p) => [p.check, rel(root, p.path), p.line])).toEqual([
       ["files.parse", "2_no_up.sql", 1],
       ["files.parse", "3_open.sql", 2],
-      ["files.missing-down", "3_open.sql", undefined],
-      ["files.missing-down", "4_up_only.sql", undefined],
     ]);
     expect(plan.problems[1]!.message).toContain('"-- +goose StatementBegin" has no StatementEnd');
+    expect(plan.migrations.map((m) => [m.id, !!m.irreversible])).toEqual([
+      ["1_a", false],
+      ["3_open", true],
+      ["4_up_only", true],
+    ]);
+    expect(plan.upOnly).toBe(false);
   });
 });
 

@@ -48,6 +48,8 @@ export interface Section {
 export interface Sections {
   up?: Section;
   down?: Section;
+  /** No down section, and for this runner that means nothing to undo (goose): the migration has no down by design. */
+  irreversible?: boolean;
   /** The text to run, when the layout had to mark a statement's end (goose StatementEnd); same length. */
   text?: string;
   problems: { line: number; message: string }[];
