@@ -406,6 +406,32 @@ describe("prisma", () => {
       dialect: { dialect: "postgres", from: join(root, "migration_lock.toml") },
     });
   });
+
+  test("any directory holding a migration.sql is one (Prisma runs them in the order of their names): 01_init/", () => {
+    const root = tree({
+      "01_init/migration.sql": 'CREATE TABLE "User" ("id" TEXT NOT NULL);\n',
+      "02_add_email/migration.sql": 'ALTER TABLE "User" ADD COLUMN "email" TEXT;\n',
+      "10_add_name/migration.sql": 'ALTER TABLE "User" ADD COLUMN "name" TEXT;\n',
+      "migration_lock.toml": 'provider = "postgresql"\n',
+    });
+    const plan = read(root, "prisma");
+    expect(plan.migrations.map((m) => [m.version, m.name, m.id])).toEqual([
+      ["01", "init", "01_init"],
+      ["02", "add_email", "02_add_email"],
+      ["10", "add_name", "10_add_name"],
+    ]);
+    expect(plan.upOnly).toBe(true);
+    expect(plan.problems).toEqual([]);
+    // A directory with SQL but no migration.sql is named.
+    writeFileSync(join(root, "x.sql"), "");
+    mkdirSync(join(root, "notes"));
+    writeFileSync(join(root, "notes/readme.sql"), "-- not a migration\n");
+    const misnamed = loadPlan({ sqlDir: root });
+    expect(misnamed.problems.map((p) => p.message)).toEqual([
+      `${join(root, "notes")} holds no migration.sql; layout: prisma (detected)`,
+      `${join(root, "x.sql")} is not in a migration's directory (<timestamp>_<name>/migration.sql); layout: prisma (detected)`,
+    ]);
+  });
 });
 
 describe("popx", () => {
