@@ -20,7 +20,13 @@ import {
 import { readTree } from "./layouts/read-tree.ts";
 import { stairway } from "./layouts/stairway.ts";
 import { isEmptySql, splitStatements, type Statement } from "./statements.ts";
-import { MAY_HOLD_TX_CONTROL, strayTxMessage, txShape, withoutWrapper } from "./transaction-control.ts";
+import {
+  holdsOwnTransactions,
+  MAY_HOLD_TX_CONTROL,
+  strayTxMessage,
+  txShape,
+  withoutWrapper,
+} from "./transaction-control.ts";
 import { decodeUtf8, invalidUtf8Message } from "./utf8.ts";
 import {
   compareVersions,
@@ -95,7 +101,11 @@ export function loadPlan(opts: TreeOptions): Plan {
         });
     }
   }
-  const { migrations, upOnly } = assemble(entries, redis, problems, reader);
+  const { migrations, upOnly, ownTransactions } = assemble(entries, redis, problems, reader);
+  if (ownTransactions)
+    notes.push(
+      `${ownTransactions.toLocaleString("en-US")} ${ownTransactions === 1 ? "file holds its" : "files hold their"} own BEGIN … COMMIT: run as written, outside stairway's transaction, as ${reader.id} sends ${ownTransactions === 1 ? "it" : "them"}`,
+    );
   return { migrations, problems, notes, upOnly, ...(layout ? { layout } : {}) };
 }
 
@@ -267,13 +277,16 @@ function filesOf(
   e: Entry,
   layout: Layout,
   problems: TreeProblem[],
-): { files: MigrationFile[]; irreversible?: boolean } {
+): { files: MigrationFile[]; irreversible?: boolean; ownTransactions?: boolean } {
   const read = readMigrationFile(e.path, e.direction === "down" ? "down" : "up", e.dialect, problems);
   if (e.direction !== "sections") {
     const marker = layout.noTransactionMarker;
     if (e.noTransaction || (marker && read.text.startsWith(marker)) || layout.noTransaction?.(read.text))
       read.directives.noTransaction = true;
-    return { files: [runnable(read, () => read.checksum, problems)] };
+    // Its own BEGIN … COMMIT blocks, valid where the runner sends files unwrapped: run as written.
+    const own = !read.directives.noTransaction && layout.unwrapped === true && holdsOwnTransactions(read.text);
+    if (own) read.directives.noTransaction = true;
+    return { files: [runnable(read, () => read.checksum, problems)], ownTransactions: own };
   }
   const sections = layout.sections!(read.text);
   for (const p of sections.problems)
@@ -296,8 +309,9 @@ function assemble(
   redis: { version: string; name: string; path: string }[],
   problems: TreeProblem[],
   layout: Layout,
-): { migrations: Migration[]; upOnly: boolean } {
+): { migrations: Migration[]; upOnly: boolean; ownTransactions: number } {
   const byKey = new Map<string, Migration[]>();
+  let ownTransactions = 0; // files run as written for their own BEGIN … COMMIT blocks
   const declared = new Set<Migration>(); // said to have no down (sqlx <v>_<name>.sql, Prisma, goose without Down)
   const get = (version: string, name: string, store: Store): Migration => {
     const key = versionKey(version);
@@ -332,8 +346,9 @@ function assemble(
       });
       continue;
     }
-    const { files, irreversible } = filesOf(e, layout, problems);
+    const { files, irreversible, ownTransactions: own } = filesOf(e, layout, problems);
     if (irreversible) declared.add(m);
+    if (own) ownTransactions++;
     for (const f of files) m.files[f.direction][slot] = f;
   }
   for (const r of redis) {
@@ -364,7 +379,7 @@ function assemble(
   for (const m of sql) m.irreversible = noDown(m) && (upOnly || declared.has(m));
   for (const m of migrations) checkPairs(m, problems, layout, upOnly || declared.has(m));
   migrations.sort((a, b) => compareVersions(a.version, b.version) || a.id.localeCompare(b.id));
-  return { migrations, upOnly };
+  return { migrations, upOnly, ownTransactions };
 }
 
 function firstPath(m: Migration): string {

@@ -4,10 +4,12 @@
 // accepted: a whole-file wrapper, BEGIN first and COMMIT last, as golang-migrate
 // trees have them (that tool runs files without a transaction). stairway then
 // runs what is between in its own transaction, so the bookkeeping row still
-// commits with the migration. Anything else is refused before a statement runs.
+// commits with the migration. Anything else is refused before a statement runs,
+// unless the tree's runner sends files unwrapped (golang-migrate, Prisma): such
+// a file then runs as written, outside stairway's transaction.
 // SAVEPOINT, RELEASE and ROLLBACK TO nest inside stairway's transaction: allowed.
 
-import type { Statement } from "./statements.ts";
+import { splitStatements, type Statement } from "./statements.ts";
 
 export type TxControl = "begin" | "commit" | "rollback";
 
@@ -53,6 +55,14 @@ export function txShape<S extends { text: string }>(statements: S[]): TxShape<S>
   const closes = control.at(-1) === last && last !== first && /^(COMMIT|END)\b/i.test(last.text);
   if (opens && closes && control.length === 2) return { wrapper: { begin: first, commit: last } };
   return { stray: opens && closes ? control[1] : control[0] };
+}
+
+/**
+ * The file holds transaction control other than a whole-file wrapper (its own
+ * `BEGIN; … COMMIT;` blocks): valid for a runner that sends files unwrapped.
+ */
+export function holdsOwnTransactions(text: string): boolean {
+  return MAY_HOLD_TX_CONTROL.test(text) && txShape(splitStatements(text)).stray !== undefined;
 }
 
 /**

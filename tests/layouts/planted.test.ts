@@ -118,6 +118,27 @@ describe("each runner's tree with a planted down bug", () => {
     expect(r.coverage).toEqual({ checked: 4, total: 4, untested: [] });
   });
 
+  test("golang-migrate (detected, PostgreSQL): a file with its own BEGIN … COMMIT blocks runs as written, said once; a later down bug is found", async () => {
+    const dir = project({
+      "1_users.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);\n",
+      "1_users.down.sql": "DROP TABLE users;\n",
+      "2_names.up.sql":
+        "BEGIN;\nALTER TABLE users ADD COLUMN name text;\nCOMMIT;\n\nBEGIN;\nUPDATE users SET name = email;\nCOMMIT;\n",
+      "2_names.down.sql": "BEGIN;\nALTER TABLE users DROP COLUMN name;\nCOMMIT;\n",
+      "3_posts.up.sql": "CREATE TABLE posts (id integer PRIMARY KEY, created_at timestamptz NOT NULL);\n",
+      "3_posts.down.sql": "DROP TABLE IF EXISTS post;\n",
+    });
+    const r = await testTree(dir, "postgres");
+    expect(r.code).toBe(1);
+    expect(r.layout).toMatchObject({ preset: "golang-migrate", detected: true });
+    expect(r.layout.notes).toEqual([
+      "1 file holds its own BEGIN … COMMIT: run as written, outside stairway's transaction, as golang-migrate sends it",
+    ]);
+    expect(r.of("2_names")).toEqual(passed());
+    expect(r.findings.some((f) => f.startsWith("fail step.down-restores-schema 3_posts:"))).toBe(true);
+    expect(r.coverage).toMatchObject({ total: 3 });
+  });
+
   test("sqlx (--layout sqlx, SQLite): a down that drops the wrong column; an up-only <v>_<name>.sql after it", async () => {
     const dir = project({
       "20240101000000_users.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);\n",

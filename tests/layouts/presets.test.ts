@@ -77,6 +77,30 @@ describe("golang-migrate", () => {
     expect(noTx(plan.migrations[2]!, "down")).toBe(true);
   });
 
+  test("a file with its own BEGIN … COMMIT blocks runs as written (golang-migrate sends it so), said once; stairway's layout refuses it", () => {
+    const own =
+      "BEGIN;\nALTER TABLE users ADD COLUMN name text;\nCOMMIT;\nBEGIN;\nUPDATE users SET name = 'x';\nCOMMIT;\n";
+    const root = tree({
+      ...files,
+      "000003_names.up.sql": own,
+      "000003_names.down.sql": "ALTER TABLE users DROP COLUMN name;\n",
+    });
+    const plan = read(root, "golang-migrate");
+    expect(plan.problems).toEqual([]);
+    expect(plan.migrations.map((m) => noTx(m, "up"))).toEqual([false, false, true, true]);
+    expect(noTx(plan.migrations[2]!, "down")).toBe(false);
+    expect(plan.notes).toEqual([
+      "1 file holds its own BEGIN … COMMIT: run as written, outside stairway's transaction, as golang-migrate sends it",
+    ]);
+    const ours = loadPlan({ sqlDir: root, preset: { id: "stairway", given: "--layout" } });
+    expect(ours.notes).toEqual([]);
+    expect(ours.problems.filter((p) => p.path.endsWith("000003_names.up.sql")).map((p) => p.message)).toEqual([
+      expect.stringContaining(
+        `${join(root, "000003_names.up.sql")}:3:1: COMMIT in a file stairway runs in a transaction would end that transaction early`,
+      ),
+    ]);
+  });
+
   test("a plain flat tree is read alike by stairway, sqlx and popx, and named golang-migrate", () => {
     const plan = loadPlan({ sqlDir: tree({ "1_a.up.sql": "SELECT 1;\n", "1_a.down.sql": "SELECT 1;\n" }) });
     expect(plan.layout).toEqual({ preset: "golang-migrate", detected: true, alike: ["stairway", "sqlx", "popx"] });

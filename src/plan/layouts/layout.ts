@@ -76,6 +76,12 @@ export interface Layout {
    * Flyway, Prisma): the file to run outside one, as that runner would.
    */
   noTransaction?(text: string): boolean;
+  /**
+   * The runner sends each file as it is, in no transaction of its own
+   * (golang-migrate, Prisma): a file with its own BEGIN … COMMIT blocks is valid
+   * there, and runs outside stairway's transaction (said once, not refused).
+   */
+  unwrapped?: boolean;
   /** Empty files are how this runner says "nothing to do" (popx): an empty down is no finding. */
   emptyIsNothingToDo?: boolean;
   /** A line every file of this layout has (dbmate, goose): detection reads a few files for it. */

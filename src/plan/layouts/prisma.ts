@@ -33,6 +33,7 @@ export const prisma: Layout = {
   scan,
   // Prisma sends migration.sql as one batch, in no transaction of its own.
   noTransaction: refusedInTransaction,
+  unwrapped: true,
   downHint: (upPath) => `add ${upPath.replace(/migration\.sql$/, "down.sql")} that undoes it`,
   dialect,
 };
