@@ -18,6 +18,7 @@ import {
   fileFor,
   statementsFor,
   versionKey,
+  whereIn,
   type Direction,
   type Migration,
   type MigrationFile,
@@ -207,8 +208,7 @@ async function runScript(driver: SqlSession, file: MigrationFile): Promise<void>
     return;
   } catch (e) {
     if (!(e instanceof SqlExecError) || e.connectionLost) throw e;
-    if (e.position)
-      throw new StatementError(e, `${file.path}:${Object.values(lineCol(file.text, e.position - 1)).join(":")}`);
+    if (e.position) throw new StatementError(e, whereIn(file, lineCol(file.text, e.position - 1)));
   }
   await driver.rollback();
   await driver.begin();
@@ -223,7 +223,7 @@ async function runStatement(driver: SqlSession, file: MigrationFile, s: Statemen
   } catch (e) {
     if (!(e instanceof SqlExecError)) throw e;
     const at = e.position ? lineCol(file.text, s.offset + e.position - 1) : { line: s.line, col: s.col };
-    throw new StatementError(e, `${file.path}:${at.line}:${at.col}`);
+    throw new StatementError(e, whereIn(file, at));
   }
 }
 

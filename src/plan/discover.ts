@@ -31,6 +31,8 @@ import { decodeUtf8, invalidUtf8Message } from "./utf8.ts";
 import {
   compareVersions,
   fileFor,
+  placeOf,
+  whereIn,
   type Direction,
   type Migration,
   type MigrationFile,
@@ -202,6 +204,35 @@ function readMigrationFile(
 }
 
 /**
+ * Files joined into one, in the order they run (popx's pieces of one
+ * migration), each on lines of its own: a piece whose last statement has no
+ * semicolon gets one on a line after it. `pieces` says where each starts.
+ */
+function readPieces(
+  paths: string[],
+  direction: Direction,
+  dialect: SqlDialect | undefined,
+  problems: TreeProblem[],
+): MigrationFile {
+  let text = "";
+  let line = 1;
+  const pieces: { path: string; line: number }[] = [];
+  for (const path of paths) {
+    const piece = readMigrationFile(path, direction, dialect, problems).text;
+    const last = splitStatements(piece).at(-1);
+    const open = last !== undefined && !/^\s*;/.test(piece.slice(last.offset + last.text.length));
+    const part = `${piece}${piece.endsWith("\n") ? "" : "\n"}${open ? ";\n" : ""}`;
+    pieces.push({ path, line });
+    text += part;
+    line += part.split("\n").length - 1;
+  }
+  const { directives } = parseDirectives(text);
+  let checksum: string | undefined;
+  const sum = () => (checksum ??= createHash("sha256").update(text).digest("hex"));
+  return runnable({ path: paths[0]!, direction, dialect, text, directives, pieces }, sum, undefined);
+}
+
+/**
  * A file with what the runner sends (`sql`, `statements`): its text, except
  * that a whole-file BEGIN … COMMIT wrapper of a file run in a transaction is
  * blanked out; any other transaction control there is a problem naming its
@@ -209,7 +240,7 @@ function readMigrationFile(
  * file runs in a transaction; `problems` undefined: a transform, not SQL.
  */
 function runnable(
-  f: Pick<MigrationFile, "path" | "direction" | "dialect" | "text" | "directives">,
+  f: Pick<MigrationFile, "path" | "direction" | "dialect" | "text" | "directives" | "pieces">,
   checksum: () => string,
   problems: TreeProblem[] | undefined,
 ): MigrationFile {
@@ -227,10 +258,9 @@ function runnable(
     if (stray)
       problems.push({
         check: "files.parse",
-        path: f.path,
-        line: stray.line,
+        ...placeOf(f, stray.line),
         blocking: true,
-        message: strayTxMessage(f.path, stray),
+        message: strayTxMessage(whereIn(f, stray), stray),
       });
     else if (wrapper) {
       runs = withoutWrapper(f.text, wrapper);
@@ -278,7 +308,9 @@ function filesOf(
   layout: Layout,
   problems: TreeProblem[],
 ): { files: MigrationFile[]; irreversible?: boolean; ownTransactions?: boolean } {
-  const read = readMigrationFile(e.path, e.direction === "down" ? "down" : "up", e.dialect, problems);
+  const read = e.pieces
+    ? readPieces(e.pieces, e.direction === "down" ? "down" : "up", e.dialect, problems)
+    : readMigrationFile(e.path, e.direction === "down" ? "down" : "up", e.dialect, problems);
   if (e.direction !== "sections") {
     const marker = layout.noTransactionMarker;
     if (e.noTransaction || (marker && read.text.startsWith(marker)) || layout.noTransaction?.(read.text))

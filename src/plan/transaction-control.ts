@@ -82,11 +82,11 @@ export function withoutWrapper(text: string, wrapper: { begin: Statement; commit
   return text.slice(0, b0) + spaces(b0, b1) + text.slice(b1, c0) + spaces(c0, c1) + text.slice(c1);
 }
 
-/** One sentence for a file with transaction control it cannot run in stairway's transaction. */
-export function strayTxMessage(path: string, s: Statement): string {
+/** One sentence for a file with transaction control it cannot run in stairway's transaction; `where` is its path:line:col. */
+export function strayTxMessage(where: string, s: Statement): string {
   const what = /^[A-Za-z]+(\s+TRANSACTION)?/i.exec(s.text)![0].toUpperCase();
   return (
-    `${path}:${s.line}:${s.col}: ${what} in a file stairway runs in a transaction would end that transaction early: ` +
+    `${where}: ${what} in a file stairway runs in a transaction would end that transaction early: ` +
     `remove it (a whole-file BEGIN … COMMIT is fine), or put "-- stairway:no-transaction" in the file to run it as written`
   );
 }

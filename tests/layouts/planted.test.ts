@@ -419,6 +419,36 @@ describe("each runner's tree with a planted down bug", () => {
     expect(r.coverage).toMatchObject({ checked: 3, total: 4, untested: [{ migration: m2 }] });
   });
 
+  test("popx (detected, SQLite): numbered pieces are checked as one migration (their downs undo the group in reverse); a bug in a piece is named at its file and line", async () => {
+    const dir = project({
+      // One migration in three pieces; down k is not the undo of up k, the downs in reverse undo the group.
+      "20240101000000000000_users.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);\n",
+      "20240101000000000001_users.up.sql": "CREATE UNIQUE INDEX users_email ON users (email);\n",
+      "20240101000000000002_users.up.sql":
+        "CREATE TABLE sessions (id integer PRIMARY KEY, user_id integer REFERENCES users (id))",
+      "20240101000000000000_users.down.sql": "DROP TABLE users;\n",
+      "20240101000000000001_users.down.sql": "DROP TABLE sessions;\n",
+      "20240101000000000002_users.down.sql": "",
+      "20240102000000000000_names.up.sql": "ALTER TABLE users ADD COLUMN name text;\n",
+      "20240102000000000001_names.up.sql": "CREATE INDEX users_name ON users (name);\n",
+      "20240102000000000000_names.down.sql": "DROP INDEX users_name;\n",
+      "20240102000000000001_names.down.sql": "-- the column\nALTER TABLE users DROP COLUMN nam;\n",
+      "20240103000000000000_teams.up.sql": "CREATE TABLE teams (id integer PRIMARY KEY);\n",
+      "20240103000000000000_teams.down.sql": "DROP TABLE teams;\n",
+    });
+    const r = await testTree(dir, "sqlite");
+    expect(r.code).toBe(1);
+    expect(r.layout).toMatchObject({ preset: "popx", detected: true });
+    const error = 'm/20240102000000000001_names.down.sql:2:31: no such column: "nam"';
+    expect(r.findings).toEqual([
+      `fail step.down 20240102000000000000_names: ${error}`,
+      `fail step.down-to-base -: stopped at 20240102000000000000_names: ${error}`,
+    ]);
+    expect(r.of("20240101000000000000_users")).toEqual(passed());
+    expect(r.of("20240103000000000000_teams")).toEqual(passed());
+    expect(r.coverage).toMatchObject({ checked: 2, total: 3 });
+  });
+
   test("stairway's own layout (detected, SQLite): a table rebuilt in a down without its CHECK", async () => {
     const dir = project({
       "001_orders/up.sql":

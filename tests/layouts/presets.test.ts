@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { loadPlan } from "../../src/plan/discover.ts";
 import { LAYOUTS } from "../../src/plan/layouts/index.ts";
 import { LAYOUT_IDS, type LayoutId } from "../../src/plan/layouts/layout.ts";
-import { appliesTo, fileFor, type Migration, type Plan } from "../../src/plan/migration.ts";
+import { appliesTo, fileFor, placeOf, type Migration, type Plan } from "../../src/plan/migration.ts";
 import { splitStatements } from "../../src/plan/statements.ts";
 
 const roots: string[] = [];
@@ -499,6 +499,45 @@ describe("popx", () => {
     expect(rel(root, fileFor(net!, "down", "postgres")!.path)).toBe("20150100000001000000_networks.down.sql");
     expect(rel(root, fileFor(ren!, "down", "sqlite")!.path)).toBe("20150100000003000000_rename.sqlite.down.sql");
     expect(rel(root, fileFor(ren!, "up", "postgres")!.path)).toBe("20150100000003000000_rename.up.sql");
+  });
+
+  test("numbered pieces of one timestamp and name are one migration: ups joined in order, downs in reverse, per dialect", () => {
+    const root = tree({
+      "20240101000000000000_users.up.sql": "CREATE TABLE users (id integer PRIMARY KEY)",
+      "20240101000000000001_users.postgres.autocommit.up.sql": "CREATE INDEX CONCURRENTLY u ON users (id);\n",
+      "20240101000000000001_users.sqlite3.up.sql": "CREATE INDEX u ON users (id);\n",
+      "20240101000000000002_users.up.sql": "CREATE TABLE s (id integer);\n",
+      "20240101000000000000_users.down.sql": "DROP TABLE s;\n",
+      "20240101000000000001_users.down.sql": "DROP TABLE users;\n",
+      "20240101000000000002_users.down.sql": "",
+      "20240101000000000003_other.up.sql": "SELECT 1;\n",
+      "20240101000000000003_other.down.sql": "SELECT 1;\n",
+    });
+    const plan = read(root, "popx");
+    expect(plan.problems).toEqual([]);
+    expect(ids(plan)).toEqual(["20240101000000000000_users", "20240101000000000003_other"]);
+    const m = plan.migrations[0]!;
+    const pg = fileFor(m, "up", "postgres")!;
+    expect(pg.text).toBe(
+      "CREATE TABLE users (id integer PRIMARY KEY)\n;\nCREATE INDEX CONCURRENTLY u ON users (id);\nCREATE TABLE s (id integer);\n",
+    );
+    expect(fileFor(m, "up", "sqlite")!.text).toBe(
+      "CREATE TABLE users (id integer PRIMARY KEY)\n;\nCREATE INDEX u ON users (id);\nCREATE TABLE s (id integer);\n",
+    );
+    // The down runs the pieces' downs in reverse: the group's, not piece by piece.
+    expect(fileFor(m, "down", "postgres")!.text).toBe("\nDROP TABLE users;\nDROP TABLE s;\n");
+    // An .autocommit piece runs its direction of the group outside a transaction.
+    expect([noTx(m, "up", "postgres"), noTx(m, "up", "sqlite"), noTx(m, "down", "postgres")]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    // Lines name the piece they come from.
+    expect([3, 4].map((line) => placeOf(pg, line)).map((p) => [rel(root, p.path), p.line])).toEqual([
+      ["20240101000000000001_users.postgres.autocommit.up.sql", 1],
+      ["20240101000000000002_users.up.sql", 1],
+    ]);
+    expect(rel(root, placeOf(pg, 1).path)).toBe("20240101000000000000_users.up.sql");
   });
 
   test(".autocommit runs outside a transaction; empty files are fine", () => {

@@ -20,6 +20,8 @@ export interface LayoutEntry {
   dialect?: SqlDialect;
   /** Path as given on disk: the tree's root joined with the relative path. */
   path: string;
+  /** Files joined, in the order they run, into this one (popx's numbered pieces of one migration); `path` is the first. */
+  pieces?: string[];
   /** The name or a file beside it says to run outside a transaction (popx `.autocommit`, diesel metadata.toml). */
   noTransaction?: boolean;
   /** An up the layout names as having no down (sqlx `<v>_<name>.sql`, a Prisma migration). */
