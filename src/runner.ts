@@ -24,6 +24,7 @@ import {
   type MigrationFile,
 } from "./plan/migration.ts";
 import { lineCol, splitStatements, type Statement } from "./plan/statements.ts";
+import { txControlOf } from "./plan/transaction-control.ts";
 import { round, type CheckResult, type MigrationState } from "./results.ts";
 
 export interface StepOutcome {
@@ -163,6 +164,10 @@ async function applySqlStep(
     await driver.setTimeouts(false);
     for (const s of statementsFor(file, driver.dialect)) await runStatement(driver, file, s);
   } catch (e) {
+    // A failure inside a transaction the file began itself (golang-migrate's `BEGIN; … COMMIT;` blocks)
+    // leaves it open and aborted: end it, as the runner would by closing its connection.
+    if (statementsFor(file, driver.dialect).some((s) => txControlOf(s.text) === "begin"))
+      await driver.execute("ROLLBACK").catch(() => {});
     return {
       migration: m,
       direction,

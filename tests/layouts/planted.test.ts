@@ -127,16 +127,23 @@ describe("each runner's tree with a planted down bug", () => {
       "2_names.down.sql": "BEGIN;\nALTER TABLE users DROP COLUMN name;\nCOMMIT;\n",
       "3_posts.up.sql": "CREATE TABLE posts (id integer PRIMARY KEY, created_at timestamptz NOT NULL);\n",
       "3_posts.down.sql": "DROP TABLE IF EXISTS post;\n",
+      // Fails over generated rows inside its own transaction block, which the failure leaves aborted.
+      "4_team.up.sql":
+        "BEGIN;\nALTER TABLE users ADD COLUMN team integer NOT NULL;\nCOMMIT;\nBEGIN;\nSELECT 1;\nCOMMIT;\n",
+      "4_team.down.sql": "ALTER TABLE users DROP COLUMN team;\n",
     });
     const r = await testTree(dir, "postgres");
     expect(r.code).toBe(1);
     expect(r.layout).toMatchObject({ preset: "golang-migrate", detected: true });
     expect(r.layout.notes).toEqual([
-      "1 file holds its own BEGIN … COMMIT: run as written, outside stairway's transaction, as golang-migrate sends it",
+      "2 files hold their own BEGIN … COMMIT: run as written, outside stairway's transaction, as golang-migrate sends them",
     ]);
     expect(r.of("2_names")).toEqual(passed());
+    expect(r.findings.filter((f) => f.includes("4_team"))).toEqual([
+      "warn step.up 4_team: m/4_team.up.sql:2:1: adding users.team NOT NULL without a default fails when users holds rows (it held 20): a NOT NULL column needs a default; it passes on empty tables — a production risk",
+    ]);
     expect(r.findings.some((f) => f.startsWith("fail step.down-restores-schema 3_posts:"))).toBe(true);
-    expect(r.coverage).toMatchObject({ total: 3 });
+    expect(r.coverage).toMatchObject({ total: 4 });
   });
 
   test("sqlx (--layout sqlx, SQLite): a down that drops the wrong column; an up-only <v>_<name>.sql after it", async () => {
