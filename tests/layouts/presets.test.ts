@@ -540,6 +540,28 @@ describe("popx", () => {
     expect(rel(root, placeOf(pg, 1).path)).toBe("20240101000000000000_users.up.sql");
   });
 
+  test("groups of one name that follow each other are one change over several timestamps, and one migration", () => {
+    const root = tree({
+      "20240101000000000000_methods.up.sql": "CREATE TABLE m (id integer);\n",
+      "20240101000000000000_methods.down.sql": "ALTER TABLE f ADD COLUMN form text;\n",
+      "20240101000001000000_methods.up.sql": "ALTER TABLE f DROP COLUMN form;\n",
+      "20240101000001000000_methods.down.sql": "DROP TABLE m;\n",
+      "20240102000000000000_other.up.sql": "SELECT 1;\n",
+      "20240102000000000000_other.down.sql": "SELECT 1;\n",
+      "20240103000000000000_methods.up.sql": "SELECT 2;\n",
+      "20240103000000000000_methods.down.sql": "SELECT 2;\n",
+    });
+    const plan = read(root, "popx");
+    expect(ids(plan)).toEqual([
+      "20240101000000000000_methods",
+      "20240102000000000000_other",
+      "20240103000000000000_methods",
+    ]);
+    const m = plan.migrations[0]!;
+    expect(fileFor(m, "up", "sqlite")!.text).toBe("CREATE TABLE m (id integer);\nALTER TABLE f DROP COLUMN form;\n");
+    expect(fileFor(m, "down", "sqlite")!.text).toBe("DROP TABLE m;\nALTER TABLE f ADD COLUMN form text;\n");
+  });
+
   test(".autocommit runs outside a transaction; empty files are fine", () => {
     const plan = read(tree(files), "popx");
     const idx = plan.migrations[1]!;

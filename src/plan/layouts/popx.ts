@@ -11,7 +11,9 @@
 // down does not undo piece k's up. The pieces of one timestamp and name are one
 // migration here: its up the ups joined in order, its down the downs joined in
 // reverse, per dialect (each piece's dialect file, else its generic one); an
-// `.autocommit` piece runs that direction outside a transaction.
+// `.autocommit` piece runs that direction outside a transaction. Groups of one
+// name that follow each other are one change spread over several timestamps,
+// and are one migration too.
 // https://github.com/ory/x/tree/master/popx
 
 import { compareVersions, type Direction, type SqlDialect } from "../migration.ts";
@@ -106,10 +108,19 @@ function groupOf(e: LayoutEntry): string {
  * ups in piece order, the downs in reverse; a slot with one piece is that file.
  */
 function grouped(entries: LayoutEntry[]): LayoutEntry[] {
-  const groups = new Map<string, LayoutEntry[]>();
-  for (const e of entries) groups.set(groupOf(e), [...(groups.get(groupOf(e)) ?? []), e]);
+  const byGroup = new Map<string, LayoutEntry[]>();
+  for (const e of entries) byGroup.set(groupOf(e), [...(byGroup.get(groupOf(e)) ?? []), e]);
+  // Groups of one name, one after the other, are one change spread over several timestamps (kratos's
+  // add_verification_methods): popx's downs undo them together, in reverse.
+  const groups: LayoutEntry[][] = [];
+  const first = (list: LayoutEntry[]) => list.map((e) => e.version).sort(compareVersions)[0]!;
+  for (const list of [...byGroup.values()].sort((a, b) => compareVersions(first(a), first(b)))) {
+    const last = groups.at(-1);
+    if (last && last[0]!.name === list[0]!.name) last.push(...list);
+    else groups.push(list);
+  }
   const out: LayoutEntry[] = [];
-  for (const list of groups.values()) {
+  for (const list of groups) {
     const versions = [...new Set(list.map((e) => e.version))].sort(compareVersions);
     if (versions.length === 1) {
       out.push(...list);
