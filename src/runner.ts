@@ -18,11 +18,13 @@ import {
   fileFor,
   statementsFor,
   versionKey,
+  whereIn,
   type Direction,
   type Migration,
   type MigrationFile,
 } from "./plan/migration.ts";
 import { lineCol, splitStatements, type Statement } from "./plan/statements.ts";
+import { txControlOf } from "./plan/transaction-control.ts";
 import { round, type CheckResult, type MigrationState } from "./results.ts";
 
 export interface StepOutcome {
@@ -162,6 +164,10 @@ async function applySqlStep(
     await driver.setTimeouts(false);
     for (const s of statementsFor(file, driver.dialect)) await runStatement(driver, file, s);
   } catch (e) {
+    // A failure inside a transaction the file began itself (golang-migrate's `BEGIN; … COMMIT;` blocks)
+    // leaves it open and aborted: end it, as the runner would by closing its connection.
+    if (statementsFor(file, driver.dialect).some((s) => txControlOf(s.text) === "begin"))
+      await driver.execute("ROLLBACK").catch(() => {});
     return {
       migration: m,
       direction,
@@ -207,8 +213,7 @@ async function runScript(driver: SqlSession, file: MigrationFile): Promise<void>
     return;
   } catch (e) {
     if (!(e instanceof SqlExecError) || e.connectionLost) throw e;
-    if (e.position)
-      throw new StatementError(e, `${file.path}:${Object.values(lineCol(file.text, e.position - 1)).join(":")}`);
+    if (e.position) throw new StatementError(e, whereIn(file, lineCol(file.text, e.position - 1)));
   }
   await driver.rollback();
   await driver.begin();
@@ -223,7 +228,7 @@ async function runStatement(driver: SqlSession, file: MigrationFile, s: Statemen
   } catch (e) {
     if (!(e instanceof SqlExecError)) throw e;
     const at = e.position ? lineCol(file.text, s.offset + e.position - 1) : { line: s.line, col: s.col };
-    throw new StatementError(e, `${file.path}:${at.line}:${at.col}`);
+    throw new StatementError(e, whereIn(file, at));
   }
 }
 

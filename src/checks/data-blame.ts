@@ -36,10 +36,12 @@ export async function blameData(
   error: string,
 ): Promise<string | undefined> {
   const file = fileFor(m, "up", driver.dialect);
-  if (!file || !error.startsWith(`${file.path}:`)) return undefined;
-  const at = /^(\d+):\d+: /.exec(error.slice(file.path.length + 1));
+  if (!file) return undefined;
+  // The line of the file as run: in a file joined from pieces (popx), from the piece the error names.
+  const piece = (file.pieces ?? [{ path: file.path, line: 1 }]).find((p) => error.startsWith(`${p.path}:`));
+  const at = piece && /^(\d+):\d+: /.exec(error.slice(piece.path.length + 1));
   if (!at) return undefined;
-  const line = Number(at[1]);
+  const line = piece.line + Number(at[1]) - 1;
   const statements = statementsFor(file, driver.dialect);
   const statement = statements.findLast((s) => s.line <= line);
   if (!statement) return undefined;

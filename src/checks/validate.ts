@@ -11,8 +11,10 @@ import { pgSyntaxErrors } from "../lint/pg-statements.ts";
 import {
   appliesTo,
   fileFor,
+  placeOf,
   problemResults,
   statementsFor,
+  whereIn,
   type Migration,
   type MigrationFile,
   type Plan,
@@ -171,8 +173,8 @@ function fileResult(m: Migration, f: MigrationFile, e: FileError, target: string
     migration: m.id,
     // A file that parses but does not apply in order is reported, not failed: the stairway judges it.
     status: e.syntax ? "fail" : "warn",
-    message: `${f.path}:${e.line}:${e.col}: ${e.message}${e.syntax ? "" : " (it parses, but does not apply in order on an empty database)"}`,
-    details: { file: f.path, line: e.line, col: e.col },
+    message: `${whereIn(f, e)}: ${e.message}${e.syntax ? "" : " (it parses, but does not apply in order on an empty database)"}`,
+    details: { file: placeOf(f, e.line).path, line: placeOf(f, e.line).line, col: e.col },
   };
 }
 

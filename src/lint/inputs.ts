@@ -46,6 +46,7 @@ function inputOf(m: Migration, file: MigrationFile, dialect: SqlDialect): LintIn
   const up = file.direction === "down" ? fileFor(m, "up", dialect) : undefined;
   return {
     path: file.path,
+    ...(file.pieces ? { pieces: file.pieces } : {}),
     text: file.text,
     dialect,
     direction: file.direction,

@@ -4,7 +4,7 @@
 // the reason is mandatory).
 
 import { SQL_DIALECTS, storeOf } from "../stores/dialects.ts";
-import type { Direction, SqlDialect } from "../plan/migration.ts";
+import { placeOf, type Direction, type MigrationFile, type SqlDialect } from "../plan/migration.ts";
 import { parseDirectives } from "../plan/directives.ts";
 import { factsOf, settle, upCreated, type PresetTimeouts } from "./facts.ts";
 import type { AllowLine, LintFile, LintStatement, UpCreated } from "./model.ts";
@@ -18,6 +18,8 @@ import { lineIndex, type LineIndex } from "./text.ts";
 
 export interface LintInput {
   path: string;
+  /** A file joined from pieces (popx): findings name the piece and its line. */
+  pieces?: MigrationFile["pieces"];
   text: string;
   dialect: SqlDialect;
   direction: Direction;
@@ -164,12 +166,13 @@ function toFinding(
   const length = hit.statement
     ? hit.statement.text.split("\n", 1)[0]!.length
     : (/^(?:[\w$]+|"[^"]*"|\S)/.exec(source.slice(col - 1))?.[0].length ?? 1);
+  const place = placeOf(input, line);
   return {
     rule,
-    path: input.path,
+    path: place.path,
     dialect: input.dialect,
     ...(input.migration ? { migration: input.migration } : {}),
-    line,
+    line: place.line,
     col,
     message: hit.message,
     statement: hit.statement?.text ?? source.trim(),

@@ -20,11 +20,19 @@ import {
 import { readTree } from "./layouts/read-tree.ts";
 import { stairway } from "./layouts/stairway.ts";
 import { isEmptySql, splitStatements, type Statement } from "./statements.ts";
-import { MAY_HOLD_TX_CONTROL, strayTxMessage, txShape, withoutWrapper } from "./transaction-control.ts";
+import {
+  holdsOwnTransactions,
+  MAY_HOLD_TX_CONTROL,
+  strayTxMessage,
+  txShape,
+  withoutWrapper,
+} from "./transaction-control.ts";
 import { decodeUtf8, invalidUtf8Message } from "./utf8.ts";
 import {
   compareVersions,
   fileFor,
+  placeOf,
+  whereIn,
   type Direction,
   type Migration,
   type MigrationFile,
@@ -95,7 +103,11 @@ export function loadPlan(opts: TreeOptions): Plan {
         });
     }
   }
-  const { migrations, upOnly } = assemble(entries, redis, problems, reader);
+  const { migrations, upOnly, ownTransactions } = assemble(entries, redis, problems, reader);
+  if (ownTransactions)
+    notes.push(
+      `${ownTransactions.toLocaleString("en-US")} ${ownTransactions === 1 ? "file holds its" : "files hold their"} own BEGIN … COMMIT: run as written, outside stairway's transaction, as ${reader.id} sends ${ownTransactions === 1 ? "it" : "them"}`,
+    );
   return { migrations, problems, notes, upOnly, ...(layout ? { layout } : {}) };
 }
 
@@ -192,6 +204,35 @@ function readMigrationFile(
 }
 
 /**
+ * Files joined into one, in the order they run (popx's pieces of one
+ * migration), each on lines of its own: a piece whose last statement has no
+ * semicolon gets one on a line after it. `pieces` says where each starts.
+ */
+function readPieces(
+  paths: string[],
+  direction: Direction,
+  dialect: SqlDialect | undefined,
+  problems: TreeProblem[],
+): MigrationFile {
+  let text = "";
+  let line = 1;
+  const pieces: { path: string; line: number }[] = [];
+  for (const path of paths) {
+    const piece = readMigrationFile(path, direction, dialect, problems).text;
+    const last = splitStatements(piece).at(-1);
+    const open = last !== undefined && !/^\s*;/.test(piece.slice(last.offset + last.text.length));
+    const part = `${piece}${piece.endsWith("\n") ? "" : "\n"}${open ? ";\n" : ""}`;
+    pieces.push({ path, line });
+    text += part;
+    line += part.split("\n").length - 1;
+  }
+  const { directives } = parseDirectives(text);
+  let checksum: string | undefined;
+  const sum = () => (checksum ??= createHash("sha256").update(text).digest("hex"));
+  return runnable({ path: paths[0]!, direction, dialect, text, directives, pieces }, sum, undefined);
+}
+
+/**
  * A file with what the runner sends (`sql`, `statements`): its text, except
  * that a whole-file BEGIN … COMMIT wrapper of a file run in a transaction is
  * blanked out; any other transaction control there is a problem naming its
@@ -199,7 +240,7 @@ function readMigrationFile(
  * file runs in a transaction; `problems` undefined: a transform, not SQL.
  */
 function runnable(
-  f: Pick<MigrationFile, "path" | "direction" | "dialect" | "text" | "directives">,
+  f: Pick<MigrationFile, "path" | "direction" | "dialect" | "text" | "directives" | "pieces">,
   checksum: () => string,
   problems: TreeProblem[] | undefined,
 ): MigrationFile {
@@ -217,10 +258,9 @@ function runnable(
     if (stray)
       problems.push({
         check: "files.parse",
-        path: f.path,
-        line: stray.line,
+        ...placeOf(f, stray.line),
         blocking: true,
-        message: strayTxMessage(f.path, stray),
+        message: strayTxMessage(whereIn(f, stray), stray),
       });
     else if (wrapper) {
       runs = withoutWrapper(f.text, wrapper);
@@ -259,14 +299,26 @@ function sectionFile(
   return runnable({ path: whole.path, direction, dialect: whole.dialect, text: blanked, directives }, sum, problems);
 }
 
-/** The files of an entry: one, or an up and a down from the sections of one file. */
-function filesOf(e: Entry, layout: Layout, problems: TreeProblem[]): MigrationFile[] {
-  const read = readMigrationFile(e.path, e.direction === "down" ? "down" : "up", e.dialect, problems);
+/**
+ * The files of an entry: one, or an up and a down from the sections of one
+ * file; `irreversible` when the file says it has no down (goose without a Down section).
+ */
+function filesOf(
+  e: Entry,
+  layout: Layout,
+  problems: TreeProblem[],
+): { files: MigrationFile[]; irreversible?: boolean; ownTransactions?: boolean } {
+  const read = e.pieces
+    ? readPieces(e.pieces, e.direction === "down" ? "down" : "up", e.dialect, problems)
+    : readMigrationFile(e.path, e.direction === "down" ? "down" : "up", e.dialect, problems);
   if (e.direction !== "sections") {
     const marker = layout.noTransactionMarker;
     if (e.noTransaction || (marker && read.text.startsWith(marker)) || layout.noTransaction?.(read.text))
       read.directives.noTransaction = true;
-    return [runnable(read, () => read.checksum, problems)];
+    // Its own BEGIN … COMMIT blocks, valid where the runner sends files unwrapped: run as written.
+    const own = !read.directives.noTransaction && layout.unwrapped === true && holdsOwnTransactions(read.text);
+    if (own) read.directives.noTransaction = true;
+    return { files: [runnable(read, () => read.checksum, problems)], ownTransactions: own };
   }
   const sections = layout.sections!(read.text);
   for (const p of sections.problems)
@@ -281,7 +333,7 @@ function filesOf(e: Entry, layout: Layout, problems: TreeProblem[]): MigrationFi
   const out: MigrationFile[] = [];
   if (sections.up) out.push(sectionFile(read, text, "up", sections.up, problems));
   if (sections.down) out.push(sectionFile(read, text, "down", sections.down, problems));
-  return out;
+  return { files: out, irreversible: sections.irreversible };
 }
 
 function assemble(
@@ -289,9 +341,10 @@ function assemble(
   redis: { version: string; name: string; path: string }[],
   problems: TreeProblem[],
   layout: Layout,
-): { migrations: Migration[]; upOnly: boolean } {
+): { migrations: Migration[]; upOnly: boolean; ownTransactions: number } {
   const byKey = new Map<string, Migration[]>();
-  const declared = new Set<Migration>(); // named as having no down (sqlx <v>_<name>.sql, Prisma)
+  let ownTransactions = 0; // files run as written for their own BEGIN … COMMIT blocks
+  const declared = new Set<Migration>(); // said to have no down (sqlx <v>_<name>.sql, Prisma, goose without Down)
   const get = (version: string, name: string, store: Store): Migration => {
     const key = versionKey(version);
     const list = byKey.get(key) ?? [];
@@ -325,7 +378,10 @@ function assemble(
       });
       continue;
     }
-    for (const f of filesOf(e, layout, problems)) m.files[f.direction][slot] = f;
+    const { files, irreversible, ownTransactions: own } = filesOf(e, layout, problems);
+    if (irreversible) declared.add(m);
+    if (own) ownTransactions++;
+    for (const f of files) m.files[f.direction][slot] = f;
   }
   for (const r of redis) {
     const m = get(r.version, r.name, "keys");
@@ -355,7 +411,7 @@ function assemble(
   for (const m of sql) m.irreversible = noDown(m) && (upOnly || declared.has(m));
   for (const m of migrations) checkPairs(m, problems, layout, upOnly || declared.has(m));
   migrations.sort((a, b) => compareVersions(a.version, b.version) || a.id.localeCompare(b.id));
-  return { migrations, upOnly };
+  return { migrations, upOnly, ownTransactions };
 }
 
 function firstPath(m: Migration): string {
@@ -415,7 +471,10 @@ function checkPairs(m: Migration, problems: TreeProblem[], layout: Layout, noDow
         check: "files.empty-down",
         path: down.path,
         blocking: false,
-        message: `${down.path} is empty: it does not undo ${up.path}`,
+        message:
+          down.path === up.path
+            ? `the down section of ${down.path} is empty: it does not undo its up`
+            : `${down.path} is empty: it does not undo ${up.path}`,
       });
     }
   }

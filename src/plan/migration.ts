@@ -27,6 +27,8 @@ export interface MigrationFile {
   /** sha256 of the file's bytes, hex. */
   checksum: string;
   directives: Directives;
+  /** A file joined from several (popx's pieces of one migration): each one's path and the line of `text` it starts at. */
+  pieces?: { path: string; line: number }[];
 }
 
 export interface Migration {
@@ -99,6 +101,18 @@ export function problemResults(plan: Plan, target: string): CheckResult[] {
     status: p.warn ? "warn" : "fail",
     message: p.message,
   }));
+}
+
+/** Where a line of a file is on disk: in a file joined from pieces, the piece's path and line. */
+export function placeOf(file: Pick<MigrationFile, "path" | "pieces">, line: number): { path: string; line: number } {
+  const piece = file.pieces?.findLast((p) => p.line <= line);
+  return piece ? { path: piece.path, line: line - piece.line + 1 } : { path: file.path, line };
+}
+
+/** `path:line:col` of a position in a file, as a message names it. */
+export function whereIn(file: Pick<MigrationFile, "path" | "pieces">, at: { line: number; col: number }): string {
+  const { path, line } = placeOf(file, at.line);
+  return `${path}:${line}:${at.col}`;
 }
 
 /** The file that applies to `dialect`: the override when there is one. */

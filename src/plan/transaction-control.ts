@@ -4,10 +4,12 @@
 // accepted: a whole-file wrapper, BEGIN first and COMMIT last, as golang-migrate
 // trees have them (that tool runs files without a transaction). stairway then
 // runs what is between in its own transaction, so the bookkeeping row still
-// commits with the migration. Anything else is refused before a statement runs.
+// commits with the migration. Anything else is refused before a statement runs,
+// unless the tree's runner sends files unwrapped (golang-migrate, Prisma): such
+// a file then runs as written, outside stairway's transaction.
 // SAVEPOINT, RELEASE and ROLLBACK TO nest inside stairway's transaction: allowed.
 
-import type { Statement } from "./statements.ts";
+import { splitStatements, type Statement } from "./statements.ts";
 
 export type TxControl = "begin" | "commit" | "rollback";
 
@@ -56,6 +58,14 @@ export function txShape<S extends { text: string }>(statements: S[]): TxShape<S>
 }
 
 /**
+ * The file holds transaction control other than a whole-file wrapper (its own
+ * `BEGIN; … COMMIT;` blocks): valid for a runner that sends files unwrapped.
+ */
+export function holdsOwnTransactions(text: string): boolean {
+  return MAY_HOLD_TX_CONTROL.test(text) && txShape(splitStatements(text)).stray !== undefined;
+}
+
+/**
  * The text with the wrapper's two statements (and their semicolons) replaced
  * by spaces: every other character keeps its offset, line and column, so the
  * database's error positions still point into the file.
@@ -72,11 +82,11 @@ export function withoutWrapper(text: string, wrapper: { begin: Statement; commit
   return text.slice(0, b0) + spaces(b0, b1) + text.slice(b1, c0) + spaces(c0, c1) + text.slice(c1);
 }
 
-/** One sentence for a file with transaction control it cannot run in stairway's transaction. */
-export function strayTxMessage(path: string, s: Statement): string {
+/** One sentence for a file with transaction control it cannot run in stairway's transaction; `where` is its path:line:col. */
+export function strayTxMessage(where: string, s: Statement): string {
   const what = /^[A-Za-z]+(\s+TRANSACTION)?/i.exec(s.text)![0].toUpperCase();
   return (
-    `${path}:${s.line}:${s.col}: ${what} in a file stairway runs in a transaction would end that transaction early: ` +
+    `${where}: ${what} in a file stairway runs in a transaction would end that transaction early: ` +
     `remove it (a whole-file BEGIN … COMMIT is fine), or put "-- stairway:no-transaction" in the file to run it as written`
   );
 }

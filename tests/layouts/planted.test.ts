@@ -118,6 +118,34 @@ describe("each runner's tree with a planted down bug", () => {
     expect(r.coverage).toEqual({ checked: 4, total: 4, untested: [] });
   });
 
+  test("golang-migrate (detected, PostgreSQL): a file with its own BEGIN … COMMIT blocks runs as written, said once; a later down bug is found", async () => {
+    const dir = project({
+      "1_users.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);\n",
+      "1_users.down.sql": "DROP TABLE users;\n",
+      "2_names.up.sql":
+        "BEGIN;\nALTER TABLE users ADD COLUMN name text;\nCOMMIT;\n\nBEGIN;\nUPDATE users SET name = email;\nCOMMIT;\n",
+      "2_names.down.sql": "BEGIN;\nALTER TABLE users DROP COLUMN name;\nCOMMIT;\n",
+      "3_posts.up.sql": "CREATE TABLE posts (id integer PRIMARY KEY, created_at timestamptz NOT NULL);\n",
+      "3_posts.down.sql": "DROP TABLE IF EXISTS post;\n",
+      // Fails over generated rows inside its own transaction block, which the failure leaves aborted.
+      "4_team.up.sql":
+        "BEGIN;\nALTER TABLE users ADD COLUMN team integer NOT NULL;\nCOMMIT;\nBEGIN;\nSELECT 1;\nCOMMIT;\n",
+      "4_team.down.sql": "ALTER TABLE users DROP COLUMN team;\n",
+    });
+    const r = await testTree(dir, "postgres");
+    expect(r.code).toBe(1);
+    expect(r.layout).toMatchObject({ preset: "golang-migrate", detected: true });
+    expect(r.layout.notes).toEqual([
+      "2 files hold their own BEGIN … COMMIT: run as written, outside stairway's transaction, as golang-migrate sends them",
+    ]);
+    expect(r.of("2_names")).toEqual(passed());
+    expect(r.findings.filter((f) => f.includes("4_team"))).toEqual([
+      "warn step.up 4_team: m/4_team.up.sql:2:1: adding users.team NOT NULL without a default fails when users holds rows (it held 20): a NOT NULL column needs a default; it passes on empty tables — a production risk",
+    ]);
+    expect(r.findings.some((f) => f.startsWith("fail step.down-restores-schema 3_posts:"))).toBe(true);
+    expect(r.coverage).toMatchObject({ total: 4 });
+  });
+
   test("sqlx (--layout sqlx, SQLite): a down that drops the wrong column; an up-only <v>_<name>.sql after it", async () => {
     const dir = project({
       "20240101000000_users.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);\n",
@@ -223,6 +251,25 @@ describe("each runner's tree with a planted down bug", () => {
       total: 4,
       untested: [{ migration: "00002_audit", target: "sqlite", reason: "not checked: the down of 00002_audit failed" }],
     });
+  });
+
+  test("goose (detected, SQLite): a file with no Down section has no down (goose runs nothing), said once for the tree", async () => {
+    const dir = project({
+      "00001_users.sql":
+        "-- +goose Up\nCREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);\n\n-- +goose Down\nDROP TABLE users;\n",
+      "00002_backfill.sql": "-- +goose Up\nUPDATE users SET email = lower(email);\n",
+      "00003_names.sql":
+        "-- +goose Up\nALTER TABLE users ADD COLUMN name text;\n\n-- +goose Down\nALTER TABLE users DROP COLUMN email;\n",
+    });
+    const r = await testTree(dir, "sqlite");
+    expect(r.code).toBe(1);
+    expect(r.layout).toMatchObject({ preset: "goose", detected: true });
+    expect(r.findings.filter((f) => f.includes("00002_backfill"))).toEqual([]);
+    expect(r.of("00002_backfill")).toEqual(passed(["step.up", "step.integrity"]));
+    expect(r.findings.some((f) => f.startsWith("fail step.down-restores-schema 00003_names:"))).toBe(true);
+    expect(r.tree).toContain(
+      "skip step.down: 1 of 3 migrations has no down: down, restore and redo checks do not apply to it",
+    );
   });
 
   test("flyway (detected, PostgreSQL): dotted versions; an undo that restores text where there was uuid", async () => {
@@ -377,6 +424,36 @@ describe("each runner's tree with a planted down bug", () => {
     expect(r.of("20240103000000000000_name")).toEqual(passed());
     expect(r.of("20240104000000000000_sessions")).toEqual(passed());
     expect(r.coverage).toMatchObject({ checked: 3, total: 4, untested: [{ migration: m2 }] });
+  });
+
+  test("popx (detected, SQLite): numbered pieces are checked as one migration (their downs undo the group in reverse); a bug in a piece is named at its file and line", async () => {
+    const dir = project({
+      // One migration in three pieces; down k is not the undo of up k, the downs in reverse undo the group.
+      "20240101000000000000_users.up.sql": "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);\n",
+      "20240101000000000001_users.up.sql": "CREATE UNIQUE INDEX users_email ON users (email);\n",
+      "20240101000000000002_users.up.sql":
+        "CREATE TABLE sessions (id integer PRIMARY KEY, user_id integer REFERENCES users (id))",
+      "20240101000000000000_users.down.sql": "DROP TABLE users;\n",
+      "20240101000000000001_users.down.sql": "DROP TABLE sessions;\n",
+      "20240101000000000002_users.down.sql": "",
+      "20240102000000000000_names.up.sql": "ALTER TABLE users ADD COLUMN name text;\n",
+      "20240102000000000001_names.up.sql": "CREATE INDEX users_name ON users (name);\n",
+      "20240102000000000000_names.down.sql": "DROP INDEX users_name;\n",
+      "20240102000000000001_names.down.sql": "-- the column\nALTER TABLE users DROP COLUMN nam;\n",
+      "20240103000000000000_teams.up.sql": "CREATE TABLE teams (id integer PRIMARY KEY);\n",
+      "20240103000000000000_teams.down.sql": "DROP TABLE teams;\n",
+    });
+    const r = await testTree(dir, "sqlite");
+    expect(r.code).toBe(1);
+    expect(r.layout).toMatchObject({ preset: "popx", detected: true });
+    const error = 'm/20240102000000000001_names.down.sql:2:31: no such column: "nam"';
+    expect(r.findings).toEqual([
+      `fail step.down 20240102000000000000_names: ${error}`,
+      `fail step.down-to-base -: stopped at 20240102000000000000_names: ${error}`,
+    ]);
+    expect(r.of("20240101000000000000_users")).toEqual(passed());
+    expect(r.of("20240103000000000000_teams")).toEqual(passed());
+    expect(r.coverage).toMatchObject({ checked: 2, total: 3 });
   });
 
   test("stairway's own layout (detected, SQLite): a table rebuilt in a down without its CHECK", async () => {

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { loadPlan } from "../../src/plan/discover.ts";
 import { LAYOUTS } from "../../src/plan/layouts/index.ts";
 import { LAYOUT_IDS, type LayoutId } from "../../src/plan/layouts/layout.ts";
-import { appliesTo, fileFor, type Migration, type Plan } from "../../src/plan/migration.ts";
+import { appliesTo, fileFor, placeOf, type Migration, type Plan } from "../../src/plan/migration.ts";
 import { splitStatements } from "../../src/plan/statements.ts";
 
 const roots: string[] = [];
@@ -75,6 +75,30 @@ describe("golang-migrate", () => {
     const plan = read(tree(files), "golang-migrate");
     expect(plan.migrations.map((m) => noTx(m, "up"))).toEqual([false, false, true]);
     expect(noTx(plan.migrations[2]!, "down")).toBe(true);
+  });
+
+  test("a file with its own BEGIN … COMMIT blocks runs as written (golang-migrate sends it so), said once; stairway's layout refuses it", () => {
+    const own =
+      "BEGIN;\nALTER TABLE users ADD COLUMN name text;\nCOMMIT;\nBEGIN;\nUPDATE users SET name = 'x';\nCOMMIT;\n";
+    const root = tree({
+      ...files,
+      "000003_names.up.sql": own,
+      "000003_names.down.sql": "ALTER TABLE users DROP COLUMN name;\n",
+    });
+    const plan = read(root, "golang-migrate");
+    expect(plan.problems).toEqual([]);
+    expect(plan.migrations.map((m) => noTx(m, "up"))).toEqual([false, false, true, true]);
+    expect(noTx(plan.migrations[2]!, "down")).toBe(false);
+    expect(plan.notes).toEqual([
+      "1 file holds its own BEGIN … COMMIT: run as written, outside stairway's transaction, as golang-migrate sends it",
+    ]);
+    const ours = loadPlan({ sqlDir: root, preset: { id: "stairway", given: "--layout" } });
+    expect(ours.notes).toEqual([]);
+    expect(ours.problems.filter((p) => p.path.endsWith("000003_names.up.sql")).map((p) => p.message)).toEqual([
+      expect.stringContaining(
+        `${join(root, "000003_names.up.sql")}:3:1: COMMIT in a file stairway runs in a transaction would end that transaction early`,
+      ),
+    ]);
   });
 
   test("a plain flat tree is read alike by stairway, sqlx and popx, and named golang-migrate", () => {
@@ -210,6 +234,14 @@ describe("dbmate", () => {
     );
   });
 
+  test("an empty down section is said of the section, not as if the file undid itself", () => {
+    const root = tree({ "1_users.sql": "-- migrate:up\nCREATE TABLE u (id int);\n\n-- migrate:down\n" });
+    const plan = read(root, "dbmate");
+    expect(plan.problems.map((p) => [p.check, p.message])).toEqual([
+      ["files.empty-down", `the down section of ${join(root, "1_users.sql")} is empty: it does not undo its up`],
+    ]);
+  });
+
   test("dashes after the version, as supabase writes them", () => {
     const plan = read(tree({ "00000000000000-initial-schema.sql": USERS }), "dbmate");
     expect(plan.migrations[0]).toMatchObject({ version: "00000000000000", name: "initial-schema" });
@@ -270,7 +302,7 @@ describe("goose", () => {
     expect(plan.notes).toEqual(["2 Go migrations (.go files) are not run"]);
   });
 
-  test("no Up line, an unclosed StatementBegin, and a file with no Down section", () => {
+  test("no Up line, an unclosed StatementBegin, and a file with no Down section (no down by design, as goose reads it)", () => {
     const root = tree({
       "1_a.sql": FILE,
       "2_no_up.sql": "CREATE TABLE b (id int);\n",
@@ -281,10 +313,14 @@ describe("goose", () => {
     expect(plan.problems.map((p) => [p.check, rel(root, p.path), p.line])).toEqual([
       ["files.parse", "2_no_up.sql", 1],
       ["files.parse", "3_open.sql", 2],
-      ["files.missing-down", "3_open.sql", undefined],
-      ["files.missing-down", "4_up_only.sql", undefined],
     ]);
     expect(plan.problems[1]!.message).toContain('"-- +goose StatementBegin" has no StatementEnd');
+    expect(plan.migrations.map((m) => [m.id, !!m.irreversible])).toEqual([
+      ["1_a", false],
+      ["3_open", true],
+      ["4_up_only", true],
+    ]);
+    expect(plan.upOnly).toBe(false);
   });
 });
 
@@ -394,6 +430,32 @@ describe("prisma", () => {
       dialect: { dialect: "postgres", from: join(root, "migration_lock.toml") },
     });
   });
+
+  test("any directory holding a migration.sql is one (Prisma runs them in the order of their names): 01_init/", () => {
+    const root = tree({
+      "01_init/migration.sql": 'CREATE TABLE "User" ("id" TEXT NOT NULL);\n',
+      "02_add_email/migration.sql": 'ALTER TABLE "User" ADD COLUMN "email" TEXT;\n',
+      "10_add_name/migration.sql": 'ALTER TABLE "User" ADD COLUMN "name" TEXT;\n',
+      "migration_lock.toml": 'provider = "postgresql"\n',
+    });
+    const plan = read(root, "prisma");
+    expect(plan.migrations.map((m) => [m.version, m.name, m.id])).toEqual([
+      ["01", "init", "01_init"],
+      ["02", "add_email", "02_add_email"],
+      ["10", "add_name", "10_add_name"],
+    ]);
+    expect(plan.upOnly).toBe(true);
+    expect(plan.problems).toEqual([]);
+    // A directory with SQL but no migration.sql is named.
+    writeFileSync(join(root, "x.sql"), "");
+    mkdirSync(join(root, "notes"));
+    writeFileSync(join(root, "notes/readme.sql"), "-- not a migration\n");
+    const misnamed = loadPlan({ sqlDir: root });
+    expect(misnamed.problems.map((p) => p.message)).toEqual([
+      `${join(root, "notes")} holds no migration.sql; layout: prisma (detected)`,
+      `${join(root, "x.sql")} is not in a migration's directory (<timestamp>_<name>/migration.sql); layout: prisma (detected)`,
+    ]);
+  });
 });
 
 describe("popx", () => {
@@ -437,6 +499,67 @@ describe("popx", () => {
     expect(rel(root, fileFor(net!, "down", "postgres")!.path)).toBe("20150100000001000000_networks.down.sql");
     expect(rel(root, fileFor(ren!, "down", "sqlite")!.path)).toBe("20150100000003000000_rename.sqlite.down.sql");
     expect(rel(root, fileFor(ren!, "up", "postgres")!.path)).toBe("20150100000003000000_rename.up.sql");
+  });
+
+  test("numbered pieces of one timestamp and name are one migration: ups joined in order, downs in reverse, per dialect", () => {
+    const root = tree({
+      "20240101000000000000_users.up.sql": "CREATE TABLE users (id integer PRIMARY KEY)",
+      "20240101000000000001_users.postgres.autocommit.up.sql": "CREATE INDEX CONCURRENTLY u ON users (id);\n",
+      "20240101000000000001_users.sqlite3.up.sql": "CREATE INDEX u ON users (id);\n",
+      "20240101000000000002_users.up.sql": "CREATE TABLE s (id integer);\n",
+      "20240101000000000000_users.down.sql": "DROP TABLE s;\n",
+      "20240101000000000001_users.down.sql": "DROP TABLE users;\n",
+      "20240101000000000002_users.down.sql": "",
+      "20240101000000000003_other.up.sql": "SELECT 1;\n",
+      "20240101000000000003_other.down.sql": "SELECT 1;\n",
+    });
+    const plan = read(root, "popx");
+    expect(plan.problems).toEqual([]);
+    expect(ids(plan)).toEqual(["20240101000000000000_users", "20240101000000000003_other"]);
+    const m = plan.migrations[0]!;
+    const pg = fileFor(m, "up", "postgres")!;
+    expect(pg.text).toBe(
+      "CREATE TABLE users (id integer PRIMARY KEY)\n;\nCREATE INDEX CONCURRENTLY u ON users (id);\nCREATE TABLE s (id integer);\n",
+    );
+    expect(fileFor(m, "up", "sqlite")!.text).toBe(
+      "CREATE TABLE users (id integer PRIMARY KEY)\n;\nCREATE INDEX u ON users (id);\nCREATE TABLE s (id integer);\n",
+    );
+    // The down runs the pieces' downs in reverse: the group's, not piece by piece.
+    expect(fileFor(m, "down", "postgres")!.text).toBe("\nDROP TABLE users;\nDROP TABLE s;\n");
+    // An .autocommit piece runs its direction of the group outside a transaction.
+    expect([noTx(m, "up", "postgres"), noTx(m, "up", "sqlite"), noTx(m, "down", "postgres")]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    // Lines name the piece they come from.
+    expect([3, 4].map((line) => placeOf(pg, line)).map((p) => [rel(root, p.path), p.line])).toEqual([
+      ["20240101000000000001_users.postgres.autocommit.up.sql", 1],
+      ["20240101000000000002_users.up.sql", 1],
+    ]);
+    expect(rel(root, placeOf(pg, 1).path)).toBe("20240101000000000000_users.up.sql");
+  });
+
+  test("groups of one name that follow each other are one change over several timestamps, and one migration", () => {
+    const root = tree({
+      "20240101000000000000_methods.up.sql": "CREATE TABLE m (id integer);\n",
+      "20240101000000000000_methods.down.sql": "ALTER TABLE f ADD COLUMN form text;\n",
+      "20240101000001000000_methods.up.sql": "ALTER TABLE f DROP COLUMN form;\n",
+      "20240101000001000000_methods.down.sql": "DROP TABLE m;\n",
+      "20240102000000000000_other.up.sql": "SELECT 1;\n",
+      "20240102000000000000_other.down.sql": "SELECT 1;\n",
+      "20240103000000000000_methods.up.sql": "SELECT 2;\n",
+      "20240103000000000000_methods.down.sql": "SELECT 2;\n",
+    });
+    const plan = read(root, "popx");
+    expect(ids(plan)).toEqual([
+      "20240101000000000000_methods",
+      "20240102000000000000_other",
+      "20240103000000000000_methods",
+    ]);
+    const m = plan.migrations[0]!;
+    expect(fileFor(m, "up", "sqlite")!.text).toBe("CREATE TABLE m (id integer);\nALTER TABLE f DROP COLUMN form;\n");
+    expect(fileFor(m, "down", "sqlite")!.text).toBe("DROP TABLE m;\nALTER TABLE f ADD COLUMN form text;\n");
   });
 
   test(".autocommit runs outside a transaction; empty files are fine", () => {

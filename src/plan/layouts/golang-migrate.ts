@@ -30,6 +30,7 @@ export const golangMigrate: Layout = {
   scan,
   // golang-migrate sends a file as it is, in no transaction of its own.
   noTransaction: refusedInTransaction,
+  unwrapped: true,
   downHint: (upPath) => `add ${upPath.replace(/\.up\.sql$/, ".down.sql")} that undoes it`,
 };
 

@@ -1,7 +1,8 @@
 // goose: one file per migration, `<version>_<name>.sql`, holding both
 // directions after `-- +goose Up` and `-- +goose Down`; `-- +goose
 // StatementBegin` / `StatementEnd` around a statement that holds semicolons;
-// `-- +goose NO TRANSACTION` runs the file outside a transaction.
+// `-- +goose NO TRANSACTION` runs the file outside a transaction. A file with
+// no Down section has nothing to run on down: it has no down by design.
 // https://pressly.github.io/goose/documentation/annotations/
 
 import { splitStatements } from "../statements.ts";
@@ -98,7 +99,8 @@ function sections(text: string): Sections {
     });
   return {
     up: { start: 0, end: down ?? text.length, noTransaction },
-    ...(down !== undefined ? { down: { start: down, end: text.length, noTransaction } } : {}),
+    // goose runs nothing on down for a file without a Down section: it has no down, as sqlx's up-only files.
+    ...(down !== undefined ? { down: { start: down, end: text.length, noTransaction } } : { irreversible: true }),
     ...(out !== text ? { text: out } : {}),
     problems,
   };

@@ -10,8 +10,8 @@
 // that read the files the same way tie; the first of PRECEDENCE is named, and
 // the others are said to read the tree alike — unless a file starts with
 // sqlx's `-- no-transaction` (the first 64 bytes of each up are read then),
-// which only sqlx honours, or a name holds a dialect or `.autocommit`, which
-// only popx reads. When no preset reads anything, the tree is read as
+// which only sqlx honours, or a name holds a dialect or `.autocommit`, or
+// files are numbered pieces of one migration, which only popx reads. When no preset reads anything, the tree is read as
 // stairway's own.
 
 import { closeSync, openSync, readSync } from "node:fs";
@@ -98,9 +98,13 @@ export function detectLayout(tree: Listing): Detection {
   return { best, alike, readings };
 }
 
-/** The reading takes a dialect or a no-transaction flag from a file's name (popx `.postgres.autocommit.up.sql`). */
+/**
+ * The reading takes a dialect or a no-transaction flag from a file's name
+ * (popx `.postgres.autocommit.up.sql`), or joins the numbered pieces of one
+ * migration (popx `20240101000000000001_users.up.sql`).
+ */
 function readsNames(r: Reading): boolean {
-  return r.scan.entries.some((e) => e.dialect !== undefined || e.noTransaction === true);
+  return r.scan.entries.some((e) => e.dialect !== undefined || e.noTransaction === true || e.pieces !== undefined);
 }
 
 /** A given preset's reading, scored as detection scores it (for "the files look like …"). */
@@ -111,8 +115,8 @@ export function readingOf(tree: Listing, layout: Layout): Reading {
 
 function scoreOf(layout: Layout, scan: LayoutScan, markerShare: number): number {
   if (layout.marker && markerShare === 0) return 0;
-  const accounted =
-    scan.entries.length + scan.ignored.filter((i) => i.own).length - contenders(scan.entries, layout.pairByVersion);
+  const files = scan.entries.reduce((n, e) => n + (e.pieces?.length ?? 1), 0);
+  const accounted = files + scan.ignored.filter((i) => i.own).length - contenders(scan.entries, layout.pairByVersion);
   return Math.max(0, Math.round(accounted * (layout.marker ? markerShare : 1)));
 }
 

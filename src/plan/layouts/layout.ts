@@ -20,6 +20,8 @@ export interface LayoutEntry {
   dialect?: SqlDialect;
   /** Path as given on disk: the tree's root joined with the relative path. */
   path: string;
+  /** Files joined, in the order they run, into this one (popx's numbered pieces of one migration); `path` is the first. */
+  pieces?: string[];
   /** The name or a file beside it says to run outside a transaction (popx `.autocommit`, diesel metadata.toml). */
   noTransaction?: boolean;
   /** An up the layout names as having no down (sqlx `<v>_<name>.sql`, a Prisma migration). */
@@ -48,6 +50,8 @@ export interface Section {
 export interface Sections {
   up?: Section;
   down?: Section;
+  /** No down section, and for this runner that means nothing to undo (goose): the migration has no down by design. */
+  irreversible?: boolean;
   /** The text to run, when the layout had to mark a statement's end (goose StatementEnd); same length. */
   text?: string;
   problems: { line: number; message: string }[];
@@ -74,6 +78,12 @@ export interface Layout {
    * Flyway, Prisma): the file to run outside one, as that runner would.
    */
   noTransaction?(text: string): boolean;
+  /**
+   * The runner sends each file as it is, in no transaction of its own
+   * (golang-migrate, Prisma): a file with its own BEGIN … COMMIT blocks is valid
+   * there, and runs outside stairway's transaction (said once, not refused).
+   */
+  unwrapped?: boolean;
   /** Empty files are how this runner says "nothing to do" (popx): an empty down is no finding. */
   emptyIsNothingToDo?: boolean;
   /** A line every file of this layout has (dbmate, goose): detection reads a few files for it. */

@@ -4,9 +4,19 @@
 // on its own; `.autocommit` runs the file outside a transaction; empty files
 // are common (nothing to do on that dialect). Files for dialects stairway does
 // not run (CockroachDB) and `.fizz` files are left out, said once.
+//
+// popx splits one migration into numbered pieces, `<14-digit timestamp><6-digit
+// piece>_<name>`: the ups run in piece order, and the downs (generated with the
+// ups, numbered from 0) undo the whole group when run in reverse, so piece k's
+// down does not undo piece k's up. The pieces of one timestamp and name are one
+// migration here: its up the ups joined in order, its down the downs joined in
+// reverse, per dialect (each piece's dialect file, else its generic one); an
+// `.autocommit` piece runs that direction outside a transaction. Groups of one
+// name that follow each other are one change spread over several timestamps,
+// and are one migration too.
 // https://github.com/ory/x/tree/master/popx
 
-import type { Direction } from "../migration.ts";
+import { compareVersions, type Direction, type SqlDialect } from "../migration.ts";
 import {
   dialectOf,
   emptyScan,
@@ -15,6 +25,7 @@ import {
   pathIn,
   subdirectoryFiles,
   type Layout,
+  type LayoutEntry,
   type Listing,
   type LayoutScan,
 } from "./layout.ts";
@@ -83,5 +94,66 @@ function scan(tree: Listing): LayoutScan {
     });
   }
   subdirectoryFiles(tree, "popx", out);
+  out.entries = grouped(out.entries);
   return out;
+}
+
+/** A popx piece's group: its 14-digit timestamp and name (`20191100000001000003_identities`). */
+function groupOf(e: LayoutEntry): string {
+  return e.version.length === 20 ? `${e.version.slice(0, 14)} ${e.name}` : `${e.version} ${e.name}`;
+}
+
+/**
+ * The pieces of one group as one entry per direction and dialect slot: the
+ * ups in piece order, the downs in reverse; a slot with one piece is that file.
+ */
+function grouped(entries: LayoutEntry[]): LayoutEntry[] {
+  const byGroup = new Map<string, LayoutEntry[]>();
+  for (const e of entries) byGroup.set(groupOf(e), [...(byGroup.get(groupOf(e)) ?? []), e]);
+  // Groups of one name, one after the other, are one change spread over several timestamps (kratos's
+  // add_verification_methods): popx's downs undo them together, in reverse.
+  const groups: LayoutEntry[][] = [];
+  const first = (list: LayoutEntry[]) => list.map((e) => e.version).sort(compareVersions)[0]!;
+  for (const list of [...byGroup.values()].sort((a, b) => compareVersions(first(a), first(b)))) {
+    const last = groups.at(-1);
+    if (last && last[0]!.name === list[0]!.name) last.push(...list);
+    else groups.push(list);
+  }
+  const out: LayoutEntry[] = [];
+  for (const list of groups) {
+    const versions = [...new Set(list.map((e) => e.version))].sort(compareVersions);
+    if (versions.length === 1) {
+      out.push(...list);
+      continue;
+    }
+    for (const direction of ["up", "down"] as const) {
+      const files = list.filter((e) => e.direction === direction);
+      const order = direction === "up" ? versions : [...versions].reverse();
+      const slots = new Set(files.map((e) => e.dialect));
+      for (const dialect of slots) {
+        // A dialect's piece is its own file, else the generic one; the generic slot takes generic files only.
+        const pick = (v: string) =>
+          files.find((e) => e.version === v && e.dialect === dialect) ??
+          (dialect ? files.find((e) => e.version === v && !e.dialect) : undefined);
+        const pieces = order.map(pick).filter((e): e is LayoutEntry => !!e);
+        out.push(
+          pieces.length === 1 ? { ...pieces[0]!, version: versions[0]! } : joined(pieces, versions[0]!, dialect),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+function joined(pieces: LayoutEntry[], version: string, dialect: SqlDialect | undefined): LayoutEntry {
+  const first = pieces[0]!;
+  return {
+    version,
+    name: first.name,
+    direction: first.direction,
+    ...(dialect ? { dialect } : {}),
+    path: first.path,
+    pieces: pieces.map((e) => e.path),
+    ...(pieces.some((e) => e.noTransaction) ? { noTransaction: true } : {}),
+  };
 }
