@@ -115,13 +115,17 @@ export async function counterBase(driver: SqlDriver, schema: Schema, table: Tabl
   const keyCols = new Set([...(table.primaryKey?.columns ?? []), ...table.uniques.flatMap((u) => u.columns)]);
   for (const name of keyCols) {
     const col = table.columns.find((c) => c.name === name);
-    if (!col || col.identity || isFkColumn(table, name)) continue;
+    if (!col || col.identity || isSerial(col) || isFkColumn(table, name)) continue;
     const kind = valueKind(schema, table, col).kind.kind;
     if (kind !== "int" && kind !== "float" && kind !== "numeric") continue;
     const max = await driver.maxValue(table.name, name);
     if (max !== null && max + 1 > base) base = Math.ceil(max) + 1;
   }
   return base;
+}
+
+function isSerial(col: Column): boolean {
+  return col.default !== null && /^nextval\(/i.test(col.default);
 }
 
 function isFkColumn(table: Table, column: string): boolean {
@@ -190,7 +194,9 @@ export async function planTable(
   }
 
   for (const col of table.columns) {
-    if (columns.includes(col.name) || col.generated || col.identity) continue;
+    // Identity, AUTO_INCREMENT, rowid and serial (nextval) columns are the database's to number:
+    // an id written into a serial column leaves its sequence behind, and the tree's next INSERT collides.
+    if (columns.includes(col.name) || col.generated || col.identity || isSerial(col)) continue;
     const { kind, hints } = valueKind(schema, table, col);
     const make = valueMaker(kind, hints, col, unique.has(col.name), hash(`${seed}:${table.name}:${col.name}`));
     if (!make) {
