@@ -38,3 +38,22 @@ test("a migration's own INSERT into a serial column takes the next id after the 
   );
   expect(up).toMatchObject({ status: "pass" });
 });
+
+test("generated times and dates lie in the past", async () => {
+  const up = await upOf(
+    {
+      ...step(
+        "001_posts",
+        "CREATE TABLE posts (id serial PRIMARY KEY, published timestamptz NOT NULL, day date NOT NULL, seen timestamp);",
+        "DROP TABLE posts;",
+      ),
+      ...step(
+        "002_not_in_future",
+        "ALTER TABLE posts ADD CONSTRAINT posts_past CHECK (published <= now() AND day <= current_date AND seen <= now());",
+        "ALTER TABLE posts DROP CONSTRAINT posts_past;",
+      ),
+    },
+    "002_not_in_future",
+  );
+  expect(up).toMatchObject({ status: "pass" });
+});
