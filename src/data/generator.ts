@@ -297,8 +297,10 @@ function valueMaker(
   }
   switch (kind.kind) {
     case "int": {
+      // Small, as counts, sizes and limits are in real rows: a migration may loop or
+      // generate_series over them (a unique column counts on past 1,000 instead).
       const lo = Math.max(kind.min, hints.min ?? 0);
-      const hi = Math.min(kind.max, lo + 1_000_000);
+      const hi = Math.min(kind.max, lo + 1000);
       if (unique) return (n) => lo + n + 1;
       return maybeNull((n) => lo + Math.floor(rand(n) * (hi - lo)));
     }

@@ -57,3 +57,23 @@ test("generated times and dates lie in the past", async () => {
   );
   expect(up).toMatchObject({ status: "pass" });
 });
+
+test("generated integers are small, as counts and limits in real rows are", async () => {
+  const up = await upOf(
+    {
+      ...step(
+        "001_workers",
+        "CREATE TABLE workers (id serial PRIMARY KEY, max_runs integer NOT NULL, weight bigint);",
+        "DROP TABLE workers;",
+      ),
+      // A slot per run a worker may take, as a real history fills it: millions of rows if max_runs were large.
+      ...step(
+        "002_slots",
+        "CREATE TABLE slots AS SELECT w.id AS worker_id, s FROM workers w CROSS JOIN generate_series(1, w.max_runs) s;\nDO $$ BEGIN IF (SELECT count(*) FROM slots) > 100000 THEN RAISE EXCEPTION 'too many slots'; END IF; END $$;",
+        "DROP TABLE slots;",
+      ),
+    },
+    "002_slots",
+  );
+  expect(up).toMatchObject({ status: "pass" });
+});
