@@ -276,6 +276,9 @@ function orderRepairs(table: Table, columns: string[]): ((row: Value[]) => void)
   return fixes;
 }
 
+/** `id`, `run_id`, `event_uuid`, `GUID`, or camelCase `runId`. */
+const uuidNamed = (name: string) => /(^id|_id|uuid|guid)$/i.test(name) || /[a-z0-9]Id$/.test(name);
+
 // Text that exposes encoding bugs: accents, CJK, an emoji (two UTF-16 units), quotes.
 const FLOURISH = ["ünïcødé", "日本語", "🚀 ok", "l'été", 'say "hi"', "tab\tand space", "ß→SS", "Ωmega"];
 // The same, escaped for a JSON string (built by hand: JSON.stringify per row is slow at a million rows).
@@ -317,6 +320,10 @@ function valueMaker(
       });
     }
     case "text": {
+      // A text column named like an id or uuid (id, run_id, runId, event_uuid) gets uuids, as such
+      // columns mostly hold: a later migration may cast it `::uuid`.
+      if (uuidNamed(col.name) && (kind.maxLength ?? 36) >= 36 && (hints.minLength ?? 0) <= 36)
+        return maybeNull((n) => uuid(salt, n));
       // A text column named like a time (created_at, …) gets ISO timestamps, as applications store them.
       if (/(_at|_on|_time|timestamp)$/i.test(col.name) && !unique && (kind.maxLength ?? 99) >= 24)
         return maybeNull((n) =>

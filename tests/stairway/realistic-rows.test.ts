@@ -77,3 +77,22 @@ test("generated integers are small, as counts and limits in real rows are", asyn
   );
   expect(up).toMatchObject({ status: "pass" });
 });
+
+test("a text column named like an id holds uuids, as a later cast to uuid expects", async () => {
+  const up = await upOf(
+    {
+      ...step(
+        "001_events",
+        "CREATE TABLE events (id serial PRIMARY KEY, run_id text, job_uuid varchar(64) NOT NULL, name text);",
+        "DROP TABLE events;",
+      ),
+      ...step(
+        "002_run_uuid",
+        "ALTER TABLE events ADD COLUMN run_uuid uuid;\nUPDATE events SET run_uuid = run_id::uuid;\nALTER TABLE events ALTER COLUMN job_uuid TYPE uuid USING job_uuid::uuid;",
+        "ALTER TABLE events ALTER COLUMN job_uuid TYPE varchar(64);\nALTER TABLE events DROP COLUMN run_uuid;",
+      ),
+    },
+    "002_run_uuid",
+  );
+  expect(up).toMatchObject({ status: "pass" });
+});
