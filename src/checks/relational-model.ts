@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { loadTables } from "../data/bulk.ts";
 import { insertFixture } from "../data/fixtures.ts";
 import { insertionOrder, seedTables } from "../data/generator.ts";
-import { compareRows, describeLoss, snapshotRows, type RowSnapshot } from "../data/rows.ts";
+import { compareRows, describeLoss, foldChanges, snapshotRows, type RowSnapshot } from "../data/rows.ts";
 import { fileFor, versionKey, type Migration } from "../plan/migration.ts";
 import { diffSchemas, formatDiffs } from "../schema/diff.ts";
 import { inScope, type Schema, type Table, type TableGraph, type TableScope } from "../schema/model.ts";
@@ -163,6 +163,14 @@ export function relationalModel(
     },
 
     async enrich(m, before, after) {
+      // The rows added now fire the tree's triggers, which may change rows the down owes back
+      // (a counter of users): that is the application's doing, so what is owed takes it.
+      const owed = before.state.rows!;
+      const watched = (triggersExist || after.schema.triggers.length > 0) && {
+        ...after.schema,
+        tables: after.schema.tables.filter((t) => owed.has(t.name)),
+      };
+      const prior = watched && (await snapshotRows(driver, watched));
       for (const f of fixturesOf(m)) await insertFixture(driver, after.schema, f);
       const changed = changedTables(before.state.schema, after.schema);
       const more = await seedTables(driver, await withEmptyParents(after.schema), {
@@ -170,6 +178,7 @@ export function relationalModel(
         extra: new Map([...changed].map((t) => [t, Math.ceil(opts.rows / 2)])),
       });
       notes = [...notes, ...noteOf(more)];
+      if (watched && prior) foldChanges(owed, prior, await snapshotRows(driver, watched));
     },
 
     async restored(m, before, after) {
