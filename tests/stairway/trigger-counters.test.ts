@@ -4,7 +4,8 @@
 // step.data-preserved, and a down that really changes the counter must not.
 
 import { afterAll, expect, test } from "bun:test";
-import { cleanup, testTree } from "../helpers.ts";
+import { join } from "node:path";
+import { cleanup, runCli, tempDir, testTree, writeTree } from "../helpers.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(cleanup));
@@ -43,4 +44,21 @@ test("a down that really changes the counter still fails", async () => {
   const r = of(run.json(), "002_bot", "step.data-preserved");
   expect(r).toMatchObject({ status: "fail" });
   expect(r.message).toContain("site_stats.users");
+});
+
+test("sqlite: the same counter, kept by a SQLite trigger", async () => {
+  const dir = writeTree(tempDir(), {
+    "sql/001_users/up.sql": `CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE site_stats (id integer PRIMARY KEY, users integer NOT NULL);
+INSERT INTO site_stats VALUES (1, 0);
+CREATE TRIGGER users_count AFTER INSERT ON users BEGIN UPDATE site_stats SET users = users + 1 WHERE id = 1; END;
+`,
+    "sql/001_users/down.sql": "DROP TABLE users;\nDROP TABLE site_stats;\n",
+    "sql/002_bot/up.sql": COUNTED["sql/002_bot/up.sql"],
+    "sql/002_bot/down.sql": COUNTED["sql/002_bot/down.sql"],
+  });
+  dirs.push(dir);
+  const run = await runCli(["test", "--db", `sqlite:${join(dir, "app.db")}`, "--json"], { cwd: dir });
+  expect(run.stderr).toBe("");
+  expect(of(run.json(), "002_bot", "step.data-preserved")).toMatchObject({ status: "pass" });
 });
