@@ -8,8 +8,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadTables } from "../data/bulk.ts";
 import { insertFixture } from "../data/fixtures.ts";
-import { insertionOrder, seedTables } from "../data/generator.ts";
-import { compareRows, describeLoss, snapshotRows, type RowSnapshot } from "../data/rows.ts";
+import { insertionOrder, insertTolerant, seedTables } from "../data/generator.ts";
+import {
+  compareRows,
+  describeLoss,
+  foldChanges,
+  snapshotRows,
+  type RowSnapshot,
+  type TableRows,
+} from "../data/rows.ts";
 import { fileFor, versionKey, type Migration } from "../plan/migration.ts";
 import { diffSchemas, formatDiffs } from "../schema/diff.ts";
 import { inScope, type Schema, type Table, type TableGraph, type TableScope } from "../schema/model.ts";
@@ -91,6 +98,16 @@ export function relationalModel(
     }
     return out;
   };
+  /**
+   * The rows a table held before the generator first filled it: the tree's own (seed rows, a
+   * language table's 'und'), which the retry on empty tables keeps. Read until the table is filled.
+   */
+  const own = new Map<string, TableRows>();
+  const noteOwn = async (schema: Schema) => {
+    const unfilled = schema.tables.filter((t) => !counters.has(t.name));
+    if (!unfilled.length) return;
+    for (const [name, rows] of await snapshotRows(driver, { ...schema, tables: unfilled })) own.set(name, rows);
+  };
   const loadFixtures = async (m: Migration) => {
     const fixtures = fixturesOf(m);
     if (!fixtures.length) return;
@@ -121,7 +138,9 @@ export function relationalModel(
         ? { scope: undefined, graph: undefined }
         : await stepScope(driver, m, triggersExist, known));
       const schema = await driver.introspect(scope);
-      const seeded = await seedTables(driver, await withEmptyParents(schema), seeding);
+      const fill = await withEmptyParents(schema);
+      await noteOwn(fill);
+      const seeded = await seedTables(driver, fill, seeding);
       skipped = seeded.skipped;
       notes = noteOf(seeded);
       filled = Object.keys(seeded.inserted);
@@ -135,8 +154,26 @@ export function relationalModel(
     async withoutData(m, error) {
       const schema = await driver.introspect(scope);
       const blame = await blameData(driver, schema, m, error);
-      // Children first: a parent's rows may be referenced.
-      for (const t of insertionOrder(schema).reverse()) await driver.deleteRows(t.name);
+      // The tree's own rows stay (a language table's 'und'), as they would in production: the rest are
+      // deleted, children first (a parent's rows may be referenced), and the own rows put back, parents first.
+      const current = await snapshotRows(driver, schema);
+      const order = insertionOrder(schema);
+      for (const t of [...order].reverse()) await driver.deleteRows(t.name);
+      for (const t of order) {
+        const was = own.get(t.name);
+        const now = current.get(t.name)!;
+        if (!was || JSON.stringify(was.key) !== JSON.stringify(now.key)) continue;
+        const keep = [...now.rows].filter(([k]) => was.rows.has(k)).map(([, r]) => r);
+        const cols = now.columns.filter((c) => !t.columns.find((x) => x.name === c)?.generated);
+        const idx = cols.map((c) => now.columns.indexOf(c));
+        if (keep.length)
+          await insertTolerant(
+            driver,
+            t.name,
+            cols,
+            keep.map((r) => idx.map((i) => r[i]!)),
+          );
+      }
       return { state: { schema, scope, rows: await snapshotRows(driver, schema) }, skipped: [], blame };
     },
 
@@ -163,13 +200,24 @@ export function relationalModel(
     },
 
     async enrich(m, before, after) {
+      // The rows added now fire the tree's triggers, which may change rows the down owes back
+      // (a counter of users): that is the application's doing, so what is owed takes it.
+      const owed = before.state.rows!;
+      const watched = (triggersExist || after.schema.triggers.length > 0) && {
+        ...after.schema,
+        tables: after.schema.tables.filter((t) => owed.has(t.name)),
+      };
+      const prior = watched && (await snapshotRows(driver, watched));
       for (const f of fixturesOf(m)) await insertFixture(driver, after.schema, f);
       const changed = changedTables(before.state.schema, after.schema);
-      const more = await seedTables(driver, await withEmptyParents(after.schema), {
+      const fill = await withEmptyParents(after.schema);
+      await noteOwn(fill);
+      const more = await seedTables(driver, fill, {
         ...seeding,
         extra: new Map([...changed].map((t) => [t, Math.ceil(opts.rows / 2)])),
       });
       notes = [...notes, ...noteOf(more)];
+      if (watched && prior) foldChanges(owed, prior, await snapshotRows(driver, watched));
     },
 
     async restored(m, before, after) {

@@ -115,13 +115,17 @@ export async function counterBase(driver: SqlDriver, schema: Schema, table: Tabl
   const keyCols = new Set([...(table.primaryKey?.columns ?? []), ...table.uniques.flatMap((u) => u.columns)]);
   for (const name of keyCols) {
     const col = table.columns.find((c) => c.name === name);
-    if (!col || col.identity || isFkColumn(table, name)) continue;
+    if (!col || col.identity || isSerial(col) || isFkColumn(table, name)) continue;
     const kind = valueKind(schema, table, col).kind.kind;
     if (kind !== "int" && kind !== "float" && kind !== "numeric") continue;
     const max = await driver.maxValue(table.name, name);
     if (max !== null && max + 1 > base) base = Math.ceil(max) + 1;
   }
   return base;
+}
+
+function isSerial(col: Column): boolean {
+  return col.default !== null && /^nextval\(/i.test(col.default);
 }
 
 function isFkColumn(table: Table, column: string): boolean {
@@ -190,7 +194,9 @@ export async function planTable(
   }
 
   for (const col of table.columns) {
-    if (columns.includes(col.name) || col.generated || col.identity) continue;
+    // Identity, AUTO_INCREMENT, rowid and serial (nextval) columns are the database's to number:
+    // an id written into a serial column leaves its sequence behind, and the tree's next INSERT collides.
+    if (columns.includes(col.name) || col.generated || col.identity || isSerial(col)) continue;
     const { kind, hints } = valueKind(schema, table, col);
     const make = valueMaker(kind, hints, col, unique.has(col.name), hash(`${seed}:${table.name}:${col.name}`));
     if (!make) {
@@ -270,6 +276,9 @@ function orderRepairs(table: Table, columns: string[]): ((row: Value[]) => void)
   return fixes;
 }
 
+/** `id`, `run_id`, `event_uuid`, `GUID`, or camelCase `runId`. */
+const uuidNamed = (name: string) => /(^id|_id|uuid|guid)$/i.test(name) || /[a-z0-9]Id$/.test(name);
+
 // Text that exposes encoding bugs: accents, CJK, an emoji (two UTF-16 units), quotes.
 const FLOURISH = ["ünïcødé", "日本語", "🚀 ok", "l'été", 'say "hi"', "tab\tand space", "ß→SS", "Ωmega"];
 // The same, escaped for a JSON string (built by hand: JSON.stringify per row is slow at a million rows).
@@ -291,8 +300,10 @@ function valueMaker(
   }
   switch (kind.kind) {
     case "int": {
+      // Small, as counts, sizes and limits are in real rows: a migration may loop or
+      // generate_series over them (a unique column counts on past 1,000 instead).
       const lo = Math.max(kind.min, hints.min ?? 0);
-      const hi = Math.min(kind.max, lo + 1_000_000);
+      const hi = Math.min(kind.max, lo + 1000);
       if (unique) return (n) => lo + n + 1;
       return maybeNull((n) => lo + Math.floor(rand(n) * (hi - lo)));
     }
@@ -309,10 +320,14 @@ function valueMaker(
       });
     }
     case "text": {
+      // A text column named like an id or uuid (id, run_id, runId, event_uuid) gets uuids, as such
+      // columns mostly hold: a later migration may cast it `::uuid`.
+      if (uuidNamed(col.name) && (kind.maxLength ?? 36) >= 36 && (hints.minLength ?? 0) <= 36)
+        return maybeNull((n) => uuid(salt, n));
       // A text column named like a time (created_at, …) gets ISO timestamps, as applications store them.
       if (/(_at|_on|_time|timestamp)$/i.test(col.name) && !unique && (kind.maxLength ?? 99) >= 24)
         return maybeNull((n) =>
-          timestamp(Date.UTC(2024, 0, 1) + Math.floor(rand(n) * 4 * 365 * 86_400_000), n, {
+          timestamp(PAST + Math.floor(rand(n) * FOUR_YEARS_MS), n, {
             tz: true,
             format: ISO_FORMAT,
           }),
@@ -334,11 +349,9 @@ function valueMaker(
     case "bool":
       return maybeNull((n) => (kind.asInteger ? n % 2 : n % 2 === 0 ? "true" : "false"));
     case "date":
-      return maybeNull((n) => isoDate(Date.UTC(2024, 0, 1) + (unique ? n : Math.floor(rand(n) * 1400)) * 86_400_000));
+      return maybeNull((n) => isoDate(PAST + (unique ? n : Math.floor(rand(n) * 1400)) * 86_400_000));
     case "timestamp":
-      return maybeNull((n) =>
-        timestamp(Date.UTC(2024, 0, 1) + Math.floor((unique ? n / 1e6 : rand(n)) * 4 * 365 * 86_400_000), n, kind),
-      );
+      return maybeNull((n) => timestamp(PAST + Math.floor((unique ? n / 1e6 : rand(n)) * FOUR_YEARS_MS), n, kind));
     case "time":
       return maybeNull(
         (n) =>
@@ -367,6 +380,13 @@ function valueMaker(
       return null;
   }
 }
+
+/**
+ * Dates and times fall in 2021–2024: in the past, as real rows' are (a trigger or
+ * function may reject a post published in the future), and fixed, so runs repeat.
+ */
+const PAST = Date.UTC(2021, 0, 1);
+const FOUR_YEARS_MS = 4 * 365 * 86_400_000;
 
 function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

@@ -83,6 +83,32 @@ function show(v: string | null): string {
 }
 
 /**
+ * Carries into `owed` what happened between two snapshots `from` and `to` to
+ * the rows it holds: a changed value is owed as it is in `to`, a row gone
+ * from `to` is owed no more. Rows new in `to` are not added.
+ */
+export function foldChanges(owed: RowSnapshot, from: RowSnapshot, to: RowSnapshot): void {
+  for (const [name, rows] of owed) {
+    const was = from.get(name);
+    const now = to.get(name);
+    if (!was || !now || JSON.stringify(was.key) !== JSON.stringify(rows.key)) continue;
+    for (const [k, a] of was.rows) {
+      const row = rows.rows.get(k);
+      if (!row) continue;
+      const b = now.rows.get(k);
+      if (!b) {
+        rows.rows.delete(k);
+        continue;
+      }
+      was.columns.forEach((c, i) => {
+        const j = rows.columns.indexOf(c);
+        if (j >= 0 && a[i] !== b[i]) row[j] = b[i] ?? null;
+      });
+    }
+  }
+}
+
+/**
  * What of `before` is gone now: only tables and columns that `expect` still
  * has are owed (rows of a table or column the step itself created may go).
  */

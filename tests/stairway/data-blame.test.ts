@@ -65,7 +65,7 @@ const TREES = {
     ),
     ...step(
       "006_check",
-      rebuild("prices", "id integer PRIMARY KEY, amount integer NOT NULL", ", CONSTRAINT small CHECK (amount < 1000)"),
+      rebuild("prices", "id integer PRIMARY KEY, amount integer NOT NULL", ", CONSTRAINT small CHECK (amount < 100)"),
       rebuild("prices", "id integer PRIMARY KEY, amount integer NOT NULL"),
     ),
     ...step("007_delete", "DELETE FROM customers;", "SELECT 1;"),
@@ -92,7 +92,7 @@ const TREES = {
     ),
     ...step(
       "006_check",
-      "ALTER TABLE prices ADD CONSTRAINT small CHECK (amount < 1000);",
+      "ALTER TABLE prices ADD CONSTRAINT small CHECK (amount < 100);",
       "ALTER TABLE prices DROP CONSTRAINT small;",
     ),
     ...step("007_delete", "DELETE FROM customers;", "SELECT 1;"),
@@ -196,7 +196,7 @@ describe("the data an up fails on, on MariaDB", () => {
           "ALTER TABLE orders ADD CONSTRAINT orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id);",
           "SELECT 1;",
         ),
-        ...step("004_check", "ALTER TABLE prices ADD CONSTRAINT small CHECK (amount < 1000);", "SELECT 1;"),
+        ...step("004_check", "ALTER TABLE prices ADD CONSTRAINT small CHECK (amount < 100);", "SELECT 1;"),
         ...step("005_delete", "DELETE FROM customers;", "SELECT 1;"),
       });
       const plan = loadPlan({ sqlDir: join(dir, "sql") });
@@ -216,7 +216,7 @@ describe("the data an up fails on, on MariaDB", () => {
         "adding FOREIGN KEY (customer_id) REFERENCES customers (id) to orders fails when orders holds values with no row in customers, e.g. customer_id=7 (1 row)",
       );
       expect(await blame("004_check")).toBe(
-        "adding CHECK (amount < 1000) to prices fails when prices holds rows it refuses, e.g. id=2, amount=5000 (1 row)",
+        "adding CHECK (amount < 100) to prices fails when prices holds rows it refuses, e.g. id=2, amount=5000 (1 row)",
       );
       expect(await blame("005_delete")).toBe(
         "deleting rows of customers fails when items holds rows that point at it, e.g. items.customer_id=2 (1 row)",
