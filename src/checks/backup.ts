@@ -8,7 +8,7 @@ import { appliesTo, type Migration } from "../plan/migration.ts";
 import type { CheckResult } from "../results.ts";
 import { applyStep } from "../runner.ts";
 import type { Migrator, ScratchRef } from "../stores/contract.ts";
-import { failed, type Draft, type ModelOptions } from "./model.ts";
+import { failed, type Draft, type ModelOptions, stepFailed } from "./model.ts";
 import { modelOf } from "./model-of.ts";
 
 export async function runBackupTest(
@@ -30,13 +30,7 @@ export async function runBackupTest(
     if (opts.checked && !opts.checked.has(m.id)) {
       const o = await applyStep(driver, m, "up");
       if (o.status === "done") continue;
-      add({
-        check: "step.up",
-        migration: m.id,
-        status: "fail",
-        message: o.error ?? "up failed",
-        durationMs: o.durationMs,
-      });
+      add(stepFailed("step.up", m.id, o, "up failed"));
       break;
     }
     step++;
@@ -53,13 +47,7 @@ export async function runBackupTest(
       say("up");
       const up = await applyStep(driver, m, "up");
       if (up.status !== "done") {
-        add({
-          check: "step.up",
-          migration: m.id,
-          status: "fail",
-          message: up.error ?? "up failed",
-          durationMs: up.durationMs,
-        });
+        add(stepFailed("step.up", m.id, up, "up failed"));
         break;
       }
       say("restore");

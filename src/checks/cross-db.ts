@@ -14,6 +14,7 @@ import type { CheckResult, Coverage } from "../results.ts";
 import { applyStep } from "../runner.ts";
 import { runProbes } from "./probes.ts";
 import { plural } from "../plural.ts";
+import { stepFailed } from "./model.ts";
 import { coverageOf } from "./stairway.ts";
 
 export interface CrossDbTarget {
@@ -66,14 +67,7 @@ export async function runCrossDb(
       opts.progress?.(`${t.name}  up  ${m.id}`);
       const o = await applyStep(t.driver, m, "up");
       if (o.status === "done") continue;
-      results.push({
-        check: "step.up",
-        target: t.name,
-        migration: m.id,
-        status: "fail",
-        message: o.error ?? "up failed",
-        durationMs: o.durationMs,
-      });
+      results.push({ target: t.name, ...stepFailed("step.up", m.id, o, "up failed") });
       stopped.set(
         t,
         opts.eachStep

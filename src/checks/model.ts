@@ -15,6 +15,11 @@ import type { Migrator } from "../stores/contract.ts";
 /** A result before the loop stamps it with its target. */
 export type Draft = Omit<CheckResult, "target">;
 
+/** A step the runner could not take: its error (file:line:col), or `fallback` when it gave none. */
+export function stepFailed(check: string, migration: string, o: StepOutcome, fallback: string): Draft {
+  return { check, migration, status: "fail", message: o.error ?? fallback, durationMs: o.durationMs };
+}
+
 export interface ModelOptions {
   /** Generated rows per table (SQL); a seed of keys writes KEYS_PER_ROW keys per row unless `keys` says. */
   rows: number;

@@ -16,7 +16,7 @@ import { appliesTo, type Migration } from "../plan/migration.ts";
 import type { CheckResult, Coverage } from "../results.ts";
 import { applyStep } from "../runner.ts";
 import type { Migrator } from "../stores/contract.ts";
-import { failed, type DataModel, type Draft, type ModelOptions } from "./model.ts";
+import { failed, type DataModel, type Draft, type ModelOptions, stepFailed } from "./model.ts";
 import { modelOf } from "./model-of.ts";
 import { coverageOf } from "./stairway.ts";
 import { overDataMessage } from "./data-blame.ts";
@@ -73,13 +73,7 @@ export async function runRollback(
     const kept = await model.beforeRollback(m);
     const o = await applyStep(driver, m, "down");
     if (o.status !== "done") {
-      add({
-        check: "step.down",
-        migration: m.id,
-        status: "fail",
-        message: o.error ?? "down failed",
-        durationMs: o.durationMs,
-      });
+      add(stepFailed("step.down", m.id, o, "down failed"));
       skip(m, model.checks.restored[0]!, `not checked: the down of ${m.id} failed`);
       if (i === chosen.length - 1) break;
       // The older migrations need this one reverted, which its down cannot do: a new target just below it.
@@ -153,13 +147,7 @@ async function upTo(
       o = again.status === "done" ? again : { ...again, error: `${again.error} (on empty tables too)` };
     }
     if (o.status !== "done") {
-      add({
-        check: "step.up",
-        migration: m.id,
-        status: "fail",
-        message: o.error ?? "up failed",
-        durationMs: o.durationMs,
-      });
+      add(stepFailed("step.up", m.id, o, "up failed"));
       return { beforeUp, skipped: [], stopped: `not run: ${m.id} failed to apply, head was not reached` };
     }
     await model.afterHeadUp(m);

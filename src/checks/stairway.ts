@@ -16,7 +16,7 @@ import { appliesTo, versionKey } from "../plan/migration.ts";
 import type { CheckResult, Coverage } from "../results.ts";
 import { applyStep, revertAll, type StepOutcome } from "../runner.ts";
 import type { Migrator } from "../stores/contract.ts";
-import { failed, type DataModel, type Draft, type ModelOptions } from "./model.ts";
+import { failed, type DataModel, type Draft, type ModelOptions, stepFailed } from "./model.ts";
 import { modelOf } from "./model-of.ts";
 import { plural } from "../plural.ts";
 import { overDataMessage } from "./data-blame.ts";
@@ -102,13 +102,7 @@ export async function runStairway(
       applied.push(m);
       return null;
     }
-    add({
-      check: "step.up",
-      migration: m.id,
-      status: "fail",
-      message: o.error ?? "up failed",
-      durationMs: o.durationMs,
-    });
+    add(stepFailed("step.up", m.id, o, "up failed"));
     return `not run: ${m.id}, applied on the way, failed`;
   }
 
@@ -149,13 +143,7 @@ export async function runStairway(
       }
     }
     if (up.status !== "done") {
-      add({
-        check: "step.up",
-        migration: m.id,
-        status: "fail",
-        message: up.error ?? "up failed",
-        durationMs: up.durationMs,
-      });
+      add(stepFailed("step.up", m.id, up, "up failed"));
       stopped = `not run: ${m.id} failed to apply`;
       skip(m, order[1]!, stopped);
       // Halfway outside a transaction, what it left is nobody's: the way down to the base starts from a fresh copy.
@@ -186,13 +174,7 @@ export async function runStairway(
     say("down");
     const down = await applyStep(driver, m, "down");
     if (down.status !== "done") {
-      add({
-        check: "step.down",
-        migration: m.id,
-        status: "fail",
-        message: down.error ?? "down failed",
-        durationMs: down.durationMs,
-      });
+      add(stepFailed("step.down", m.id, down, "down failed"));
       skip(m, model.checks.restored[0]!, `not checked: the down of ${m.id} failed`);
       // A down that rolled back leaves the target as after up: the next step can run.
       if (down.dirty) stopped = await rebuild(applied, `the down of ${m.id} failed halfway outside a transaction`);
@@ -258,16 +240,7 @@ function stepChecks(model: DataModel): string[] {
 /** step.redo when the up failed the second time, then the model's own. */
 function redoResults(m: Migration, o: StepOutcome, own: Draft[]): Draft[] {
   if (o.status === "done") return own;
-  return [
-    {
-      check: "step.redo",
-      migration: m.id,
-      status: "fail",
-      message: o.error ?? "up failed the second time",
-      durationMs: o.durationMs,
-    },
-    ...own,
-  ];
+  return [stepFailed("step.redo", m.id, o, "up failed the second time"), ...own];
 }
 
 async function downToBase(
