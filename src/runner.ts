@@ -423,16 +423,20 @@ export async function baseline(ctx: RunnerContext, version: string): Promise<Mig
     const marked = applicable(ctx).filter(
       (m) => compareVersions(m.version, limit.version) <= 0 && !recorded.has(m.key),
     );
-    for (const m of marked)
-      await ctx.driver.record({
-        version: m.version,
-        name: m.name,
-        checksum: upChecksum(m, ctx.driver)!,
-        appliedAt: new Date().toISOString(),
-        durationMs: 0,
-        dirty: false,
-      });
+    for (const m of marked) await markApplied(ctx, m);
     return marked;
+  });
+}
+
+/** Records `m` applied and clean without running it (baseline, force). */
+function markApplied(ctx: RunnerContext, m: Migration): Promise<void> {
+  return ctx.driver.record({
+    version: m.version,
+    name: m.name,
+    checksum: upChecksum(m, ctx.driver)!,
+    appliedAt: new Date().toISOString(),
+    durationMs: 0,
+    dirty: false,
   });
 }
 
@@ -494,15 +498,7 @@ export async function force(ctx: RunnerContext, version: string, pending: boolea
   if (!applicable(ctx).includes(m)) return undefined;
   return withLock(ctx, async () => {
     if (pending) await ctx.driver.forget(m.version);
-    else
-      await ctx.driver.record({
-        version: m.version,
-        name: m.name,
-        checksum: upChecksum(m, ctx.driver)!,
-        appliedAt: new Date().toISOString(),
-        durationMs: 0,
-        dirty: false,
-      });
+    else await markApplied(ctx, m);
     return m;
   });
 }
