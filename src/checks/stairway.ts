@@ -168,7 +168,8 @@ export async function runStairway(
       ...checked.results,
     );
     if (m.irreversible) return; // no down: said once at the end
-    // Over data the up fails on, the redo would fail again for the same rows: already the warning.
+    // Over data the up fails on, the redo would fail again for the same rows (already the warning):
+    // down and redo follow the up onto the emptied tables.
     if (!overData) await model.enrich(m, before, after);
 
     say("down");
@@ -185,21 +186,7 @@ export async function runStairway(
     add(...(await model.restored(m, before, await model.observe(m))));
 
     say("redo");
-    const again = () => model.redo(m, before.state, after, () => applyStep(driver, m, "up"));
-    let redo = await again();
-    if (overData && redo.outcome.status !== "done" && model.withoutData) {
-      // Its up passed only on empty tables: so does its second run, when the rows stop it again (halfway
-      // outside a transaction, on a fresh copy of the state before it).
-      const lostAgain = redo.outcome.dirty
-        ? await rebuild(applied, `${m.id} failed halfway outside a transaction`)
-        : null;
-      if (lostAgain === null) {
-        if (redo.outcome.dirty) await model.prepare(m);
-        say("redo again, on empty tables");
-        await model.withoutData(m, "");
-        redo = await again();
-      }
-    }
+    const redo = await model.redo(m, before.state, after, () => applyStep(driver, m, "up"));
     add(...redoResults(m, redo.outcome, redo.results));
     if (redo.outcome.status !== "done") {
       // The target is as after down, or halfway: the next migration needs this one's up.
